@@ -1,0 +1,87 @@
+# kyodo: one non-recursive Makefile. `make test` and `make run` are all a new user needs.
+#
+# Variables worth overriding:
+#   BUILD      output folder (default build; `make asan` uses build/asan)
+#   OPT        optimisation flags (default -O2 -g)
+#   SANITIZER  sanitizer flags, kept apart from CFLAGS so that `CFLAGS=` never wipes -std=
+#   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
+
+PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
+BUILD     ?= build
+OPT       ?= -O2 -g
+SANITIZER ?=
+SCENARIO  ?= scenarios/tcu-remote.lua
+SEED      ?=
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes
+KCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(SANITIZER) -I. $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+KLDLIBS := $(SANITIZER) $(LDFLAGS) $(PKG_LIBS) -lm -lpthread
+
+# Every .c file in a module folder is part of the library; adding a module needs no edit here.
+LIB_SRC  := $(sort $(wildcard engine/*.c vehicles/*.c scenarios/*.c server/*.c ui/replay/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test-deps bench-deps tests test run bench asan clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/kyodo
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/libkyodo.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/kyodo: $(BUILD)/obj/src/main.o $(BUILD)/libkyodo.a
+	$(CC) -o $@ $^ $(KLDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/c/%.o $(BUILD)/obj/tests/c/ky_test.o $(BUILD)/libkyodo.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(KLDLIBS)
+
+# A benchmark may need a peer's flags (e.g. ns-3, in C++); bench/NAME.mk may add BENCH_LIBS_NAME.
+-include $(wildcard bench/*.mk)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libkyodo.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(BENCH_OBJS_$*) $(KLDLIBS) $(BENCH_LIBS_$*)
+
+deps:
+	@sh mk/deps.sh build
+
+test-deps: deps
+	@sh mk/deps.sh test
+
+bench-deps: deps
+	@sh mk/deps.sh bench
+
+tests: $(BUILD)/kyodo $(TEST_BIN)
+
+test: test-deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh tests/run.sh
+
+asan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
+	  SANITIZER="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" tests
+	@BUILD=build/asan KY_ASAN=1 sh tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/kyodo serve $(SCENARIO)
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory $(BUILD)/kyodo $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name "*.d" 2>/dev/null)

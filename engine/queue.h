@@ -1,0 +1,42 @@
+/* queue: the pending-event set of the discrete-event engine, ordered by (time, insertion sequence).
+ * Equal times pop in the order they were pushed. Events carry a small fixed payload; nothing is allocated
+ * per event (storage grows geometrically). Knows nothing of handlers: see sim.h for the run loop. */
+#ifndef ENG_QUEUE_H
+#define ENG_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/err.h"
+#include "engine/time.h"
+
+typedef uint64_t eng_event_id;  /* == the event's insertion sequence, starting at 1; 0 is never an id */
+
+typedef struct eng_event {
+	eng_time_t t;       /* when it fires */
+	eng_event_id id;    /* insertion sequence: the tie-breaker */
+	uint32_t kind;      /* handler index (sim.h) */
+	uint32_t a;         /* payload, meaning set by the kind's owner (e.g. a vehicle id) */
+	uint64_t b;         /* payload */
+} eng_event;
+
+typedef struct eng_queue eng_queue;
+
+/* A new empty queue; NULL when out of memory. */
+eng_queue *eng_queue_new(void);
+void eng_queue_free(eng_queue *q);
+/* Adds an event at time t (>= the time of the last popped event, else KY_EPAST); *pId gets its id.
+ * KY_ENOMEM when the queue cannot grow; the queue is then unchanged. */
+int eng_queue_push(eng_queue *q, eng_time_t t, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId);
+/* Cancels a pending event. KY_ENOENT for an id never issued, KY_ESTATE for one already fired or cancelled. */
+int eng_queue_cancel(eng_queue *q, eng_event_id id);
+/* Copies the earliest pending event to *pEv without removing it; 0 if there is one, KY_ENOENT if empty. */
+int eng_queue_peek(eng_queue *q, eng_event *pEv);
+/* Removes the earliest pending event into *pEv; 0, or KY_ENOENT if empty. */
+int eng_queue_pop(eng_queue *q, eng_event *pEv);
+/* Number of pending (not cancelled) events. */
+size_t eng_queue_size(const eng_queue *q);
+/* Bytes held by the queue's storage (for the bytes-per-event figures). */
+size_t eng_queue_bytes(const eng_queue *q);
+
+#endif

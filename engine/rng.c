@@ -1,0 +1,69 @@
+/* rng: see rng.h. */
+#include "engine/rng.h"
+
+#include <math.h>
+
+static uint64_t splitmix64(uint64_t *pX) {
+	uint64_t z = (*pX += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void eng_rng_seed(eng_rng *pRng, uint64_t seed, uint64_t stream) {
+	uint64_t x = seed ^ rotl(stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL, 17);
+	for (int i = 0; i < 4; i++) pRng->s[i] = splitmix64(&x);
+	if ((pRng->s[0] | pRng->s[1] | pRng->s[2] | pRng->s[3]) == 0) pRng->s[0] = 1;
+}
+
+uint64_t eng_hash_str(const char *z) {
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *z; z++) h = (h ^ (unsigned char)*z) * 0x100000001b3ULL;
+	return h;
+}
+
+void eng_rng_seed_named(eng_rng *pRng, uint64_t seed, const char *zPurpose) {
+	eng_rng_seed(pRng, seed, eng_hash_str(zPurpose));
+}
+
+uint64_t eng_rng_u64(eng_rng *pRng) {
+	uint64_t *s = pRng->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+double eng_rng_double(eng_rng *pRng) {
+	return (double)(eng_rng_u64(pRng) >> 11) * 0x1.0p-53;
+}
+
+uint64_t eng_rng_below(eng_rng *pRng, uint64_t n) {
+	unsigned __int128 m = (unsigned __int128)eng_rng_u64(pRng) * n;
+	uint64_t lo = (uint64_t)m;
+	if (lo < n) {
+		uint64_t t = -n % n;
+		while (lo < t) {
+			m = (unsigned __int128)eng_rng_u64(pRng) * n;
+			lo = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
+
+double eng_rng_exp(eng_rng *pRng, double mean) {
+	return -mean * log1p(-eng_rng_double(pRng));
+}
+
+int eng_rng_chance(eng_rng *pRng, double p) {
+	if (p <= 0) return 0;
+	if (p >= 1) return 1;
+	return eng_rng_double(pRng) < p;
+}

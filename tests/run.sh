@@ -1,0 +1,55 @@
+#!/bin/sh
+# Runs every kyodo test and ends with the line "N passed, N failed".
+# Each test program prints "PASS name" / "FAIL name" lines; a program that exits non-zero without
+# printing a FAIL line (a crash, a time-out) counts as one failure under its own name.
+#   C tests:        $BUILD/tests/test_*        (tests/c/test_*.c)
+#   shell tests:    tests/sh/test_*.sh             (get KYODO=path of the binary)
+#   browser/ws:     tests/browser/*.test.mjs   (node; playwright-core + Debian chromium, ws)
+# Set ONLY=pattern to run the programs whose name contains pattern.
+BUILD=${BUILD:-build}
+export KYODO="$(pwd)/$BUILD/kyodo"
+export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
+out=$(mktemp -d)
+pass=0
+fail=0
+
+run_one() { # $1 name, rest: command
+	name=$1; shift
+	case "$name" in *"${ONLY:-}"*) ;; *) return ;; esac
+	log="$out/$(echo "$name" | tr '/' '_').log"
+	echo "== $name"
+	timeout 900 "$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	grep -E '^FAIL |^  .*:[0-9]+: ' "$log"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name (exit $rc without a FAIL line); last lines:"
+		tail -n 20 "$log" | sed 's/^/    /'
+		f=1
+	elif [ "$f" -ne 0 ]; then
+		echo "  -- log: last lines of $name"
+		tail -n 30 "$log" | sed 's/^/    /'
+	fi
+	echo "   $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" "$t"
+done
+for t in tests/sh/test_*.sh; do
+	[ -f "$t" ] || continue
+	run_one "$t" sh "$t"
+done
+if [ -z "${KY_ASAN:-}" ]; then
+	for t in tests/browser/*.test.mjs; do
+		[ -f "$t" ] || continue
+		run_one "$t" node "$t"
+	done
+fi
+rm -rf "$out"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
