@@ -782,9 +782,27 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	return o;
 }
 
+void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
+	char zWorld[65];
+	veh_world_state_hash(d->world, zWorld);
+	json_t *scores = eng_score_json(d->score);
+	char *zScores = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(scores);
+	size_t n = 64 + 1 + (zScores ? strlen(zScores) : 0);
+	char *buf = malloc(n + 1);
+	if (!buf) {
+		memcpy(hex, zWorld, 65);
+	} else {
+		snprintf(buf, n + 1, "%s\n%s", zWorld, zScores ? zScores : "");
+		scn_sha256_hex(buf, strlen(buf), hex);
+	}
+	free(buf);
+	free(zScores);
+}
+
 json_t *scn_drill_summary_json(const scn_drill *d) {
 	char zHash[65];
-	veh_world_state_hash(d->world, zHash);
+	scn_drill_state_hash(d, zHash);
 	json_t *fleet = veh_world_metrics_json(d->world);
 	json_t *scores = eng_score_json(d->score);
 	json_t *teams = json_incref(json_object_get(scores, "teams"));
