@@ -389,27 +389,61 @@ static void rebuild(eng_queue *q) {
 	}
 }
 
-/* Moves the list at *pHead into the front (sorted). When the front cannot grow to hold it, moves only the
- * list's earliest record and leaves the rest in q->iPart. */
+/* Sorts a list by (t, id) in place (bottom-up merge sort, no memory): the front's fallback when it cannot
+ * grow to hold a bucket. */
+static uint32_t list_sort(eng_queue *q, uint32_t head) {
+	q_rec *a = q->aPool;
+	for (uint64_t size = 1;; size *= 2) {
+		uint32_t p = head, tail = Q_NIL, nMerge = 0;
+		head = Q_NIL;
+		while (p != Q_NIL) {
+			uint32_t r = p;
+			uint64_t np = 0, nr = size;
+			nMerge++;
+			while (np < size && r != Q_NIL) {
+				np++;
+				r = a[r].next;
+			}
+			while (np > 0 || (nr > 0 && r != Q_NIL)) {
+				uint32_t e;
+				if (np > 0 && (nr == 0 || r == Q_NIL || rec_less(&a[p], &a[r]))) {
+					e = p;
+					p = a[p].next;
+					np--;
+				} else {
+					e = r;
+					r = a[r].next;
+					nr--;
+				}
+				if (tail == Q_NIL) head = e;
+				else a[tail].next = e;
+				tail = e;
+			}
+			p = r;
+		}
+		if (tail != Q_NIL) a[tail].next = Q_NIL;
+		if (nMerge <= 1) return head;
+	}
+}
+
+/* Moves the first record of the sorted list q->iPart into the front. */
+static void load_part(eng_queue *q) {
+	uint32_t i = q->iPart;
+	q->iPart = q->aPool[i].next;
+	q->aBot[0] = q->aPool[i];
+	q->iBot = 0;
+	q->nBot = 1;
+	pool_give(q, i);
+}
+
+/* Moves a bucket's list into the front, sorted. When the front cannot grow to hold it, sorts the list
+ * itself and keeps it as q->iPart, from which the front then takes one record at a time. */
 static void load_list(eng_queue *q, uint32_t head) {
 	uint32_t n = 0, i;
 	for (i = head; i != Q_NIL; i = q->aPool[i].next) n++;
-	q->iBot = 0;
-	q->iPart = Q_NIL;
 	if (n > q->nBotCap && grow_recs(&q->aBot, &q->nBotCap, n) != KY_OK) {
-		uint32_t iMin = head, iPrev = Q_NIL, iMinPrev = Q_NIL;
-		for (i = head; i != Q_NIL; iPrev = i, i = q->aPool[i].next) {
-			if (rec_less(&q->aPool[i], &q->aPool[iMin])) {
-				iMin = i;
-				iMinPrev = iPrev;
-			}
-		}
-		if (iMinPrev == Q_NIL) head = q->aPool[iMin].next;
-		else q->aPool[iMinPrev].next = q->aPool[iMin].next;
-		q->aBot[0] = q->aPool[iMin];
-		q->nBot = 1;
-		pool_give(q, iMin);
-		q->iPart = head;
+		q->iPart = list_sort(q, head);
+		load_part(q);
 		return;
 	}
 	if (q->nBotCap > 4096 && n < q->nBotCap / 8) {
@@ -420,6 +454,7 @@ static void load_list(eng_queue *q, uint32_t head) {
 		}
 	}
 	/* the list is newest first: fill from the end so that the array starts in insertion order */
+	q->iBot = 0;
 	q->nBot = n;
 	for (i = head; i != Q_NIL;) {
 		uint32_t next = q->aPool[i].next;
@@ -433,10 +468,6 @@ static void load_list(eng_queue *q, uint32_t head) {
 /* Refills an empty front from the next non-empty bucket (rebuilding the calendar when it has run out).
  * Returns 0 when no event is left anywhere. */
 static int load_next(eng_queue *q) {
-	if (q->iPart != Q_NIL) {
-		load_list(q, q->iPart);
-		return 1;
-	}
 	for (;;) {
 		while (q->iNext < q->nB && q->aHead[q->iNext] == Q_NIL) q->iNext++;
 		if (q->iNext < q->nB) {
@@ -463,6 +494,9 @@ static q_rec *front(eng_queue *q, int *pbLate) {
 			r = &q->aBot[q->iBot];
 			bLate = q->nLate > 0 && rec_less(&q->aLate[0], r);
 			if (bLate) r = &q->aLate[0];
+		} else if (q->iPart != Q_NIL) {
+			load_part(q);   /* the sorted rest of the front's bucket comes before any later push */
+			continue;
 		} else if (q->nLate > 0) {
 			r = &q->aLate[0];
 			bLate = 1;
@@ -494,8 +528,9 @@ static void to_event(const q_rec *r, eng_event *pEv) {
 
 /* ---- purge of cancelled records ---- */
 
+/* Drops the dead records of a list, keeping the order of the others; bOvf re-adds them to the overflow. */
 static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
-	uint32_t out = Q_NIL, i = head;
+	uint32_t out = Q_NIL, tail = Q_NIL, i = head;
 	while (i != Q_NIL) {
 		uint32_t next = q->aPool[i].next;
 		if (!bit_pending(q, q->aPool[i].idk >> 16)) {
@@ -504,8 +539,10 @@ static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
 		} else if (bOvf) {
 			ovf_add(q, i);
 		} else {
-			q->aPool[i].next = out;
-			out = i;
+			q->aPool[i].next = Q_NIL;
+			if (tail == Q_NIL) out = i;
+			else q->aPool[tail].next = i;
+			tail = i;
 		}
 		i = next;
 	}
