@@ -16,7 +16,7 @@
  * front (or when a calendar rebuild meets it). When dead records outnumber live ones they are purged, so
  * cancelled events never hold more memory than pending ones.
  * Nothing is allocated per event: the pool, the bucket heads, the front arrays and the bitmap grow
- * geometrically (the pool by 1/8 so that slack stays small) and are reused. */
+ * geometrically (the pool by 1/16 so that its slack stays small) and are reused. */
 #include "engine/queue.h"
 
 #include <stdlib.h>
@@ -35,10 +35,14 @@
 #endif
 #define Q_BUCKETS_MAX (1u << 24)
 #ifndef Q_PF
-#define Q_PF 2              /* prefetch cursors */
+#define Q_PF 6              /* prefetch cursors */
 #endif
+#ifndef Q_PF_STEP
+#define Q_PF_STEP 2         /* cursors advanced per pop, in turn: a cursor reads a record Q_PF/Q_PF_STEP pops after prefetching it */
+#endif
+#define Q_OVF 4
 #ifndef Q_PF_AHEAD
-#define Q_PF_AHEAD 4        /* how many buckets past the next one the cursors may walk */
+#define Q_PF_AHEAD 8        /* how many buckets past the next one the cursors may walk */
 #endif
 
 /* A pending event as stored: id and kind share one word (id << 16 | kind), so comparing (t, idk) orders
@@ -62,9 +66,9 @@ struct eng_queue {
 	uint64_t endOff;    /* offsets (t - calStart) below endOff are in the front */
 	uint64_t spanOff;   /* offsets at or past spanOff are in the overflow */
 	uint32_t iPart;     /* rest of a bucket that did not fit the front (only when its growth failed) */
-	uint32_t aPf[Q_PF], iPfTop; /* prefetch cursors (slots already prefetched), next bucket to walk (pf_step) */
+	uint32_t aPf[Q_PF], iPfTop, iPfTurn; /* prefetch cursors (slots already prefetched), next bucket to walk (pf_step) */
 	/* overflow */
-	uint32_t iOvf;
+	uint32_t aOvf[Q_OVF];  /* Q_OVF lists, filled in turn, so that a rebuild walks independent chains */
 	uint64_t nOvf;
 	int64_t ovfMin;
 	__int128 ovfSum;
@@ -125,7 +129,7 @@ static int pool_reserve(eng_queue *q) {
 	uint64_t cap;
 	q_rec *p;
 	if (q->iFree != Q_NIL || q->nPoolUsed < q->nPoolCap) return KY_OK;
-	cap = (uint64_t)q->nPoolCap + q->nPoolCap / 8 + 64;
+	cap = (uint64_t)q->nPoolCap + q->nPoolCap / 16 + 16;
 	if (cap >= Q_NIL) cap = Q_NIL - 1;
 	if (cap <= q->nPoolCap) return KY_ENOMEM;
 	p = realloc(q->aPool, cap * sizeof *p);
@@ -295,8 +299,9 @@ static void pf_reset(eng_queue *q) {
 }
 
 static void pf_step(eng_queue *q) {
-	for (int k = 0; k < Q_PF; k++) {
-		uint32_t i = q->aPf[k];
+	for (int n = 0; n < Q_PF_STEP; n++) {
+		uint32_t k = q->iPfTurn, i = q->aPf[k];
+		q->iPfTurn = k + 1 == Q_PF ? 0 : k + 1;
 		if (i == Q_NIL) {
 			uint32_t b = q->iPfTop > q->iNext ? q->iPfTop : q->iNext;
 			if (b >= q->nB || b >= q->iNext + Q_PF_AHEAD) continue;
@@ -312,10 +317,18 @@ static void pf_step(eng_queue *q) {
 
 /* ---- calendar ---- */
 
+static void ovf_clear(eng_queue *q) {
+	for (int k = 0; k < Q_OVF; k++) q->aOvf[k] = Q_NIL;
+	q->nOvf = 0;
+	q->ovfSum = 0;
+	q->ovfMin = INT64_MAX;
+}
+
 static void ovf_add(eng_queue *q, uint32_t i) {
 	q_rec *r = &q->aPool[i];
-	r->next = q->iOvf;
-	q->iOvf = i;
+	uint32_t *pHead = &q->aOvf[q->nOvf % Q_OVF];
+	r->next = *pHead;
+	*pHead = i;
 	q->nOvf++;
 	q->ovfSum += r->t;
 	if (r->t < q->ovfMin) q->ovfMin = r->t;
@@ -342,7 +355,7 @@ static uint32_t log2_floor(uint64_t x) {
  * on the way). Never fails: without memory for more bucket heads it uses the ones it has. */
 static void rebuild(eng_queue *q) {
 	uint64_t n = q->nOvf, mean, w, nB;
-	uint32_t shift, i;
+	uint32_t shift, i, aList[Q_OVF];
 	__int128 excess = q->ovfSum - (__int128)q->ovfMin * (__int128)n;
 	mean = (uint64_t)(excess / (__int128)n);
 	w = (uint64_t)(((__int128)excess * Q_PER_BUCKET) / ((__int128)n * n));
@@ -353,9 +366,8 @@ static void rebuild(eng_queue *q) {
 	if (nB > Q_BUCKETS_MAX) nB = Q_BUCKETS_MAX;
 	if (nB > ((UINT64_C(1) << 62) >> shift)) nB = (UINT64_C(1) << 62) >> shift;
 	if (nB > q->nHeadCap) {
-		uint64_t cap = q->nHeadCap;
+		uint64_t cap = nB + nB / 16;
 		uint32_t *p;
-		while (cap < nB) cap *= 2;
 		p = realloc(q->aHead, cap * sizeof *p);
 		if (p) {
 			q->aHead = p;
@@ -372,20 +384,25 @@ static void rebuild(eng_queue *q) {
 	q->spanOff = nB << shift;
 	pf_reset(q);
 	memset(q->aHead, 0xff, nB * sizeof *q->aHead);
-	i = q->iOvf;
-	q->iOvf = Q_NIL;
-	q->nOvf = 0;
-	q->ovfSum = 0;
-	q->ovfMin = INT64_MAX;
-	while (i != Q_NIL) {
-		uint32_t next = q->aPool[i].next;
-		if (bit_pending(q, q->aPool[i].idk >> 16)) {
-			place(q, i);
-		} else {
-			q->nDead--;
-			pool_give(q, i);
+	memcpy(aList, q->aOvf, sizeof aList);
+	ovf_clear(q);
+	/* the lists are walked side by side: their cache misses overlap */
+	for (int nLeft = Q_OVF; nLeft > 0;) {
+		nLeft = 0;
+		for (int k = 0; k < Q_OVF; k++) {
+			uint32_t next;
+			if ((i = aList[k]) == Q_NIL) continue;
+			nLeft++;
+			next = q->aPool[i].next;
+			if (next != Q_NIL) __builtin_prefetch(&q->aPool[next]);
+			if (bit_pending(q, q->aPool[i].idk >> 16)) {
+				place(q, i);
+			} else {
+				q->nDead--;
+				pool_give(q, i);
+			}
+			aList[k] = next;
 		}
-		i = next;
 	}
 }
 
@@ -550,18 +567,15 @@ static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
 }
 
 static void purge(eng_queue *q) {
-	uint32_t i, j, head;
+	uint32_t i, j, aList[Q_OVF];
 	pf_reset(q);
 	for (i = q->iNext; i < q->nB; i++) {
 		if (q->aHead[i] != Q_NIL) q->aHead[i] = purge_list(q, q->aHead[i], 0);
 	}
 	q->iPart = purge_list(q, q->iPart, 0);
-	head = q->iOvf;
-	q->iOvf = Q_NIL;
-	q->nOvf = 0;
-	q->ovfSum = 0;
-	q->ovfMin = INT64_MAX;
-	purge_list(q, head, 1);
+	memcpy(aList, q->aOvf, sizeof aList);
+	ovf_clear(q);
+	for (int k = 0; k < Q_OVF; k++) purge_list(q, aList[k], 1);
 	for (i = q->iBot, j = 0; i < q->nBot; i++) {
 		if (bit_pending(q, q->aBot[i].idk >> 16)) q->aBot[j++] = q->aBot[i];
 		else q->nDead--;
@@ -585,8 +599,7 @@ eng_queue *eng_queue_new(void) {
 	q->iFree = Q_NIL;
 	q->iPart = Q_NIL;
 	pf_reset(q);
-	q->iOvf = Q_NIL;
-	q->ovfMin = INT64_MAX;
+	ovf_clear(q);
 	q->calStart = INT64_MIN;
 	q->lastPop = INT64_MIN;
 	q->nBitCap = 16;
