@@ -471,10 +471,13 @@ TEST(a_corrupt_snapshot_is_rejected_and_changes_nothing) {
 	box a = make_world(42, NULL);
 	ky_err err = { 0 };
 	call_int(a, "attack.compromise", "{\"fraction\":0.5}");
+	json_decref(act(a, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":1}"));
+	eng_sim_run_until(a.sim, MIN(40));
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	ASSERT_EQ_INT(veh_world_snapshot(a.w, &buf, &len, &err), 0);
 	box b = make_world(42, NULL);
+	eng_sim_run_until(b.sim, MIN(40));
 	char h0[65], h1[65];
 	veh_world_state_hash(b.w, h0);
 	ASSERT_EQ_INT(veh_world_restore(b.w, buf, len - 3, &err), KY_EPARSE);
@@ -484,8 +487,10 @@ TEST(a_corrupt_snapshot_is_rejected_and_changes_nothing) {
 		memcpy(c, buf, len);
 		c[k] ^= 0x5a;
 		box t = make_world(42, NULL);
+		eng_sim_run_until(t.sim, MIN(40));
 		int rc = veh_world_restore(t.w, c, len, &err);
 		ASSERT_TRUE(rc == 0 || rc == KY_EPARSE || rc == KY_EINVAL);
+		if (rc == 0) eng_sim_run_until(t.sim, HOUR(1));  /* what loaded must also run */
 		free_world(t);
 		free(c);
 	}
