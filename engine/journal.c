@@ -56,7 +56,7 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 enum {
 	S_BEGIN, S_COMMIT, S_SYNC_FULL, S_SYNC_NORMAL, S_META_PUT, S_META_GET,
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
-	S_ACTION, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
+	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
 	S_COUNT
 };
@@ -77,6 +77,7 @@ static const char *const aSql[S_COUNT] = {
 	[S_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots(t_us, kind, base_us, raw_len, data) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ACTION] = "INSERT INTO actions(seq, ord, team, client_id, t_us, kind, args, result, inject)"
 	             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2 WHERE seq = ?1",
 	[S_ACTION_FIND] = "SELECT seq FROM actions WHERE team = ?1 AND client_id = ?2",
 	[S_GRADE] = "INSERT INTO grades(ord, seq, t_us, points, comment) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_READ] = "INSERT OR IGNORE INTO reads(ord, inject, team, t_us) VALUES(?1, ?2, ?3, ?4)",
@@ -747,6 +748,15 @@ int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const cha
 	if ((rc = durable_step(j, st, err, "store an action")) != 0) return rc;
 	j->iOrd++;
 	return 0;
+}
+
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_ACTION_RESULT];
+	sqlite3_bind_int64(st, 1, seq);
+	bind_text(st, 2, zResult);
+	return batched(j, st, err, "store an action's result");
 }
 
 int eng_journal_action_find(eng_journal *j, const char *zTeam, const char *zClientId, int64_t *pSeq, ky_err *err) {
