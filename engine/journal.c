@@ -77,7 +77,7 @@ static const char *const aSql[S_COUNT] = {
 	[S_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots(t_us, kind, base_us, raw_len, data) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ACTION] = "INSERT INTO actions(seq, ord, team, client_id, t_us, kind, args, result, inject)"
 	             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2 WHERE seq = ?1",
+	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2, inject = coalesce(?3, inject) WHERE seq = ?1",
 	[S_ACTION_FIND] = "SELECT seq FROM actions WHERE team = ?1 AND client_id = ?2",
 	[S_GRADE] = "INSERT INTO grades(ord, seq, t_us, points, comment) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_READ] = "INSERT OR IGNORE INTO reads(ord, inject, team, t_us) VALUES(?1, ?2, ?3, ?4)",
@@ -750,12 +750,13 @@ int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const cha
 	return 0;
 }
 
-int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, ky_err *err) {
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err) {
 	int rc;
 	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
 	sqlite3_stmt *st = j->aStmt[S_ACTION_RESULT];
 	sqlite3_bind_int64(st, 1, seq);
 	bind_text(st, 2, zResult);
+	bind_text(st, 3, zInject);
 	return batched(j, st, err, "store an action's result");
 }
 

@@ -66,8 +66,9 @@ void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
  * zInject may be NULL. */
 int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const char *zClientId, eng_time_t t,
                        const char *zKind, const char *zArgs, const char *zResult, const char *zInject, ky_err *err);
-/* The effect of action seq once applied (JSON text, may be NULL): a batched update of its result column. */
-int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, ky_err *err);
+/* The effect of action seq once applied (JSON text, may be NULL) and the inject it answers (may be NULL: kept as
+ * it was): a batched update of the action's row. */
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err);
 /* The seq of the action (zTeam, zClientId) into *pSeq; KY_ENOENT if none. */
 int eng_journal_action_find(eng_journal *j, const char *zTeam, const char *zClientId, int64_t *pSeq, ky_err *err);
 int eng_journal_grade(eng_journal *j, eng_time_t t, int64_t seq, double points, const char *zComment, ky_err *err);

@@ -113,10 +113,17 @@ static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *sub
 	eng_journal_event(r->j, t, kind, subject, z, &e);
 	free(z);
 	keep_err(r, &e);
-	if (kind && strcmp(kind, "action.result") == 0) {
+	if (kind && (strcmp(kind, "action.result") == 0 || strcmp(kind, "action.error") == 0)) {
 		json_t *seq = json_object_get(detail, "seq");
-		char *zRes = dump(json_object_get(detail, "result"));
-		if (json_is_integer(seq)) eng_journal_action_result(r->j, t, json_integer_value(seq), zRes, &e);
+		int bError = kind[7] == 'e';
+		json_t *res = bError ? json_pack("{s:O?}", "error", json_object_get(detail, "error"))
+		                     : json_incref(json_object_get(detail, "result"));
+		char *zRes = dump(res);
+		json_decref(res);
+		if (json_is_integer(seq) && (res || json_object_get(detail, "inject"))) {
+			eng_journal_action_result(r->j, t, json_integer_value(seq), zRes,
+			                          json_string_value(json_object_get(detail, "inject")), &e);
+		}
 		free(zRes);
 		keep_err(r, &e);
 	}
