@@ -411,15 +411,18 @@ void eng_journal_mark(eng_journal *j, eng_time_t t) {
 	if (t > j->tClean) j->tClean = t;
 }
 
+static int batched(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat);
+
 /* ---------------------------------------------------------------- metadata, tokens */
 
 int eng_journal_meta_set(eng_journal *j, const char *zKey, const char *zValue, ky_err *err) {
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
+	if ((rc = txn_row_begin(j, j->tClean, err)) != 0) return rc;
 	sqlite3_stmt *st = j->aStmt[S_META_PUT];
 	sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
 	bind_text(st, 2, zValue);
-	return durable_step(j, st, err, "store metadata");
+	return batched(j, st, err, "store metadata");
 }
 
 /* Copies column 0 of a one-row lookup; NULL with KY_ENOENT when there is no row. */

@@ -41,7 +41,7 @@ int eng_journal_flush(eng_journal *j, ky_err *err);
  * the next commit as the resume point (see eng_journal_clean_time). Times only go forward. */
 void eng_journal_mark(eng_journal *j, eng_time_t t);
 
-/* ---- exercise metadata (key/value; committed at once) ---- */
+/* ---- exercise metadata (key/value; batched: call eng_journal_flush after a header) ---- */
 /* Sets one metadata value (text). Well-known keys: scenario_id, scenario_sha256, scenario_text, seed,
  * started_at (UTC wall time, ISO 8601), kyodo_version, exercise (JSON of the drill's static facts). */
 int eng_journal_meta_set(eng_journal *j, const char *zKey, const char *zValue, ky_err *err);

@@ -217,6 +217,7 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "exercise", zEx },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
 	json_decref(ex);
 	return rc;
