@@ -124,6 +124,7 @@ struct eng_journal {
 	int nKeyEvery;
 	int nSinceKey;          /* snapshots since the last keyframe; -1: next is a keyframe */
 	eng_time_t tKey;        /* time of the last keyframe */
+	eng_time_t tPrevSnap;   /* time of the last snapshot */
 	unsigned char *pPrev;   /* previous blob (for the next delta) */
 	size_t nPrev;
 	unsigned char *pScratch;
@@ -329,6 +330,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 	j->batchSpan = ENG_S(60);
 	j->nKeyEvery = 8;
 	j->nSinceKey = -1;
+	j->tPrevSnap = -1;
 	if ((flags & ENG_JOURNAL_TRUNCATE) && !j->bReadOnly) remove_files(zPath);
 	if (!(flags & ENG_JOURNAL_CREATE) || j->bReadOnly) {
 		if (access(zPath, F_OK) != 0) {
@@ -617,7 +619,8 @@ static int delta_apply(unsigned char *buf, size_t n, const unsigned char *d, siz
 int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err) {
 	int rc;
 	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
-	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob;
+	/* a second snapshot at the same time replaces the first: whole, since the first is what a delta would use */
+	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob || t == j->tPrevSnap;
 	const unsigned char *pData = pBlob;
 	size_t nData = nBlob;
 	if (!bKey) {
@@ -652,6 +655,7 @@ int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlo
 	}
 	memcpy(j->pPrev, pBlob, nBlob);
 	j->nSinceKey = bKey ? 0 : j->nSinceKey + 1;
+	j->tPrevSnap = t;
 	return 0;
 }
 

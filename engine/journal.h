@@ -56,7 +56,8 @@ int eng_journal_message(eng_journal *j, eng_time_t t, const char *zFrom, const c
 int eng_journal_score(eng_journal *j, eng_time_t t, const char *zTeam, double score, const char *zMsg, ky_err *err);
 int eng_journal_metrics(eng_journal *j, eng_time_t t, const char *zMetrics, ky_err *err);
 /* A snapshot blob at t (copied). Stored as a keyframe every nKeyEvery-th snapshot (default 8) and otherwise as a
- * compact delta (XOR with the previous blob, zero runs elided), which is exact; seek undoes it. */
+ * compact delta (XOR with the previous blob, zero runs elided), which is exact; seek undoes it. A second snapshot
+ * at the time of the previous one replaces it. */
 int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err);
 void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
 

@@ -159,27 +159,38 @@ TEST(a_recorded_run_holds_every_inject_delivery_action_score_and_sample) {
 	eng_journal_close(j, NULL);
 }
 
-TEST(seek_restores_the_world_of_the_snapshot_a_full_run_had_at_that_time) {
+/* Remembers the world's hash at the fleet sample of minute 40, when the recorder took its snapshot. */
+typedef struct hash_at {
+	scn_drill *d;
+	eng_time_t t;
+	char zHash[65];
+} hash_at;
+
+static void h_fleet(void *ctx, json_t *m) {
+	hash_at *h = ctx;
+	if (json_integer_value(json_object_get(m, "t_us")) == h->t && !h->zHash[0]) {
+		veh_world_state_hash(scn_drill_world(h->d), h->zHash);
+	}
+}
+
+TEST(seek_restores_the_world_a_recorded_run_had_at_that_snapshot) {
 	const char *zPath = scenario_path();
 	char zDb[600];
 	snprintf(zDb, sizeof zDb, "%s/seek.db", ky_test_tmpdir());
 	ky_err err = { 0 };
-	/* the hash at 00:40:00 of a run, and its journal */
 	scn_drill *d = open_drill(zPath);
 	scn_record *r = scn_record_attach(d, zDb, &err);
 	ASSERT_TRUE(r != NULL);
+	hash_at h = { .d = d, .t = ENG_S(40 * 60) };
+	scn_observer obs = { .ctx = &h, .on_fleet = h_fleet };
+	ASSERT_EQ_INT(scn_drill_add_observer(d, &obs), 0); /* after the recorder: sees the state it saved */
 	play(d, 0, NULL);
 	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	char zEnd[65];
+	veh_world_state_hash(scn_drill_world(d), zEnd);
 	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
 	scn_drill_free(d);
-
-	scn_resume_opts ro = { .zScenarioPath = zPath, .tStop = ENG_S(40 * 60), .bReadOnly = 1 };
-	d = scn_resume_open(zDb, &ro, NULL, NULL, &err);
-	if (!d) ky_test_fail(__FILE__, __LINE__, "rebuild: %s", err.zMsg);
-	ASSERT_EQ_INT(scn_drill_now(d), ENG_S(40 * 60));
-	char zExact[65];
-	veh_world_state_hash(scn_drill_world(d), zExact);
-	scn_drill_free(d);
+	ASSERT_TRUE(h.zHash[0] != 0);
 
 	scn_seek *s = scn_seek_open(zDb, NULL, &err); /* from the scenario text kept in the journal */
 	if (!s) ky_test_fail(__FILE__, __LINE__, "seek open: %s", err.zMsg);
@@ -188,13 +199,56 @@ TEST(seek_restores_the_world_of_the_snapshot_a_full_run_had_at_that_time) {
 	ASSERT_EQ_INT(tSnap, ENG_S(40 * 60));
 	char zSeek[65];
 	veh_world_state_hash(scn_seek_world(s), zSeek);
-	ASSERT_EQ_STR(zSeek, zExact);
+	ASSERT_EQ_STR(zSeek, h.zHash);
 	/* backwards, then forwards again */
 	ASSERT_EQ_INT(scn_seek_to(s, ENG_S(5 * 60), &tSnap, &err), 0);
+	veh_world_state_hash(scn_seek_world(s), zSeek);
+	ASSERT_TRUE(strcmp(zSeek, h.zHash) != 0);
 	ASSERT_EQ_INT(scn_seek_to(s, ENG_S(40 * 60), &tSnap, &err), 0);
 	veh_world_state_hash(scn_seek_world(s), zSeek);
-	ASSERT_EQ_STR(zSeek, zExact);
+	ASSERT_EQ_STR(zSeek, h.zHash);
+	/* the last snapshot is the end of the drill */
+	ASSERT_EQ_INT(scn_seek_to(s, ENG_TIME_MAX, &tSnap, &err), 0);
+	ASSERT_EQ_INT(tSnap, ENG_S(2 * 3600));
+	veh_world_state_hash(scn_seek_world(s), zSeek);
+	ASSERT_EQ_STR(zSeek, zEnd);
 	scn_seek_close(s);
+}
+
+TEST(an_exact_rebuild_at_any_time_matches_a_run_stopped_there) {
+	const char *zPath = scenario_path();
+	char zDb[600];
+	snprintf(zDb, sizeof zDb, "%s/exact.db", ky_test_tmpdir());
+	ky_err err = { 0 };
+	scn_drill *d = open_drill(zPath);
+	scn_record *r = scn_record_attach(d, zDb, &err);
+	ASSERT_TRUE(r != NULL);
+	play(d, 0, NULL);
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
+	scn_drill_free(d);
+
+	/* a run with the same actions stopped at 00:52:17 */
+	eng_time_t tStop = ENG_S(52 * 60 + 17);
+	d = open_drill(zPath);
+	for (int i = 0; i < N_ACTIONS && ENG_S(60) * aActions[i].tMin <= tStop; i++) {
+		ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(60) * aActions[i].tMin, &err), 0);
+		json_t *args = json_loads(aActions[i].zArgs, 0, NULL);
+		ASSERT_EQ_INT(scn_drill_action(d, aActions[i].zTeam, aActions[i].zId, aActions[i].zKind, args, NULL, NULL, &err), 0);
+		json_decref(args);
+	}
+	ASSERT_EQ_INT(scn_drill_advance_to(d, tStop, &err), 0);
+	char zWant[65], zGot[65];
+	veh_world_state_hash(scn_drill_world(d), zWant);
+	scn_drill_free(d);
+
+	scn_resume_opts ro = { .zScenarioPath = zPath, .tStop = tStop, .bReadOnly = 1 };
+	d = scn_resume_open(zDb, &ro, NULL, NULL, &err);
+	if (!d) ky_test_fail(__FILE__, __LINE__, "rebuild: %s", err.zMsg);
+	ASSERT_EQ_INT(scn_drill_now(d), tStop);
+	veh_world_state_hash(scn_drill_world(d), zGot);
+	ASSERT_EQ_STR(zGot, zWant);
+	scn_drill_free(d);
 }
 
 /* Tells the parent the sim time reached (it may be gone: ignore errors). */
