@@ -67,6 +67,8 @@ static const bench_action aActions[] = {
 };
 
 /* Runs the whole drill; with zDb, records it. Returns wall seconds, or < 0 on error (printed). */
+static eng_time_t snapInterval = SCN_RECORD_SNAPSHOT_US;
+
 static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) {
 	ky_err err = { 0 };
 	scn_drill_opts o = { 0 };
@@ -75,6 +77,7 @@ static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) 
 	scn_record *r = NULL;
 	if (!d) goto fail;
 	if (zDb && !(r = scn_record_attach(d, zDb, &err))) goto fail;
+	if (r) scn_record_set_snapshot_interval(r, snapInterval);
 	eng_time_t dur = scn_drill_duration(d);
 	for (size_t i = 0; i < sizeof aActions / sizeof aActions[0]; i++) {
 		eng_time_t t = (eng_time_t)(aActions[i].tMin * 60e6);
@@ -139,8 +142,9 @@ int main(int argc, char **argv) {
 		else if (!strcmp(argv[i], "--seeks") && i + 1 < argc) nSeeks = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--exact") && i + 1 < argc) nExact = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--keep") && i + 1 < argc) zKeep = argv[++i];
+		else if (!strcmp(argv[i], "--snap-min") && i + 1 < argc) snapInterval = (eng_time_t)(atof(argv[++i]) * 60e6);
 		else {
-			fprintf(stderr, "usage: %s [--cars N] [--hours H] [--seeks N] [--exact N] [--keep FILE.db]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--cars N] [--hours H] [--seeks N] [--exact N] [--keep FILE.db] [--snap-min M]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -54,7 +54,7 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 };
 
 enum {
-	S_BEGIN, S_COMMIT, S_SYNC_FULL, S_SYNC_NORMAL, S_META_PUT, S_META_GET,
+	S_BEGIN, S_COMMIT, S_META_PUT, S_META_GET,
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
@@ -64,8 +64,6 @@ enum {
 static const char *const aSql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
-	[S_SYNC_FULL] = "PRAGMA synchronous=FULL",
-	[S_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
 	[S_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_EVENT] = "INSERT INTO events(t_us, kind, subject, detail) VALUES(?1, ?2, ?3, ?4)",
@@ -208,22 +206,22 @@ static int txn_row_end(eng_journal *j, ky_err *err) {
 	return 0;
 }
 
-/* Runs st (bound by the caller) as one durable transaction of its own after committing the batch. */
+static int exec_sql(eng_journal *j, const char *zSql, ky_err *err, const char *zWhat);
+
+/* Runs st (bound by the caller) as one durable transaction of its own after committing the batch.
+ * The safety level is set with sqlite3_exec each time: sqlite applies PRAGMA synchronous when the statement is
+ * compiled, so a prepared copy would do nothing when stepped. */
 static int durable_step(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
 	int rc = txn_commit(j, err);
+	if (rc == 0) rc = exec_sql(j, "PRAGMA synchronous=FULL", err, "synchronous=FULL");
 	if (rc != 0) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return rc;
-	}
-	if ((rc = step_done(j, j->aStmt[S_SYNC_FULL], err, "synchronous=FULL")) != 0) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		return rc;
 	}
 	int rcStep = step_done(j, st, err, zWhat);
 	ky_err e2;
-	rc = step_done(j, j->aStmt[S_SYNC_NORMAL], &e2, "synchronous=NORMAL");
+	rc = exec_sql(j, "PRAGMA synchronous=NORMAL", &e2, "synchronous=NORMAL");
 	if (rcStep != 0) return rcStep;
 	if (rc != 0) {
 		if (err) *err = e2;
@@ -289,6 +287,10 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		return ky_err_set(err, KY_EVERSION, "journal %s: schema version %lld needs migrating; open it writable once",
 		                  j->zPath, (long long)ver);
 	}
+	/* WAL first: the schema then goes in with one WAL commit rather than a rollback journal's several fsyncs.
+	 * A new file holds nothing worth an fsync yet (synchronous=OFF); the first input's FULL commit syncs it all. */
+	if ((rc = exec_sql(j, ver == 0 ? "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=WAL", err,
+	                   "set WAL mode")) != 0) return rc;
 	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin migration")) != 0) return rc;
 	for (int64_t v = ver; v < ENG_JOURNAL_SCHEMA; v++) {
 		if ((rc = exec_sql(j, aMigration[v], err, "migrate")) != 0) {
@@ -353,7 +355,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 		             "set WAL mode") != 0) goto fail;
 	}
 	for (int i = 0; i < S_COUNT; i++) {
-		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT || i == S_SYNC_FULL || i == S_SYNC_NORMAL)) continue;
+		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
 		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			db_err(j, err, rc, "prepare");
