@@ -192,6 +192,15 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 	push_now(d);
 	int r = call_ref(d, cb->fnRef, 1, 0, zWhat);
 	cb = &d->aCb[ev->a];  /* the callback may have added callbacks (realloc) */
+	if (r < 0 && ++cb->nErrors >= SCN_MAX_CB_ERRORS) {
+		char zPos[300];
+		snprintf(zPos, sizeof zPos, "%s:%d", d->zPath, cb->line);
+		json_t *det = json_pack("{s:s,s:i}", "message", "every: stopped after repeated errors", "errors", cb->nErrors);
+		scn_drill__event(d, "scenario.stopped", zPos, det);
+		json_decref(det);
+	} else if (r < 0) {
+		r = 1;  /* an `every` goes on after an error (reported), up to SCN_MAX_CB_ERRORS */
+	}
 	if (cb->type == SCN_TIMER_EVERY && r == 1) {
 		eng_time_t next = eng_sim_now(d->sim) + cb->period;
 		if (next <= cb->stop && next <= d->duration) eng_sim_schedule(d->sim, next, d->kTimer, ev->a, 0, NULL);
@@ -306,7 +315,7 @@ static int schedule_all(scn_drill *d, ky_err *err) {
 	for (int i = 0; i < d->nInj && !rc; i++) rc = eng_sim_schedule(d->sim, d->aInj[i].at, d->kInject, (uint32_t)i, 0, NULL);
 	for (int i = 0; i < d->nCb && !rc; i++) {
 		scn_callback *cb = &d->aCb[i];
-		if ((cb->type == SCN_TIMER_AT || cb->type == SCN_TIMER_EVERY) && cb->t <= d->duration && cb->t <= cb->stop) {
+		if ((cb->type == SCN_TIMER_AT || (cb->type == SCN_TIMER_EVERY && cb->t <= cb->stop)) && cb->t <= d->duration) {
 			rc = eng_sim_schedule(d->sim, cb->t, d->kTimer, (uint32_t)i, 0, NULL);
 		}
 	}
@@ -591,9 +600,9 @@ int scn_drill_action(scn_drill *d, const char *team, const char *zClientId, cons
 	ky_err we = { 0 };
 	int wrc = 0;
 	if (!strcmp(kind, "share")) {
-		json_t *m = json_pack("{s:s,s:s,s:O,s:O,s:O,s:I}", "type", "message", "from", team, "to", json_object_get(a, "to"),
-		                      "tlp", json_object_get(a, "tlp") ? json_object_get(a, "tlp") : json_string("clear"), "text",
-		                      json_object_get(a, "text"), "t_us", (json_int_t)now);
+		const char *zTlp = json_string_value(json_object_get(a, "tlp"));
+		json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", team, "to", json_object_get(a, "to"),
+		                      "tlp", zTlp ? zTlp : "clear", "text", json_object_get(a, "text"), "t_us", (json_int_t)now);
 		if (m && json_object_get(a, "indicators")) json_object_set(m, "indicators", json_object_get(a, "indicators"));
 		if (m) scn_drill__message(d, m);
 	} else {
@@ -773,9 +782,27 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	return o;
 }
 
+void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
+	char zWorld[65];
+	veh_world_state_hash(d->world, zWorld);
+	json_t *scores = eng_score_json(d->score);
+	char *zScores = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(scores);
+	size_t n = 64 + 1 + (zScores ? strlen(zScores) : 0);
+	char *buf = malloc(n + 1);
+	if (!buf) {
+		memcpy(hex, zWorld, 65);
+	} else {
+		snprintf(buf, n + 1, "%s\n%s", zWorld, zScores ? zScores : "");
+		scn_sha256_hex(buf, strlen(buf), hex);
+	}
+	free(buf);
+	free(zScores);
+}
+
 json_t *scn_drill_summary_json(const scn_drill *d) {
 	char zHash[65];
-	veh_world_state_hash(d->world, zHash);
+	scn_drill_state_hash(d, zHash);
 	json_t *fleet = veh_world_metrics_json(d->world);
 	json_t *scores = eng_score_json(d->score);
 	json_t *teams = json_incref(json_object_get(scores, "teams"));

@@ -24,6 +24,7 @@
 #include "vehicles/world.h"
 
 #define SCN_MAX_OBS 8
+#define SCN_MAX_CB_ERRORS 5
 
 typedef struct scn_inject_def {
 	char *zId;
@@ -43,6 +44,7 @@ typedef struct scn_callback {
 	int line;
 	eng_time_t t, period, stop;
 	int64_t fires;
+	int nErrors;         /* runtime errors so far; an `every` stops at SCN_MAX_CB_ERRORS */
 	int bDone;           /* a when that fired, an every that stopped, a callback that failed its condition */
 	char zEvent[32];     /* on(): the event name */
 } scn_callback;
