@@ -14,7 +14,7 @@
 #define SCENARIO_MAX_BYTES (4 << 20)
 
 static const char *const azActionKind[] = { "triage", "block_indicator", "isolate_service", "revoke_certificate",
-	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", NULL };
+	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", "restore_service", NULL };
 
 int scn_drill__action_kind_known(const char *zKind) {
 	for (int i = 0; azActionKind[i]; i++) {
@@ -497,7 +497,7 @@ static int validate_action(scn_drill *d, const char *zTeam, const char *zKind, j
 	if (!strcmp(zKind, "block_indicator") && str_arg(args, "value", &z)) {
 		return ky_err_set(err, KY_EINVAL, "block_indicator: args.value (an IP, domain or hash) is required");
 	}
-	if (!strcmp(zKind, "isolate_service") && str_arg(args, "name", &z)) {
+	if ((!strcmp(zKind, "isolate_service") || !strcmp(zKind, "restore_service")) && str_arg(args, "name", &z)) {
 		return ky_err_set(err, KY_EINVAL, "isolate_service: args.name (a backend service) is required");
 	}
 	if (!strcmp(zKind, "revoke_certificate") && !json_object_get(args, "scope")) {
