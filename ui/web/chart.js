@@ -59,6 +59,7 @@ export class LineChart {
 		// legend
 		g.font = "12px " + font;
 		g.textBaseline = "middle";
+		g.textAlign = "left";
 		let lx = 52;
 		const ly = 12;
 		for (const s of series) {
@@ -100,7 +101,8 @@ export class LineChart {
 		for (let s = 0; s * 1e6 <= t1; s += st) {
 			const x = Math.round(X(s * 1e6)) + 0.5;
 			g.strokeStyle = "#f1f5f9"; g.beginPath(); g.moveTo(x, T); g.lineTo(x, T + ph); g.stroke();
-			g.fillText(fmtT(s * 1e6).replace(/:00$/, ""), x, T + ph + 6);
+			const label = fmtT(s * 1e6).replace(/:00$/, "");
+			if (x + g.measureText(label).width / 2 <= w) g.fillText(label, x, T + ph + 6);
 		}
 		g.strokeStyle = "#9ca3af"; g.beginPath(); g.moveTo(L, T + ph + 0.5); g.lineTo(L + pw, T + ph + 0.5); g.stroke();
 

@@ -185,7 +185,7 @@ function renderHeader() {
 	$("#team-name").textContent = S.team ? teamName(S.exercise, S.team) : "—";
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	const sb = $("#sound-btn");
-	sb.textContent = S.view.sound ? "🔔" : "🔕";
+	sb.innerHTML = S.view.sound ? BELL_ON : BELL_OFF;   // constant markup, no data
 	sb.title = S.view.sound ? t("header.sound.on") : t("header.sound.off");
 	sb.setAttribute("aria-pressed", String(!!S.view.sound));
 	updateTitle();
@@ -320,7 +320,8 @@ function openThread(th) {
 
 function renderCoord() {
 	const ids = threadIds();
-	if (!S.view.thread || !ids.includes(S.view.thread)) S.view.thread = ids[0];
+	if (S.exercise && (!S.view.thread || !ids.includes(S.view.thread))) S.view.thread = ids[0];
+	if (!ids.includes(S.view.thread)) return;
 	let totalUnread = 0;
 	const visible = S.view.tab === "coord";
 	fill($("#threads"), ids.map((id) => {
@@ -383,7 +384,7 @@ function renderCompose() {
 		f.dataset.thread = ""; renderCompose();
 	};
 	fill(f, h("div", { class: "compose-head" }, h("strong", {}, t("coord.compose", { team: th === "all" ? t("coord.all") : teamName(S.exercise, th) })), tlpSel),
-		ta, h("div", { class: "compose-foot" }, h("span", { class: "help" }, t("coord.help")), h("button", { type: "submit", class: "btn primary", id: "compose-send" }, t("act.send"))));
+		ta, h("div", { class: "compose-foot" }, h("span", { class: "help" }, t("coord.help")), h("button", { type: "submit", class: "btn primary", id: "compose-send" }, t("coord.send"))));
 }
 
 function statusPill(a) {
@@ -405,13 +406,16 @@ function renderHistory() {
 		a.points !== undefined && a.points !== null ? h("div", { class: "graded", "data-points": a.points }, t("act.graded", { points: a.points }), a.comment ? h("span", { class: "comment" }, " — " + a.comment) : null) : null)));
 }
 
+const BELL = '<path d="M12 3a5 5 0 0 0-5 5v3.5L5.5 14v1.5h13V14L17 11.5V8a5 5 0 0 0-5-5zM10 17.5a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round"/>';
+const BELL_ON = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true">' + BELL + '</svg>';
+const BELL_OFF = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true">' + BELL + '<path d="M4 4l16 16" stroke="currentColor" stroke-width="1.7"/></svg>';
 const KPI_KEYS = ["total", "compromised", "patched", "offline", "bricked"];
 function renderFleet() {
 	const last = S.fleet[S.fleet.length - 1] || {};
 	fill($("#kpis"), KPI_KEYS.map((k) => h("div", { class: "kpi kpi-" + k, "data-kpi": k },
 		h("div", { class: "kpi-label" }, t("fleet." + k)),
-		h("div", { class: "kpi-value" }, typeof last[k] === "number" ? fmtN(last[k], getLang()) : "—"),
-		typeof last[k] === "number" && typeof last.total === "number" && last.total > 0 && k !== "total" ? h("div", { class: "kpi-pct" }, (100 * last[k] / last.total).toFixed(1) + "%") : null)));
+		h("div", { class: "kpi-value" }, typeof last[k] === "number" ? fmtN(last[k], getLang()) : "—",
+			typeof last[k] === "number" && typeof last.total === "number" && last.total > 0 && k !== "total" ? h("span", { class: "kpi-pct" }, (100 * last[k] / last.total).toFixed(1) + "%") : null))));
 	const svcs = last.services && typeof last.services === "object" ? Object.entries(last.services) : [];
 	fill($("#services"), svcs.length ? svcs.map(([n, st]) => {
 		const s = typeof st === "string" ? st : (st && (st.status || st.state)) || "up";
