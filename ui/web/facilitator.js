@@ -4,7 +4,7 @@
 // sends nothing (only a team's own page gives read receipts).
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, sevOf, tlpOf, toast, teamName, exerciseDurationUs, SEVERITIES } from "./util.js";
+import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -268,9 +268,27 @@ function gradeForm(a) {
 	return f;
 }
 
+/* Injects the exercise plans (when the facilitator's exercise lists them) and that have not been sent yet. */
+function plannedEvents() {
+	const ex = S.exercise || {};
+	const list = Array.isArray(ex.injects) ? ex.injects : Array.isArray(ex.timeline) ? ex.timeline : Array.isArray(ex.schedule) ? ex.schedule : [];
+	const sent = new Set();
+	for (const box of Object.values(S.inbox)) for (const id of box.keys()) sent.add(id);
+	const now = S.clock.now();
+	const out = [];
+	for (const p of list) {
+		if (!p || typeof p !== "object") continue;
+		const at = typeof p.at_us === "number" ? p.at_us : typeof p.t_us === "number" ? p.t_us : parseDurationUs(p.at);
+		if (!isFinite(at) || (p.id && sent.has(p.id)) || at < now) continue;
+		const to = Array.isArray(p.to) ? p.to.join(", ") : p.to || "";
+		out.push({ t_us: at, kind: t("fac.planned") + " · " + (p.kind || "inject"), subject: (p.id || "") + (to ? " → " + to : ""), detail: p.title || p.technique || "", cls: "planned" });
+	}
+	return out.sort((a, b) => b.t_us - a.t_us);
+}
+
 function renderTimeline() {
 	const tl = $("#timeline");
-	const ev = S.events.slice(-600).reverse();
+	const ev = plannedEvents().concat(S.events.slice(-600).reverse());
 	if (!ev.length) { fill(tl, h("li", { class: "empty" }, t("fac.timeline.empty"))); return; }
 	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || "") },
 		h("span", { class: "time" }, fmtT(e.t_us)),
