@@ -7,6 +7,9 @@
 
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
+#include "scenarios/resume.h"
+
+#define FAC_KEY "@facilitator"  /* the facilitator's row in the journal's tokens table (team ids never start with @) */
 
 struct srv_drill {
 	scn_drill *pDrill;
@@ -16,7 +19,6 @@ struct srv_drill {
 	json_t *pTeamIds;   /* array of strings */
 	json_t *pFleet;     /* latest fleet message */
 	json_t *pActT;      /* "team\x1f" "client id" -> [seq, t_us], for the ack of a resent id */
-	json_t *pTokens;    /* token hashes (until the journal keeps them) */
 	eng_time_t tResumed;
 };
 
@@ -121,16 +123,6 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	d->sink = *pSink;
 	d->pActT = json_object();
 	d->pTeamIds = json_array();
-	if (bResume) {
-		ky_err_set(err, KY_ESTATE, "%s: --resume needs the journal's resume support, not built yet", zDb);
-		goto err;
-	}
-	d->pDrill = scn_drill_open(zScenario, &opts, err);
-	if (!d->pDrill) goto err;
-	if (zDb && zDb[0]) {
-		d->pRec = scn_record_attach(d->pDrill, zDb, err);
-		if (!d->pRec) goto err;
-	}
 	obs.ctx = d;
 	obs.on_inject = obs_inject;
 	obs.on_message = obs_message;
@@ -140,9 +132,24 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	obs.on_action = obs_action;
 	obs.on_grade = obs_grade;
 	obs.on_read = obs_read;
-	if (scn_drill_add_observer(d->pDrill, &obs)) {
-		ky_err_set(err, KY_ELIMIT, "serve: cannot attach the server's observer");
-		goto err;
+	if (bResume) {
+		/* Re-simulates the recorded inputs with our observer attached (no one is connected yet, so nothing is
+		 * sent; the ack times of recorded client ids are remembered), then appends to the same journal. */
+		scn_resume_opts ro = { 0 };
+		ro.zScenarioPath = zScenario;
+		ro.pObs = &obs;
+		d->pDrill = scn_resume_open(zDb, &ro, &d->pRec, &d->tResumed, err);
+		if (!d->pDrill) goto err;
+	} else {
+		d->pDrill = scn_drill_open(zScenario, &opts, err);
+		if (!d->pDrill) goto err;
+		d->pRec = scn_record_attach(d->pDrill, zDb, err);
+		if (!d->pRec) goto err;
+		/* after the recorder: when scn_drill_action returns, the journal has committed the action */
+		if (scn_drill_add_observer(d->pDrill, &obs)) {
+			ky_err_set(err, KY_ELIMIT, "serve: cannot attach the server's observer");
+			goto err;
+		}
 	}
 	d->pExercise = scn_drill_exercise_json(d->pDrill);
 	pTeams = json_object_get(d->pExercise, "teams");
@@ -165,7 +172,6 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	json_decref(d->pTeamIds);
 	json_decref(d->pFleet);
 	json_decref(d->pActT);
-	json_decref(d->pTokens);
 	free(d);
 	return rc;
 }
@@ -224,7 +230,12 @@ int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, con
 	return 0;
 }
 
-int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err) { return scn_drill_inject(d->pDrill, pMsg, err); }
+int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err) { return scn_record_inject(d->pRec, d->pDrill, pMsg, err); }
+
+int srv_drill_flush(srv_drill *d, ky_err *err) {
+	int rc = scn_record_flush(d->pRec, err);
+	return rc ? rc : scn_record_error(d->pRec, err);
+}
 
 int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err) {
 	return scn_drill_grade(d->pDrill, iSeq, points, zComment, err);
@@ -252,11 +263,27 @@ json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
 
 json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }
 
-json_t *srv_drill_load_tokens(srv_drill *d) { return d->pTokens ? json_incref(d->pTokens) : NULL; }
+json_t *srv_drill_load_tokens(srv_drill *d) {
+	eng_journal *j = scn_record_journal(d->pRec);
+	char zHex[80];
+	json_t *pOut, *pTeams;
+	if (eng_journal_token_get(j, FAC_KEY, zHex, sizeof zHex, NULL)) return NULL;
+	pOut = json_pack("{s:s, s:{}}", "facilitator", zHex, "teams");
+	pTeams = json_object_get(pOut, "teams");
+	for (size_t i = 0; i < json_array_size(d->pTeamIds); i++) {
+		const char *zTeam = json_string_value(json_array_get(d->pTeamIds, i));
+		if (eng_journal_token_get(j, zTeam, zHex, sizeof zHex, NULL) == 0) json_object_set_new(pTeams, zTeam, json_string(zHex));
+	}
+	return pOut;
+}
 
 int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err) {
-	(void)err;
-	json_decref(d->pTokens);
-	d->pTokens = json_incref(pHashes);
-	return 0;
+	eng_journal *j = scn_record_journal(d->pRec);
+	const char *zTeam;
+	json_t *v;
+	int rc;
+	json_object_foreach(json_object_get(pHashes, "teams"), zTeam, v) {
+		if ((rc = eng_journal_token_put(j, zTeam, json_string_value(v), err))) return rc;
+	}
+	return eng_journal_token_put(j, FAC_KEY, json_string_value(json_object_get(pHashes, "facilitator")), err);
 }

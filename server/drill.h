@@ -44,7 +44,10 @@ int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err);
  * for a resent client id, which changes nothing). */
 int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, const char *zKind, json_t *pArgs,
                      const char *zInject, int64_t *pSeq, eng_time_t *pT, ky_err *err);
+/* A facilitator's ad-hoc inject, recorded durably (for resume) before it goes out. */
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err);
+/* Commits the journal's pending rows (called on a wall-clock timer); 0 or the first recording error. */
+int srv_drill_flush(srv_drill *d, ky_err *err);
 int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err);
 int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err);
 

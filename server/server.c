@@ -58,6 +58,7 @@ typedef struct srv {
 	eng_time_t tBase;    /* sim time at wallBase */
 	int64_t wallBase, wallStart;
 	uint64_t nEventsPrev;
+	int bJournalErr;     /* a recording error was logged once */
 	lws_sorted_usec_list_t sulStep, sulSecond, sulWake;
 } srv;
 
@@ -192,6 +193,13 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	s->m.eventsPerS = (double)(n - s->nEventsPrev);
 	s->nEventsPrev = n;
 	if (s->bRunning) broadcast_clock(s);
+	{
+		ky_err err = { 0 };
+		if (srv_drill_flush(s->pDrill, &err) && !s->bJournalErr) {
+			s->bJournalErr = 1;
+			srv_log(s, "journal: %s", err.zMsg);
+		}
+	}
 	lws_sul_schedule(s->ctx, 0, &s->sulSecond, on_second, LWS_US_PER_SEC);
 }
 
