@@ -270,6 +270,12 @@ async function englishDrill(browser) {
 			assert((await soc.$$("#history [data-id]")).length === nHist, "action history kept");
 			assert((await soc.$$("#history li[data-status=acked]")).length === nHist, "all acknowledged: " + JSON.stringify(await soc.evaluate(() => window.kyodo.state.outbox.map((a) => a.kind + ":" + a.status))));
 			await soc.waitForFunction((s) => document.querySelector("#score").textContent === s, score, { timeout: T });
+			const nFeed = (await fac.$$("#feed [data-seq]")).length;
+			await fac.reload();
+			await fac.waitForSelector("#conn[data-state=online]", { timeout: T });
+			await fac.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
+			assert((await fac.$$("#feed [data-seq]")).length === nFeed, "facilitator feed kept");
+			assert((await fac.getAttribute("[data-team=soc] .tc-unread", "data-unread")) === "0", "read receipts kept on the facilitator page");
 			await shot(soc, "team-soc");
 			await oem.click("#inbox-list [data-id=I2]");
 			await shot(oem, "team-oem");

@@ -41,6 +41,7 @@ const handlers = {
 		if (m.clock) S.clock.update(m.clock);
 		S.inbox = {}; S.reads = new Set(); S.actions = []; S.events = []; S.errors = [];
 		for (const id of teams()) S.inbox[id] = new Map();
+		restoreCache(m.clock);
 		if (typeof m.clock?.t_us === "number" && S.fleet.length && S.fleet[S.fleet.length - 1].t_us > m.clock.t_us + 1) S.fleet = [];
 		if (m.scores) handlers.scores(m.scores);
 		S.welcomeAt = performance.now();
@@ -48,7 +49,7 @@ const handlers = {
 		for (const a of Array.isArray(m.actions) ? m.actions : []) handlers.action(a);
 		renderAll();
 	},
-	clock(m) { S.clock.update(m); renderClock(); },
+	clock(m) { S.clock.update(m); renderClock(); renderTimelineSoon(); },
 	inject(m) {
 		const to = m.team ? [m.team] : Array.isArray(m.to) ? m.to : typeof m.to === "string" ? [m.to] : [];
 		const list = to.includes("all") ? teams() : to;
@@ -104,6 +105,13 @@ const handlers = {
 	},
 	event(m) {
 		const kind = m.kind || m.name || "event";
+		if (kind === "action.result") {   // the world's effect of an action: shown on the action in the feed
+			const d = m.detail || {};
+			const a = S.actions.find((x) => x.seq === d.seq);
+			if (a) { a.result = d.result !== undefined ? d.result : d; renderFeed(); }
+			else if (d.seq !== undefined) handlers.action(Object.assign({ t_us: m.t_us }, d));
+			return;
+		}
 		if (/error/i.test(kind)) {
 			S.errors.push(m);
 			if (performance.now() - S.welcomeAt > 1500) toast(t("fac.errors") + ": " + errorText(m), "bad");
@@ -122,7 +130,30 @@ handlers["scenario.error"] = (m) => handlers.event(Object.assign({ kind: "scenar
 handlers.fact = handlers.event;
 handlers.log = (m) => handlers.event(Object.assign({ kind: "log" }, m));
 
-function onMessage(m) { const fn = handlers[m.type]; if (fn) fn(m); }
+function onMessage(m) { const fn = handlers[m.type]; if (fn) { fn(m); if (CACHED.includes(m.type)) saveCacheSoon(); } }
+
+// The welcome's backlog gives the facilitator each team's injects and messages and the scores, not the
+// actions, grades, read receipts or errors seen so far: this page keeps a copy of those it received
+// (for this drill and token) so that a reload does not empty the feed. The server's messages win.
+const CACHED = ["action", "grade", "read", "event"];
+let cacheTimer = 0;
+function cacheId() { const ex = S.exercise || {}; return [ex.id, ex.sha256 || "", ex.seed].join("/"); }
+function saveCacheSoon() {
+	if (cacheTimer) return;
+	cacheTimer = setTimeout(() => {
+		cacheTimer = 0;
+		store.set(K + "cache", { id: cacheId(), t_us: S.clock.now(), actions: S.actions.slice(-500), reads: [...S.reads],
+			events: S.events.filter((e) => e.kind !== "inject" && e.kind !== "share").slice(-500), errors: S.errors.slice(-200) });
+	}, 300);
+}
+function restoreCache(clock) {
+	const c = store.get(K + "cache", null);
+	if (!c || c.id !== cacheId() || (clock && typeof clock.t_us === "number" && clock.t_us + 1e6 < c.t_us)) return;
+	S.actions = Array.isArray(c.actions) ? c.actions : [];
+	S.reads = new Set(Array.isArray(c.reads) ? c.reads : []);
+	S.events = Array.isArray(c.events) ? c.events : [];
+	S.errors = Array.isArray(c.errors) ? c.errors : [];
+}
 
 function errorText(m) {
 	const where = m.where || m.subject || (m.detail && (m.detail.where || m.detail.file && (m.detail.file + ":" + m.detail.line))) || "";
@@ -271,7 +302,7 @@ function gradeForm(a) {
 /* Injects the exercise plans (when the facilitator's exercise lists them) and that have not been sent yet. */
 function plannedEvents() {
 	const ex = S.exercise || {};
-	const list = Array.isArray(ex.injects) ? ex.injects : Array.isArray(ex.timeline) ? ex.timeline : Array.isArray(ex.schedule) ? ex.schedule : [];
+	const list = Array.isArray(ex.inject_list) ? ex.inject_list : Array.isArray(ex.injects) ? ex.injects : Array.isArray(ex.timeline) ? ex.timeline : Array.isArray(ex.schedule) ? ex.schedule : [];
 	const sent = new Set();
 	for (const box of Object.values(S.inbox)) for (const id of box.keys()) sent.add(id);
 	const now = S.clock.now();
@@ -280,7 +311,7 @@ function plannedEvents() {
 		if (!p || typeof p !== "object") continue;
 		const at = typeof p.at_us === "number" ? p.at_us : typeof p.t_us === "number" ? p.t_us : parseDurationUs(p.at);
 		if (!isFinite(at) || (p.id && sent.has(p.id)) || at < now) continue;
-		const to = Array.isArray(p.to) ? p.to.join(", ") : p.to || "";
+		const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).map((x) => teamName(S.exercise, x)).join(", ");
 		out.push({ t_us: at, kind: t("fac.planned") + " · " + (p.kind || "inject"), subject: (p.id || "") + (to ? " → " + to : ""), detail: p.title || p.technique || "", cls: "planned" });
 	}
 	return out.sort((a, b) => b.t_us - a.t_us);

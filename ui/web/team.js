@@ -92,6 +92,11 @@ const handlers = {
 		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = m; else S.fleet.push(m);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
 		store.set(K + "fleet", S.fleet);
+		if (S.catalog.freeServices && m.services && typeof m.services === "object" && Object.keys(m.services).length) {
+			S.catalog.services = Object.keys(m.services);
+			S.catalog.freeServices = false;
+			if (form && S.draft.kind === "isolate_service" && !(document.activeElement && $("#act-form").contains(document.activeElement))) form.refresh();
+		}
 		renderFleet();
 	},
 	ack(m) {
