@@ -45,6 +45,7 @@ inject { id = "I1", at = "00:00:20", to = { "soc" }, severity = "high", title = 
          expects = { { action = "block_indicator", args = { value = "203.0.113.7" }, within = "1h", points = 20, team = "soc" } } }
 inject { id = "I2", at = "00:00:30", to = { "oem" }, severity = "medium", title = "Researcher report",
          body = "A researcher reports a flaw in the TCU 2.3.1 firmware." }
+at("00:00:05", function(now) error("boom in a callback") end)
 `;
 
 const SCENARIO_JA = `
@@ -290,6 +291,26 @@ async function englishDrill(browser) {
 			const b = await Promise.all([fac, oem, soc].map(clockText));
 			assert(JSON.stringify(a) === JSON.stringify(b), "clocks moved: " + a + " → " + b);
 			assert(a[0] === a[1] && a[1] === a[2], "same time on every page: " + a);
+		});
+
+		await step("scenario errors are shown to the facilitator with file:line", async () => {
+			await fac.click("#ftabs [data-tab=errors]");
+			const el = await fac.waitForSelector("#errors .error-item:has-text('boom in a callback')", { timeout: T });
+			assert(/en\.lua:\d+/.test(await el.textContent()), "file:line in " + (await el.textContent()));
+			await fac.click("#ftabs [data-tab=timeline]");
+		});
+
+		await step("an ad-hoc inject from the composer reaches the chosen team only", async () => {
+			await fac.click("#ftabs [data-tab=compose]");
+			await fac.check("#comp-to input[value=oem]");
+			await fac.selectOption("#comp-sev", "critical");
+			await fac.fill("#comp-title", "Press enquiry about remote unlock");
+			await fac.fill("#comp-body", "A journalist asks whether cars can be unlocked remotely.");
+			await fac.click("#comp-send");
+			await oem.waitForSelector("#inbox-list .item.sev-critical:has-text('Press enquiry about remote unlock')", { timeout: T });
+			await new Promise((r) => setTimeout(r, 300));
+			assert(!(await soc.$("#inbox-list .item:has-text('Press enquiry')")), "soc must not get it");
+			await fac.click("#ftabs [data-tab=timeline]");
 		});
 
 		await step("the language switch turns the page Japanese and back", async () => {

@@ -117,7 +117,10 @@ const handlers = {
 			if (performance.now() - S.welcomeAt > 1500) toast(t("fac.errors") + ": " + errorText(m), "bad");
 			renderErrors();
 		}
-		addEvent({ t_us: m.t_us ?? m.t, kind, subject: m.subject || "", detail: m.detail !== undefined ? (typeof m.detail === "string" ? m.detail : JSON.stringify(m.detail)) : (m.message || ""),
+		const det = m.detail;
+		addEvent({ t_us: m.t_us ?? m.t, kind, subject: m.subject || "",
+			detail: det === undefined || det === null ? (m.message || "") : typeof det === "string" ? det
+				: typeof det.text === "string" ? det.text : typeof det.message === "string" ? det.message : JSON.stringify(det),
 			cls: /^attack/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },

@@ -4,7 +4,7 @@
 // acknowledged (resent with the same id after a reconnect) and the page's view choices.
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
+import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -417,9 +417,9 @@ const BELL_OFF = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="t
 const KPI_KEYS = ["total", "compromised", "patched", "offline", "bricked"];
 function renderFleet() {
 	const last = S.fleet[S.fleet.length - 1] || {};
-	fill($("#kpis"), KPI_KEYS.map((k) => h("div", { class: "kpi kpi-" + k, "data-kpi": k },
+	fill($("#kpis"), KPI_KEYS.map((k) => h("div", { class: "kpi kpi-" + k, "data-kpi": k, title: typeof last[k] === "number" ? t("fleet." + k) + ": " + fmtN(last[k], getLang()) : "" },
 		h("div", { class: "kpi-label" }, t("fleet." + k)),
-		h("div", { class: "kpi-value" }, typeof last[k] === "number" ? fmtN(last[k], getLang()) : "—",
+		h("div", { class: "kpi-value" }, h("span", {}, fmtShort(last[k], getLang())),
 			typeof last[k] === "number" && typeof last.total === "number" && last.total > 0 && k !== "total" ? h("span", { class: "kpi-pct" }, (100 * last[k] / last.total).toFixed(1) + "%") : null))));
 	const svcs = last.services && typeof last.services === "object" ? Object.entries(last.services) : [];
 	fill($("#services"), svcs.length ? svcs.map(([n, st]) => {

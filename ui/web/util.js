@@ -74,6 +74,13 @@ export function fmtN(n, lang) {
 	return n.toLocaleString(lang === "ja" ? "ja-JP" : "en-US", { maximumFractionDigits: 1 });
 }
 
+/* A number for a small tile: exact below 100,000, compact above (1.2M, 120万). */
+export function fmtShort(n, lang) {
+	if (typeof n !== "number" || !isFinite(n)) return "—";
+	if (Math.abs(n) < 1e5) return fmtN(n, lang);
+	return n.toLocaleString(lang === "ja" ? "ja-JP" : "en-US", { notation: "compact", maximumFractionDigits: 1 });
+}
+
 /* The server's clock between two clock messages: sim time advances by speed × wall time while running. */
 export class SimClock {
 	constructor() { this.t_us = 0; this.speed = 1; this.running = false; this.at = performance.now(); this.known = false; this.started = false; this.ended = false; this.duration = NaN; }
