@@ -293,6 +293,21 @@ async function englishDrill(browser) {
 			assert(a[0] === a[1] && a[1] === a[2], "same time on every page: " + a);
 		});
 
+		await step("a wrong or missing token shows why and does not retry", async () => {
+			const base = new URL(srv.facilitator).origin;
+			const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+			const p = await ctx.newPage();
+			const errs = [];
+			p.on("pageerror", (e) => errs.push(e.message));
+			await p.goto(base + "/?token=not-a-token");
+			await p.waitForSelector("#conn[data-state=denied]", { timeout: T });
+			await p.waitForSelector("#banner.bad:not([hidden])", { timeout: T });
+			await p.goto(base + "/");
+			await p.waitForSelector("#banner.bad:has-text('token')", { timeout: T });
+			await ctx.close();
+			assert(!errs.length, errs.join(" | "));
+		});
+
 		await step("scenario errors are shown to the facilitator with file:line", async () => {
 			await fac.click("#ftabs [data-tab=errors]");
 			const el = await fac.waitForSelector("#errors .error-item:has-text('boom in a callback')", { timeout: T });

@@ -278,7 +278,13 @@ function select(id) {
 function renderDetail() {
 	const box = $("#tab-inject");
 	const i = S.view.sel && S.injects.get(S.view.sel);
-	if (!i) { fill(box, h("div", { class: "placeholder" }, t("inject.none"))); return; }
+	if (!i) {
+		const ex = S.exercise || {};
+		fill(box, ex.title ? h("div", { class: "brief" }, h("div", { class: "sub" }, t("inject.brief")), h("h2", {}, ex.title), ex.description ? h("p", {}, ex.description) : null) : null,
+			h("div", { class: "placeholder" }, t("inject.none")));
+		return;
+	}
+	const linked = S.outbox.filter((a) => a.inject === i.id || (a.kind === "triage" && a.args && a.args.inject === i.id));
 	const sev = sevOf(i.severity);
 	const atts = Array.isArray(i.attachments) ? i.attachments : [];
 	fill(box, h("article", { class: "inject-detail sev-" + sev, "data-inject": i.id },
@@ -290,7 +296,9 @@ function renderDetail() {
 			typeof a === "object" && (a.text || a.content) ? h("pre", {}, a.text || a.content) : null))) : null,
 		h("div", { class: "detail-actions" },
 			h("button", { type: "button", class: "btn", onclick: () => { form.prefill("triage", { inject: i.id }, i.id); $("#act-form select").focus(); } }, t("inject.triage")),
-			h("button", { type: "button", class: "btn primary", onclick: () => { form.prefill(S.draft.kind === "triage" ? "block_indicator" : S.draft.kind, {}, i.id); $("#act-form select").focus(); } }, t("inject.respond")))));
+			h("button", { type: "button", class: "btn primary", onclick: () => { form.prefill(S.draft.kind === "triage" ? "block_indicator" : S.draft.kind, {}, i.id); $("#act-form select").focus(); } }, t("inject.respond"))),
+		linked.length ? h("div", { class: "linked" }, h("h3", {}, t("inject.linked")), h("ol", {}, linked.slice().reverse().map((a) =>
+			h("li", {}, h("strong", {}, t("kind." + a.kind)), h("span", { class: "sub" }, summarize(a.kind, a.args)), statusPill(a))))) : null));
 }
 
 function threadOf(m) {
@@ -399,6 +407,7 @@ function statusPill(a) {
 }
 
 function renderHistory() {
+	if (S.view.sel) renderDetail();
 	const list = $("#history");
 	const items = S.outbox.slice().reverse();
 	if (!items.length) { fill(list, h("li", { class: "empty" }, t("act.history.empty"))); return; }
