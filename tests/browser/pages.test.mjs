@@ -328,6 +328,20 @@ async function englishDrill(browser) {
 			await fac.click("#ftabs [data-tab=timeline]");
 		});
 
+		await step("the message catalogue has every text in both languages and no raw key shows", async () => {
+			const r = await oem.evaluate(async () => {
+				const { CATALOG_FOR_TESTS: c } = await import("./i18n.js");
+				const missing = Object.keys(c.en).filter((k) => !(k in c.ja)).concat(Object.keys(c.ja).filter((k) => !(k in c.en)));
+				const raw = [];
+				for (const el of document.querySelectorAll("body *")) {
+					for (const n of el.childNodes) if (n.nodeType === 3 && /^\s*[a-z]+\.[a-z_.]+\s*$/.test(n.textContent) && !/^\s*\d/.test(n.textContent)) raw.push(n.textContent.trim());
+				}
+				return { missing, raw };
+			});
+			assert(!r.missing.length, "keys missing in one language: " + r.missing.join(", "));
+			assert(!r.raw.length, "raw keys on the page: " + r.raw.slice(0, 5).join(", "));
+		});
+
 		await step("the language switch turns the page Japanese and back", async () => {
 			await oem.click("#lang-btn");
 			await oem.waitForFunction(() => document.querySelector("#inbox-h").textContent === "受信箱", null, { timeout: T });

@@ -6,7 +6,7 @@
 import { t, getLang } from "./i18n.js";
 import { h, TLPS, teamName } from "./util.js";
 
-export const KINDS = ["triage", "block_indicator", "isolate_service", "revoke_certificate", "ota_campaign",
+export const KINDS = ["triage", "block_indicator", "isolate_service", "restore_service", "revoke_certificate", "ota_campaign",
 	"disable_feature", "notify", "share", "assess", "report"];
 
 const DEFAULT_FEATURES = ["remote_start", "remote_unlock", "remote_lock", "remote_climate", "find_my_car", "digital_key"];
@@ -151,11 +151,12 @@ function buildFields(kind, ctx) {
 	case "block_indicator":
 		return [field("value", "f.value", h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: t("f.value.ph") }), "f.value.help", { required: true })];
 	case "isolate_service":
+	case "restore_service":
 		if (cat.freeServices) {
 			const [inp, dl] = suggest("name", cat.services);
-			return [field("name", "f.name", inp, "f.name.help", { required: true }), dl];
+			return [field("name", "f.name", inp, kind === "isolate_service" ? "f.name.help" : "f.name.help.restore", { required: true }), dl];
 		}
-		return [field("name", "f.name", select(cat.services, "f.choose"), "f.name.help", { required: true })];
+		return [field("name", "f.name", select(cat.services, "f.choose"), kind === "isolate_service" ? "f.name.help" : "f.name.help.restore", { required: true })];
 	case "revoke_certificate":
 		return [h("div", { class: "field", "data-field": "scope.mode" },
 			h("div", { class: "label" }, t("f.scope")),
@@ -203,7 +204,7 @@ export function readArgs(kind, v) {
 	switch (kind) {
 	case "triage": args.inject = req("inject"); break;
 	case "block_indicator": args.value = req("value"); if (args.value && !isIndicator(args.value)) errs.value = t("f.value.bad"); break;
-	case "isolate_service": args.name = req("name"); break;
+	case "isolate_service": case "restore_service": args.name = req("name"); break;
 	case "revoke_certificate":
 		if ((v["scope.mode"] || "ecu") === "ecu") args.scope = req("scope.ecu");
 		else { checkSelector(v, "scope", errs); args.scope = readSelector(v, "scope"); }
@@ -257,7 +258,7 @@ export function summarize(kind, args) {
 	switch (kind) {
 	case "triage": return args.inject || "";
 	case "block_indicator": return args.value || "";
-	case "isolate_service": return args.name || "";
+	case "isolate_service": case "restore_service": return args.name || "";
 	case "revoke_certificate": return sel(args.scope);
 	case "ota_campaign": return (args.ecu || "") + " → " + (args.version || "") + " · " + Math.round((args.rollout || 0) * 100) + "% · " + sel(args.select);
 	case "disable_feature": return (args.feature || "") + " · " + sel(args.select);

@@ -21,6 +21,7 @@ const S = {
 	fleet: store.get(K + "fleet", []),   // fleet samples (a cache of what the server sent; redrawn after reload)
 	outbox: store.get(K + "outbox", []), // [{id, kind, args, inject, status, seq, t_us, error, points, comment, created}]
 	read: new Set(store.get(K + "read", [])),
+	readSent: new Set(store.get(K + "readsent", [])),   // receipts the server got (sent on an open connection)
 	seenMsg: new Set(store.get(K + "seenmsg", [])),
 	knownInj: new Set(store.get(K + "known", [])),
 	view: Object.assign({ filter: "all", tab: "inject", sel: null, thread: null, sound: false }, store.get(K + "view", {})),
@@ -162,13 +163,17 @@ function markRead(id) {
 	if (!id || S.read.has(id)) return;
 	S.read.add(id);
 	store.set(K + "read", [...S.read]);
-	conn.send({ type: "read", inject: id });
+	sendRead(id);
 	renderInbox();
 }
 
+function sendRead(id) {
+	if (conn.send({ type: "read", inject: id })) { S.readSent.add(id); store.set(K + "readsent", [...S.readSent]); }
+}
+
 function sendReads() {
-	// read receipts given while offline, or before a reload, reach the server now (repeats are harmless)
-	for (const [id, inj] of S.injects) if (S.read.has(id) && inj.read !== true) conn.send({ type: "read", inject: id });
+	// read receipts given while offline reach the server after the next welcome
+	for (const [id, inj] of S.injects) if (S.read.has(id) && inj.read !== true && !S.readSent.has(id)) sendRead(id);
 }
 
 function cue(text, sev) {
