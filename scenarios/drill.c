@@ -14,7 +14,7 @@
 #define SCENARIO_MAX_BYTES (4 << 20)
 
 static const char *const azActionKind[] = { "triage", "block_indicator", "isolate_service", "revoke_certificate",
-	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", NULL };
+	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", "restore_service", NULL };
 
 int scn_drill__action_kind_known(const char *zKind) {
 	for (int i = 0; azActionKind[i]; i++) {
@@ -497,7 +497,7 @@ static int validate_action(scn_drill *d, const char *zTeam, const char *zKind, j
 	if (!strcmp(zKind, "block_indicator") && str_arg(args, "value", &z)) {
 		return ky_err_set(err, KY_EINVAL, "block_indicator: args.value (an IP, domain or hash) is required");
 	}
-	if (!strcmp(zKind, "isolate_service") && str_arg(args, "name", &z)) {
+	if ((!strcmp(zKind, "isolate_service") || !strcmp(zKind, "restore_service")) && str_arg(args, "name", &z)) {
 		return ky_err_set(err, KY_EINVAL, "isolate_service: args.name (a backend service) is required");
 	}
 	if (!strcmp(zKind, "revoke_certificate") && !json_object_get(args, "scope")) {
@@ -782,9 +782,27 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	return o;
 }
 
+void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
+	char zWorld[65];
+	veh_world_state_hash(d->world, zWorld);
+	json_t *scores = eng_score_json(d->score);
+	char *zScores = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(scores);
+	size_t n = 64 + 1 + (zScores ? strlen(zScores) : 0);
+	char *buf = malloc(n + 1);
+	if (!buf) {
+		memcpy(hex, zWorld, 65);
+	} else {
+		snprintf(buf, n + 1, "%s\n%s", zWorld, zScores ? zScores : "");
+		scn_sha256_hex(buf, strlen(buf), hex);
+	}
+	free(buf);
+	free(zScores);
+}
+
 json_t *scn_drill_summary_json(const scn_drill *d) {
 	char zHash[65];
-	veh_world_state_hash(d->world, zHash);
+	scn_drill_state_hash(d, zHash);
 	json_t *fleet = veh_world_metrics_json(d->world);
 	json_t *scores = eng_score_json(d->score);
 	json_t *teams = json_incref(json_object_get(scores, "teams"));

@@ -88,6 +88,9 @@ json_t *scn_drill_scores_json(const scn_drill *d);
 /* What a team already had (for a reconnect's backlog): injects delivered so far and messages to it, in order
  * (array of protocol messages, new ref); NULL for an unknown team. */
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team);
+/* The drill's state digest (CONTRACT state_hash): SHA-256 over the world's veh_world_state_hash and the scores
+ * (compact JSON, sorted keys), as 64 hex characters + NUL. Same scenario + seed + actions => same digest. */
+void scn_drill_state_hash(const scn_drill *d, char hex[65]);
 /* The `kyodo run --json` summary object of CONTRACT §1 (state_hash included). New ref. */
 json_t *scn_drill_summary_json(const scn_drill *d);
 veh_world *scn_drill_world(scn_drill *d);

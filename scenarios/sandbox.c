@@ -17,10 +17,23 @@ struct scn_sandbox {
 	int64_t nInstr, budget;
 	eng_rng *pRng;
 	int envRef;
+	int bInCall;  /* inside scn_sandbox_call: the allocator may note the position of a refused allocation */
 	char zLastPos[160];  /* last position seen by the hook: where an out-of-memory error most likely is */
 };
 
 static scn_sandbox *sb_of(lua_State *L) { return *(scn_sandbox **)lua_getextraspace(L); }
+
+/* Remembers the innermost Lua line running now (for an out-of-memory message, which gets no handler).
+ * Reads the call info only (lua_getstack/lua_getinfo "Sl" allocate nothing). */
+static void note_position(scn_sandbox *sb) {
+	lua_Debug ar;
+	for (int level = 0; lua_getstack(sb->L, level, &ar); level++) {
+		if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+			snprintf(sb->zLastPos, sizeof sb->zLastPos, "%s:%d", ar.short_src, ar.currentline);
+			return;
+		}
+	}
+}
 
 /* The capped allocator: refuses growth past the cap (Lua then collects garbage and retries, then raises
  * LUA_ERRMEM). */
@@ -32,7 +45,10 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 		sb->used -= old;
 		return NULL;
 	}
-	if (nsize > old && sb->used + (nsize - old) > sb->cap) return NULL;
+	if (nsize > old && sb->used + (nsize - old) > sb->cap) {
+		if (sb->bInCall) note_position(sb);
+		return NULL;
+	}
 	void *p = realloc(ptr, nsize);
 	if (!p) return NULL;
 	sb->used = sb->used - old + nsize;
@@ -203,8 +219,8 @@ static int sb_rep(lua_State *L) {
 		double total = (double)l * (double)n + (double)lsep * (double)(n - 1);
 		double left = (double)(sb->cap - (sb->used < sb->cap ? sb->used : sb->cap));
 		if (total > left) {
-			return luaL_error(L, "string.rep: a result of %f bytes is over the scenario's memory cap (%d MiB)",
-			                  total, (int)(sb->cap >> 20));
+			return luaL_error(L, "string.rep: a result of %I bytes is over the scenario's memory cap (%d MiB)",
+			                  (lua_Integer)(total < 9e18 ? total : 9e18), (int)(sb->cap >> 20));
 		}
 	}
 	lua_pushvalue(L, lua_upvalueindex(1));
@@ -396,7 +412,9 @@ int scn_sandbox_call(scn_sandbox *sb, int nArgs, int nResults, int64_t budget, k
 	sb->budget = budget > 0 ? budget : SCN_SANDBOX_BUDGET;
 	sb->zLastPos[0] = 0;
 	lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+	sb->bInCall = 1;
 	int rc = lua_pcall(L, nArgs, nResults, base);
+	sb->bInCall = 0;
 	lua_sethook(L, NULL, 0, 0);
 	if (rc == LUA_OK) {
 		lua_remove(L, base);
