@@ -54,7 +54,7 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 };
 
 enum {
-	S_BEGIN, S_COMMIT, S_SYNC_FULL, S_SYNC_NORMAL, S_META_PUT, S_META_GET,
+	S_BEGIN, S_COMMIT, S_META_PUT, S_META_GET,
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
@@ -64,8 +64,6 @@ enum {
 static const char *const aSql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
-	[S_SYNC_FULL] = "PRAGMA synchronous=FULL",
-	[S_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
 	[S_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_EVENT] = "INSERT INTO events(t_us, kind, subject, detail) VALUES(?1, ?2, ?3, ?4)",
@@ -77,7 +75,7 @@ static const char *const aSql[S_COUNT] = {
 	[S_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots(t_us, kind, base_us, raw_len, data) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ACTION] = "INSERT INTO actions(seq, ord, team, client_id, t_us, kind, args, result, inject)"
 	             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2 WHERE seq = ?1",
+	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2, inject = coalesce(?3, inject) WHERE seq = ?1",
 	[S_ACTION_FIND] = "SELECT seq FROM actions WHERE team = ?1 AND client_id = ?2",
 	[S_GRADE] = "INSERT INTO grades(ord, seq, t_us, points, comment) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_READ] = "INSERT OR IGNORE INTO reads(ord, inject, team, t_us) VALUES(?1, ?2, ?3, ?4)",
@@ -124,6 +122,7 @@ struct eng_journal {
 	int nKeyEvery;
 	int nSinceKey;          /* snapshots since the last keyframe; -1: next is a keyframe */
 	eng_time_t tKey;        /* time of the last keyframe */
+	eng_time_t tPrevSnap;   /* time of the last snapshot */
 	unsigned char *pPrev;   /* previous blob (for the next delta) */
 	size_t nPrev;
 	unsigned char *pScratch;
@@ -207,22 +206,22 @@ static int txn_row_end(eng_journal *j, ky_err *err) {
 	return 0;
 }
 
-/* Runs st (bound by the caller) as one durable transaction of its own after committing the batch. */
+static int exec_sql(eng_journal *j, const char *zSql, ky_err *err, const char *zWhat);
+
+/* Runs st (bound by the caller) as one durable transaction of its own after committing the batch.
+ * The safety level is set with sqlite3_exec each time: sqlite applies PRAGMA synchronous when the statement is
+ * compiled, so a prepared copy would do nothing when stepped. */
 static int durable_step(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
 	int rc = txn_commit(j, err);
+	if (rc == 0) rc = exec_sql(j, "PRAGMA synchronous=FULL", err, "synchronous=FULL");
 	if (rc != 0) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return rc;
-	}
-	if ((rc = step_done(j, j->aStmt[S_SYNC_FULL], err, "synchronous=FULL")) != 0) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		return rc;
 	}
 	int rcStep = step_done(j, st, err, zWhat);
 	ky_err e2;
-	rc = step_done(j, j->aStmt[S_SYNC_NORMAL], &e2, "synchronous=NORMAL");
+	rc = exec_sql(j, "PRAGMA synchronous=NORMAL", &e2, "synchronous=NORMAL");
 	if (rcStep != 0) return rcStep;
 	if (rc != 0) {
 		if (err) *err = e2;
@@ -288,6 +287,10 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		return ky_err_set(err, KY_EVERSION, "journal %s: schema version %lld needs migrating; open it writable once",
 		                  j->zPath, (long long)ver);
 	}
+	/* WAL first: the schema then goes in with one WAL commit rather than a rollback journal's several fsyncs.
+	 * A new file holds nothing worth an fsync yet (synchronous=OFF); the first input's FULL commit syncs it all. */
+	if ((rc = exec_sql(j, ver == 0 ? "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=WAL", err,
+	                   "set WAL mode")) != 0) return rc;
 	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin migration")) != 0) return rc;
 	for (int64_t v = ver; v < ENG_JOURNAL_SCHEMA; v++) {
 		if ((rc = exec_sql(j, aMigration[v], err, "migrate")) != 0) {
@@ -329,6 +332,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 	j->batchSpan = ENG_S(60);
 	j->nKeyEvery = 8;
 	j->nSinceKey = -1;
+	j->tPrevSnap = -1;
 	if ((flags & ENG_JOURNAL_TRUNCATE) && !j->bReadOnly) remove_files(zPath);
 	if (!(flags & ENG_JOURNAL_CREATE) || j->bReadOnly) {
 		if (access(zPath, F_OK) != 0) {
@@ -351,7 +355,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 		             "set WAL mode") != 0) goto fail;
 	}
 	for (int i = 0; i < S_COUNT; i++) {
-		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT || i == S_SYNC_FULL || i == S_SYNC_NORMAL)) continue;
+		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
 		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			db_err(j, err, rc, "prepare");
@@ -411,15 +415,18 @@ void eng_journal_mark(eng_journal *j, eng_time_t t) {
 	if (t > j->tClean) j->tClean = t;
 }
 
+static int batched(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat);
+
 /* ---------------------------------------------------------------- metadata, tokens */
 
 int eng_journal_meta_set(eng_journal *j, const char *zKey, const char *zValue, ky_err *err) {
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
+	if ((rc = txn_row_begin(j, j->tClean, err)) != 0) return rc;
 	sqlite3_stmt *st = j->aStmt[S_META_PUT];
 	sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
 	bind_text(st, 2, zValue);
-	return durable_step(j, st, err, "store metadata");
+	return batched(j, st, err, "store metadata");
 }
 
 /* Copies column 0 of a one-row lookup; NULL with KY_ENOENT when there is no row. */
@@ -614,7 +621,8 @@ static int delta_apply(unsigned char *buf, size_t n, const unsigned char *d, siz
 int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err) {
 	int rc;
 	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
-	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob;
+	/* a second snapshot at the same time replaces the first: whole, since the first is what a delta would use */
+	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob || t == j->tPrevSnap;
 	const unsigned char *pData = pBlob;
 	size_t nData = nBlob;
 	if (!bKey) {
@@ -649,6 +657,7 @@ int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlo
 	}
 	memcpy(j->pPrev, pBlob, nBlob);
 	j->nSinceKey = bKey ? 0 : j->nSinceKey + 1;
+	j->tPrevSnap = t;
 	return 0;
 }
 
@@ -750,12 +759,13 @@ int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const cha
 	return 0;
 }
 
-int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, ky_err *err) {
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err) {
 	int rc;
 	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
 	sqlite3_stmt *st = j->aStmt[S_ACTION_RESULT];
 	sqlite3_bind_int64(st, 1, seq);
 	bind_text(st, 2, zResult);
+	bind_text(st, 3, zInject);
 	return batched(j, st, err, "store an action's result");
 }
 

@@ -41,7 +41,7 @@ int eng_journal_flush(eng_journal *j, ky_err *err);
  * the next commit as the resume point (see eng_journal_clean_time). Times only go forward. */
 void eng_journal_mark(eng_journal *j, eng_time_t t);
 
-/* ---- exercise metadata (key/value; committed at once) ---- */
+/* ---- exercise metadata (key/value; batched: call eng_journal_flush after a header) ---- */
 /* Sets one metadata value (text). Well-known keys: scenario_id, scenario_sha256, scenario_text, seed,
  * started_at (UTC wall time, ISO 8601), kyodo_version, exercise (JSON of the drill's static facts). */
 int eng_journal_meta_set(eng_journal *j, const char *zKey, const char *zValue, ky_err *err);
@@ -56,7 +56,8 @@ int eng_journal_message(eng_journal *j, eng_time_t t, const char *zFrom, const c
 int eng_journal_score(eng_journal *j, eng_time_t t, const char *zTeam, double score, const char *zMsg, ky_err *err);
 int eng_journal_metrics(eng_journal *j, eng_time_t t, const char *zMetrics, ky_err *err);
 /* A snapshot blob at t (copied). Stored as a keyframe every nKeyEvery-th snapshot (default 8) and otherwise as a
- * compact delta (XOR with the previous blob, zero runs elided), which is exact; seek undoes it. */
+ * compact delta (XOR with the previous blob, zero runs elided), which is exact; seek undoes it. A second snapshot
+ * at the time of the previous one replaces it. */
 int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err);
 void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
 
@@ -66,8 +67,9 @@ void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
  * zInject may be NULL. */
 int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const char *zClientId, eng_time_t t,
                        const char *zKind, const char *zArgs, const char *zResult, const char *zInject, ky_err *err);
-/* The effect of action seq once applied (JSON text, may be NULL): a batched update of its result column. */
-int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, ky_err *err);
+/* The effect of action seq once applied (JSON text, may be NULL) and the inject it answers (may be NULL: kept as
+ * it was): a batched update of the action's row. */
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err);
 /* The seq of the action (zTeam, zClientId) into *pSeq; KY_ENOENT if none. */
 int eng_journal_action_find(eng_journal *j, const char *zTeam, const char *zClientId, int64_t *pSeq, ky_err *err);
 int eng_journal_grade(eng_journal *j, eng_time_t t, int64_t seq, double points, const char *zComment, ky_err *err);

@@ -37,12 +37,13 @@ static eng_time_t msg_time(scn_record *r, json_t *msg) {
 	return json_is_integer(t) ? (eng_time_t)json_integer_value(t) : scn_drill_now(r->d);
 }
 
-static void take_snapshot(scn_record *r, eng_time_t t) {
+/* Takes a snapshot at t if one is due (bForce: whatever the interval, e.g. the final state at close). */
+static void take_snapshot(scn_record *r, eng_time_t t, int bForce) {
 	ky_err e = { 0 };
 	unsigned char *p = NULL;
 	size_t n = 0;
 	if (r->snapInterval <= 0 || t < r->tSkip) return;
-	if (r->tLastSnap >= 0 && t < r->tLastSnap + r->snapInterval) return;
+	if (!bForce && r->tLastSnap >= 0 && t < r->tLastSnap + r->snapInterval) return;
 	veh_world *w = scn_drill_world(r->d);
 	if (!w) return;
 	if (veh_world_snapshot(w, &p, &n, &e) == 0) {
@@ -101,7 +102,7 @@ static void rec_fleet(void *ctx, json_t *msg) {
 	eng_journal_metrics(r->j, t, z, &e);
 	free(z);
 	keep_err(r, &e);
-	take_snapshot(r, t);
+	take_snapshot(r, t, 0);
 	eng_journal_mark(r->j, t);
 }
 
@@ -113,10 +114,17 @@ static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *sub
 	eng_journal_event(r->j, t, kind, subject, z, &e);
 	free(z);
 	keep_err(r, &e);
-	if (kind && strcmp(kind, "action.result") == 0) {
+	if (kind && (strcmp(kind, "action.result") == 0 || strcmp(kind, "action.error") == 0)) {
 		json_t *seq = json_object_get(detail, "seq");
-		char *zRes = dump(json_object_get(detail, "result"));
-		if (json_is_integer(seq)) eng_journal_action_result(r->j, t, json_integer_value(seq), zRes, &e);
+		int bError = kind[7] == 'e';
+		json_t *res = bError ? json_pack("{s:O?}", "error", json_object_get(detail, "error"))
+		                     : json_incref(json_object_get(detail, "result"));
+		char *zRes = dump(res);
+		json_decref(res);
+		if (json_is_integer(seq) && (res || json_object_get(detail, "inject"))) {
+			eng_journal_action_result(r->j, t, json_integer_value(seq), zRes,
+			                          json_string_value(json_object_get(detail, "inject")), &e);
+		}
 		free(zRes);
 		keep_err(r, &e);
 	}
@@ -150,10 +158,6 @@ static void rec_read(void *ctx, const char *team, const char *zInject, eng_time_
 	keep_err(r, &e);
 }
 
-static void rec_snapshot(void *ctx, eng_time_t t) {
-	take_snapshot(ctx, t);
-}
-
 /* ---------------------------------------------------------------- attach / close */
 
 scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t tSkip, ky_err *err) {
@@ -177,7 +181,8 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 		.on_action = rec_action,
 		.on_grade = rec_grade,
 		.on_read = rec_read,
-		.on_snapshot = rec_snapshot,
+		/* not .on_snapshot: snapshots are taken at the fleet samples (every minute), so that the world a snapshot
+		 * holds is the one the metrics row of the same time describes */
 	};
 	int rc = scn_drill_add_observer(d, &obs);
 	if (rc != 0) {
@@ -210,6 +215,7 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "exercise", zEx },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
 	json_decref(ex);
 	return rc;
@@ -229,6 +235,7 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
+	take_snapshot(r, scn_drill_now(r->d), 1); /* the final state, for a replay that seeks to the end */
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	eng_journal_mark(r->j, scn_drill_now(r->d));

@@ -13,8 +13,8 @@
 
 typedef struct scn_record scn_record;
 
-/* World snapshots are taken at most this often (sim time): at the first fleet sample or drill snapshot call
- * at least this long after the previous one. */
+/* World snapshots are taken at most this often (sim time): at the first fleet sample (on_fleet) at least this
+ * long after the previous one, so a snapshot holds the world the metrics row of the same time describes. */
 #define SCN_RECORD_SNAPSHOT_US (60LL * 1000000LL)
 
 /* Creates a new journal at zPath (an existing file there is replaced), writes the exercise header (scenario id,

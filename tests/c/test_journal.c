@@ -264,6 +264,36 @@ TEST(a_snapshot_of_another_size_starts_a_new_keyframe) {
 	eng_journal_close(j, NULL);
 }
 
+TEST(a_second_snapshot_at_the_same_time_replaces_the_first_and_the_chain_holds) {
+	const char *zPath = db_path("snapsame.db");
+	ky_err err = { 0 };
+	eng_journal *j = open_new(zPath);
+	unsigned char a[256] = { 0 };
+	for (int i = 1; i <= 5; i++) {
+		a[i] = (unsigned char)i;
+		ASSERT_EQ_INT(eng_journal_snapshot(j, i * 10, a, sizeof a, &err), 0);
+	}
+	a[100] = 99;
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 50, a, sizeof a, &err), 0);
+	a[101] = 98;
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 60, a, sizeof a, &err), 0);
+	unsigned char *p = NULL;
+	size_t n = 0;
+	ASSERT_EQ_INT(eng_journal_snapshot_at(j, 55, &p, &n, NULL, &err), 0);
+	ASSERT_EQ_INT(p[100], 99);
+	ASSERT_EQ_INT(p[101], 0);
+	free(p);
+	ASSERT_EQ_INT(eng_journal_snapshot_at(j, 60, &p, &n, NULL, &err), 0);
+	ASSERT_TRUE(memcmp(p, a, sizeof a) == 0);
+	free(p);
+	ASSERT_EQ_INT(eng_journal_snapshot_at(j, 45, &p, &n, NULL, &err), 0);
+	ASSERT_EQ_INT(p[4], 4);
+	ASSERT_EQ_INT(p[5], 0);
+	free(p);
+	ASSERT_EQ_INT(eng_journal_count(j, "snapshots", &err), 6);
+	eng_journal_close(j, NULL);
+}
+
 TEST(truncate_drops_derived_rows_from_t_and_keeps_inputs) {
 	const char *zPath = db_path("trunc.db");
 	ky_err err = { 0 };
