@@ -550,9 +550,11 @@ static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 		w->nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
 		bAlert = eng_rng_u64(&w->rTick) >> 32 < x->thrDetect;
 	}
-	if (!x->bReach || (fl & VEH_F_REVOKED)) return;
-	uint64_t r2 = eng_rng_u64(&w->rTick);
-	if (x->bDegraded && (uint32_t)r2 < x->thrLoss) return;
+	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_u64(&w->rTick) : 0;
+	if (!x->bReach || (fl & VEH_F_REVOKED) || (x->bDegraded && (uint32_t)r2 < x->thrLoss)) {
+		if (f->aOta[i] == VEH_OTA_DOWNLOADING) f->aOtaT[i] += x->periodS;  /* the download stalls */
+		return;
+	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
 	w->nCheckins++;
 	if (bAlert) {
