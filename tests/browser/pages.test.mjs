@@ -283,6 +283,11 @@ async function englishDrill(browser) {
 			await shot(fac, "facilitator");
 		});
 
+		await step("a speed change reaches every page", async () => {
+			await fac.selectOption("#ctl-speed", "120");
+			for (const p of [fac, oem, soc]) await p.waitForFunction(() => document.querySelector("#clock-speed").textContent === "×120", null, { timeout: T });
+		});
+
 		await step("pause stops the clock on every page", async () => {
 			await fac.click("#ctl-pause");
 			for (const p of [fac, oem, soc]) await p.waitForSelector("#clock[data-state=paused][data-running=false]", { timeout: T });
@@ -326,6 +331,7 @@ async function englishDrill(browser) {
 			await new Promise((r) => setTimeout(r, 300));
 			assert(!(await soc.$("#inbox-list .item:has-text('Press enquiry')")), "soc must not get it");
 			await fac.click("#ftabs [data-tab=timeline]");
+			await shot(fac, "facilitator-end");
 		});
 
 		await step("the message catalogue has every text in both languages and no raw key shows", async () => {

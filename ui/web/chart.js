@@ -60,16 +60,17 @@ export class LineChart {
 		g.font = "12px " + font;
 		g.textBaseline = "middle";
 		g.textAlign = "left";
-		let lx = 52;
-		const ly = 12;
+		let lx = 52, ly = 12;
 		for (const s of series) {
 			const label = this.o.label(s.key);
+			const lw = 19 + g.measureText(label).width + 16;
+			if (lx > 52 && lx + lw - 16 > w - 4) { lx = 52; ly += 18; }
 			g.fillStyle = s.color; g.fillRect(lx, ly - 2, 14, 4);
 			g.fillStyle = "#374151"; g.fillText(label, lx + 19, ly);
-			lx += 19 + g.measureText(label).width + 16;
+			lx += lw;
 		}
 
-		const L = 52, R = 12, T = 28, B = 24;
+		const L = 52, R = 12, T = ly + 16, B = 24;
 		const pw = w - L - R, ph = hgt - T - B;
 		if (pw < 40 || ph < 30) return;
 		const pts = this.data;

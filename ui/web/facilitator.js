@@ -108,7 +108,7 @@ const handlers = {
 		if (kind === "action.result") {   // the world's effect of an action: shown on the action in the feed
 			const d = m.detail || {};
 			const a = S.actions.find((x) => x.seq === d.seq);
-			if (a) { a.result = d.result !== undefined ? d.result : d; renderFeed(); }
+			if (a) { if (d.result !== undefined) { a.result = d.result; renderFeed(); } }
 			else if (d.seq !== undefined) handlers.action(Object.assign({ t_us: m.t_us }, d));
 			return;
 		}
@@ -230,8 +230,8 @@ function renderTeams() {
 			h("div", { class: "tc-head" }, h("span", { class: "tc-name" }, teamName(S.exercise, id)), h("span", { class: "tc-score", "data-score": id }, typeof s.score === "number" ? fmtN(s.score, getLang()) : "—")),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
-			s.met !== undefined ? h("div", { class: "tc-row" }, h("span", {}), h("span", {}, t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }))) : null,
-			h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox")));
+			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
+				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
 	}));
 }
 
@@ -270,7 +270,8 @@ let feedDirty = false;
 function feedItem(a) {
 	const text = a.args && (a.args.text || "");
 	const graded = a.points !== undefined && a.points !== null;
-	const res = a.result && typeof a.result === "object" && Object.keys(a.result).length ? JSON.stringify(a.result) : "";
+	const res = a.result && typeof a.result === "object" && Object.keys(a.result).length
+		? Object.entries(a.result).map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : typeof v === "number" ? fmtN(v, getLang()) : v)).join(" · ") : "";
 	return h("li", { class: "feed-item" + (needsGrade(a) ? " needs-grade" : ""), "data-seq": a.seq, "data-team": a.team, "data-kind": a.kind },
 		h("div", { class: "row1" }, h("span", { class: "time" }, fmtT(a.t_us)), h("span", { class: "team" }, teamName(S.exercise, a.team)), h("span", { class: "kind" }, t("kind." + a.kind)), h("span", { class: "seq" }, a.seq !== undefined ? "#" + a.seq : "")),
 		text ? h("div", { class: "text" }, (a.kind === "notify" ? "[" + t("f.party." + a.args.party) + "] " : a.kind === "share" ? "→ " + a.args.to + " [" + tlpOf(a.args.tlp).toUpperCase() + "] " : "") + text)
@@ -322,7 +323,7 @@ function plannedEvents() {
 
 function renderTimeline() {
 	const tl = $("#timeline");
-	const ev = plannedEvents().concat(S.events.slice(-600).reverse());
+	const ev = plannedEvents().concat(S.events.slice(-600).map((e, i) => [e, i]).sort((x, y) => ((y[0].t_us ?? 0) - (x[0].t_us ?? 0)) || (y[1] - x[1])).map((x) => x[0]));
 	if (!ev.length) { fill(tl, h("li", { class: "empty" }, t("fac.timeline.empty"))); return; }
 	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || "") },
 		h("span", { class: "time" }, fmtT(e.t_us)),
