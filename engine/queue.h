@@ -25,18 +25,24 @@ typedef struct eng_queue eng_queue;
 /* A new empty queue; NULL when out of memory. */
 eng_queue *eng_queue_new(void);
 void eng_queue_free(eng_queue *q);
-/* Adds an event at time t (>= the time of the last popped event, else KY_EPAST); *pId gets its id.
- * KY_ENOMEM when the queue cannot grow; the queue is then unchanged. */
+/* Adds an event at time t (>= the time of the last popped event, else KY_EPAST); *pId (may be NULL) gets
+ * its id. kind must be <= 65535 (KY_EINVAL). KY_ENOMEM when the queue cannot grow, KY_ELIMIT past 2^48 ids
+ * or 2^32 stored events; the queue is then unchanged. */
 int eng_queue_push(eng_queue *q, eng_time_t t, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId);
-/* Cancels a pending event. KY_ENOENT for an id never issued, KY_ESTATE for one already fired or cancelled. */
+/* Cancels a pending event in O(1) (its record is dropped later, when it reaches the front or at a purge).
+ * KY_ENOENT for an id never issued (0 included), KY_ESTATE for one already fired or cancelled. */
 int eng_queue_cancel(eng_queue *q, eng_event_id id);
 /* Copies the earliest pending event to *pEv without removing it; 0 if there is one, KY_ENOENT if empty. */
 int eng_queue_peek(eng_queue *q, eng_event *pEv);
 /* Removes the earliest pending event into *pEv; 0, or KY_ENOENT if empty. */
 int eng_queue_pop(eng_queue *q, eng_event *pEv);
+/* Removes the earliest pending event into *pEv if its time is <= tMax; 0, or KY_ENOENT (queue unchanged)
+ * when the queue is empty or its earliest event is later than tMax. */
+int eng_queue_pop_until(eng_queue *q, eng_time_t tMax, eng_event *pEv);
 /* Number of pending (not cancelled) events. */
 size_t eng_queue_size(const eng_queue *q);
-/* Bytes held by the queue's storage (for the bytes-per-event figures). */
+/* Bytes held by the queue's storage, including cancelled events not yet dropped and growth slack
+ * (for the bytes-per-event figures). */
 size_t eng_queue_bytes(const eng_queue *q);
 
 #endif

@@ -32,7 +32,8 @@ int eng_sim_after(eng_sim *pSim, eng_time_t delay, uint32_t kind, uint32_t a, ui
 int eng_sim_cancel(eng_sim *pSim, eng_event_id id);
 
 /* Runs every event with time <= t in order, then sets now = t. Returns the number of events run (>= 0),
- * or stops early, with now at the last event run, if a handler called eng_sim_pause; t < now is KY_EPAST.
+ * or stops early, with now at the last event run, if a handler called eng_sim_pause; t < now is KY_EPAST,
+ * a call from inside a handler KY_ESTATE.
  * eng_sim_advance_to is the same call under the name the paced server loop uses. */
 int64_t eng_sim_run_until(eng_sim *pSim, eng_time_t t);
 int64_t eng_sim_advance_to(eng_sim *pSim, eng_time_t t);
@@ -45,7 +46,8 @@ eng_time_t eng_sim_now(const eng_sim *pSim);
 uint64_t eng_sim_seed(const eng_sim *pSim);
 uint64_t eng_sim_events_run(const eng_sim *pSim);
 size_t eng_sim_pending(const eng_sim *pSim);
-/* Digest of the sequence of events run so far (time, kind, a, b of each), FNV-1a 64 chained. */
+/* Digest of the sequence of events run so far (time, kind, a, b of each), a 64-bit multiply-rotate chain;
+ * the same runs give the same digest on every machine. */
 uint64_t eng_sim_trace_digest(const eng_sim *pSim);
 /* Seeds *pRng as the stream for a purpose name under this sim's seed (see rng.h). */
 void eng_sim_stream(const eng_sim *pSim, const char *zPurpose, eng_rng *pRng);
