@@ -642,3 +642,46 @@ TEST(metrics_json_has_the_contract_fields_and_services) {
 	json_decref(r);
 	free_world(b);
 }
+
+TEST(revoking_the_signing_key_stops_a_malicious_ota_and_a_genuine_one_cleans_it) {
+	box b = make_world(12, NULL);
+	call_int(b, "service.degrade", "{\"name\":\"pki\",\"level\":\"compromised\"}");
+	json_t *r = call_obj(b, "attack.malicious_ota", "{\"ecu\":\"ivi\",\"version\":\"5.2.0\",\"rollout\":0.5}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "accepted")));
+	json_decref(r);
+	eng_sim_run_until(b.sim, HOUR(1));
+	int64_t n1 = metrics(b).compromised;
+	ASSERT_LT(100, n1);
+	r = act(b, "revoke_certificate", "{\"scope\":\"signing_key\"}");
+	ASSERT_EQ_INT(jint(r, "cut_cars"), 0);
+	ASSERT_EQ_INT(jint(r, "packages_rejected"), 1);
+	json_decref(r);
+	json_t *st = call_obj(b, "service.status", "{\"name\":\"pki\"}");
+	ASSERT_EQ_STR(json_string_value(json_object_get(st, "health")), "up");
+	json_decref(st);
+	eng_sim_run_until(b.sim, HOUR(2));
+	ASSERT_EQ_INT(metrics(b).compromised, n1);  /* no new installs: downloads in flight were rejected */
+	ASSERT_EQ_INT(metrics(b).ota_downloading + metrics(b).ota_installing + metrics(b).ota_offered, 0);
+	/* the genuine 5.2.1 re-flashes the IVI and removes the implant */
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"ecu\":\"ivi\"},\"ecu\":\"ivi\",\"version\":\"5.2.1\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(5));
+	ASSERT_LT(metrics(b).compromised, n1 * 0.05);
+	free_world(b);
+}
+
+TEST(restoring_an_isolated_service_brings_it_back_clean) {
+	box b = make_world(12, NULL);
+	call_int(b, "service.degrade", "{\"name\":\"ota\",\"level\":\"compromised\"}");
+	json_decref(act(b, "isolate_service", "{\"name\":\"ota\"}"));
+	json_t *r = call_obj(b, "attack.malicious_ota", "{\"ecu\":\"ivi\",\"version\":\"5.2.0\"}");
+	ASSERT_FALSE(json_is_true(json_object_get(r, "accepted")));  /* isolated: nothing to push from */
+	json_decref(r);
+	eng_sim_run_until(b.sim, MIN(30));
+	json_decref(act(b, "restore_service", "{\"name\":\"ota\"}"));
+	json_t *st = call_obj(b, "service.status", "{\"name\":\"ota\"}");
+	ASSERT_EQ_STR(json_string_value(json_object_get(st, "health")), "up");
+	ASSERT_FALSE(json_is_true(json_object_get(st, "isolated")));
+	json_decref(st);
+	ASSERT_NEAR(metrics(b).service_downtime_s, 1800, 1);
+	free_world(b);
+}
