@@ -850,6 +850,15 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	a = json_array();
 	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
 	json_object_set_new(o, "components", a);
+	a = json_object();
+	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
+		const param_def *d = &aParam[k];
+		const char *q = (const char *)&w->p + d->off;
+		double x = d->bTime ? (double)*(const eng_time_t *)q / ENG_US_PER_S
+		                    : d->bInt ? (double)*(const int64_t *)q : *(const double *)q;
+		json_object_set_new(a, d->zName, json_real(x));  /* times in seconds */
+	}
+	json_object_set_new(o, "params", a);
 	json_object_set_new(o, "verbs", json_pack("[ssssssssssssss]", "fleet.count", "fleet.select", "attack.compromise",
 	                                          "attack.spread", "attack.stop", "attack.exfiltrate", "attack.abuse_feature",
 	                                          "attack.malicious_ota", "service.degrade", "service.status", "alert",

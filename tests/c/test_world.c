@@ -590,6 +590,8 @@ TEST(the_catalog_lists_what_selectors_accept) {
 	ASSERT_EQ_INT(json_array_size(json_object_get(c, "ecus")), 5);
 	ASSERT_EQ_INT(json_array_size(json_object_get(c, "services")), 5);
 	ASSERT_EQ_STR(json_string_value(json_array_get(json_object_get(c, "regions"), 1)), "JP-Kansai");
+	ASSERT_NEAR(json_real_value(json_object_get(json_object_get(c, "params"), "block.delay")), 900, 1e-9);
+	ASSERT_NEAR(json_real_value(json_object_get(json_object_get(c, "params"), "offline.fraction")), 0, 1e-9);
 	json_decref(c);
 	free_world(b);
 }
