@@ -687,3 +687,53 @@ TEST(restoring_an_isolated_service_brings_it_back_clean) {
 	ASSERT_NEAR(metrics(b).service_downtime_s, 1800, 1);
 	free_world(b);
 }
+
+TEST(queries_snapshots_and_hashes_do_not_perturb_the_run) {
+	char h1[65], h2[65];
+	scripted_run(42, h1, HOUR(2));
+	box b = make_world(42, "{\"offline.fraction\":0.1}");
+	call_int(b, "attack.compromise", "{\"select\":{\"ecu\":\"tcu\",\"below\":\"2.4.0\"},\"fraction\":0.05}");
+	for (eng_time_t t = MIN(1); t <= MIN(30); t += MIN(1)) {  /* an observer sampling every simulated minute */
+		eng_sim_run_until(b.sim, t);
+		json_decref(veh_world_metrics_json(b.w));
+		json_decref(call_obj(b, "fleet.select", "{\"state\":\"compromised\"}"));
+		json_decref(veh_world_catalog_json(b.w));
+		char hx[65];
+		veh_world_state_hash(b.w, hx);
+		unsigned char *buf;
+		size_t len;
+		ky_err err = { 0 };
+		ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+		free(buf);
+	}
+	call_int(b, "attack.spread", "{\"rate\":0.5}");
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"ecu\":\"tcu\",\"below\":\"2.4.0\"},\"ecu\":\"tcu\",\"version\":\"2.4.0\",\"rollout\":0.5}"));
+	json_decref(act(b, "notify", "{\"party\":\"regulator\",\"text\":\"x\"}"));
+	json_decref(act(b, "assess", "{\"component\":\"openssl\",\"affected\":3}"));
+	eng_sim_run_until(b.sim, HOUR(1));
+	json_decref(act(b, "block_indicator", "{\"value\":\"203.0.113.7\"}"));
+	eng_sim_run_until(b.sim, HOUR(2));
+	veh_world_state_hash(b.w, h2);
+	ASSERT_EQ_STR(h1, h2);
+	free_world(b);
+}
+
+TEST(cyclonedx_input_is_checked) {
+	box b = make_world(1, NULL);
+	ky_err err = { 0 };
+	json_t *bom = J("{\"bomFormat\":\"SPDX\",\"components\":[]}");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
+	ASSERT_CONTAINS(err.zMsg, "bomFormat");
+	json_decref(bom);
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"openssl\"}]}");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
+	ASSERT_CONTAINS(err.zMsg, "components[1]: needs name and version");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "radio", "2.3.1", bom, &err), KY_ENOENT);
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "two", bom, &err), KY_EPARSE);
+	json_decref(bom);
+	json_t *r = call_obj(b, "sbom.affected", "{\"component\":\"openssl\"}");
+	ASSERT_EQ_INT(jint(r, "cars"), 0);   /* nothing was added */
+	ASSERT_FALSE(json_is_true(json_object_get(r, "known")));
+	json_decref(r);
+	free_world(b);
+}
