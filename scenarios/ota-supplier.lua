@@ -41,10 +41,13 @@ sbom {
 	ivi = {
 		["5.1.0"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0" },
 		["5.1.2"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0" },
-		["5.2.0"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0", "telemetry-agent@0.9.1" },
 		["5.2.1"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.86.0" },
 	},
 }
+
+-- The poisoned 5.2.0 as the VSOC's scanner saw it (CycloneDX, beside this file): it contains a component the
+-- supplier's release SBOM does not list. Assessments of telemetry-agent@0.9.1 are scored against it.
+sbom.load("ota-supplier.ivi-5.2.0.cdx.json")
 
 local C2 = "ivi-telemetry.example.org"
 
