@@ -403,9 +403,13 @@ scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err 
 	/* The scenario declares its own seed, but the sim (and every random stream) needs it before the file runs:
 	 * a first pass reads it without observers, the second builds the drill with it. Loading is pure, so both
 	 * passes declare the same things. */
-	scn_drill *d = open_pass(zPath, 1, NULL, 1, err);
+	scn_drill *d = open_pass(zPath, 1, bCheck ? pObs : NULL, 1, err);
 	if (!d) return NULL;
 	uint64_t seed = d->scenarioSeed;
+	if (bCheck) {  /* nothing is drawn before the world starts: one pass is enough for checking */
+		d->seed = seed;
+		return d;
+	}
 	scn_drill_free(d);
 	return open_pass(zPath, seed, pObs, bCheck, err);
 }
