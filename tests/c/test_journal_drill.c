@@ -282,6 +282,20 @@ TEST(an_exact_rebuild_at_any_time_matches_a_run_stopped_there) {
 	summary_hash(d, zGot);
 	ASSERT_EQ_STR(zGot, zWant);
 	scn_drill_free(d);
+
+	/* the same through a seek handle: forward from earlier, past it, then back */
+	scn_seek *s = scn_seek_open(zDb, zPath, &err);
+	if (!s) ky_test_fail(__FILE__, __LINE__, "seek open: %s", err.zMsg);
+	ASSERT_EQ_INT(scn_seek_exact(s, ENG_S(20 * 60), &err), 0);
+	ASSERT_EQ_INT(scn_seek_exact(s, tStop, &err), 0);
+	ASSERT_EQ_INT(scn_drill_now(scn_seek_drill(s)), tStop);
+	summary_hash(scn_seek_drill(s), zGot);
+	ASSERT_EQ_STR(zGot, zWant);
+	ASSERT_EQ_INT(scn_seek_exact(s, ENG_S(90 * 60), &err), 0);
+	ASSERT_EQ_INT(scn_seek_exact(s, tStop, &err), 0);
+	summary_hash(scn_seek_drill(s), zGot);
+	ASSERT_EQ_STR(zGot, zWant);
+	scn_seek_close(s);
 }
 
 /* Tells the parent the sim time reached (it may be gone: ignore errors). */
