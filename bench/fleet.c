@@ -202,6 +202,12 @@ int main(int argc, char **argv) {
 	double eps = (double)nCarEv / dt;
 	double rtf = (double)tEnd / ENG_US_PER_S / dt;
 	double bpc = (double)(rss2 - rss0) / nCars;
+	unsigned char *pSnap = NULL;
+	size_t nSnap = 0;
+	double tS0 = wall();
+	if (veh_world_snapshot(w, &pSnap, &nSnap, &err)) die("snapshot", &err);
+	double tSnap = wall() - tS0;
+	free(pSnap);
 	veh_world_free(w);
 	eng_sim_free(sim);
 
@@ -221,11 +227,11 @@ int main(int argc, char **argv) {
 	        "  resident: %.1f B/car after start (%ld B/car total incl. %.0f MB before), world arrays %.1f B/car\n"
 	        "  outcome: compromised %lld, patched %lld, offline %lld, bricked %lld, records %lld, car-hours %.0f, alerts %lld, incidents %lld, check-ins %lld\n"
 	        "  peers: PHOLD %llu events at %.3g/s; per-car heap events %llu in 30 min at %.3g/s (wheel is %.1fx), %.0f resident B/car for 6 B of state + queue\n"
-	        "  state_hash %s\n",
+	        "  snapshot %.1f MB (%.2f B/car) in %.3f s; state_hash %s\n",
 	        nCars, hours, dt, rtf, (unsigned long long)nCarEv, eps, (unsigned long long)nEngEv, (long long)nSamples,
 	        (double)(rss1 - rss0) / nCars, (rss2 - rss0) / (long)nCars, rss0 / 1e6, (double)(rss2 - rss0) / nCars,
 	        (long long)m.compromised, (long long)m.patched, (long long)m.offline, (long long)m.bricked,
 	        (long long)m.records_exfiltrated, m.compromised_car_hours, (long long)m.alerts, (long long)m.incidents,
-	        (long long)m.checkins, (unsigned long long)nPh, phEps, (unsigned long long)nPc, pc, eps / pc, qb, hex);
+	        (long long)m.checkins, (unsigned long long)nPh, phEps, (unsigned long long)nPc, pc, eps / pc, qb, nSnap / 1e6, (double)nSnap / nCars, tSnap, hex);
 	return 0;
 }

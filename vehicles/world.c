@@ -71,6 +71,17 @@ static void params_default(veh_params *p) {
 	p->recordsPerCar = 20;
 }
 
+int veh__params_valid(const veh_params *p) {
+	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
+		const param_def *d = &aParam[k];
+		const char *q = (const char *)p + d->off;
+		double x = d->bTime ? (double)*(const eng_time_t *)q / ENG_US_PER_S
+		                    : d->bInt ? (double)*(const int64_t *)q : *(const double *)q;
+		if (!(x >= d->lo && x <= d->hi)) return 0;
+	}
+	return p->dlMax >= p->dlMin && p->instMax >= p->instMin && p->slotWidth <= p->checkinPeriod;
+}
+
 int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	const char *zKey;
 	json_t *v;
@@ -550,9 +561,11 @@ static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 		w->nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
 		bAlert = eng_rng_u64(&w->rTick) >> 32 < x->thrDetect;
 	}
-	if (!x->bReach || (fl & VEH_F_REVOKED)) return;
-	uint64_t r2 = eng_rng_u64(&w->rTick);
-	if (x->bDegraded && (uint32_t)r2 < x->thrLoss) return;
+	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_u64(&w->rTick) : 0;
+	if (!x->bReach || (fl & VEH_F_REVOKED) || (x->bDegraded && (uint32_t)r2 < x->thrLoss)) {
+		if (f->aOta[i] == VEH_OTA_DOWNLOADING) f->aOtaT[i] += x->periodS;  /* the download stalls */
+		return;
+	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
 	w->nCheckins++;
 	if (bAlert) {
