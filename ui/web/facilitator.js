@@ -4,7 +4,7 @@
 // sends nothing (only a team's own page gives read receipts).
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
+import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, slimFleet, throttledSaver, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -29,6 +29,7 @@ const S = {
 	welcomeAt: 0,
 };
 let conn = null, chart = null;
+const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
 
 const teams = () => ((S.exercise && S.exercise.teams) || []).map((x) => x.id);
 const rk = (team, id) => team + "\u0001" + id;
@@ -84,9 +85,10 @@ const handlers = {
 		if (typeof m.t_us !== "number") return;
 		const last = S.fleet[S.fleet.length - 1];
 		if (last && m.t_us < last.t_us) S.fleet = S.fleet.filter((p) => p.t_us < m.t_us);
-		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = m; else S.fleet.push(m);
+		const sm = slimFleet(m);
+		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
-		store.set(K + "fleet", S.fleet);
+		saveFleet();
 		renderFleet();
 	},
 	action(m) {
