@@ -59,7 +59,7 @@ const handlers = {
 			S.inbox[team].set(m.id, m);
 			if (m.read === true) S.reads.add(rk(team, m.id));
 		}
-		addEvent({ t_us: m.t_us, kind: "inject", subject: m.id + " → " + list.join(", "), detail: m.title, cls: "inject" });
+		addEvent({ t_us: m.t_us, kind: "inject", subject: m.id + " → " + list.map((x) => teamName(S.exercise, x)).join(", "), detail: m.title, cls: "inject" });
 		renderTeams(); if (S.inboxOpen) renderInboxModal();
 	},
 	read(m) {
@@ -68,7 +68,7 @@ const handlers = {
 		renderTeams(); if (S.inboxOpen) renderInboxModal();
 	},
 	message(m) {
-		addEvent({ t_us: m.t_us, kind: "share", subject: m.from + " → " + m.to + " [" + tlpOf(m.tlp).toUpperCase() + "]", detail: m.text, cls: "share" });
+		addEvent({ t_us: m.t_us, kind: "share", subject: teamName(S.exercise, m.from) + " → " + (m.to === "all" ? t("coord.all") : teamName(S.exercise, m.to)) + " [" + tlpOf(m.tlp).toUpperCase() + "]", detail: m.text, cls: "share" });
 	},
 	score(m) {
 		if (m.team) S.scores[m.team] = Object.assign({}, S.scores[m.team] || {}, m);
@@ -232,7 +232,7 @@ function renderTeams() {
 			h("div", { class: "tc-head" }, h("span", { class: "tc-name" }, teamName(S.exercise, id)), h("span", { class: "tc-score", "data-score": id }, typeof s.score === "number" ? fmtN(s.score, getLang()) : "—")),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
-			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
+			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail", title: s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
 				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
 	}));
 }
