@@ -5,7 +5,8 @@
  *   journal.overhead  ratio_run_time  run time with the journal / run time without (lower is better; target <= 1.25)
  *   journal.seek      p99_ms          seek to a random time (peer: exact rebuild by re-simulation to that time)
  *   journal.size      mib             journal file size (peer: the same journal with every snapshot stored whole)
- * Usage: build/bench/journal [--cars N] [--hours H] [--seeks N] [--keep FILE.db] */
+ * Usage: build/bench/journal [--cars N] [--hours H] [--seeks N] [--exact N] [--keep FILE.db] [--snap-min M] [--reps N]
+ * (--snap-min fixes the snapshot interval; by default the recorder's adaptive interval is used). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static const bench_action aActions[] = {
 };
 
 /* Runs the whole drill; with zDb, records it. Returns wall seconds, or < 0 on error (printed). */
-static eng_time_t snapInterval = SCN_RECORD_SNAPSHOT_US;
+static eng_time_t snapInterval = -1; /* -1: the recorder's adaptive default */
 
 static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) {
 	ky_err err = { 0 };
@@ -77,7 +78,7 @@ static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) 
 	scn_record *r = NULL;
 	if (!d) goto fail;
 	if (zDb && !(r = scn_record_attach(d, zDb, &err))) goto fail;
-	if (r) scn_record_set_snapshot_interval(r, snapInterval);
+	if (r && snapInterval >= 0) scn_record_set_snapshot_interval(r, snapInterval);
 	eng_time_t dur = scn_drill_duration(d);
 	for (size_t i = 0; i < sizeof aActions / sizeof aActions[0]; i++) {
 		eng_time_t t = (eng_time_t)(aActions[i].tMin * 60e6);
@@ -133,7 +134,7 @@ static double whole_snapshots_mib(const char *zDb) {
 }
 
 int main(int argc, char **argv) {
-	long nCars = 100000, nSeeks = 200, nExact = 3;
+	long nCars = 100000, nSeeks = 200, nExact = 3, nReps = 5;
 	double hours = 4;
 	const char *zKeep = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -142,9 +143,10 @@ int main(int argc, char **argv) {
 		else if (!strcmp(argv[i], "--seeks") && i + 1 < argc) nSeeks = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--exact") && i + 1 < argc) nExact = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--keep") && i + 1 < argc) zKeep = argv[++i];
+		else if (!strcmp(argv[i], "--reps") && i + 1 < argc) nReps = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--snap-min") && i + 1 < argc) snapInterval = (eng_time_t)(atof(argv[++i]) * 60e6);
 		else {
-			fprintf(stderr, "usage: %s [--cars N] [--hours H] [--seeks N] [--exact N] [--keep FILE.db] [--snap-min M]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--cars N] [--hours H] [--seeks N] [--exact N] [--keep FILE.db] [--snap-min M] [--reps N]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -157,9 +159,10 @@ int main(int argc, char **argv) {
 	if (write_scenario(zScenario, nCars, hours) != 0) return 1;
 
 	char zHashPeer[65] = "", zHash[65] = "";
-	/* warm-up-free, alternating: peer, ours, peer, ours; the best of each */
+	/* alternating peer, ours, peer, ours, ...; the best of each (the machine is shared: the minimum is the least
+	 * disturbed run) */
 	double tPeer = 1e30, tOurs = 1e30;
-	for (int rep = 0; rep < 2; rep++) {
+	for (int rep = 0; rep < nReps; rep++) {
 		double a = run_drill(zScenario, NULL, zHashPeer);
 		double b = run_drill(zScenario, zDb, zHash);
 		if (a < 0 || b < 0) return 1;

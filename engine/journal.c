@@ -283,7 +283,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
 	if (ver == ENG_JOURNAL_SCHEMA) return 0;
 	if (j->bReadOnly) {
-		if (ver == 0) return ky_err_set(err, KY_EIO, "journal %s: empty file, not a kyodo journal", j->zPath);
+		if (ver == 0) return ky_err_set(err, KY_ENOENT, "journal %s: empty: no drill recorded in it yet", j->zPath);
 		return ky_err_set(err, KY_EVERSION, "journal %s: schema version %lld needs migrating; open it writable once",
 		                  j->zPath, (long long)ver);
 	}

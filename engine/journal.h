@@ -24,7 +24,7 @@ typedef struct eng_journal eng_journal;
 #define ENG_JOURNAL_READONLY 4 /* read only: write calls give KY_ESTATE */
 
 /* Opens (or creates) the journal at zPath. On error returns NULL with err naming the file and the cause:
- * KY_ENOENT no such file (without CREATE), KY_EVERSION written by a newer kyodo (schema above ours),
+ * KY_ENOENT no such file (without CREATE) or, read-only, an empty file (a drill killed while creating it), KY_EVERSION written by a newer kyodo (schema above ours),
  * KY_EIO not a journal / corrupt / unreadable. Never crashes on a damaged file. */
 eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err);
 /* Flushes pending rows and closes. Returns 0 or KY_EIO (rows may be lost; the file stays consistent). j may be NULL. */

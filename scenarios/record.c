@@ -18,8 +18,12 @@ struct scn_record {
 	eng_journal *j;
 	eng_time_t tSkip;        /* derived rows before it are in the journal already (resume) */
 	int bReplaying;          /* inputs are being replayed: do not write them again */
-	eng_time_t snapInterval;
+	eng_time_t snapInterval; /* at most one snapshot per this much sim time */
+	eng_time_t snapMax;      /* adaptive: at least one per this much sim time; 0: fixed interval */
 	eng_time_t tLastSnap;    /* -1: none yet */
+	double wallStart;        /* adaptive: wall clock at attach (s) */
+	double wallSnap;         /* adaptive: wall time spent in snapshots so far (s) */
+	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
 	ky_err err;              /* first error met in a callback */
 };
 
@@ -37,20 +41,41 @@ static eng_time_t msg_time(scn_record *r, json_t *msg) {
 	return json_is_integer(t) ? (eng_time_t)json_integer_value(t) : scn_drill_now(r->d);
 }
 
+static double wall_s(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Whether a snapshot is due at t. Fixed mode: every snapInterval. Adaptive mode (the default): at most every
+ * snapInterval, at least every snapMax, and in between only while snapshots have cost under
+ * SCN_RECORD_SNAPSHOT_BUDGET of the wall time since attach (a paced drill snapshots every minute; a batch run
+ * as fast as possible keeps the journal's cost low). Snapshot timing never changes the simulation. */
+static int snapshot_due(scn_record *r, eng_time_t t) {
+	if (r->tLastSnap < 0) return 1;
+	if (t < r->tLastSnap + r->snapInterval) return 0;
+	if (r->snapMax <= 0 || t >= r->tLastSnap + r->snapMax) return 1;
+	double wall = wall_s() - r->wallStart;
+	return r->wallSnap + r->wallLastCost <= SCN_RECORD_SNAPSHOT_BUDGET * wall;
+}
+
 /* Takes a snapshot at t if one is due (bForce: whatever the interval, e.g. the final state at close). */
 static void take_snapshot(scn_record *r, eng_time_t t, int bForce) {
 	ky_err e = { 0 };
 	unsigned char *p = NULL;
 	size_t n = 0;
 	if (r->snapInterval <= 0 || t < r->tSkip) return;
-	if (!bForce && r->tLastSnap >= 0 && t < r->tLastSnap + r->snapInterval) return;
+	if (!bForce && !snapshot_due(r, t)) return;
 	veh_world *w = scn_drill_world(r->d);
 	if (!w) return;
+	double t0 = wall_s();
 	if (veh_world_snapshot(w, &p, &n, &e) == 0) {
 		eng_journal_snapshot(r->j, t, p, n, &e);
 		r->tLastSnap = t;
 	}
 	free(p);
+	r->wallLastCost = wall_s() - t0;
+	r->wallSnap += r->wallLastCost;
 	keep_err(r, &e);
 }
 
@@ -170,7 +195,9 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 	r->j = j;
 	r->tSkip = tSkip;
 	r->snapInterval = SCN_RECORD_SNAPSHOT_US;
+	r->snapMax = SCN_RECORD_SNAPSHOT_MAX_US;
 	r->tLastSnap = -1;
+	r->wallStart = wall_s();
 	scn_observer obs = {
 		.ctx = r,
 		.on_inject = rec_inject,
@@ -265,6 +292,7 @@ eng_journal *scn_record_journal(scn_record *r) {
 
 void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval) {
 	r->snapInterval = interval;
+	r->snapMax = 0;
 }
 
 void scn_record_replaying(scn_record *r, int bOn) {

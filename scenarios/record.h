@@ -13,9 +13,15 @@
 
 typedef struct scn_record scn_record;
 
-/* World snapshots are taken at most this often (sim time): at the first fleet sample (on_fleet) at least this
- * long after the previous one, so a snapshot holds the world the metrics row of the same time describes. */
+/* World snapshots (for the replay's seek) are taken at fleet samples (on_fleet), so a snapshot holds the world
+ * the metrics row of the same time describes, and at close (the final state). By default the interval adapts:
+ * at most one per SCN_RECORD_SNAPSHOT_US of sim time, at least one per SCN_RECORD_SNAPSHOT_MAX_US, and in
+ * between only while snapshots have cost under SCN_RECORD_SNAPSHOT_BUDGET of the wall time since attach. A
+ * paced drill (`serve`) thus gets one every sim minute; a batch run (`run --db`) as fast as possible keeps
+ * the journal's cost low. scn_record_set_snapshot_interval fixes the interval instead. */
 #define SCN_RECORD_SNAPSHOT_US (60LL * 1000000LL)
+#define SCN_RECORD_SNAPSHOT_MAX_US (30LL * 60 * 1000000LL)
+#define SCN_RECORD_SNAPSHOT_BUDGET 0.05
 
 /* Creates a new journal at zPath (an existing file there is replaced), writes the exercise header (scenario id,
  * sha256 and text, seed, start wall time, kyodo version, the exercise JSON) and attaches an observer to d that
@@ -31,7 +37,7 @@ int scn_record_flush(scn_record *r, ky_err *err);
 int scn_record_error(const scn_record *r, ky_err *err);
 /* The journal, borrowed (e.g. for the server's eng_journal_token_put / _get). */
 eng_journal *scn_record_journal(scn_record *r);
-/* Sets the snapshot interval (sim time; <= 0 disables snapshots). */
+/* Fixes the snapshot interval (sim time; <= 0 disables snapshots, even the final one). */
 void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval);
 
 /* A facilitator's ad-hoc inject: records it durably (so that resume re-issues it), then scn_drill_inject. */

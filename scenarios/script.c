@@ -803,7 +803,7 @@ static void set_verb(lua_State *L, scn_drill *d, int tbl, const char *zName, con
 static int register_api(lua_State *L) {
 	static const char *const azAttack[] = { "compromise", "spread", "stop", "exfiltrate", "abuse_feature",
 		"malicious_ota", NULL };
-	static const char *const azService[] = { "degrade", "status", "restore", NULL };
+	static const char *const azService[] = { "degrade", "status", NULL };
 	scn_drill *d = lua_touserdata(L, 1);
 	scn_sandbox_push_env(d->sb);
 	int env = lua_gettop(L);

@@ -18,6 +18,7 @@ struct srv_drill {
 	json_t *pExercise;  /* scn_drill_exercise_json, kept */
 	json_t *pTeamIds;   /* array of strings */
 	json_t *pFleet;     /* latest fleet message */
+	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
 	json_t *pActT;      /* "team\x1f" "client id" -> [seq, t_us], for the ack of a resent id */
 	eng_time_t tResumed;
 };
@@ -59,11 +60,13 @@ static void obs_score(void *ctx, const char *zTeam, json_t *msg) {
 	d->sink.to_facilitator(d->sink.ctx, msg);
 }
 
+/* Fleet samples are state, not events: only the latest is kept and the server sends it once per step, so a
+ * fast clock (many samples per step) never floods the browsers. */
 static void obs_fleet(void *ctx, json_t *msg) {
 	srv_drill *d = ctx;
 	json_decref(d->pFleet);
 	d->pFleet = json_deep_copy(msg);
-	d->sink.to_everyone(d->sink.ctx, msg);
+	d->bFleetNew = 1;
 }
 
 /* Only what a facilitator should see live: scenario errors, log() lines and the results of actions. World
@@ -262,6 +265,12 @@ json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
 }
 
 json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }
+
+json_t *srv_drill_take_fleet(srv_drill *d) {
+	if (!d->bFleetNew) return NULL;
+	d->bFleetNew = 0;
+	return json_incref(d->pFleet);
+}
 
 json_t *srv_drill_load_tokens(srv_drill *d) {
 	eng_journal *j = scn_record_journal(d->pRec);

@@ -19,7 +19,7 @@ typedef struct srv_drill_sink {
 	void *ctx;
 	void (*to_team)(void *ctx, const char *zTeam, json_t *msg);      /* one team's connections */
 	void (*to_facilitator)(void *ctx, json_t *msg);                  /* facilitator connections */
-	void (*to_everyone)(void *ctx, json_t *msg);                     /* every joined connection */
+	void (*to_everyone)(void *ctx, json_t *msg);                     /* every joined connection (unused for now) */
 } srv_drill_sink;
 
 /* Opens the scenario with its journal at zDb (created; or, with bResume, re-opened and replayed up to the sim
@@ -56,6 +56,9 @@ int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err 
 json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam);
 json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam);
 json_t *srv_drill_fleet_msg(const srv_drill *d);
+/* The latest fleet message if a new sample came since the last call (new ref), else NULL. Samples are
+ * coalesced: the sink never gets fleet messages directly; the server sends this once per step. */
+json_t *srv_drill_take_fleet(srv_drill *d);
 
 /* Token hashes kept in the journal: {"facilitator":HEX,"teams":{ID:HEX}} (new ref), or NULL when the journal has
  * none yet. srv_drill_store_tokens writes them (durably) for a later --resume. */

@@ -158,6 +158,13 @@ static json_t *clock_obj(srv *s, int bType) {
 	return m;
 }
 
+/* Sends the latest fleet sample, if a new one came, to everyone (once per step however many samples). */
+static void send_fleet(srv *s) {
+	json_t *f = srv_drill_take_fleet(s->pDrill);
+	if (f) route(s, f, ROLE_NONE, 0);
+	json_decref(f);
+}
+
 static void broadcast_clock(srv *s) {
 	json_t *m = clock_obj(s, 1);
 	if (m) route(s, m, ROLE_NONE, 0);
@@ -172,6 +179,7 @@ static void clock_step(srv *s) {
 	t = s->tBase + (eng_time_t)((double)(wall_us() - s->wallBase) * s->speed);
 	if (t > tEnd) t = tEnd;
 	if (srv_drill_advance_to(s->pDrill, t, &err)) srv_log(s, "advance: %s", err.zMsg);
+	send_fleet(s);
 	if (srv_drill_now(s->pDrill) >= tEnd) {
 		s->bRunning = 0;
 		s->bEnded = 1;
@@ -410,6 +418,7 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
 		}
+		send_fleet(s);
 	}
 	srv_req_clear(&r);
 }

@@ -177,7 +177,10 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 			rc = ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 			break;
 		}
-		int64_t want = iVia >= 0 ? llround(rate * (double)n) : llround(rate * (double)k->nComp);
+		int64_t nSrc = 0;  /* only compromised cars that are online can reach new victims */
+		for (uint32_t i = 0; iVia < 0 && i < w->f.n; i++)
+			nSrc += w->f.aCamp[i] == c + 1 && !(w->f.aFlags[i] & VEH_F_OFFLINE);
+		int64_t want = iVia >= 0 ? llround(rate * (double)n) : llround(rate * (double)nSrc);
 		if (want > n) want = n;
 		infect(w, aId, n, want, c, entry, k->bPersist);
 		free(aId);

@@ -261,6 +261,8 @@ static char *r_sdup(rbuf *b) {
 	b->i += len;
 	return z;
 }
+#define TIME_OK(t, lo) ((t) >= (lo) && (t) <= ENG_TIME_MAX / 4)
+
 /* Reads a column of n values, each <= max, through set(i, v). */
 #define R_COL(b, n, max, stmt) do { \
 	uint32_t i_ = 0; \
@@ -325,10 +327,13 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 		if (b.bBad) goto bad;
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
 	}
+	if (!veh__params_valid(p) || t.tStart < 0 || t.tStart > ENG_TIME_MAX / 4) b.bBad = 1;
 	for (int s = 0; s < VEH_SVC_N; s++) {
 		t.aSvc[s].health = (int)r_u(&b), t.aSvc[s].bIsolated = (int)r_u(&b);
 		t.aSvc[s].tDownSince = r_i(&b), t.aSvc[s].downUs = r_i(&b);
-		if (t.aSvc[s].health < 0 || t.aSvc[s].health >= VEH_H_N || t.aSvc[s].bIsolated > 1) b.bBad = 1;
+		if (t.aSvc[s].health < 0 || t.aSvc[s].health >= VEH_H_N || t.aSvc[s].bIsolated > 1 ||
+		    !TIME_OK(t.aSvc[s].tDownSince, -1) || !TIME_OK(t.aSvc[s].downUs, 0))
+			b.bBad = 1;
 	}
 	eng_rng *aR[4] = { &t.rTick, &t.rOta, &t.rAttack, &t.rVsoc };
 	for (int r = 0; r < 4; r++)
@@ -338,6 +343,14 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	t.nFalseQueued = r_i(&b), t.nIncidents = r_i(&b), t.nCmd = r_i(&b), t.nCmdFailed = r_i(&b), t.nRecvTrue = r_i(&b);
 	t.nRecvFalse = r_i(&b), t.cmdFrac = r_d(&b), t.pkiFrac = r_d(&b), t.nRevokedWaiting = r_i(&b), t.nCarEvents = r_u(&b);
 	t.iSlotNext = r_u(&b), t.tTick = r_i(&b), t.tVsoc = r_i(&b);
+	if (!TIME_OK(t.tCompLast, 0) || !TIME_OK(t.tTick, -1) || !TIME_OK(t.tVsoc, -1)) b.bBad = 1;
+	if (!(t.cmdFrac >= 0 && t.cmdFrac < 1) || !(t.pkiFrac >= 0 && t.pkiFrac < 1) || !(t.compCarUs >= 0 && t.compCarUs < 1e30))
+		b.bBad = 1;
+	const int64_t aCount[] = { t.nRecords, t.nUnsafe, t.nCustomers, t.nCheckins, t.nAlerts, t.nFalseQueued, t.nIncidents,
+		                       t.nCmd, t.nCmdFailed, t.nRecvTrue, t.nRecvFalse, t.nRevokedWaiting };
+	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
+		if (!TIME_OK(aCount[k], 0)) b.bBad = 1;  /* counters: same bounds as times */
+	if (!b.bBad && t.iSlotNext != UINT64_MAX && t.iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / t.p.slotWidth)) b.bBad = 1;
 	uint64_t nCamp = r_u(&b);
 	if (b.bBad || nCamp > VEH_CAMP_MAX) goto bad;
 	t.aCamp = calloc(nCamp + 1, sizeof *t.aCamp);
@@ -354,7 +367,7 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 		k->zSel = r_sdup(&b);
 		k->entry = (int)r_u(&b), k->bPersist = (int)r_u(&b), k->bStopped = (int)r_u(&b), k->bBlocked = (int)r_u(&b);
 		k->tBlockAt = r_i(&b), k->recordsPerBeacon = r_i(&b), k->nComp = r_i(&b), k->nQueued = r_i(&b), k->bIncident = (int)r_u(&b);
-		if (k->entry >= VEH_ENTRY_SVC + VEH_SVC_N || (k->entry >= VEH_ECU_N && k->entry < VEH_ENTRY_SVC)) b.bBad = 1;
+		if (!TIME_OK(k->tBlockAt, -1) || !TIME_OK(k->recordsPerBeacon, 0) || !TIME_OK(k->nQueued, 0) || k->entry >= VEH_ENTRY_SVC + VEH_SVC_N || (k->entry >= VEH_ECU_N && k->entry < VEH_ENTRY_SVC)) b.bBad = 1;
 	}
 	uint64_t nOta = b.bBad ? 0 : r_u(&b);
 	if (b.bBad || nOta > VEH_OTA_MAX) goto bad;
@@ -365,7 +378,7 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 		o->iEcu = (int)r_u(&b), o->ver = (uint32_t)r_u(&b), o->zSel = r_sdup(&b), o->rollout = r_d(&b), o->brick = r_d(&b);
 		o->iAttack = (int)r_i(&b), o->tStart = r_i(&b), o->nTarget = r_i(&b), o->nOffered = r_i(&b), o->nDone = r_i(&b);
 		o->nFailed = r_i(&b), o->nBricked = r_i(&b), o->bDoneFact = (int)r_u(&b);
-		if (b.bBad || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= (int)nCamp || o->iAttack < -1) {
+		if (b.bBad || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) || !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= (int)nCamp || o->iAttack < -1) {
 			b.bBad = 1;
 			t.nOta++;
 			break;
@@ -397,6 +410,28 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	R_COL(&b, nc, UINT32_MAX, c.aOtaT[i] = (uint32_t)v);
 	R_COL(&b, nc, UINT32_MAX, c.aLast[i] = (uint32_t)v);
 	if (b.bBad || b.i != b.n) goto bad;
+	/* the columns must agree with the counters and with each other */
+	{
+		int64_t nComp = 0, nOff = 0, nBrick = 0;
+		int64_t *aCampN = calloc((size_t)t.nCamp + 1, sizeof *aCampN);
+		if (!aCampN) goto oom;
+		for (uint32_t i = 0; i < nc; i++) {
+			uint16_t fl = c.aFlags[i];
+			int bComp = (fl & VEH_F_COMP) != 0;
+			nComp += bComp;
+			nOff += (fl & VEH_F_OFFLINE) != 0;
+			nBrick += (fl & VEH_F_BRICKED) != 0;
+			if (bComp != (c.aCamp[i] != 0) || ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) ||
+			    (c.aOta[i] != VEH_OTA_NONE && c.aOtaCamp[i] == 0))
+				b.bBad = 1;
+			if (c.aCamp[i]) aCampN[c.aCamp[i] - 1]++;
+		}
+		for (int k = 0; k < t.nCamp; k++)
+			if (aCampN[k] != t.aCamp[k].nComp) b.bBad = 1;
+		free(aCampN);
+		if (nComp != t.nComp || nOff != t.nOffline || nBrick != t.nBricked) b.bBad = 1;
+		if (b.bBad) goto bad;
+	}
 	/* commit: swap columns and tables, copy scalars, re-arm the world's events */
 	for (int e = 0; e < VEH_ECU_N; e++) {
 		uint32_t *x = f->aVer[e];

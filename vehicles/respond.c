@@ -33,7 +33,10 @@ int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iEcu, uint3
 	const veh_fleet *f = &w->f;
 	for (uint32_t i = 0; i < f->n; i++) {
 		uint32_t v = f->aVer[iEcu][i];
-		if (v != VEH_VER_NONE && v < ver && !(f->aFlags[i] & VEH_F_BRICKED) && veh_selector_match(f, &c->sel, i)) c->nTarget++;
+		if (v == VEH_VER_NONE || v >= ver || (f->aFlags[i] & VEH_F_BRICKED) || !veh_selector_match(f, &c->sel, i)) continue;
+		/* a car already being updated on this ECU by another campaign is not offered this one */
+		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && w->aOta[f->aOtaCamp[i] - 1].iEcu == iEcu) continue;
+		c->nTarget++;
 	}
 	*piOta = w->nOta++;
 	return 0;

@@ -71,6 +71,17 @@ static void params_default(veh_params *p) {
 	p->recordsPerCar = 20;
 }
 
+int veh__params_valid(const veh_params *p) {
+	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
+		const param_def *d = &aParam[k];
+		const char *q = (const char *)p + d->off;
+		double x = d->bTime ? (double)*(const eng_time_t *)q / ENG_US_PER_S
+		                    : d->bInt ? (double)*(const int64_t *)q : *(const double *)q;
+		if (!(x >= d->lo && x <= d->hi)) return 0;
+	}
+	return p->dlMax >= p->dlMin && p->instMax >= p->instMin && p->slotWidth <= p->checkinPeriod;
+}
+
 int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	const char *zKey;
 	json_t *v;

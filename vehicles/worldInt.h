@@ -128,6 +128,7 @@ int veh__sched_block(veh_world *w, int iCamp, eng_time_t t);
 int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
                  int iAttack, int *piOta, ky_err *err);
 int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
+int veh__params_valid(const veh_params *p);   /* every parameter within its documented range */
 /* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
 int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);
 int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err);

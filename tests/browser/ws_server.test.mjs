@@ -181,8 +181,13 @@ await run([
 		assertEq([h2.t_us, h2.running], [held, false], "clock during the pause");
 		assert(!red.msgs.some(isInject("I3")), "I3 arrived during the pause");
 		const n = red.msgs.length;
+		const tResume = Date.now();
 		fac.send({ type: "control", cmd: "resume" });
 		const i3r = await red.next(isInject("I3"), { timeoutMs: 10000 });
+		// Not shifted: the sim time between the pause and I3 still takes its wall time at speed 100 after the
+		// resume (load can only make it later); a clock that skipped the pause would deliver I3 at once.
+		const wantMs = (300e6 - held) / 100 / 1000;
+		assert(i3r._at - tResume >= 0.9 * wantMs, `I3 came ${i3r._at - tResume} ms after resume, want >= ${wantMs} ms`);
 		const i3b = await blue.next(isInject("I3"), { timeoutMs: 10000 });
 		assertEq([i3r.t_us, i3b.t_us], [300e6, 300e6], "I3 at its sim time");
 		// no clock tick before I3 said the sim had passed it by
@@ -225,7 +230,7 @@ await run([
 		await again.next(isInject("I3"));
 		const after = again.msgs.slice(again.msgs.indexOf(w));
 		assert(!after.some(isInject("I2")) && !after.some((x) => x.title === "Ad hoc"), "backlog has another team's inject");
-		assert(after.indexOf(after.find(isInject("I1"))) > 0, "backlog came before the welcome");
+		assert(after.indexOf(after.find(isInject("I1"))) > 0, "the backlog came before the welcome");
 		red = again;
 		const b = await Client.open(srv.ws);
 		await b.hello(srv.tokens.blue);

@@ -363,6 +363,20 @@ TEST(a_file_that_is_not_a_journal_is_reported) {
 	j = eng_journal_open(db_path("missing.db"), 0, &err);
 	ASSERT_TRUE(j == NULL);
 	ASSERT_EQ_INT(err.code, KY_ENOENT);
+
+	/* an empty file (a writer killed while creating it) is an empty journal, not a damaged one */
+	zPath = db_path("empty.db");
+	f = fopen(zPath, "wb");
+	ASSERT_TRUE(f != NULL);
+	fclose(f);
+	j = eng_journal_open(zPath, ENG_JOURNAL_READONLY, &err);
+	ASSERT_TRUE(j == NULL);
+	ASSERT_EQ_INT(err.code, KY_ENOENT);
+	ASSERT_CONTAINS(err.zMsg, "no drill recorded");
+	j = eng_journal_open(zPath, 0, &err);
+	ASSERT_TRUE(j != NULL);
+	ASSERT_EQ_INT(eng_journal_count(j, "actions", &err), 0);
+	eng_journal_close(j, NULL);
 }
 
 static int count_events(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, const char *zDetail) {

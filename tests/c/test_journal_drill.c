@@ -142,7 +142,9 @@ TEST(a_recorded_run_holds_every_inject_delivery_action_score_and_sample) {
 	ASSERT_EQ_INT(eng_journal_count(j, "grades", &err), 1);
 	ASSERT_TRUE(c.nScore > 0);
 	ASSERT_TRUE(c.nFleet >= 120); /* one sample a minute for 2 h */
-	ASSERT_TRUE(eng_journal_count(j, "snapshots", &err) >= 100);
+	/* adaptive snapshots: at least one per SCN_RECORD_SNAPSHOT_MAX_US, at most one a minute, plus the final one */
+	ASSERT_LE(2 * 3600 / (SCN_RECORD_SNAPSHOT_MAX_US / 1000000) + 1, eng_journal_count(j, "snapshots", &err));
+	ASSERT_LE(eng_journal_count(j, "snapshots", &err), 2 * 60 + 2);
 	char *z = eng_journal_meta_get(j, "scenario_sha256", &err);
 	ASSERT_EQ_STR(z, json_string_value(json_object_get(ex, "sha256")));
 	free(z);
@@ -181,6 +183,7 @@ TEST(seek_restores_the_world_a_recorded_run_had_at_that_snapshot) {
 	scn_drill *d = open_drill(zPath);
 	scn_record *r = scn_record_attach(d, zDb, &err);
 	ASSERT_TRUE(r != NULL);
+	scn_record_set_snapshot_interval(r, ENG_S(60)); /* every minute, whatever it costs */
 	hash_at h = { .d = d, .t = ENG_S(40 * 60) };
 	scn_observer obs = { .ctx = &h, .on_fleet = h_fleet };
 	ASSERT_EQ_INT(scn_drill_add_observer(d, &obs), 0); /* after the recorder: sees the state it saved */

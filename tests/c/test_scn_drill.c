@@ -286,7 +286,7 @@ TEST(every_shipped_drill_good_team_beats_poor_team) {
 	ASSERT_TRUE(dir != NULL);
 	struct dirent *e;
 	int nDrills = 0;
-	char azName[32][128];
+	char azName[32][256];
 	while ((e = readdir(dir)) && nDrills < 32) {
 		size_t n = strlen(e->d_name);
 		if (n > 4 && !strcmp(e->d_name + n - 4, ".lua")) snprintf(azName[nDrills++], sizeof azName[0], "%s", e->d_name);

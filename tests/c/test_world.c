@@ -471,10 +471,13 @@ TEST(a_corrupt_snapshot_is_rejected_and_changes_nothing) {
 	box a = make_world(42, NULL);
 	ky_err err = { 0 };
 	call_int(a, "attack.compromise", "{\"fraction\":0.5}");
+	json_decref(act(a, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":1}"));
+	eng_sim_run_until(a.sim, MIN(40));
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	ASSERT_EQ_INT(veh_world_snapshot(a.w, &buf, &len, &err), 0);
 	box b = make_world(42, NULL);
+	eng_sim_run_until(b.sim, MIN(40));
 	char h0[65], h1[65];
 	veh_world_state_hash(b.w, h0);
 	ASSERT_EQ_INT(veh_world_restore(b.w, buf, len - 3, &err), KY_EPARSE);
@@ -484,8 +487,10 @@ TEST(a_corrupt_snapshot_is_rejected_and_changes_nothing) {
 		memcpy(c, buf, len);
 		c[k] ^= 0x5a;
 		box t = make_world(42, NULL);
+		eng_sim_run_until(t.sim, MIN(40));
 		int rc = veh_world_restore(t.w, c, len, &err);
 		ASSERT_TRUE(rc == 0 || rc == KY_EPARSE || rc == KY_EINVAL);
+		if (rc == 0) eng_sim_run_until(t.sim, HOUR(1));  /* what loaded must also run */
 		free_world(t);
 		free(c);
 	}
@@ -597,5 +602,43 @@ TEST(telematics_checkins_keep_their_period_and_a_degraded_service_loses_half) {
 	eng_sim_run_until(b.sim, HOUR(2));
 	ASSERT_NEAR(metrics(b).checkins - 2000 * 12, 12000, 500);
 	ASSERT_TRUE(saw_fact("service.health"));
+	free_world(b);
+}
+
+TEST(each_car_keeps_its_own_phase_within_the_jitter) {
+	box b = make_world(4, NULL);
+	eng_sim_run_until(b.sim, HOUR(1) + MIN(7));
+	const veh_fleet *f = &b.w->f;
+	int nPhases[300] = { 0 };
+	for (uint32_t i = 0; i < f->n; i++) {
+		ASSERT_TRUE(f->aLast[i] > 0);
+		uint32_t t = f->aLast[i] - 1, ph = f->aPhase[i];
+		ASSERT_TRUE(ph < 300);
+		ASSERT_LT((t + 300 - ph) % 300, 30);      /* at its phase plus 0..30 s of jitter */
+		ASSERT_LT(4020 - 300, t);                  /* checked in during the last period (now = 4020 s) */
+		ASSERT_LT(t, 4020 + 30);
+		nPhases[ph]++;
+	}
+	int nUsed = 0;
+	for (int k = 0; k < 300; k++) nUsed += nPhases[k] > 0;
+	ASSERT_LT(290, nUsed);  /* phases spread over the period: no thundering herd */
+	free_world(b);
+}
+
+TEST(metrics_json_has_the_contract_fields_and_services) {
+	box b = make_world(4, NULL);
+	call_int(b, "attack.compromise", "{\"count\":7}");
+	json_t *m = veh_world_metrics_json(b.w);
+	static const char *az[] = { "total", "clean", "compromised", "patched", "offline", "bricked", "revoked",
+		                        "records_exfiltrated", "unsafe_events", "customers_affected", "compromised_car_hours",
+		                        "service_downtime_s" };
+	for (size_t k = 0; k < sizeof az / sizeof az[0]; k++) ASSERT_TRUE(json_is_number(json_object_get(m, az[k])));
+	ASSERT_EQ_INT(jint(m, "total"), 2000);
+	ASSERT_EQ_INT(jint(m, "compromised"), 7);
+	ASSERT_EQ_INT(json_object_size(json_object_get(m, "services")), 5);
+	json_decref(m);
+	json_t *r = call_obj(b, "world.metrics", "{}");
+	ASSERT_EQ_INT(jint(r, "compromised"), 7);
+	json_decref(r);
 	free_world(b);
 }
