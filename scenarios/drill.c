@@ -213,6 +213,9 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 static void run_whens(scn_drill *d) {
 	for (int i = 0; i < d->nCb; i++) {
 		if (d->aCb[i].type != SCN_TIMER_WHEN || d->aCb[i].bDone) continue;
+		eng_time_t now = eng_sim_now(d->sim);
+		if (d->aCb[i].t >= 0 && now - d->aCb[i].t < d->aCb[i].period) continue;
+		d->aCb[i].t = now;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);

@@ -139,7 +139,7 @@ inject {
 }
 
 -- Bricked head units reach the call centre.
-when(function() return fleet.count { state = "bricked" } > 50 end, function(now)
+when(function() return world.metrics().bricked > 50 end, function(now)
 	inject {
 		id = "S7", to = { "legal_pr", "oem_psirt" }, severity = "high",
 		title = "Call centre: head units stuck on boot logo after update",

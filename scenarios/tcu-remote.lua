@@ -142,7 +142,7 @@ inject {
 }
 
 -- If the attack gets out of hand, the press notices.
-when(function() return fleet.count { state = "compromised" } > 400 end, function(now)
+when(function() return world.metrics().compromised > 400 end, function(now)
 	inject {
 		id = "I7", to = { "legal_pr" }, severity = "critical",
 		title = "Press inquiry: \"hackers can take over cars\"",
