@@ -277,17 +277,19 @@ int scn_record_close(scn_record *r, ky_err *err) {
 }
 
 int scn_record_flush(scn_record *r, ky_err *err) {
+	if (!r) return 0;
 	eng_journal_mark(r->j, scn_drill_now(r->d));
 	return eng_journal_flush(r->j, err);
 }
 
 int scn_record_error(const scn_record *r, ky_err *err) {
+	if (!r) return 0;
 	if (r->err.code && err) *err = r->err;
 	return r->err.code;
 }
 
 eng_journal *scn_record_journal(scn_record *r) {
-	return r->j;
+	return r ? r->j : NULL;
 }
 
 void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval) {
@@ -300,6 +302,7 @@ void scn_record_replaying(scn_record *r, int bOn) {
 }
 
 int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err) {
+	if (!r) return scn_drill_inject(d, msg, err);
 	char *z = dump(msg);
 	if (!z) return ky_err_set(err, KY_EINVAL, "inject: not JSON");
 	int rc = eng_journal_adhoc(r->j, scn_drill_now(d), z, err);

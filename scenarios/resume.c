@@ -178,7 +178,7 @@ scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn
 	tEnd = tClean;
 	for (size_t i = 0; i < in.n; i++) if (in.a[i].t > tEnd) tEnd = in.a[i].t;
 	if (o->tStop > 0 && o->tStop < tEnd) tEnd = o->tStop;
-	if (!(d = open_recorded(j, o->zScenarioPath, o->pObs, err))) goto fail;
+	if (!(d = open_recorded(j, o->zScenarioPath, NULL, err))) goto fail;
 	if (tEnd > scn_drill_duration(d)) tEnd = scn_drill_duration(d);
 	if (!o->bReadOnly) {
 		/* rows from the resume point on may be half written: drop them, the re-simulation writes them again */
@@ -187,6 +187,11 @@ scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn
 		if (!(r = scn_record_attach_journal(d, j, tClean, err))) goto fail;
 		j = NULL; /* owned by the recorder now */
 		scn_record_replaying(r, 1);
+	}
+	/* after the recorder: an action is in the journal before the caller's observer hears of it */
+	if (o->pObs && scn_drill_add_observer(d, o->pObs) != 0) {
+		ky_err_set(err, KY_ELIMIT, "resume: cannot attach the caller's observer");
+		goto fail;
 	}
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.a[i].t > tEnd) break;

@@ -23,7 +23,8 @@ typedef struct scn_resume_opts {
 	 * attached. 0: `kyodo serve --resume`: a half-written last step is dropped from the journal, rows are
 	 * regenerated from the resume point on, and a recorder appending to the journal comes back in *ppRec. */
 	int bReadOnly;
-	/* Observer attached before the re-simulation (may be NULL): it sees everything the re-simulation does. */
+	/* Observer attached before the re-simulation, after the recorder (may be NULL): it sees everything the
+	 * re-simulation does, and an action only once the journal has it. */
 	const scn_observer *pObs;
 } scn_resume_opts;
 
