@@ -244,6 +244,7 @@ async function englishDrill(browser) {
 			await (await form.$(".grade-comment")).fill("Clear and timely");
 			await (await form.$("button")).click();
 			await oem.waitForFunction((b) => (window.kyodo.state.score || {}).score === (b || 0) + 15, before, { timeout: T });
+			await oem.waitForFunction(() => document.querySelector("#score-detail").textContent.includes("graded 15"), null, { timeout: T });
 			await fac.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
 		});
 

@@ -231,9 +231,16 @@ function renderClock() {
 function renderScore() {
 	const s = S.score;
 	$("#score").textContent = s && typeof s.score === "number" ? fmtN(s.score, getLang()) : "—";
-	$("#score-detail").textContent = s && s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "";
+	$("#score-detail").textContent = s && s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 })
+		+ (s.grades ? " · " + t("score.graded", { points: fmtN(s.grades, getLang()) }) : "") : "";
 	const box = $("#score-box");
+	box.title = s ? scoreBreakdown(s) : "";
 	box.classList.remove("bump"); void box.offsetWidth; box.classList.add("bump");
+}
+
+function scoreBreakdown(s) {
+	const n = (v) => fmtN(typeof v === "number" ? v : 0, getLang());
+	return t("score.breakdown", { expect: n(s.expect_points), grades: n(s.grades), penalties: n(s.penalties), adjust: n(s.adjust) });
 }
 
 function renderConn(state, attempt) {
