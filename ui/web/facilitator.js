@@ -102,7 +102,8 @@ const handlers = {
 	grade(m) {
 		const seq = m.action !== undefined ? m.action : m.seq;
 		const a = S.actions.find((x) => x.seq === seq);
-		if (a) { a.points = m.points; a.comment = m.comment; }
+		if (a) { a.points = m.points; a.comment = m.comment; a.gradeSending = false; }
+		if (S.gradeDraft[seq]) { delete S.gradeDraft[seq]; store.set(K + "grades", S.gradeDraft); }
 		renderFeed();
 	},
 	event(m) {
@@ -127,6 +128,7 @@ const handlers = {
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
 	error(m) {
+		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
 		toast(t("fac.errortoast", { message: (m.code ? m.code + ": " : "") + (m.message || "") }), "bad");
 	},
@@ -290,15 +292,15 @@ function gradeForm(a) {
 	const com = h("input", { type: "text", placeholder: t("fac.grade.comment"), "aria-label": t("fac.grade.comment"), value: d.comment, class: "grade-comment" });
 	const save = () => { S.gradeDraft[a.seq] = { points: pts.value, comment: com.value }; store.set(K + "grades", S.gradeDraft); };
 	pts.oninput = save; com.oninput = save;
-	const f = h("form", { class: "grade-form", novalidate: true, "data-grade": a.seq }, pts, com, h("button", { type: "submit", class: "btn primary" }, t("fac.grade")));
+	const f = h("form", { class: "grade-form", novalidate: true, "data-grade": a.seq }, pts, com,
+		h("button", { type: "submit", class: "btn primary", disabled: !!a.gradeSending }, a.gradeSending ? "…" : t("fac.grade")));
 	f.addEventListener("focusout", () => setTimeout(() => { if (feedDirty && !(document.activeElement && document.activeElement.closest(".grade-form"))) renderFeed(); }, 0));
 	f.onsubmit = (e) => {
 		e.preventDefault();
 		const n = Number(pts.value);
 		if (pts.value.trim() === "" || !isFinite(n)) { pts.classList.add("invalid-input"); toast(t("fac.grade.bad"), "warn"); return; }
 		if (!conn.send({ type: "grade", action: a.seq, points: n, comment: com.value.trim() })) { toast(t("conn.offline"), "warn"); return; }
-		delete S.gradeDraft[a.seq]; store.set(K + "grades", S.gradeDraft);
-		a.points = n; a.comment = com.value.trim();   // shown now; the server's grade/score confirms it
+		a.gradeSending = true;   // the grade shows when the server's grade message comes back
 		document.activeElement && document.activeElement.blur();
 		renderFeed();
 	};

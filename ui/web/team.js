@@ -61,6 +61,7 @@ const handlers = {
 		S.catalog = normCatalog(Object.assign({}, S.exercise, m.catalog ? { catalog: m.catalog } : {}));
 		S.clock.duration = exerciseDurationUs(S.exercise);
 		if (m.clock) S.clock.update(m.clock);
+		if (S.clock.ended) showBanner(t("clock.ended.banner"), "warn");
 		// the backlog follows: rebuild the inbox and threads from what the server sends now
 		S.injects.clear();
 		S.messages = [];
@@ -75,7 +76,12 @@ const handlers = {
 		resendPending();
 		sendReads();
 	},
-	clock(m) { S.clock.update(m); renderClock(); },
+	clock(m) {
+		const was = S.clock.ended;
+		S.clock.update(m);
+		renderClock();
+		if (S.clock.ended && !was) showBanner(t("clock.ended.banner"), "warn");
+	},
 	inject(m) {
 		if (!m.id) return;
 		const prev = S.injects.get(m.id);
