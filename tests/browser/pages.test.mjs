@@ -422,7 +422,7 @@ async function japaneseDrill(browser) {
 	}
 }
 
-const guard = setTimeout(() => { console.log("FAIL pages (timed out after 240 s)"); for (const c of children) c.kill("SIGKILL"); process.exit(1); }, 240000);
+const guard = setTimeout(() => { console.log("FAIL pages (timed out after 480 s)"); for (const c of children) c.kill("SIGKILL"); process.exit(1); }, 480000);
 try {
 	await main();
 } catch (e) {
