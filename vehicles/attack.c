@@ -417,7 +417,7 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	free(aM);
 	free(aR);
 	veh_selector_free(&s);
-	*result = json_pack("{sIsosososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
+	*result = json_pack("{sIsososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
 	if (bOom) {
 		json_decref(*result);
 		*result = NULL;
