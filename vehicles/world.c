@@ -278,10 +278,20 @@ static int wheel_build(veh_world *w, ky_err *err) {
 	w->aSlotCar = malloc(((size_t)f->n + 1) * sizeof(uint32_t));
 	if (!w->aSlotStart || !w->aSlotCar) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
 	eng_sim_stream(w->sim, "veh.phase", &r);
-	for (uint32_t i = 0; i < f->n; i++) {
-		f->aPhase[i] = (uint16_t)eng_rng_below(&r, periodS);
-		w->aSlotStart[f->aPhase[i] / slotS + 1]++;
+	/* Each cohort draws its cars' phases uniformly, then hands them out in ascending order of car id: the cars of
+	 * a slot are then a few contiguous id runs (one per cohort) and a tick walks the columns sequentially. */
+	uint32_t *aHist = calloc(periodS, sizeof(uint32_t));
+	if (!aHist) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+	for (int c = 0; c < f->nCoh; c++) {
+		const veh_cohort *k = &f->aCoh[c];
+		memset(aHist, 0, periodS * sizeof(uint32_t));
+		for (uint32_t j = 0; j < k->nCount; j++) aHist[eng_rng_below(&r, periodS)]++;
+		uint32_t i = k->iFirst;
+		for (uint32_t ph = 0; ph < periodS; ph++)
+			for (uint32_t n = 0; n < aHist[ph]; n++) f->aPhase[i++] = (uint16_t)ph;
 	}
+	free(aHist);
+	for (uint32_t i = 0; i < f->n; i++) w->aSlotStart[f->aPhase[i] / slotS + 1]++;
 	for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
 	uint32_t *aFill = malloc((size_t)w->nSlot * sizeof(uint32_t));
 	if (!aFill) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
