@@ -224,8 +224,8 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	if (!json_is_object(cohort)) return ky_err_set(err, KY_EINVAL, "fleet: expected {model, count, region, ecus}");
 	if (veh__arg_string(cohort, "model", NULL, "fleet", &zModel, err)) return err->code;
 	if (veh__arg_string(cohort, "region", "default", "fleet", &zRegion, err)) return err->code;
-	v = json_object_get(cohort, "count");
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000000)
+	int64_t nCount;
+	if (!veh__count(json_object_get(cohort, "count"), &nCount) || nCount > 100000000)
 		return ky_err_set(err, KY_EINVAL, "fleet: %s: count: expected an integer in 0..100000000", zModel);
 	if (veh__arg_fraction(cohort, "online", 1.0 - w->p.offlineFrac, "fleet", &online, err)) return err->code;
 	for (int e = 0; e < VEH_ECU_N; e++) aVer[e] = VEH_VER_NONE;
@@ -256,7 +256,7 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 		if (t < ENG_S(10) || t > ENG_S(65535)) return ky_err_set(err, KY_EINVAL, "fleet: %s: checkin: must be 10 s .. 18 h", zModel);
 		w->p.checkinPeriod = t;
 	}
-	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)json_integer_value(json_object_get(cohort, "count")), err);
+	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
 }
 
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }

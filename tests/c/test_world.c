@@ -113,6 +113,7 @@ TEST(compromise_takes_exactly_the_fraction_of_the_eligible_cars) {
 	ASSERT_TRUE(saw_fact("attack.compromise"));
 	/* already compromised cars are not eligible again: 10% of the 900 left */
 	ASSERT_EQ_INT(call_int(b, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"fraction\":0.1}"), 90);
+	ASSERT_EQ_INT(call_int(b, "attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"count\":10.0}"), 10);  /* Lua float */
 	free_world(b);
 }
 
@@ -532,6 +533,8 @@ TEST(bad_input_is_a_clear_error_naming_the_field) {
 	expect_error(b, 0, "attack.compromise", "{\"fraction\":-0.1}", KY_EINVAL, "fraction");
 	expect_error(b, 0, "attack.compromise", "{\"fraction\":\"lots\"}", KY_EINVAL, "fraction: expected a number");
 	expect_error(b, 0, "attack.compromise", "{\"entry\":\"radio\"}", KY_ENOENT, "entry: unknown entry point 'radio'");
+	expect_error(b, 0, "attack.compromise", "{\"count\":2.5}", KY_EINVAL, "count: expected a non-negative integer");
+	expect_error(b, 0, "attack.compromise", "{\"count\":-3}", KY_EINVAL, "count: expected a non-negative integer");
 	expect_error(b, 0, "attack.spread", "{}", KY_EINVAL, "rate");
 	expect_error(b, 0, "attack.spread", "{\"rate\":0.1,\"c2\":\"nowhere\"}", KY_ENOENT, "no campaign uses 'nowhere'");
 	expect_error(b, 0, "attack.abuse_feature", "{\"feature\":\"self_destruct\"}", KY_ENOENT, "feature: unknown feature");
