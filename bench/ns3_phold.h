@@ -11,16 +11,17 @@ extern "C" {
 #endif
 
 typedef struct ns3_phold_result {
-	double events_per_s;    /* events run / wall seconds, population excluded */
+	double events_per_s;    /* events run / CPU seconds of the process, population excluded */
+	uint64_t events;        /* events run (fewer than asked when the time budget ran out) */
 	double bytes_per_event; /* heap bytes in use with the events pending / pending events */
 	uint64_t digest;        /* sum of destinations of the events run (a cross-check, not a trace) */
 } ns3_phold_result;
 
-/* Runs PHOLD with nPending events over nLP processes, mean delay meanUs, for nEvents events, on the ns-3
- * scheduler type zScheduler ("ns3::MapScheduler", "ns3::HeapScheduler", "ns3::CalendarScheduler").
- * Returns 0, or -1 if ns-3 refused the scheduler. */
+/* Runs PHOLD with nPending events over nLP processes, mean delay meanUs, for nEvents events or until
+ * budgetS CPU seconds have passed, on the ns-3 scheduler type zScheduler ("ns3::MapScheduler",
+ * "ns3::HeapScheduler", "ns3::CalendarScheduler"). Returns 0. */
 int ns3_phold_run(const char *zScheduler, uint32_t nPending, uint32_t nLP, double meanUs, uint64_t nEvents,
-                  uint64_t seed, ns3_phold_result *pOut);
+                  double budgetS, uint64_t seed, ns3_phold_result *pOut);
 /* "3.37" or whatever version the library reports. */
 const char *ns3_phold_version(void);
 

@@ -16,7 +16,7 @@
  * front (or when a calendar rebuild meets it). When dead records outnumber live ones they are purged, so
  * cancelled events never hold more memory than pending ones.
  * Nothing is allocated per event: the pool, the bucket heads, the front arrays and the bitmap grow
- * geometrically (the pool by 1/8 so that slack stays small) and are reused. */
+ * geometrically (the pool by 1/16 so that its slack stays small) and are reused. */
 #include "engine/queue.h"
 
 #include <stdlib.h>
@@ -35,10 +35,14 @@
 #endif
 #define Q_BUCKETS_MAX (1u << 24)
 #ifndef Q_PF
-#define Q_PF 2              /* prefetch cursors */
+#define Q_PF 6              /* prefetch cursors */
 #endif
+#ifndef Q_PF_STEP
+#define Q_PF_STEP 2         /* cursors advanced per pop, in turn: a cursor reads a record Q_PF/Q_PF_STEP pops after prefetching it */
+#endif
+#define Q_OVF 4
 #ifndef Q_PF_AHEAD
-#define Q_PF_AHEAD 4        /* how many buckets past the next one the cursors may walk */
+#define Q_PF_AHEAD 8        /* how many buckets past the next one the cursors may walk */
 #endif
 
 /* A pending event as stored: id and kind share one word (id << 16 | kind), so comparing (t, idk) orders
@@ -62,9 +66,9 @@ struct eng_queue {
 	uint64_t endOff;    /* offsets (t - calStart) below endOff are in the front */
 	uint64_t spanOff;   /* offsets at or past spanOff are in the overflow */
 	uint32_t iPart;     /* rest of a bucket that did not fit the front (only when its growth failed) */
-	uint32_t aPf[Q_PF], iPfTop; /* prefetch cursors (slots already prefetched), next bucket to walk (pf_step) */
+	uint32_t aPf[Q_PF], iPfTop, iPfTurn; /* prefetch cursors (slots already prefetched), next bucket to walk (pf_step) */
 	/* overflow */
-	uint32_t iOvf;
+	uint32_t aOvf[Q_OVF];  /* Q_OVF lists, filled in turn, so that a rebuild walks independent chains */
 	uint64_t nOvf;
 	int64_t ovfMin;
 	__int128 ovfSum;
@@ -125,7 +129,7 @@ static int pool_reserve(eng_queue *q) {
 	uint64_t cap;
 	q_rec *p;
 	if (q->iFree != Q_NIL || q->nPoolUsed < q->nPoolCap) return KY_OK;
-	cap = (uint64_t)q->nPoolCap + q->nPoolCap / 8 + 64;
+	cap = (uint64_t)q->nPoolCap + q->nPoolCap / 16 + 16;
 	if (cap >= Q_NIL) cap = Q_NIL - 1;
 	if (cap <= q->nPoolCap) return KY_ENOMEM;
 	p = realloc(q->aPool, cap * sizeof *p);
@@ -295,8 +299,9 @@ static void pf_reset(eng_queue *q) {
 }
 
 static void pf_step(eng_queue *q) {
-	for (int k = 0; k < Q_PF; k++) {
-		uint32_t i = q->aPf[k];
+	for (int n = 0; n < Q_PF_STEP; n++) {
+		uint32_t k = q->iPfTurn, i = q->aPf[k];
+		q->iPfTurn = k + 1 == Q_PF ? 0 : k + 1;
 		if (i == Q_NIL) {
 			uint32_t b = q->iPfTop > q->iNext ? q->iPfTop : q->iNext;
 			if (b >= q->nB || b >= q->iNext + Q_PF_AHEAD) continue;
@@ -312,10 +317,18 @@ static void pf_step(eng_queue *q) {
 
 /* ---- calendar ---- */
 
+static void ovf_clear(eng_queue *q) {
+	for (int k = 0; k < Q_OVF; k++) q->aOvf[k] = Q_NIL;
+	q->nOvf = 0;
+	q->ovfSum = 0;
+	q->ovfMin = INT64_MAX;
+}
+
 static void ovf_add(eng_queue *q, uint32_t i) {
 	q_rec *r = &q->aPool[i];
-	r->next = q->iOvf;
-	q->iOvf = i;
+	uint32_t *pHead = &q->aOvf[q->nOvf % Q_OVF];
+	r->next = *pHead;
+	*pHead = i;
 	q->nOvf++;
 	q->ovfSum += r->t;
 	if (r->t < q->ovfMin) q->ovfMin = r->t;
@@ -342,7 +355,7 @@ static uint32_t log2_floor(uint64_t x) {
  * on the way). Never fails: without memory for more bucket heads it uses the ones it has. */
 static void rebuild(eng_queue *q) {
 	uint64_t n = q->nOvf, mean, w, nB;
-	uint32_t shift, i;
+	uint32_t shift, i, aList[Q_OVF];
 	__int128 excess = q->ovfSum - (__int128)q->ovfMin * (__int128)n;
 	mean = (uint64_t)(excess / (__int128)n);
 	w = (uint64_t)(((__int128)excess * Q_PER_BUCKET) / ((__int128)n * n));
@@ -353,9 +366,8 @@ static void rebuild(eng_queue *q) {
 	if (nB > Q_BUCKETS_MAX) nB = Q_BUCKETS_MAX;
 	if (nB > ((UINT64_C(1) << 62) >> shift)) nB = (UINT64_C(1) << 62) >> shift;
 	if (nB > q->nHeadCap) {
-		uint64_t cap = q->nHeadCap;
+		uint64_t cap = nB + nB / 16;
 		uint32_t *p;
-		while (cap < nB) cap *= 2;
 		p = realloc(q->aHead, cap * sizeof *p);
 		if (p) {
 			q->aHead = p;
@@ -372,44 +384,83 @@ static void rebuild(eng_queue *q) {
 	q->spanOff = nB << shift;
 	pf_reset(q);
 	memset(q->aHead, 0xff, nB * sizeof *q->aHead);
-	i = q->iOvf;
-	q->iOvf = Q_NIL;
-	q->nOvf = 0;
-	q->ovfSum = 0;
-	q->ovfMin = INT64_MAX;
-	while (i != Q_NIL) {
-		uint32_t next = q->aPool[i].next;
-		if (bit_pending(q, q->aPool[i].idk >> 16)) {
-			place(q, i);
-		} else {
-			q->nDead--;
-			pool_give(q, i);
+	memcpy(aList, q->aOvf, sizeof aList);
+	ovf_clear(q);
+	/* the lists are walked side by side: their cache misses overlap */
+	for (int nLeft = Q_OVF; nLeft > 0;) {
+		nLeft = 0;
+		for (int k = 0; k < Q_OVF; k++) {
+			uint32_t next;
+			if ((i = aList[k]) == Q_NIL) continue;
+			nLeft++;
+			next = q->aPool[i].next;
+			if (next != Q_NIL) __builtin_prefetch(&q->aPool[next]);
+			if (bit_pending(q, q->aPool[i].idk >> 16)) {
+				place(q, i);
+			} else {
+				q->nDead--;
+				pool_give(q, i);
+			}
+			aList[k] = next;
 		}
-		i = next;
 	}
 }
 
-/* Moves the list at *pHead into the front (sorted). When the front cannot grow to hold it, moves only the
- * list's earliest record and leaves the rest in q->iPart. */
+/* Sorts a list by (t, id) in place (bottom-up merge sort, no memory): the front's fallback when it cannot
+ * grow to hold a bucket. */
+static uint32_t list_sort(eng_queue *q, uint32_t head) {
+	q_rec *a = q->aPool;
+	for (uint64_t size = 1;; size *= 2) {
+		uint32_t p = head, tail = Q_NIL, nMerge = 0;
+		head = Q_NIL;
+		while (p != Q_NIL) {
+			uint32_t r = p;
+			uint64_t np = 0, nr = size;
+			nMerge++;
+			while (np < size && r != Q_NIL) {
+				np++;
+				r = a[r].next;
+			}
+			while (np > 0 || (nr > 0 && r != Q_NIL)) {
+				uint32_t e;
+				if (np > 0 && (nr == 0 || r == Q_NIL || rec_less(&a[p], &a[r]))) {
+					e = p;
+					p = a[p].next;
+					np--;
+				} else {
+					e = r;
+					r = a[r].next;
+					nr--;
+				}
+				if (tail == Q_NIL) head = e;
+				else a[tail].next = e;
+				tail = e;
+			}
+			p = r;
+		}
+		if (tail != Q_NIL) a[tail].next = Q_NIL;
+		if (nMerge <= 1) return head;
+	}
+}
+
+/* Moves the first record of the sorted list q->iPart into the front. */
+static void load_part(eng_queue *q) {
+	uint32_t i = q->iPart;
+	q->iPart = q->aPool[i].next;
+	q->aBot[0] = q->aPool[i];
+	q->iBot = 0;
+	q->nBot = 1;
+	pool_give(q, i);
+}
+
+/* Moves a bucket's list into the front, sorted. When the front cannot grow to hold it, sorts the list
+ * itself and keeps it as q->iPart, from which the front then takes one record at a time. */
 static void load_list(eng_queue *q, uint32_t head) {
 	uint32_t n = 0, i;
 	for (i = head; i != Q_NIL; i = q->aPool[i].next) n++;
-	q->iBot = 0;
-	q->iPart = Q_NIL;
 	if (n > q->nBotCap && grow_recs(&q->aBot, &q->nBotCap, n) != KY_OK) {
-		uint32_t iMin = head, iPrev = Q_NIL, iMinPrev = Q_NIL;
-		for (i = head; i != Q_NIL; iPrev = i, i = q->aPool[i].next) {
-			if (rec_less(&q->aPool[i], &q->aPool[iMin])) {
-				iMin = i;
-				iMinPrev = iPrev;
-			}
-		}
-		if (iMinPrev == Q_NIL) head = q->aPool[iMin].next;
-		else q->aPool[iMinPrev].next = q->aPool[iMin].next;
-		q->aBot[0] = q->aPool[iMin];
-		q->nBot = 1;
-		pool_give(q, iMin);
-		q->iPart = head;
+		q->iPart = list_sort(q, head);
+		load_part(q);
 		return;
 	}
 	if (q->nBotCap > 4096 && n < q->nBotCap / 8) {
@@ -420,6 +471,7 @@ static void load_list(eng_queue *q, uint32_t head) {
 		}
 	}
 	/* the list is newest first: fill from the end so that the array starts in insertion order */
+	q->iBot = 0;
 	q->nBot = n;
 	for (i = head; i != Q_NIL;) {
 		uint32_t next = q->aPool[i].next;
@@ -433,10 +485,6 @@ static void load_list(eng_queue *q, uint32_t head) {
 /* Refills an empty front from the next non-empty bucket (rebuilding the calendar when it has run out).
  * Returns 0 when no event is left anywhere. */
 static int load_next(eng_queue *q) {
-	if (q->iPart != Q_NIL) {
-		load_list(q, q->iPart);
-		return 1;
-	}
 	for (;;) {
 		while (q->iNext < q->nB && q->aHead[q->iNext] == Q_NIL) q->iNext++;
 		if (q->iNext < q->nB) {
@@ -463,6 +511,9 @@ static q_rec *front(eng_queue *q, int *pbLate) {
 			r = &q->aBot[q->iBot];
 			bLate = q->nLate > 0 && rec_less(&q->aLate[0], r);
 			if (bLate) r = &q->aLate[0];
+		} else if (q->iPart != Q_NIL) {
+			load_part(q);   /* the sorted rest of the front's bucket comes before any later push */
+			continue;
 		} else if (q->nLate > 0) {
 			r = &q->aLate[0];
 			bLate = 1;
@@ -494,8 +545,9 @@ static void to_event(const q_rec *r, eng_event *pEv) {
 
 /* ---- purge of cancelled records ---- */
 
+/* Drops the dead records of a list, keeping the order of the others; bOvf re-adds them to the overflow. */
 static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
-	uint32_t out = Q_NIL, i = head;
+	uint32_t out = Q_NIL, tail = Q_NIL, i = head;
 	while (i != Q_NIL) {
 		uint32_t next = q->aPool[i].next;
 		if (!bit_pending(q, q->aPool[i].idk >> 16)) {
@@ -504,8 +556,10 @@ static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
 		} else if (bOvf) {
 			ovf_add(q, i);
 		} else {
-			q->aPool[i].next = out;
-			out = i;
+			q->aPool[i].next = Q_NIL;
+			if (tail == Q_NIL) out = i;
+			else q->aPool[tail].next = i;
+			tail = i;
 		}
 		i = next;
 	}
@@ -513,18 +567,15 @@ static uint32_t purge_list(eng_queue *q, uint32_t head, int bOvf) {
 }
 
 static void purge(eng_queue *q) {
-	uint32_t i, j, head;
+	uint32_t i, j, aList[Q_OVF];
 	pf_reset(q);
 	for (i = q->iNext; i < q->nB; i++) {
 		if (q->aHead[i] != Q_NIL) q->aHead[i] = purge_list(q, q->aHead[i], 0);
 	}
 	q->iPart = purge_list(q, q->iPart, 0);
-	head = q->iOvf;
-	q->iOvf = Q_NIL;
-	q->nOvf = 0;
-	q->ovfSum = 0;
-	q->ovfMin = INT64_MAX;
-	purge_list(q, head, 1);
+	memcpy(aList, q->aOvf, sizeof aList);
+	ovf_clear(q);
+	for (int k = 0; k < Q_OVF; k++) purge_list(q, aList[k], 1);
 	for (i = q->iBot, j = 0; i < q->nBot; i++) {
 		if (bit_pending(q, q->aBot[i].idk >> 16)) q->aBot[j++] = q->aBot[i];
 		else q->nDead--;
@@ -548,8 +599,7 @@ eng_queue *eng_queue_new(void) {
 	q->iFree = Q_NIL;
 	q->iPart = Q_NIL;
 	pf_reset(q);
-	q->iOvf = Q_NIL;
-	q->ovfMin = INT64_MAX;
+	ovf_clear(q);
 	q->calStart = INT64_MIN;
 	q->lastPop = INT64_MIN;
 	q->nBitCap = 16;

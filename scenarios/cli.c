@@ -390,35 +390,53 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 		json_decref(runs);
 		return 1;
 	}
-	/* aggregate in the order of the first run (declaration order) */
+	/* aggregate by label (expectations) and by type+line (branches), in order of first appearance: runs may
+	 * declare different things at run time (an inject sent from a when() that fired in one run only) */
 	json_t *first = json_array_get(runs, 0);
-	json_t *exp = json_array(), *br = json_array(), *teams = json_object(), *hashes = json_object();
+	json_t *exp = json_object(), *br = json_object(), *teams = json_object(), *hashes = json_object();
 	size_t i, r;
 	json_t *x, *run;
-	json_array_foreach(json_object_get(first, "expectations"), i, x) {
-		int met = 0;
-		double pts = 0;
-		json_array_foreach(runs, r, run) {
-			json_t *e = json_array_get(json_object_get(run, "expectations"), i);
-			met += !strcmp(json_string_value(json_object_get(e, "status")), "met");
-			pts += json_number_value(json_object_get(e, "awarded"));
+	json_array_foreach(runs, r, run) {
+		json_array_foreach(json_object_get(run, "expectations"), i, x) {
+			const char *zLabel = json_string_value(json_object_get(x, "label"));
+			json_t *agg = json_object_get(exp, zLabel);
+			if (!agg) {
+				agg = json_pack("{s:s,s:O,s:i,s:i,s:f}", "label", zLabel, "team", json_object_get(x, "team"), "met", 0,
+				                "runs", (int)nRuns, "mean_points", 0.0);
+				json_object_set_new(exp, zLabel, agg);
+			}
+			int bMet = !strcmp(json_string_value(json_object_get(x, "status")), "met");
+			json_object_set_new(agg, "met", json_integer(json_integer_value(json_object_get(agg, "met")) + bMet));
+			json_object_set_new(agg, "mean_points", json_real(json_number_value(json_object_get(agg, "mean_points")) +
+			                                                  json_number_value(json_object_get(x, "awarded")) / (double)nRuns));
 		}
-		json_array_append_new(exp, json_pack("{s:O,s:O,s:i,s:i,s:f}", "label", json_object_get(x, "label"), "team",
-		                                     json_object_get(x, "team"), "met", met, "runs", (int)nRuns, "mean_points",
-		                                     pts / (double)nRuns));
-	}
-	json_array_foreach(json_object_get(first, "branches"), i, x) {
-		long long fires = 0, nFired = 0;
-		json_array_foreach(runs, r, run) {
-			long long f = json_integer_value(json_object_get(json_array_get(json_object_get(run, "branches"), i), "fires"));
-			fires += f;
-			nFired += f > 0;
+		json_array_foreach(json_object_get(run, "branches"), i, x) {
+			char zKey[96];
+			snprintf(zKey, sizeof zKey, "%s:%lld:%s", json_string_value(json_object_get(x, "type")),
+			         (long long)json_integer_value(json_object_get(x, "line")),
+			         json_object_get(x, "event") ? json_string_value(json_object_get(x, "event")) : "");
+			json_t *agg = json_object_get(br, zKey);
+			if (!agg) {
+				agg = json_deep_copy(x);
+				json_object_set_new(agg, "fires", json_integer(0));
+				json_object_set_new(agg, "runs_fired", json_integer(0));
+				json_object_set_new(br, zKey, agg);
+			}
+			long long f = json_integer_value(json_object_get(x, "fires"));
+			json_object_set_new(agg, "fires", json_integer(json_integer_value(json_object_get(agg, "fires")) + f));
+			json_object_set_new(agg, "runs_fired", json_integer(json_integer_value(json_object_get(agg, "runs_fired")) + (f > 0)));
 		}
-		json_t *b = json_deep_copy(x);
-		json_object_set_new(b, "fires", json_integer(fires));
-		json_object_set_new(b, "runs_fired", json_integer(nFired));
-		json_array_append_new(br, b);
 	}
+	/* objects keep insertion order in jansson; turn them into arrays */
+	json_t *expA = json_array(), *brA = json_array();
+	const char *kk;
+	json_t *vv;
+	json_object_foreach(exp, kk, vv) json_array_append(expA, vv);
+	json_object_foreach(br, kk, vv) json_array_append(brA, vv);
+	json_decref(exp);
+	json_decref(br);
+	exp = expA;
+	br = brA;
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(first, "teams"), k, v) {
@@ -436,9 +454,9 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 		json_object_set_new(hashes, json_string_value(json_object_get(run, "state_hash")), json_true());
 		nErr += json_integer_value(json_object_get(run, "scenario_errors"));
 	}
+	size_t nHashes = json_object_size(hashes);
 	json_t *out = json_pack("{s:i,s:o,s:o,s:o,s:I,s:I}", "runs", (int)nRuns, "teams", teams, "expectations", exp,
-	                        "branches", br, "distinct_state_hashes", (json_int_t)json_object_size(hashes),
-	                        "scenario_errors", (json_int_t)nErr);
+	                        "branches", br, "distinct_state_hashes", (json_int_t)nHashes, "scenario_errors", (json_int_t)nErr);
 	json_decref(hashes);
 	if (o0->bJson) {
 		json_dumpf(out, stdout, JSON_COMPACT);
@@ -465,8 +483,7 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 			       json_object_get(x, "event") ? json_string_value(json_object_get(x, "event")) : "");
 		}
 		if (!nNever) printf("never fired: none (every at/every/when/on branch fired at least once)\n");
-		printf("distinct state hashes %zu, scenario errors %lld\n", json_object_size(hashes) ? (size_t)json_integer_value(
-		       json_object_get(out, "distinct_state_hashes")) : 0, nErr);
+		printf("distinct state hashes %zu, scenario errors %lld\n", nHashes, nErr);
 	}
 	json_decref(out);
 	json_decref(runs);

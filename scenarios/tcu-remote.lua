@@ -49,12 +49,12 @@ sbom {
 local C2 = "203.0.113.7"
 
 -- Scoring beyond the expectations: harmful actions and the outcome for the whole coalition.
-penalty { action = "ota_campaign", args = { version = "2.4.0-rc1" }, points = 20,
-          reason = "pushed an untested release candidate to the fleet" }
+penalty { action = "ota_campaign", args = { version = "2.4.0" }, points = 20,
+          reason = "pushed the release candidate 2.4.0 that failed power-management tests" }
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 10, once = true,
           reason = "took telematics down for every customer instead of blocking the C2" }
 outcome {
-	{ metric = "compromised", best = 0, worst = 5000, points = 30 },
+	{ metric = "compromised", best = 0, worst = 10000, points = 30 },
 	{ metric = "customers_affected", best = 0, worst = 20000, points = 10 },
 }
 
@@ -65,9 +65,9 @@ at("00:05:00", function(now)
 	log("first wave launched against TCU < 2.4.0")
 end)
 
--- Every 10 minutes compromised cars try to infect more through the telematics backend (stops once the C2 is blocked).
+-- Every 10 minutes each compromised car infects 0.25 more on average through the telematics backend (stops once the C2 is blocked).
 every("10m", function(now)
-	attack.spread { rate = 0.05, c2 = C2, select = { ecu = "tcu", below = "2.4.0" } }
+	attack.spread { rate = 0.25, c2 = C2, select = { ecu = "tcu", below = "2.4.0" } }
 end, { start = "00:15:00" })
 
 inject {
@@ -117,7 +117,7 @@ inject {
 inject {
 	id = "I5", at = "01:30:00", to = { "oem_psirt", "supplier" }, severity = "high",
 	title = "Supplier: fixed firmware 2.4.1 passed regression tests",
-	body = "TCU firmware 2.4.1 (openssl 3.0.8, patched SMS handler) is signed and ready. Do not ship 2.4.0-rc1: it " ..
+	body = "TCU firmware 2.4.1 (openssl 3.0.8, patched SMS handler) is signed and ready. Do not ship 2.4.0: it " ..
 		"fails the power-management test.",
 	expects = {
 		{ team = "oem_psirt", action = "ota_campaign", args = { ecu = "tcu", version = "2.4.1" }, within = "1h",
@@ -142,7 +142,7 @@ inject {
 }
 
 -- If the attack gets out of hand, the press notices.
-when(function() return fleet.count { state = "compromised" } > 400 end, function(now)
+when(function() return world.metrics().compromised > 400 end, function(now)
 	inject {
 		id = "I7", to = { "legal_pr" }, severity = "critical",
 		title = "Press inquiry: \"hackers can take over cars\"",
@@ -153,10 +153,13 @@ when(function() return fleet.count { state = "compromised" } > 400 end, function
 	}
 end)
 
--- Blocking the C2 at the backend stops the campaign.
+-- Blocking the C2 at the backend stops the campaign. An impact assessment far from the SBOM ground truth
+-- (the world returns the relative error) costs points: the regulator and the supplier plan on that number.
 on("action", function(a)
 	if a.kind == "block_indicator" and a.args.value == C2 then
 		attack.stop { c2 = C2 }
 		log("C2 blocked by " .. a.team .. " at " .. clock())
+	elseif a.kind == "assess" and a.result and a.result.error and a.result.error > 0.25 then
+		score.add { team = a.team, points = -5, reason = string.format("assessment off by %.0f %%", a.result.error * 100) }
 	end
 end)
