@@ -708,12 +708,10 @@ int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err) {
 		scn_script_free_inject(&inj);
 		return ky_err_set(err, KY_ENOMEM, "inject: out of memory");
 	}
-	int iInj = d->nInj;
 	if (scn_drill__add_inject(d, &inj, err)) {
 		scn_script_free_inject(&inj);
 		return err ? err->code : KY_ENOMEM;
 	}
-	(void)iInj;
 	return 0;
 }
 

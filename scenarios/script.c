@@ -367,9 +367,11 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
-	if (!*zId) {
+	for (int bUsed = !*zId; bUsed;) {  /* I1, I2, ... skipping ids the file gave explicitly */
 		snprintf(zAuto, sizeof zAuto, "I%d", ++d->nAutoInject);
 		zId = zAuto;
+		bUsed = 0;
+		for (int i = 0; i < d->nInj; i++) bUsed |= !strcmp(d->aInj[i].zId, zId);
 	}
 	char zWhat[96];
 	snprintf(zWhat, sizeof zWhat, "inject '%s'", zId);

@@ -195,6 +195,17 @@ TEST(callback_errors_become_events_and_the_drill_goes_on) {
 	scn_drill_free(d);
 }
 
+TEST(nested_callbacks_share_the_budget_and_are_bounded) {
+	rec r;
+	scn_drill *d = open_rec(DATA "nested.lua", &r, 0, 0);
+	ky_err err = { 0 };
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(r.nErr, 2);
+	ASSERT_EQ_STR(r.zErrSubject[0], DATA "nested.lua:5");  /* the self-triggering handler, stopped at depth 8 */
+	ASSERT_EQ_STR(r.zErrSubject[1], DATA "nested.lua:7");  /* the loop after a nested handler still hit its budget */
+	scn_drill_free(d);
+}
+
 TEST(japanese_text_survives_end_to_end) {
 	rec r;
 	scn_drill *d = open_rec(DATA "japanese.lua", &r, 0, 0);
