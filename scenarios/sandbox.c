@@ -230,6 +230,20 @@ static int sb_rep(lua_State *L) {
 	return 1;
 }
 
+/* setmetatable without finalizers: a __gc metamethod could run outside any budgeted call (in a collection
+ * step between callbacks, or when the drill closes) and so escape the instruction budget. Lua marks an object
+ * for finalization only when its metatable has __gc at setmetatable time, so checking here is enough. */
+static int sb_setmetatable(lua_State *L) {
+	if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+		return luaL_error(L, "setmetatable: __gc finalizers are not allowed in a scenario");
+	}
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 /* Copies field zName of the table at src into the table at dst. */
 static void copy_field(lua_State *L, int src, int dst, const char *zName) {
 	lua_getfield(L, src, zName);
@@ -282,6 +296,9 @@ static int sb_setup(lua_State *L) {
 	lua_setfield(L, env, "pairs");
 	lua_pushcfunction(L, sb_load);
 	lua_setfield(L, env, "load");
+	lua_getfield(L, g, "setmetatable");
+	lua_pushcclosure(L, sb_setmetatable, 1);
+	lua_setfield(L, env, "setmetatable");
 
 	push_lib_copy(L, LUA_STRLIBNAME, azStrDrop);
 	lua_getfield(L, -1, "rep");

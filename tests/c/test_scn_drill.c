@@ -149,7 +149,7 @@ static void assert_file_line(const char *zPath, const char *zMsg) {
 
 TEST(sandbox_escapes_fail_cleanly_with_file_and_line) {
 	static const char *const az[] = { "esc_io", "esc_os", "esc_require", "esc_binary", "esc_binary2", "esc_rep",
-		"esc_mem", "esc_table", "esc_concat", "esc_loop", "esc_dump", "esc_debug", "esc_dofile", "esc_sbom_path", NULL };
+		"esc_mem", "esc_table", "esc_concat", "esc_loop", "esc_dump", "esc_debug", "esc_dofile", "esc_sbom_path", "esc_gc", NULL };
 	for (int i = 0; az[i]; i++) {
 		char zPath[256];
 		snprintf(zPath, sizeof zPath, DATA "%s.lua", az[i]);
