@@ -8,9 +8,12 @@
  *   calendar nB buckets of width 2^shift from calStart; bucket i holds, unsorted, the events with
  *            calStart + i*2^shift <= t < calStart + (i+1)*2^shift as a singly linked list of pool slots.
  *            Buckets below iNext have been moved to the front.
- *   overflow the events past the calendar's end, one unsorted list with its count, minimum and sum of
- *            times; when the calendar runs out it is rebuilt from the overflow, with the bucket width set
- *            so that the nearest buckets hold about Q_PER_BUCKET events.
+ *   overflow the events past the calendar's end, Q_OVF unsorted lists (filled in turn) with their count,
+ *            minimum and sum of times; when the calendar runs out it is rebuilt from the overflow, with the
+ *            bucket width set so that the nearest buckets hold about Q_PER_BUCKET events.
+ * List walks are chains of dependent cache misses: prefetch cursors walk the next buckets ahead of need
+ * (pf_step), and a rebuild walks the overflow lists side by side. Pop never allocates: when the front
+ * cannot grow to hold a bucket, the bucket's list is merge-sorted in place and read from (iPart).
  * Cancel is lazy: a ring bitmap over event ids (one bit per id issued since the oldest pending one) says
  * which ids are pending. Cancel clears the bit; a record whose bit is clear is dropped when it reaches the
  * front (or when a calendar rebuild meets it). When dead records outnumber live ones they are purged, so

@@ -591,7 +591,7 @@ TEST(sim_bad_input_is_an_error_never_a_crash) {
 	ASSERT_EQ_INT(rcNested, KY_ESTATE);
 	ASSERT_EQ_INT(eng_sim_run_until(s, 50), KY_EPAST);
 	ASSERT_EQ_INT(eng_sim_schedule(s, 99, k, 0, 0, NULL), KY_EPAST);
-	ASSERT_EQ_INT(eng_sim_after(s, ENG_TIME_MAX, k, 0, 0, NULL), KY_EPAST);
+	ASSERT_EQ_INT(eng_sim_after(s, ENG_TIME_MAX, k, 0, 0, NULL), KY_EINVAL);
 	ASSERT_EQ_INT(eng_sim_schedule(s, ENG_TIME_MAX, k, 0, 0, NULL), 0);
 	ASSERT_EQ_INT(eng_sim_run_until(s, ENG_TIME_MAX), 1);
 	ASSERT_EQ_STR(eng_sim_kind_name(s, k), "noop");
