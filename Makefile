@@ -29,6 +29,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps test-deps bench-deps tests test run bench asan clean
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(BUILD)/kyodo
 

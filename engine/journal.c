@@ -1,0 +1,924 @@
+/* journal: the drill's record in sqlite3. See journal.h for the interface and docs/journal.md for the schema
+ * and the durability choices.
+ *
+ * Design notes
+ * - One connection, WAL. High-rate rows go into one open transaction (BEGIN IMMEDIATE) committed by size, by
+ *   sim-time span, on flush and on close, with synchronous=NORMAL: WAL + NORMAL loses nothing committed when
+ *   the process dies (SIGKILL, crash); only a power loss can drop the last batches.
+ * - Human inputs (actions above all: the server acknowledges an action only once it is stored) first commit the
+ *   open batch, then are written in their own transaction with synchronous=FULL, so the WAL is fsync'ed before
+ *   the call returns and the row survives a power loss too. sqlite refuses to change the safety level inside
+ *   a transaction, hence the commit first.
+ * - Every prepared statement is made once at open (SQLITE_PREPARE_PERSISTENT) and reset after each use.
+ * - meta.clean_us, rewritten with each batch commit, is the resume point: every row with a time before it is
+ *   committed. Inputs carry a global order (ord) so that resume can replay them as they happened.
+ * - Snapshots are opaque. Every nKeyEvery-th is stored whole (kind 0); the others as the XOR with the previous
+ *   blob with zero runs elided (kind 1): consecutive world states differ in few bytes, so deltas are small. */
+#include "engine/journal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JRN_APP_ID 0x6b796f64 /* "kyod" */
+
+/* Migrations: aMigration[i] takes a journal from schema i to i+1. Append only; never edit a shipped entry. */
+static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT, detail TEXT);"
+	"CREATE INDEX events_t ON events(t_us);"
+	"CREATE INDEX events_kind ON events(kind, t_us);"
+	"CREATE TABLE injects(id TEXT PRIMARY KEY, t_us INTEGER NOT NULL, msg TEXT);"
+	"CREATE TABLE deliveries(inject TEXT NOT NULL, team TEXT NOT NULL, t_us INTEGER NOT NULL);"
+	"CREATE INDEX deliveries_team ON deliveries(team, t_us);"
+	"CREATE TABLE reads(ord INTEGER NOT NULL, inject TEXT NOT NULL, team TEXT NOT NULL, t_us INTEGER NOT NULL,"
+	"  PRIMARY KEY(inject, team));"
+	"CREATE TABLE messages(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, from_team TEXT, to_team TEXT, msg TEXT);"
+	"CREATE TABLE actions(seq INTEGER PRIMARY KEY, ord INTEGER NOT NULL, team TEXT NOT NULL, client_id TEXT,"
+	"  t_us INTEGER NOT NULL, kind TEXT NOT NULL, args TEXT, result TEXT, inject TEXT, UNIQUE(team, client_id));"
+	"CREATE TABLE grades(id INTEGER PRIMARY KEY, ord INTEGER NOT NULL, seq INTEGER NOT NULL, t_us INTEGER NOT NULL,"
+	"  points REAL NOT NULL, comment TEXT);"
+	"CREATE TABLE adhoc(id INTEGER PRIMARY KEY, ord INTEGER NOT NULL, t_us INTEGER NOT NULL, msg TEXT NOT NULL);"
+	"CREATE TABLE scores(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, team TEXT NOT NULL, score REAL, msg TEXT);"
+	"CREATE INDEX scores_team ON scores(team, t_us);"
+	"CREATE TABLE metrics(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, data TEXT NOT NULL);"
+	"CREATE INDEX metrics_t ON metrics(t_us);"
+	"CREATE TABLE snapshots(t_us INTEGER PRIMARY KEY, kind INTEGER NOT NULL, base_us INTEGER NOT NULL,"
+	"  raw_len INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE TABLE tokens(team TEXT PRIMARY KEY, digest TEXT NOT NULL);",
+};
+
+enum {
+	S_BEGIN, S_COMMIT, S_META_PUT, S_META_GET,
+	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
+	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
+	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
+	S_COUNT
+};
+
+static const char *const aSql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_EVENT] = "INSERT INTO events(t_us, kind, subject, detail) VALUES(?1, ?2, ?3, ?4)",
+	[S_INJECT] = "INSERT OR IGNORE INTO injects(id, t_us, msg) VALUES(?1, ?2, ?3)",
+	[S_DELIVERY] = "INSERT INTO deliveries(inject, team, t_us) VALUES(?1, ?2, ?3)",
+	[S_MESSAGE] = "INSERT INTO messages(t_us, from_team, to_team, msg) VALUES(?1, ?2, ?3, ?4)",
+	[S_SCORE] = "INSERT INTO scores(t_us, team, score, msg) VALUES(?1, ?2, ?3, ?4)",
+	[S_METRICS] = "INSERT INTO metrics(t_us, data) VALUES(?1, ?2)",
+	[S_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots(t_us, kind, base_us, raw_len, data) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_ACTION] = "INSERT INTO actions(seq, ord, team, client_id, t_us, kind, args, result, inject)"
+	             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_ACTION_RESULT] = "UPDATE actions SET result = ?2, inject = coalesce(?3, inject) WHERE seq = ?1",
+	[S_ACTION_FIND] = "SELECT seq FROM actions WHERE team = ?1 AND client_id = ?2",
+	[S_GRADE] = "INSERT INTO grades(ord, seq, t_us, points, comment) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_READ] = "INSERT OR IGNORE INTO reads(ord, inject, team, t_us) VALUES(?1, ?2, ?3, ?4)",
+	[S_ADHOC] = "INSERT INTO adhoc(ord, t_us, msg) VALUES(?1, ?2, ?3)",
+	[S_TOKEN_PUT] = "INSERT OR REPLACE INTO tokens(team, digest) VALUES(?1, ?2)",
+	[S_TOKEN_GET] = "SELECT digest FROM tokens WHERE team = ?1",
+	[S_INPUTS] =
+		"SELECT 'action', ord, t_us, seq, team, client_id, kind, args, inject, 0.0, NULL FROM actions"
+		" UNION ALL SELECT 'grade', ord, t_us, seq, NULL, NULL, NULL, NULL, NULL, points, comment FROM grades"
+		" UNION ALL SELECT 'read', ord, t_us, 0, team, NULL, NULL, NULL, inject, 0.0, NULL FROM reads"
+		" UNION ALL SELECT 'adhoc', ord, t_us, 0, NULL, NULL, NULL, NULL, NULL, 0.0, msg FROM adhoc"
+		" ORDER BY 2",
+	[S_EVENTS] = "SELECT t_us, kind, subject, detail FROM events WHERE t_us >= ?1 AND t_us < ?2 ORDER BY t_us, id",
+	[S_SNAP_FIND] = "SELECT t_us, kind, base_us FROM snapshots WHERE t_us <= ?1 ORDER BY t_us DESC LIMIT 1",
+	[S_SNAP_CHAIN] = "SELECT t_us, kind, raw_len, data FROM snapshots WHERE t_us >= ?1 AND t_us <= ?2 ORDER BY t_us",
+	[S_LAST_TIME] =
+		"SELECT max(m) FROM (SELECT max(t_us) AS m FROM events UNION ALL SELECT max(t_us) FROM deliveries"
+		" UNION ALL SELECT max(t_us) FROM messages UNION ALL SELECT max(t_us) FROM scores"
+		" UNION ALL SELECT max(t_us) FROM metrics UNION ALL SELECT max(t_us) FROM snapshots"
+		" UNION ALL SELECT max(t_us) FROM actions UNION ALL SELECT max(t_us) FROM grades"
+		" UNION ALL SELECT max(t_us) FROM reads UNION ALL SELECT max(t_us) FROM adhoc)",
+	[S_MAX_ORD] =
+		"SELECT max(m) FROM (SELECT max(ord) AS m FROM actions UNION ALL SELECT max(ord) FROM grades"
+		" UNION ALL SELECT max(ord) FROM reads UNION ALL SELECT max(ord) FROM adhoc)",
+	[S_SEQ_EXISTS] = "SELECT 1 FROM actions WHERE seq = ?1",
+};
+
+struct eng_journal {
+	sqlite3 *db;
+	char *zPath;
+	int bReadOnly;
+	sqlite3_stmt *aStmt[S_COUNT];
+	/* batching */
+	int bInTxn;
+	int nPending;           /* rows in the open transaction */
+	eng_time_t tTxnFirst;   /* sim time of its first row */
+	int nBatchRows;
+	eng_time_t batchSpan;
+	/* resume point */
+	eng_time_t tClean;      /* every row before it has been given to us */
+	eng_time_t tCleanStored;
+	int64_t iOrd;           /* last input order used */
+	/* snapshots */
+	int nKeyEvery;
+	int nSinceKey;          /* snapshots since the last keyframe; -1: next is a keyframe */
+	eng_time_t tKey;        /* time of the last keyframe */
+	eng_time_t tPrevSnap;   /* time of the last snapshot */
+	unsigned char *pPrev;   /* previous blob (for the next delta) */
+	size_t nPrev;
+	unsigned char *pScratch;
+	size_t nScratch;
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static int db_err(eng_journal *j, ky_err *err, int rc, const char *zWhat) {
+	int code = KY_EIO;
+	if (rc == SQLITE_NOMEM) code = KY_ENOMEM;
+	return ky_err_set(err, code, "journal %s: %s: %s (sqlite %d)", j->zPath, zWhat,
+	                  j->db ? sqlite3_errmsg(j->db) : sqlite3_errstr(rc), rc);
+}
+
+static int writable(eng_journal *j, ky_err *err) {
+	if (j->bReadOnly) return ky_err_set(err, KY_ESTATE, "journal %s: opened read-only", j->zPath);
+	return 0;
+}
+
+/* Runs a prepared statement that returns no rows. */
+static int step_done(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, zWhat);
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *z) {
+	if (z) sqlite3_bind_text(st, i, z, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, i);
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+static int txn_commit(eng_journal *j, ky_err *err) {
+	int rc;
+	if (!j->bInTxn) return 0;
+	if (j->tClean != j->tCleanStored) {
+		char z[32];
+		snprintf(z, sizeof z, "%lld", (long long)j->tClean);
+		sqlite3_stmt *st = j->aStmt[S_META_PUT];
+		sqlite3_bind_text(st, 1, "clean_us", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, z, -1, SQLITE_TRANSIENT);
+		if ((rc = step_done(j, st, err, "store the resume point")) != 0) return rc;
+	}
+	if ((rc = step_done(j, j->aStmt[S_COMMIT], err, "commit")) != 0) {
+		/* a failed COMMIT may leave the transaction open; roll it back so the connection stays usable */
+		if (!sqlite3_get_autocommit(j->db)) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		j->bInTxn = 0;
+		j->nPending = 0;
+		return rc;
+	}
+	j->tCleanStored = j->tClean;
+	j->bInTxn = 0;
+	j->nPending = 0;
+	return 0;
+}
+
+/* Makes sure a batch transaction is open before a batched row at time t. */
+static int txn_row_begin(eng_journal *j, eng_time_t t, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bInTxn && (j->nPending >= j->nBatchRows || t - j->tTxnFirst > j->batchSpan)) {
+		if ((rc = txn_commit(j, err)) != 0) return rc;
+	}
+	if (!j->bInTxn) {
+		if ((rc = step_done(j, j->aStmt[S_BEGIN], err, "begin")) != 0) return rc;
+		j->bInTxn = 1;
+		j->nPending = 0;
+		j->tTxnFirst = t;
+	}
+	if (t > j->tClean) j->tClean = t;
+	return 0;
+}
+
+static int txn_row_end(eng_journal *j, ky_err *err) {
+	j->nPending++;
+	if (j->nBatchRows <= 1) return txn_commit(j, err);
+	return 0;
+}
+
+static int exec_sql(eng_journal *j, const char *zSql, ky_err *err, const char *zWhat);
+
+/* Runs st (bound by the caller) as one durable transaction of its own after committing the batch.
+ * The safety level is set with sqlite3_exec each time: sqlite applies PRAGMA synchronous when the statement is
+ * compiled, so a prepared copy would do nothing when stepped. */
+static int durable_step(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
+	int rc = txn_commit(j, err);
+	if (rc == 0) rc = exec_sql(j, "PRAGMA synchronous=FULL", err, "synchronous=FULL");
+	if (rc != 0) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return rc;
+	}
+	int rcStep = step_done(j, st, err, zWhat);
+	ky_err e2;
+	rc = exec_sql(j, "PRAGMA synchronous=NORMAL", &e2, "synchronous=NORMAL");
+	if (rcStep != 0) return rcStep;
+	if (rc != 0) {
+		if (err) *err = e2;
+		return rc;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- open / close */
+
+static int exec_sql(eng_journal *j, const char *zSql, ky_err *err, const char *zWhat) {
+	char *zMsg = NULL;
+	int rc = sqlite3_exec(j->db, zSql, NULL, NULL, &zMsg);
+	if (rc != SQLITE_OK) {
+		ky_err_set(err, rc == SQLITE_NOMEM ? KY_ENOMEM : KY_EIO, "journal %s: %s: %s (sqlite %d)", j->zPath, zWhat,
+		           zMsg ? zMsg : sqlite3_errstr(rc), rc);
+		sqlite3_free(zMsg);
+		return err ? err->code : KY_EIO;
+	}
+	return 0;
+}
+
+static int query_int(eng_journal *j, const char *zSql, int64_t *pOut, ky_err *err, const char *zWhat) {
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, zSql, -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, zWhat);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pOut = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*pOut = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, zWhat);
+	return 0;
+}
+
+/* Checks the file is ours and brings its schema to ENG_JOURNAL_SCHEMA. */
+static int schema_check(eng_journal *j, ky_err *err) {
+	int64_t ver = 0, app = 0, nTables = 0;
+	int rc;
+	if ((rc = query_int(j, "PRAGMA user_version", &ver, err, "read the schema version")) != 0) {
+		return ky_err_prefix(err, "not a kyodo journal or damaged");
+	}
+	if ((rc = query_int(j, "PRAGMA application_id", &app, err, "read the application id")) != 0) return rc;
+	if ((rc = query_int(j, "SELECT count(*) FROM sqlite_master", &nTables, err, "read the schema")) != 0) {
+		return ky_err_prefix(err, "not a kyodo journal or damaged");
+	}
+	if ((app != 0 && app != JRN_APP_ID) || (app == 0 && nTables > 0)) {
+		return ky_err_set(err, KY_EIO, "journal %s: not a kyodo journal (an sqlite file of another application)", j->zPath);
+	}
+	if (ver > ENG_JOURNAL_SCHEMA) {
+		return ky_err_set(err, KY_EVERSION,
+		                  "journal %s: schema version %lld is newer than this kyodo understands (%d); "
+		                  "open it with a newer kyodo", j->zPath, (long long)ver, ENG_JOURNAL_SCHEMA);
+	}
+	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
+	if (ver == ENG_JOURNAL_SCHEMA) return 0;
+	if (j->bReadOnly) {
+		if (ver == 0) return ky_err_set(err, KY_ENOENT, "journal %s: empty: no drill recorded in it yet", j->zPath);
+		return ky_err_set(err, KY_EVERSION, "journal %s: schema version %lld needs migrating; open it writable once",
+		                  j->zPath, (long long)ver);
+	}
+	/* WAL first: the schema then goes in with one WAL commit rather than a rollback journal's several fsyncs.
+	 * A new file holds nothing worth an fsync yet (synchronous=OFF); the first input's FULL commit syncs it all. */
+	if ((rc = exec_sql(j, ver == 0 ? "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=WAL", err,
+	                   "set WAL mode")) != 0) return rc;
+	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin migration")) != 0) return rc;
+	for (int64_t v = ver; v < ENG_JOURNAL_SCHEMA; v++) {
+		if ((rc = exec_sql(j, aMigration[v], err, "migrate")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return ky_err_prefix(err, "schema %lld -> %lld", (long long)v, (long long)v + 1);
+		}
+	}
+	char zSql[96];
+	snprintf(zSql, sizeof zSql, "PRAGMA application_id=%d; PRAGMA user_version=%d; COMMIT", JRN_APP_ID, ENG_JOURNAL_SCHEMA);
+	if ((rc = exec_sql(j, zSql, err, "finish migration")) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+static void remove_files(const char *zPath) {
+	static const char *const aSuffix[] = { "", "-wal", "-shm", "-journal" };
+	size_t n = strlen(zPath);
+	char *z = malloc(n + 16);
+	if (!z) return;
+	for (size_t i = 0; i < sizeof aSuffix / sizeof aSuffix[0]; i++) {
+		snprintf(z, n + 16, "%s%s", zPath, aSuffix[i]);
+		unlink(z);
+	}
+	free(z);
+}
+
+eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
+	eng_journal *j = calloc(1, sizeof *j);
+	int rc;
+	if (!j || !(j->zPath = strdup(zPath))) {
+		free(j);
+		ky_err_set(err, KY_ENOMEM, "journal %s: out of memory", zPath);
+		return NULL;
+	}
+	j->bReadOnly = (flags & ENG_JOURNAL_READONLY) != 0;
+	j->nBatchRows = 4096;
+	j->batchSpan = ENG_S(60);
+	j->nKeyEvery = 8;
+	j->nSinceKey = -1;
+	j->tPrevSnap = -1;
+	if ((flags & ENG_JOURNAL_TRUNCATE) && !j->bReadOnly) remove_files(zPath);
+	if (!(flags & ENG_JOURNAL_CREATE) || j->bReadOnly) {
+		if (access(zPath, F_OK) != 0) {
+			ky_err_set(err, KY_ENOENT, "journal %s: %s", zPath, strerror(errno));
+			goto fail;
+		}
+	}
+	int oflags = j->bReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	rc = sqlite3_open_v2(zPath, &j->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		db_err(j, err, rc, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(j->db, 0);
+	sqlite3_busy_timeout(j->db, 5000);
+	if (schema_check(j, err) != 0) goto fail;
+	if (!j->bReadOnly) {
+		/* WAL: readers (replay, report) never block the writer; a crash leaves committed rows intact */
+		if (exec_sql(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF", err,
+		             "set WAL mode") != 0) goto fail;
+	}
+	for (int i = 0; i < S_COUNT; i++) {
+		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
+		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			db_err(j, err, rc, "prepare");
+			ky_err_prefix(err, "not a kyodo journal or damaged");
+			goto fail;
+		}
+	}
+	int64_t v = 0;
+	if (query_int(j, "SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key = 'clean_us'", &v, err,
+	              "read the resume point") != 0) goto fail;
+	j->tClean = j->tCleanStored = v;
+	if (query_int(j, aSql[S_MAX_ORD], &v, err, "read the input order") != 0) goto fail;
+	j->iOrd = v;
+	return j;
+fail:
+	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
+	sqlite3_close(j->db);
+	free(j->zPath);
+	free(j);
+	return NULL;
+}
+
+int eng_journal_close(eng_journal *j, ky_err *err) {
+	int rc = 0;
+	if (!j) return 0;
+	if (!j->bReadOnly) rc = eng_journal_flush(j, err);
+	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
+	if (sqlite3_close(j->db) != SQLITE_OK && rc == 0) rc = ky_err_set(err, KY_EIO, "journal %s: close failed", j->zPath);
+	free(j->pPrev);
+	free(j->pScratch);
+	free(j->zPath);
+	free(j);
+	return rc;
+}
+
+void eng_journal_set_batch(eng_journal *j, int nRows, eng_time_t simInterval) {
+	j->nBatchRows = nRows < 1 ? 1 : nRows;
+	j->batchSpan = simInterval < 0 ? 0 : simInterval;
+}
+
+void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery) {
+	j->nKeyEvery = nKeyEvery < 1 ? 1 : nKeyEvery;
+}
+
+int eng_journal_flush(eng_journal *j, ky_err *err) {
+	if (j->bReadOnly) return 0;
+	if (!j->bInTxn && j->tClean != j->tCleanStored) {
+		/* nothing pending but the resume point moved: store it */
+		int rc;
+		if ((rc = step_done(j, j->aStmt[S_BEGIN], err, "begin")) != 0) return rc;
+		j->bInTxn = 1;
+	}
+	return txn_commit(j, err);
+}
+
+void eng_journal_mark(eng_journal *j, eng_time_t t) {
+	if (t > j->tClean) j->tClean = t;
+}
+
+static int batched(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat);
+
+/* ---------------------------------------------------------------- metadata, tokens */
+
+int eng_journal_meta_set(eng_journal *j, const char *zKey, const char *zValue, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if ((rc = txn_row_begin(j, j->tClean, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_META_PUT];
+	sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+	bind_text(st, 2, zValue);
+	return batched(j, st, err, "store metadata");
+}
+
+/* Copies column 0 of a one-row lookup; NULL with KY_ENOENT when there is no row. */
+static char *lookup_text(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
+	char *z = NULL;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		z = strdup(v ? v : "");
+		if (!z) ky_err_set(err, KY_ENOMEM, "journal %s: out of memory", j->zPath);
+	} else if (rc == SQLITE_DONE) {
+		ky_err_set(err, KY_ENOENT, "journal %s: no %s", j->zPath, zWhat);
+	} else {
+		db_err(j, err, rc, zWhat);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return z;
+}
+
+char *eng_journal_meta_get(eng_journal *j, const char *zKey, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_META_GET];
+	sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+	return lookup_text(j, st, err, zKey);
+}
+
+int eng_journal_token_put(eng_journal *j, const char *zTeam, const char *zDigestHex, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_TOKEN_PUT];
+	sqlite3_bind_text(st, 1, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zDigestHex, -1, SQLITE_STATIC);
+	return durable_step(j, st, err, "store a token digest");
+}
+
+int eng_journal_token_get(eng_journal *j, const char *zTeam, char *zOut, size_t nOut, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_TOKEN_GET];
+	sqlite3_bind_text(st, 1, zTeam, -1, SQLITE_STATIC);
+	ky_err e = { 0 };
+	char *z = lookup_text(j, st, &e, "token digest");
+	if (!z) {
+		if (e.code == KY_ENOENT) return ky_err_set(err, KY_ENOENT, "journal %s: no token for team '%s'", j->zPath, zTeam);
+		if (err) *err = e;
+		return e.code;
+	}
+	if (nOut > 0) {
+		strncpy(zOut, z, nOut - 1);
+		zOut[nOut - 1] = 0;
+	}
+	free(z);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- batched rows */
+
+static int batched(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
+	int rc = step_done(j, st, err, zWhat);
+	if (rc != 0) return rc;
+	return txn_row_end(j, err);
+}
+
+int eng_journal_event(eng_journal *j, eng_time_t t, const char *zKind, const char *zSubject, const char *zDetail, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_EVENT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, zKind ? zKind : "", -1, SQLITE_STATIC);
+	bind_text(st, 3, zSubject);
+	bind_text(st, 4, zDetail);
+	return batched(j, st, err, "store an event");
+}
+
+int eng_journal_inject(eng_journal *j, eng_time_t t, const char *zTeam, const char *zInject, const char *zMsg, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_INJECT];
+	sqlite3_bind_text(st, 1, zInject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, t);
+	bind_text(st, 3, zMsg);
+	if ((rc = step_done(j, st, err, "store an inject")) != 0) return rc;
+	st = j->aStmt[S_DELIVERY];
+	sqlite3_bind_text(st, 1, zInject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, t);
+	return batched(j, st, err, "store a delivery");
+}
+
+int eng_journal_message(eng_journal *j, eng_time_t t, const char *zFrom, const char *zTo, const char *zMsg, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_MESSAGE];
+	sqlite3_bind_int64(st, 1, t);
+	bind_text(st, 2, zFrom);
+	bind_text(st, 3, zTo);
+	bind_text(st, 4, zMsg);
+	return batched(j, st, err, "store a message");
+}
+
+int eng_journal_score(eng_journal *j, eng_time_t t, const char *zTeam, double score, const char *zMsg, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_SCORE];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, score);
+	bind_text(st, 4, zMsg);
+	return batched(j, st, err, "store a score");
+}
+
+int eng_journal_metrics(eng_journal *j, eng_time_t t, const char *zMetrics, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_METRICS];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, zMetrics ? zMetrics : "{}", -1, SQLITE_STATIC);
+	return batched(j, st, err, "store metrics");
+}
+
+/* ---------------------------------------------------------------- snapshot delta codec */
+
+static size_t put_varint(unsigned char *p, uint64_t v) {
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static int get_varint(const unsigned char *p, size_t n, size_t *pi, uint64_t *pv) {
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*pi >= n) return -1;
+		unsigned char c = p[(*pi)++];
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*pv = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Encodes cur XOR prev (same length n) as pairs (zero run, literal run, literal bytes) into out, which must hold
+ * n + n/2 + 64 bytes. Zero runs shorter than 8 bytes stay inside literals. Returns the encoded length. */
+static size_t delta_encode(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out) {
+	size_t i = 0, o = 0;
+	while (i < n) {
+		size_t z = i;
+		while (z < n && prev[z] == cur[z]) z++;
+		size_t nZero = z - i;
+		size_t lit = z, run = 0;
+		/* extend the literal until a zero run of at least 8 bytes (or the end) */
+		size_t k = z;
+		while (k < n) {
+			if (prev[k] == cur[k]) {
+				run++;
+				if (run >= 8) break;
+			} else {
+				run = 0;
+				lit = k + 1;
+			}
+			k++;
+		}
+		size_t nLit = lit - z;
+		o += put_varint(out + o, nZero);
+		o += put_varint(out + o, nLit);
+		for (size_t m = 0; m < nLit; m++) out[o++] = (unsigned char)(prev[z + m] ^ cur[z + m]);
+		i = lit;
+		if (nLit == 0) break; /* zeros to the end */
+	}
+	return o;
+}
+
+/* Applies a delta in place to buf (length n). -1 if the delta does not fit. */
+static int delta_apply(unsigned char *buf, size_t n, const unsigned char *d, size_t nd) {
+	size_t i = 0, pos = 0;
+	while (i < nd) {
+		uint64_t nZero, nLit;
+		if (get_varint(d, nd, &i, &nZero) || get_varint(d, nd, &i, &nLit)) return -1;
+		if (nZero > n - pos) return -1;
+		pos += nZero;
+		if (nLit > n - pos || nLit > nd - i) return -1;
+		for (uint64_t m = 0; m < nLit; m++) buf[pos + m] ^= d[i + m];
+		pos += nLit;
+		i += nLit;
+	}
+	return 0;
+}
+
+int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	/* a second snapshot at the same time replaces the first: whole, since the first is what a delta would use */
+	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob || t == j->tPrevSnap;
+	const unsigned char *pData = pBlob;
+	size_t nData = nBlob;
+	if (!bKey) {
+		size_t need = nBlob + nBlob / 2 + 64;
+		if (j->nScratch < need) {
+			unsigned char *p = realloc(j->pScratch, need);
+			if (!p) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
+			j->pScratch = p;
+			j->nScratch = need;
+		}
+		nData = delta_encode(j->pPrev, pBlob, nBlob, j->pScratch);
+		pData = j->pScratch;
+		if (nData >= nBlob) bKey = 1, pData = pBlob, nData = nBlob; /* no gain: store whole */
+	}
+	if (bKey) j->tKey = t;
+	sqlite3_stmt *st = j->aStmt[S_SNAPSHOT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int(st, 2, bKey ? 0 : 1);
+	sqlite3_bind_int64(st, 3, j->tKey);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)nBlob);
+	sqlite3_bind_blob64(st, 5, nData ? (const void *)pData : (const void *)"", nData, SQLITE_STATIC);
+	if ((rc = batched(j, st, err, "store a snapshot")) != 0) return rc;
+	/* keep this blob for the next delta */
+	if (j->nPrev != nBlob || !j->pPrev) {
+		unsigned char *p = realloc(j->pPrev, nBlob ? nBlob : 1);
+		if (!p) {
+			j->nSinceKey = -1;
+			return 0;
+		}
+		j->pPrev = p;
+		j->nPrev = nBlob;
+	}
+	if (nBlob) memcpy(j->pPrev, pBlob, nBlob);
+	j->nSinceKey = bKey ? 0 : j->nSinceKey + 1;
+	j->tPrevSnap = t;
+	return 0;
+}
+
+int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob, size_t *pLen, eng_time_t *pT, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_SNAP_FIND];
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	int rc;
+	*ppBlob = NULL;
+	*pLen = 0;
+	sqlite3_bind_int64(st, 1, t);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE) return ky_err_set(err, KY_ENOENT, "journal %s: no snapshot at or before %lld us", j->zPath, (long long)t);
+		return db_err(j, err, rc, "find a snapshot");
+	}
+	eng_time_t tSnap = sqlite3_column_int64(st, 0);
+	int kind = sqlite3_column_int(st, 1);
+	eng_time_t tBase = kind == 0 ? tSnap : sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+
+	st = j->aStmt[S_SNAP_CHAIN];
+	sqlite3_bind_int64(st, 1, tBase);
+	sqlite3_bind_int64(st, 2, tSnap);
+	int bFirst = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(st, 1);
+		sqlite3_int64 rawLen = sqlite3_column_int64(st, 2);
+		const unsigned char *d = sqlite3_column_blob(st, 3);
+		size_t nd = (size_t)sqlite3_column_bytes(st, 3);
+		if (bFirst) {
+			if (k != 0 || rawLen < 0 || (size_t)rawLen != nd) goto damaged;
+			n = nd;
+			buf = malloc(n ? n : 1);
+			if (!buf) {
+				sqlite3_reset(st);
+				return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
+			}
+			if (n) memcpy(buf, d, n);
+			bFirst = 0;
+		} else {
+			if (k == 0 || (size_t)rawLen != n || delta_apply(buf, n, d ? d : (const unsigned char *)"", nd) != 0) goto damaged;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(buf);
+		return db_err(j, err, rc, "read snapshots");
+	}
+	if (bFirst) return ky_err_set(err, KY_EPARSE, "journal %s: snapshot at %lld us: its keyframe is missing", j->zPath, (long long)tSnap);
+	*ppBlob = buf;
+	*pLen = n;
+	if (pT) *pT = tSnap;
+	return 0;
+damaged:
+	sqlite3_reset(st);
+	free(buf);
+	return ky_err_set(err, KY_EPARSE, "journal %s: snapshot chain from %lld us to %lld us is damaged", j->zPath,
+	                  (long long)tBase, (long long)tSnap);
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const char *zClientId, eng_time_t t,
+                       const char *zKind, const char *zArgs, const char *zResult, const char *zInject, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (zClientId) {
+		int64_t old;
+		ky_err e = { 0 };
+		rc = eng_journal_action_find(j, zTeam, zClientId, &old, &e);
+		if (rc == 0) return ky_err_set(err, KY_ESTATE, "journal %s: action '%s' of team '%s' already recorded as seq %lld",
+		                               j->zPath, zClientId, zTeam, (long long)old);
+		if (rc != KY_ENOENT) {
+			if (err) *err = e;
+			return rc;
+		}
+	}
+	sqlite3_stmt *st = j->aStmt[S_SEQ_EXISTS];
+	sqlite3_bind_int64(st, 1, seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) return ky_err_set(err, KY_ESTATE, "journal %s: action seq %lld already recorded", j->zPath, (long long)seq);
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "look up an action");
+	if (t > j->tClean) j->tClean = t;
+	st = j->aStmt[S_ACTION];
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, j->iOrd + 1);
+	sqlite3_bind_text(st, 3, zTeam, -1, SQLITE_STATIC);
+	bind_text(st, 4, zClientId);
+	sqlite3_bind_int64(st, 5, t);
+	sqlite3_bind_text(st, 6, zKind, -1, SQLITE_STATIC);
+	bind_text(st, 7, zArgs);
+	bind_text(st, 8, zResult);
+	bind_text(st, 9, zInject);
+	if ((rc = durable_step(j, st, err, "store an action")) != 0) return rc;
+	j->iOrd++;
+	return 0;
+}
+
+int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_ACTION_RESULT];
+	sqlite3_bind_int64(st, 1, seq);
+	bind_text(st, 2, zResult);
+	bind_text(st, 3, zInject);
+	return batched(j, st, err, "store an action's result");
+}
+
+int eng_journal_action_find(eng_journal *j, const char *zTeam, const char *zClientId, int64_t *pSeq, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_ACTION_FIND];
+	sqlite3_bind_text(st, 1, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zClientId, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) *pSeq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW) return 0;
+	if (rc == SQLITE_DONE) return ky_err_set(err, KY_ENOENT, "journal %s: no action '%s' of team '%s'", j->zPath, zClientId, zTeam);
+	return db_err(j, err, rc, "look up an action");
+}
+
+int eng_journal_grade(eng_journal *j, eng_time_t t, int64_t seq, double points, const char *zComment, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (t > j->tClean) j->tClean = t;
+	sqlite3_stmt *st = j->aStmt[S_GRADE];
+	sqlite3_bind_int64(st, 1, j->iOrd + 1);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_int64(st, 3, t);
+	sqlite3_bind_double(st, 4, points);
+	bind_text(st, 5, zComment);
+	if ((rc = durable_step(j, st, err, "store a grade")) != 0) return rc;
+	j->iOrd++;
+	return 0;
+}
+
+int eng_journal_read(eng_journal *j, eng_time_t t, const char *zTeam, const char *zInject, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (t > j->tClean) j->tClean = t;
+	sqlite3_stmt *st = j->aStmt[S_READ];
+	sqlite3_bind_int64(st, 1, j->iOrd + 1);
+	sqlite3_bind_text(st, 2, zInject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, t);
+	if ((rc = durable_step(j, st, err, "store a read receipt")) != 0) return rc;
+	if (sqlite3_changes(j->db) > 0) j->iOrd++;
+	return 0;
+}
+
+int eng_journal_adhoc(eng_journal *j, eng_time_t t, const char *zMsg, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (t > j->tClean) j->tClean = t;
+	sqlite3_stmt *st = j->aStmt[S_ADHOC];
+	sqlite3_bind_int64(st, 1, j->iOrd + 1);
+	sqlite3_bind_int64(st, 2, t);
+	sqlite3_bind_text(st, 3, zMsg, -1, SQLITE_STATIC);
+	if ((rc = durable_step(j, st, err, "store an ad-hoc inject")) != 0) return rc;
+	j->iOrd++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reading back */
+
+int eng_journal_clean_time(eng_journal *j, eng_time_t *pT, ky_err *err) {
+	int64_t v = 0;
+	int rc = query_int(j, "SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key = 'clean_us'", &v, err,
+	                   "read the resume point");
+	if (rc == 0) *pT = v;
+	return rc;
+}
+
+int eng_journal_last_time(eng_journal *j, eng_time_t *pT, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_LAST_TIME];
+	int rc = sqlite3_step(st);
+	*pT = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_err(j, err, rc, "read the last time");
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int eng_journal_inputs(eng_journal *j, eng_journal_input_fn fn, void *ctx, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_INPUTS];
+	int rc, rcFn = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_input in = {
+			.zKind = col_text(st, 0),
+			.t = sqlite3_column_int64(st, 2),
+			.seq = sqlite3_column_int64(st, 3),
+			.zTeam = col_text(st, 4),
+			.zClientId = col_text(st, 5),
+			.zActionKind = col_text(st, 6),
+			.zArgs = col_text(st, 7),
+			.zInject = col_text(st, 8),
+			.points = sqlite3_column_double(st, 9),
+			.zText = col_text(st, 10),
+		};
+		if ((rcFn = fn(ctx, &in)) != 0) break;
+	}
+	sqlite3_reset(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read inputs");
+	return 0;
+}
+
+int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal_event_fn fn, void *ctx, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_EVENTS];
+	int rc, rcFn = 0;
+	sqlite3_bind_int64(st, 1, t0);
+	sqlite3_bind_int64(st, 2, t1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rcFn = fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3))) != 0) break;
+	}
+	sqlite3_reset(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read events");
+	return 0;
+}
+
+int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
+	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots" };
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if ((rc = txn_commit(j, err)) != 0) return rc;
+	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin")) != 0) return rc;
+	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "DELETE FROM %s WHERE t_us >= %lld", aTable[i], (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "truncate")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	/* the next snapshot starts a new chain */
+	j->nSinceKey = -1;
+	return 0;
+}
+
+int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
+	static const char *const aTable[] = { "events", "injects", "deliveries", "reads", "messages", "actions",
+	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc" };
+	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
+		if (strcmp(zTable, aTable[i]) != 0) continue;
+		char zSql[64];
+		int64_t n = 0;
+		snprintf(zSql, sizeof zSql, "SELECT count(*) FROM %s", aTable[i]);
+		if (query_int(j, zSql, &n, err, "count rows") != 0) return -1;
+		return n;
+	}
+	ky_err_set(err, KY_EINVAL, "journal %s: unknown table '%s'", j->zPath, zTable);
+	return -1;
+}

@@ -1,0 +1,833 @@
+/* drill: see drill.h; the design notes are in drillInt.h. */
+#include "scenarios/drillInt.h"
+
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "scenarios/sha256.h"
+
+#define SCENARIO_MAX_BYTES (4 << 20)
+
+static const char *const azActionKind[] = { "triage", "block_indicator", "isolate_service", "revoke_certificate",
+	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", "restore_service", NULL };
+
+int scn_drill__action_kind_known(const char *zKind) {
+	for (int i = 0; azActionKind[i]; i++) {
+		if (!strcmp(zKind, azActionKind[i])) return 1;
+	}
+	return 0;
+}
+
+int scn_drill__team_known(const scn_drill *d, const char *zTeam) {
+	return zTeam && json_object_get(d->backlog, zTeam) != NULL;
+}
+
+/* --- observers -------------------------------------------------------------------------------------- */
+
+void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, json_t *detail) {
+	eng_time_t t = eng_sim_now(d->sim);
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_event) d->aObs[i].on_event(d->aObs[i].ctx, t, zKind, zSubject ? zSubject : "", detail);
+	}
+}
+
+void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat) {
+	size_t nPos;
+	const char *zRest;
+	char zPos[300];
+	const char *zMsg = err->zMsg;
+	if (scn_sandbox_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
+		memcpy(zPos, zMsg, nPos);
+		zPos[nPos] = 0;
+		zMsg = zRest;
+	} else {
+		snprintf(zPos, sizeof zPos, "%s:0", d->zPath);
+	}
+	d->nScenarioErrors++;
+	json_t *det = json_pack("{s:s,s:s,s:s}", "message", zMsg, "in", zWhat, "code", ky_err_name(err->code));
+	if (!det) det = json_pack("{s:s}", "message", "(message is not valid UTF-8)");
+	scn_drill__event(d, "scenario.error", zPos, det);
+	json_decref(det);
+}
+
+static void fact_sink(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, json_t *detail) {
+	scn_drill *d = ctx;
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_event) d->aObs[i].on_event(d->aObs[i].ctx, t, zKind, zSubject ? zSubject : "", detail);
+	}
+}
+
+static void emit_score(scn_drill *d, const char *zTeam) {
+	json_t *m = eng_score_team_json(d->score, zTeam);
+	if (!m) return;
+	json_object_set_new(m, "type", json_string("score"));
+	json_object_set_new(m, "team", json_string(zTeam));
+	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
+	json_object_set_new(m, "joint", json_real(round(eng_score_joint(d->score) * 100) / 100));
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_score) d->aObs[i].on_score(d->aObs[i].ctx, zTeam, m);
+	}
+	json_decref(m);
+}
+
+static void emit_all_scores(scn_drill *d) {
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->teams, i, t) emit_score(d, json_string_value(json_object_get(t, "id")));
+}
+
+static json_t *fleet_msg(scn_drill *d) {
+	json_t *m = veh_world_metrics_json(d->world);
+	if (!m) m = json_object();
+	json_object_set_new(m, "type", json_string("fleet"));
+	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
+	return m;
+}
+
+static void emit_fleet(scn_drill *d) {
+	json_t *m = fleet_msg(d);
+	eng_score_set_metrics(d->score, m);
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_fleet) d->aObs[i].on_fleet(d->aObs[i].ctx, m);
+	}
+	json_decref(m);
+}
+
+void scn_drill__message(scn_drill *d, json_t *msg) {
+	const char *zTo = json_string_value(json_object_get(msg, "to"));
+	const char *zFrom = json_string_value(json_object_get(msg, "from"));
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->teams, i, t) {
+		const char *zTeam = json_string_value(json_object_get(t, "id"));
+		if (zFrom && !strcmp(zFrom, zTeam)) continue;
+		if (zTo && strcmp(zTo, "all") != 0 && strcmp(zTo, zTeam) != 0) continue;
+		json_array_append(json_object_get(d->backlog, zTeam), msg);
+	}
+	for (int k = 0; k < d->nObs; k++) {
+		if (d->aObs[k].on_message) d->aObs[k].on_message(d->aObs[k].ctx, msg);
+	}
+	json_decref(msg);
+}
+
+/* --- callbacks -------------------------------------------------------------------------------------- */
+
+static int grow(void **pa, int64_t n, void *pnAlloc, size_t sz, int bInt64) {
+	int64_t nAlloc = bInt64 ? *(int64_t *)pnAlloc : *(int *)pnAlloc;
+	if (n < nAlloc) return 0;
+	int64_t nNew = nAlloc ? nAlloc * 2 : 16;
+	void *p = realloc(*pa, (size_t)nNew * sz);
+	if (!p) return KY_ENOMEM;
+	*pa = p;
+	if (bInt64) *(int64_t *)pnAlloc = nNew;
+	else *(int *)pnAlloc = (int)nNew;
+	return 0;
+}
+
+int scn_drill__add_inject(scn_drill *d, scn_inject_def *inj, ky_err *err) {
+	if (grow((void **)&d->aInj, d->nInj, &d->nInjAlloc, sizeof *d->aInj, 0)) {
+		return ky_err_set(err, KY_ENOMEM, "out of memory");
+	}
+	int i = d->nInj++;
+	d->aInj[i] = *inj;
+	memset(inj, 0, sizeof *inj);
+	if (!d->bLoading) {
+		scn_inject_def *p = &d->aInj[i];
+		if (p->at < 0 || p->at <= eng_sim_now(d->sim)) return scn_drill__send_inject(d, i);
+		return eng_sim_schedule(d->sim, p->at, d->kInject, (uint32_t)i, 0, NULL);
+	}
+	return 0;
+}
+
+int scn_drill__add_callback(scn_drill *d, const scn_callback *cb, ky_err *err) {
+	if (grow((void **)&d->aCb, d->nCb, &d->nCbAlloc, sizeof *d->aCb, 0)) {
+		return ky_err_set(err, KY_ENOMEM, "out of memory");
+	}
+	int i = d->nCb++;
+	d->aCb[i] = *cb;
+	if (!d->bLoading && (cb->type == SCN_TIMER_AT || cb->type == SCN_TIMER_EVERY) && cb->t <= d->duration) {
+		int rc = eng_sim_schedule(d->sim, cb->t, d->kTimer, (uint32_t)i, 0, NULL);
+		if (rc) return ky_err_set(err, rc, "cannot schedule at %lld us", (long long)cb->t);
+	}
+	return 0;
+}
+
+/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
+ * (1 when it returned nothing or true-ish, 0 for false/nil when bCond, -1 on error, reported). */
+static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
+	lua_State *L = d->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_insert(L, -nArgs - 1);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return -1;
+	}
+	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
+	lua_pop(L, 1);
+	return r;
+}
+
+static void push_now(scn_drill *d) { lua_pushnumber(d->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S); }
+
+static void cb_name(const scn_drill *d, const scn_callback *cb, char *z, size_t n) {
+	static const char *const azType[] = { "at", "every", "when", "on" };
+	snprintf(z, n, "%s (%s:%d)", azType[cb->type], d->zBase, cb->line);
+}
+
+static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
+	scn_drill *d = ctx;
+	(void)sim;
+	if (ev->a >= (uint32_t)d->nCb) return;
+	scn_callback *cb = &d->aCb[ev->a];
+	if (cb->bDone) return;
+	char zWhat[200];
+	cb_name(d, cb, zWhat, sizeof zWhat);
+	cb->fires++;
+	push_now(d);
+	int r = call_ref(d, cb->fnRef, 1, 0, zWhat);
+	cb = &d->aCb[ev->a];  /* the callback may have added callbacks (realloc) */
+	if (r < 0 && ++cb->nErrors >= SCN_MAX_CB_ERRORS) {
+		char zPos[300];
+		snprintf(zPos, sizeof zPos, "%s:%d", d->zPath, cb->line);
+		json_t *det = json_pack("{s:s,s:i}", "message", "every: stopped after repeated errors", "errors", cb->nErrors);
+		scn_drill__event(d, "scenario.stopped", zPos, det);
+		json_decref(det);
+	} else if (r < 0) {
+		r = 1;  /* an `every` goes on after an error (reported), up to SCN_MAX_CB_ERRORS */
+	}
+	if (cb->type == SCN_TIMER_EVERY && r == 1) {
+		eng_time_t next = eng_sim_now(d->sim) + cb->period;
+		if (next <= cb->stop && next <= d->duration) eng_sim_schedule(d->sim, next, d->kTimer, ev->a, 0, NULL);
+		else cb->bDone = 1;
+	} else {
+		cb->bDone = 1;  /* an `every` that returned false or failed stops */
+	}
+}
+
+static void run_whens(scn_drill *d) {
+	for (int i = 0; i < d->nCb; i++) {
+		if (d->aCb[i].type != SCN_TIMER_WHEN || d->aCb[i].bDone) continue;
+		eng_time_t now = eng_sim_now(d->sim);
+		if (d->aCb[i].t >= 0 && now - d->aCb[i].t < d->aCb[i].period) continue;
+		d->aCb[i].t = now;
+		char zWhat[200];
+		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
+		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);
+		if (r < 0) {
+			d->aCb[i].bDone = 1;  /* a failing condition is reported once, then dropped */
+			continue;
+		}
+		if (!r) continue;
+		d->aCb[i].bDone = 1;
+		d->aCb[i].fires++;
+		push_now(d);
+		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+	}
+}
+
+static void run_ons(scn_drill *d, const char *zEvent, json_t *arg) {
+	for (int i = 0; i < d->nCb; i++) {
+		if (d->aCb[i].type != SCN_TIMER_ON || strcmp(d->aCb[i].zEvent, zEvent) != 0) continue;
+		char zWhat[200];
+		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
+		d->aCb[i].fires++;
+		scn_lua_push_json(d->L, arg);
+		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+	}
+}
+
+int scn_drill__send_inject(scn_drill *d, int iInj) {
+	scn_inject_def *inj = &d->aInj[iInj];
+	if (inj->bSent) return 0;
+	inj->bSent = 1;
+	eng_time_t now = eng_sim_now(d->sim);
+	json_t *m = json_deep_copy(inj->msg);
+	json_object_set_new(m, "t_us", json_integer(now));
+	size_t i;
+	json_t *t;
+	json_array_foreach(inj->to, i, t) {
+		const char *zTeam = json_string_value(t);
+		json_array_append(json_object_get(d->backlog, zTeam), m);
+		for (int k = 0; k < d->nObs; k++) {
+			if (d->aObs[k].on_inject) d->aObs[k].on_inject(d->aObs[k].ctx, zTeam, m);
+		}
+	}
+	d->nInjectsSent++;
+	eng_score_open(d->score, inj->zId, now);
+	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
+	json_decref(m);
+	run_ons(d, "inject", arg);
+	json_decref(arg);
+	return 0;
+}
+
+static void on_inject_ev(eng_sim *sim, void *ctx, const eng_event *ev) {
+	(void)sim;
+	scn_drill *d = ctx;
+	if (ev->a < (uint32_t)d->nInj) scn_drill__send_inject(d, (int)ev->a);
+}
+
+static void on_sample(eng_sim *sim, void *ctx, const eng_event *ev) {
+	scn_drill *d = ctx;
+	(void)ev;
+	eng_time_t now = eng_sim_now(sim);
+	if (eng_score_tick(d->score, now) > 0) emit_all_scores(d);
+	run_whens(d);
+	emit_fleet(d);
+	if (now + SCN_DRILL_SAMPLE_US <= d->duration) eng_sim_after(sim, SCN_DRILL_SAMPLE_US, d->kSample, 0, 0, NULL);
+}
+
+static void on_snapshot_ev(eng_sim *sim, void *ctx, const eng_event *ev) {
+	scn_drill *d = ctx;
+	(void)ev;
+	eng_time_t now = eng_sim_now(sim);
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_snapshot) d->aObs[i].on_snapshot(d->aObs[i].ctx, now);
+	}
+	if (now + SCN_DRILL_SNAPSHOT_US <= d->duration) eng_sim_after(sim, SCN_DRILL_SNAPSHOT_US, d->kSnapshot, 0, 0, NULL);
+}
+
+/* --- open / free ------------------------------------------------------------------------------------ */
+
+static int read_file(const char *zPath, char **pz, size_t *pn, ky_err *err) {
+	FILE *f = fopen(zPath, "rb");
+	if (!f) return ky_err_set(err, KY_ENOENT, "%s: cannot open the scenario file", zPath);
+	char *buf = malloc(SCENARIO_MAX_BYTES + 1);
+	size_t n = buf ? fread(buf, 1, SCENARIO_MAX_BYTES + 1, f) : 0;
+	int bErr = ferror(f);
+	fclose(f);
+	if (!buf) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
+	if (bErr || n > SCENARIO_MAX_BYTES) {
+		free(buf);
+		return ky_err_set(err, KY_EIO, "%s: %s", zPath, bErr ? "read failed" : "larger than 4 MiB");
+	}
+	buf[n] = 0;
+	*pz = buf;
+	*pn = n;
+	return 0;
+}
+
+static int schedule_all(scn_drill *d, ky_err *err) {
+	int rc = 0;
+	for (int i = 0; i < d->nInj && !rc; i++) rc = eng_sim_schedule(d->sim, d->aInj[i].at, d->kInject, (uint32_t)i, 0, NULL);
+	for (int i = 0; i < d->nCb && !rc; i++) {
+		scn_callback *cb = &d->aCb[i];
+		if ((cb->type == SCN_TIMER_AT || (cb->type == SCN_TIMER_EVERY && cb->t <= cb->stop)) && cb->t <= d->duration) {
+			rc = eng_sim_schedule(d->sim, cb->t, d->kTimer, (uint32_t)i, 0, NULL);
+		}
+	}
+	if (!rc) rc = eng_sim_schedule(d->sim, 0, d->kSample, 0, 0, NULL);
+	if (!rc) rc = eng_sim_schedule(d->sim, SCN_DRILL_SNAPSHOT_US <= d->duration ? SCN_DRILL_SNAPSHOT_US : d->duration,
+	                               d->kSnapshot, 0, 0, NULL);
+	if (rc) return ky_err_set(err, rc, "%s: cannot schedule the scenario's events", d->zPath);
+	return 0;
+}
+
+/* One load of the file with a known seed: sandbox, world, declarations, validation, scheduling. */
+static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer *pObs, int bCheckOnly, ky_err *err) {
+	scn_drill *d = calloc(1, sizeof *d);
+	if (!d) {
+		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
+		return NULL;
+	}
+	d->zPath = strdup(zPath);
+	char *zTmp1 = strdup(zPath), *zTmp2 = strdup(zPath);
+	if (zTmp1 && zTmp2) {
+		d->zDir = strdup(dirname(zTmp1));
+		d->zBase = strdup(basename(zTmp2));
+	}
+	free(zTmp1);
+	free(zTmp2);
+	d->teams = json_array();
+	d->backlog = json_object();
+	d->techniques = json_array();
+	d->scenarioSeed = 1;
+	d->seed = seed;
+	d->bCheckOnly = bCheckOnly;
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques) {
+		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
+		goto fail;
+	}
+	if (read_file(zPath, &d->zSource, &d->nSource, err)) goto fail;
+	scn_sha256_hex(d->zSource, d->nSource, d->zSha);
+	d->sim = eng_sim_new(seed);
+	d->score = eng_score_new();
+	if (!d->sim || !d->score) {
+		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
+		goto fail;
+	}
+	if (pObs && scn_drill_add_observer(d, pObs)) goto fail;
+	eng_sim_stream(d->sim, "scenario.lua", &d->rngLua);
+	d->world = veh_world_new(d->sim, err);
+	if (!d->world) goto fail;
+	veh_world_set_fact_sink(d->world, fact_sink, d);
+	if (eng_sim_register(d->sim, "scn.inject", on_inject_ev, d, &d->kInject) ||
+	    eng_sim_register(d->sim, "scn.timer", on_timer, d, &d->kTimer) ||
+	    eng_sim_register(d->sim, "scn.sample", on_sample, d, &d->kSample) ||
+	    eng_sim_register(d->sim, "scn.snapshot", on_snapshot_ev, d, &d->kSnapshot)) {
+		ky_err_set(err, KY_ELIMIT, "%s: cannot register the drill's event kinds", zPath);
+		goto fail;
+	}
+	d->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &d->rngLua, err);
+	if (!d->sb) goto fail;
+	d->L = scn_sandbox_state(d->sb);
+	if (scn_script_register(d, err)) goto fail;
+	if (scn_sandbox_load(d->sb, d->zSource, d->nSource, d->zPath, err)) goto fail;
+	d->bLoading = 1;
+	if (scn_sandbox_call(d->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err)) goto fail;
+	d->bLoading = 0;
+	if (scn_script_validate(d, err)) goto fail;
+	if (bCheckOnly) return d;
+	if (veh_world_start(d->world, err)) {
+		ky_err_prefix(err, "%s", zPath);
+		goto fail;
+	}
+	if (schedule_all(d, err)) goto fail;
+	d->bStarted = 1;
+	return d;
+fail:
+	scn_drill_free(d);
+	return NULL;
+}
+
+scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err *err) {
+	const scn_observer *pObs = opts ? opts->pObs : NULL;
+	int bCheck = opts && opts->bCheckOnly;
+	if (opts && opts->bSeed) return open_pass(zPath, opts->seed, pObs, bCheck, err);
+	/* The scenario declares its own seed, but the sim (and every random stream) needs it before the file runs:
+	 * a first pass reads it without observers, the second builds the drill with it. Loading is pure, so both
+	 * passes declare the same things. */
+	scn_drill *d = open_pass(zPath, 1, bCheck ? pObs : NULL, 1, err);
+	if (!d) return NULL;
+	uint64_t seed = d->scenarioSeed;
+	if (bCheck) {  /* nothing is drawn before the world starts: one pass is enough for checking */
+		d->seed = seed;
+		return d;
+	}
+	scn_drill_free(d);
+	return open_pass(zPath, seed, pObs, bCheck, err);
+}
+
+void scn_drill_free(scn_drill *d) {
+	if (!d) return;
+	scn_sandbox_free(d->sb);  /* first: Lua may hold nothing of ours, but close it before the world */
+	veh_world_free(d->world);
+	eng_sim_free(d->sim);
+	eng_score_free(d->score);
+	for (int i = 0; i < d->nInj; i++) scn_script_free_inject(&d->aInj[i]);
+	scn_script_free_inject(&d->injScratch);
+	for (int64_t i = 0; i < d->nAct; i++) {
+		free(d->aAct[i].zTeam);
+		free(d->aAct[i].zClientId);
+	}
+	free(d->aInj);
+	free(d->aCb);
+	free(d->aAct);
+	json_decref(d->teams);
+	json_decref(d->backlog);
+	json_decref(d->techniques);
+	free(d->zPath); free(d->zDir); free(d->zBase); free(d->zSource);
+	free(d->zId); free(d->zTitle); free(d->zDesc);
+	free(d);
+}
+
+int scn_drill_add_observer(scn_drill *d, const scn_observer *obs) {
+	if (!obs) return KY_EINVAL;
+	if (d->nObs >= SCN_MAX_OBS) return KY_ELIMIT;
+	d->aObs[d->nObs++] = *obs;
+	return 0;
+}
+
+/* --- running ---------------------------------------------------------------------------------------- */
+
+eng_time_t scn_drill_duration(const scn_drill *d) { return d->duration; }
+eng_time_t scn_drill_now(const scn_drill *d) { return eng_sim_now(d->sim); }
+veh_world *scn_drill_world(scn_drill *d) { return d->world; }
+eng_sim *scn_drill_sim(scn_drill *d) { return d->sim; }
+
+int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err) {
+	if (!d->bStarted) return ky_err_set(err, KY_ESTATE, "%s: the drill was opened for checking only", d->zPath);
+	if (t > d->duration) t = d->duration;
+	if (t < eng_sim_now(d->sim)) {
+		char z1[32], z2[32];
+		return ky_err_set(err, KY_EPAST, "advance to %s: the drill is already at %s", eng_time_format(t, z1, sizeof z1),
+		                  eng_time_format(eng_sim_now(d->sim), z2, sizeof z2));
+	}
+	for (;;) {
+		int64_t n = eng_sim_run_until(d->sim, t);
+		if (n < 0) return ky_err_set(err, (int)n, "%s: the engine stopped: %s", d->zPath, ky_err_name((int)n));
+		if (!eng_sim_paused(d->sim) || eng_sim_now(d->sim) >= t) break;
+	}
+	if (t >= d->duration && !d->bEnded) {
+		d->bEnded = 1;
+		emit_fleet(d);
+		eng_score_finish(d->score, d->duration);
+		emit_all_scores(d);
+		scn_drill__event(d, "drill.end", d->zId, NULL);
+	}
+	return 0;
+}
+
+static int str_arg(json_t *args, const char *zKey, const char **pz) {
+	json_t *v = json_object_get(args, zKey);
+	if (!json_is_string(v) || json_string_length(v) == 0) return -1;
+	*pz = json_string_value(v);
+	return 0;
+}
+
+static int one_of(const char *z, const char *const *az) {
+	for (int i = 0; az[i]; i++) {
+		if (!strcmp(z, az[i])) return 1;
+	}
+	return 0;
+}
+
+/* CONTRACT §3: the args each kind needs. */
+static int validate_action(scn_drill *d, const char *zTeam, const char *zKind, json_t *args, ky_err *err) {
+	static const char *const azParty[] = { "regulator", "isac", "customers", "supplier", "police", "partners", NULL };
+	static const char *const azTlp[] = { "clear", "white", "green", "amber", "amber+strict", "red", NULL };
+	const char *z;
+	if (!scn_drill__team_known(d, zTeam)) return ky_err_set(err, KY_ENOENT, "action: unknown team '%s'", zTeam ? zTeam : "");
+	if (!zKind || !scn_drill__action_kind_known(zKind)) {
+		return ky_err_set(err, KY_EINVAL, "action: unknown kind '%s' (known: triage, block_indicator, isolate_service, "
+		                  "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)",
+		                  zKind ? zKind : "");
+	}
+	if (!json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args must be an object", zKind);
+	if (!strcmp(zKind, "triage") && str_arg(args, "inject", &z)) goto need_inject;
+	if (!strcmp(zKind, "block_indicator") && str_arg(args, "value", &z)) {
+		return ky_err_set(err, KY_EINVAL, "block_indicator: args.value (an IP, domain or hash) is required");
+	}
+	if ((!strcmp(zKind, "isolate_service") || !strcmp(zKind, "restore_service")) && str_arg(args, "name", &z)) {
+		return ky_err_set(err, KY_EINVAL, "isolate_service: args.name (a backend service) is required");
+	}
+	if (!strcmp(zKind, "revoke_certificate") && !json_object_get(args, "scope")) {
+		return ky_err_set(err, KY_EINVAL, "revoke_certificate: args.scope (a selector or an ECU class) is required");
+	}
+	if (!strcmp(zKind, "ota_campaign")) {
+		json_t *r = json_object_get(args, "rollout");
+		if (str_arg(args, "ecu", &z) || str_arg(args, "version", &z)) {
+			return ky_err_set(err, KY_EINVAL, "ota_campaign: args.ecu and args.version are required");
+		}
+		if (r && (!json_is_number(r) || json_number_value(r) < 0 || json_number_value(r) > 1)) {
+			return ky_err_set(err, KY_EINVAL, "ota_campaign: args.rollout must be a number from 0 to 1");
+		}
+	}
+	if (!strcmp(zKind, "disable_feature") && str_arg(args, "feature", &z)) {
+		return ky_err_set(err, KY_EINVAL, "disable_feature: args.feature (remote_start, remote_unlock, ...) is required");
+	}
+	if (!strcmp(zKind, "notify") && (str_arg(args, "party", &z) || !one_of(z, azParty))) {
+		return ky_err_set(err, KY_EINVAL, "notify: args.party must be regulator, isac, customers, supplier, police or "
+		                  "partners");
+	}
+	if (!strcmp(zKind, "share")) {
+		const char *zTo, *zTlp;
+		if (str_arg(args, "to", &zTo) || str_arg(args, "text", &z)) {
+			return ky_err_set(err, KY_EINVAL, "share: args.to (a team id or \"all\") and args.text are required");
+		}
+		if (strcmp(zTo, "all") != 0 && !scn_drill__team_known(d, zTo)) {
+			return ky_err_set(err, KY_ENOENT, "share: unknown team '%s' in args.to", zTo);
+		}
+		if (str_arg(args, "tlp", &zTlp)) zTlp = "clear";
+		if (!one_of(zTlp, azTlp)) return ky_err_set(err, KY_EINVAL, "share: args.tlp must be clear, green, amber or red");
+		if (!strcmp(zTlp, "red") && !strcmp(zTo, "all")) {
+			return ky_err_set(err, KY_EINVAL, "share: a TLP:RED share goes to one named team, not \"all\"");
+		}
+	}
+	if (!strcmp(zKind, "assess")) {
+		json_t *a = json_object_get(args, "affected");
+		if (str_arg(args, "component", &z)) return ky_err_set(err, KY_EINVAL, "assess: args.component is required");
+		if (!json_object_get(args, "select") && !(json_is_integer(a) && json_integer_value(a) >= 0)) {
+			return ky_err_set(err, KY_EINVAL, "assess: args.affected (a count of cars) or args.select is required");
+		}
+	}
+	if (!strcmp(zKind, "report") && str_arg(args, "text", &z)) {
+		return ky_err_set(err, KY_EINVAL, "report: args.text is required");
+	}
+	return 0;
+need_inject:
+	return ky_err_set(err, KY_EINVAL, "triage: args.inject (an inject id) is required");
+}
+
+static int remember_action(scn_drill *d, int64_t seq, const char *zTeam, const char *zClientId) {
+	if (grow((void **)&d->aAct, d->nAct, &d->nActAlloc, sizeof *d->aAct, 1)) return KY_ENOMEM;
+	scn_action_rec *r = &d->aAct[d->nAct];
+	r->seq = seq;
+	r->t = eng_sim_now(d->sim);
+	r->zTeam = strdup(zTeam);
+	r->zClientId = zClientId ? strdup(zClientId) : NULL;
+	if (!r->zTeam || (zClientId && !r->zClientId)) {
+		free(r->zTeam);
+		free(r->zClientId);
+		return KY_ENOMEM;
+	}
+	d->nAct++;
+	return 0;
+}
+
+int scn_drill_action(scn_drill *d, const char *team, const char *zClientId, const char *kind, json_t *args,
+                     const char *zInject, int64_t *pSeq, ky_err *err) {
+	if (!d->bStarted) return ky_err_set(err, KY_ESTATE, "action: the drill is not running");
+	if (zClientId) {
+		for (int64_t i = 0; i < d->nAct; i++) {
+			scn_action_rec *r = &d->aAct[i];
+			if (r->zClientId && !strcmp(r->zClientId, zClientId) && !strcmp(r->zTeam, team ? team : "")) {
+				if (pSeq) *pSeq = r->seq;
+				return 0;
+			}
+		}
+	}
+	json_t *a = args ? json_incref(args) : json_object();
+	int rc = validate_action(d, team, kind, a, err);
+	if (rc) goto done;
+	int64_t seq = d->nAct + 1;
+	eng_time_t now = eng_sim_now(d->sim);
+	for (int i = 0; i < d->nObs; i++) {
+		if (!d->aObs[i].on_action) continue;
+		ky_err e2 = { 0 };
+		rc = d->aObs[i].on_action(d->aObs[i].ctx, seq, team, zClientId, now, kind, a, NULL, &e2);
+		if (rc) {
+			ky_err_set(err, rc < 0 ? rc : KY_EIO, "action not recorded: %s", e2.zMsg[0] ? e2.zMsg : "observer refused it");
+			rc = err ? err->code : KY_EIO;
+			goto done;
+		}
+	}
+	if (remember_action(d, seq, team, zClientId)) {
+		rc = ky_err_set(err, KY_ENOMEM, "action: out of memory");
+		goto done;
+	}
+	if (pSeq) *pSeq = seq;
+	json_t *result = NULL;
+	ky_err we = { 0 };
+	int wrc = 0;
+	if (!strcmp(kind, "share")) {
+		const char *zTlp = json_string_value(json_object_get(a, "tlp"));
+		json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", team, "to", json_object_get(a, "to"),
+		                      "tlp", zTlp ? zTlp : "clear", "text", json_object_get(a, "text"), "t_us", (json_int_t)now);
+		if (m && json_object_get(a, "indicators")) json_object_set(m, "indicators", json_object_get(a, "indicators"));
+		if (m) scn_drill__message(d, m);
+	} else {
+		wrc = veh_world_action(d->world, team, kind, a, &result, &we);
+	}
+	json_t *det = json_pack("{s:I,s:s,s:s,s:O}", "seq", (json_int_t)seq, "team", team, "kind", kind, "args", a);
+	if (zInject) json_object_set_new(det, "inject", json_string(zInject));
+	if (wrc) json_object_set_new(det, "error", json_string(we.zMsg));
+	if (result) json_object_set(det, "result", result);
+	scn_drill__event(d, wrc ? "action.error" : "action.result", team, det);
+	if (wrc) {
+		json_decref(det);
+		json_decref(result);
+		rc = ky_err_set(err, wrc, "%s", we.zMsg);
+		goto done;
+	}
+	json_t *effects = NULL;
+	if (eng_score_action(d->score, seq, team, now, kind, a, &effects) > 0) {
+		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)seq, "effects", effects);
+		scn_drill__event(d, "score.change", team, sd);
+		json_decref(sd);
+		emit_score(d, team);
+	} else {
+		json_decref(effects);
+	}
+	json_object_set_new(det, "t", json_real((double)now / ENG_US_PER_S));
+	run_ons(d, "action", det);
+	json_decref(det);
+	json_decref(result);
+done:
+	json_decref(a);
+	return rc;
+}
+
+int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err) {
+	static const char *const azSev[] = { "info", "low", "medium", "high", "critical", NULL };
+	if (!d->bStarted) return ky_err_set(err, KY_ESTATE, "inject: the drill is not running");
+	const char *zTitle = json_string_value(json_object_get(msg, "title"));
+	const char *zBody = json_string_value(json_object_get(msg, "body"));
+	const char *zSev = json_string_value(json_object_get(msg, "severity"));
+	const char *zId = json_string_value(json_object_get(msg, "id"));
+	json_t *to = json_object_get(msg, "to");
+	if (!zTitle) return ky_err_set(err, KY_EINVAL, "inject: title is required");
+	if (!zSev) zSev = "medium";
+	if (!one_of(zSev, azSev)) return ky_err_set(err, KY_EINVAL, "inject: severity '%s' (known: info, low, medium, high, critical)", zSev);
+	scn_inject_def inj;
+	memset(&inj, 0, sizeof inj);
+	inj.to = json_array();
+	if (json_is_string(to)) {
+		json_array_append(inj.to, to);
+	} else if (json_is_array(to) && json_array_size(to) > 0) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(to, i, v) json_array_append(inj.to, v);
+	} else {
+		json_decref(inj.to);
+		return ky_err_set(err, KY_EINVAL, "inject: to (a team id, a list of them or \"all\") is required");
+	}
+	json_t *out = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(inj.to, i, v) {
+		const char *z = json_string_value(v);
+		if (z && !strcmp(z, "all")) {
+			size_t j;
+			json_t *t;
+			json_array_foreach(d->teams, j, t) json_array_append(out, json_object_get(t, "id"));
+		} else if (z && scn_drill__team_known(d, z)) {
+			json_array_append(out, v);
+		} else {
+			json_decref(out);
+			json_decref(inj.to);
+			return ky_err_set(err, KY_ENOENT, "inject: unknown team '%s' in to", z ? z : "(not a string)");
+		}
+	}
+	json_decref(inj.to);
+	inj.to = out;
+	char zAuto[32];
+	if (!zId) {
+		snprintf(zAuto, sizeof zAuto, "F%d", ++d->nAutoInject);
+		zId = zAuto;
+	}
+	for (int k = 0; k < d->nInj; k++) {
+		if (!strcmp(d->aInj[k].zId, zId)) {
+			json_decref(inj.to);
+			return ky_err_set(err, KY_EINVAL, "inject: id '%s' is already used", zId);
+		}
+	}
+	inj.zId = strdup(zId);
+	inj.msg = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O}", "type", "inject", "id", zId, "severity", zSev, "title", zTitle,
+	                    "body", zBody ? zBody : "", "to", inj.to);
+	inj.expects = json_array();
+	inj.at = -1;
+	inj.bRegistered = 1;
+	if (!inj.zId || !inj.msg || !inj.expects) {
+		scn_script_free_inject(&inj);
+		return ky_err_set(err, KY_ENOMEM, "inject: out of memory");
+	}
+	int iInj = d->nInj;
+	if (scn_drill__add_inject(d, &inj, err)) {
+		scn_script_free_inject(&inj);
+		return err ? err->code : KY_ENOMEM;
+	}
+	(void)iInj;
+	return 0;
+}
+
+static scn_action_rec *find_action(scn_drill *d, int64_t seq) {
+	if (seq < 1 || seq > d->nAct) return NULL;
+	return &d->aAct[seq - 1];
+}
+
+int scn_drill_grade(scn_drill *d, int64_t seq, double points, const char *zComment, ky_err *err) {
+	scn_action_rec *r = find_action(d, seq);
+	if (!r) return ky_err_set(err, KY_ENOENT, "grade: no action with seq %lld", (long long)seq);
+	if (!isfinite(points) || fabs(points) > 1000) return ky_err_set(err, KY_EINVAL, "grade: points must be within ±1000");
+	if (eng_score_grade(d->score, seq, r->zTeam, points, err)) return err ? err->code : KY_EINVAL;
+	for (int i = 0; i < d->nObs; i++) {
+		if (d->aObs[i].on_grade) d->aObs[i].on_grade(d->aObs[i].ctx, seq, points, zComment ? zComment : "");
+	}
+	emit_score(d, r->zTeam);
+	return 0;
+}
+
+int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *err) {
+	json_t *b = json_object_get(d->backlog, team ? team : "");
+	if (!b) return ky_err_set(err, KY_ENOENT, "read: unknown team '%s'", team ? team : "");
+	size_t i;
+	json_t *m;
+	json_array_foreach(b, i, m) {
+		const char *zType = json_string_value(json_object_get(m, "type"));
+		const char *zId = json_string_value(json_object_get(m, "id"));
+		if (zType && zId && zInject && !strcmp(zType, "inject") && !strcmp(zId, zInject)) {
+			for (int k = 0; k < d->nObs; k++) {
+				if (d->aObs[k].on_read) d->aObs[k].on_read(d->aObs[k].ctx, team, zInject, eng_sim_now(d->sim));
+			}
+			return 0;
+		}
+	}
+	return ky_err_set(err, KY_ENOENT, "read: team '%s' has not received inject '%s'", team, zInject ? zInject : "");
+}
+
+/* --- views ------------------------------------------------------------------------------------------ */
+
+json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
+
+json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
+	json_t *b = json_object_get(d->backlog, team ? team : "");
+	return b ? json_deep_copy(b) : NULL;
+}
+
+static int static_expectations(const scn_drill *d) {
+	int n = 0;
+	for (int i = 0; i < d->nInj; i++) n += (int)json_array_size(d->aInj[i].expects);
+	return n;
+}
+
+json_t *scn_drill_exercise_json(const scn_drill *d) {
+	char z[32];
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:I,s:O,s:i,s:i,s:O,s:s,s:s%,s:s}", "id", d->zId, "title", d->zTitle,
+	                      "description", d->zDesc, "duration_us", (json_int_t)d->duration, "duration",
+	                      eng_time_format(d->duration, z, sizeof z), "seed", (json_int_t)d->seed, "teams", d->teams,
+	                      "injects", d->nInj, "expectations", static_expectations(d), "techniques", d->techniques,
+	                      "file", d->zBase, "source", d->zSource, d->nSource, "sha256", d->zSha);
+	if (!o) {  /* the file is not UTF-8: keep everything but the text */
+		o = json_pack("{s:s,s:s,s:I,s:I,s:O,s:s}", "id", d->zId, "title", d->zTitle, "duration_us",
+		              (json_int_t)d->duration, "seed", (json_int_t)d->seed, "teams", d->teams, "sha256", d->zSha);
+	}
+	json_t *inj = json_array();
+	for (int i = 0; i < d->nInj; i++) {
+		const scn_inject_def *p = &d->aInj[i];
+		json_array_append_new(inj, json_pack("{s:s,s:I,s:O,s:O,s:i,s:i}", "id", p->zId, "at_us", (json_int_t)p->at, "to",
+		                                     p->to, "title", json_object_get(p->msg, "title"), "expects",
+		                                     (int)json_array_size(p->expects), "line", p->line));
+	}
+	json_object_set_new(o, "inject_list", inj);
+	return o;
+}
+
+void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
+	char zWorld[65];
+	veh_world_state_hash(d->world, zWorld);
+	json_t *scores = eng_score_json(d->score);
+	char *zScores = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(scores);
+	size_t n = 64 + 1 + (zScores ? strlen(zScores) : 0);
+	char *buf = malloc(n + 1);
+	if (!buf) {
+		memcpy(hex, zWorld, 65);
+	} else {
+		snprintf(buf, n + 1, "%s\n%s", zWorld, zScores ? zScores : "");
+		scn_sha256_hex(buf, strlen(buf), hex);
+	}
+	free(buf);
+	free(zScores);
+}
+
+json_t *scn_drill_summary_json(const scn_drill *d) {
+	char zHash[65];
+	scn_drill_state_hash(d, zHash);
+	json_t *fleet = veh_world_metrics_json(d->world);
+	json_t *scores = eng_score_json(d->score);
+	json_t *teams = json_incref(json_object_get(scores, "teams"));
+	json_t *branches = json_array();
+	for (int i = 0; i < d->nCb; i++) {
+		static const char *const azType[] = { "at", "every", "when", "on" };
+		const scn_callback *cb = &d->aCb[i];
+		json_t *b = json_pack("{s:s,s:i,s:I}", "type", azType[cb->type], "line", cb->line, "fires", (json_int_t)cb->fires);
+		if (cb->type == SCN_TIMER_ON) json_object_set_new(b, "event", json_string(cb->zEvent));
+		json_array_append_new(branches, b);
+	}
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:O,s:O,s:o,s:o,s:I,s:I,s:I,s:s}", "scenario", d->zId, "seed",
+	                      (json_int_t)d->seed, "sim_end_us", (json_int_t)eng_sim_now(d->sim), "events",
+	                      (json_int_t)eng_sim_events_run(d->sim), "fleet", fleet ? fleet : json_object(), "teams", teams,
+	                      "joint", json_object_get(scores, "joint"), "outcome", json_object_get(scores, "outcome"),
+	                      "expectations", eng_score_expectations_json(d->score), "branches", branches, "actions",
+	                      (json_int_t)d->nAct, "injects_sent", (json_int_t)d->nInjectsSent, "scenario_errors",
+	                      (json_int_t)d->nScenarioErrors, "state_hash", zHash);
+	json_decref(scores);
+	return o;
+}

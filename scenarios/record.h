@@ -1,0 +1,54 @@
+/* record: the observer that writes a drill into the journal (engine/journal). Everything observable (injects and
+ * their deliveries, messages, scores, metric samples, world facts, actions, grades, read receipts) goes in as it
+ * happens, plus world snapshots at a fixed sim interval for the replay's seek. Knows the drill and the world's
+ * snapshot codec; the journal below it knows neither. Schema and durability: docs/journal.md.
+ * `kyodo run --db FILE` and `kyodo serve --db FILE` call scn_record_attach right after scn_drill_open;
+ * `kyodo serve --resume` gets its recorder from scn_resume_open (scenarios/resume.h). */
+#ifndef SCN_RECORD_H
+#define SCN_RECORD_H
+
+#include "engine/err.h"
+#include "engine/journal.h"
+#include "scenarios/drill.h"
+
+typedef struct scn_record scn_record;
+
+/* World snapshots (for the replay's seek) are taken at fleet samples (on_fleet), so a snapshot holds the world
+ * the metrics row of the same time describes, and at close (the final state). By default the interval adapts:
+ * at most one per SCN_RECORD_SNAPSHOT_US of sim time, at least one per SCN_RECORD_SNAPSHOT_MAX_US, and in
+ * between only while snapshots have cost under SCN_RECORD_SNAPSHOT_BUDGET of the wall time since attach. A
+ * paced drill (`serve`) thus gets one every sim minute; a batch run (`run --db`) as fast as possible keeps
+ * the journal's cost low. scn_record_set_snapshot_interval fixes the interval instead. */
+#define SCN_RECORD_SNAPSHOT_US (60LL * 1000000LL)
+#define SCN_RECORD_SNAPSHOT_MAX_US (30LL * 60 * 1000000LL)
+#define SCN_RECORD_SNAPSHOT_BUDGET 0.05
+
+/* Creates a new journal at zPath (an existing file there is replaced), writes the exercise header (scenario id,
+ * sha256 and text, seed, start wall time, kyodo version, the exercise JSON) and attaches an observer to d that
+ * records everything from now on. Returns the recorder (free it with scn_record_close after the drill, before
+ * scn_drill_free) or NULL with err set. */
+scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err);
+/* Records the current sim time as the resume point and flushes; closes the journal; returns 0 or the first error
+ * met while recording (callbacks cannot fail the drill, so errors wait here). NULL is a no-op. */
+int scn_record_close(scn_record *r, ky_err *err);
+/* Commits pending rows now (the server calls it on a wall-clock timer, e.g. every second). NULL: 0. */
+int scn_record_flush(scn_record *r, ky_err *err);
+/* The first error met by a callback so far (0 if none), with its message in err. NULL: 0. */
+int scn_record_error(const scn_record *r, ky_err *err);
+/* The journal, borrowed (e.g. for the server's eng_journal_token_put / _get); NULL for NULL. */
+eng_journal *scn_record_journal(scn_record *r);
+/* Fixes the snapshot interval (sim time; <= 0 disables snapshots, even the final one). */
+void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval);
+
+/* A facilitator's ad-hoc inject: records it durably (so that resume re-issues it), then scn_drill_inject.
+ * r NULL (no journal): scn_drill_inject only. */
+int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err);
+
+/* ---- for scenarios/resume.c ---- */
+/* Attaches a recorder that appends to an open journal j (taken over: closed by scn_record_close). Derived rows
+ * (everything but inputs) with a time before tSkip are not written: the journal has them already. */
+scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t tSkip, ky_err *err);
+/* While on, inputs (actions, grades, read receipts) are not written: they are being replayed from the journal. */
+void scn_record_replaying(scn_record *r, int bOn);
+
+#endif

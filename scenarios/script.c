@@ -1,0 +1,922 @@
+/* script: the Lua scenario API (CONTRACT §2, docs/scenario-api.md) registered in a drill's sandbox.
+ * Declarations (scenario, teams, fleet, sbom, inject, at, every, when, on, penalty, outcome) fill the drill;
+ * world queries and verbs convert their Lua table to JSON and call veh_world_call. Every error is raised with
+ * luaL_error so it carries the scenario's FILE:LINE. See drillInt.h for the life of a drill. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "scenarios/drillInt.h"
+
+#define SBOM_MAX_BYTES (8 << 20)
+
+static scn_drill *drill_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
+
+static int cur_line(lua_State *L) {
+	lua_Debug ar;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar)) return ar.currentline;
+	return 0;
+}
+
+/* Raises "WHAT: unknown field 'x' (known: a, b)" for a string key of the table at idx not in azKnown. */
+static void check_fields(lua_State *L, int idx, const char *zWhat, const char *const *azKnown) {
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING) continue;
+		const char *zKey = lua_tostring(L, -1);
+		int bOk = 0;
+		for (int i = 0; azKnown[i]; i++) bOk |= !strcmp(zKey, azKnown[i]);
+		if (bOk) continue;
+		luaL_Buffer b;
+		luaL_buffinit(L, &b);
+		for (int i = 0; azKnown[i]; i++) {
+			if (i) luaL_addstring(&b, ", ");
+			luaL_addstring(&b, azKnown[i]);
+		}
+		luaL_pushresult(&b);
+		luaL_error(L, "%s: unknown field '%s' (known: %s)", zWhat, zKey, lua_tostring(L, -1));
+	}
+}
+
+/* The string field zKey of the table at idx, or zDefault when absent (NULL default: required). */
+static const char *str_field(lua_State *L, int idx, const char *zWhat, const char *zKey, const char *zDefault) {
+	int t = lua_getfield(L, idx, zKey);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		if (!zDefault) luaL_error(L, "%s: '%s' is required", zWhat, zKey);
+		return zDefault;
+	}
+	if (t != LUA_TSTRING) luaL_error(L, "%s: '%s' must be a string, not a %s", zWhat, zKey, lua_typename(L, t));
+	const char *z = lua_tostring(L, -1);
+	lua_pop(L, 1);  /* the table still references the string */
+	return z;
+}
+
+/* A time value at idx: seconds as a number or a time string. Raises "WHAT: bad time ..." otherwise. */
+static eng_time_t time_at(lua_State *L, int idx, const char *zWhat) {
+	ky_err err = { 0 };
+	eng_time_t t = 0;
+	int rc;
+	if (lua_type(L, idx) == LUA_TNUMBER) rc = eng_time_from_seconds(lua_tonumber(L, idx), &t, &err);
+	else if (lua_type(L, idx) == LUA_TSTRING) rc = eng_time_parse(lua_tostring(L, idx), &t, &err);
+	else rc = ky_err_set(&err, KY_EPARSE, "expected seconds or a time string, not a %s", luaL_typename(L, idx));
+	if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	return t;
+}
+
+/* The time field zKey (-1 when absent and not required). */
+static eng_time_t time_field(lua_State *L, int idx, const char *zWhat, const char *zKey, int bRequired) {
+	char zW[128];
+	if (lua_getfield(L, idx, zKey) == LUA_TNIL) {
+		lua_pop(L, 1);
+		if (bRequired) luaL_error(L, "%s: '%s' is required", zWhat, zKey);
+		return -1;
+	}
+	snprintf(zW, sizeof zW, "%s: %s", zWhat, zKey);
+	eng_time_t t = time_at(L, -1, zW);
+	lua_pop(L, 1);
+	return t;
+}
+
+/* The value at idx as JSON (new ref), raising "WHAT: message" on failure. */
+static json_t *json_arg(lua_State *L, int idx, const char *zWhat) {
+	ky_err err = { 0 };
+	json_t *j = NULL;
+	if (lua_isnoneornil(L, idx)) return json_object();
+	if (scn_lua_to_json(L, idx, &j, &err)) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	return j;
+}
+
+static void need_loading(lua_State *L, scn_drill *d, const char *zWhat) {
+	if (!d->bLoading) luaL_error(L, "%s: only at the top level of the scenario file, not in a callback", zWhat);
+}
+
+static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
+	if (d->bLoading) {
+		luaL_error(L, "%s: only inside a callback (at, every, when, on): the world starts after the file is loaded",
+		           zWhat);
+	}
+}
+
+/* --- declarations ----------------------------------------------------------------------------------- */
+
+static int l_scenario(lua_State *L) {
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
+		"params", "authors", "version", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "scenario");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (d->bScenario) luaL_error(L, "scenario: declared twice");
+	check_fields(L, 1, "scenario", azKnown);
+	const char *zId = str_field(L, 1, "scenario", "id", NULL);
+	for (const char *p = zId; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')) {
+			luaL_error(L, "scenario: id '%s': use lowercase letters, digits, '-', '_' or '.'", zId);
+		}
+	}
+	d->zId = strdup(zId);
+	d->zTitle = strdup(str_field(L, 1, "scenario", "title", NULL));
+	d->zDesc = strdup(str_field(L, 1, "scenario", "description", ""));
+	d->duration = time_field(L, 1, "scenario", "duration", 1);
+	if (d->duration <= 0) luaL_error(L, "scenario: duration must be > 0");
+	if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) luaL_error(L, "scenario: seed must be an integer >= 0");
+		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
+		json_t *j = json_arg(L, -1, "scenario: techniques");
+		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {
+			json_decref(j);
+			luaL_error(L, "scenario: techniques must be a list of strings");
+		}
+		if (json_is_object(j)) {
+			json_decref(j);
+			j = json_array();
+		}
+		json_decref(d->techniques);
+		d->techniques = j;
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "params") != LUA_TNIL) {
+		json_t *j = json_arg(L, -1, "scenario: params");
+		ky_err err = { 0 };
+		int rc = veh_world_set_params(d->world, j, &err);
+		json_decref(j);
+		if (rc) luaL_error(L, "scenario: params: %s", err.zMsg);
+	}
+	lua_pop(L, 1);
+	if (!d->zId || !d->zTitle || !d->zDesc) luaL_error(L, "scenario: out of memory");
+	d->bScenario = 1;
+	return 0;
+}
+
+static int l_teams(lua_State *L) {
+	static const char *const azKnown[] = { "id", "name", "description", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "teams");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "teams: expected a list of { id = ..., name = ... }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "teams[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { id = ..., name = ... }", zWhat);
+		int t = lua_gettop(L);
+		check_fields(L, t, zWhat, azKnown);
+		const char *zId = str_field(L, t, zWhat, "id", NULL);
+		size_t nId = strlen(zId);
+		if (nId == 0 || nId > 32) luaL_error(L, "%s: id must be 1 to 32 characters", zWhat);
+		for (const char *p = zId; *p; p++) {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+				luaL_error(L, "%s: id '%s': use lowercase letters, digits, '_' or '-'", zWhat, zId);
+			}
+		}
+		if (!strcmp(zId, "all") || !strcmp(zId, "control") || !strcmp(zId, "facilitator")) {
+			luaL_error(L, "%s: '%s' is a reserved name", zWhat, zId);
+		}
+		ky_err err = { 0 };
+		if (eng_score_add_team(d->score, zId, &err)) luaL_error(L, "teams: %s", err.zMsg);
+		const char *zName = str_field(L, t, zWhat, "name", zId);
+		json_array_append_new(d->teams, json_pack("{s:s,s:s}", "id", zId, "name", zName));
+		json_object_set_new(d->backlog, zId, json_array());
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static void add_cohort(lua_State *L, scn_drill *d, int idx, const char *zWhat) {
+	json_t *j = json_arg(L, idx, zWhat);
+	ky_err err = { 0 };
+	int rc = veh_world_add_cohort(d->world, j, &err);
+	json_decref(j);
+	if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	d->bFleet = 1;
+}
+
+static int l_fleet(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "fleet");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_getfield(L, 1, "model") != LUA_TNIL) {
+		lua_pop(L, 1);
+		add_cohort(L, d, 1, "fleet");
+		return 0;
+	}
+	lua_pop(L, 1);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "fleet: expected a list of cohorts { model = ..., count = ..., ecus = {...} }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "fleet[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table", zWhat);
+		add_cohort(L, d, lua_gettop(L), zWhat);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int l_fleet_call(lua_State *L) {
+	lua_remove(L, 1);  /* fleet{...} through __call: drop the fleet table itself */
+	return l_fleet(L);
+}
+
+static int l_sbom_call(lua_State *L) {
+	/* sbom{...}: argument 1 is the sbom table itself (__call) */
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "sbom");
+	luaL_checktype(L, 2, LUA_TTABLE);
+	json_t *j = json_arg(L, 2, "sbom");
+	ky_err err = { 0 };
+	int rc = veh_world_add_sbom(d->world, j, &err);
+	json_decref(j);
+	if (rc) luaL_error(L, "sbom: %s", err.zMsg);
+	return 0;
+}
+
+/* Reads FILE (relative to the scenario's folder, no escape) into a new JSON value; raises on error. */
+static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName, const char *zWhat) {
+	if (!*zName || zName[0] == '/' || strchr(zName, '\\') || strstr(zName, "..")) {
+		luaL_error(L, "%s: '%s': only a file in the scenario's own folder (a relative path without '..')", zWhat,
+		           zName);
+	}
+	char zFull[PATH_MAX], zReal[PATH_MAX], zDirReal[PATH_MAX];
+	snprintf(zFull, sizeof zFull, "%s/%s", d->zDir, zName);
+	if (!realpath(zFull, zReal)) luaL_error(L, "%s: '%s': no such file beside the scenario", zWhat, zName);
+	if (!realpath(d->zDir, zDirReal)) luaL_error(L, "%s: cannot resolve the scenario's folder", zWhat);
+	size_t nDir = strlen(zDirReal);
+	if (strncmp(zReal, zDirReal, nDir) != 0 || zReal[nDir] != '/') {
+		luaL_error(L, "%s: '%s' leads outside the scenario's folder", zWhat, zName);
+	}
+	int fd = open(zReal, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0) close(fd);
+		luaL_error(L, "%s: '%s': cannot open a regular file", zWhat, zName);
+	}
+	if (st.st_size > SBOM_MAX_BYTES) {
+		close(fd);
+		luaL_error(L, "%s: '%s' is larger than %d MiB", zWhat, zName, SBOM_MAX_BYTES >> 20);
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (got != (ssize_t)st.st_size) {
+		free(buf);
+		luaL_error(L, "%s: '%s': read failed", zWhat, zName);
+	}
+	json_error_t je;
+	json_t *j = json_loadb(buf, (size_t)got, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (!j) luaL_error(L, "%s: %s:%d: %s", zWhat, zName, je.line, je.text);
+	return j;
+}
+
+static int l_sbom_load(lua_State *L) {
+	static const char *const azKnown[] = { "ecu", "version", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "sbom.load");
+	const char *zName = luaL_checkstring(L, 1);
+	const char *zEcu = NULL, *zVer = NULL;
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		check_fields(L, 2, "sbom.load", azKnown);
+		zEcu = str_field(L, 2, "sbom.load", "ecu", "");
+		zVer = str_field(L, 2, "sbom.load", "version", "");
+	}
+	json_t *bom = read_scenario_json(L, d, zName, "sbom.load");
+	if (!json_is_object(bom) || !json_is_string(json_object_get(bom, "bomFormat")) ||
+	    strcmp(json_string_value(json_object_get(bom, "bomFormat")), "CycloneDX") != 0) {
+		json_decref(bom);
+		luaL_error(L, "sbom.load: '%s' is not a CycloneDX document (bomFormat must be \"CycloneDX\")", zName);
+	}
+	json_t *comp = json_object_get(json_object_get(bom, "metadata"), "component");
+	if (!zEcu || !*zEcu) zEcu = json_string_value(json_object_get(comp, "name"));
+	if (!zVer || !*zVer) zVer = json_string_value(json_object_get(comp, "version"));
+	if (!zEcu || !zVer) {
+		json_decref(bom);
+		luaL_error(L, "sbom.load: '%s': say which firmware it describes: metadata.component name/version, or "
+		              "sbom.load(FILE, { ecu = ..., version = ... })", zName);
+	}
+	char zE[64], zV[64];
+	snprintf(zE, sizeof zE, "%s", zEcu);
+	snprintf(zV, sizeof zV, "%s", zVer);
+	ky_err err = { 0 };
+	int rc = veh_world_add_sbom_cyclonedx(d->world, zE, zV, bom, &err);
+	int nComp = (int)json_array_size(json_object_get(bom, "components"));
+	json_decref(bom);
+	if (rc) luaL_error(L, "sbom.load: %s: %s", zName, err.zMsg);
+	lua_pushinteger(L, nComp);
+	return 1;
+}
+
+/* --- injects ---------------------------------------------------------------------------------------- */
+
+static const char *const azSeverity[] = { "info", "low", "medium", "high", "critical", NULL };
+
+/* Parses the expects list at idx into a (owned by the caller's scratch inject, so nothing leaks on an error). */
+static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
+	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", NULL };
+	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: expects must be a list of { action = ..., within = ... }", zWhat);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zW[224];
+		snprintf(zW, sizeof zW, "%s: expects[%lld]", zWhat, (long long)i);
+		if (lua_rawgeti(L, idx, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table", zW);
+		int t = lua_gettop(L);
+		check_fields(L, t, zW, azKnown);
+		const char *zKind = str_field(L, t, zW, "action", NULL);
+		if (!scn_drill__action_kind_known(zKind)) {
+			luaL_error(L, "%s: unknown action kind '%s' (known: triage, block_indicator, isolate_service, "
+			              "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)", zW, zKind);
+		}
+		eng_time_t within = time_field(L, t, zW, "within", 1);
+		if (within <= 0) luaL_error(L, "%s: within must be > 0", zW);
+		double points = 10;
+		if (lua_getfield(L, t, "points") != LUA_TNIL) {
+			if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) < 0) luaL_error(L, "%s: points must be a number >= 0", zW);
+			points = lua_tonumber(L, -1);
+		}
+		lua_pop(L, 1);
+		json_t *e = json_pack("{s:s,s:I,s:f,s:i}", "action", zKind, "within_us", (json_int_t)within, "points", points,
+		                      "line", cur_line(L));
+		json_array_append_new(a, e);
+		if (lua_getfield(L, t, "args") != LUA_TNIL) {
+			if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s: args must be a table", zW);
+			json_object_set_new(e, "args", json_arg(L, -1, zW));
+		}
+		lua_pop(L, 1);
+		const char *zTeam = str_field(L, t, zW, "team", "");
+		if (*zTeam) json_object_set_new(e, "team", json_string(zTeam));
+		const char *zLabel = str_field(L, t, zW, "label", "");
+		if (*zLabel) json_object_set_new(e, "label", json_string(zLabel));
+		lua_pop(L, 1);
+	}
+}
+
+/* Parses the inject table at idx into inj (fields owned by inj); raises on a bad field. */
+static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *inj) {
+	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", NULL };
+	check_fields(L, idx, "inject", azKnown);
+	const char *zId = str_field(L, idx, "inject", "id", "");
+	char zAuto[32];
+	if (!*zId) {
+		snprintf(zAuto, sizeof zAuto, "I%d", ++d->nAutoInject);
+		zId = zAuto;
+	}
+	char zWhat[96];
+	snprintf(zWhat, sizeof zWhat, "inject '%s'", zId);
+	for (int i = 0; i < d->nInj; i++) {
+		if (!strcmp(d->aInj[i].zId, zId)) luaL_error(L, "%s: id used twice (first at line %d)", zWhat, d->aInj[i].line);
+	}
+	inj->line = cur_line(L);
+	inj->at = time_field(L, idx, zWhat, "at", 0);
+	const char *zSev = str_field(L, idx, zWhat, "severity", "medium");
+	int bSev = 0;
+	for (int i = 0; azSeverity[i]; i++) bSev |= !strcmp(zSev, azSeverity[i]);
+	if (!bSev) luaL_error(L, "%s: severity '%s' (known: info, low, medium, high, critical)", zWhat, zSev);
+	const char *zTitle = str_field(L, idx, zWhat, "title", NULL);
+	const char *zBody = str_field(L, idx, zWhat, "body", "");
+	const char *zTlp = str_field(L, idx, zWhat, "tlp", "");
+	int tTo = lua_getfield(L, idx, "to");
+	json_t *to = inj->to = json_array();
+	if (tTo == LUA_TSTRING) {
+		json_array_append_new(to, json_string(lua_tostring(L, -1)));
+	} else if (tTo == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			if (lua_rawgeti(L, -1, i) != LUA_TSTRING) luaL_error(L, "%s: to[%lld] must be a team id", zWhat, (long long)i);
+			json_array_append_new(to, json_string(lua_tostring(L, -1)));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	if (json_array_size(to) == 0) luaL_error(L, "%s: 'to' is required (a team id, a list of them, or \"all\")", zWhat);
+	inj->expects = json_array();
+	if (lua_getfield(L, idx, "expects") != LUA_TNIL) parse_expects(L, lua_gettop(L), zWhat, inj->expects);
+	lua_pop(L, 1);
+	inj->msg = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "inject", "id", zId, "severity", zSev, "title", zTitle,
+	                     "body", zBody);
+	if (!inj->msg) luaL_error(L, "%s: title and body must be valid UTF-8", zWhat);
+	if (*zTlp) json_object_set_new(inj->msg, "tlp", json_string(zTlp));
+	inj->zId = strdup(zId);
+}
+
+void scn_script_free_inject(scn_inject_def *inj) {
+	free(inj->zId);
+	json_decref(inj->to);
+	json_decref(inj->msg);
+	json_decref(inj->expects);
+	memset(inj, 0, sizeof *inj);
+}
+
+/* Expands "all" and checks the teams of `to`; raises with the inject's line in the message. */
+static int check_inject_teams(scn_drill *d, scn_inject_def *inj, ky_err *err) {
+	json_t *to = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(inj->to, i, v) {
+		const char *z = json_string_value(v);
+		if (!strcmp(z, "all")) {
+			size_t j;
+			json_t *t;
+			json_array_foreach(d->teams, j, t) json_array_append(to, json_object_get(t, "id"));
+			continue;
+		}
+		if (!scn_drill__team_known(d, z)) {
+			json_decref(to);
+			return ky_err_set(err, KY_ENOENT, "%s:%d: inject '%s': unknown team '%s' in to", d->zPath, inj->line,
+			                  inj->zId, z);
+		}
+		json_array_append_new(to, json_string(z));
+	}
+	json_decref(inj->to);
+	inj->to = to;
+	json_object_set(inj->msg, "to", to);
+	return 0;
+}
+
+int scn_script_register_expects(scn_drill *d, scn_inject_def *inj, ky_err *err) {
+	size_t i;
+	json_t *e;
+	if (inj->bRegistered) return 0;
+	json_array_foreach(inj->expects, i, e) {
+		const char *zTeam = json_string_value(json_object_get(e, "team"));
+		int line = (int)json_integer_value(json_object_get(e, "line"));
+		if (!zTeam) {
+			if (json_array_size(inj->to) != 1) {
+				return ky_err_set(err, KY_EINVAL, "%s:%d: inject '%s': expects[%zu]: 'team' is required when the "
+				                  "inject goes to several teams", d->zPath, line, inj->zId, i + 1);
+			}
+			zTeam = json_string_value(json_array_get(inj->to, 0));
+		}
+		ky_err e2 = { 0 };
+		const char *zLabel = json_string_value(json_object_get(e, "label"));
+		if (eng_score_expect(d->score, inj->zId, zTeam, json_string_value(json_object_get(e, "action")),
+		                     json_object_get(e, "args"), (eng_time_t)json_integer_value(json_object_get(e, "within_us")),
+		                     json_number_value(json_object_get(e, "points")), zLabel, NULL, &e2)) {
+			return ky_err_set(err, e2.code, "%s:%d: inject '%s': expects[%zu]: %s", d->zPath, line, inj->zId, i + 1,
+			                  e2.zMsg);
+		}
+	}
+	inj->bRegistered = 1;
+	return 0;
+}
+
+static int l_inject(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	/* parse into the drill's scratch inject: whatever a Lua error leaves there is freed next time or by the drill */
+	scn_inject_def *inj = &d->injScratch;
+	scn_script_free_inject(inj);
+	parse_inject(L, d, 1, inj);
+	ky_err err = { 0 };
+	if (!d->bLoading) {
+		eng_time_t now = eng_sim_now(d->sim);
+		if (inj->at >= 0 && inj->at < now) inj->at = now;
+		if (check_inject_teams(d, inj, &err) || scn_script_register_expects(d, inj, &err)) {
+			scn_script_free_inject(inj);
+			size_t nPos;
+			const char *zRest;
+			luaL_error(L, "%s", scn_sandbox_split_pos(err.zMsg, &nPos, &zRest) == 0 ? zRest : err.zMsg);
+		}
+	} else if (inj->at < 0) {
+		scn_script_free_inject(inj);
+		luaL_error(L, "inject: 'at' is required at the top level (or send it from a callback)");
+	}
+	int iInj = d->nInj;
+	if (scn_drill__add_inject(d, inj, &err)) {
+		scn_script_free_inject(inj);
+		luaL_error(L, "inject: %s", err.zMsg);
+	}
+	lua_pushstring(L, d->aInj[iInj].zId);
+	return 1;
+}
+
+/* --- timers and handlers ---------------------------------------------------------------------------- */
+
+static int add_cb(lua_State *L, scn_drill *d, scn_callback *cb, const char *zWhat) {
+	ky_err err = { 0 };
+	cb->line = cur_line(L);
+	if (scn_drill__add_callback(d, cb, &err)) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	return 0;
+}
+
+static int l_at(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	scn_callback cb;
+	memset(&cb, 0, sizeof cb);
+	cb.type = SCN_TIMER_AT;
+	cb.t = time_at(L, 1, "at");
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	if (!d->bLoading && cb.t < eng_sim_now(d->sim)) cb.t = eng_sim_now(d->sim);
+	lua_pushvalue(L, 2);
+	cb.fnRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	cb.condRef = LUA_NOREF;
+	return add_cb(L, d, &cb, "at");
+}
+
+static int l_after(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	scn_callback cb;
+	memset(&cb, 0, sizeof cb);
+	cb.type = SCN_TIMER_AT;
+	cb.t = time_at(L, 1, "after") + (d->bLoading ? 0 : eng_sim_now(d->sim));
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	cb.fnRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	cb.condRef = LUA_NOREF;
+	return add_cb(L, d, &cb, "after");
+}
+
+static int l_every(lua_State *L) {
+	static const char *const azKnown[] = { "start", "stop", NULL };
+	scn_drill *d = drill_of(L);
+	scn_callback cb;
+	memset(&cb, 0, sizeof cb);
+	cb.type = SCN_TIMER_EVERY;
+	cb.period = time_at(L, 1, "every");
+	if (cb.period < ENG_US_PER_S) luaL_error(L, "every: the period must be at least 1 second");
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	eng_time_t base = d->bLoading ? 0 : eng_sim_now(d->sim);
+	cb.t = base + cb.period;
+	cb.stop = ENG_TIME_MAX;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		check_fields(L, 3, "every", azKnown);
+		eng_time_t s = time_field(L, 3, "every", "start", 0);
+		if (s >= 0) cb.t = s < base ? base : s;
+		eng_time_t e = time_field(L, 3, "every", "stop", 0);
+		if (e >= 0) cb.stop = e;
+	}
+	lua_pushvalue(L, 2);
+	cb.fnRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	cb.condRef = LUA_NOREF;
+	return add_cb(L, d, &cb, "every");
+}
+
+static int l_when(lua_State *L) {
+	static const char *const azKnown[] = { "every", NULL };
+	scn_drill *d = drill_of(L);
+	scn_callback cb;
+	memset(&cb, 0, sizeof cb);
+	cb.type = SCN_TIMER_WHEN;
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	cb.period = SCN_DRILL_SAMPLE_US;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		check_fields(L, 3, "when", azKnown);
+		eng_time_t p = time_field(L, 3, "when", "every", 0);
+		if (p >= 0 && p < SCN_DRILL_SAMPLE_US) luaL_error(L, "when: every must be at least 1 minute");
+		if (p >= 0) cb.period = p;
+	}
+	cb.t = -1;  /* last evaluation */
+	lua_pushvalue(L, 1);
+	cb.condRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, 2);
+	cb.fnRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	return add_cb(L, d, &cb, "when");
+}
+
+static int l_on(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	scn_callback cb;
+	memset(&cb, 0, sizeof cb);
+	cb.type = SCN_TIMER_ON;
+	const char *zEv = luaL_checkstring(L, 1);
+	if (strcmp(zEv, "action") != 0 && strcmp(zEv, "inject") != 0) {
+		luaL_error(L, "on: unknown event '%s' (known: action, inject)", zEv);
+	}
+	snprintf(cb.zEvent, sizeof cb.zEvent, "%s", zEv);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	cb.fnRef = luaL_ref(L, LUA_REGISTRYINDEX);
+	cb.condRef = LUA_NOREF;
+	return add_cb(L, d, &cb, "on");
+}
+
+/* --- world verbs, scoring, messages ------------------------------------------------------------------ */
+
+static int l_world_verb(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	const char *zVerb = lua_tostring(L, lua_upvalueindex(2));
+	int bQuery = !strncmp(zVerb, "fleet.", 6) || !strcmp(zVerb, "service.status") || !strcmp(zVerb, "sbom.affected") ||
+	             !strcmp(zVerb, "world.metrics");
+	if (!bQuery) need_running(L, d, zVerb);
+	if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
+	json_t *args = json_arg(L, 1, zVerb);
+	json_t *res = NULL;
+	ky_err err = { 0 };
+	int rc = veh_world_call(d->world, zVerb, args, &res, &err);
+	json_decref(args);
+	if (rc) {
+		json_decref(res);
+		size_t n = strlen(zVerb);
+		/* the world's message usually starts with the verb already */
+		luaL_error(L, "%s", strncmp(err.zMsg, zVerb, n) == 0 ? err.zMsg : lua_pushfstring(L, "%s: %s", zVerb, err.zMsg));
+	}
+	scn_lua_push_json(L, res);
+	json_decref(res);
+	return 1;
+}
+
+static int l_world_call(lua_State *L) {
+	const char *zVerb = luaL_checkstring(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushstring(L, zVerb);
+	lua_pushcclosure(L, l_world_verb, 2);
+	lua_insert(L, 1);
+	lua_remove(L, 2);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int l_log(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	luaL_Buffer b;
+	int n = lua_gettop(L);
+	luaL_buffinit(L, &b);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1) luaL_addchar(&b, ' ');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	lua_Debug ar;
+	char zPos[300] = "";
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) snprintf(zPos, sizeof zPos, "%s:%d", ar.short_src, ar.currentline);
+	json_t *det = json_pack("{s:s%}", "text", lua_tostring(L, -1), lua_rawlen(L, -1));
+	if (!det) det = json_pack("{s:s}", "text", "(log text is not valid UTF-8)");
+	d->nLog++;
+	scn_drill__event(d, "log", zPos, det);
+	json_decref(det);
+	return 0;
+}
+
+static int l_now(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	lua_pushnumber(L, (double)eng_sim_now(d->sim) / ENG_US_PER_S);
+	return 1;
+}
+
+static int l_clock(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	char z[32];
+	eng_time_t t = lua_isnoneornil(L, 1) ? eng_sim_now(d->sim) : time_at(L, 1, "clock");
+	lua_pushstring(L, eng_time_format(t, z, sizeof z));
+	return 1;
+}
+
+static int l_seconds(lua_State *L) {
+	lua_pushnumber(L, (double)time_at(L, 1, "seconds") / ENG_US_PER_S);
+	return 1;
+}
+
+static int l_score_add(lua_State *L) {
+	static const char *const azKnown[] = { "team", "points", "reason", NULL };
+	scn_drill *d = drill_of(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "score.add", azKnown);
+	const char *zTeam = str_field(L, 1, "score.add", "team", NULL);
+	lua_getfield(L, 1, "points");
+	if (!lua_isnumber(L, -1)) luaL_error(L, "score.add: 'points' must be a number");
+	double pts = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	const char *zReason = str_field(L, 1, "score.add", "reason", "scenario");
+	ky_err err = { 0 };
+	if (eng_score_adjust(d->score, zTeam, pts, &err)) luaL_error(L, "score.add: %s", err.zMsg);
+	json_t *det = json_pack("{s:s,s:f,s:s}", "team", zTeam, "points", pts, "reason", zReason);
+	scn_drill__event(d, "score.adjust", zTeam, det);
+	json_decref(det);
+	lua_pushnumber(L, eng_score_team(d->score, zTeam));
+	return 1;
+}
+
+static int l_score_get(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	const char *zTeam = luaL_optstring(L, 1, NULL);
+	if (!zTeam) {
+		lua_pushnumber(L, eng_score_joint(d->score));
+		return 1;
+	}
+	if (!scn_drill__team_known(d, zTeam)) luaL_error(L, "score.get: unknown team '%s'", zTeam);
+	lua_pushnumber(L, eng_score_team(d->score, zTeam));
+	return 1;
+}
+
+static int l_penalty(lua_State *L) {
+	static const char *const azKnown[] = { "action", "args", "points", "team", "once", "reason", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "penalty");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "penalty", azKnown);
+	const char *zKind = str_field(L, 1, "penalty", "action", NULL);
+	if (!scn_drill__action_kind_known(zKind)) luaL_error(L, "penalty: unknown action kind '%s'", zKind);
+	lua_getfield(L, 1, "points");
+	if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) == 0) luaL_error(L, "penalty: 'points' must be a non-zero number");
+	double pts = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	const char *zTeam = str_field(L, 1, "penalty", "team", "");
+	const char *zReason = str_field(L, 1, "penalty", "reason", zKind);
+	lua_getfield(L, 1, "once");
+	int bOnce = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	json_t *args = NULL;
+	if (lua_getfield(L, 1, "args") != LUA_TNIL) args = json_arg(L, -1, "penalty: args");
+	lua_pop(L, 1);
+	ky_err err = { 0 };
+	int rc = eng_score_penalty(d->score, *zTeam ? zTeam : NULL, zKind, args, pts < 0 ? -pts : pts, bOnce, zReason, &err);
+	json_decref(args);
+	if (rc) luaL_error(L, "penalty: %s", err.zMsg);
+	return 0;
+}
+
+static void add_outcome(lua_State *L, scn_drill *d, int idx, const char *zWhat) {
+	static const char *const azKnown[] = { "metric", "best", "worst", "points", NULL };
+	check_fields(L, idx, zWhat, azKnown);
+	const char *zMetric = str_field(L, idx, zWhat, "metric", NULL);
+	double v[3] = { 0, 0, 0 };
+	const char *azNum[3] = { "best", "worst", "points" };
+	for (int i = 0; i < 3; i++) {
+		int t = lua_getfield(L, idx, azNum[i]);
+		if (t == LUA_TNIL && i == 0) v[i] = 0;
+		else if (!lua_isnumber(L, -1)) luaL_error(L, "%s: '%s' must be a number", zWhat, azNum[i]);
+		else v[i] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	ky_err err = { 0 };
+	if (eng_score_outcome_term(d->score, zMetric, v[0], v[1], v[2], &err)) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+}
+
+static int l_outcome(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "outcome");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_getfield(L, 1, "metric") != LUA_TNIL) {
+		lua_pop(L, 1);
+		add_outcome(L, d, 1, "outcome");
+		return 0;
+	}
+	lua_pop(L, 1);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zW[48];
+		snprintf(zW, sizeof zW, "outcome[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table", zW);
+		add_outcome(L, d, lua_gettop(L), zW);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int l_message(lua_State *L) {
+	static const char *const azKnown[] = { "to", "from", "text", "tlp", NULL };
+	scn_drill *d = drill_of(L);
+	need_running(L, d, "message");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "message", azKnown);
+	const char *zTo = str_field(L, 1, "message", "to", NULL);
+	if (strcmp(zTo, "all") != 0 && !scn_drill__team_known(d, zTo)) luaL_error(L, "message: unknown team '%s' in to", zTo);
+	const char *zFrom = str_field(L, 1, "message", "from", "control");
+	const char *zTlp = str_field(L, 1, "message", "tlp", "clear");
+	const char *zText = str_field(L, 1, "message", "text", NULL);
+	json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "type", "message", "from", zFrom, "to", zTo, "tlp", zTlp, "text",
+	                      zText, "t_us", (json_int_t)eng_sim_now(d->sim));
+	if (!m) luaL_error(L, "message: text must be valid UTF-8");
+	scn_drill__message(d, m);
+	return 0;
+}
+
+/* --- registration ----------------------------------------------------------------------------------- */
+
+static void set_fn(lua_State *L, scn_drill *d, int tbl, const char *zName, lua_CFunction fn) {
+	lua_pushlightuserdata(L, d);
+	lua_pushcclosure(L, fn, 1);
+	lua_setfield(L, tbl, zName);
+}
+
+static void set_verb(lua_State *L, scn_drill *d, int tbl, const char *zName, const char *zVerb) {
+	lua_pushlightuserdata(L, d);
+	lua_pushstring(L, zVerb);
+	lua_pushcclosure(L, l_world_verb, 2);
+	lua_setfield(L, tbl, zName);
+}
+
+static int register_api(lua_State *L) {
+	static const char *const azAttack[] = { "compromise", "spread", "stop", "exfiltrate", "abuse_feature",
+		"malicious_ota", NULL };
+	static const char *const azService[] = { "degrade", "status", NULL };
+	scn_drill *d = lua_touserdata(L, 1);
+	scn_sandbox_push_env(d->sb);
+	int env = lua_gettop(L);
+	set_fn(L, d, env, "scenario", l_scenario);
+	set_fn(L, d, env, "teams", l_teams);
+	set_fn(L, d, env, "inject", l_inject);
+	set_fn(L, d, env, "at", l_at);
+	set_fn(L, d, env, "after", l_after);
+	set_fn(L, d, env, "every", l_every);
+	set_fn(L, d, env, "when", l_when);
+	set_fn(L, d, env, "on", l_on);
+	set_fn(L, d, env, "log", l_log);
+	set_fn(L, d, env, "print", l_log);
+	set_fn(L, d, env, "now", l_now);
+	set_fn(L, d, env, "clock", l_clock);
+	set_fn(L, d, env, "seconds", l_seconds);
+	set_fn(L, d, env, "penalty", l_penalty);
+	set_fn(L, d, env, "outcome", l_outcome);
+	set_fn(L, d, env, "message", l_message);
+	set_verb(L, d, env, "alert", "alert");
+
+	/* fleet: callable (declaration) with fleet.count / fleet.select */
+	lua_newtable(L);
+	int t = lua_gettop(L);
+	set_verb(L, d, t, "count", "fleet.count");
+	set_verb(L, d, t, "select", "fleet.select");
+	lua_newtable(L);
+	lua_pushlightuserdata(L, d);
+	lua_pushcclosure(L, l_fleet_call, 1);
+	lua_setfield(L, -2, "__call");
+	lua_setmetatable(L, t);
+	lua_setfield(L, env, "fleet");
+
+	lua_newtable(L);
+	t = lua_gettop(L);
+	set_fn(L, d, t, "load", l_sbom_load);
+	set_verb(L, d, t, "affected", "sbom.affected");
+	lua_newtable(L);
+	set_fn(L, d, lua_gettop(L), "__call", l_sbom_call);
+	lua_setmetatable(L, t);
+	lua_setfield(L, env, "sbom");
+
+	lua_newtable(L);
+	t = lua_gettop(L);
+	for (int i = 0; azAttack[i]; i++) {
+		char z[64];
+		snprintf(z, sizeof z, "attack.%s", azAttack[i]);
+		set_verb(L, d, t, azAttack[i], z);
+	}
+	lua_setfield(L, env, "attack");
+	lua_newtable(L);
+	t = lua_gettop(L);
+	for (int i = 0; azService[i]; i++) {
+		char z[64];
+		snprintf(z, sizeof z, "service.%s", azService[i]);
+		set_verb(L, d, t, azService[i], z);
+	}
+	lua_setfield(L, env, "service");
+	lua_newtable(L);
+	t = lua_gettop(L);
+	set_fn(L, d, t, "call", l_world_call);
+	set_verb(L, d, t, "metrics", "world.metrics");
+	lua_setfield(L, env, "world");
+	lua_newtable(L);
+	t = lua_gettop(L);
+	set_fn(L, d, t, "add", l_score_add);
+	set_fn(L, d, t, "get", l_score_get);
+	lua_setfield(L, env, "score");
+	return 0;
+}
+
+int scn_script_register(scn_drill *d, ky_err *err) {
+	lua_State *L = d->L;
+	lua_pushcfunction(L, register_api);
+	lua_pushlightuserdata(L, d);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		ky_err_set(err, KY_ENOMEM, "scenario API: %s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return err ? err->code : KY_ENOMEM;
+	}
+	return 0;
+}
+
+int scn_script_validate(scn_drill *d, ky_err *err) {
+	if (!d->bScenario) return ky_err_set(err, KY_EINVAL, "%s:1: no scenario { id = ..., title = ..., duration = ... }", d->zPath);
+	if (json_array_size(d->teams) == 0) return ky_err_set(err, KY_EINVAL, "%s:1: no teams { ... }", d->zPath);
+	if (!d->bFleet) return ky_err_set(err, KY_EINVAL, "%s:1: no fleet { ... }", d->zPath);
+	char z1[32], z2[32];
+	for (int i = 0; i < d->nInj; i++) {
+		scn_inject_def *inj = &d->aInj[i];
+		if (check_inject_teams(d, inj, err) || scn_script_register_expects(d, inj, err)) return err ? err->code : KY_EINVAL;
+		if (inj->at > d->duration) {
+			return ky_err_set(err, KY_EINVAL, "%s:%d: inject '%s': at %s is after the end of the drill (%s)", d->zPath,
+			                  inj->line, inj->zId, eng_time_format(inj->at, z1, sizeof z1),
+			                  eng_time_format(d->duration, z2, sizeof z2));
+		}
+	}
+	for (int i = 0; i < d->nCb; i++) {
+		scn_callback *cb = &d->aCb[i];
+		if (cb->type == SCN_TIMER_AT && cb->t > d->duration) {
+			return ky_err_set(err, KY_EINVAL, "%s:%d: at %s is after the end of the drill (%s)", d->zPath, cb->line,
+			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,298 @@
+/* drill (server): see drill.h. The observer attached here runs after the journal's (attach order), so when
+ * scn_drill_action returns 0 the action row is already committed. */
+#include "server/drill.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenarios/drill.h"
+#include "scenarios/record.h"
+#include "scenarios/resume.h"
+
+#define FAC_KEY "@facilitator"  /* the facilitator's row in the journal's tokens table (team ids never start with @) */
+
+struct srv_drill {
+	scn_drill *pDrill;
+	scn_record *pRec;
+	srv_drill_sink sink;
+	json_t *pExercise;  /* scn_drill_exercise_json, kept */
+	json_t *pTeamIds;   /* array of strings */
+	json_t *pFleet;     /* latest fleet message */
+	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
+	json_t *pActT;      /* "team\x1f" "client id" -> [seq, t_us], for the ack of a resent id */
+	eng_time_t tResumed;
+};
+
+/* --- observer: the drill's output becomes messages for the sink ------------------------------------------ */
+
+static void obs_inject(void *ctx, const char *zTeam, json_t *msg) {
+	srv_drill *d = ctx;
+	json_t *pFac = json_deep_copy(msg);
+	d->sink.to_team(d->sink.ctx, zTeam, msg);
+	if (pFac) {
+		json_object_set_new(pFac, "team", json_string(zTeam));
+		d->sink.to_facilitator(d->sink.ctx, pFac);
+		json_decref(pFac);
+	}
+}
+
+static void obs_message(void *ctx, json_t *msg) {
+	srv_drill *d = ctx;
+	const char *zFrom = json_string_value(json_object_get(msg, "from"));
+	json_t *pTo = json_object_get(msg, "to");
+	const char *zTo = json_string_value(pTo);
+	size_t i;
+	json_t *v;
+	if (zTo && !strcmp(zTo, "all")) {
+		json_array_foreach(d->pTeamIds, i, v) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
+	} else {
+		if (zTo) d->sink.to_team(d->sink.ctx, zTo, msg);
+		if (json_is_array(pTo))
+			json_array_foreach(pTo, i, v) if (json_is_string(v)) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
+		if (zFrom && (!zTo || strcmp(zFrom, zTo))) d->sink.to_team(d->sink.ctx, zFrom, msg); /* the sender's copy */
+	}
+	d->sink.to_facilitator(d->sink.ctx, msg);
+}
+
+static void obs_score(void *ctx, const char *zTeam, json_t *msg) {
+	srv_drill *d = ctx;
+	d->sink.to_team(d->sink.ctx, zTeam, msg);
+	d->sink.to_facilitator(d->sink.ctx, msg);
+}
+
+/* Fleet samples are state, not events: only the latest is kept and the server sends it once per step, so a
+ * fast clock (many samples per step) never floods the browsers. */
+static void obs_fleet(void *ctx, json_t *msg) {
+	srv_drill *d = ctx;
+	json_decref(d->pFleet);
+	d->pFleet = json_deep_copy(msg);
+	d->bFleetNew = 1;
+}
+
+/* Only what a facilitator should see live: scenario errors, log() lines and the results of actions. World
+ * facts (every car's alert) would flood the page; they are in the journal. */
+static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, json_t *detail) {
+	srv_drill *d = ctx;
+	json_t *m;
+	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && strcmp(zKind, "action.result")) return;
+	m = json_pack("{s:s, s:I, s:s, s:s?, s:O?}", "type", "event", "t_us", (json_int_t)t, "kind", zKind, "subject",
+	              zSubject, "detail", detail);
+	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
+}
+
+static int obs_action(void *ctx, int64_t iSeq, const char *zTeam, const char *zClientId, eng_time_t t,
+                      const char *zKind, json_t *args, json_t *result, ky_err *err) {
+	srv_drill *d = ctx;
+	json_t *m;
+	(void)result;
+	(void)err;
+	if (zClientId) {
+		char zKey[300];
+		snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId);
+		json_object_set_new(d->pActT, zKey, json_pack("[I,I]", (json_int_t)iSeq, (json_int_t)t));
+	}
+	m = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:O?, s:I}", "type", "action", "seq", (json_int_t)iSeq, "team", zTeam,
+	              "id", zClientId, "kind", zKind, "args", args, "t_us", (json_int_t)t);
+	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
+	return 0;
+}
+
+static void obs_grade(void *ctx, int64_t iSeq, double points, const char *zComment) {
+	srv_drill *d = ctx;
+	json_t *m = json_pack("{s:s, s:I, s:f, s:s?}", "type", "grade", "action", (json_int_t)iSeq, "points", points,
+	                      "comment", zComment);
+	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
+}
+
+static void obs_read(void *ctx, const char *zTeam, const char *zInject, eng_time_t t) {
+	srv_drill *d = ctx;
+	json_t *m = json_pack("{s:s, s:s, s:s, s:I}", "type", "read", "team", zTeam, "inject", zInject, "t_us", (json_int_t)t);
+	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
+}
+
+/* --- open / close ------------------------------------------------------------------------------------------ */
+
+srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, const srv_drill_sink *pSink, ky_err *err) {
+	srv_drill *d = calloc(1, sizeof *d);
+	scn_drill_opts opts = { 0 };
+	scn_observer obs = { 0 };
+	json_t *pTeams, *v;
+	size_t i;
+	if (!d) return ky_err_set(err, KY_ENOMEM, "serve: out of memory"), NULL;
+	d->sink = *pSink;
+	d->pActT = json_object();
+	d->pTeamIds = json_array();
+	obs.ctx = d;
+	obs.on_inject = obs_inject;
+	obs.on_message = obs_message;
+	obs.on_score = obs_score;
+	obs.on_fleet = obs_fleet;
+	obs.on_event = obs_event;
+	obs.on_action = obs_action;
+	obs.on_grade = obs_grade;
+	obs.on_read = obs_read;
+	if (bResume) {
+		/* Re-simulates the recorded inputs with our observer attached (no one is connected yet, so nothing is
+		 * sent; the ack times of recorded client ids are remembered), then appends to the same journal. */
+		scn_resume_opts ro = { 0 };
+		ro.zScenarioPath = zScenario;
+		ro.pObs = &obs;
+		d->pDrill = scn_resume_open(zDb, &ro, &d->pRec, &d->tResumed, err);
+		if (!d->pDrill) goto err;
+	} else {
+		d->pDrill = scn_drill_open(zScenario, &opts, err);
+		if (!d->pDrill) goto err;
+		d->pRec = scn_record_attach(d->pDrill, zDb, err);
+		if (!d->pRec) goto err;
+		/* after the recorder: when scn_drill_action returns, the journal has committed the action */
+		if (scn_drill_add_observer(d->pDrill, &obs)) {
+			ky_err_set(err, KY_ELIMIT, "serve: cannot attach the server's observer");
+			goto err;
+		}
+	}
+	d->pExercise = scn_drill_exercise_json(d->pDrill);
+	pTeams = json_object_get(d->pExercise, "teams");
+	json_array_foreach(pTeams, i, v) {
+		const char *zId = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "id"));
+		if (zId) json_array_append_new(d->pTeamIds, json_string(zId));
+	}
+	return d;
+err:
+	srv_drill_close(d, NULL);
+	return NULL;
+}
+
+int srv_drill_close(srv_drill *d, ky_err *err) {
+	int rc = 0;
+	if (!d) return 0;
+	if (d->pRec) rc = scn_record_close(d->pRec, err);
+	scn_drill_free(d->pDrill);
+	json_decref(d->pExercise);
+	json_decref(d->pTeamIds);
+	json_decref(d->pFleet);
+	json_decref(d->pActT);
+	free(d);
+	return rc;
+}
+
+/* --- queries ---------------------------------------------------------------------------------------------- */
+
+int srv_drill_team_count(const srv_drill *d) { return (int)json_array_size(d->pTeamIds); }
+
+const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_value(json_array_get(d->pTeamIds, (size_t)i)); }
+
+json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
+	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams" };
+	json_t *e;
+	if (bFacilitator) {
+		e = json_deep_copy(d->pExercise);
+		if (e) json_object_del(e, "source");
+		return e;
+	}
+	e = json_object();
+	for (size_t i = 0; e && i < sizeof azTeamKeys / sizeof azTeamKeys[0]; i++) {
+		json_t *v = json_object_get(d->pExercise, azTeamKeys[i]);
+		if (v) json_object_set(e, azTeamKeys[i], v);
+	}
+	return e;
+}
+
+eng_time_t srv_drill_now(const srv_drill *d) { return scn_drill_now(d->pDrill); }
+eng_time_t srv_drill_duration(const srv_drill *d) { return scn_drill_duration(d->pDrill); }
+
+uint64_t srv_drill_events(const srv_drill *d) {
+	eng_sim *pSim = scn_drill_sim(d->pDrill);
+	return pSim ? eng_sim_events_run(pSim) : 0;
+}
+
+eng_time_t srv_drill_resumed_at(const srv_drill *d) { return d->tResumed; }
+
+/* --- calls ------------------------------------------------------------------------------------------------- */
+
+int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err) {
+	eng_time_t tEnd = scn_drill_duration(d->pDrill);
+	if (t > tEnd) t = tEnd;
+	if (t <= scn_drill_now(d->pDrill)) return 0;
+	return scn_drill_advance_to(d->pDrill, t, err);
+}
+
+int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, const char *zKind, json_t *pArgs,
+                     const char *zInject, int64_t *pSeq, eng_time_t *pT, ky_err *err) {
+	char zKey[300];
+	json_t *pHit;
+	int rc = scn_drill_action(d->pDrill, zTeam, zClientId, zKind, pArgs, zInject, pSeq, err);
+	if (rc) return rc;
+	snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId ? zClientId : "");
+	pHit = json_object_get(d->pActT, zKey);
+	*pT = pHit && json_integer_value(json_array_get(pHit, 0)) == *pSeq ? (eng_time_t)json_integer_value(json_array_get(pHit, 1))
+	                                                                    : scn_drill_now(d->pDrill);
+	return 0;
+}
+
+int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err) { return scn_record_inject(d->pRec, d->pDrill, pMsg, err); }
+
+int srv_drill_flush(srv_drill *d, ky_err *err) {
+	int rc = scn_record_flush(d->pRec, err);
+	return rc ? rc : scn_record_error(d->pRec, err);
+}
+
+int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err) {
+	return scn_drill_grade(d->pDrill, iSeq, points, zComment, err);
+}
+
+int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err) {
+	return scn_drill_read(d->pDrill, zTeam, zInject, err);
+}
+
+json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam) {
+	json_t *b = scn_drill_backlog_json(d->pDrill, zTeam);
+	return b ? b : json_array();
+}
+
+json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
+	json_t *pAll = scn_drill_scores_json(d->pDrill);
+	json_t *pTeam = json_object_get(json_object_get(pAll, "teams"), zTeam);
+	json_t *m = json_pack("{s:s, s:s}", "type", "score", "team", zTeam);
+	if (m && json_is_object(pTeam)) json_object_update(m, pTeam);
+	if (m && !json_object_get(m, "score")) json_object_set_new(m, "score", json_integer(0));
+	if (m && json_object_get(pAll, "joint")) json_object_set(m, "joint", json_object_get(pAll, "joint"));
+	json_decref(pAll);
+	return m;
+}
+
+json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }
+
+json_t *srv_drill_take_fleet(srv_drill *d) {
+	if (!d->bFleetNew) return NULL;
+	d->bFleetNew = 0;
+	return json_incref(d->pFleet);
+}
+
+json_t *srv_drill_load_tokens(srv_drill *d) {
+	eng_journal *j = scn_record_journal(d->pRec);
+	char zHex[80];
+	json_t *pOut, *pTeams;
+	if (eng_journal_token_get(j, FAC_KEY, zHex, sizeof zHex, NULL)) return NULL;
+	pOut = json_pack("{s:s, s:{}}", "facilitator", zHex, "teams");
+	pTeams = json_object_get(pOut, "teams");
+	for (size_t i = 0; i < json_array_size(d->pTeamIds); i++) {
+		const char *zTeam = json_string_value(json_array_get(d->pTeamIds, i));
+		if (eng_journal_token_get(j, zTeam, zHex, sizeof zHex, NULL) == 0) json_object_set_new(pTeams, zTeam, json_string(zHex));
+	}
+	return pOut;
+}
+
+int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err) {
+	eng_journal *j = scn_record_journal(d->pRec);
+	const char *zTeam;
+	json_t *v;
+	int rc;
+	json_object_foreach(json_object_get(pHashes, "teams"), zTeam, v) {
+		if ((rc = eng_journal_token_put(j, zTeam, json_string_value(v), err))) return rc;
+	}
+	return eng_journal_token_put(j, FAC_KEY, json_string_value(json_object_get(pHashes, "facilitator")), err);
+}

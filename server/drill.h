@@ -1,0 +1,71 @@
+/* drill (server): the seam between the server and the drill. The only server file that includes the Drill API
+ * (scenarios/drill.h) and the journal (scenarios/record.h, resume.h): it opens the drill with its journal,
+ * turns the drill's observer callbacks into messages for a sink (the server's routing), and offers the
+ * server the few calls it makes. Everything sim-time lives behind it; the server owns wall time and pacing. */
+#ifndef SRV_DRILL_H
+#define SRV_DRILL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "engine/err.h"
+#include "engine/time.h"
+
+typedef struct srv_drill srv_drill;
+
+/* Where the drill's output goes. Messages are CONTRACT §4 objects, borrowed for the call. */
+typedef struct srv_drill_sink {
+	void *ctx;
+	void (*to_team)(void *ctx, const char *zTeam, json_t *msg);      /* one team's connections */
+	void (*to_facilitator)(void *ctx, json_t *msg);                  /* facilitator connections */
+	void (*to_everyone)(void *ctx, json_t *msg);                     /* every joined connection (unused for now) */
+} srv_drill_sink;
+
+/* Opens the scenario with its journal at zDb (created; or, with bResume, re-opened and replayed up to the sim
+ * time it had reached). The sink is called from inside srv_drill_* calls only. NULL with err set on failure. */
+srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, const srv_drill_sink *pSink, ky_err *err);
+/* Flushes and closes the journal, frees the drill. 0 or the journal's error (the drill is freed anyway). */
+int srv_drill_close(srv_drill *d, ky_err *err);
+
+/* Team ids in scenario order (borrowed, valid until close). */
+int srv_drill_team_count(const srv_drill *d);
+const char *srv_drill_team_id(const srv_drill *d, int i);
+/* The exercise object of a welcome (new ref): for teams without the scenario source or anything that would give
+ * away what is coming; for the facilitator everything except the source text. */
+json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator);
+
+eng_time_t srv_drill_now(const srv_drill *d);
+eng_time_t srv_drill_duration(const srv_drill *d);
+uint64_t srv_drill_events(const srv_drill *d);
+int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err);
+
+/* A team's action; on 0 it is durable in the journal and *pSeq, *pT give its sequence and sim time (the same
+ * for a resent client id, which changes nothing). */
+int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, const char *zKind, json_t *pArgs,
+                     const char *zInject, int64_t *pSeq, eng_time_t *pT, ky_err *err);
+/* A facilitator's ad-hoc inject, recorded durably (for resume) before it goes out. */
+int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err);
+/* Commits the journal's pending rows (called on a wall-clock timer); 0 or the first recording error. */
+int srv_drill_flush(srv_drill *d, ky_err *err);
+int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err);
+int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err);
+
+/* What a welcome sends after itself (new refs): a team's backlog; a team's current score message; the latest
+ * fleet message (NULL before the first sample). */
+json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam);
+json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam);
+json_t *srv_drill_fleet_msg(const srv_drill *d);
+/* The latest fleet message if a new sample came since the last call (new ref), else NULL. Samples are
+ * coalesced: the sink never gets fleet messages directly; the server sends this once per step. */
+json_t *srv_drill_take_fleet(srv_drill *d);
+
+/* Token hashes kept in the journal: {"facilitator":HEX,"teams":{ID:HEX}} (new ref), or NULL when the journal has
+ * none yet. srv_drill_store_tokens writes them (durably) for a later --resume. */
+json_t *srv_drill_load_tokens(srv_drill *d);
+int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err);
+
+/* Sim time the journal says was reached before a --resume (0 for a new drill). */
+eng_time_t srv_drill_resumed_at(const srv_drill *d);
+
+#endif

@@ -1,0 +1,192 @@
+/* proto (server): see proto.h. One function per client message type. */
+#include "server/proto.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int fail(const char **pzCode, const char *zCode, char *zMsg, size_t nMsg, const char *zText) {
+	*pzCode = zCode;
+	snprintf(zMsg, nMsg, "%s", zText);
+	return -1;
+}
+
+static int unpack_fail(const char **pzCode, char *zMsg, size_t nMsg, const char *zType, const json_error_t *e) {
+	*pzCode = SRV_E_BAD_FIELD;
+	snprintf(zMsg, nMsg, "%s: %s", zType, e->text);
+	return -1;
+}
+
+static int id_ok(const char *z) { return z && z[0] && strlen(z) <= SRV_MAX_ID; }
+
+static int parse_hello(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s}", "token", &r->zToken)) return unpack_fail(pzCode, zMsg, nMsg, "hello", &e);
+	if (!id_ok(r->zToken)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "hello: token: empty or too long");
+	return 0;
+}
+
+static int parse_action(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	json_t *pInject = NULL;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:o, s:s, s:o, s?o}", "id", &r->pId, "kind", &r->zKind, "args", &r->pArgs,
+	                   "inject", &pInject))
+		return unpack_fail(pzCode, zMsg, nMsg, "action", &e);
+	if (json_is_string(r->pId)) {
+		if (!id_ok(json_string_value(r->pId))) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: id: empty or over 128 bytes");
+		snprintf(r->zId, sizeof r->zId, "%s", json_string_value(r->pId));
+	} else if (json_is_integer(r->pId)) {
+		snprintf(r->zId, sizeof r->zId, "%lld", (long long)json_integer_value(r->pId));
+	} else {
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: id: expected a string or an integer");
+	}
+	if (!json_is_object(r->pArgs)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: args: expected an object");
+	if (!r->zKind[0]) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: kind: empty");
+	if (pInject && !json_is_null(pInject)) {
+		if (!json_is_string(pInject) || !id_ok(json_string_value(pInject)))
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: inject: expected an inject id");
+		r->zInject = json_string_value(pInject);
+	}
+	if (!strcmp(r->zKind, "share")) { /* CONTRACT §3: a red share goes to one named team only */
+		json_t *pTo = json_object_get(r->pArgs, "to"), *pTlp = json_object_get(r->pArgs, "tlp");
+		if (json_is_string(pTlp) && !strcmp(json_string_value(pTlp), "red") &&
+		    (!json_is_string(pTo) || !strcmp(json_string_value(pTo), "all")))
+			return fail(pzCode, SRV_E_REJECTED, zMsg, nMsg, "action: share: tlp red goes to one named team only, not \"all\"");
+	}
+	return 0;
+}
+
+static int parse_read(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s}", "inject", &r->zInject)) return unpack_fail(pzCode, zMsg, nMsg, "read", &e);
+	if (!id_ok(r->zInject)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "read: inject: empty or too long");
+	return 0;
+}
+
+static const char *const azCmd[] = { NULL, "start", "pause", "resume", "speed", "stop" };
+
+const char *srv_cmd_name(srv_cmd cmd) { return cmd >= SRV_CMD_START && cmd <= SRV_CMD_STOP ? azCmd[cmd] : "?"; }
+
+static int parse_control(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	const char *zCmd;
+	json_t *pValue = NULL;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o}", "cmd", &zCmd, "value", &pValue))
+		return unpack_fail(pzCode, zMsg, nMsg, "control", &e);
+	for (int i = SRV_CMD_START; i <= SRV_CMD_STOP; i++)
+		if (!strcmp(zCmd, azCmd[i])) r->cmd = (srv_cmd)i;
+	if (!r->cmd) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: cmd: expected start, pause, resume, speed or stop");
+	if (pValue && json_is_number(pValue)) {
+		r->value = json_number_value(pValue);
+		r->bValue = 1;
+	}
+	if (r->cmd == SRV_CMD_SPEED || (r->cmd == SRV_CMD_START && pValue)) {
+		if (!r->bValue || !isfinite(r->value) || r->value <= 0 || r->value > SRV_MAX_SPEED)
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: value: speed must be a number > 0 and <= 100000");
+	}
+	return 0;
+}
+
+static int parse_inject(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	json_t *pTo, *pSev = NULL;
+	const char *zTitle, *zBody;
+	size_t i;
+	json_t *v;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:o, s:s, s:s, s?o}", "to", &pTo, "title", &zTitle, "body", &zBody,
+	                   "severity", &pSev))
+		return unpack_fail(pzCode, zMsg, nMsg, "inject", &e);
+	if (json_is_string(pTo)) {
+		json_t *pArr = json_pack("[O]", pTo);
+		json_object_set_new(r->pRoot, "to", pArr);
+		pTo = pArr;
+	}
+	if (!json_is_array(pTo) || json_array_size(pTo) == 0)
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "inject: to: expected a non-empty array of team ids or \"all\"");
+	json_array_foreach(pTo, i, v) {
+		if (!json_is_string(v) || !id_ok(json_string_value(v)))
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "inject: to: expected team ids (strings)");
+	}
+	if (!zTitle[0]) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "inject: title: empty");
+	if (pSev && !json_is_string(pSev)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "inject: severity: expected a string");
+	return 0;
+}
+
+static int parse_grade(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	json_t *pPoints;
+	r->zComment = "";
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:I, s:o, s?s}", "action", &r->iSeq, "points", &pPoints, "comment", &r->zComment))
+		return unpack_fail(pzCode, zMsg, nMsg, "grade", &e);
+	if (!json_is_number(pPoints) || !isfinite(json_number_value(pPoints)))
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "grade: points: expected a number");
+	r->points = json_number_value(pPoints);
+	if (r->iSeq <= 0) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "grade: action: expected a positive sequence number");
+	return 0;
+}
+
+static const struct {
+	const char *zName;
+	srv_req_type type;
+	int (*fn)(srv_req *, const char **, char *, size_t);
+} aType[] = {
+	{ "hello", SRV_REQ_HELLO, parse_hello },       { "action", SRV_REQ_ACTION, parse_action },
+	{ "read", SRV_REQ_READ, parse_read },          { "control", SRV_REQ_CONTROL, parse_control },
+	{ "inject", SRV_REQ_INJECT, parse_inject },    { "grade", SRV_REQ_GRADE, parse_grade },
+};
+
+int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode, char *zMsg, size_t nMsg,
+                    json_t **ppId) {
+	json_error_t e;
+	json_t *pType, *pId;
+	memset(pReq, 0, sizeof *pReq);
+	*ppId = NULL;
+	if (n > SRV_MAX_FRAME) return fail(pzCode, SRV_E_TOO_LARGE, zMsg, nMsg, "message over 65536 bytes");
+	pReq->pRoot = json_loadb(p, n, JSON_REJECT_DUPLICATES, &e);
+	if (!pReq->pRoot) {
+		*pzCode = SRV_E_BAD_JSON;
+		snprintf(zMsg, nMsg, "invalid JSON at line %d column %d: %s", e.line, e.column, e.text);
+		return -1;
+	}
+	if (!json_is_object(pReq->pRoot)) {
+		srv_req_clear(pReq);
+		return fail(pzCode, SRV_E_BAD_JSON, zMsg, nMsg, "expected a JSON object");
+	}
+	pId = json_object_get(pReq->pRoot, "id");
+	if (pId && (json_is_string(pId) || json_is_integer(pId))) *ppId = json_incref(pId);
+	pType = json_object_get(pReq->pRoot, "type");
+	if (!json_is_string(pType)) {
+		srv_req_clear(pReq);
+		return fail(pzCode, SRV_E_BAD_TYPE, zMsg, nMsg, "type: expected a string");
+	}
+	for (size_t i = 0; i < sizeof aType / sizeof aType[0]; i++) {
+		if (strcmp(json_string_value(pType), aType[i].zName)) continue;
+		pReq->type = aType[i].type;
+		if (aType[i].fn(pReq, pzCode, zMsg, nMsg)) {
+			srv_req_clear(pReq);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject or grade)",
+	         json_string_value(pType));
+	*pzCode = SRV_E_BAD_TYPE;
+	srv_req_clear(pReq);
+	return -1;
+}
+
+void srv_req_clear(srv_req *pReq) {
+	json_decref(pReq->pRoot);
+	memset(pReq, 0, sizeof *pReq);
+}
+
+json_t *srv_proto_error(json_t *pId, const char *zCode, const char *zMsg) {
+	json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", zCode, "message", zMsg);
+	if (m && pId) json_object_set(m, "id", pId);
+	return m;
+}
+
+json_t *srv_proto_ack(json_t *pId, long long iSeq, long long tUs) {
+	json_t *m = json_pack("{s:s, s:O, s:I, s:I}", "type", "ack", "id", pId, "seq", (json_int_t)iSeq, "t_us", (json_int_t)tUs);
+	return m;
+}

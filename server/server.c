@@ -1,0 +1,852 @@
+/* server: see server.h. Layout: connections and their out queues; routing (the drill's sink); one handler per
+ * client message type; the paced clock; HTTP; the lws callback; start-up and clean stop. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "server/drill.h"
+#include "server/metrics.h"
+#include "server/outq.h"
+#include "server/proto.h"
+#include "server/token.h"
+
+_Static_assert(SRV_BUF_PRE == LWS_PRE, "srv_buf headroom must equal LWS_PRE");
+
+enum { ROLE_NONE, ROLE_TEAM, ROLE_FAC };
+
+typedef struct conn {
+	struct conn *pNext, *pPrev;
+	struct lws *wsi;
+	int bWs;             /* a websocket (in the list); else an HTTP transaction */
+	int role, iTeam;
+	srv_outq q;
+	unsigned char *pRx;  /* a message being reassembled from fragments */
+	size_t nRx, nRxAlloc;
+	int bRxTooBig, bRxBinary;
+	int bDropped;        /* queue overflowed: being killed, send nothing more */
+	int bClosing;        /* server stopping: close after the queue drains */
+	char *zHttp;         /* HTTP: the body to write */
+	size_t nHttp;
+} conn;
+
+typedef struct srv {
+	srv_opts o;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	srv_drill *pDrill;
+	char zWeb[PATH_MAX];
+	char zFacPath[PATH_MAX + 32];
+	int nTeam;
+	char (*azTeamHash)[SRV_HASH_HEX];
+	char zFacHash[SRV_HASH_HEX];
+	conn *pConns;
+	srv_metrics m;
+	int bStarted, bRunning, bEnded, bStopped;
+	double speed;
+	eng_time_t tBase;    /* sim time at wallBase */
+	int64_t wallBase, wallStart;
+	uint64_t nEventsPrev;
+	int bJournalErr;     /* a recording error was logged once */
+	lws_sorted_usec_list_t sulStep, sulSecond, sulWake;
+} srv;
+
+static volatile sig_atomic_t gbQuit;
+static struct lws_context *gpCtx;
+
+static int64_t wall_us(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void srv_log(srv *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+static void srv_log(srv *s, const char *zFmt, ...) {
+	char zT[32];
+	va_list ap;
+	eng_time_format(s->pDrill ? srv_drill_now(s->pDrill) : 0, zT, sizeof zT);
+	fprintf(stderr, "[%9.3f sim %s] ", (double)(wall_us() - s->wallStart) / 1e6, zT);
+	va_start(ap, zFmt);
+	vfprintf(stderr, zFmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* --- connections and their queues ------------------------------------------------------------------------- */
+
+static void conn_drop(srv *s, conn *c) {
+	static const char zWhy[] = "out queue full: client not reading";
+	if (c->bDropped) return;
+	c->bDropped = 1;
+	s->m.nDropped++;
+	srv_log(s, "dropping a %s connection: its out queue is full (%u messages)",
+	        c->role == ROLE_TEAM ? "team" : c->role == ROLE_FAC ? "facilitator" : "pending", c->q.nLen);
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)zWhy, sizeof zWhy - 1);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+static void conn_send_buf(srv *s, conn *c, srv_buf *b) {
+	if (c->bDropped || !b) return;
+	if (srv_outq_push(&c->q, b)) {
+		conn_drop(s, c);
+		return;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+/* Sends msg (borrowed) to one connection. */
+static void conn_send(srv *s, conn *c, json_t *msg) {
+	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
+	if (!b) return;
+	conn_send_buf(s, c, b);
+	srv_buf_unref(b);
+}
+
+static void conn_error(srv *s, conn *c, json_t *pId, const char *zCode, const char *zMsg) {
+	json_t *m = srv_proto_error(pId, zCode, zMsg);
+	s->m.nErrors++;
+	conn_send(s, c, m);
+	json_decref(m);
+}
+
+static int team_index(const srv *s, const char *zTeam) {
+	for (int i = 0; zTeam && i < s->nTeam; i++)
+		if (!strcmp(srv_drill_team_id(s->pDrill, i), zTeam)) return i;
+	return -1;
+}
+
+/* --- routing: the drill's sink ---------------------------------------------------------------------------- */
+
+static void route(srv *s, json_t *msg, int role, int iTeam) {
+	srv_buf *b = srv_buf_json(msg);
+	if (!b) return;
+	for (conn *c = s->pConns, *pNext; c; c = pNext) {
+		pNext = c->pNext;
+		if (c->role == ROLE_NONE || c->bClosing) continue;
+		if (role == ROLE_NONE || (c->role == role && (role != ROLE_TEAM || c->iTeam == iTeam))) conn_send_buf(s, c, b);
+	}
+	srv_buf_unref(b);
+}
+
+static void sink_team(void *ctx, const char *zTeam, json_t *msg) {
+	srv *s = ctx;
+	int i = team_index(s, zTeam);
+	if (i >= 0) route(s, msg, ROLE_TEAM, i);
+}
+
+static void sink_fac(void *ctx, json_t *msg) { route(ctx, msg, ROLE_FAC, 0); }
+static void sink_all(void *ctx, json_t *msg) { route(ctx, msg, ROLE_NONE, 0); }
+
+/* --- the clock -------------------------------------------------------------------------------------------- */
+
+static json_t *clock_obj(srv *s, int bType) {
+	json_t *m = json_pack("{s:I, s:f, s:b, s:b, s:b, s:I}", "t_us", (json_int_t)srv_drill_now(s->pDrill), "speed",
+	                      s->speed, "running", s->bRunning, "started", s->bStarted, "ended", s->bEnded, "duration_us",
+	                      (json_int_t)srv_drill_duration(s->pDrill));
+	if (m && bType) json_object_set_new(m, "type", json_string("clock"));
+	return m;
+}
+
+/* Sends the latest fleet sample, if a new one came, to everyone (once per step however many samples). */
+static void send_fleet(srv *s) {
+	json_t *f = srv_drill_take_fleet(s->pDrill);
+	if (f) route(s, f, ROLE_NONE, 0);
+	json_decref(f);
+}
+
+static void broadcast_clock(srv *s) {
+	json_t *m = clock_obj(s, 1);
+	if (m) route(s, m, ROLE_NONE, 0);
+	json_decref(m);
+}
+
+/* Advances the drill to where the wall clock says it should be; ends the drill at its duration. */
+static void clock_step(srv *s) {
+	ky_err err = { 0 };
+	eng_time_t tEnd = srv_drill_duration(s->pDrill), t;
+	if (!s->bRunning) return;
+	t = s->tBase + (eng_time_t)((double)(wall_us() - s->wallBase) * s->speed);
+	if (t > tEnd) t = tEnd;
+	if (srv_drill_advance_to(s->pDrill, t, &err)) srv_log(s, "advance: %s", err.zMsg);
+	send_fleet(s);
+	if (srv_drill_now(s->pDrill) >= tEnd) {
+		s->bRunning = 0;
+		s->bEnded = 1;
+		s->tBase = srv_drill_now(s->pDrill);
+		srv_log(s, "the drill reached its end");
+		broadcast_clock(s);
+	}
+}
+
+static void on_step(lws_sorted_usec_list_t *sul) {
+	srv *s = lws_container_of(sul, srv, sulStep);
+	clock_step(s);
+	if (s->bRunning) lws_sul_schedule(s->ctx, 0, &s->sulStep, on_step, (lws_usec_t)s->o.tickMs * LWS_US_PER_MS);
+}
+
+static void on_second(lws_sorted_usec_list_t *sul) {
+	srv *s = lws_container_of(sul, srv, sulSecond);
+	uint64_t n = srv_drill_events(s->pDrill);
+	s->m.eventsPerS = (double)(n - s->nEventsPrev);
+	s->nEventsPrev = n;
+	if (s->bRunning) broadcast_clock(s);
+	{
+		ky_err err = { 0 };
+		if (srv_drill_flush(s->pDrill, &err) && !s->bJournalErr) {
+			s->bJournalErr = 1;
+			srv_log(s, "journal: %s", err.zMsg);
+		}
+	}
+	lws_sul_schedule(s->ctx, 0, &s->sulSecond, on_second, LWS_US_PER_SEC);
+}
+
+static void clock_run(srv *s) {
+	s->tBase = srv_drill_now(s->pDrill);
+	s->wallBase = wall_us();
+	s->bRunning = 1;
+	lws_sul_schedule(s->ctx, 0, &s->sulStep, on_step, (lws_usec_t)s->o.tickMs * LWS_US_PER_MS);
+}
+
+/* Freezes the clock where the wall clock has taken it: a pause never skips or shifts sim time. */
+static void clock_hold(srv *s) {
+	clock_step(s);
+	s->bRunning = 0;
+	s->tBase = srv_drill_now(s->pDrill);
+	lws_sul_cancel(&s->sulStep);
+}
+
+/* --- one handler per client message ------------------------------------------------------------------------ */
+
+static void send_welcome(srv *s, conn *c) {
+	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
+	                      "exercise", srv_drill_exercise(s->pDrill, c->role == ROLE_FAC), "clock", clock_obj(s, 0));
+	json_t *pSeen = json_object(), *b, *v, *f;
+	size_t i;
+	if (c->role == ROLE_TEAM) json_object_set_new(w, "team", json_string(srv_drill_team_id(s->pDrill, c->iTeam)));
+	conn_send(s, c, w);
+	json_decref(w);
+	for (int k = 0; k < s->nTeam; k++) {
+		const char *zTeam = srv_drill_team_id(s->pDrill, k);
+		if (c->role == ROLE_TEAM && k != c->iTeam) continue;
+		b = srv_drill_backlog(s->pDrill, zTeam);
+		json_array_foreach(b, i, v) {
+			if (c->role == ROLE_FAC) { /* the facilitator sees each team's injects, each message once */
+				const char *zType = json_string_value(json_object_get(v, "type"));
+				if (zType && !strcmp(zType, "message")) {
+					char *z = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+					int bSeen = z && json_object_get(pSeen, z);
+					if (z) json_object_set_new(pSeen, z, json_true());
+					free(z);
+					if (bSeen) continue;
+				} else {
+					json_object_set_new(v, "team", json_string(zTeam));
+				}
+			}
+			conn_send(s, c, v);
+		}
+		json_decref(b);
+		f = srv_drill_score_msg(s->pDrill, zTeam);
+		conn_send(s, c, f);
+		json_decref(f);
+	}
+	json_decref(pSeen);
+	f = srv_drill_fleet_msg(s->pDrill);
+	if (f) conn_send(s, c, f);
+	json_decref(f);
+}
+
+static void on_hello(srv *s, conn *c, srv_req *r) {
+	char zHash[SRV_HASH_HEX];
+	if (c->role != ROLE_NONE) {
+		conn_error(s, c, NULL, SRV_E_TWICE, "hello: this connection has already joined");
+		return;
+	}
+	srv_token_hash(r->zToken, zHash);
+	if (srv_token_equal(zHash, s->zFacHash)) {
+		c->role = ROLE_FAC;
+		s->m.nConnPending--, s->m.nConnFacilitator++;
+	} else {
+		for (int i = 0; i < s->nTeam; i++) {
+			if (!srv_token_equal(zHash, s->azTeamHash[i])) continue;
+			c->role = ROLE_TEAM;
+			c->iTeam = i;
+			s->m.nConnPending--, s->m.nConnTeam++;
+		}
+	}
+	if (c->role == ROLE_NONE) {
+		conn_error(s, c, NULL, SRV_E_BAD_TOKEN, "hello: unknown token");
+		return;
+	}
+	send_welcome(s, c);
+}
+
+static const char *code_of(int rc) {
+	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
+}
+
+static void on_action(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	int64_t iSeq = 0;
+	eng_time_t t = 0;
+	json_t *m;
+	int rc;
+	if (c->role != ROLE_TEAM) {
+		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
+		return;
+	}
+	if (s->bEnded) {
+		conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
+		return;
+	}
+	rc = srv_drill_action(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam), r->zId, r->zKind, r->pArgs, r->zInject,
+	                      &iSeq, &t, &err);
+	if (rc) {
+		conn_error(s, c, r->pId, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+		return;
+	}
+	s->m.nActions++;
+	m = srv_proto_ack(r->pId, iSeq, t);
+	conn_send(s, c, m);
+	json_decref(m);
+}
+
+static void on_read(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	int rc;
+	if (c->role != ROLE_TEAM) return; /* a facilitator looking at a team's inbox marks nothing read */
+	rc = srv_drill_read(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam), r->zInject, &err);
+	if (rc) conn_error(s, c, NULL, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+}
+
+static void on_control(srv *s, conn *c, srv_req *r) {
+	const char *zBad = NULL;
+	if (c->role != ROLE_FAC) {
+		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "control: facilitator only");
+		return;
+	}
+	if (s->bStopped) zBad = "control: the drill was stopped";
+	else if (r->cmd == SRV_CMD_START && s->bStarted) zBad = "control: start: already started (use resume)";
+	else if (s->bEnded && r->cmd != SRV_CMD_STOP && r->cmd != SRV_CMD_SPEED) zBad = "control: the drill has ended";
+	if (zBad) {
+		conn_error(s, c, NULL, SRV_E_STATE, zBad);
+		return;
+	}
+	switch (r->cmd) {
+	case SRV_CMD_START:
+	case SRV_CMD_RESUME:
+		if (r->bValue && r->cmd == SRV_CMD_START) s->speed = r->value;
+		s->bStarted = 1;
+		if (!s->bRunning) clock_run(s);
+		break;
+	case SRV_CMD_PAUSE:
+		if (s->bRunning) clock_hold(s);
+		break;
+	case SRV_CMD_SPEED:
+		if (s->bRunning) {
+			clock_hold(s);
+			s->speed = r->value;
+			clock_run(s);
+		} else {
+			s->speed = r->value;
+		}
+		break;
+	case SRV_CMD_STOP:
+		if (s->bRunning) clock_hold(s);
+		s->bStopped = s->bEnded = 1;
+		break;
+	}
+	srv_log(s, "facilitator: %s%s (speed %g)", srv_cmd_name(r->cmd), s->bRunning ? ", running" : ", held", s->speed);
+	broadcast_clock(s);
+}
+
+static void on_inject(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	json_t *m;
+	int rc;
+	if (c->role != ROLE_FAC) {
+		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "inject: facilitator only");
+		return;
+	}
+	m = json_deep_copy(r->pRoot);
+	json_object_del(m, "type");
+	rc = srv_drill_inject(s->pDrill, m, &err);
+	json_decref(m);
+	if (rc) conn_error(s, c, NULL, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+}
+
+static void on_grade(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	int rc;
+	if (c->role != ROLE_FAC) {
+		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "grade: facilitator only");
+		return;
+	}
+	rc = srv_drill_grade(s->pDrill, r->iSeq, r->points, r->zComment, &err);
+	if (rc) conn_error(s, c, NULL, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+}
+
+static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
+	srv_req r;
+	const char *zCode;
+	char zMsg[300];
+	json_t *pId = NULL;
+	if (srv_proto_parse((const char *)p, n, &r, &zCode, zMsg, sizeof zMsg, &pId)) {
+		conn_error(s, c, pId, zCode, zMsg);
+		json_decref(pId);
+		return;
+	}
+	json_decref(pId);
+	if (c->role == ROLE_NONE && r.type != SRV_REQ_HELLO) {
+		conn_error(s, c, r.pId, SRV_E_NO_HELLO, "send hello with your token first");
+	} else {
+		switch (r.type) {
+		case SRV_REQ_HELLO: on_hello(s, c, &r); break;
+		case SRV_REQ_ACTION: on_action(s, c, &r); break;
+		case SRV_REQ_READ: on_read(s, c, &r); break;
+		case SRV_REQ_CONTROL: on_control(s, c, &r); break;
+		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
+		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
+		}
+		send_fleet(s);
+	}
+	srv_req_clear(&r);
+}
+
+/* Reassembles fragments; a message over SRV_MAX_FRAME is discarded as it arrives and answered once. */
+static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
+	struct lws *wsi = c->wsi;
+	s->m.nBytesIn += n;
+	if (c->bDropped || c->bClosing) return;
+	if (lws_frame_is_binary(wsi)) c->bRxBinary = 1;
+	if (c->nRx == 0 && lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi) && !c->bRxTooBig) {
+		s->m.nMsgIn++;
+		if (c->bRxBinary) conn_error(s, c, NULL, SRV_E_BINARY, "binary frames are not part of kyodo.v1 (send JSON text)");
+		else if (n > SRV_MAX_FRAME) conn_error(s, c, NULL, SRV_E_TOO_LARGE, "message over 65536 bytes");
+		else handle_message(s, c, p, n);
+		c->bRxBinary = 0;
+		return;
+	}
+	if (!c->bRxTooBig && c->nRx + n > SRV_MAX_FRAME) {
+		c->bRxTooBig = 1;
+		free(c->pRx);
+		c->pRx = NULL;
+		c->nRx = c->nRxAlloc = 0;
+	}
+	if (!c->bRxTooBig && n) {
+		if (c->nRx + n > c->nRxAlloc) {
+			size_t nNew = c->nRxAlloc ? c->nRxAlloc * 2 : 8192;
+			unsigned char *pNew;
+			while (nNew < c->nRx + n) nNew *= 2;
+			pNew = realloc(c->pRx, nNew);
+			if (!pNew) {
+				c->bRxTooBig = 1;
+				return;
+			}
+			c->pRx = pNew;
+			c->nRxAlloc = nNew;
+		}
+		memcpy(c->pRx + c->nRx, p, n);
+		c->nRx += n;
+	}
+	if (!lws_is_final_fragment(wsi)) return;
+	s->m.nMsgIn++;
+	if (c->bRxBinary) conn_error(s, c, NULL, SRV_E_BINARY, "binary frames are not part of kyodo.v1 (send JSON text)");
+	else if (c->bRxTooBig) conn_error(s, c, NULL, SRV_E_TOO_LARGE, "message over 65536 bytes");
+	else handle_message(s, c, c->pRx, c->nRx);
+	free(c->pRx);
+	c->pRx = NULL;
+	c->nRx = c->nRxAlloc = 0;
+	c->bRxTooBig = c->bRxBinary = 0;
+}
+
+/* One write per callback; re-arms while the queue has more. */
+static int on_writeable(srv *s, conn *c) {
+	srv_buf *b = srv_outq_peek(&c->q);
+	if (c->bDropped) return -1;
+	if (b) {
+		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
+		if (n < (int)b->n) return -1;
+		s->m.nMsgOut++;
+		s->m.nBytesOut += b->n;
+		srv_outq_pop(&c->q);
+	}
+	if (c->q.nLen) {
+		lws_callback_on_writable(c->wsi);
+	} else if (c->bClosing) {
+		static const char zWhy[] = "server stopping";
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)zWhy, sizeof zWhy - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- HTTP: /healthz, /metrics, /facilitator ---------------------------------------------------------------- */
+
+static void metrics_fill(srv *s) {
+	s->m.nQueueMsgs = s->m.nQueueBytes = s->m.nQueueMaxMsgs = 0;
+	for (conn *c = s->pConns; c; c = c->pNext) {
+		s->m.nQueueMsgs += c->q.nLen;
+		s->m.nQueueBytes += c->q.nBytes;
+		if (c->q.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen;
+	}
+	s->m.simTimeS = (double)srv_drill_now(s->pDrill) / 1e6;
+	s->m.simSpeed = s->speed;
+	s->m.bRunning = s->bRunning;
+	s->m.bStarted = s->bStarted;
+	s->m.bEnded = s->bEnded;
+	s->m.nEvents = srv_drill_events(s->pDrill);
+	s->m.wallUptimeS = (double)(wall_us() - s->wallStart) / 1e6;
+}
+
+static int http_reply(struct lws *wsi, conn *c, int status, const char *zMime, char *zBody, size_t n) {
+	unsigned char aHead[LWS_PRE + 1024], *pStart = aHead + LWS_PRE, *p = pStart, *pEnd = aHead + sizeof aHead - 1;
+	c->zHttp = zBody;
+	c->nHttp = n;
+	if (lws_add_http_common_headers(wsi, (unsigned int)status, zMime, (lws_filepos_t)n, &p, pEnd)) return 1;
+	if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store", 8, &p, pEnd))
+		return 1;
+	if (lws_finalize_write_http_header(wsi, pStart, &p, pEnd)) return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int on_http(srv *s, struct lws *wsi, conn *c) {
+	char zUri[256];
+	int n;
+	if (lws_hdr_copy(wsi, zUri, sizeof zUri, WSI_TOKEN_GET_URI) <= 0) {
+		lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL);
+		return -1;
+	}
+	s->m.nHttp++;
+	if (!strcmp(zUri, "/healthz")) {
+		char *z = malloc(256);
+		if (!z) return -1;
+		n = snprintf(z, 256, "{\"status\":\"ok\",\"t_us\":%lld,\"running\":%s,\"connections\":%llu}\n",
+		             (long long)srv_drill_now(s->pDrill), s->bRunning ? "true" : "false",
+		             (unsigned long long)(s->m.nConnPending + s->m.nConnTeam + s->m.nConnFacilitator));
+		return http_reply(wsi, c, HTTP_STATUS_OK, "application/json", z, (size_t)n) ? -1 : 0;
+	}
+	if (!strcmp(zUri, "/metrics")) {
+		char *z = malloc(8192);
+		if (!z) return -1;
+		metrics_fill(s);
+		n = (int)srv_metrics_render(&s->m, z, 8192);
+		return http_reply(wsi, c, HTTP_STATUS_OK, "text/plain; version=0.0.4", z, (size_t)n) ? -1 : 0;
+	}
+	if (!strcmp(zUri, "/facilitator") || !strcmp(zUri, "/facilitator/")) {
+		n = lws_serve_http_file(wsi, s->zFacPath, "text/html", NULL, 0);
+		if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi))) return -1;
+		return 0;
+	}
+	lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
+	return -1;
+}
+
+static int on_http_writeable(struct lws *wsi, conn *c) {
+	int n;
+	if (!c->zHttp) return 0;
+	n = lws_write(wsi, (unsigned char *)c->zHttp, c->nHttp, LWS_WRITE_HTTP_FINAL);
+	free(c->zHttp);
+	c->zHttp = NULL;
+	if (n < 0 || lws_http_transaction_completed(wsi)) return -1;
+	return 0;
+}
+
+/* --- the lws callback ------------------------------------------------------------------------------------- */
+
+static void conn_unlink(srv *s, conn *c) {
+	if (c->pPrev) c->pPrev->pNext = c->pNext;
+	else if (s->pConns == c) s->pConns = c->pNext;
+	if (c->pNext) c->pNext->pPrev = c->pPrev;
+	c->pNext = c->pPrev = NULL;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUser, void *in, size_t len) {
+	struct lws_context *ctx = lws_get_context(wsi);
+	srv *s = ctx ? lws_context_user(ctx) : NULL;
+	conn *c = pUser;
+	char zUri[64];
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		if (lws_hdr_copy(wsi, zUri, sizeof zUri, WSI_TOKEN_GET_URI) <= 0 || strcmp(zUri, "/ws")) return 1;
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(c, 0, sizeof *c);
+		if (s->pDrill == NULL || gbQuit || srv_outq_init(&c->q, s->o.nQueueMax, s->o.nQueueBytes)) return -1;
+		c->wsi = wsi;
+		c->bWs = 1;
+		c->pNext = s->pConns;
+		if (s->pConns) s->pConns->pPrev = c;
+		s->pConns = c;
+		s->m.nConnPending++;
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+		if (!c || !c->bWs) return 0;
+		conn_unlink(s, c);
+		if (c->role == ROLE_TEAM) s->m.nConnTeam--;
+		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
+		else s->m.nConnPending--;
+		srv_outq_fini(&c->q);
+		free(c->pRx);
+		c->pRx = NULL;
+		c->bWs = 0;
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		on_receive(s, c, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return on_writeable(s, c);
+	case LWS_CALLBACK_HTTP:
+		if (!c) return -1;
+		memset(c, 0, sizeof *c);
+		return on_http(s, wsi, c);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (c && c->zHttp) return on_http_writeable(wsi, c);
+		break;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c && !c->bWs) {
+			free(c->zHttp);
+			c->zHttp = NULL;
+		}
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, pUser, in, len);
+}
+
+static const struct lws_protocols aProtocols[] = {
+	{ "kyodo.v1", callback, sizeof(conn), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+static const struct lws_protocol_vhost_options aMime[] = {
+	{ &aMime[1], NULL, ".mjs", "text/javascript" },
+	{ &aMime[2], NULL, ".json", "application/json" },
+	{ &aMime[3], NULL, ".svg", "image/svg+xml" },
+	{ &aMime[4], NULL, ".woff2", "font/woff2" },
+	{ NULL, NULL, ".map", "application/json" },
+};
+
+/* --- start-up and the clean stop --------------------------------------------------------------------------- */
+
+static void on_signal(int sig) {
+	(void)sig;
+	gbQuit = 1;
+	if (gpCtx) lws_cancel_service(gpCtx);
+}
+
+static void on_wake(lws_sorted_usec_list_t *sul) {
+	srv *s = lws_container_of(sul, srv, sulWake);
+	lws_sul_schedule(s->ctx, 0, &s->sulWake, on_wake, 50 * LWS_US_PER_MS);
+}
+
+static int is_dir(const char *z) {
+	struct stat st;
+	return stat(z, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ui/web from --web, else beside the binary (build/kyodo, build/asan/kyodo, an installed bin/), else ./ui/web. */
+static int find_web(srv *s, ky_err *err) {
+	char zExe[PATH_MAX], zTry[PATH_MAX + 64];
+	static const char *const azRel[] = { "/../ui/web", "/../../ui/web", "/ui/web", "/../share/kyodo/web" };
+	ssize_t n;
+	if (s->o.zWeb) {
+		if (!realpath(s->o.zWeb, s->zWeb) || !is_dir(s->zWeb))
+			return ky_err_set(err, KY_ENOENT, "serve: --web %s: not a folder", s->o.zWeb);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", zExe, sizeof zExe - 1);
+	if (n > 0) {
+		char *pSlash;
+		zExe[n] = 0;
+		pSlash = strrchr(zExe, '/');
+		if (pSlash) *pSlash = 0;
+		for (size_t i = 0; i < sizeof azRel / sizeof azRel[0]; i++) {
+			snprintf(zTry, sizeof zTry, "%s%s", zExe, azRel[i]);
+			if (is_dir(zTry) && realpath(zTry, s->zWeb)) return 0;
+		}
+	}
+	if (is_dir("ui/web") && realpath("ui/web", s->zWeb)) return 0;
+	return ky_err_set(err, KY_ENOENT, "serve: cannot find ui/web beside the binary or here; give --web DIR");
+}
+
+/* Token hashes from the journal (resume) or fresh tokens, printed as join lines. */
+static int setup_tokens(srv *s, int port, ky_err *err) {
+	json_t *pStored = srv_drill_load_tokens(s->pDrill), *pNew = NULL, *pTeams;
+	const char *zHost = s->o.zHost;
+	char zTok[SRV_TOKEN_HEX];
+	int rc = 0;
+	s->nTeam = srv_drill_team_count(s->pDrill);
+	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
+	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
+	if (pStored) {
+		snprintf(s->zFacHash, sizeof s->zFacHash, "%s", json_string_value(json_object_get(pStored, "facilitator")) ?: "");
+		pTeams = json_object_get(pStored, "teams");
+		for (int i = 0; i < s->nTeam; i++) {
+			const char *zH = json_string_value(json_object_get(pTeams, srv_drill_team_id(s->pDrill, i)));
+			snprintf(s->azTeamHash[i], SRV_HASH_HEX, "%s", zH ? zH : "");
+			printf("join %s http://%s:%d/  (token unchanged from the first start)\n", srv_drill_team_id(s->pDrill, i), zHost, port);
+		}
+		printf("facilitator http://%s:%d/facilitator  (token unchanged from the first start)\n", zHost, port);
+		fflush(stdout);
+		json_decref(pStored);
+		return 0;
+	}
+	pNew = json_pack("{s:s, s:{}}", "facilitator", "", "teams");
+	pTeams = json_object_get(pNew, "teams");
+	for (int i = 0; i < s->nTeam && rc == 0; i++) {
+		rc = srv_token_new(zTok, err);
+		if (rc) break;
+		srv_token_hash(zTok, s->azTeamHash[i]);
+		json_object_set_new(pTeams, srv_drill_team_id(s->pDrill, i), json_string(s->azTeamHash[i]));
+		printf("join %s http://%s:%d/?token=%s\n", srv_drill_team_id(s->pDrill, i), zHost, port, zTok);
+	}
+	if (rc == 0) rc = srv_token_new(zTok, err);
+	if (rc == 0) {
+		srv_token_hash(zTok, s->zFacHash);
+		json_object_set_new(pNew, "facilitator", json_string(s->zFacHash));
+		printf("facilitator http://%s:%d/facilitator?token=%s\n", zHost, port, zTok);
+		fflush(stdout);
+		rc = srv_drill_store_tokens(s->pDrill, pNew, err);
+	}
+	memset(zTok, 0, sizeof zTok);
+	json_decref(pNew);
+	return rc;
+}
+
+void srv_opts_default(srv_opts *o) {
+	memset(o, 0, sizeof *o);
+	o->zHost = "127.0.0.1";
+	o->port = 8080;
+	o->zDb = "kyodo.db";
+	o->speed = 1;
+	o->nQueueMax = 4096;
+	o->nQueueBytes = (size_t)8 << 20;
+	o->tickMs = 20;
+}
+
+static void raise_fd_limit(void) {
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void shutdown_conns(srv *s) {
+	int64_t tEnd = wall_us() + 2 * 1000000;
+	for (conn *c = s->pConns; c; c = c->pNext) {
+		c->bClosing = 1;
+		lws_callback_on_writable(c->wsi);
+	}
+	lws_sul_schedule(s->ctx, 0, &s->sulWake, on_wake, 50 * LWS_US_PER_MS);
+	while (s->pConns && wall_us() < tEnd)
+		if (lws_service(s->ctx, 0) < 0) break;
+}
+
+int srv_serve(const srv_opts *o, ky_err *err) {
+	static srv s;
+	struct lws_context_creation_info info;
+	struct lws_http_mount mRoot, mHealth, mMetrics, mFac;
+	srv_drill_sink sink = { &s, sink_team, sink_fac, sink_all };
+	struct sigaction sa;
+	int rc = 0, port;
+	memset(&s, 0, sizeof s);
+	s.o = *o;
+	s.speed = o->speed > 0 ? o->speed : 1;
+	s.wallStart = wall_us();
+	if (!s.o.nQueueMax) s.o.nQueueMax = 4096;
+	if (!s.o.nQueueBytes) s.o.nQueueBytes = (size_t)8 << 20;
+	if (s.o.tickMs <= 0) s.o.tickMs = 20;
+	gbQuit = 0;
+	raise_fd_limit();
+	if ((rc = find_web(&s, err))) return rc;
+	snprintf(s.zFacPath, sizeof s.zFacPath, "%s/facilitator.html", s.zWeb);
+	s.pDrill = srv_drill_open(o->zScenario, o->zDb, o->bResume, &sink, err);
+	if (!s.pDrill) return err && err->code ? err->code : KY_EINVAL;
+	s.tBase = srv_drill_resumed_at(s.pDrill);
+
+	memset(&mRoot, 0, sizeof mRoot);
+	mRoot.mountpoint = "/";
+	mRoot.mountpoint_len = 1;
+	mRoot.origin = s.zWeb;
+	mRoot.def = "index.html";
+	mRoot.origin_protocol = LWSMPRO_FILE;
+	mRoot.extra_mimetypes = aMime;
+	mFac = mRoot;
+	mFac.mount_next = &mRoot;
+	mFac.mountpoint = "/facilitator";
+	mFac.mountpoint_len = 12;
+	mFac.origin = "kyodo.v1";
+	mFac.def = NULL;
+	mFac.origin_protocol = LWSMPRO_CALLBACK;
+	mFac.extra_mimetypes = NULL;
+	mMetrics = mFac;
+	mMetrics.mount_next = &mFac;
+	mMetrics.mountpoint = "/metrics";
+	mMetrics.mountpoint_len = 8;
+	mHealth = mFac;
+	mHealth.mount_next = &mMetrics;
+	mHealth.mountpoint = "/healthz";
+	mHealth.mountpoint_len = 8;
+
+	memset(&info, 0, sizeof info);
+	info.port = o->port;
+	info.iface = o->zHost;
+	info.protocols = aProtocols;
+	info.mounts = &mHealth;
+	info.vhost_name = "kyodo";
+	info.user = &s;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (!strchr(o->zHost, ':')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	lws_set_log_level(LLL_ERR, NULL);
+	s.ctx = lws_create_context(&info);
+	if (!s.ctx) {
+		rc = ky_err_set(err, KY_EIO, "serve: cannot listen on %s:%d (in use or not a local address?)", o->zHost, o->port);
+		goto out;
+	}
+	s.vh = lws_get_vhost_by_name(s.ctx, "kyodo");
+	port = s.vh ? lws_get_vhost_listen_port(s.vh) : o->port;
+	if ((rc = setup_tokens(&s, port, err))) goto out;
+	gpCtx = s.ctx;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv_log(&s, "serving %s on http://%s:%d/ (web %s, journal %s, speed %g, %s)", o->zScenario, o->zHost, port, s.zWeb,
+	        o->zDb, s.speed, o->bAutostart ? "started" : "held until the facilitator starts it");
+	lws_sul_schedule(s.ctx, 0, &s.sulSecond, on_second, LWS_US_PER_SEC);
+	if (o->bAutostart) {
+		s.bStarted = 1;
+		clock_run(&s);
+	}
+	while (!gbQuit)
+		if (lws_service(s.ctx, 0) < 0) break;
+	srv_log(&s, "stopping: closing %s connections, flushing the journal", s.pConns ? "the" : "no");
+	if (s.bRunning) clock_hold(&s);
+	shutdown_conns(&s);
+out:
+	gpCtx = NULL;
+	if (s.ctx) lws_context_destroy(s.ctx);
+	s.ctx = NULL;
+	{
+		ky_err e2 = { 0 };
+		if (srv_drill_close(s.pDrill, &e2) && rc == 0) rc = ky_err_set(err, e2.code, "%s", e2.zMsg);
+	}
+	s.pDrill = NULL;
+	free(s.azTeamHash);
+	return rc;
+}

@@ -1,0 +1,102 @@
+// conn: the kyodo.v1 websocket client shared by both pages.
+// Opens ws(s)://HOST/ws, says hello with the page's token, and reconnects with back-off when the
+// connection drops; every (re)connection starts with a fresh welcome and backlog from the server.
+// It holds no drill state: the page rebuilds its view from what the server sends.
+
+export const PROTOCOL = "kyodo.v1";
+
+export class Conn {
+	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg)}. */
+	constructor(token, handlers) {
+		this.token = token;
+		this.h = handlers;
+		this.ws = null;
+		this.state = "connecting";
+		this.attempt = 0;
+		this.fatal = null;
+		this.welcomed = false;
+		this.timer = null;
+		addEventListener("online", () => this.kick());
+		document.addEventListener("visibilitychange", () => { if (!document.hidden) this.kick(); });
+	}
+
+	url() {
+		const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+		return scheme + "//" + location.host + "/ws";
+	}
+
+	open() {
+		if (this.fatal) return;
+		clearTimeout(this.timer);
+		this.welcomed = false;
+		this.setState(this.attempt ? "reconnecting" : "connecting");
+		let ws;
+		try {
+			ws = new WebSocket(this.url(), PROTOCOL);
+		} catch (e) {
+			this.retry();
+			return;
+		}
+		this.ws = ws;
+		ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token }));
+		ws.onmessage = (ev) => {
+			let msg;
+			try { msg = JSON.parse(ev.data); } catch (e) { return; }
+			if (!msg || typeof msg.type !== "string") return;
+			if (msg.type === "welcome") {
+				this.welcomed = true;
+				this.attempt = 0;
+				this.setState("online");
+			} else if (msg.type === "error" && !this.welcomed && isAuthError(msg)) {
+				this.fatal = msg;
+				this.setState("denied");
+			}
+			this.h.onMessage(msg);
+		};
+		ws.onclose = () => {
+			if (this.ws !== ws) return;
+			this.ws = null;
+			if (this.fatal) { this.setState("denied"); return; }
+			this.retry();
+		};
+		ws.onerror = () => { /* onclose follows */ };
+	}
+
+	retry() {
+		this.attempt++;
+		this.setState("reconnecting");
+		const base = Math.min(10000, 400 * Math.pow(1.8, Math.min(this.attempt, 8)));
+		const delay = base / 2 + Math.random() * base / 2;
+		clearTimeout(this.timer);
+		this.timer = setTimeout(() => this.open(), delay);
+	}
+
+	/* Reconnects at once when a retry is waiting (the network or the tab came back). */
+	kick() {
+		if (this.state === "reconnecting" && !this.ws && !this.fatal) { clearTimeout(this.timer); this.open(); }
+	}
+
+	setState(s) {
+		this.state = s;
+		if (this.h.onState) this.h.onState(s, this.attempt);
+	}
+
+	/* Sends msg when the connection is welcomed; returns false when it could not be sent now. */
+	send(msg) {
+		if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.welcomed) return false;
+		try { this.ws.send(JSON.stringify(msg)); } catch (e) { return false; }
+		return true;
+	}
+
+	get online() { return this.state === "online"; }
+}
+
+function isAuthError(msg) {
+	const c = String(msg.code || "").toLowerCase();
+	return /auth|token|denied|forbidden|unauthori[sz]ed|401|403/.test(c) || /token/i.test(String(msg.message || ""));
+}
+
+/* The token from the page's URL (?token=…), or "" when absent. */
+export function pageToken() {
+	return new URLSearchParams(location.search).get("token") || "";
+}

@@ -1,0 +1,443 @@
+// facilitator: the exercise-control page (/facilitator?token=…). Clock controls, the teams side by side,
+// the live action feed with grading, the ad-hoc inject composer, the attack timeline, scenario errors,
+// the scoreboard and the fleet chart. Everything shown comes from the server; viewing a team's inbox
+// sends nothing (only a team's own page gives read receipts).
+
+import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
+import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, slimFleet, throttledSaver, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
+import { Conn, pageToken } from "./conn.js";
+import { summarize } from "./forms.js";
+import { LineChart, FLEET_SERIES } from "./chart.js";
+
+const token = pageToken();
+const K = "kyodo.v1.fac." + tokenKey(token) + ".";
+const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600];
+const GRADED_KINDS = ["report", "notify"];
+
+const S = {
+	exercise: null, clock: new SimClock(),
+	scores: {}, joint: null,
+	inbox: {},              // team -> Map(id -> inject)
+	reads: new Set(),       // team \x01 inject
+	actions: [],            // feed, by seq
+	events: [], errors: [],
+	fleet: store.get(K + "fleet", []),
+	view: Object.assign({ feed: "all", tab: "timeline" }, store.get(K + "view", {})),
+	composer: Object.assign({ to: [], title: "", body: "", severity: "medium" }, store.get(K + "composer", {})),
+	gradeDraft: store.get(K + "grades", {}),
+	inboxOpen: null,
+	welcomeAt: 0,
+};
+let conn = null, chart = null;
+const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
+
+const teams = () => ((S.exercise && S.exercise.teams) || []).map((x) => x.id);
+const rk = (team, id) => team + "\u0001" + id;
+
+// ---- messages from the server ----------------------------------------------------------------------
+const handlers = {
+	welcome(m) {
+		S.exercise = m.exercise || {};
+		S.clock.duration = exerciseDurationUs(S.exercise);
+		if (m.clock) S.clock.update(m.clock);
+		S.inbox = {}; S.reads = new Set(); S.actions = []; S.events = []; S.errors = [];
+		for (const id of teams()) S.inbox[id] = new Map();
+		restoreCache(m.clock);
+		if (typeof m.clock?.t_us === "number" && S.fleet.length && S.fleet[S.fleet.length - 1].t_us > m.clock.t_us + 1) S.fleet = [];
+		if (m.scores) handlers.scores(m.scores);
+		S.welcomeAt = performance.now();
+		for (const b of Array.isArray(m.backlog) ? m.backlog : []) onMessage(b);
+		for (const a of Array.isArray(m.actions) ? m.actions : []) handlers.action(a);
+		renderAll();
+	},
+	clock(m) { S.clock.update(m); renderClock(); renderTimelineSoon(); },
+	inject(m) {
+		const to = m.team ? [m.team] : Array.isArray(m.to) ? m.to : typeof m.to === "string" ? [m.to] : [];
+		const list = to.includes("all") ? teams() : to;
+		for (const team of list) {
+			if (!S.inbox[team]) S.inbox[team] = new Map();
+			S.inbox[team].set(m.id, m);
+			if (m.read === true) S.reads.add(rk(team, m.id));
+		}
+		addEvent({ t_us: m.t_us, kind: "inject", subject: m.id + " → " + list.map((x) => teamName(S.exercise, x)).join(", "), detail: m.title, cls: "inject" });
+		renderTeams(); if (S.inboxOpen) renderInboxModal();
+	},
+	read(m) {
+		if (!m.team || !m.inject) return;
+		S.reads.add(rk(m.team, m.inject));
+		renderTeams(); if (S.inboxOpen) renderInboxModal();
+	},
+	message(m) {
+		addEvent({ t_us: m.t_us, kind: "share", subject: teamName(S.exercise, m.from) + " → " + (m.to === "all" ? t("coord.all") : teamName(S.exercise, m.to)) + " [" + tlpOf(m.tlp).toUpperCase() + "]", detail: m.text, cls: "share" });
+	},
+	score(m) {
+		if (m.team) S.scores[m.team] = Object.assign({}, S.scores[m.team] || {}, m);
+		if (typeof m.joint === "number") S.joint = m.joint;
+		renderTeams(); renderScoreboard();
+	},
+	scores(m) {
+		const tm = m.teams || {};
+		for (const [id, s] of Object.entries(tm)) S.scores[id] = Object.assign({}, S.scores[id] || {}, s, { team: id });
+		if (typeof m.joint === "number") S.joint = m.joint;
+		renderTeams(); renderScoreboard();
+	},
+	fleet(m) {
+		if (typeof m.t_us !== "number") return;
+		const last = S.fleet[S.fleet.length - 1];
+		if (last && m.t_us < last.t_us) S.fleet = S.fleet.filter((p) => p.t_us < m.t_us);
+		const sm = slimFleet(m);
+		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
+		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
+		saveFleet();
+		renderFleet();
+	},
+	action(m) {
+		if (!m.kind) return;
+		const key = m.seq !== undefined ? "s" + m.seq : "i" + m.team + m.id;
+		const prev = S.actions.find((a) => a.key === key);
+		if (prev) Object.assign(prev, m); else S.actions.push(Object.assign({ key }, m));
+		S.actions.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || (a.t_us ?? 0) - (b.t_us ?? 0));
+		renderFeed(); renderTeams();
+	},
+	grade(m) {
+		const seq = m.action !== undefined ? m.action : m.seq;
+		const a = S.actions.find((x) => x.seq === seq);
+		if (a) { a.points = m.points; a.comment = m.comment; a.gradeSending = false; }
+		if (S.gradeDraft[seq]) { delete S.gradeDraft[seq]; store.set(K + "grades", S.gradeDraft); }
+		renderFeed();
+	},
+	event(m) {
+		const kind = m.kind || m.name || "event";
+		if (kind === "action.result") {   // the world's effect of an action: shown on the action in the feed
+			const d = m.detail || {};
+			const a = S.actions.find((x) => x.seq === d.seq);
+			if (a) { if (d.result !== undefined) { a.result = d.result; renderFeed(); } }
+			else if (d.seq !== undefined) handlers.action(Object.assign({ t_us: m.t_us }, d));
+			return;
+		}
+		if (/error/i.test(kind)) {
+			S.errors.push(m);
+			if (performance.now() - S.welcomeAt > 1500) toast(t("fac.errors") + ": " + errorText(m), "bad");
+			renderErrors();
+		}
+		const det = m.detail;
+		addEvent({ t_us: m.t_us ?? m.t, kind, subject: m.subject || "",
+			detail: det === undefined || det === null ? (m.message || "") : typeof det === "string" ? det
+				: typeof det.text === "string" ? det.text : typeof det.message === "string" ? det.message : JSON.stringify(det),
+			cls: /^attack/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
+	},
+	ack() { /* the facilitator's own control/grade/inject messages */ },
+	error(m) {
+		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
+		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
+		toast(t("fac.errortoast", { message: (m.code ? m.code + ": " : "") + (m.message || "") }), "bad");
+	},
+};
+handlers["scenario.error"] = (m) => handlers.event(Object.assign({ kind: "scenario.error" }, m));
+handlers.fact = handlers.event;
+handlers.log = (m) => handlers.event(Object.assign({ kind: "log" }, m));
+
+function onMessage(m) { const fn = handlers[m.type]; if (fn) { fn(m); if (CACHED.includes(m.type)) saveCacheSoon(); } }
+
+// The welcome's backlog gives the facilitator each team's injects and messages and the scores, not the
+// actions, grades, read receipts or errors seen so far: this page keeps a copy of those it received
+// (for this drill and token) so that a reload does not empty the feed. The server's messages win.
+const CACHED = ["action", "grade", "read", "event"];
+let cacheTimer = 0;
+function cacheId() { const ex = S.exercise || {}; return [ex.id, ex.sha256 || "", ex.seed].join("/"); }
+function saveCacheSoon() {
+	if (cacheTimer) return;
+	cacheTimer = setTimeout(() => {
+		cacheTimer = 0;
+		store.set(K + "cache", { id: cacheId(), t_us: S.clock.now(), actions: S.actions.slice(-500), reads: [...S.reads],
+			events: S.events.filter((e) => e.kind !== "inject" && e.kind !== "share").slice(-500), errors: S.errors.slice(-200) });
+	}, 300);
+}
+function restoreCache(clock) {
+	const c = store.get(K + "cache", null);
+	if (!c || c.id !== cacheId() || (clock && typeof clock.t_us === "number" && clock.t_us + 1e6 < c.t_us)) return;
+	S.actions = Array.isArray(c.actions) ? c.actions : [];
+	S.reads = new Set(Array.isArray(c.reads) ? c.reads : []);
+	S.events = Array.isArray(c.events) ? c.events : [];
+	S.errors = Array.isArray(c.errors) ? c.errors : [];
+}
+
+function errorText(m) {
+	const where = m.where || m.subject || (m.detail && (m.detail.where || m.detail.file && (m.detail.file + ":" + m.detail.line))) || "";
+	const msg = m.message || (m.detail && (typeof m.detail === "string" ? m.detail : m.detail.message || JSON.stringify(m.detail))) || "";
+	return (where ? where + ": " : "") + msg;
+}
+
+function addEvent(e) {
+	S.events.push(e);
+	if (S.events.length > 3000) S.events.splice(0, S.events.length - 3000);
+	renderTimelineSoon();
+}
+let tlTimer = 0;
+function renderTimelineSoon() { if (!tlTimer) tlTimer = setTimeout(() => { tlTimer = 0; renderTimeline(); }, 100); }
+
+// ---- sending -----------------------------------------------------------------------------------------
+function control(cmd, value) {
+	const msg = { type: "control", cmd };
+	if (value !== undefined) msg.value = value;
+	if (!conn.send(msg)) toast(t("conn.offline"), "warn");
+}
+
+// ---- rendering ---------------------------------------------------------------------------------------
+function renderClock() {
+	const c = S.clock, st = c.state();
+	const el = $("#clock");
+	el.dataset.running = String(c.running); el.dataset.state = st;
+	$("#clock-state").textContent = t("clock." + st);
+	$("#clock-time").textContent = fmtT(c.now());
+	$("#clock-dur").textContent = isFinite(c.duration) ? t("clock.of", { duration: fmtT(c.duration) }) : "";
+	$("#clock-speed").textContent = t("clock.speed", { speed: c.speed });
+	$("#ctl-start").hidden = st !== "notstarted";
+	$("#ctl-pause").hidden = st !== "running";
+	$("#ctl-resume").hidden = st !== "paused";
+	$("#ctl-stop").disabled = st === "ended";
+	const sp = $("#ctl-speed");
+	if (document.activeElement !== sp) {
+		if (![...sp.options].some((o) => Number(o.value) === c.speed)) sp.appendChild(h("option", { value: c.speed }, "×" + c.speed));
+		sp.value = String(c.speed);
+	}
+}
+
+function renderConn(state, attempt) {
+	$("#conn").dataset.state = state;
+	$("#conn-text").textContent = state === "reconnecting" ? t("conn.reconnecting", { n: attempt }) : t("conn." + state);
+	if (state === "online") showBanner(null);
+	else if (state === "reconnecting" && attempt > 1) showBanner(t("conn.lost"), "warn");
+}
+
+function showBanner(text, kind) {
+	const b = $("#banner");
+	if (!text) { b.hidden = true; return; }
+	b.hidden = false; b.className = "banner " + (kind || ""); b.textContent = text;
+}
+
+function unreadCount(team) {
+	const box = S.inbox[team];
+	if (!box) return 0;
+	let n = 0;
+	for (const id of box.keys()) if (!S.reads.has(rk(team, id))) n++;
+	return n;
+}
+
+function renderTeams() {
+	const ids = teams();
+	fill($("#teams"), ids.map((id) => {
+		const s = S.scores[id] || {};
+		const last = [...S.actions].reverse().find((a) => a.team === id);
+		const un = unreadCount(id);
+		return h("div", { class: "team-card", "data-team": id },
+			h("div", { class: "tc-head" }, h("span", { class: "tc-name" }, teamName(S.exercise, id)), h("span", { class: "tc-score", "data-score": id }, typeof s.score === "number" ? fmtN(s.score, getLang()) : "—")),
+			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
+			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
+			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail", title: s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
+				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
+	}));
+}
+
+function renderScoreboard() {
+	const ids = teams().slice().sort((a, b) => ((S.scores[b] || {}).score || 0) - ((S.scores[a] || {}).score || 0));
+	const num = (v) => (typeof v === "number" ? fmtN(v, getLang()) : "—");
+	fill($("#scoreboard"),
+		h("thead", {}, h("tr", {}, h("th", {}, t("fac.rank")), h("th", {}, t("fac.team")), h("th", { class: "num" }, t("fac.score")), h("th", { class: "num" }, t("fac.met")), h("th", { class: "num" }, t("fac.missed")), h("th", { class: "num" }, t("fac.open")))),
+		h("tbody", {}, ids.map((id, i) => { const s = S.scores[id] || {}; return h("tr", { "data-team": id }, h("td", {}, String(i + 1)), h("td", {}, teamName(S.exercise, id)), h("td", { class: "num" }, num(s.score)), h("td", { class: "num" }, num(s.met)), h("td", { class: "num" }, num(s.missed)), h("td", { class: "num" }, num(s.pending))); }),
+			S.joint !== null ? h("tr", { class: "joint" }, h("td", {}), h("td", {}, t("fac.joint")), h("td", { class: "num" }, num(S.joint)), h("td", {}), h("td", {}), h("td", {})) : null));
+	const ex = S.exercise || {};
+	const bits = [];
+	if (ex.id) bits.push(ex.id);
+	if (typeof ex.injects === "number") bits.push(t("fac.injects", { n: ex.injects }));
+	if (typeof ex.expectations === "number") bits.push(t("fac.expectations", { n: ex.expectations }));
+	if (ex.seed !== undefined) bits.push(t("fac.seed", { seed: ex.seed }));
+	$("#ex-meta").textContent = bits.join(" · ");
+}
+
+function needsGrade(a) { return GRADED_KINDS.includes(a.kind) && (a.points === undefined || a.points === null); }
+
+function renderFeed() {
+	for (const b of document.querySelectorAll("#feed-filter button")) b.classList.toggle("on", b.dataset.filter === S.view.feed);
+	const pending = S.actions.filter(needsGrade).length;
+	const gc = $("#grade-count"); gc.hidden = !pending; gc.textContent = pending;
+	const list = S.actions.filter((a) => S.view.feed === "all" || needsGrade(a)).slice().reverse();
+	const feed = $("#feed");
+	const focused = document.activeElement && feed.contains(document.activeElement) ? document.activeElement : null;
+	if (focused && focused.closest(".grade-form")) { feedDirty = true; return; }   // do not rebuild under the facilitator's typing
+	feedDirty = false;
+	if (!list.length) { fill(feed, h("li", { class: "empty" }, t("fac.feed.empty"))); return; }
+	fill(feed, list.slice(0, 400).map(feedItem));
+}
+let feedDirty = false;
+
+function feedItem(a) {
+	const text = a.args && (a.args.text || "");
+	const graded = a.points !== undefined && a.points !== null;
+	const res = a.result && typeof a.result === "object" && Object.keys(a.result).length
+		? Object.entries(a.result).map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : typeof v === "number" ? fmtN(v, getLang()) : v)).join(" · ") : "";
+	return h("li", { class: "feed-item" + (needsGrade(a) ? " needs-grade" : ""), "data-seq": a.seq, "data-team": a.team, "data-kind": a.kind },
+		h("div", { class: "row1" }, h("span", { class: "time" }, fmtT(a.t_us)), h("span", { class: "team" }, teamName(S.exercise, a.team)), h("span", { class: "kind" }, t("kind." + a.kind)), h("span", { class: "seq" }, a.seq !== undefined ? "#" + a.seq : "")),
+		text ? h("div", { class: "text" }, (a.kind === "notify" ? "[" + t("f.party." + a.args.party) + "] " : a.kind === "share" ? "→ " + a.args.to + " [" + tlpOf(a.args.tlp).toUpperCase() + "] " : "") + text)
+			: h("div", { class: "text" }, summarize(a.kind, a.args)),
+		a.inject ? h("div", { class: "result" }, "↳ " + a.inject) : null,
+		res ? h("div", { class: "result" }, res) : null,
+		graded ? h("div", { class: "graded-badge", "data-graded": a.points }, t("fac.grade.done", { points: a.points }) + (a.comment ? " — " + a.comment : "")) : null,
+		GRADED_KINDS.includes(a.kind) && a.seq !== undefined ? gradeForm(a) : null);
+}
+
+function gradeForm(a) {
+	const d = S.gradeDraft[a.seq] || { points: a.points ?? "", comment: a.comment ?? "" };
+	const pts = h("input", { type: "number", step: "1", placeholder: t("fac.grade.points"), "aria-label": t("fac.grade.points"), value: d.points, class: "grade-points" });
+	const com = h("input", { type: "text", placeholder: t("fac.grade.comment"), "aria-label": t("fac.grade.comment"), value: d.comment, class: "grade-comment" });
+	const save = () => { S.gradeDraft[a.seq] = { points: pts.value, comment: com.value }; store.set(K + "grades", S.gradeDraft); };
+	pts.oninput = save; com.oninput = save;
+	const f = h("form", { class: "grade-form", novalidate: true, "data-grade": a.seq }, pts, com,
+		h("button", { type: "submit", class: "btn primary", disabled: !!a.gradeSending }, a.gradeSending ? "…" : t("fac.grade")));
+	f.addEventListener("focusout", () => setTimeout(() => { if (feedDirty && !(document.activeElement && document.activeElement.closest(".grade-form"))) renderFeed(); }, 0));
+	f.onsubmit = (e) => {
+		e.preventDefault();
+		const n = Number(pts.value);
+		if (pts.value.trim() === "" || !isFinite(n)) { pts.classList.add("invalid-input"); toast(t("fac.grade.bad"), "warn"); return; }
+		if (!conn.send({ type: "grade", action: a.seq, points: n, comment: com.value.trim() })) { toast(t("conn.offline"), "warn"); return; }
+		a.gradeSending = true;   // the grade shows when the server's grade message comes back
+		document.activeElement && document.activeElement.blur();
+		renderFeed();
+	};
+	return f;
+}
+
+/* Injects the exercise plans (when the facilitator's exercise lists them) and that have not been sent yet. */
+function plannedEvents() {
+	const ex = S.exercise || {};
+	const list = Array.isArray(ex.inject_list) ? ex.inject_list : Array.isArray(ex.injects) ? ex.injects : Array.isArray(ex.timeline) ? ex.timeline : Array.isArray(ex.schedule) ? ex.schedule : [];
+	const sent = new Set();
+	for (const box of Object.values(S.inbox)) for (const id of box.keys()) sent.add(id);
+	const now = S.clock.now();
+	const out = [];
+	for (const p of list) {
+		if (!p || typeof p !== "object") continue;
+		const at = typeof p.at_us === "number" ? p.at_us : typeof p.t_us === "number" ? p.t_us : parseDurationUs(p.at);
+		if (!isFinite(at) || (p.id && sent.has(p.id)) || at < now) continue;
+		const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).map((x) => teamName(S.exercise, x)).join(", ");
+		out.push({ t_us: at, kind: t("fac.planned") + " · " + (p.kind || "inject"), subject: (p.id || "") + (to ? " → " + to : ""), detail: p.title || p.technique || "", cls: "planned" });
+	}
+	return out.sort((a, b) => b.t_us - a.t_us);
+}
+
+function renderTimeline() {
+	const tl = $("#timeline");
+	const ev = plannedEvents().concat(S.events.slice(-600).map((e, i) => [e, i]).sort((x, y) => ((y[0].t_us ?? 0) - (x[0].t_us ?? 0)) || (y[1] - x[1])).map((x) => x[0]));
+	if (!ev.length) { fill(tl, h("li", { class: "empty" }, t("fac.timeline.empty"))); return; }
+	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || "") },
+		h("span", { class: "time" }, fmtT(e.t_us)),
+		h("div", {}, h("span", { class: "kind" }, e.kind), e.subject ? h("span", {}, " · " + e.subject) : null, e.detail ? h("div", { class: "detail" }, String(e.detail).slice(0, 400)) : null))));
+}
+
+function renderErrors() {
+	$("#tab-errors-btn").textContent = t("fac.tabs.errors", { n: S.errors.length });
+	$("#tab-errors-btn").classList.toggle("has-errors", S.errors.length > 0);
+	const el = $("#errors");
+	if (!S.errors.length) { fill(el, h("li", { class: "empty" }, t("fac.errors.none"))); return; }
+	fill(el, S.errors.slice().reverse().map((e) => h("li", { class: "error-item" }, fmtT(e.t_us ?? e.t) + "  " + errorText(e))));
+}
+
+function renderTabs() {
+	for (const b of document.querySelectorAll("#ftabs button")) b.classList.toggle("on", b.dataset.tab === S.view.tab);
+	for (const p of document.querySelectorAll("[data-tabpanel]")) p.hidden = p.dataset.tabpanel !== S.view.tab;
+}
+
+function renderComposer() {
+	const f = $("#composer");
+	if (f.contains(document.activeElement)) return;
+	const c = S.composer;
+	const save = () => store.set(K + "composer", c);
+	const checks = h("div", { class: "checks", id: "comp-to" }, teams().map((id) => h("label", {},
+		h("input", { type: "checkbox", value: id, checked: c.to.includes(id), onchange: (e) => { c.to = c.to.filter((x) => x !== id); if (e.target.checked) c.to.push(id); save(); } }), " ", teamName(S.exercise, id))));
+	const sev = h("select", { id: "comp-sev", onchange: (e) => { c.severity = e.target.value; save(); } }, SEVERITIES.map((s) => h("option", { value: s }, t("sev." + s))));
+	sev.value = c.severity;
+	const title = h("input", { type: "text", id: "comp-title", value: c.title, oninput: (e) => { c.title = e.target.value; save(); } });
+	const body = h("textarea", { id: "comp-body", rows: 6, oninput: (e) => { c.body = e.target.value; save(); } });
+	body.value = c.body;
+	f.onsubmit = (e) => {
+		e.preventDefault();
+		if (!c.to.length) { toast(t("fac.composer.noteam"), "warn"); return; }
+		if (!c.title.trim()) { title.focus(); title.classList.add("invalid-input"); return; }
+		const all = teams().every((id) => c.to.includes(id));
+		if (!conn.send({ type: "inject", to: all ? ["all"] : c.to.slice(), title: c.title.trim(), body: c.body, severity: c.severity })) { toast(t("conn.offline"), "warn"); return; }
+		toast(t("fac.composer.sent"), "good", 2500);
+		c.title = ""; c.body = ""; save();
+		document.activeElement && document.activeElement.blur();
+		renderComposer();
+	};
+	fill(f, h("div", { class: "field" }, h("div", { class: "label" }, t("fac.composer.to")), checks),
+		h("div", { class: "field" }, h("label", { for: "comp-sev" }, t("fac.composer.severity")), sev),
+		h("div", { class: "field" }, h("label", { for: "comp-title" }, t("fac.composer.title")), title),
+		h("div", { class: "field" }, h("label", { for: "comp-body" }, t("fac.composer.body")), body),
+		h("div", { class: "form-actions" }, h("button", { type: "submit", class: "btn primary", id: "comp-send" }, t("fac.composer.send"))));
+}
+
+function renderInboxModal() {
+	let back = $("#inbox-modal");
+	const id = S.inboxOpen;
+	if (!id) { if (back) back.remove(); return; }
+	if (!back) {
+		back = h("div", { class: "modal-back", id: "inbox-modal", onclick: (e) => { if (e.target === back) { S.inboxOpen = null; renderInboxModal(); } } });
+		document.body.appendChild(back);
+	}
+	const items = [...(S.inbox[id] || new Map()).values()].sort((a, b) => (b.t_us || 0) - (a.t_us || 0));
+	fill(back, h("div", { class: "modal inbox-view", role: "dialog", "aria-modal": "true" },
+		h("div", { class: "modal-head" }, h("h2", {}, t("fac.inbox.title", { team: teamName(S.exercise, id) })), h("button", { type: "button", class: "btn", onclick: () => { S.inboxOpen = null; renderInboxModal(); } }, t("fac.close"))),
+		h("div", { class: "note" }, t("fac.inbox.note")),
+		h("div", { class: "modal-body" }, items.length ? items.map((i) => {
+			const read = S.reads.has(rk(id, i.id));
+			const sev = sevOf(i.severity);
+			return h("div", { class: "iv-item", "data-id": i.id },
+				h("div", { class: "row1" }, h("span", { class: "sev sev-" + sev }, t("sev." + sev)), " ", h("span", { class: "mono" }, fmtT(i.t_us) + " · " + i.id), " ", h("span", { class: "readflag " + (read ? "read" : "unread") }, t(read ? "fac.inbox.read" : "fac.inbox.unread"))),
+				h("strong", {}, i.title || i.id), h("div", { class: "body" }, i.body || ""));
+		}) : h("div", { class: "placeholder" }, t("inbox.empty")))));
+}
+
+function renderFleet() {
+	const last = S.fleet[S.fleet.length - 1] || {};
+	const svcs = last.services && typeof last.services === "object" ? Object.entries(last.services) : [];
+	fill($("#services"), svcs.map(([n, st]) => {
+		const s = typeof st === "string" ? st : (st && (st.status || st.state)) || "up";
+		return h("li", { class: "svc svc-" + s }, h("span", { class: "dot" }), h("span", { class: "svc-name" }, n), h("span", { class: "svc-state" }, t("svc." + s)));
+	}));
+	$("#chart-empty").hidden = S.fleet.length > 0;
+	if (chart) chart.setData(S.fleet);
+}
+
+function renderAll() {
+	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
+	document.title = t("fac.title") + (S.exercise && S.exercise.title ? " · " + S.exercise.title : "") + " · kyodo";
+	renderClock(); renderTeams(); renderScoreboard(); renderFeed(); renderTimeline(); renderErrors(); renderTabs(); renderComposer(); renderFleet();
+	if (S.inboxOpen) renderInboxModal();
+}
+
+// ---- start -------------------------------------------------------------------------------------------
+function start() {
+	applyStatic(document);
+	$("#lang-btn").addEventListener("click", () => setLang(getLang() === "ja" ? "en" : "ja"));
+	$("#ctl-start").addEventListener("click", () => control("start"));
+	$("#ctl-pause").addEventListener("click", () => control("pause"));
+	$("#ctl-resume").addEventListener("click", () => control("resume"));
+	$("#ctl-stop").addEventListener("click", () => { if (confirm(t("fac.stop.confirm"))) control("stop"); });
+	const sp = $("#ctl-speed");
+	fill(sp, SPEEDS.map((x) => h("option", { value: x }, "×" + x)));
+	sp.addEventListener("change", () => { control("speed", Number(sp.value)); sp.blur(); });
+	for (const b of document.querySelectorAll("#feed-filter button")) b.addEventListener("click", () => { S.view.feed = b.dataset.filter; store.set(K + "view", S.view); renderFeed(); });
+	for (const b of document.querySelectorAll("#ftabs button")) b.addEventListener("click", () => { S.view.tab = b.dataset.tab; store.set(K + "view", S.view); renderTabs(); });
+	document.addEventListener("keydown", (e) => { if (e.key === "Escape" && S.inboxOpen) { S.inboxOpen = null; renderInboxModal(); } });
+	chart = new LineChart($("#fleet-chart"), { series: FLEET_SERIES, label: (k) => t("fleet." + k), lang: getLang, duration: () => S.clock.duration });
+	onLang(() => { $("#composer").replaceChildren(); renderAll(); renderConn(conn.state, conn.attempt); });
+	renderAll();
+	setInterval(renderClock, 250);
+	if (!token) { showBanner(t("conn.notoken"), "bad"); conn = { send: () => false, state: "offline", attempt: 0 }; renderConn("offline", 0); return; }
+	conn = new Conn(token, { onMessage, onState: renderConn });
+	window.kyodo = { state: S, conn };
+	conn.open();
+}
+
+start();

@@ -1,0 +1,475 @@
+/* attack: the scenario verbs of veh_world_call (CONTRACT §2): fleet queries and the attack primitives.
+ * Victims are chosen by selection sampling (Knuth's algorithm S) over the eligible cars in id order from the
+ * "veh.attack" stream, so a call compromises exactly round(fraction x eligible) cars, deterministically. */
+#include "vehicles/worldInt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_C2 "203.0.113.7"
+
+static int sel_compile(veh_world *w, json_t *jSel, const char *zVerb, veh_selector *s, ky_err *err) {
+	char zWhere[96];
+	snprintf(zWhere, sizeof zWhere, "%s: select.", zVerb);
+	return veh_selector_compile(&w->f, jSel, zWhere, s, err);
+}
+
+/* Entry point by name: ECU index, VEH_ENTRY_SVC + service, or -1. */
+static int entry_index(const char *z) {
+	int e = veh_ecu_index(z);
+	if (e >= 0) return e;
+	int s = veh__svc_index(z);
+	return s >= 0 ? VEH_ENTRY_SVC + s : -1;
+}
+
+static int camp_find(const veh_world *w, const char *zInd) {
+	for (int c = 0; c < w->nCamp; c++)
+		for (int k = 0; k < w->aCamp[c].nInd; k++)
+			if (strcasecmp(w->aCamp[c].azInd[k], zInd) == 0) return c;
+	return -1;
+}
+
+/* The campaign of C2 zC2 (created when new). Returns its index or a negative code. */
+static int camp_get(veh_world *w, const char *zVerb, json_t *args, const char *zC2, int entry, json_t *jSel, ky_err *err) {
+	int c = camp_find(w, zC2);
+	if (c >= 0) return c;
+	if (w->nCamp >= VEH_CAMP_MAX) return ky_err_set(err, KY_ELIMIT, "%s: more than %d attack campaigns", zVerb, VEH_CAMP_MAX);
+	json_t *jInd = json_object_get(args, "indicators");
+	if (jInd && (!json_is_array(jInd) || json_array_size(jInd) > 3))
+		return ky_err_set(err, KY_EINVAL, "%s: indicators: expected a list of up to 3 strings (domain, hash, ...)", zVerb);
+	veh_campaign *a = realloc(w->aCamp, (size_t)(w->nCamp + 1) * sizeof *a);
+	if (!a) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+	w->aCamp = a;
+	veh_campaign *k = &a[w->nCamp];
+	memset(k, 0, sizeof *k);
+	snprintf(k->azInd[0], sizeof k->azInd[0], "%s", zC2);
+	k->nInd = 1;
+	size_t idx;
+	json_t *v;
+	json_array_foreach(jInd, idx, v) {
+		if (!json_is_string(v)) return ky_err_set(err, KY_EINVAL, "%s: indicators[%zu]: expected a string", zVerb, idx + 1);
+		snprintf(k->azInd[k->nInd++], sizeof k->azInd[0], "%s", json_string_value(v));
+	}
+	const char *zTech = json_string_value(json_object_get(args, "technique"));
+	snprintf(k->zTechnique, sizeof k->zTechnique, "%s", zTech ? zTech : "");
+	k->zSel = jSel ? json_dumps(jSel, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	if (!k->zSel) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+	k->entry = entry;
+	k->tBlockAt = -1;
+	return w->nCamp++;
+}
+
+/* Is car i a possible victim (reachable, clean, unpatched, entry fitted)? */
+static int victim_ok(const veh_world *w, uint32_t i, int entry) {
+	const veh_fleet *f = &w->f;
+	uint16_t fl = f->aFlags[i];
+	if (fl & (VEH_F_COMP | VEH_F_BRICKED | VEH_F_OFFLINE | VEH_F_PATCHED)) return 0;
+	if (entry >= VEH_ENTRY_SVC) return !(fl & VEH_F_REVOKED);
+	return f->aVer[entry][i] != VEH_VER_NONE;
+}
+
+/* Gathers the eligible cars (ascending ids) into *paId; returns their number or KY_ENOMEM. */
+static int64_t eligible(veh_world *w, const veh_selector *s, int entry, uint32_t **paId) {
+	veh_fleet *f = &w->f;
+	int64_t n = 0;
+	uint32_t *a = malloc(((size_t)f->n + 1) * sizeof *a);
+	if (!a) return KY_ENOMEM;
+	for (uint32_t i = 0; i < f->n; i++)
+		if (victim_ok(w, i, entry) && veh_selector_match(f, s, i)) a[n++] = i;
+	*paId = a;
+	return n;
+}
+
+/* Compromises exactly k of the n cars in aId (selection sampling). */
+static void infect(veh_world *w, const uint32_t *aId, int64_t n, int64_t k, int iCamp, int entry, int bPersist) {
+	for (int64_t j = 0; j < n && k > 0; j++) {
+		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(n - j)) < k) {
+			veh__comp_set(w, aId[j], iCamp, entry, bPersist);
+			k--;
+			w->nCarEvents++;
+		}
+	}
+}
+
+static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	veh_selector s;
+	double frac;
+	const char *zEntry, *zC2;
+	json_t *jSel = json_object_get(args, "select"), *jCount = json_object_get(args, "count");
+	if (veh__arg_fraction(args, "fraction", 1.0, zVerb, &frac, err)) return err->code;
+	if (jCount && (!json_is_integer(jCount) || json_integer_value(jCount) < 0))
+		return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
+	if (veh__arg_string(args, "c2", DEFAULT_C2, zVerb, &zC2, err)) return err->code;
+	const char *zDefEntry = json_string_value(json_object_get(jSel, "ecu"));
+	if (veh__arg_string(args, "entry", zDefEntry ? zDefEntry : "tcu", zVerb, &zEntry, err)) return err->code;
+	int entry = entry_index(zEntry);
+	if (entry < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: entry: unknown entry point '%s' (an ECU: tcu, gw, ivi, bcm, adas; or a "
+		                  "service: telematics, ota, vsoc, pki, app_api)", zVerb, zEntry);
+	json_t *jP = json_object_get(args, "persistence");
+	if (jP && !json_is_boolean(jP)) return ky_err_set(err, KY_EINVAL, "%s: persistence: expected true or false", zVerb);
+	if (sel_compile(w, jSel, zVerb, &s, err)) return err->code;
+	if (entry >= VEH_ENTRY_SVC && !veh__svc_usable(w, entry - VEH_ENTRY_SVC)) {
+		veh_selector_free(&s);
+		*result = json_integer(0);
+		veh__fact(w, "attack.compromise", zC2, json_pack("{sIssss}", "count", (json_int_t)0, "entry", zEntry, "blocked_by",
+		                                                 "service unusable"));
+		return 0;
+	}
+	uint32_t *aId = NULL;
+	int64_t n = eligible(w, &s, entry, &aId);
+	veh_selector_free(&s);
+	if (n < 0) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+	int64_t k = jCount ? json_integer_value(jCount) : llround(frac * (double)n);
+	if (k > n) k = n;
+	int iCamp = camp_get(w, zVerb, args, zC2, entry, jSel, err);
+	if (iCamp < 0) {
+		free(aId);
+		return iCamp;
+	}
+	veh__comp_account(w);
+	infect(w, aId, n, k, iCamp, entry, jP && json_is_true(jP));
+	free(aId);
+	veh__fact(w, "attack.compromise", zC2,
+	          json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
+	                    w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP)));
+	*result = json_integer(k);
+	return 0;
+}
+
+static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	json_t *jRate = json_object_get(args, "rate"), *jSel = json_object_get(args, "select");
+	const char *zVia, *zC2 = json_string_value(json_object_get(args, "c2"));
+	if (!json_is_number(jRate) || json_number_value(jRate) < 0 || json_number_value(jRate) > 100)
+		return ky_err_set(err, KY_EINVAL, "%s: rate: expected a number in 0..100 (new infections per active car, or "
+		                  "the fraction of reachable cars when via a service)", zVerb);
+	double rate = json_number_value(jRate);
+	if (veh__arg_string(args, "via", "c2", zVerb, &zVia, err)) return err->code;
+	int iVia = strcmp(zVia, "c2") == 0 ? -1 : veh__svc_index(zVia);
+	if (iVia < 0 && strcmp(zVia, "c2") != 0)
+		return ky_err_set(err, KY_ENOENT, "%s: via: unknown path '%s' (c2, telematics, ota, app_api, pki, vsoc)", zVerb, zVia);
+	int iOnly = -1;
+	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
+	veh_selector sOver;
+	if (jSel && sel_compile(w, jSel, zVerb, &sOver, err)) return err->code;
+	int64_t nTotal = 0;
+	int rc = 0;
+	veh__comp_account(w);
+	for (int c = 0; c < w->nCamp; c++) {
+		veh_campaign *k = &w->aCamp[c];
+		if ((iOnly >= 0 && c != iOnly) || !veh__camp_active(w, c)) continue;
+		if (iVia >= 0 && w->aSvc[iVia].health != VEH_H_COMPROMISED) continue;
+		if (iVia >= 0 && !veh__svc_usable(w, iVia)) continue;
+		veh_selector s;
+		if (!jSel) {
+			json_t *j = json_loads(k->zSel, 0, NULL);
+			rc = sel_compile(w, j, zVerb, &s, err);
+			json_decref(j);
+			if (rc) break;
+		}
+		uint32_t *aId = NULL;
+		int entry = iVia >= 0 ? VEH_ENTRY_SVC + iVia : k->entry;
+		int64_t n = eligible(w, jSel ? &sOver : &s, entry, &aId);
+		if (!jSel) veh_selector_free(&s);
+		if (n < 0) {
+			rc = ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+			break;
+		}
+		int64_t nSrc = 0;  /* only compromised cars that are online can reach new victims */
+		for (uint32_t i = 0; iVia < 0 && i < w->f.n; i++)
+			nSrc += w->f.aCamp[i] == c + 1 && !(w->f.aFlags[i] & VEH_F_OFFLINE);
+		int64_t want = iVia >= 0 ? llround(rate * (double)n) : llround(rate * (double)nSrc);
+		if (want > n) want = n;
+		infect(w, aId, n, want, c, entry, k->bPersist);
+		free(aId);
+		nTotal += want;
+		if (want > 0)
+			veh__fact(w, "attack.spread", k->azInd[0], json_pack("{sIsIss}", "count", (json_int_t)want, "compromised",
+			                                                      (json_int_t)k->nComp, "via", zVia));
+	}
+	if (jSel) veh_selector_free(&sOver);
+	if (rc) return rc;
+	*result = json_integer(nTotal);
+	return 0;
+}
+
+static int v_stop(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zC2 = json_string_value(json_object_get(args, "c2"));
+	if (!zC2) zC2 = json_string_value(json_object_get(args, "campaign"));
+	if (!zC2) zC2 = json_string_value(json_object_get(args, "indicator"));
+	int iOnly = -1;
+	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
+	int64_t n = 0;
+	veh__comp_account(w);
+	for (int c = 0; c < w->nCamp; c++) {
+		if ((iOnly >= 0 && c != iOnly) || w->aCamp[c].bStopped) continue;
+		w->aCamp[c].bStopped = 1;
+		n += w->aCamp[c].nComp;
+		veh__fact(w, "attack.stop", w->aCamp[c].azInd[0], json_pack("{sI}", "cars", (json_int_t)w->aCamp[c].nComp));
+	}
+	*result = json_integer(n);
+	return 0;
+}
+
+static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zSvc = json_string_value(json_object_get(args, "service"));
+	if (zSvc) {
+		int s = veh__svc_index(zSvc);
+		json_t *jRec = json_object_get(args, "records");
+		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: service: unknown service '%s' (telematics, ota, vsoc, pki, app_api)", zVerb, zSvc);
+		if (!json_is_integer(jRec) || json_integer_value(jRec) < 0)
+			return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
+		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s)) ? json_integer_value(jRec) : 0;
+		w->nRecords += n;
+		veh__fact(w, "attack.exfiltrate", zSvc, json_pack("{sI}", "records", (json_int_t)n));
+		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", w->aSvc[s].health == VEH_H_COMPROMISED);
+		return 0;
+	}
+	json_t *jPer = json_object_get(args, "records_per_car");
+	if (jPer && (!json_is_integer(jPer) || json_integer_value(jPer) < 0))
+		return ky_err_set(err, KY_EINVAL, "%s: records_per_car: expected a non-negative integer", zVerb);
+	int64_t per = jPer ? json_integer_value(jPer) : w->p.recordsPerCar;
+	const char *zC2 = json_string_value(json_object_get(args, "c2"));
+	int iOnly = -1;
+	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
+	int64_t nCars = 0;
+	for (int c = 0; c < w->nCamp; c++) {
+		if (iOnly >= 0 && c != iOnly) continue;
+		w->aCamp[c].recordsPerBeacon = per;
+		if (veh__camp_active(w, c)) nCars += w->aCamp[c].nComp;
+		veh__fact(w, "attack.exfiltrate", w->aCamp[c].azInd[0], json_pack("{sIsI}", "records_per_checkin", (json_int_t)per,
+		                                                                    "cars", (json_int_t)w->aCamp[c].nComp));
+	}
+	*result = json_pack("{sIsI}", "cars", (json_int_t)nCars, "records_per_checkin", (json_int_t)per);
+	return 0;
+}
+
+static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zFeat, *zVia;
+	double frac;
+	veh_selector s;
+	if (veh__arg_string(args, "feature", NULL, zVerb, &zFeat, err)) return err->code;
+	int iFeat = veh_feature_index(zFeat);
+	if (iFeat < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: feature: unknown feature '%s' (remote_unlock, remote_start, remote_climate, "
+		                  "location, horn_lights)", zVerb, zFeat);
+	if (veh__arg_fraction(args, "fraction", 1.0, zVerb, &frac, err)) return err->code;
+	if (veh__arg_string(args, "via", "app_api", zVerb, &zVia, err)) return err->code;
+	int bC2 = strcmp(zVia, "c2") == 0;
+	if (!bC2 && strcmp(zVia, "app_api") != 0)
+		return ky_err_set(err, KY_EINVAL, "%s: via: expected \"app_api\" or \"c2\"", zVerb);
+	if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
+	veh_fleet *f = &w->f;
+	int64_t nElig = 0, nOff = 0;
+	uint8_t bit = (uint8_t)(1u << iFeat);
+	int bPath = bC2 || (veh__svc_usable(w, VEH_SVC_APP_API) && veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	uint32_t *aId = malloc(((size_t)f->n + 1) * sizeof *aId);
+	if (!aId) {
+		veh_selector_free(&s);
+		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+	}
+	for (uint32_t i = 0; i < f->n && bPath; i++) {
+		uint16_t fl = f->aFlags[i];
+		if ((fl & (VEH_F_BRICKED | VEH_F_OFFLINE)) || !(f->aCoh[f->aCohort[i]].features & bit)) continue;
+		if (!veh_selector_match(f, &s, i)) continue;
+		if (bC2 ? !((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1)) : (fl & VEH_F_REVOKED) != 0) continue;
+		if (!bC2 && (f->aFeatOff[i] & bit)) {  /* disabled server-side: the command is refused */
+			nOff++;
+			continue;
+		}
+		aId[nElig++] = i;
+	}
+	veh_selector_free(&s);
+	int64_t k = llround(frac * (double)nElig), nDone = 0;
+	for (int64_t j = 0; j < nElig && nDone < k; j++)
+		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) < k - nDone) nDone++;
+	free(aId);
+	int bUnsafe = iFeat == VEH_FEAT_REMOTE_UNLOCK || iFeat == VEH_FEAT_REMOTE_START;
+	if (bUnsafe) w->nUnsafe += nDone;
+	if (iFeat == VEH_FEAT_LOCATION) w->nRecords += nDone;
+	w->nCarEvents += (uint64_t)nDone;
+	veh__fact(w, "attack.abuse_feature", zFeat, json_pack("{sIsIsIss}", "commands", (json_int_t)nDone, "unsafe_events",
+	                                                      (json_int_t)(bUnsafe ? nDone : 0), "refused_disabled",
+	                                                      (json_int_t)nOff, "via", zVia));
+	*result = json_pack("{sIsIsIsb}", "affected", (json_int_t)nDone, "unsafe_events", (json_int_t)(bUnsafe ? nDone : 0),
+	                    "refused_disabled", (json_int_t)nOff, "path_open", bPath);
+	return 0;
+}
+
+static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zEcu, *zVer, *zC2;
+	uint32_t ver;
+	double brick, rollout;
+	if (veh__arg_string(args, "ecu", NULL, zVerb, &zEcu, err)) return err->code;
+	int iEcu = veh_ecu_index(zEcu);
+	if (iEcu < 0) return ky_err_set(err, KY_ENOENT, "%s: ecu: unknown ECU '%s' (known: tcu, gw, ivi, bcm, adas)", zVerb, zEcu);
+	if (veh__arg_string(args, "version", NULL, zVerb, &zVer, err)) return err->code;
+	if (veh_version_parse(zVer, &ver, err)) return ky_err_prefix(err, "%s: version", zVerb);
+	if (veh__arg_fraction(args, "brick_fraction", 0.0, zVerb, &brick, err)) return err->code;
+	if (veh__arg_fraction(args, "rollout", 1.0, zVerb, &rollout, err)) return err->code;
+	if (rollout <= 0) return ky_err_set(err, KY_EINVAL, "%s: rollout: must be above 0", zVerb);
+	if (veh__arg_string(args, "c2", DEFAULT_C2, zVerb, &zC2, err)) return err->code;
+	int bOta = w->aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED, bKey = w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
+	if ((!bOta && !bKey) || !veh__svc_usable(w, VEH_SVC_OTA)) {
+		veh_selector s;  /* still validate the selector: a typo must not pass silently */
+		if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
+		veh_selector_free(&s);
+		const char *zWhy = !veh__svc_usable(w, VEH_SVC_OTA) ? "ota server unusable"
+		                                                     : "package signature rejected (ota and pki not compromised)";
+		veh__fact(w, "attack.malicious_ota", zEcu, json_pack("{sbss}", "accepted", 0, "reason", zWhy));
+		*result = json_pack("{sbss}", "accepted", 0, "reason", zWhy);
+		return 0;
+	}
+	json_t *jSel = json_object_get(args, "select");
+	veh_selector s;
+	if (sel_compile(w, jSel, zVerb, &s, err)) return err->code;
+	veh_selector_free(&s);
+	int iCamp = camp_get(w, zVerb, args, zC2, VEH_ENTRY_SVC + VEH_SVC_OTA, jSel, err);
+	if (iCamp < 0) return iCamp;
+	w->aCamp[iCamp].bPersist = 1;
+	int iOta;
+	int rc = veh__ota_add(w, jSel, zVerb, iEcu, ver, rollout, brick, iCamp, &iOta, err);
+	if (rc) return rc;
+	veh__fact(w, "attack.malicious_ota", zEcu, json_pack("{sbsIsssf}", "accepted", 1, "targeted", (json_int_t)w->aOta[iOta].nTarget,
+	                                                     "version", zVer, "brick_fraction", brick));
+	*result = json_pack("{sbsIsi}", "accepted", 1, "targeted", (json_int_t)w->aOta[iOta].nTarget, "campaign", iOta + 1);
+	return 0;
+}
+
+static int v_degrade(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zName, *zLevel;
+	if (veh__arg_string(args, "name", NULL, zVerb, &zName, err)) return err->code;
+	int s = veh__svc_index(zName);
+	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
+	if (veh__arg_string(args, "level", "degraded", zVerb, &zLevel, err)) return err->code;
+	int h = veh__health_index(zLevel);
+	if (h < 0) return ky_err_set(err, KY_ENOENT, "%s: level: unknown health '%s' (known: up, degraded, down, compromised)", zVerb, zLevel);
+	*result = json_string(veh__health_name(w->aSvc[s].health));
+	veh__svc_set(w, s, h, w->aSvc[s].bIsolated);
+	return 0;
+}
+
+static json_t *svc_json(const veh_world *w, int s) {
+	return json_pack("{sssbsb}", "health", veh__health_name(w->aSvc[s].health), "isolated", w->aSvc[s].bIsolated, "usable",
+	                 veh__svc_usable(w, s));
+}
+
+static int v_status(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zName = json_string_value(json_object_get(args, "name"));
+	if (zName) {
+		int s = veh__svc_index(zName);
+		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
+		*result = svc_json(w, s);
+		return 0;
+	}
+	*result = json_object();
+	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(*result, veh__svc_name(s), svc_json(w, s));
+	return 0;
+}
+
+static int v_alert(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	json_t *jN = json_object_get(args, "count");
+	if (jN && (!json_is_integer(jN) || json_integer_value(jN) < 0))
+		return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
+	int64_t n = jN ? json_integer_value(jN) : 1;
+	const char *zC2 = json_string_value(json_object_get(args, "c2"));
+	int c = zC2 ? camp_find(w, zC2) : -1;
+	if (c >= 0) {
+		w->aCamp[c].nQueued += n;
+		w->nRecvTrue += n;
+	} else {
+		w->nFalseQueued += n;
+		w->nRecvFalse += n;
+	}
+	veh__fact(w, "alert", "scenario", json_deep_copy(args));
+	*result = NULL;
+	return 0;
+}
+
+static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err, int bCount) {
+	veh_selector s;
+	char zWhere[64];
+	json_t *jSel = json_object_get(args, "select") ? json_object_get(args, "select") : args;
+	snprintf(zWhere, sizeof zWhere, "%s: ", zVerb);
+	if (veh_selector_compile(&w->f, jSel, zWhere, &s, err)) return err->code;
+	if (bCount) {
+		*result = json_integer(veh_selector_count(&w->f, &s));
+		veh_selector_free(&s);
+		return 0;
+	}
+	veh_fleet *f = &w->f;
+	int64_t *aM = calloc((size_t)f->nModel + 1, sizeof *aM), *aR = calloc((size_t)f->nRegion + 1, sizeof *aR), n = 0;
+	json_t *sample = json_array(), *bm = json_object(), *br = json_object();
+	for (uint32_t i = 0; aM && aR && i < f->n; i++) {
+		if (!veh_selector_match(f, &s, i)) continue;
+		if (n < 10) json_array_append_new(sample, json_integer(i));
+		n++;
+		aM[f->aCoh[f->aCohort[i]].iModel]++;
+		aR[f->aCoh[f->aCohort[i]].iRegion]++;
+	}
+	for (int m = 0; aM && m < f->nModel; m++)
+		if (aM[m]) json_object_set_new(bm, f->azModel[m], json_integer(aM[m]));
+	for (int r = 0; aR && r < f->nRegion; r++)
+		if (aR[r]) json_object_set_new(br, f->azRegion[r], json_integer(aR[r]));
+	int bOom = !aM || !aR;
+	free(aM);
+	free(aR);
+	veh_selector_free(&s);
+	*result = json_pack("{sIsosososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
+	if (bOom) {
+		json_decref(*result);
+		*result = NULL;
+		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
+	}
+	return 0;
+}
+
+static int v_affected(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zComp;
+	json_t *by = NULL;
+	if (veh__arg_string(args, "component", NULL, zVerb, &zComp, err)) return err->code;
+	int64_t n = veh__affected(w, zComp, &by, err);
+	if (n < 0) return (int)n;
+	*result = json_pack("{sIsosb}", "cars", (json_int_t)n, "by_model", by, "known", veh_sbom_known(&w->sb, zComp));
+	return 0;
+}
+
+static int v_ota_status(veh_world *w, json_t **result) {
+	*result = json_array();
+	char z[32];
+	for (int o = 0; o < w->nOta; o++) {
+		veh_ota_camp *c = &w->aOta[o];
+		json_array_append_new(*result, json_pack("{sisssssIsIsIsIsIsfsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu),
+		                                         "version", veh_version_format(c->ver, z, sizeof z), "targeted",
+		                                         (json_int_t)c->nTarget, "offered", (json_int_t)c->nOffered, "done",
+		                                         (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed, "bricked",
+		                                         (json_int_t)c->nBricked, "rollout", c->rollout, "malicious", c->iAttack >= 0));
+	}
+	return 0;
+}
+
+int veh__call(veh_world *w, const char *v, json_t *args, json_t **result, ky_err *err) {
+	if (strcmp(v, "fleet.count") == 0) return v_fleet_select(w, v, args, result, err, 1);
+	if (strcmp(v, "fleet.select") == 0) return v_fleet_select(w, v, args, result, err, 0);
+	if (strcmp(v, "attack.compromise") == 0) return v_compromise(w, v, args, result, err);
+	if (strcmp(v, "attack.spread") == 0) return v_spread(w, v, args, result, err);
+	if (strcmp(v, "attack.stop") == 0) return v_stop(w, v, args, result, err);
+	if (strcmp(v, "attack.exfiltrate") == 0) return v_exfiltrate(w, v, args, result, err);
+	if (strcmp(v, "attack.abuse_feature") == 0) return v_abuse(w, v, args, result, err);
+	if (strcmp(v, "attack.malicious_ota") == 0) return v_malicious_ota(w, v, args, result, err);
+	if (strcmp(v, "service.degrade") == 0) return v_degrade(w, v, args, result, err);
+	if (strcmp(v, "service.status") == 0) return v_status(w, v, args, result, err);
+	if (strcmp(v, "alert") == 0) return v_alert(w, v, args, result, err);
+	if (strcmp(v, "sbom.affected") == 0) return v_affected(w, v, args, result, err);
+	if (strcmp(v, "world.metrics") == 0) {
+		*result = veh_world_metrics_json(w);
+		return 0;
+	}
+	if (strcmp(v, "ota.status") == 0) return v_ota_status(w, result);
+	return ky_err_set(err, KY_ENOENT, "unknown world verb '%s' (known: fleet.count, fleet.select, attack.compromise, "
+	                  "attack.spread, attack.stop, attack.exfiltrate, attack.abuse_feature, attack.malicious_ota, "
+	                  "service.degrade, service.status, alert, sbom.affected, world.metrics, ota.status)", v);
+}
+

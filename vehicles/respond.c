@@ -1,0 +1,221 @@
+/* respond: the team actions of veh_world_action (CONTRACT §3) and the OTA campaigns they (and malicious
+ * packages) start. Each action's effect and cost is described in docs/world-model.md. */
+#include "vehicles/worldInt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
+                 int iAttack, int *piOta, ky_err *err) {
+	char zPre[96];
+	if (w->nOta >= VEH_OTA_MAX) return ky_err_set(err, KY_ELIMIT, "%s: more than %d OTA campaigns", zWhere, VEH_OTA_MAX);
+	veh_ota_camp *a = realloc(w->aOta, (size_t)(w->nOta + 1) * sizeof *a);
+	if (!a) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zWhere);
+	w->aOta = a;
+	veh_ota_camp *c = &a[w->nOta];
+	memset(c, 0, sizeof *c);
+	snprintf(zPre, sizeof zPre, "%s: select.", zWhere);
+	int rc = veh_selector_compile(&w->f, jSel, zPre, &c->sel, err);
+	if (rc) return rc;
+	c->zSel = jSel ? json_dumps(jSel, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	if (!c->zSel) {
+		veh_selector_free(&c->sel);
+		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zWhere);
+	}
+	c->iEcu = iEcu;
+	c->ver = ver;
+	c->rollout = rollout;
+	c->brick = iAttack >= 0 ? brick : w->p.otaBrick;
+	c->iAttack = iAttack;
+	c->tStart = eng_sim_now(w->sim);
+	const veh_fleet *f = &w->f;
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint32_t v = f->aVer[iEcu][i];
+		if (v == VEH_VER_NONE || v >= ver || (f->aFlags[i] & VEH_F_BRICKED) || !veh_selector_match(f, &c->sel, i)) continue;
+		/* a car already being updated on this ECU by another campaign is not offered this one */
+		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && w->aOta[f->aOtaCamp[i] - 1].iEcu == iEcu) continue;
+		c->nTarget++;
+	}
+	*piOta = w->nOta++;
+	return 0;
+}
+
+static int a_block(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zVal;
+	if (veh__arg_string(args, "value", NULL, zKind, &zVal, err)) return err->code;
+	int64_t nMatched = 0, nCars = 0;
+	eng_time_t t = eng_sim_now(w->sim) + w->p.blockDelay;
+	for (int c = 0; c < w->nCamp; c++) {
+		veh_campaign *k = &w->aCamp[c];
+		int bHit = 0;
+		for (int i = 0; i < k->nInd; i++) bHit |= strcasecmp(k->azInd[i], zVal) == 0;
+		if (!bHit) continue;
+		nMatched++;
+		nCars += k->nComp;
+		if (!k->bBlocked && (k->tBlockAt < 0 || k->tBlockAt > t)) {
+			int rc = veh__sched_block(w, c, t);
+			if (rc) return ky_err_set(err, rc, "%s: cannot schedule the block", zKind);
+		}
+	}
+	veh__fact(w, "action.block_indicator", zVal, json_pack("{sssIsIsf}", "team", zTeam ? zTeam : "", "campaigns",
+	                                                      (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
+	                                                      (double)w->p.blockDelay / ENG_US_PER_S));
+	*result = json_pack("{sIsIsf}", "matched", (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
+	                    nMatched ? (double)w->p.blockDelay / ENG_US_PER_S : 0.0);
+	return 0;
+}
+
+static int a_isolate(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err, int bIsolate) {
+	const char *zName;
+	if (veh__arg_string(args, "name", NULL, zKind, &zName, err)) return err->code;
+	int s = veh__svc_index(zName);
+	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zKind, zName);
+	int bWas = w->aSvc[s].bIsolated;
+	const char *zWas = veh__health_name(w->aSvc[s].health);
+	veh__comp_account(w);
+	veh__svc_set(w, s, bIsolate ? w->aSvc[s].health : VEH_H_UP, bIsolate);  /* restored from a clean build */
+	int64_t nOnline = (int64_t)w->f.n - w->nOffline - w->nBricked;
+	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
+	return 0;
+}
+
+/* Revokes the OTA signing key: the PKI rotates it (a compromised PKI is healthy again) and every malicious
+ * package signed with it is rejected by the cars from now on. No car is cut. */
+static int revoke_signing_key(veh_world *w, const char *zTeam, json_t **result) {
+	int64_t nInvalid = 0;
+	for (int o = 0; o < w->nOta; o++)
+		if (w->aOta[o].iAttack >= 0 && !w->aOta[o].bRevoked) {
+			w->aOta[o].bRevoked = 1;
+			nInvalid++;
+		}
+	int bWasComp = w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
+	if (bWasComp) veh__svc_set(w, VEH_SVC_PKI, VEH_H_UP, w->aSvc[VEH_SVC_PKI].bIsolated);
+	veh__fact(w, "pki.revoke", "signing_key", json_pack("{sssIsb}", "team", zTeam ? zTeam : "", "packages_rejected",
+	                                                    (json_int_t)nInvalid, "pki_was_compromised", bWasComp));
+	*result = json_pack("{sisIsb}", "cut_cars", 0, "packages_rejected", (json_int_t)nInvalid, "pki_was_compromised", bWasComp);
+	return 0;
+}
+
+static int a_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	json_t *jScope = json_object_get(args, "scope");
+	veh_selector s;
+	int rc;
+	if (!jScope) return ky_err_set(err, KY_EINVAL, "%s: scope: required (a selector, an ECU class or \"all\")", zKind);
+	if (json_is_string(jScope) && (strcmp(json_string_value(jScope), "signing_key") == 0))
+		return revoke_signing_key(w, zTeam, result);
+	if (json_is_string(jScope)) {
+		const char *z = json_string_value(jScope);
+		json_t *jSel = strcmp(z, "all") == 0 ? json_object() : json_pack("{ss}", "ecu", z);
+		rc = veh_selector_compile(&w->f, jSel, "revoke_certificate: scope.", &s, err);
+		json_decref(jSel);
+	} else {
+		rc = veh_selector_compile(&w->f, json_object_get(jScope, "select") ? json_object_get(jScope, "select") : jScope,
+		                          "revoke_certificate: scope.", &s, err);
+	}
+	if (rc) return rc;
+	veh_fleet *f = &w->f;
+	int64_t nCut = 0, nComp = 0;
+	for (uint32_t i = 0; i < f->n; i++) {
+		if ((f->aFlags[i] & (VEH_F_REVOKED | VEH_F_BRICKED)) || !veh_selector_match(f, &s, i)) continue;
+		f->aFlags[i] |= VEH_F_REVOKED;
+		nCut++;
+		nComp += (f->aFlags[i] & VEH_F_COMP) != 0;
+	}
+	veh_selector_free(&s);
+	w->nRevokedWaiting += nCut;
+	veh__fact(w, "pki.revoke", "pki", json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cut_cars", (json_int_t)nCut,
+	                                            "compromised_cut", (json_int_t)nComp));
+	*result = json_pack("{sIsIsf}", "cut_cars", (json_int_t)nCut, "compromised_cut", (json_int_t)nComp, "reprovision_per_hour",
+	                    veh__svc_usable(w, VEH_SVC_PKI) ? w->p.pkiPerHour : 0.0);
+	return 0;
+}
+
+static int a_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zEcu, *zVer;
+	uint32_t ver;
+	double rollout;
+	json_t *jSel = json_object_get(args, "select");
+	if (veh__arg_string(args, "ecu", json_string_value(json_object_get(jSel, "ecu")), zKind, &zEcu, err)) return err->code;
+	int iEcu = veh_ecu_index(zEcu);
+	if (iEcu < 0) return ky_err_set(err, KY_ENOENT, "%s: ecu: unknown ECU '%s' (known: tcu, gw, ivi, bcm, adas)", zKind, zEcu);
+	if (veh__arg_string(args, "version", NULL, zKind, &zVer, err)) return err->code;
+	if (veh_version_parse(zVer, &ver, err)) return ky_err_prefix(err, "%s: version", zKind);
+	if (veh__arg_fraction(args, "rollout", 0.25, zKind, &rollout, err)) return err->code;
+	if (rollout <= 0) return ky_err_set(err, KY_EINVAL, "%s: rollout: must be above 0 (fraction of the targeted cars offered per hour)", zKind);
+	int iOta;
+	int rc = veh__ota_add(w, jSel, zKind, iEcu, ver, rollout, 0, -1, &iOta, err);
+	if (rc) return rc;
+	veh_ota_camp *c = &w->aOta[iOta];
+	veh__fact(w, "ota.campaign", zEcu, json_pack("{sssisssIsf}", "team", zTeam ? zTeam : "", "campaign", iOta + 1, "version", zVer,
+	                                             "targeted", (json_int_t)c->nTarget, "rollout", rollout));
+	*result = json_pack("{sisIsfsbsb}", "campaign", iOta + 1, "targeted", (json_int_t)c->nTarget, "eta_hours", 1.0 / rollout,
+	                    "ota_usable", veh__svc_usable(w, VEH_SVC_OTA), "telematics_usable", veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	return 0;
+}
+
+static int a_disable(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zFeat;
+	veh_selector s;
+	if (veh__arg_string(args, "feature", NULL, zKind, &zFeat, err)) return err->code;
+	int iFeat = veh_feature_index(zFeat);
+	if (iFeat < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: feature: unknown feature '%s' (remote_unlock, remote_start, remote_climate, "
+		                  "location, horn_lights)", zKind, zFeat);
+	if (veh_selector_compile(&w->f, json_object_get(args, "select"), "disable_feature: select.", &s, err)) return err->code;
+	veh_fleet *f = &w->f;
+	uint8_t bit = (uint8_t)(1u << iFeat);
+	int64_t nCars = 0, nNewCustomers = 0;
+	for (uint32_t i = 0; i < f->n; i++) {
+		if (!(f->aCoh[f->aCohort[i]].features & bit) || (f->aFeatOff[i] & bit) || !veh_selector_match(f, &s, i)) continue;
+		if (!f->aFeatOff[i]) nNewCustomers++;
+		f->aFeatOff[i] |= bit;
+		nCars++;
+	}
+	veh_selector_free(&s);
+	w->nCustomers += nNewCustomers;
+	veh__fact(w, "feature.disabled", zFeat, json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cars", (json_int_t)nCars,
+	                                                  "new_customers_affected", (json_int_t)nNewCustomers));
+	*result = json_pack("{sIsIsI}", "affected_customers", (json_int_t)nCars, "new_customers_affected", (json_int_t)nNewCustomers,
+	                    "customers_affected_total", (json_int_t)w->nCustomers);
+	return 0;
+}
+
+static int a_assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zComp;
+	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL;
+	int64_t claimed;
+	if (veh__arg_string(args, "component", NULL, zKind, &zComp, err)) return err->code;
+	if (jN) {
+		if (!json_is_integer(jN) || json_integer_value(jN) < 0)
+			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
+		claimed = json_integer_value(jN);
+	} else if (jSel) {
+		veh_selector s;
+		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;
+		claimed = veh_selector_count(&w->f, &s);
+		veh_selector_free(&s);
+	} else {
+		return ky_err_set(err, KY_EINVAL, "%s: needs affected (a count of cars) or select", zKind);
+	}
+	int64_t truth = veh__affected(w, zComp, &by, err);
+	if (truth < 0) return (int)truth;
+	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
+	*result = json_pack("{sIsIsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by,
+	                    "known", veh_sbom_known(&w->sb, zComp));
+	return 0;
+}
+
+int veh__action(veh_world *w, const char *zTeam, const char *k, json_t *args, json_t **result, ky_err *err) {
+	if (strcmp(k, "block_indicator") == 0) return a_block(w, zTeam, k, args, result, err);
+	if (strcmp(k, "isolate_service") == 0) return a_isolate(w, k, args, result, err, 1);
+	if (strcmp(k, "restore_service") == 0) return a_isolate(w, k, args, result, err, 0);
+	if (strcmp(k, "revoke_certificate") == 0) return a_revoke(w, zTeam, k, args, result, err);
+	if (strcmp(k, "ota_campaign") == 0) return a_ota(w, zTeam, k, args, result, err);
+	if (strcmp(k, "disable_feature") == 0) return a_disable(w, zTeam, k, args, result, err);
+	if (strcmp(k, "assess") == 0) return a_assess(w, k, args, result, err);
+	if (strcmp(k, "triage") == 0 || strcmp(k, "notify") == 0 || strcmp(k, "share") == 0 || strcmp(k, "report") == 0) return 0;
+	return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: triage, block_indicator, isolate_service, restore_service, "
+	                  "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)", k);
+}

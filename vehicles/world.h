@@ -1,0 +1,94 @@
+/* world: the simulated connected-car world of a drill: the fleet (struct-of-arrays), ECU firmware and SBOMs,
+ * OTA, in-vehicle IDS, the backend services (telematics, OTA server, VSOC, PKI, app API), the attack
+ * primitives a scenario calls and the team actions that respond. Everything it does runs as events on an
+ * eng_sim, draws only from the sim's named random streams and iterates in car-id order, so a world is a pure
+ * function of (configuration, seed, timestamped calls). Knows nothing of Lua, sockets or pixels: scenarios and
+ * teams talk to it in JSON (jansson). The model and its default numbers: docs/world-model.md.
+ *
+ * Ownership: every json_t argument is borrowed for the call; every json_t result is a new reference the caller
+ * decrefs. Errors: 0 or a negative KY_E* code with a ky_err naming the verb and the field
+ * ("attack.compromise: select.model: unknown model 'Sedn-A' (known: Sedan-A, SUV-B)"); on error nothing in the
+ * world has changed. */
+#ifndef VEH_WORLD_H
+#define VEH_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "engine/err.h"
+#include "engine/sim.h"
+#include "engine/time.h"
+
+typedef struct veh_world veh_world;
+
+/* Creates an empty world on the simulator (borrowed; must outlive the world); registers its event kinds.
+ * NULL with err set when out of memory or the sim has no room for more kinds. */
+veh_world *veh_world_new(eng_sim *sim, ky_err *err);
+void veh_world_free(veh_world *w);
+
+/* Configuration, before veh_world_start. `cohort` is one CONTRACT fleet{} entry:
+ * {"model":"Sedan-A","count":20000,"region":"JP-Kanto","ecus":{"tcu":"2.3.1","gw":"1.4.0"}} with optional
+ * "features":["remote_start","remote_unlock",...] (default: all), "online":0.9 (fraction online at start),
+ * "checkin":"5m" (check-in period, the same for every cohort: the first one set wins). KY_ESTATE after start. */
+int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err);
+/* Tunes a default number of the model (docs/world-model.md lists them), e.g. {"ids.detect_p":0.05,
+ * "block.delay":"15m"}. Unknown names are KY_ENOENT. Allowed before and after start. */
+int veh_world_set_params(veh_world *w, json_t *params, ky_err *err);
+/* SBOM: {"tcu":{"2.3.1":["openssl@1.1.1k","busybox@1.31.1"]}} (adds to what is known). */
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err);
+/* A CycloneDX document (bom.json: "components":[{"name":..,"version":..},...], nested components too) for one
+ * ECU class and firmware version. */
+int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err);
+/* Schedules the cars' periodic behaviour (check-ins, IDS, OTA, VSOC). KY_ESTATE when called twice. */
+int veh_world_start(veh_world *w, ky_err *err);
+
+/* Scenario verbs (CONTRACT §2), by name: "fleet.count", "fleet.select", "attack.compromise", "attack.spread",
+ * "attack.stop", "attack.exfiltrate", "attack.abuse_feature", "attack.malicious_ota", "service.degrade",
+ * "service.status", "alert", "sbom.affected", "world.metrics". args is the Lua table as JSON (borrowed; NULL
+ * is an empty object). *result (new reference, may be NULL when the verb returns nothing) e.g. a count as
+ * json_integer, or an object. Unknown verb: KY_ENOENT. */
+int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result, ky_err *err);
+
+/* Team actions (CONTRACT §3) that change the world: block_indicator, isolate_service, revoke_certificate,
+ * ota_campaign, disable_feature, assess (and for triage/notify/share/report it returns 0, *result NULL, and does
+ * nothing). *result (new ref) describes the effect, e.g. {"cut_cars":1234} or for assess
+ * {"truth":5120,"claimed":5000,"error":0.023}. team is recorded in the facts; it may be NULL. */
+int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err);
+
+/* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. */
+typedef struct veh_metrics {
+	int64_t total, clean, compromised, patched, offline, bricked, revoked;
+	int64_t records_exfiltrated, unsafe_events, customers_affected;
+	double compromised_car_hours, service_downtime_s;
+	/* extensions (also in the JSON) */
+	int64_t alerts, alerts_queued, incidents, checkins, remote_commands, remote_commands_failed;
+	int64_t ota_offered, ota_downloading, ota_installing, ota_done, ota_failed;
+} veh_metrics;
+void veh_world_metrics(const veh_world *w, veh_metrics *out);
+/* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref). */
+json_t *veh_world_metrics_json(const veh_world *w);
+
+/* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back
+ * into the world. detail is borrowed for the call. kind e.g. "alert", "attack.compromise", "service.health". */
+typedef void (*veh_fact_fn)(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail);
+void veh_world_set_fact_sink(veh_world *w, veh_fact_fn fn, void *ctx);
+
+/* Whole-state digest (CONTRACT state_hash): SHA-256 of the snapshot, 64 hex chars + NUL. */
+void veh_world_state_hash(const veh_world *w, char hex[65]);
+/* Snapshot codec for the journal's seek: compact binary blob of the full world state (malloc'd, caller frees). */
+int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, ky_err *err);
+/* Loads a blob made by veh_world_snapshot into a world configured with the same cohorts (started or not);
+ * the world's pending events are re-scheduled from the blob's times (those before the sim's now fire at now).
+ * KY_EPARSE if corrupt, KY_EINVAL if the cohorts differ; on error the world is unchanged. */
+int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err);
+/* Models, regions, ECUs, features, services, states, verbs known (for the UI's selectors): new ref JSON object. */
+json_t *veh_world_catalog_json(const veh_world *w);
+
+/* Counters for benchmarks: car-level events handled (check-ins, IDS draws, OTA steps, infections) and
+ * bytes held per car by the fleet arrays. */
+uint64_t veh_world_car_events(const veh_world *w);
+size_t veh_world_bytes(const veh_world *w);
+
+#endif

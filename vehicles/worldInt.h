@@ -1,0 +1,146 @@
+/* worldInt: the world's internal structures, shared by world.c (configuration, events, services, metrics),
+ * attack.c (scenario verbs), respond.c (team actions) and codec.c (snapshot, restore, state hash).
+ * The design notes live here; the model's numbers and their sources are in docs/world-model.md.
+ *
+ * Time: the world keeps sim seconds (uint32) per car; events run in eng_time_t microseconds.
+ * Check-ins: a timing wheel of nSlot slots of width slotUs over one check-in period. Each car has a fixed phase
+ * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are a contiguous run of
+ * aSlotCar (CSR by slot, car ids ascending inside a slot). One "veh.tick" event is pending at a time: it runs the
+ * next non-empty slot and re-arms itself, so a million cars cost one heap entry, not a million.
+ * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
+ * choice), "veh.vsoc"; each stream's state is part of the snapshot.
+ * Counters kept incrementally: nComp (and per campaign), nOffline, nBricked; the others are counted by a scan. */
+#ifndef VEH_WORLD_INT_H
+#define VEH_WORLD_INT_H
+
+#include "vehicles/fleet.h"
+#include "vehicles/sbom.h"
+#include "vehicles/world.h"
+
+enum { VEH_SVC_TELEMATICS, VEH_SVC_OTA, VEH_SVC_VSOC, VEH_SVC_PKI, VEH_SVC_APP_API, VEH_SVC_N };
+enum { VEH_H_UP, VEH_H_DEGRADED, VEH_H_DOWN, VEH_H_COMPROMISED, VEH_H_N };
+#define VEH_ENTRY_SVC 8   /* aEntry >= 8: entered through service (aEntry - 8) */
+#define VEH_CAMP_MAX 250
+#define VEH_OTA_MAX 250
+
+typedef struct veh_service {
+	int health;            /* VEH_H_* */
+	int bIsolated;         /* taken offline by a team */
+	eng_time_t tDownSince; /* when it became unusable (down or isolated), -1 if usable */
+	eng_time_t downUs;     /* accumulated unusable time before tDownSince */
+} veh_service;
+
+typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indicator */
+	char azInd[4][96];             /* indicators: azInd[0] is the C2 address */
+	int nInd;
+	char zTechnique[48];
+	char *zSel;                    /* the target selector as JSON text (for spread), never NULL */
+	int entry;                     /* entry point (ECU index or VEH_ENTRY_SVC + service) */
+	int bPersist;
+	int bStopped;                  /* stopped by the scenario (attack.stop) */
+	int bBlocked;                  /* C2 blocked (block_indicator after its delay) */
+	eng_time_t tBlockAt;           /* pending block time, -1 none */
+	eng_event_id blockId;
+	int64_t recordsPerBeacon;      /* exfiltration per active car check-in (attack.exfiltrate) */
+	int64_t nComp;                 /* cars compromised by it now */
+	int64_t nQueued;               /* true alerts waiting in the VSOC queue */
+	int bIncident;                 /* the VSOC has opened an incident for it */
+} veh_campaign;
+
+typedef struct veh_ota_camp {
+	int iEcu;
+	uint32_t ver;
+	char *zSel;
+	veh_selector sel;
+	double rollout;                /* fraction of the targeted cars offered per hour */
+	double brick;                  /* probability that an install bricks the car */
+	int iAttack;                   /* malicious: attack campaign index, else -1 */
+	eng_time_t tStart;
+	int64_t nTarget, nOffered, nDone, nFailed, nBricked;
+	int bDoneFact;
+	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
+} veh_ota_camp;
+
+typedef struct veh_params {
+	eng_time_t checkinPeriod, slotWidth, jitter;
+	double offlineFrac;
+	eng_time_t offlineMean;
+	double idsDetect, idsFp;
+	eng_time_t vsocInterval;
+	double vsocPerHour;
+	eng_time_t blockDelay;
+	eng_time_t dlMin, dlMax, instMin, instMax;
+	double otaFail, otaBrick;
+	double pkiPerHour;
+	double appCmdPerDay;
+	double degradedLoss;
+	int64_t recordsPerCar;
+} veh_params;
+
+struct veh_world {
+	eng_sim *sim;
+	uint32_t kTick, kVsoc, kBlock;
+	veh_fleet f;
+	veh_sbom sb;
+	veh_params p;
+	veh_service aSvc[VEH_SVC_N];
+	veh_campaign *aCamp;
+	int nCamp;
+	veh_ota_camp *aOta;
+	int nOta;
+	/* timing wheel */
+	uint32_t nSlot;
+	uint32_t *aSlotStart;          /* nSlot + 1 */
+	uint32_t *aSlotCar;            /* n */
+	uint64_t iSlotNext;            /* global index of the next slot to run (slot = i % nSlot) */
+	eng_time_t tStart;
+	eng_event_id tickId, vsocId;
+	eng_time_t tTick, tVsoc;       /* when they are due, -1 none */
+	eng_rng rTick, rOta, rAttack, rVsoc;
+	/* counters */
+	int64_t nComp, nOffline, nBricked;
+	eng_time_t tCompLast;
+	double compCarUs;
+	int64_t nRecords, nUnsafe, nCustomers, nCheckins, nAlerts, nFalseQueued, nIncidents;
+	int64_t nCmd, nCmdFailed, nRecvTrue, nRecvFalse;
+	double cmdFrac, pkiFrac;
+	int64_t nRevokedWaiting;
+	uint64_t nCarEvents;
+	int bStarted;
+	veh_fact_fn fnFact;
+	void *pFactCtx;
+};
+
+/* world.c */
+void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail);  /* steals detail */
+void veh__comp_account(veh_world *w);
+void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist);
+void veh__comp_clear(veh_world *w, uint32_t i);
+int veh__svc_usable(const veh_world *w, int iSvc);
+int veh__svc_index(const char *z);
+const char *veh__svc_name(int iSvc);
+const char *veh__health_name(int h);
+int veh__health_index(const char *z);
+void veh__svc_set(veh_world *w, int iSvc, int health, int bIsolated);
+int veh__camp_active(const veh_world *w, int iCamp);
+/* Does the fleet still accept campaign c's package? (always for a genuine one) */
+int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+int veh__sched_tick(veh_world *w, eng_time_t t);
+int veh__sched_vsoc(veh_world *w, eng_time_t t);
+int veh__sched_block(veh_world *w, int iCamp, eng_time_t t);
+int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
+                 int iAttack, int *piOta, ky_err *err);
+int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
+int veh__params_valid(const veh_params *p);   /* every parameter within its documented range */
+/* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
+int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);
+int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err);
+int veh__arg_string(json_t *args, const char *zField, const char *def, const char *zWhere, const char **pOut,
+                    ky_err *err);
+/* attack.c, respond.c */
+int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
+int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* codec.c */
+void veh__sha256(const unsigned char *p, size_t n, unsigned char out[32]);
+
+#endif
