@@ -37,6 +37,10 @@ typedef struct conn {
 	int bRxTooBig, bRxBinary;
 	int bDropped;        /* queue overflowed: being killed, send nothing more */
 	int bClosing;        /* server stopping: close after the queue drains */
+	srv_buf **apPend;    /* the welcome's backlog, fed into q as it drains (a backlog may exceed q's bounds) */
+	size_t iPend, nPend, nPendCap;
+	int bWelcoming;      /* send_welcome is filling apPend */
+	uint32_t nPendLive;  /* live messages queued behind the backlog (bounded like q) */
 	char *zHttp;         /* HTTP: the body to write */
 	size_t nHttp;
 } conn;
@@ -96,8 +100,40 @@ static void conn_drop(srv *s, conn *c) {
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
 
+static int pend_push(conn *c, srv_buf *b) {
+	if (c->nPend == c->nPendCap) {
+		size_t nNew = c->nPendCap ? 2 * c->nPendCap : 64;
+		srv_buf **ap = realloc(c->apPend, nNew * sizeof *ap);
+		if (!ap) return -1;
+		c->apPend = ap;
+		c->nPendCap = nNew;
+	}
+	srv_buf_ref(b);
+	c->apPend[c->nPend++] = b;
+	return 0;
+}
+
+static void pend_free(conn *c) {
+	for (size_t i = c->iPend; i < c->nPend; i++) srv_buf_unref(c->apPend[i]);
+	free(c->apPend);
+	c->apPend = NULL;
+	c->iPend = c->nPend = c->nPendCap = 0;
+	c->nPendLive = 0;
+}
+
+/* Moves pending backlog into the out queue while it has room. */
+static void pend_refill(conn *c) {
+	while (c->iPend < c->nPend && srv_outq_push(&c->q, c->apPend[c->iPend]) == 0) srv_buf_unref(c->apPend[c->iPend++]);
+	if (c->apPend && c->iPend == c->nPend) pend_free(c);
+}
+
 static void conn_send_buf(srv *s, conn *c, srv_buf *b) {
 	if (c->bDropped || !b) return;
+	if (c->bWelcoming || c->iPend < c->nPend) { /* behind a backlog still streaming: keep the order */
+		if ((!c->bWelcoming && ++c->nPendLive > s->o.nQueueMax) || pend_push(c, b)) conn_drop(s, c);
+		else lws_callback_on_writable(c->wsi);
+		return;
+	}
 	if (srv_outq_push(&c->q, b)) {
 		conn_drop(s, c);
 		return;
@@ -234,6 +270,7 @@ static void send_welcome(srv *s, conn *c) {
 	json_t *pSeen = json_object(), *b, *v, *f;
 	size_t i;
 	if (c->role == ROLE_TEAM) json_object_set_new(w, "team", json_string(srv_drill_team_id(s->pDrill, c->iTeam)));
+	c->bWelcoming = 1;
 	conn_send(s, c, w);
 	json_decref(w);
 	for (int k = 0; k < s->nTeam; k++) {
@@ -264,6 +301,8 @@ static void send_welcome(srv *s, conn *c) {
 	f = srv_drill_fleet_msg(s->pDrill);
 	if (f) conn_send(s, c, f);
 	json_decref(f);
+	c->bWelcoming = 0;
+	pend_refill(c);
 }
 
 static void on_hello(srv *s, conn *c, srv_req *r) {
@@ -480,8 +519,9 @@ static int on_writeable(srv *s, conn *c) {
 		s->m.nMsgOut++;
 		s->m.nBytesOut += b->n;
 		srv_outq_pop(&c->q);
+		pend_refill(c);
 	}
-	if (c->q.nLen) {
+	if (c->q.nLen || c->iPend < c->nPend) {
 		lws_callback_on_writable(c->wsi);
 	} else if (c->bClosing) {
 		static const char zWhy[] = "server stopping";
@@ -496,7 +536,7 @@ static int on_writeable(srv *s, conn *c) {
 static void metrics_fill(srv *s) {
 	s->m.nQueueMsgs = s->m.nQueueBytes = s->m.nQueueMaxMsgs = 0;
 	for (conn *c = s->pConns; c; c = c->pNext) {
-		s->m.nQueueMsgs += c->q.nLen;
+		s->m.nQueueMsgs += c->q.nLen + (c->nPend - c->iPend);
 		s->m.nQueueBytes += c->q.nBytes;
 		if (c->q.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen;
 	}
@@ -598,6 +638,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
 		else s->m.nConnPending--;
 		srv_outq_fini(&c->q);
+		pend_free(c);
 		free(c->pRx);
 		c->pRx = NULL;
 		c->bWs = 0;
@@ -691,16 +732,17 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
-	if (pStored) {
+	if (pStored) { /* --resume: only digests were kept, so the URLs of the first start stay the ones to use */
 		snprintf(s->zFacHash, sizeof s->zFacHash, "%s", json_string_value(json_object_get(pStored, "facilitator")) ?: "");
 		pTeams = json_object_get(pStored, "teams");
 		for (int i = 0; i < s->nTeam; i++) {
 			const char *zH = json_string_value(json_object_get(pTeams, srv_drill_team_id(s->pDrill, i)));
 			snprintf(s->azTeamHash[i], SRV_HASH_HEX, "%s", zH ? zH : "");
-			printf("join %s http://%s:%d/  (token unchanged from the first start)\n", srv_drill_team_id(s->pDrill, i), zHost, port);
+			printf("join %s http://%s:%d/\n", srv_drill_team_id(s->pDrill, i), zHost, port);
 		}
-		printf("facilitator http://%s:%d/facilitator  (token unchanged from the first start)\n", zHost, port);
+		printf("facilitator http://%s:%d/facilitator\n", zHost, port);
 		fflush(stdout);
+		srv_log(s, "resumed: the tokens of the first start stay valid (only their digests are kept; add ?token=...)");
 		json_decref(pStored);
 		return 0;
 	}
@@ -777,6 +819,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	s.pDrill = srv_drill_open(o->zScenario, o->zDb, o->bResume, &sink, err);
 	if (!s.pDrill) return err && err->code ? err->code : KY_EINVAL;
 	s.tBase = srv_drill_resumed_at(s.pDrill);
+	s.bStarted = s.tBase > 0; /* a resumed drill is held until the facilitator's resume */
 
 	memset(&mRoot, 0, sizeof mRoot);
 	mRoot.mountpoint = "/";

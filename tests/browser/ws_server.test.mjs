@@ -27,7 +27,7 @@ inject { id = "I3", at = "00:05:00", to = { "all" }, severity = "medium", title 
 `);
 
 const BIG = 65 * 1024;
-let srv, fac, red, blue;
+let srv, fac, red, blue, ack1;
 
 function isInject(id) { return (m) => m.type === "inject" && m.id === id; }
 
@@ -137,13 +137,13 @@ await run([
 		assert(Number.isInteger(ack.seq) && ack.seq > 0 && Number.isInteger(ack.t_us), `ack ${JSON.stringify(ack)}`);
 		// Read right after the ack: the row is committed (another process sees it).
 		assertEq(sql(db, `select seq || ' ' || team || ' ' || kind from actions where client_id='a1'`), `${ack.seq} red block_indicator`, "row");
-		red.ack1 = ack;
+		ack1 = ack;
 	}],
 	["a_resent_client_id_gets_the_same_ack_and_no_second_row", async () => {
 		const n = red.msgs.length;
 		red.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
 		const ack = await red.type("ack", { from: n });
-		assertEq([ack.id, ack.seq, ack.t_us], [red.ack1.id, red.ack1.seq, red.ack1.t_us], "second ack");
+		assertEq([ack.id, ack.seq, ack.t_us], [ack1.id, ack1.seq, ack1.t_us], "second ack");
 		assertEq(sql(db, "select count(*) from actions where client_id='a1'"), "1", "rows for a1");
 		assertEq(sql(db, "select count(*) from actions"), "1", "action rows");
 	}],
@@ -207,9 +207,9 @@ await run([
 	}],
 	["the_facilitator_grades_an_action", async () => {
 		const n = fac.msgs.length;
-		fac.send({ type: "grade", action: red.ack1.seq, points: 7, comment: "quick" });
-		await fac.next((m) => m.type === "grade" && m.action === red.ack1.seq, { from: n });
-		assertEq(sql(db, "select seq || ' ' || points from grades"), `${red.ack1.seq} 7.0`, "grade row");
+		fac.send({ type: "grade", action: ack1.seq, points: 7, comment: "quick" });
+		await fac.next((m) => m.type === "grade" && m.action === ack1.seq, { from: n });
+		assertEq(sql(db, "select seq || ' ' || points from grades"), `${ack1.seq} 7.0`, "grade row");
 		const e0 = fac.msgs.length;
 		fac.send({ type: "grade", action: 999999, points: 1 });
 		assertEq((await fac.type("error", { from: e0 })).code, "rejected", "grade of an unknown action");
@@ -261,6 +261,29 @@ await run([
 		const cs = await Promise.all(closes);
 		assert(cs.every((c) => c.code === 1001), `close codes ${JSON.stringify(cs)}`);
 		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after the stop");
+	}],
+	["resume_keeps_the_tokens_and_replays_the_backlog", async () => {
+		const first = srv;
+		srv = await startServer(scenario, ["--db", db, "--web", web, "--resume"], { timeoutMs: 60000 });
+		assert(srv.urls.red && !srv.tokens.red, `resume join lines carry no token: ${srv.stdout}`);
+		const c = await Client.open(srv.ws);
+		const w = await c.hello(first.tokens.red).catch((e) => { throw new Error(`${e.message}; server log: ${srv.stderr.slice(-600)}`); });
+		assertEq([w.team, w.clock.running], ["red", false], "welcome after resume");
+		assert(w.clock.t_us >= 300e6, `resumed at ${w.clock.t_us}`);
+		await c.next(isInject("I1"));
+		await c.next(isInject("I3"));
+		const n = c.msgs.length;
+		c.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
+		const ack = await c.type("ack", { from: n });
+		assertEq([ack.seq, ack.t_us], [ack1.seq, ack1.t_us], "ack of a resent id after resume");
+		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after resume");
+		const f = await Client.open(srv.ws);
+		assertEq((await f.hello(first.tokens.facilitator)).role, "facilitator", "facilitator after resume");
+		const bad = await Client.open(srv.ws);
+		bad.send({ type: "hello", token: "f".repeat(32) });
+		assertEq((await bad.type("error")).code, "bad_token", "a made-up token after resume");
+		const r = await stopServer(srv, "SIGINT");
+		assertEq(r.code, 0, "exit after SIGINT");
 	}],
 ]);
 
