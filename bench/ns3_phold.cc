@@ -110,7 +110,7 @@ HeapInUse()
 
 extern "C" int
 ns3_phold_run(const char* zScheduler, uint32_t nPending, uint32_t nLP, double meanUs, uint64_t nEvents,
-              double budgetS, uint64_t seed, ns3_phold_result* pOut)
+              double popBudgetS, double budgetS, uint64_t seed, ns3_phold_result* pOut)
 {
     ns3::ObjectFactory factory;
     factory.SetTypeId(zScheduler);
@@ -127,10 +127,24 @@ ns3_phold_run(const char* zScheduler, uint32_t nPending, uint32_t nLP, double me
     g.count.assign(nLP, 0);
     ns3::Simulator::Now(); // creates the simulator before the baseline
     size_t before = HeapInUse();
+    double tPop = CpuNow();
+    pOut->populated = 0;
     for (uint32_t i = 0; i < nPending; i++)
     {
         ns3::Simulator::Schedule(ns3::NanoSeconds(Delay() * 1000), &Event, i % nLP);
+        if ((i & 4095) == 4095 && CpuNow() - tPop > popBudgetS)
+        {
+            pOut->populated = i + 1;
+            pOut->populate_s = CpuNow() - tPop;
+            pOut->events = 0;
+            pOut->events_per_s = 0;
+            pOut->bytes_per_event = 0;
+            ns3::Simulator::Destroy();
+            return 1;
+        }
     }
+    pOut->populated = nPending;
+    pOut->populate_s = CpuNow() - tPop;
     g.done = 0;
     g.budget = budgetS;
     g.t0 = CpuNow();

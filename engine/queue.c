@@ -8,11 +8,14 @@
  *   calendar nB buckets of width 2^shift from calStart; bucket i holds, unsorted, the events with
  *            calStart + i*2^shift <= t < calStart + (i+1)*2^shift as a singly linked list of pool slots.
  *            Buckets below iNext have been moved to the front.
- *   overflow the events past the calendar's end, one unsorted list with its count, minimum and sum of
- *            times; when the calendar runs out it is rebuilt from the overflow, with the bucket width set
- *            so that the nearest buckets hold about Q_PER_BUCKET events.
- * Cancel is lazy: a ring bitmap over event ids (one bit per id issued since the oldest pending one) says
- * which ids are pending. Cancel clears the bit; a record whose bit is clear is dropped when it reaches the
+ *   overflow the events past the calendar's end, Q_OVF unsorted lists (filled in turn) with their count,
+ *            minimum and sum of times; when the calendar runs out it is rebuilt from the overflow, with the
+ *            bucket width set so that the nearest buckets hold about Q_PER_BUCKET events.
+ * List walks are chains of dependent cache misses: prefetch cursors walk the next buckets ahead of need
+ * (pf_step), and a rebuild walks the overflow lists side by side. Pop never allocates: when the front
+ * cannot grow to hold a bucket, the bucket's list is merge-sorted in place and read from (iPart).
+ * Cancel is lazy: a ring bitmap over event ids (one bit per id issued since the oldest pending one, with a
+ * small hash set for stragglers that fell below it when it would grow too large) says which ids are pending. Cancel clears the bit; a record whose bit is clear is dropped when it reaches the
  * front (or when a calendar rebuild meets it). When dead records outnumber live ones they are purged, so
  * cancelled events never hold more memory than pending ones.
  * Nothing is allocated per event: the pool, the bucket heads, the front arrays and the bitmap grow
@@ -80,6 +83,9 @@ struct eng_queue {
 	/* pending-id bitmap: words [wordBase, wordBase + nBitCap) of the id space, ring-indexed */
 	uint64_t *aBit;
 	uint64_t nBitCap, wordBase;
+	/* stragglers: pending ids below wordBase (open addressing, linear probing, 0 = empty slot) */
+	uint64_t *aOld;
+	uint64_t nOld, nOldCap;
 	/* counts */
 	uint64_t nextId;
 	size_t nLive, nDead;
@@ -92,16 +98,90 @@ static int rec_less(const q_rec *x, const q_rec *y) {
 
 /* ---- pending-id bitmap ---- */
 
+/* The straggler set keeps the bitmap's span bounded: when the ring would have to grow past about 64 bits
+ * per pending event, its oldest words are emptied into this set instead (a long-lived event would otherwise
+ * keep one bit for every id issued after it). */
+static uint64_t old_slot(const eng_queue *q, uint64_t id) {
+	return (id * 0x9e3779b97f4a7c15ULL) >> (64 - __builtin_ctzll(q->nOldCap));
+}
+
+static int64_t old_find(const eng_queue *q, uint64_t id) {
+	uint64_t mask = q->nOldCap - 1;
+	for (uint64_t i = old_slot(q, id);; i = (i + 1) & mask) {
+		if (q->aOld[i] == id) return (int64_t)i;
+		if (q->aOld[i] == 0) return -1;
+	}
+}
+
+static void old_put(eng_queue *q, uint64_t id) {
+	uint64_t mask = q->nOldCap - 1, i = old_slot(q, id);
+	while (q->aOld[i] != 0) i = (i + 1) & mask;
+	q->aOld[i] = id;
+	q->nOld++;
+}
+
+/* Room for n more ids at a load of at most one half; KY_ENOMEM leaves the set as it was. */
+static int old_reserve(eng_queue *q, uint64_t n) {
+	uint64_t cap = q->nOldCap ? q->nOldCap : 64, *aPrev = q->aOld, nPrevCap = q->nOldCap;
+	if (2 * (q->nOld + n) <= q->nOldCap) return KY_OK;
+	while (2 * (q->nOld + n) > cap) cap *= 2;
+	q->aOld = calloc(cap, sizeof *q->aOld);
+	if (!q->aOld) {
+		q->aOld = aPrev;
+		return KY_ENOMEM;
+	}
+	q->nOldCap = cap;
+	q->nOld = 0;
+	for (uint64_t i = 0; i < nPrevCap; i++) {
+		if (aPrev[i]) old_put(q, aPrev[i]);
+	}
+	free(aPrev);
+	return KY_OK;
+}
+
+/* Removes id (present) with backward-shift deletion, so that no tombstones build up. */
+static void old_del(eng_queue *q, uint64_t i) {
+	uint64_t mask = q->nOldCap - 1, j = i;
+	for (;;) {
+		uint64_t home;
+		j = (j + 1) & mask;
+		if (q->aOld[j] == 0) break;
+		home = old_slot(q, q->aOld[j]);
+		/* move aOld[j] into the hole at i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			q->aOld[i] = q->aOld[j];
+			i = j;
+		}
+	}
+	q->aOld[i] = 0;
+	q->nOld--;
+}
+
 static int bit_pending(const eng_queue *q, uint64_t id) {
 	uint64_t w = id >> 6;
-	if (w < q->wordBase) return 0;
+	if (w < q->wordBase) return q->nOld > 0 && old_find(q, id) >= 0;
 	return (int)((q->aBit[w & (q->nBitCap - 1)] >> (id & 63)) & 1);
 }
 
-/* Makes room for id q->nextId; KY_ENOMEM leaves the bitmap as it was. */
+/* Empties the oldest words of the ring into the straggler set until the id q->nextId fits; 0 if it does. */
+static int bit_evict(eng_queue *q) {
+	uint64_t wTop = q->nextId >> 6, mask = q->nBitCap - 1;
+	while (wTop - q->wordBase >= q->nBitCap) {
+		uint64_t word = q->aBit[q->wordBase & mask];
+		if (old_reserve(q, (uint64_t)__builtin_popcountll(word)) != KY_OK) return -1;
+		for (; word; word &= word - 1) old_put(q, q->wordBase * 64 + (uint64_t)__builtin_ctzll(word));
+		q->aBit[q->wordBase & mask] = 0;
+		q->wordBase++;
+		while (q->wordBase < wTop && q->aBit[q->wordBase & mask] == 0) q->wordBase++;
+	}
+	return 0;
+}
+
+/* Makes room for id q->nextId; KY_ENOMEM leaves the pending set as it was. */
 static int bit_reserve(eng_queue *q) {
 	uint64_t wTop = q->nextId >> 6, cap = q->nBitCap, *a;
 	if (wTop - q->wordBase < cap) return KY_OK;
+	if (cap * 64 >= 64 * (uint64_t)q->nLive + 65536 && bit_evict(q) == 0) return KY_OK;
 	while (wTop - q->wordBase >= cap) cap *= 2;
 	a = calloc(cap, sizeof *a);
 	if (!a) return KY_ENOMEM;
@@ -118,6 +198,11 @@ static void bit_set(eng_queue *q, uint64_t id) {
 
 static void bit_clear(eng_queue *q, uint64_t id) {
 	uint64_t w = id >> 6, top = q->nextId >> 6, mask = q->nBitCap - 1;
+	if (w < q->wordBase) {
+		int64_t i = q->nOld ? old_find(q, id) : -1;
+		if (i >= 0) old_del(q, (uint64_t)i);
+		return;
+	}
 	q->aBit[w & mask] &= ~(UINT64_C(1) << (id & 63));
 	if (w != q->wordBase) return;
 	while (q->wordBase < top && q->aBit[q->wordBase & mask] == 0) q->wordBase++;
@@ -620,6 +705,7 @@ void eng_queue_free(eng_queue *q) {
 	free(q->aBot);
 	free(q->aLate);
 	free(q->aBit);
+	free(q->aOld);
 	free(q);
 }
 
@@ -699,5 +785,5 @@ size_t eng_queue_size(const eng_queue *q) { return q->nLive; }
 size_t eng_queue_bytes(const eng_queue *q) {
 	return sizeof *q + (size_t)q->nPoolCap * sizeof(q_rec) + (size_t)q->nHeadCap * sizeof(uint32_t) +
 	       (size_t)q->nBotCap * sizeof(q_rec) + (size_t)q->nLateCap * sizeof(q_rec) +
-	       (size_t)q->nBitCap * sizeof(uint64_t);
+	       (size_t)q->nBitCap * sizeof(uint64_t) + (size_t)q->nOldCap * sizeof(uint64_t);
 }

@@ -65,7 +65,8 @@ int eng_sim_schedule(eng_sim *s, eng_time_t t, uint32_t kind, uint32_t a, uint64
 }
 
 int eng_sim_after(eng_sim *s, eng_time_t delay, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId) {
-	if (delay < 0 || s->now > ENG_TIME_MAX - delay) return KY_EPAST;
+	if (delay < 0) return KY_EPAST;
+	if (s->now > ENG_TIME_MAX - delay) return KY_EINVAL;
 	return eng_sim_schedule(s, s->now + delay, kind, a, b, pId);
 }
 

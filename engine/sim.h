@@ -26,7 +26,7 @@ const char *eng_sim_kind_name(const eng_sim *pSim, uint32_t kind);
 
 /* Schedules an event; t < now gives KY_EPAST, an unregistered kind KY_ENOENT. pId may be NULL. */
 int eng_sim_schedule(eng_sim *pSim, eng_time_t t, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId);
-/* Schedules at now + delay (delay >= 0). */
+/* Schedules at now + delay: a negative delay is KY_EPAST, one past ENG_TIME_MAX KY_EINVAL. */
 int eng_sim_after(eng_sim *pSim, eng_time_t delay, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId);
 /* Cancels a pending event: KY_ENOENT for an unknown id, KY_ESTATE for one already fired or cancelled. */
 int eng_sim_cancel(eng_sim *pSim, eng_event_id id);

@@ -36,7 +36,7 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
 fi
 if [ "$what" = bench ]; then
-	need_file /usr/include/ns3.37/ns3/simulator.h libns3-dev
+	need_file /usr/include/ns3/simulator.h libns3-dev
 	need_file /usr/include/gsl/gsl_rng.h libgsl-dev
 	need_cmd hyperfine hyperfine
 fi
