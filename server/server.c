@@ -26,6 +26,8 @@ _Static_assert(SRV_BUF_PRE == LWS_PRE, "srv_buf headroom must equal LWS_PRE");
 
 enum { ROLE_NONE, ROLE_TEAM, ROLE_FAC };
 
+#define SRV_HELLO_TIMEOUT_S 60  /* a connection without a valid hello is closed after this long */
+
 typedef struct conn {
 	struct conn *pNext, *pPrev;
 	struct lws *wsi;
@@ -327,6 +329,7 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, NULL, SRV_E_BAD_TOKEN, "hello: unknown token");
 		return;
 	}
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	send_welcome(s, c);
 }
 
@@ -630,6 +633,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		if (s->pConns) s->pConns->pPrev = c;
 		s->pConns = c;
 		s->m.nConnPending++;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, SRV_HELLO_TIMEOUT_S); /* no valid hello in time: closed */
 		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (!c || !c->bWs) return 0;
