@@ -655,7 +655,7 @@ int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlo
 		j->pPrev = p;
 		j->nPrev = nBlob;
 	}
-	memcpy(j->pPrev, pBlob, nBlob);
+	if (nBlob) memcpy(j->pPrev, pBlob, nBlob);
 	j->nSinceKey = bKey ? 0 : j->nSinceKey + 1;
 	j->tPrevSnap = t;
 	return 0;

@@ -213,6 +213,9 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 static void run_whens(scn_drill *d) {
 	for (int i = 0; i < d->nCb; i++) {
 		if (d->aCb[i].type != SCN_TIMER_WHEN || d->aCb[i].bDone) continue;
+		eng_time_t now = eng_sim_now(d->sim);
+		if (d->aCb[i].t >= 0 && now - d->aCb[i].t < d->aCb[i].period) continue;
+		d->aCb[i].t = now;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);
@@ -400,9 +403,13 @@ scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err 
 	/* The scenario declares its own seed, but the sim (and every random stream) needs it before the file runs:
 	 * a first pass reads it without observers, the second builds the drill with it. Loading is pure, so both
 	 * passes declare the same things. */
-	scn_drill *d = open_pass(zPath, 1, NULL, 1, err);
+	scn_drill *d = open_pass(zPath, 1, bCheck ? pObs : NULL, 1, err);
 	if (!d) return NULL;
 	uint64_t seed = d->scenarioSeed;
+	if (bCheck) {  /* nothing is drawn before the world starts: one pass is enough for checking */
+		d->seed = seed;
+		return d;
+	}
 	scn_drill_free(d);
 	return open_pass(zPath, seed, pObs, bCheck, err);
 }

@@ -41,10 +41,13 @@ sbom {
 	ivi = {
 		["5.1.0"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0" },
 		["5.1.2"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0" },
-		["5.2.0"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.84.0", "telemetry-agent@0.9.1" },
 		["5.2.1"] = { "linux@5.10.120", "gstreamer@1.20.3", "libcurl@7.86.0" },
 	},
 }
+
+-- The poisoned 5.2.0 as the VSOC's scanner saw it (CycloneDX, beside this file): it contains a component the
+-- supplier's release SBOM does not list. Assessments of telemetry-agent@0.9.1 are scored against it.
+sbom.load("ota-supplier.ivi-5.2.0.cdx.json")
 
 local C2 = "ivi-telemetry.example.org"
 
@@ -57,10 +60,11 @@ outcome {
 	{ metric = "bricked", best = 0, worst = 1000, points = 15 },
 }
 
--- 00:15 the build system's signing key is in the attackers' hands; 00:20 the poisoned package is published and
--- the OTA backend rolls it out to 10 % of the targeted cars per hour.
+-- 00:15 the supplier's build-signing key is in the attackers' hands (the PKI trust chain is compromised);
+-- 00:20 the poisoned package is published and the OTA backend rolls it out to 10 % of the targeted cars per hour.
+-- Revoking the signing key (revoke_certificate { scope = "signing_key" }) makes the cars reject it.
 at("00:15:00", function()
-	service.degrade { name = "ota", level = "compromised" }
+	service.degrade { name = "pki", level = "compromised" }
 end)
 at("00:20:00", function()
 	local r = attack.malicious_ota { ecu = "ivi", version = "5.2.0", rollout = 0.1, brick_fraction = 0.01, c2 = C2,
@@ -97,7 +101,8 @@ inject {
 		"is signed with the supplier's build key. The rollout is still running.",
 	expects = {
 		{ action = "isolate_service", args = { name = "ota" }, within = "30m", points = 20, label = "S3-halt-rollout" },
-		{ action = "revoke_certificate", within = "2h", points = 15, label = "S3-revoke-signing-key" },
+		{ action = "revoke_certificate", args = { scope = "signing_key" }, within = "2h", points = 15,
+		  label = "S3-revoke-signing-key" },
 		{ action = "share", args = { to = "supplier" }, within = "30m", points = 10 },
 		{ action = "assess", args = { component = "telemetry-agent@0.9.1" }, within = "2h", points = 10 },
 	},
@@ -139,7 +144,7 @@ inject {
 }
 
 -- Bricked head units reach the call centre.
-when(function() return fleet.count { state = "bricked" } > 50 end, function(now)
+when(function() return world.metrics().bricked > 50 end, function(now)
 	inject {
 		id = "S7", to = { "legal_pr", "oem_psirt" }, severity = "high",
 		title = "Call centre: head units stuck on boot logo after update",

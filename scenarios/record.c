@@ -21,6 +21,7 @@ struct scn_record {
 	eng_time_t snapInterval; /* at most one snapshot per this much sim time */
 	eng_time_t snapMax;      /* adaptive: at least one per this much sim time; 0: fixed interval */
 	eng_time_t tLastSnap;    /* -1: none yet */
+	eng_time_t tLastMetrics; /* time of the last metrics row, -1: none yet */
 	double wallStart;        /* adaptive: wall clock at attach (s) */
 	double wallSnap;         /* adaptive: wall time spent in snapshots so far (s) */
 	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
@@ -118,17 +119,43 @@ static void rec_score(void *ctx, const char *team, json_t *msg) {
 	keep_err(r, &e);
 }
 
+/* Fleet samples: the drill sends one every SCN_DRILL_SAMPLE_US and one at the end of every advance (the paced
+ * server advances many times a second). The journal keeps the regular ones, and an extra one only when no row
+ * was written for a whole sample interval (so a drill advanced in big steps still has its series). */
 static void rec_fleet(void *ctx, json_t *msg) {
 	scn_record *r = ctx;
 	ky_err e = { 0 };
 	eng_time_t t = msg_time(r, msg);
-	if (t < r->tSkip) return;
+	eng_journal_mark(r->j, t);
+	if (t < r->tSkip || t <= r->tLastMetrics) return;
+	if (r->tLastMetrics >= 0 && t % SCN_DRILL_SAMPLE_US != 0 && t - r->tLastMetrics < SCN_DRILL_SAMPLE_US) return;
 	char *z = dump(msg);
 	eng_journal_metrics(r->j, t, z, &e);
 	free(z);
 	keep_err(r, &e);
+	r->tLastMetrics = t;
 	take_snapshot(r, t, 0);
-	eng_journal_mark(r->j, t);
+}
+
+/* The last metrics row and snapshot, of the final state, at close. */
+static void final_sample(scn_record *r) {
+	eng_time_t t = scn_drill_now(r->d);
+	veh_world *w = scn_drill_world(r->d);
+	if (t > r->tLastMetrics && t >= r->tSkip && w) {
+		ky_err e = { 0 };
+		json_t *m = veh_world_metrics_json(w);
+		if (m) {
+			json_object_set_new(m, "type", json_string("fleet"));
+			json_object_set_new(m, "t_us", json_integer(t));
+			char *z = dump(m);
+			eng_journal_metrics(r->j, t, z, &e);
+			free(z);
+			json_decref(m);
+			r->tLastMetrics = t;
+		}
+		keep_err(r, &e);
+	}
+	take_snapshot(r, t, 1);
 }
 
 static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail) {
@@ -197,6 +224,7 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 	r->snapInterval = SCN_RECORD_SNAPSHOT_US;
 	r->snapMax = SCN_RECORD_SNAPSHOT_MAX_US;
 	r->tLastSnap = -1;
+	r->tLastMetrics = -1;
 	r->wallStart = wall_s();
 	scn_observer obs = {
 		.ctx = r,
@@ -262,7 +290,7 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
-	take_snapshot(r, scn_drill_now(r->d), 1); /* the final state, for a replay that seeks to the end */
+	final_sample(r); /* the final state, for a replay that seeks to the end */
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	eng_journal_mark(r->j, scn_drill_now(r->d));
@@ -277,17 +305,19 @@ int scn_record_close(scn_record *r, ky_err *err) {
 }
 
 int scn_record_flush(scn_record *r, ky_err *err) {
+	if (!r) return 0;
 	eng_journal_mark(r->j, scn_drill_now(r->d));
 	return eng_journal_flush(r->j, err);
 }
 
 int scn_record_error(const scn_record *r, ky_err *err) {
+	if (!r) return 0;
 	if (r->err.code && err) *err = r->err;
 	return r->err.code;
 }
 
 eng_journal *scn_record_journal(scn_record *r) {
-	return r->j;
+	return r ? r->j : NULL;
 }
 
 void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval) {
@@ -300,6 +330,7 @@ void scn_record_replaying(scn_record *r, int bOn) {
 }
 
 int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err) {
+	if (!r) return scn_drill_inject(d, msg, err);
 	char *z = dump(msg);
 	if (!z) return ky_err_set(err, KY_EINVAL, "inject: not JSON");
 	int rc = eng_journal_adhoc(r->j, scn_drill_now(d), z, err);

@@ -31,16 +31,17 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err);
 /* Records the current sim time as the resume point and flushes; closes the journal; returns 0 or the first error
  * met while recording (callbacks cannot fail the drill, so errors wait here). NULL is a no-op. */
 int scn_record_close(scn_record *r, ky_err *err);
-/* Commits pending rows now (the server calls it on a wall-clock timer, e.g. every second). */
+/* Commits pending rows now (the server calls it on a wall-clock timer, e.g. every second). NULL: 0. */
 int scn_record_flush(scn_record *r, ky_err *err);
-/* The first error met by a callback so far (0 if none), with its message in err. */
+/* The first error met by a callback so far (0 if none), with its message in err. NULL: 0. */
 int scn_record_error(const scn_record *r, ky_err *err);
-/* The journal, borrowed (e.g. for the server's eng_journal_token_put / _get). */
+/* The journal, borrowed (e.g. for the server's eng_journal_token_put / _get); NULL for NULL. */
 eng_journal *scn_record_journal(scn_record *r);
 /* Fixes the snapshot interval (sim time; <= 0 disables snapshots, even the final one). */
 void scn_record_set_snapshot_interval(scn_record *r, eng_time_t interval);
 
-/* A facilitator's ad-hoc inject: records it durably (so that resume re-issues it), then scn_drill_inject. */
+/* A facilitator's ad-hoc inject: records it durably (so that resume re-issues it), then scn_drill_inject.
+ * r NULL (no journal): scn_drill_inject only. */
 int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err);
 
 /* ---- for scenarios/resume.c ---- */

@@ -118,7 +118,7 @@ inject {
 	},
 }
 
-when(function() return fleet.count { model = "SUV-B", state = "compromised" } >= 150 end, function()
+when(function() return world.metrics().compromised >= 150 end, function()  -- only SUV-Bs are stolen
 	inject {
 		id = "R6", to = { "legal_pr" }, severity = "critical",
 		title = "Insurers threaten to refuse cover for SUV-B",

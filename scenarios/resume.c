@@ -178,7 +178,7 @@ scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn
 	tEnd = tClean;
 	for (size_t i = 0; i < in.n; i++) if (in.a[i].t > tEnd) tEnd = in.a[i].t;
 	if (o->tStop > 0 && o->tStop < tEnd) tEnd = o->tStop;
-	if (!(d = open_recorded(j, o->zScenarioPath, o->pObs, err))) goto fail;
+	if (!(d = open_recorded(j, o->zScenarioPath, NULL, err))) goto fail;
 	if (tEnd > scn_drill_duration(d)) tEnd = scn_drill_duration(d);
 	if (!o->bReadOnly) {
 		/* rows from the resume point on may be half written: drop them, the re-simulation writes them again */
@@ -187,6 +187,11 @@ scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn
 		if (!(r = scn_record_attach_journal(d, j, tClean, err))) goto fail;
 		j = NULL; /* owned by the recorder now */
 		scn_record_replaying(r, 1);
+	}
+	/* after the recorder: an action is in the journal before the caller's observer hears of it */
+	if (o->pObs && scn_drill_add_observer(d, o->pObs) != 0) {
+		ky_err_set(err, KY_ELIMIT, "resume: cannot attach the caller's observer");
+		goto fail;
 	}
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.a[i].t > tEnd) break;
@@ -215,7 +220,11 @@ fail:
 
 struct scn_seek {
 	eng_journal *j;
-	scn_drill *d;
+	scn_drill *d;        /* its world is what scn_seek_to restores into */
+	char *zScenario;     /* NULL: the recorded text */
+	rsm_inputs in;       /* for scn_seek_exact */
+	scn_drill *dx;       /* scn_seek_exact's re-simulated drill, NULL until used */
+	size_t iNext;        /* next input dx has not replayed */
 };
 
 scn_seek *scn_seek_open(const char *zDbPath, const char *zScenarioPath, ky_err *err) {
@@ -223,6 +232,10 @@ scn_seek *scn_seek_open(const char *zDbPath, const char *zScenarioPath, ky_err *
 	if (!s) {
 		ky_err_set(err, KY_ENOMEM, "seek: out of memory");
 		return NULL;
+	}
+	if (zScenarioPath && !(s->zScenario = strdup(zScenarioPath))) {
+		ky_err_set(err, KY_ENOMEM, "seek: out of memory");
+		goto fail;
 	}
 	if (!(s->j = eng_journal_open(zDbPath, ENG_JOURNAL_READONLY, err))) goto fail;
 	if (!(s->d = open_recorded(s->j, zScenarioPath, NULL, err))) goto fail;
@@ -235,8 +248,41 @@ fail:
 void scn_seek_close(scn_seek *s) {
 	if (!s) return;
 	scn_drill_free(s->d);
+	scn_drill_free(s->dx);
+	inputs_free(&s->in);
 	eng_journal_close(s->j, NULL);
+	free(s->zScenario);
 	free(s);
+}
+
+int scn_seek_exact(scn_seek *s, eng_time_t t, ky_err *err) {
+	if (!s->in.a && !s->in.n) {
+		if (eng_journal_inputs(s->j, collect, &s->in, err) != 0) return err ? err->code : KY_EIO;
+		if (s->in.bOom) return ky_err_set(err, KY_ENOMEM, "seek: out of memory reading inputs");
+	}
+	if (s->dx && t < scn_drill_now(s->dx)) {
+		scn_drill_free(s->dx);
+		s->dx = NULL;
+	}
+	if (!s->dx) {
+		if (!(s->dx = open_recorded(s->j, s->zScenario, NULL, err))) return err ? err->code : KY_EIO;
+		s->iNext = 0;
+	}
+	if (t > scn_drill_duration(s->dx)) t = scn_drill_duration(s->dx);
+	int rc = 0;
+	for (; s->iNext < s->in.n && s->in.a[s->iNext].t <= t; s->iNext++) {
+		if ((rc = replay_one(s->dx, &s->in.a[s->iNext], err)) != 0) break;
+	}
+	if (rc == 0 && t > scn_drill_now(s->dx)) rc = scn_drill_advance_to(s->dx, t, err);
+	if (rc != 0) {
+		scn_drill_free(s->dx);
+		s->dx = NULL;
+	}
+	return rc;
+}
+
+scn_drill *scn_seek_drill(scn_seek *s) {
+	return s->dx;
 }
 
 int scn_seek_to(scn_seek *s, eng_time_t t, eng_time_t *pTSnap, ky_err *err) {

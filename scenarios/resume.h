@@ -2,8 +2,9 @@
  * Resume re-simulates: the simulation is a pure function of (scenario file, seed, timestamped inputs), so the
  * recorded scenario and seed are loaded again and the recorded inputs (actions, grades, read receipts, ad-hoc
  * injects) are replayed at their sim times up to the last recorded time; the world then has the state hash of
- * an uninterrupted run with the same inputs. Seek is the fast path for the replay viewer: it restores the world
- * from the latest snapshot at or before the asked time (snapshots every SCN_RECORD_SNAPSHOT_US of sim time).
+ * an uninterrupted run with the same inputs. Seek serves the replay viewer: scn_seek_to restores the world from
+ * the latest snapshot at or before the asked time (fast; exact at the snapshot's time, see record.h for their
+ * interval); scn_seek_exact re-simulates to exactly the asked time (forward from the last exact seek).
  * Knows the drill, the journal and the world's snapshot codec; nothing of sockets or pixels. */
 #ifndef SCN_RESUME_H
 #define SCN_RESUME_H
@@ -23,7 +24,8 @@ typedef struct scn_resume_opts {
 	 * attached. 0: `kyodo serve --resume`: a half-written last step is dropped from the journal, rows are
 	 * regenerated from the resume point on, and a recorder appending to the journal comes back in *ppRec. */
 	int bReadOnly;
-	/* Observer attached before the re-simulation (may be NULL): it sees everything the re-simulation does. */
+	/* Observer attached before the re-simulation, after the recorder (may be NULL): it sees everything the
+	 * re-simulation does, and an action only once the journal has it. */
 	const scn_observer *pObs;
 } scn_resume_opts;
 
@@ -43,6 +45,11 @@ void scn_seek_close(scn_seek *s);
 /* Restores the world to the latest snapshot at or before t; *pTSnap (may be NULL) gets that snapshot's time.
  * KY_ENOENT when the journal has no snapshot that early. The world stays valid until the next seek or close. */
 int scn_seek_to(scn_seek *s, eng_time_t t, eng_time_t *pTSnap, ky_err *err);
+/* The exact drill at sim time t, by re-simulation (scenario, seed and recorded inputs): forward from the last
+ * exact seek when t is later (cheap while a viewer plays on), from the start when t is earlier. The drill is
+ * then scn_seek_drill(s) (borrowed; valid until the next exact seek or close). 0 or an error. */
+int scn_seek_exact(scn_seek *s, eng_time_t t, ky_err *err);
+scn_drill *scn_seek_drill(scn_seek *s);
 /* The world (borrowed): read it with veh_world_metrics, veh_world_state_hash, ... after scn_seek_to. */
 veh_world *scn_seek_world(scn_seek *s);
 /* The journal (borrowed, read-only): events, metrics and the rest for the same drill. */

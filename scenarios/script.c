@@ -563,12 +563,22 @@ static int l_every(lua_State *L) {
 }
 
 static int l_when(lua_State *L) {
+	static const char *const azKnown[] = { "every", NULL };
 	scn_drill *d = drill_of(L);
 	scn_callback cb;
 	memset(&cb, 0, sizeof cb);
 	cb.type = SCN_TIMER_WHEN;
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
+	cb.period = SCN_DRILL_SAMPLE_US;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		check_fields(L, 3, "when", azKnown);
+		eng_time_t p = time_field(L, 3, "when", "every", 0);
+		if (p >= 0 && p < SCN_DRILL_SAMPLE_US) luaL_error(L, "when: every must be at least 1 minute");
+		if (p >= 0) cb.period = p;
+	}
+	cb.t = -1;  /* last evaluation */
 	lua_pushvalue(L, 1);
 	cb.condRef = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushvalue(L, 2);

@@ -142,7 +142,7 @@ inject {
 }
 
 -- If the attack gets out of hand, the press notices.
-when(function() return fleet.count { state = "compromised" } > 400 end, function(now)
+when(function() return world.metrics().compromised > 400 end, function(now)
 	inject {
 		id = "I7", to = { "legal_pr" }, severity = "critical",
 		title = "Press inquiry: \"hackers can take over cars\"",
@@ -153,10 +153,13 @@ when(function() return fleet.count { state = "compromised" } > 400 end, function
 	}
 end)
 
--- Blocking the C2 at the backend stops the campaign.
+-- Blocking the C2 at the backend stops the campaign. An impact assessment far from the SBOM ground truth
+-- (the world returns the relative error) costs points: the regulator and the supplier plan on that number.
 on("action", function(a)
 	if a.kind == "block_indicator" and a.args.value == C2 then
 		attack.stop { c2 = C2 }
 		log("C2 blocked by " .. a.team .. " at " .. clock())
+	elseif a.kind == "assess" and a.result and a.result.error and a.result.error > 0.25 then
+		score.add { team = a.team, points = -5, reason = string.format("assessment off by %.0f %%", a.result.error * 100) }
 	end
 end)

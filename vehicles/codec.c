@@ -156,7 +156,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 		const veh_ota_camp *c = &w->aOta[o];
 		w_u(b, (uint64_t)c->iEcu), w_u(b, c->ver), w_s(b, c->zSel), w_d(b, c->rollout), w_d(b, c->brick), w_i(b, c->iAttack);
 		w_i(b, c->tStart), w_i(b, c->nTarget), w_i(b, c->nOffered), w_i(b, c->nDone), w_i(b, c->nFailed), w_i(b, c->nBricked);
-		w_u(b, (uint64_t)c->bDoneFact);
+		w_u(b, (uint64_t)c->bDoneFact), w_u(b, (uint64_t)c->bRevoked);
 	}
 	for (int e = 0; e < VEH_ECU_N; e++) W_COL(b, f->n, f->aVer[e][i]);
 	W_COL(b, f->n, f->aFlags[i]);
@@ -377,8 +377,8 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 		veh_ota_camp *o = &t.aOta[t.nOta];
 		o->iEcu = (int)r_u(&b), o->ver = (uint32_t)r_u(&b), o->zSel = r_sdup(&b), o->rollout = r_d(&b), o->brick = r_d(&b);
 		o->iAttack = (int)r_i(&b), o->tStart = r_i(&b), o->nTarget = r_i(&b), o->nOffered = r_i(&b), o->nDone = r_i(&b);
-		o->nFailed = r_i(&b), o->nBricked = r_i(&b), o->bDoneFact = (int)r_u(&b);
-		if (b.bBad || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) || !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= (int)nCamp || o->iAttack < -1) {
+		o->nFailed = r_i(&b), o->nBricked = r_i(&b), o->bDoneFact = (int)r_u(&b), o->bRevoked = (int)r_u(&b);
+		if (b.bBad || o->bDoneFact > 1 || o->bRevoked > 1 || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) || !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= (int)nCamp || o->iAttack < -1) {
 			b.bBad = 1;
 			t.nOta++;
 			break;

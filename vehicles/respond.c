@@ -75,9 +75,26 @@ static int a_isolate(veh_world *w, const char *zKind, json_t *args, json_t **res
 	int bWas = w->aSvc[s].bIsolated;
 	const char *zWas = veh__health_name(w->aSvc[s].health);
 	veh__comp_account(w);
-	veh__svc_set(w, s, w->aSvc[s].health, bIsolate);
+	veh__svc_set(w, s, bIsolate ? w->aSvc[s].health : VEH_H_UP, bIsolate);  /* restored from a clean build */
 	int64_t nOnline = (int64_t)w->f.n - w->nOffline - w->nBricked;
 	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
+	return 0;
+}
+
+/* Revokes the OTA signing key: the PKI rotates it (a compromised PKI is healthy again) and every malicious
+ * package signed with it is rejected by the cars from now on. No car is cut. */
+static int revoke_signing_key(veh_world *w, const char *zTeam, json_t **result) {
+	int64_t nInvalid = 0;
+	for (int o = 0; o < w->nOta; o++)
+		if (w->aOta[o].iAttack >= 0 && !w->aOta[o].bRevoked) {
+			w->aOta[o].bRevoked = 1;
+			nInvalid++;
+		}
+	int bWasComp = w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
+	if (bWasComp) veh__svc_set(w, VEH_SVC_PKI, VEH_H_UP, w->aSvc[VEH_SVC_PKI].bIsolated);
+	veh__fact(w, "pki.revoke", "signing_key", json_pack("{sssIsb}", "team", zTeam ? zTeam : "", "packages_rejected",
+	                                                    (json_int_t)nInvalid, "pki_was_compromised", bWasComp));
+	*result = json_pack("{sisIsb}", "cut_cars", 0, "packages_rejected", (json_int_t)nInvalid, "pki_was_compromised", bWasComp);
 	return 0;
 }
 
@@ -86,6 +103,8 @@ static int a_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *
 	veh_selector s;
 	int rc;
 	if (!jScope) return ky_err_set(err, KY_EINVAL, "%s: scope: required (a selector, an ECU class or \"all\")", zKind);
+	if (json_is_string(jScope) && (strcmp(json_string_value(jScope), "signing_key") == 0))
+		return revoke_signing_key(w, zTeam, result);
 	if (json_is_string(jScope)) {
 		const char *z = json_string_value(jScope);
 		json_t *jSel = strcmp(z, "all") == 0 ? json_object() : json_pack("{ss}", "ecu", z);

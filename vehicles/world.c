@@ -443,6 +443,12 @@ static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
 	return a + (b > a ? (uint32_t)eng_rng_below(r, b - a + 1) : 0);
 }
 
+int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {
+	if (c->iAttack < 0) return 1;
+	return !c->bRevoked && !w->aCamp[c->iAttack].bStopped &&
+	       (w->aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED);
+}
+
 /* Offers of active OTA campaigns to a car that has none in progress. */
 static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
 	veh_fleet *f = &w->f;
@@ -450,6 +456,7 @@ static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
 		veh_ota_camp *c = &w->aOta[o];
 		if (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE) continue;
 		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
+		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
 		if (!bRetry) {
 			if (c->nOffered >= c->nTarget) continue;
 			double quota = c->rollout * (double)c->nTarget * (double)(now - c->tStart) / (3600.0 * ENG_US_PER_S);
@@ -490,7 +497,7 @@ static void ota_finish(veh_world *w, uint32_t i) {
 	f->aOta[i] = VEH_OTA_DONE;
 	c->nDone++;
 	if (c->iAttack >= 0) {
-		veh__comp_set(w, i, c->iAttack, VEH_ENTRY_SVC + VEH_SVC_OTA, 1);
+		veh__comp_set(w, i, c->iAttack, c->iEcu, 1);  /* the implant lives in the re-flashed ECU */
 		return;
 	}
 	f->aFlags[i] |= VEH_F_PATCHED;
@@ -499,6 +506,12 @@ static void ota_finish(veh_world *w, uint32_t i) {
 
 static void ota_step(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
+	if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && !veh__ota_accepted(w, &w->aOta[f->aOtaCamp[i] - 1])) {
+		f->aOta[i] = VEH_OTA_FAILED;  /* a malicious package whose signature or source is gone: rejected */
+		w->aOta[f->aOtaCamp[i] - 1].nFailed++;
+		w->nCarEvents++;
+		return;
+	}
 	switch (f->aOta[i]) {
 	case VEH_OTA_NONE:
 	case VEH_OTA_DONE:
@@ -837,6 +850,15 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	a = json_array();
 	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
 	json_object_set_new(o, "components", a);
+	a = json_object();
+	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
+		const param_def *d = &aParam[k];
+		const char *q = (const char *)&w->p + d->off;
+		double x = d->bTime ? (double)*(const eng_time_t *)q / ENG_US_PER_S
+		                    : d->bInt ? (double)*(const int64_t *)q : *(const double *)q;
+		json_object_set_new(a, d->zName, json_real(x));  /* times in seconds */
+	}
+	json_object_set_new(o, "params", a);
 	json_object_set_new(o, "verbs", json_pack("[ssssssssssssss]", "fleet.count", "fleet.select", "attack.compromise",
 	                                          "attack.spread", "attack.stop", "attack.exfiltrate", "attack.abuse_feature",
 	                                          "attack.malicious_ota", "service.degrade", "service.status", "alert",

@@ -58,6 +58,7 @@ typedef struct veh_ota_camp {
 	eng_time_t tStart;
 	int64_t nTarget, nOffered, nDone, nFailed, nBricked;
 	int bDoneFact;
+	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
 } veh_ota_camp;
 
 typedef struct veh_params {
@@ -122,6 +123,8 @@ const char *veh__health_name(int h);
 int veh__health_index(const char *z);
 void veh__svc_set(veh_world *w, int iSvc, int health, int bIsolated);
 int veh__camp_active(const veh_world *w, int iCamp);
+/* Does the fleet still accept campaign c's package? (always for a genuine one) */
+int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
 int veh__sched_tick(veh_world *w, eng_time_t t);
 int veh__sched_vsoc(veh_world *w, eng_time_t t);
 int veh__sched_block(veh_world *w, int iCamp, eng_time_t t);

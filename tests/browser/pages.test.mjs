@@ -244,6 +244,7 @@ async function englishDrill(browser) {
 			await (await form.$(".grade-comment")).fill("Clear and timely");
 			await (await form.$("button")).click();
 			await oem.waitForFunction((b) => (window.kyodo.state.score || {}).score === (b || 0) + 15, before, { timeout: T });
+			await oem.waitForFunction(() => document.querySelector("#score-detail").textContent.includes("graded 15"), null, { timeout: T });
 			await fac.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
 		});
 
@@ -356,6 +357,16 @@ async function englishDrill(browser) {
 			await shot(oem, "team-oem-fleet-ja");
 			await oem.click("#lang-btn");
 			await oem.waitForFunction(() => document.querySelector("#inbox-h").textContent === "Inbox", null, { timeout: T });
+		});
+
+		await step("stop ends the drill on every page and a late action shows the server's refusal", async () => {
+			fac.once("dialog", (d) => d.accept());
+			await fac.click("#ctl-stop");
+			for (const p of [fac, oem, soc]) await p.waitForSelector("#clock[data-state=ended]", { timeout: T });
+			await soc.waitForSelector("#banner.warn:not([hidden])", { timeout: T });
+			await sendAction(soc, "report", { "#f-text": "Too late" });
+			const row = await soc.waitForSelector("#history li[data-kind=report][data-status=error]", { timeout: T });
+			assert((await row.textContent()).includes("ended"), "the server's message on the row: " + (await row.textContent()));
 		});
 	} finally {
 		for (const p of [fac, oem, soc]) if (p) await p.context().close().catch(() => {});

@@ -33,15 +33,50 @@ typedef struct test_action {
 	const char *zTeam, *zId, *zKind, *zArgs;
 } test_action;
 
+/* Team actions, and facilitator/participant inputs written "@read" (args: the inject), "@grade" (args: seq),
+ * "@adhoc" (args: the ad-hoc inject). In time order. */
 static const test_action aActions[] = {
 	{ 12, "vsoc", "a1", "triage", "{\"inject\":\"I1\"}" },
 	{ 20, "vsoc", "a2", "block_indicator", "{\"value\":\"203.0.113.7\"}" },
+	{ 30, "vsoc", NULL, "@read", "I1" },
+	{ 32, NULL, NULL, "@grade", "1" },
 	{ 35, "oem_psirt", "a3", "assess", "{\"component\":\"openssl@1.1.1k\",\"affected\":3000}" },
+	{ 45, NULL, NULL, "@adhoc", "{\"to\":\"all\",\"title\":\"Press enquiry\",\"body\":\"b\",\"severity\":\"low\"}" },
 	{ 50, "oem_psirt", "a4", "ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"tcu\",\"version\":\"2.4.0\",\"rollout\":0.5}" },
 	{ 70, "vsoc", "a5", "share", "{\"to\":\"oem_psirt\",\"text\":\"IoC\",\"tlp\":\"green\"}" },
 	{ 95, "oem_psirt", "a6", "notify", "{\"party\":\"regulator\",\"text\":\"incident\"}" },
 };
-#define N_ACTIONS ((int)(sizeof aActions / sizeof aActions[0]))
+#define N_INPUTS ((int)(sizeof aActions / sizeof aActions[0]))
+#define N_ACTIONS 6 /* of them team actions */
+
+/* Applies input i at the current sim time (r may be NULL: no journal). */
+static int apply_input(scn_drill *d, scn_record *r, int i, ky_err *err) {
+	const test_action *a = &aActions[i];
+	if (!strcmp(a->zKind, "@read")) return scn_drill_read(d, a->zTeam, a->zArgs, err);
+	if (!strcmp(a->zKind, "@grade")) return scn_drill_grade(d, atoll(a->zArgs), 4, "quick triage", err);
+	json_t *args = json_loads(a->zArgs, 0, NULL);
+	int rc = !strcmp(a->zKind, "@adhoc") ? scn_record_inject(r, d, args, err)
+	                                      : scn_drill_action(d, a->zTeam, a->zId, a->zKind, args, NULL, NULL, err);
+	json_decref(args);
+	return rc;
+}
+
+/* Whether input i is in the journal already. */
+static int recorded(eng_journal *j, int i) {
+	const test_action *a = &aActions[i];
+	int64_t seq;
+	if (!strcmp(a->zKind, "@read")) return eng_journal_count(j, "reads", NULL) > 0;
+	if (!strcmp(a->zKind, "@grade")) return eng_journal_count(j, "grades", NULL) > 0;
+	if (!strcmp(a->zKind, "@adhoc")) return eng_journal_count(j, "adhoc", NULL) > 0;
+	return eng_journal_action_find(j, a->zTeam, a->zId, &seq, NULL) == 0;
+}
+
+/* The summary's state_hash: the world and the scores. */
+static void summary_hash(scn_drill *d, char zHash[65]) {
+	json_t *s = scn_drill_summary_json(d);
+	snprintf(zHash, 65, "%s", json_string_value(json_object_get(s, "state_hash")));
+	json_decref(s);
+}
 
 static char zScenario[512];
 
@@ -73,19 +108,15 @@ static int c_action(void *ctx, int64_t seq, const char *team, const char *id, en
 static void c_grade(void *ctx, int64_t seq, double p, const char *z) { (void)seq, (void)p, (void)z; ((counts *)ctx)->nGrade++; }
 static void c_read(void *ctx, const char *team, const char *zI, eng_time_t t) { (void)team, (void)zI, (void)t; ((counts *)ctx)->nRead++; }
 
-/* Applies actions [from, N) of the table at their times (an action already recorded is skipped when j is set). */
-static void play(scn_drill *d, int from, eng_journal *j) {
+/* Applies the inputs at their times, with r recording ad-hoc injects (may be NULL); with j, skips those that are
+ * in the journal already. */
+static void play(scn_drill *d, scn_record *r, eng_journal *j) {
 	ky_err err = { 0 };
-	for (int i = from; i < N_ACTIONS; i++) {
+	for (int i = 0; i < N_INPUTS; i++) {
 		eng_time_t t = ENG_S(60) * aActions[i].tMin;
-		int64_t seq;
-		if (j && eng_journal_action_find(j, aActions[i].zTeam, aActions[i].zId, &seq, &err) == 0) continue;
+		if (j && recorded(j, i)) continue;
 		if (t > scn_drill_now(d) && scn_drill_advance_to(d, t, &err) != 0) ky_test_fail(__FILE__, __LINE__, "advance: %s", err.zMsg);
-		json_t *args = json_loads(aActions[i].zArgs, 0, NULL);
-		if (scn_drill_action(d, aActions[i].zTeam, aActions[i].zId, aActions[i].zKind, args, NULL, &seq, &err) != 0) {
-			ky_test_fail(__FILE__, __LINE__, "action %s: %s", aActions[i].zKind, err.zMsg);
-		}
-		json_decref(args);
+		if (apply_input(d, r, i, &err) != 0) ky_test_fail(__FILE__, __LINE__, "input %s: %s", aActions[i].zKind, err.zMsg);
 	}
 }
 
@@ -101,9 +132,9 @@ static scn_drill *open_drill(const char *zPath) {
 static void reference_hash(const char *zPath, char zHash[65]) {
 	ky_err err = { 0 };
 	scn_drill *d = open_drill(zPath);
-	play(d, 0, NULL);
+	play(d, NULL, NULL);
 	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
-	veh_world_state_hash(scn_drill_world(d), zHash);
+	summary_hash(d, zHash);
 	scn_drill_free(d);
 }
 
@@ -120,9 +151,7 @@ TEST(a_recorded_run_holds_every_inject_delivery_action_score_and_sample) {
 	ASSERT_EQ_INT(scn_drill_add_observer(d, &obs), 0);
 	scn_record *r = scn_record_attach(d, zDb, &err);
 	if (!r) ky_test_fail(__FILE__, __LINE__, "attach: %s", err.zMsg);
-	play(d, 0, NULL);
-	ASSERT_EQ_INT(scn_drill_read(d, "vsoc", "I1", &err), 0);
-	ASSERT_EQ_INT(scn_drill_grade(d, 1, 3, "quick triage", &err), 0);
+	play(d, r, NULL);
 	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
 	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
 	json_t *ex = scn_drill_exercise_json(d);
@@ -130,16 +159,21 @@ TEST(a_recorded_run_holds_every_inject_delivery_action_score_and_sample) {
 
 	eng_journal *j = eng_journal_open(zDb, ENG_JOURNAL_READONLY, &err);
 	ASSERT_TRUE(j != NULL);
-	ASSERT_TRUE(c.nInject >= 3); /* I1 to vsoc, I2 to both teams */
+	ASSERT_TRUE(c.nInject >= 5); /* I1 to vsoc, I2 and the ad-hoc one to both teams */
 	ASSERT_EQ_INT(eng_journal_count(j, "deliveries", &err), c.nInject);
 	ASSERT_EQ_INT(eng_journal_count(j, "messages", &err), c.nMessage);
 	ASSERT_EQ_INT(eng_journal_count(j, "scores", &err), c.nScore);
-	ASSERT_EQ_INT(eng_journal_count(j, "metrics", &err), c.nFleet);
+	/* the regular samples (one a minute, 0 to 2 h) and none of the extra end-of-advance ones in between */
+	ASSERT_EQ_INT(eng_journal_count(j, "metrics", &err), 2 * 60 + 1);
+	ASSERT_LE(2 * 60 + 1, c.nFleet);
 	ASSERT_EQ_INT(eng_journal_count(j, "events", &err), c.nEvent);
 	ASSERT_EQ_INT(eng_journal_count(j, "actions", &err), N_ACTIONS);
 	ASSERT_EQ_INT(c.nAction, N_ACTIONS);
 	ASSERT_EQ_INT(eng_journal_count(j, "reads", &err), 1);
 	ASSERT_EQ_INT(eng_journal_count(j, "grades", &err), 1);
+	ASSERT_EQ_INT(eng_journal_count(j, "adhoc", &err), 1);
+	ASSERT_EQ_INT(c.nRead, 1);
+	ASSERT_EQ_INT(c.nGrade, 1);
 	ASSERT_TRUE(c.nScore > 0);
 	ASSERT_TRUE(c.nFleet >= 120); /* one sample a minute for 2 h */
 	/* adaptive snapshots: at least one per SCN_RECORD_SNAPSHOT_MAX_US, at most one a minute, plus the final one */
@@ -187,7 +221,7 @@ TEST(seek_restores_the_world_a_recorded_run_had_at_that_snapshot) {
 	hash_at h = { .d = d, .t = ENG_S(40 * 60) };
 	scn_observer obs = { .ctx = &h, .on_fleet = h_fleet };
 	ASSERT_EQ_INT(scn_drill_add_observer(d, &obs), 0); /* after the recorder: sees the state it saved */
-	play(d, 0, NULL);
+	play(d, r, NULL);
 	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
 	char zEnd[65];
 	veh_world_state_hash(scn_drill_world(d), zEnd);
@@ -226,32 +260,44 @@ TEST(an_exact_rebuild_at_any_time_matches_a_run_stopped_there) {
 	scn_drill *d = open_drill(zPath);
 	scn_record *r = scn_record_attach(d, zDb, &err);
 	ASSERT_TRUE(r != NULL);
-	play(d, 0, NULL);
+	play(d, r, NULL);
 	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
 	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
 	scn_drill_free(d);
 
-	/* a run with the same actions stopped at 00:52:17 */
+	/* a run with the same inputs stopped at 00:52:17 */
 	eng_time_t tStop = ENG_S(52 * 60 + 17);
 	d = open_drill(zPath);
-	for (int i = 0; i < N_ACTIONS && ENG_S(60) * aActions[i].tMin <= tStop; i++) {
+	for (int i = 0; i < N_INPUTS && ENG_S(60) * aActions[i].tMin <= tStop; i++) {
 		ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(60) * aActions[i].tMin, &err), 0);
-		json_t *args = json_loads(aActions[i].zArgs, 0, NULL);
-		ASSERT_EQ_INT(scn_drill_action(d, aActions[i].zTeam, aActions[i].zId, aActions[i].zKind, args, NULL, NULL, &err), 0);
-		json_decref(args);
+		ASSERT_EQ_INT(apply_input(d, NULL, i, &err), 0);
 	}
 	ASSERT_EQ_INT(scn_drill_advance_to(d, tStop, &err), 0);
 	char zWant[65], zGot[65];
-	veh_world_state_hash(scn_drill_world(d), zWant);
+	summary_hash(d, zWant);
 	scn_drill_free(d);
 
 	scn_resume_opts ro = { .zScenarioPath = zPath, .tStop = tStop, .bReadOnly = 1 };
 	d = scn_resume_open(zDb, &ro, NULL, NULL, &err);
 	if (!d) ky_test_fail(__FILE__, __LINE__, "rebuild: %s", err.zMsg);
 	ASSERT_EQ_INT(scn_drill_now(d), tStop);
-	veh_world_state_hash(scn_drill_world(d), zGot);
+	summary_hash(d, zGot);
 	ASSERT_EQ_STR(zGot, zWant);
 	scn_drill_free(d);
+
+	/* the same through a seek handle: forward from earlier, past it, then back */
+	scn_seek *s = scn_seek_open(zDb, zPath, &err);
+	if (!s) ky_test_fail(__FILE__, __LINE__, "seek open: %s", err.zMsg);
+	ASSERT_EQ_INT(scn_seek_exact(s, ENG_S(20 * 60), &err), 0);
+	ASSERT_EQ_INT(scn_seek_exact(s, tStop, &err), 0);
+	ASSERT_EQ_INT(scn_drill_now(scn_seek_drill(s)), tStop);
+	summary_hash(scn_seek_drill(s), zGot);
+	ASSERT_EQ_STR(zGot, zWant);
+	ASSERT_EQ_INT(scn_seek_exact(s, ENG_S(90 * 60), &err), 0);
+	ASSERT_EQ_INT(scn_seek_exact(s, tStop, &err), 0);
+	summary_hash(scn_seek_drill(s), zGot);
+	ASSERT_EQ_STR(zGot, zWant);
+	scn_seek_close(s);
 }
 
 /* Tells the parent the sim time reached (it may be gone: ignore errors). */
@@ -267,7 +313,7 @@ static void recorded_child(const char *zPath, const char *zDb, int fdProgress) {
 	if (!d) _exit(3);
 	scn_record *r = scn_record_attach(d, zDb, &err);
 	if (!r) _exit(4);
-	for (int i = 0; i < N_ACTIONS; i++) {
+	for (int i = 0; i < N_INPUTS; i++) {
 		eng_time_t t = ENG_S(60) * aActions[i].tMin;
 		/* advance in one-minute steps, as the paced server does */
 		while (scn_drill_now(d) < t) {
@@ -275,9 +321,7 @@ static void recorded_child(const char *zPath, const char *zDb, int fdProgress) {
 			if (scn_drill_advance_to(d, next < t ? next : t, &err) != 0) _exit(5);
 			report(fdProgress, scn_drill_now(d));
 		}
-		json_t *args = json_loads(aActions[i].zArgs, 0, NULL);
-		if (scn_drill_action(d, aActions[i].zTeam, aActions[i].zId, aActions[i].zKind, args, NULL, NULL, &err) != 0) _exit(6);
-		json_decref(args);
+		if (apply_input(d, r, i, &err) != 0) _exit(6);
 	}
 	while (scn_drill_now(d) < scn_drill_duration(d)) {
 		if (scn_drill_advance_to(d, scn_drill_now(d) + ENG_S(60), &err) != 0) _exit(7);
@@ -336,10 +380,10 @@ TEST(a_run_killed_with_sigkill_resumes_to_the_state_hash_of_an_uninterrupted_run
 		if (!d) ky_test_fail(__FILE__, __LINE__, "resume after a kill at minute %d: %s", aMinute[k], err.zMsg);
 		if (tResume >= ENG_S(60) * (aMinute[k] - 2)) nMid++;
 		/* the rest of the drill: the actions not recorded, then to the end */
-		play(d, 0, scn_record_journal(r));
+		play(d, r, scn_record_journal(r));
 		ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
 		char zHash[65];
-		veh_world_state_hash(scn_drill_world(d), zHash);
+		summary_hash(d, zHash);
 		ASSERT_EQ_STR(zHash, zRef);
 		ASSERT_EQ_INT(scn_record_close(r, &err), 0);
 		scn_drill_free(d);
@@ -347,6 +391,8 @@ TEST(a_run_killed_with_sigkill_resumes_to_the_state_hash_of_an_uninterrupted_run
 		eng_journal *j = eng_journal_open(zDb, ENG_JOURNAL_READONLY, &err);
 		ASSERT_TRUE(j != NULL);
 		ASSERT_EQ_INT(eng_journal_count(j, "actions", &err), N_ACTIONS);
+		ASSERT_EQ_INT(eng_journal_count(j, "adhoc", &err), 1);
+		ASSERT_EQ_INT(eng_journal_count(j, "grades", &err), 1);
 		ASSERT_EQ_INT(eng_journal_count(j, "deliveries", &err), nFullDeliveries);
 		ASSERT_EQ_INT(eng_journal_count(j, "events", &err), nFullEvents);
 		eng_journal_close(j, NULL);

@@ -165,6 +165,7 @@ TEST(broken_scenarios_name_file_and_line) {
 	static const struct { const char *zFile, *zWant; } a[] = {
 		{ "bad_syntax", "expected" }, { "bad_team", "unknown team 'legal'" },
 		{ "bad_kind", "unknown action kind 'reboot_fleet'" }, { "bad_time", "bad time \"10 minutes\"" },
+		{ "bad_sbom", "not a CycloneDX document" },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
 		char zPath[256];
@@ -209,6 +210,16 @@ TEST(japanese_text_survives_end_to_end) {
 	ASSERT_EQ_STR(json_string_value(json_object_get(json_array_get(b, 0), "body")),
 	              "TCU が 203.0.113.7 へ接続しています。対応してください。");
 	json_decref(b);
+	scn_drill_free(d);
+}
+
+TEST(sbom_load_reads_cyclonedx_beside_the_scenario) {
+	rec r;
+	scn_drill *d = open_rec(DATA "sbom_ok.lua", &r, 0, 0);
+	ky_err err = { 0 };
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(r.nErr, 0);
+	ASSERT_EQ_STR(r.zLastLog, "components=2 affected=1000");  /* every car runs tcu 2.3.1 */
 	scn_drill_free(d);
 }
 

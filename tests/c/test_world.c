@@ -590,6 +590,8 @@ TEST(the_catalog_lists_what_selectors_accept) {
 	ASSERT_EQ_INT(json_array_size(json_object_get(c, "ecus")), 5);
 	ASSERT_EQ_INT(json_array_size(json_object_get(c, "services")), 5);
 	ASSERT_EQ_STR(json_string_value(json_array_get(json_object_get(c, "regions"), 1)), "JP-Kansai");
+	ASSERT_NEAR(json_real_value(json_object_get(json_object_get(c, "params"), "block.delay")), 900, 1e-9);
+	ASSERT_NEAR(json_real_value(json_object_get(json_object_get(c, "params"), "offline.fraction")), 0, 1e-9);
 	json_decref(c);
 	free_world(b);
 }
@@ -639,6 +641,99 @@ TEST(metrics_json_has_the_contract_fields_and_services) {
 	json_decref(m);
 	json_t *r = call_obj(b, "world.metrics", "{}");
 	ASSERT_EQ_INT(jint(r, "compromised"), 7);
+	json_decref(r);
+	free_world(b);
+}
+
+TEST(revoking_the_signing_key_stops_a_malicious_ota_and_a_genuine_one_cleans_it) {
+	box b = make_world(12, NULL);
+	call_int(b, "service.degrade", "{\"name\":\"pki\",\"level\":\"compromised\"}");
+	json_t *r = call_obj(b, "attack.malicious_ota", "{\"ecu\":\"ivi\",\"version\":\"5.2.0\",\"rollout\":0.5}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "accepted")));
+	json_decref(r);
+	eng_sim_run_until(b.sim, HOUR(1));
+	int64_t n1 = metrics(b).compromised;
+	ASSERT_LT(100, n1);
+	r = act(b, "revoke_certificate", "{\"scope\":\"signing_key\"}");
+	ASSERT_EQ_INT(jint(r, "cut_cars"), 0);
+	ASSERT_EQ_INT(jint(r, "packages_rejected"), 1);
+	json_decref(r);
+	json_t *st = call_obj(b, "service.status", "{\"name\":\"pki\"}");
+	ASSERT_EQ_STR(json_string_value(json_object_get(st, "health")), "up");
+	json_decref(st);
+	eng_sim_run_until(b.sim, HOUR(2));
+	ASSERT_EQ_INT(metrics(b).compromised, n1);  /* no new installs: downloads in flight were rejected */
+	ASSERT_EQ_INT(metrics(b).ota_downloading + metrics(b).ota_installing + metrics(b).ota_offered, 0);
+	/* the genuine 5.2.1 re-flashes the IVI and removes the implant */
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"ecu\":\"ivi\"},\"ecu\":\"ivi\",\"version\":\"5.2.1\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(5));
+	ASSERT_LT(metrics(b).compromised, n1 * 0.05);
+	free_world(b);
+}
+
+TEST(restoring_an_isolated_service_brings_it_back_clean) {
+	box b = make_world(12, NULL);
+	call_int(b, "service.degrade", "{\"name\":\"ota\",\"level\":\"compromised\"}");
+	json_decref(act(b, "isolate_service", "{\"name\":\"ota\"}"));
+	json_t *r = call_obj(b, "attack.malicious_ota", "{\"ecu\":\"ivi\",\"version\":\"5.2.0\"}");
+	ASSERT_FALSE(json_is_true(json_object_get(r, "accepted")));  /* isolated: nothing to push from */
+	json_decref(r);
+	eng_sim_run_until(b.sim, MIN(30));
+	json_decref(act(b, "restore_service", "{\"name\":\"ota\"}"));
+	json_t *st = call_obj(b, "service.status", "{\"name\":\"ota\"}");
+	ASSERT_EQ_STR(json_string_value(json_object_get(st, "health")), "up");
+	ASSERT_FALSE(json_is_true(json_object_get(st, "isolated")));
+	json_decref(st);
+	ASSERT_NEAR(metrics(b).service_downtime_s, 1800, 1);
+	free_world(b);
+}
+
+TEST(queries_snapshots_and_hashes_do_not_perturb_the_run) {
+	char h1[65], h2[65];
+	scripted_run(42, h1, HOUR(2));
+	box b = make_world(42, "{\"offline.fraction\":0.1}");
+	call_int(b, "attack.compromise", "{\"select\":{\"ecu\":\"tcu\",\"below\":\"2.4.0\"},\"fraction\":0.05}");
+	for (eng_time_t t = MIN(1); t <= MIN(30); t += MIN(1)) {  /* an observer sampling every simulated minute */
+		eng_sim_run_until(b.sim, t);
+		json_decref(veh_world_metrics_json(b.w));
+		json_decref(call_obj(b, "fleet.select", "{\"state\":\"compromised\"}"));
+		json_decref(veh_world_catalog_json(b.w));
+		char hx[65];
+		veh_world_state_hash(b.w, hx);
+		unsigned char *buf;
+		size_t len;
+		ky_err err = { 0 };
+		ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+		free(buf);
+	}
+	call_int(b, "attack.spread", "{\"rate\":0.5}");
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"ecu\":\"tcu\",\"below\":\"2.4.0\"},\"ecu\":\"tcu\",\"version\":\"2.4.0\",\"rollout\":0.5}"));
+	json_decref(act(b, "notify", "{\"party\":\"regulator\",\"text\":\"x\"}"));
+	json_decref(act(b, "assess", "{\"component\":\"openssl\",\"affected\":3}"));
+	eng_sim_run_until(b.sim, HOUR(1));
+	json_decref(act(b, "block_indicator", "{\"value\":\"203.0.113.7\"}"));
+	eng_sim_run_until(b.sim, HOUR(2));
+	veh_world_state_hash(b.w, h2);
+	ASSERT_EQ_STR(h1, h2);
+	free_world(b);
+}
+
+TEST(cyclonedx_input_is_checked) {
+	box b = make_world(1, NULL);
+	ky_err err = { 0 };
+	json_t *bom = J("{\"bomFormat\":\"SPDX\",\"components\":[]}");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
+	ASSERT_CONTAINS(err.zMsg, "bomFormat");
+	json_decref(bom);
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"openssl\"}]}");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
+	ASSERT_CONTAINS(err.zMsg, "components[1]: needs name and version");
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "radio", "2.3.1", bom, &err), KY_ENOENT);
+	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "two", bom, &err), KY_EPARSE);
+	json_decref(bom);
+	json_t *r = call_obj(b, "sbom.affected", "{\"component\":\"openssl\"}");
+	ASSERT_EQ_INT(jint(r, "cars"), 0);   /* nothing was added */
+	ASSERT_FALSE(json_is_true(json_object_get(r, "known")));
 	json_decref(r);
 	free_world(b);
 }

@@ -4,7 +4,7 @@
 // sends nothing (only a team's own page gives read receipts).
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
+import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, slimFleet, throttledSaver, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -29,6 +29,7 @@ const S = {
 	welcomeAt: 0,
 };
 let conn = null, chart = null;
+const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
 
 const teams = () => ((S.exercise && S.exercise.teams) || []).map((x) => x.id);
 const rk = (team, id) => team + "\u0001" + id;
@@ -58,7 +59,7 @@ const handlers = {
 			S.inbox[team].set(m.id, m);
 			if (m.read === true) S.reads.add(rk(team, m.id));
 		}
-		addEvent({ t_us: m.t_us, kind: "inject", subject: m.id + " → " + list.join(", "), detail: m.title, cls: "inject" });
+		addEvent({ t_us: m.t_us, kind: "inject", subject: m.id + " → " + list.map((x) => teamName(S.exercise, x)).join(", "), detail: m.title, cls: "inject" });
 		renderTeams(); if (S.inboxOpen) renderInboxModal();
 	},
 	read(m) {
@@ -67,7 +68,7 @@ const handlers = {
 		renderTeams(); if (S.inboxOpen) renderInboxModal();
 	},
 	message(m) {
-		addEvent({ t_us: m.t_us, kind: "share", subject: m.from + " → " + m.to + " [" + tlpOf(m.tlp).toUpperCase() + "]", detail: m.text, cls: "share" });
+		addEvent({ t_us: m.t_us, kind: "share", subject: teamName(S.exercise, m.from) + " → " + (m.to === "all" ? t("coord.all") : teamName(S.exercise, m.to)) + " [" + tlpOf(m.tlp).toUpperCase() + "]", detail: m.text, cls: "share" });
 	},
 	score(m) {
 		if (m.team) S.scores[m.team] = Object.assign({}, S.scores[m.team] || {}, m);
@@ -84,9 +85,10 @@ const handlers = {
 		if (typeof m.t_us !== "number") return;
 		const last = S.fleet[S.fleet.length - 1];
 		if (last && m.t_us < last.t_us) S.fleet = S.fleet.filter((p) => p.t_us < m.t_us);
-		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = m; else S.fleet.push(m);
+		const sm = slimFleet(m);
+		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
-		store.set(K + "fleet", S.fleet);
+		saveFleet();
 		renderFleet();
 	},
 	action(m) {
@@ -100,7 +102,8 @@ const handlers = {
 	grade(m) {
 		const seq = m.action !== undefined ? m.action : m.seq;
 		const a = S.actions.find((x) => x.seq === seq);
-		if (a) { a.points = m.points; a.comment = m.comment; }
+		if (a) { a.points = m.points; a.comment = m.comment; a.gradeSending = false; }
+		if (S.gradeDraft[seq]) { delete S.gradeDraft[seq]; store.set(K + "grades", S.gradeDraft); }
 		renderFeed();
 	},
 	event(m) {
@@ -125,6 +128,7 @@ const handlers = {
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
 	error(m) {
+		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
 		toast(t("fac.errortoast", { message: (m.code ? m.code + ": " : "") + (m.message || "") }), "bad");
 	},
@@ -230,7 +234,7 @@ function renderTeams() {
 			h("div", { class: "tc-head" }, h("span", { class: "tc-name" }, teamName(S.exercise, id)), h("span", { class: "tc-score", "data-score": id }, typeof s.score === "number" ? fmtN(s.score, getLang()) : "—")),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
-			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
+			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail", title: s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
 				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
 	}));
 }
@@ -288,15 +292,15 @@ function gradeForm(a) {
 	const com = h("input", { type: "text", placeholder: t("fac.grade.comment"), "aria-label": t("fac.grade.comment"), value: d.comment, class: "grade-comment" });
 	const save = () => { S.gradeDraft[a.seq] = { points: pts.value, comment: com.value }; store.set(K + "grades", S.gradeDraft); };
 	pts.oninput = save; com.oninput = save;
-	const f = h("form", { class: "grade-form", novalidate: true, "data-grade": a.seq }, pts, com, h("button", { type: "submit", class: "btn primary" }, t("fac.grade")));
+	const f = h("form", { class: "grade-form", novalidate: true, "data-grade": a.seq }, pts, com,
+		h("button", { type: "submit", class: "btn primary", disabled: !!a.gradeSending }, a.gradeSending ? "…" : t("fac.grade")));
 	f.addEventListener("focusout", () => setTimeout(() => { if (feedDirty && !(document.activeElement && document.activeElement.closest(".grade-form"))) renderFeed(); }, 0));
 	f.onsubmit = (e) => {
 		e.preventDefault();
 		const n = Number(pts.value);
 		if (pts.value.trim() === "" || !isFinite(n)) { pts.classList.add("invalid-input"); toast(t("fac.grade.bad"), "warn"); return; }
 		if (!conn.send({ type: "grade", action: a.seq, points: n, comment: com.value.trim() })) { toast(t("conn.offline"), "warn"); return; }
-		delete S.gradeDraft[a.seq]; store.set(K + "grades", S.gradeDraft);
-		a.points = n; a.comment = com.value.trim();   // shown now; the server's grade/score confirms it
+		a.gradeSending = true;   // the grade shows when the server's grade message comes back
 		document.activeElement && document.activeElement.blur();
 		renderFeed();
 	};

@@ -4,7 +4,7 @@
 // acknowledged (resent with the same id after a reconnect) and the page's view choices.
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
+import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, slimFleet, throttledSaver, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -31,7 +31,22 @@ const S = {
 };
 if (!S.draft.values) S.draft.values = {};
 
-const saveOutbox = () => store.set(K + "outbox", S.outbox.slice(-300));
+const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
+
+/* Writes the outbox, merged with what another tab of the same team may have written meanwhile. */
+function saveOutbox() {
+	S.outbox = mergeOutbox(S.outbox, store.get(K + "outbox", []));
+	store.set(K + "outbox", S.outbox.slice(-300));
+}
+function mergeOutbox(mine, theirs) {
+	const byId = new Map(mine.map((a) => [a.id, a]));
+	for (const b of theirs) {
+		const a = byId.get(b.id);
+		if (!a) byId.set(b.id, b);
+		else if (a.status !== "acked" && b.status === "acked") Object.assign(a, { status: "acked", seq: b.seq, t_us: b.t_us, error: null });
+	}
+	return [...byId.values()].sort((x, y) => (x.created || 0) - (y.created || 0));
+}
 const saveView = () => store.set(K + "view", S.view);
 
 let conn = null;
@@ -46,6 +61,7 @@ const handlers = {
 		S.catalog = normCatalog(Object.assign({}, S.exercise, m.catalog ? { catalog: m.catalog } : {}));
 		S.clock.duration = exerciseDurationUs(S.exercise);
 		if (m.clock) S.clock.update(m.clock);
+		if (S.clock.ended) showBanner(t("clock.ended.banner"), "warn");
 		// the backlog follows: rebuild the inbox and threads from what the server sends now
 		S.injects.clear();
 		S.messages = [];
@@ -60,7 +76,12 @@ const handlers = {
 		resendPending();
 		sendReads();
 	},
-	clock(m) { S.clock.update(m); renderClock(); },
+	clock(m) {
+		const was = S.clock.ended;
+		S.clock.update(m);
+		renderClock();
+		if (S.clock.ended && !was) showBanner(t("clock.ended.banner"), "warn");
+	},
 	inject(m) {
 		if (!m.id) return;
 		const prev = S.injects.get(m.id);
@@ -90,9 +111,10 @@ const handlers = {
 		if (typeof m.t_us !== "number") return;
 		const last = S.fleet[S.fleet.length - 1];
 		if (last && m.t_us < last.t_us) S.fleet = S.fleet.filter((p) => p.t_us < m.t_us);
-		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = m; else S.fleet.push(m);
+		const sm = slimFleet(m);
+		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
-		store.set(K + "fleet", S.fleet);
+		saveFleet();
 		if (S.catalog.freeServices && m.services && typeof m.services === "object" && Object.keys(m.services).length) {
 			S.catalog.services = Object.keys(m.services);
 			S.catalog.freeServices = false;
@@ -215,9 +237,16 @@ function renderClock() {
 function renderScore() {
 	const s = S.score;
 	$("#score").textContent = s && typeof s.score === "number" ? fmtN(s.score, getLang()) : "—";
-	$("#score-detail").textContent = s && s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "";
+	$("#score-detail").textContent = s && s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 })
+		+ (s.grades ? " · " + t("score.graded", { points: fmtN(s.grades, getLang()) }) : "") : "";
 	const box = $("#score-box");
+	box.title = s ? scoreBreakdown(s) : "";
 	box.classList.remove("bump"); void box.offsetWidth; box.classList.add("bump");
+}
+
+function scoreBreakdown(s) {
+	const n = (v) => fmtN(typeof v === "number" ? v : 0, getLang());
+	return t("score.breakdown", { expect: n(s.expect_points), grades: n(s.grades), penalties: n(s.penalties), adjust: n(s.adjust) });
 }
 
 function renderConn(state, attempt) {
@@ -475,6 +504,11 @@ function start() {
 	for (const b of document.querySelectorAll("#inbox-filter button")) b.addEventListener("click", () => { S.view.filter = b.dataset.filter; saveView(); renderInbox(); });
 	for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => { S.view.tab = b.dataset.tab; saveView(); renderTabs(); if (S.view.tab === "coord") renderCoord(); });
 	chart = new LineChart($("#fleet-chart"), { series: FLEET_SERIES, label: (k) => t("fleet." + k), lang: getLang, duration: () => S.clock.duration });
+	addEventListener("storage", (e) => {   // another tab of this team sent or got an action acknowledged
+		if (e.key !== K + "outbox") return;
+		S.outbox = mergeOutbox(S.outbox, store.get(K + "outbox", []));
+		renderHistory(); renderCoord();
+	});
 	onLang(() => { if (form) form.refresh(); renderAll(); renderConn(conn.state, conn.attempt); });
 	mountForm();
 	renderAll();
