@@ -196,7 +196,8 @@ static json_t *clock_obj(srv *s, int bType) {
 	return m;
 }
 
-/* Sends the latest fleet sample, if a new one came, to everyone (once per step however many samples). */
+/* Sends the latest fleet sample, if a new one came, to everyone: once a wall second however many samples the
+ * steps made (the drill samples at the end of every paced step), and at the drill's end. */
 static void send_fleet(srv *s) {
 	json_t *f = srv_drill_take_fleet(s->pDrill);
 	if (f) route(s, f, ROLE_NONE, 0);
@@ -217,13 +218,13 @@ static void clock_step(srv *s) {
 	t = s->tBase + (eng_time_t)((double)(wall_us() - s->wallBase) * s->speed);
 	if (t > tEnd) t = tEnd;
 	if (srv_drill_advance_to(s->pDrill, t, &err)) srv_log(s, "advance: %s", err.zMsg);
-	send_fleet(s);
 	if (srv_drill_now(s->pDrill) >= tEnd) {
 		s->bRunning = 0;
 		s->bEnded = 1;
 		s->tBase = srv_drill_now(s->pDrill);
 		srv_log(s, "the drill reached its end");
 		broadcast_clock(s);
+		send_fleet(s);
 	}
 }
 
@@ -239,6 +240,7 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	s->m.eventsPerS = (double)(n - s->nEventsPrev);
 	s->nEventsPrev = n;
 	if (s->bRunning) broadcast_clock(s);
+	send_fleet(s);
 	{
 		ky_err err = { 0 };
 		if (srv_drill_flush(s->pDrill, &err) && !s->bJournalErr) {
@@ -460,7 +462,6 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
 		}
-		send_fleet(s);
 	}
 	srv_req_clear(&r);
 }
