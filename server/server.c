@@ -349,6 +349,7 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
 		return;
 	}
+	clock_step(s); /* the action happens now, not at the last paced step */
 	if (s->bEnded) {
 		conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
 		return;
@@ -422,6 +423,7 @@ static void on_inject(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "inject: facilitator only");
 		return;
 	}
+	clock_step(s);
 	m = json_deep_copy(r->pRoot);
 	json_object_del(m, "type");
 	rc = srv_drill_inject(s->pDrill, m, &err);
