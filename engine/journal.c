@@ -123,6 +123,7 @@ struct eng_journal {
 	int nSinceKey;          /* snapshots since the last keyframe; -1: next is a keyframe */
 	eng_time_t tKey;        /* time of the last keyframe */
 	eng_time_t tPrevSnap;   /* time of the last snapshot */
+	int nDeltaFail;         /* deltas that did not pay, in a row (>= 2: mostly not tried) */
 	unsigned char *pPrev;   /* previous blob (for the next delta) */
 	size_t nPrev;
 	unsigned char *pScratch;
@@ -572,10 +573,11 @@ static int get_varint(const unsigned char *p, size_t n, size_t *pi, uint64_t *pv
 }
 
 /* Encodes cur XOR prev (same length n) as pairs (zero run, literal run, literal bytes) into out, which must hold
- * n + n/2 + 64 bytes. Zero runs shorter than 8 bytes stay inside literals. Returns the encoded length. */
-static size_t delta_encode(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out) {
+ * n + n/2 + 64 bytes. Zero runs shorter than 8 bytes stay inside literals. Returns the encoded length, or some
+ * length above nLimit as soon as it is clear the delta will be longer than that. */
+static size_t delta_encode(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out, size_t nLimit) {
 	size_t i = 0, o = 0;
-	while (i < n) {
+	while (i < n && o <= nLimit) {
 		size_t z = i;
 		while (z < n && prev[z] == cur[z]) z++;
 		size_t nZero = z - i;
@@ -623,6 +625,8 @@ int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlo
 	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
 	/* a second snapshot at the same time replaces the first: whole, since the first is what a delta would use */
 	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob || t == j->tPrevSnap;
+	/* after two deltas that did not pay, only every 16th snapshot tries again (the encoder is a pass over both) */
+	if (!bKey && j->nDeltaFail >= 2 && (j->nDeltaFail++ % 16) != 0) bKey = 1;
 	const unsigned char *pData = pBlob;
 	size_t nData = nBlob;
 	if (!bKey) {
@@ -633,9 +637,14 @@ int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlo
 			j->pScratch = p;
 			j->nScratch = need;
 		}
-		nData = delta_encode(j->pPrev, pBlob, nBlob, j->pScratch);
+		nData = delta_encode(j->pPrev, pBlob, nBlob, j->pScratch, nBlob / 2);
 		pData = j->pScratch;
-		if (nData >= nBlob) bKey = 1, pData = pBlob, nData = nBlob; /* no gain: store whole */
+		if (nData > nBlob / 2) {
+			bKey = 1, pData = pBlob, nData = nBlob; /* little gain: store whole */
+			if (j->nDeltaFail < 2) j->nDeltaFail++;
+		} else {
+			j->nDeltaFail = 0;
+		}
 	}
 	if (bKey) j->tKey = t;
 	sqlite3_stmt *st = j->aStmt[S_SNAPSHOT];

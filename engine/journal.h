@@ -23,17 +23,19 @@ typedef struct eng_journal eng_journal;
 #define ENG_JOURNAL_TRUNCATE 2 /* start a new journal: an existing file's rows are removed */
 #define ENG_JOURNAL_READONLY 4 /* read only: write calls give KY_ESTATE */
 
-/* Opens (or creates) the journal at zPath. On error returns NULL with err naming the file and the cause:
- * KY_ENOENT no such file (without CREATE) or, read-only, an empty file (a drill killed while creating it), KY_EVERSION written by a newer kyodo (schema above ours),
- * KY_EIO not a journal / corrupt / unreadable. Never crashes on a damaged file. */
+/* Opens (or creates) the journal at zPath; an older schema is migrated (unless read-only). On error returns NULL
+ * with err naming the file and the cause: KY_ENOENT no such file (without CREATE) or, read-only, an empty file
+ * (a drill killed while creating it); KY_EVERSION written by a newer kyodo (schema above ours); KY_EIO not a
+ * journal, damaged or unreadable. Never crashes on a damaged file: damage found later fails the call with KY_EIO. */
 eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err);
 /* Flushes pending rows and closes. Returns 0 or KY_EIO (rows may be lost; the file stays consistent). j may be NULL. */
 int eng_journal_close(eng_journal *j, ky_err *err);
 
-/* Batching of the high-rate rows (events, deliveries, messages, scores, metrics, snapshots): they are written
- * into one open transaction that is committed when it holds nRows rows, when a row's sim time is more than
- * simInterval past the transaction's first row, on eng_journal_flush, on any action/grade/read/meta/token
- * call and on close. Defaults: 4096 rows, 60 s of sim time. nRows <= 1 commits every row. */
+/* Batching of the high-rate rows (events, deliveries, messages, scores, metrics, snapshots, metadata): they are
+ * written into one open transaction (synchronous=NORMAL: safe against a process crash) that is committed when it
+ * holds nRows rows, when a row's sim time is more than simInterval past the transaction's first row, on
+ * eng_journal_flush, before any input (action, grade, read, ad-hoc inject, token) and on close. Defaults: 4096
+ * rows, 60 s of sim time. nRows <= 1 commits every row. */
 void eng_journal_set_batch(eng_journal *j, int nRows, eng_time_t simInterval);
 /* Commits the open batch now (the server calls it on a wall-clock timer). 0 or KY_EIO. */
 int eng_journal_flush(eng_journal *j, ky_err *err);

@@ -20,7 +20,7 @@ typedef struct scn_record scn_record;
  * paced drill (`serve`) thus gets one every sim minute; a batch run (`run --db`) as fast as possible keeps
  * the journal's cost low. scn_record_set_snapshot_interval fixes the interval instead. */
 #define SCN_RECORD_SNAPSHOT_US (60LL * 1000000LL)
-#define SCN_RECORD_SNAPSHOT_MAX_US (30LL * 60 * 1000000LL)
+#define SCN_RECORD_SNAPSHOT_MAX_US (60LL * 60 * 1000000LL)
 #define SCN_RECORD_SNAPSHOT_BUDGET 0.05
 
 /* Creates a new journal at zPath (an existing file there is replaced), writes the exercise header (scenario id,

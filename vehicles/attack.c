@@ -99,8 +99,8 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	const char *zEntry, *zC2;
 	json_t *jSel = json_object_get(args, "select"), *jCount = json_object_get(args, "count");
 	if (veh__arg_fraction(args, "fraction", 1.0, zVerb, &frac, err)) return err->code;
-	if (jCount && (!json_is_integer(jCount) || json_integer_value(jCount) < 0))
-		return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
+	int64_t nWant = -1;
+	if (jCount && !veh__count(jCount, &nWant)) return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
 	if (veh__arg_string(args, "c2", DEFAULT_C2, zVerb, &zC2, err)) return err->code;
 	const char *zDefEntry = json_string_value(json_object_get(jSel, "ecu"));
 	if (veh__arg_string(args, "entry", zDefEntry ? zDefEntry : "tcu", zVerb, &zEntry, err)) return err->code;
@@ -122,7 +122,7 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	int64_t n = eligible(w, &s, entry, &aId);
 	veh_selector_free(&s);
 	if (n < 0) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
-	int64_t k = jCount ? json_integer_value(jCount) : llround(frac * (double)n);
+	int64_t k = nWant >= 0 ? nWant : llround(frac * (double)n);
 	if (k > n) k = n;
 	int iCamp = camp_get(w, zVerb, args, zC2, entry, jSel, err);
 	if (iCamp < 0) {
@@ -219,18 +219,18 @@ static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **
 		int s = veh__svc_index(zSvc);
 		json_t *jRec = json_object_get(args, "records");
 		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: service: unknown service '%s' (telematics, ota, vsoc, pki, app_api)", zVerb, zSvc);
-		if (!json_is_integer(jRec) || json_integer_value(jRec) < 0)
-			return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
-		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s)) ? json_integer_value(jRec) : 0;
+		int64_t nRec;
+		if (!veh__count(jRec, &nRec)) return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
+		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s)) ? nRec : 0;
 		w->nRecords += n;
 		veh__fact(w, "attack.exfiltrate", zSvc, json_pack("{sI}", "records", (json_int_t)n));
 		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", w->aSvc[s].health == VEH_H_COMPROMISED);
 		return 0;
 	}
 	json_t *jPer = json_object_get(args, "records_per_car");
-	if (jPer && (!json_is_integer(jPer) || json_integer_value(jPer) < 0))
+	int64_t per = w->p.recordsPerCar;
+	if (jPer && !veh__count(jPer, &per))
 		return ky_err_set(err, KY_EINVAL, "%s: records_per_car: expected a non-negative integer", zVerb);
-	int64_t per = jPer ? json_integer_value(jPer) : w->p.recordsPerCar;
 	const char *zC2 = json_string_value(json_object_get(args, "c2"));
 	int iOnly = -1;
 	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
@@ -371,9 +371,8 @@ static int v_status(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 
 static int v_alert(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
 	json_t *jN = json_object_get(args, "count");
-	if (jN && (!json_is_integer(jN) || json_integer_value(jN) < 0))
-		return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
-	int64_t n = jN ? json_integer_value(jN) : 1;
+	int64_t n = 1;
+	if (jN && !veh__count(jN, &n)) return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
 	const char *zC2 = json_string_value(json_object_get(args, "c2"));
 	int c = zC2 ? camp_find(w, zC2) : -1;
 	if (c >= 0) {
@@ -417,7 +416,7 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	free(aM);
 	free(aR);
 	veh_selector_free(&s);
-	*result = json_pack("{sIsosososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
+	*result = json_pack("{sIsososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
 	if (bOom) {
 		json_decref(*result);
 		*result = NULL;

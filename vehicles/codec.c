@@ -296,159 +296,152 @@ static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	free(o);
 }
 
-int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
-	rbuf b = { buf, len, 0, 0 };
-	veh_world t;  /* scalars decoded here, copied into w at the end */
-	cols c;
-	veh_fleet *f = &w->f;
-	int rc;
-	memset(&c, 0, sizeof c);
-	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
-	t = *w;
-	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
-	if (len < 4 || memcmp(buf, "KYW1", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
-	b.i = 4;
-	uint64_t seed = r_u(&b), n = r_u(&b), nCoh = r_u(&b);
-	r_u(&b);
-	if (b.bBad) goto bad;
-	if (n != f->n || nCoh != (uint64_t)f->nCoh)
-		return ky_err_set(err, KY_EINVAL, "world restore: snapshot of %llu cars in %llu cohorts, this world has %u in %d",
-		                  (unsigned long long)n, (unsigned long long)nCoh, f->n, f->nCoh);
-	if (seed != eng_sim_seed(w->sim))
-		return ky_err_set(err, KY_EINVAL, "world restore: snapshot seed %llu differs from the world's %llu",
-		                  (unsigned long long)seed, (unsigned long long)eng_sim_seed(w->sim));
-	t.tStart = r_i(&b);
-	veh_params *p = &t.p;
-	p->checkinPeriod = r_i(&b), p->slotWidth = r_i(&b), p->jitter = r_i(&b), p->offlineFrac = r_d(&b), p->offlineMean = r_i(&b);
-	p->idsDetect = r_d(&b), p->idsFp = r_d(&b), p->vsocInterval = r_i(&b), p->vsocPerHour = r_d(&b), p->blockDelay = r_i(&b);
-	p->dlMin = r_i(&b), p->dlMax = r_i(&b), p->instMin = r_i(&b), p->instMax = r_i(&b), p->otaFail = r_d(&b), p->otaBrick = r_d(&b);
-	p->pkiPerHour = r_d(&b), p->appCmdPerDay = r_d(&b), p->degradedLoss = r_d(&b), p->recordsPerCar = r_i(&b);
-	if (p->checkinPeriod != w->p.checkinPeriod || p->slotWidth != w->p.slotWidth) {
-		if (b.bBad) goto bad;
-		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
-	}
-	if (!veh__params_valid(p) || t.tStart < 0 || t.tStart > ENG_TIME_MAX / 4) b.bBad = 1;
+/* Parameters, services, streams, counters and pending times into t (b->bBad on a bad or out-of-range value). */
+static void read_scalars(rbuf *b, veh_world *t) {
+	veh_params *p = &t->p;
+	t->tStart = r_i(b);
+	p->checkinPeriod = r_i(b), p->slotWidth = r_i(b), p->jitter = r_i(b), p->offlineFrac = r_d(b), p->offlineMean = r_i(b);
+	p->idsDetect = r_d(b), p->idsFp = r_d(b), p->vsocInterval = r_i(b), p->vsocPerHour = r_d(b), p->blockDelay = r_i(b);
+	p->dlMin = r_i(b), p->dlMax = r_i(b), p->instMin = r_i(b), p->instMax = r_i(b), p->otaFail = r_d(b), p->otaBrick = r_d(b);
+	p->pkiPerHour = r_d(b), p->appCmdPerDay = r_d(b), p->degradedLoss = r_d(b), p->recordsPerCar = r_i(b);
+	if (!veh__params_valid(p) || !TIME_OK(t->tStart, 0)) b->bBad = 1;
 	for (int s = 0; s < VEH_SVC_N; s++) {
-		t.aSvc[s].health = (int)r_u(&b), t.aSvc[s].bIsolated = (int)r_u(&b);
-		t.aSvc[s].tDownSince = r_i(&b), t.aSvc[s].downUs = r_i(&b);
-		if (t.aSvc[s].health < 0 || t.aSvc[s].health >= VEH_H_N || t.aSvc[s].bIsolated > 1 ||
-		    !TIME_OK(t.aSvc[s].tDownSince, -1) || !TIME_OK(t.aSvc[s].downUs, 0))
-			b.bBad = 1;
+		veh_service *v = &t->aSvc[s];
+		v->health = (int)r_u(b), v->bIsolated = (int)r_u(b), v->tDownSince = r_i(b), v->downUs = r_i(b);
+		if (v->health < 0 || v->health >= VEH_H_N || v->bIsolated > 1 || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0))
+			b->bBad = 1;
 	}
-	eng_rng *aR[4] = { &t.rTick, &t.rOta, &t.rAttack, &t.rVsoc };
+	eng_rng *aR[4] = { &t->rTick, &t->rOta, &t->rAttack, &t->rVsoc };
 	for (int r = 0; r < 4; r++)
-		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u(&b);
-	t.nComp = r_i(&b), t.nOffline = r_i(&b), t.nBricked = r_i(&b), t.tCompLast = r_i(&b), t.compCarUs = r_d(&b);
-	t.nRecords = r_i(&b), t.nUnsafe = r_i(&b), t.nCustomers = r_i(&b), t.nCheckins = r_i(&b), t.nAlerts = r_i(&b);
-	t.nFalseQueued = r_i(&b), t.nIncidents = r_i(&b), t.nCmd = r_i(&b), t.nCmdFailed = r_i(&b), t.nRecvTrue = r_i(&b);
-	t.nRecvFalse = r_i(&b), t.cmdFrac = r_d(&b), t.pkiFrac = r_d(&b), t.nRevokedWaiting = r_i(&b), t.nCarEvents = r_u(&b);
-	t.iSlotNext = r_u(&b), t.tTick = r_i(&b), t.tVsoc = r_i(&b);
-	if (!TIME_OK(t.tCompLast, 0) || !TIME_OK(t.tTick, -1) || !TIME_OK(t.tVsoc, -1)) b.bBad = 1;
-	if (!(t.cmdFrac >= 0 && t.cmdFrac < 1) || !(t.pkiFrac >= 0 && t.pkiFrac < 1) || !(t.compCarUs >= 0 && t.compCarUs < 1e30))
-		b.bBad = 1;
-	const int64_t aCount[] = { t.nRecords, t.nUnsafe, t.nCustomers, t.nCheckins, t.nAlerts, t.nFalseQueued, t.nIncidents,
-		                       t.nCmd, t.nCmdFailed, t.nRecvTrue, t.nRecvFalse, t.nRevokedWaiting };
+		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u(b);
+	t->nComp = r_i(b), t->nOffline = r_i(b), t->nBricked = r_i(b), t->tCompLast = r_i(b), t->compCarUs = r_d(b);
+	t->nRecords = r_i(b), t->nUnsafe = r_i(b), t->nCustomers = r_i(b), t->nCheckins = r_i(b), t->nAlerts = r_i(b);
+	t->nFalseQueued = r_i(b), t->nIncidents = r_i(b), t->nCmd = r_i(b), t->nCmdFailed = r_i(b), t->nRecvTrue = r_i(b);
+	t->nRecvFalse = r_i(b), t->cmdFrac = r_d(b), t->pkiFrac = r_d(b), t->nRevokedWaiting = r_i(b), t->nCarEvents = r_u(b);
+	t->iSlotNext = r_u(b), t->tTick = r_i(b), t->tVsoc = r_i(b);
+	if (!TIME_OK(t->tCompLast, 0) || !TIME_OK(t->tTick, -1) || !TIME_OK(t->tVsoc, -1)) b->bBad = 1;
+	if (!(t->cmdFrac >= 0 && t->cmdFrac < 1) || !(t->pkiFrac >= 0 && t->pkiFrac < 1) || !(t->compCarUs >= 0 && t->compCarUs < 1e30))
+		b->bBad = 1;
+	const int64_t aCount[] = { t->nComp, t->nOffline, t->nBricked, t->nRecords, t->nUnsafe, t->nCustomers, t->nCheckins,
+		                       t->nAlerts, t->nFalseQueued, t->nIncidents, t->nCmd, t->nCmdFailed, t->nRecvTrue,
+		                       t->nRecvFalse, t->nRevokedWaiting };
 	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
-		if (!TIME_OK(aCount[k], 0)) b.bBad = 1;  /* counters: same bounds as times */
-	if (!b.bBad && t.iSlotNext != UINT64_MAX && t.iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / t.p.slotWidth)) b.bBad = 1;
-	uint64_t nCamp = r_u(&b);
-	if (b.bBad || nCamp > VEH_CAMP_MAX) goto bad;
-	t.aCamp = calloc(nCamp + 1, sizeof *t.aCamp);
-	if (!t.aCamp) goto oom;
-	for (; t.nCamp < (int)nCamp && !b.bBad; t.nCamp++) {
-		veh_campaign *k = &t.aCamp[t.nCamp];
-		k->nInd = (int)r_u(&b);
+		if (!TIME_OK(aCount[k], 0)) b->bBad = 1;  /* counters: same bounds as times */
+	if (!b->bBad && t->iSlotNext != UINT64_MAX && t->iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / p->slotWidth)) b->bBad = 1;
+}
+
+/* Attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
+static int read_campaigns(rbuf *b, veh_world *t) {
+	uint64_t n = r_u(b);
+	if (b->bBad || n > VEH_CAMP_MAX) {
+		b->bBad = 1;
+		return 0;
+	}
+	if (!(t->aCamp = calloc(n + 1, sizeof *t->aCamp))) return KY_ENOMEM;
+	while (t->nCamp < (int)n && !b->bBad) {
+		veh_campaign *k = &t->aCamp[t->nCamp++];
+		k->nInd = (int)r_u(b);
 		if (k->nInd < 1 || k->nInd > 4) {
-			b.bBad = 1;
+			b->bBad = 1;
 			break;
 		}
-		for (int i = 0; i < k->nInd; i++) r_s(&b, k->azInd[i], sizeof k->azInd[i]);
-		r_s(&b, k->zTechnique, sizeof k->zTechnique);
-		k->zSel = r_sdup(&b);
-		k->entry = (int)r_u(&b), k->bPersist = (int)r_u(&b), k->bStopped = (int)r_u(&b), k->bBlocked = (int)r_u(&b);
-		k->tBlockAt = r_i(&b), k->recordsPerBeacon = r_i(&b), k->nComp = r_i(&b), k->nQueued = r_i(&b), k->bIncident = (int)r_u(&b);
-		if (!TIME_OK(k->tBlockAt, -1) || !TIME_OK(k->recordsPerBeacon, 0) || !TIME_OK(k->nQueued, 0) || k->entry >= VEH_ENTRY_SVC + VEH_SVC_N || (k->entry >= VEH_ECU_N && k->entry < VEH_ENTRY_SVC)) b.bBad = 1;
+		for (int i = 0; i < k->nInd; i++) r_s(b, k->azInd[i], sizeof k->azInd[i]);
+		r_s(b, k->zTechnique, sizeof k->zTechnique);
+		k->zSel = r_sdup(b);
+		k->entry = (int)r_u(b), k->bPersist = (int)r_u(b), k->bStopped = (int)r_u(b), k->bBlocked = (int)r_u(b);
+		k->tBlockAt = r_i(b), k->recordsPerBeacon = r_i(b), k->nComp = r_i(b), k->nQueued = r_i(b), k->bIncident = (int)r_u(b);
+		if (!TIME_OK(k->tBlockAt, -1) || !TIME_OK(k->recordsPerBeacon, 0) || !TIME_OK(k->nQueued, 0) ||
+		    !TIME_OK(k->nComp, 0) || k->entry >= VEH_ENTRY_SVC + VEH_SVC_N || (k->entry >= VEH_ECU_N && k->entry < VEH_ENTRY_SVC))
+			b->bBad = 1;
 	}
-	uint64_t nOta = b.bBad ? 0 : r_u(&b);
-	if (b.bBad || nOta > VEH_OTA_MAX) goto bad;
-	t.aOta = calloc(nOta + 1, sizeof *t.aOta);
-	if (!t.aOta) goto oom;
-	for (; t.nOta < (int)nOta && !b.bBad; t.nOta++) {
-		veh_ota_camp *o = &t.aOta[t.nOta];
-		o->iEcu = (int)r_u(&b), o->ver = (uint32_t)r_u(&b), o->zSel = r_sdup(&b), o->rollout = r_d(&b), o->brick = r_d(&b);
-		o->iAttack = (int)r_i(&b), o->tStart = r_i(&b), o->nTarget = r_i(&b), o->nOffered = r_i(&b), o->nDone = r_i(&b);
-		o->nFailed = r_i(&b), o->nBricked = r_i(&b), o->bDoneFact = (int)r_u(&b), o->bRevoked = (int)r_u(&b);
-		if (b.bBad || o->bDoneFact > 1 || o->bRevoked > 1 || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) || !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= (int)nCamp || o->iAttack < -1) {
-			b.bBad = 1;
-			t.nOta++;
+	return 0;
+}
+
+/* OTA campaigns into t->aOta, their selectors recompiled against the fleet. KY_ENOMEM or 0. */
+static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f) {
+	uint64_t n = b->bBad ? 0 : r_u(b);
+	if (b->bBad || n > VEH_OTA_MAX) {
+		b->bBad = 1;
+		return 0;
+	}
+	if (!(t->aOta = calloc(n + 1, sizeof *t->aOta))) return KY_ENOMEM;
+	while (t->nOta < (int)n && !b->bBad) {
+		veh_ota_camp *o = &t->aOta[t->nOta++];
+		o->iEcu = (int)r_u(b), o->ver = (uint32_t)r_u(b), o->zSel = r_sdup(b), o->rollout = r_d(b), o->brick = r_d(b);
+		o->iAttack = (int)r_i(b), o->tStart = r_i(b), o->nTarget = r_i(b), o->nOffered = r_i(b), o->nDone = r_i(b);
+		o->nFailed = r_i(b), o->nBricked = r_i(b), o->bDoneFact = (int)r_u(b), o->bRevoked = (int)r_u(b);
+		if (b->bBad || o->bDoneFact > 1 || o->bRevoked > 1 || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) ||
+		    !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= t->nCamp || o->iAttack < -1) {
+			b->bBad = 1;
 			break;
 		}
 		json_t *j = json_loads(o->zSel, 0, NULL);
-		int bOk = j && veh_selector_compile(f, j, "", &o->sel, NULL) == 0;
+		if (!j || veh_selector_compile(f, j, "", &o->sel, NULL) != 0) b->bBad = 1;
 		json_decref(j);
-		if (!bOk) {
-			b.bBad = 1;
-			t.nOta++;
-			break;
-		}
 	}
-	if (b.bBad) goto bad;
-	uint32_t nc = f->n;
-	for (int e = 0; e < VEH_ECU_N; e++) c.aVer[e] = malloc((size_t)nc * 4 + 4);
-	c.aFlags = malloc((size_t)nc * 2 + 2), c.aCamp = malloc(nc + 1u), c.aEntry = malloc(nc + 1u), c.aFeatOff = malloc(nc + 1u);
-	c.aOta = malloc(nc + 1u), c.aOtaCamp = malloc(nc + 1u), c.aOtaT = malloc((size_t)nc * 4 + 4), c.aLast = malloc((size_t)nc * 4 + 4);
+	return 0;
+}
+
+/* The car columns into c (allocated here). KY_ENOMEM or 0. */
+static int read_columns(rbuf *b, cols *c, uint32_t nc, int nCamp, int nOta) {
 	for (int e = 0; e < VEH_ECU_N; e++)
-		if (!c.aVer[e]) goto oom;
-	if (!c.aFlags || !c.aCamp || !c.aEntry || !c.aFeatOff || !c.aOta || !c.aOtaCamp || !c.aOtaT || !c.aLast) goto oom;
-	for (int e = 0; e < VEH_ECU_N; e++) R_COL(&b, nc, UINT32_MAX, c.aVer[e][i] = (uint32_t)v);
-	R_COL(&b, nc, 0x3f, c.aFlags[i] = (uint16_t)v);
-	R_COL(&b, nc, nCamp, c.aCamp[i] = (uint8_t)v);
-	R_COL(&b, nc, VEH_ENTRY_SVC + VEH_SVC_N - 1, c.aEntry[i] = (uint8_t)v);
-	R_COL(&b, nc, VEH_FEAT_ALL, c.aFeatOff[i] = (uint8_t)v);
-	R_COL(&b, nc, VEH_OTA_FAILED, c.aOta[i] = (uint8_t)v);
-	R_COL(&b, nc, nOta, c.aOtaCamp[i] = (uint8_t)v);
-	R_COL(&b, nc, UINT32_MAX, c.aOtaT[i] = (uint32_t)v);
-	R_COL(&b, nc, UINT32_MAX, c.aLast[i] = (uint32_t)v);
-	if (b.bBad || b.i != b.n) goto bad;
-	/* the columns must agree with the counters and with each other */
-	{
-		int64_t nComp = 0, nOff = 0, nBrick = 0;
-		int64_t *aCampN = calloc((size_t)t.nCamp + 1, sizeof *aCampN);
-		if (!aCampN) goto oom;
-		for (uint32_t i = 0; i < nc; i++) {
-			uint16_t fl = c.aFlags[i];
-			int bComp = (fl & VEH_F_COMP) != 0;
-			nComp += bComp;
-			nOff += (fl & VEH_F_OFFLINE) != 0;
-			nBrick += (fl & VEH_F_BRICKED) != 0;
-			if (bComp != (c.aCamp[i] != 0) || ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) ||
-			    (c.aOta[i] != VEH_OTA_NONE && c.aOtaCamp[i] == 0))
-				b.bBad = 1;
-			if (c.aCamp[i]) aCampN[c.aCamp[i] - 1]++;
-		}
-		for (int k = 0; k < t.nCamp; k++)
-			if (aCampN[k] != t.aCamp[k].nComp) b.bBad = 1;
-		free(aCampN);
-		if (nComp != t.nComp || nOff != t.nOffline || nBrick != t.nBricked) b.bBad = 1;
-		if (b.bBad) goto bad;
+		if (!(c->aVer[e] = malloc((size_t)nc * 4 + 4))) return KY_ENOMEM;
+	c->aFlags = malloc((size_t)nc * 2 + 2), c->aCamp = malloc(nc + 1u), c->aEntry = malloc(nc + 1u), c->aFeatOff = malloc(nc + 1u);
+	c->aOta = malloc(nc + 1u), c->aOtaCamp = malloc(nc + 1u), c->aOtaT = malloc((size_t)nc * 4 + 4), c->aLast = malloc((size_t)nc * 4 + 4);
+	if (!c->aFlags || !c->aCamp || !c->aEntry || !c->aFeatOff || !c->aOta || !c->aOtaCamp || !c->aOtaT || !c->aLast) return KY_ENOMEM;
+	for (int e = 0; e < VEH_ECU_N; e++) R_COL(b, nc, UINT32_MAX, c->aVer[e][i] = (uint32_t)v);
+	R_COL(b, nc, 0x3f, c->aFlags[i] = (uint16_t)v);
+	R_COL(b, nc, nCamp, c->aCamp[i] = (uint8_t)v);
+	R_COL(b, nc, VEH_ENTRY_SVC + VEH_SVC_N - 1, c->aEntry[i] = (uint8_t)v);
+	R_COL(b, nc, VEH_FEAT_ALL, c->aFeatOff[i] = (uint8_t)v);
+	R_COL(b, nc, VEH_OTA_FAILED, c->aOta[i] = (uint8_t)v);
+	R_COL(b, nc, nOta, c->aOtaCamp[i] = (uint8_t)v);
+	R_COL(b, nc, UINT32_MAX, c->aOtaT[i] = (uint32_t)v);
+	R_COL(b, nc, UINT32_MAX, c->aLast[i] = (uint32_t)v);
+	return 0;
+}
+
+/* Do the columns agree with the counters and with each other? 1 yes, 0 no, KY_ENOMEM. */
+static int columns_consistent(const cols *c, const veh_world *t, uint32_t nc) {
+	int64_t nComp = 0, nOff = 0, nBrick = 0;
+	int bOk = 1;
+	int64_t *aCampN = calloc((size_t)t->nCamp + 1, sizeof *aCampN);
+	if (!aCampN) return KY_ENOMEM;
+	for (uint32_t i = 0; i < nc; i++) {
+		uint16_t fl = c->aFlags[i];
+		int bComp = (fl & VEH_F_COMP) != 0;
+		nComp += bComp;
+		nOff += (fl & VEH_F_OFFLINE) != 0;
+		nBrick += (fl & VEH_F_BRICKED) != 0;
+		if (bComp != (c->aCamp[i] != 0) || ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) ||
+		    (c->aOta[i] != VEH_OTA_NONE && c->aOtaCamp[i] == 0))
+			bOk = 0;
+		if (c->aCamp[i]) aCampN[c->aCamp[i] - 1]++;
 	}
-	/* commit: swap columns and tables, copy scalars, re-arm the world's events */
+	for (int k = 0; k < t->nCamp; k++)
+		if (aCampN[k] != t->aCamp[k].nComp) bOk = 0;
+	free(aCampN);
+	return bOk && nComp == t->nComp && nOff == t->nOffline && nBrick == t->nBricked;
+}
+
+/* Swaps the decoded columns and tables into w, copies the scalars and re-arms the world's pending events. */
+static void commit(veh_world *w, veh_world *t, cols *c) {
+	veh_fleet *f = &w->f;
 	for (int e = 0; e < VEH_ECU_N; e++) {
 		uint32_t *x = f->aVer[e];
-		f->aVer[e] = c.aVer[e];
-		c.aVer[e] = x;
+		f->aVer[e] = c->aVer[e];
+		c->aVer[e] = x;
 	}
-#define SWAP(field) do { void *x_ = f->field; f->field = c.field; c.field = x_; } while (0)
+#define SWAP(field) do { void *x_ = f->field; f->field = c->field; c->field = x_; } while (0)
 	SWAP(aFlags); SWAP(aCamp); SWAP(aEntry); SWAP(aFeatOff); SWAP(aOta); SWAP(aOtaCamp); SWAP(aOtaT); SWAP(aLast);
 #undef SWAP
-	cols_free(&c);
 	for (int k = 0; k < w->nCamp; k++)
 		if (w->aCamp[k].tBlockAt >= 0) eng_sim_cancel(w->sim, w->aCamp[k].blockId);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
-	eng_time_t tTick = t.tTick, tVsoc = t.tVsoc;
-	t.tTick = w->tTick, t.tVsoc = w->tVsoc, t.tickId = w->tickId, t.vsocId = w->vsocId;
-	t.f = w->f;  /* columns were swapped in place */
-	*w = t;
+	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
+	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
+	t->f = w->f;  /* columns were swapped in place */
+	*w = *t;
 	veh__sched_tick(w, tTick);
 	veh__sched_vsoc(w, tVsoc);
 	for (int k = 0; k < w->nCamp; k++) {
@@ -456,13 +449,47 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 		w->aCamp[k].tBlockAt = -1;
 		if (tb >= 0) veh__sched_block(w, k, tb);
 	}
-	return 0;
-bad:
+}
+
+int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
+	rbuf b = { buf, len, 4, 0 };
+	veh_world t;  /* decoded here, moved into w only when everything checked out */
+	cols c;
+	const veh_fleet *f = &w->f;
+	int rc;
+	memset(&c, 0, sizeof c);
+	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
+	if (len < 4 || memcmp(buf, "KYW1", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	uint64_t seed = r_u(&b), n = r_u(&b), nCoh = r_u(&b);
+	r_u(&b);
+	if (b.bBad) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
+	if (n != f->n || nCoh != (uint64_t)f->nCoh)
+		return ky_err_set(err, KY_EINVAL, "world restore: snapshot of %llu cars in %llu cohorts, this world has %u in %d",
+		                  (unsigned long long)n, (unsigned long long)nCoh, f->n, f->nCoh);
+	if (seed != eng_sim_seed(w->sim))
+		return ky_err_set(err, KY_EINVAL, "world restore: snapshot seed %llu differs from the world's %llu",
+		                  (unsigned long long)seed, (unsigned long long)eng_sim_seed(w->sim));
+	t = *w;
+	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
+	read_scalars(&b, &t);
+	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth))
+		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
+	rc = b.bBad ? 0 : read_campaigns(&b, &t);
+	if (!rc && !b.bBad) rc = read_otas(&b, &t, f);
+	if (!rc && !b.bBad) rc = read_columns(&b, &c, f->n, t.nCamp, t.nOta);
+	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
+	if (!rc && !b.bBad) {
+		int ok = columns_consistent(&c, &t, f->n);
+		if (ok < 0) rc = ok;
+		if (ok == 0) b.bBad = 1;
+	}
+	if (!rc && !b.bBad) {
+		commit(w, &t, &c);
+		cols_free(&c);
+		return 0;
+	}
 	cols_free(&c);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
+	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);
-oom:
-	cols_free(&c);
-	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
-	return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 }

@@ -188,9 +188,8 @@ static int a_assess(veh_world *w, const char *zKind, json_t *args, json_t **resu
 	int64_t claimed;
 	if (veh__arg_string(args, "component", NULL, zKind, &zComp, err)) return err->code;
 	if (jN) {
-		if (!json_is_integer(jN) || json_integer_value(jN) < 0)
+		if (!veh__count(jN, &claimed))
 			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
-		claimed = json_integer_value(jN);
 	} else if (jSel) {
 		veh_selector s;
 		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;

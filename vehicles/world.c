@@ -224,8 +224,8 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	if (!json_is_object(cohort)) return ky_err_set(err, KY_EINVAL, "fleet: expected {model, count, region, ecus}");
 	if (veh__arg_string(cohort, "model", NULL, "fleet", &zModel, err)) return err->code;
 	if (veh__arg_string(cohort, "region", "default", "fleet", &zRegion, err)) return err->code;
-	v = json_object_get(cohort, "count");
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000000)
+	int64_t nCount;
+	if (!veh__count(json_object_get(cohort, "count"), &nCount) || nCount > 100000000)
 		return ky_err_set(err, KY_EINVAL, "fleet: %s: count: expected an integer in 0..100000000", zModel);
 	if (veh__arg_fraction(cohort, "online", 1.0 - w->p.offlineFrac, "fleet", &online, err)) return err->code;
 	for (int e = 0; e < VEH_ECU_N; e++) aVer[e] = VEH_VER_NONE;
@@ -256,7 +256,7 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 		if (t < ENG_S(10) || t > ENG_S(65535)) return ky_err_set(err, KY_EINVAL, "fleet: %s: checkin: must be 10 s .. 18 h", zModel);
 		w->p.checkinPeriod = t;
 	}
-	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)json_integer_value(json_object_get(cohort, "count")), err);
+	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
 }
 
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
@@ -278,10 +278,20 @@ static int wheel_build(veh_world *w, ky_err *err) {
 	w->aSlotCar = malloc(((size_t)f->n + 1) * sizeof(uint32_t));
 	if (!w->aSlotStart || !w->aSlotCar) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
 	eng_sim_stream(w->sim, "veh.phase", &r);
-	for (uint32_t i = 0; i < f->n; i++) {
-		f->aPhase[i] = (uint16_t)eng_rng_below(&r, periodS);
-		w->aSlotStart[f->aPhase[i] / slotS + 1]++;
+	/* Each cohort draws its cars' phases uniformly, then hands them out in ascending order of car id: the cars of
+	 * a slot are then a few contiguous id runs (one per cohort) and a tick walks the columns sequentially. */
+	uint32_t *aHist = calloc(periodS, sizeof(uint32_t));
+	if (!aHist) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+	for (int c = 0; c < f->nCoh; c++) {
+		const veh_cohort *k = &f->aCoh[c];
+		memset(aHist, 0, periodS * sizeof(uint32_t));
+		for (uint32_t j = 0; j < k->nCount; j++) aHist[eng_rng_below(&r, periodS)]++;
+		uint32_t i = k->iFirst;
+		for (uint32_t ph = 0; ph < periodS; ph++)
+			for (uint32_t n = 0; n < aHist[ph]; n++) f->aPhase[i++] = (uint16_t)ph;
 	}
+	free(aHist);
+	for (uint32_t i = 0; i < f->n; i++) w->aSlotStart[f->aPhase[i] / slotS + 1]++;
 	for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
 	uint32_t *aFill = malloc((size_t)w->nSlot * sizeof(uint32_t));
 	if (!aFill) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");

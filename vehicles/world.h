@@ -54,7 +54,10 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
 /* Team actions (CONTRACT §3) that change the world: block_indicator, isolate_service, revoke_certificate,
  * ota_campaign, disable_feature, assess (and for triage/notify/share/report it returns 0, *result NULL, and does
  * nothing). *result (new ref) describes the effect, e.g. {"cut_cars":1234} or for assess
- * {"truth":5120,"claimed":5000,"error":0.023}. team is recorded in the facts; it may be NULL. */
+ * {"truth":5120,"claimed":5000,"error":0.023}. team is recorded in the facts; it may be NULL.
+ * Extensions: "restore_service" {name} (back from isolation, rebuilt clean) and revoke_certificate with
+ * scope "signing_key" (rotates the OTA signing key: malicious packages are rejected, no car is cut).
+ * Unknown kind: KY_ENOENT. */
 int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err);
 
 /* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. */
@@ -81,7 +84,8 @@ void veh_world_state_hash(const veh_world *w, char hex[65]);
 int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, ky_err *err);
 /* Loads a blob made by veh_world_snapshot into a world configured with the same cohorts (started or not);
  * the world's pending events are re-scheduled from the blob's times (those before the sim's now fire at now).
- * KY_EPARSE if corrupt, KY_EINVAL if the cohorts differ; on error the world is unchanged. */
+ * A world not yet started is started first. KY_EPARSE if corrupt, KY_EINVAL if the cohorts, seed or check-in
+ * period differ; on error the world's state is otherwise unchanged. */
 int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err);
 /* Models, regions, ECUs, features, services, states, verbs known (for the UI's selectors): new ref JSON object. */
 json_t *veh_world_catalog_json(const veh_world *w);

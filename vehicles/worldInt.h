@@ -137,6 +137,13 @@ int veh__arg_fraction(json_t *args, const char *zField, double def, const char *
 int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err);
 int veh__arg_string(json_t *args, const char *zField, const char *def, const char *zWhere, const char **pOut,
                     ky_err *err);
+/* A non-negative whole number (a JSON integer, or a real such as Lua's 1e3 with no fraction) into *pOut: 1, else 0. */
+static inline int veh__count(json_t *v, int64_t *pOut) {
+	double x = json_is_integer(v) ? (double)json_integer_value(v) : json_is_real(v) ? json_real_value(v) : -1;
+	if (!(x >= 0 && x <= 9007199254740992.0) || x != (double)(int64_t)x) return 0;
+	*pOut = json_is_integer(v) ? json_integer_value(v) : (int64_t)x;
+	return 1;
+}
 /* attack.c, respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);

@@ -284,6 +284,29 @@ async function englishDrill(browser) {
 			await shot(fac, "facilitator");
 		});
 
+		await step("every action kind's form builds args the server accepts", async () => {
+			const kinds = [
+				["triage", { "#f-inject": "I1" }],
+				["isolate_service", { "#f-name": "app_api" }],
+				["restore_service", { "#f-name": "app_api" }],
+				["revoke_certificate", { "#f-scope-class": "tcu" }],
+				["ota_campaign", { "#f-ecu": "tcu", "#f-version": "2.4.1", "#f-rollout": "0.5", "#f-select-model": "Sedan-A" }],
+				["disable_feature", { "#f-feature": "remote_start" }],
+				["assess", { "#f-component": "openssl@1.1.1k", "#f-affected": "2000" }],
+				["share", { "#f-to": "all", "#f-tlp": "green", "#f-text": "Block 203.0.113.7", "#f-indicators": "203.0.113.7" }],
+			];
+			for (const [kind, fill] of kinds) {
+				await sendAction(soc, kind, fill).catch((e) => { throw new Error(kind + ": " + e.message); });
+				const bad = await soc.$$eval(".field.invalid", (els) => els.map((e) => e.dataset.field + ": " + e.querySelector(".err").textContent));
+				assert(!bad.length, kind + ": the form refused " + bad.join(", "));
+			}
+			for (const [kind] of kinds) {
+				const row = await soc.waitForSelector(`#history li[data-kind=${kind}]:not([data-status=pending])`, { timeout: T }).catch((e) => { throw new Error(kind + ": no answer: " + e.message); });
+				assert((await row.getAttribute("data-status")) === "acked", kind + " refused: " + (await row.textContent()));
+			}
+			await oem.waitForSelector("#inbox-list [data-msg]:has-text('Block 203.0.113.7')", { timeout: T });
+		});
+
 		await step("a speed change reaches every page", async () => {
 			await fac.selectOption("#ctl-speed", "120");
 			for (const p of [fac, oem, soc]) await p.waitForFunction(() => document.querySelector("#clock-speed").textContent === "×120", null, { timeout: T });
@@ -399,7 +422,7 @@ async function japaneseDrill(browser) {
 	}
 }
 
-const guard = setTimeout(() => { console.log("FAIL pages (timed out after 240 s)"); for (const c of children) c.kill("SIGKILL"); process.exit(1); }, 240000);
+const guard = setTimeout(() => { console.log("FAIL pages (timed out after 480 s)"); for (const c of children) c.kill("SIGKILL"); process.exit(1); }, 480000);
 try {
 	await main();
 } catch (e) {

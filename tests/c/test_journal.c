@@ -237,6 +237,38 @@ TEST(seek_returns_the_exact_blob_of_the_latest_snapshot_at_or_before_t) {
 	eng_journal_close(j, NULL);
 }
 
+TEST(snapshots_that_do_not_delta_well_are_stored_whole_and_deltas_come_back_when_they_pay) {
+	const char *zPath = db_path("nodelta.db");
+	ky_err err = { 0 };
+	enum { N = 4096, STEPS = 40 };
+	static unsigned char aState[STEPS][N];
+	eng_journal *j = open_new(zPath);
+	uint64_t x = 1;
+	unsigned char cur[N] = { 0 };
+	for (int s = 0; s < STEPS; s++) {
+		if (s < 10) { /* unrelated blobs: nothing in common */
+			for (int i = 0; i < N; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17, cur[i] = (unsigned char)x;
+		} else {
+			evolve(cur, N, s); /* a few bytes change */
+		}
+		memcpy(aState[s], cur, N);
+		ASSERT_EQ_INT(eng_journal_snapshot(j, ENG_S(60) * (s + 1), cur, N, &err), 0);
+	}
+	/* the first ten are whole; later ones are deltas again */
+	ASSERT_EQ_INT(eng_journal_count(j, "snapshots", &err), STEPS);
+	ASSERT_EQ_INT(eng_journal_flush(j, &err), 0);
+	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM snapshots WHERE kind = 1 AND t_us <= 600000000"), 0);
+	ASSERT_LT(10, other_count(zPath, "SELECT count(*) FROM snapshots WHERE kind = 1"));
+	for (int s = 0; s < STEPS; s++) {
+		unsigned char *p = NULL;
+		size_t n = 0;
+		ASSERT_EQ_INT(eng_journal_snapshot_at(j, ENG_S(60) * (s + 1), &p, &n, NULL, &err), 0);
+		ASSERT_TRUE(n == N && memcmp(p, aState[s], N) == 0);
+		free(p);
+	}
+	eng_journal_close(j, NULL);
+}
+
 TEST(a_snapshot_of_another_size_starts_a_new_keyframe) {
 	const char *zPath = db_path("snapsize.db");
 	ky_err err = { 0 };

@@ -4,6 +4,7 @@
 #include "tests/c/ky_test.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -422,4 +423,57 @@ TEST(resume_refuses_a_scenario_file_other_than_the_recorded_one) {
 	ASSERT_TRUE(d == NULL);
 	ASSERT_EQ_INT(err.code, KY_EINVAL);
 	ASSERT_CONTAINS(err.zMsg, "not the scenario recorded");
+}
+
+/* Runs every statement of docs/journal.md's facilitator queries on a recorded journal: the docs do not drift. */
+TEST(the_facilitator_queries_in_the_docs_run_on_a_recorded_journal) {
+	const char *zPath = scenario_path();
+	char zDb[600];
+	snprintf(zDb, sizeof zDb, "%s/docs.db", ky_test_tmpdir());
+	ky_err err = { 0 };
+	scn_drill *d = open_drill(zPath);
+	scn_record *r = scn_record_attach(d, zDb, &err);
+	ASSERT_TRUE(r != NULL);
+	play(d, r, NULL);
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
+	scn_drill_free(d);
+
+	FILE *f = fopen("docs/journal.md", "r");
+	ASSERT_TRUE(f != NULL);
+	static char zDoc[65536];
+	size_t n = fread(zDoc, 1, sizeof zDoc - 1, f);
+	fclose(f);
+	zDoc[n] = 0;
+	char *zSql = strstr(zDoc, "```sql\n");
+	ASSERT_TRUE(zSql != NULL);
+	zSql += 7;
+	char *zEnd = strstr(zSql, "```");
+	ASSERT_TRUE(zEnd != NULL);
+	*zEnd = 0;
+	/* drop comment lines */
+	for (char *p = zSql; *p;) {
+		char *nl = strchr(p, '\n');
+		char *q = p;
+		while (*q == ' ' || *q == '\t') q++;
+		if (q[0] == '-' && q[1] == '-') memset(p, ' ', nl ? (size_t)(nl - p) : strlen(p));
+		if (!nl) break;
+		p = nl + 1;
+	}
+	sqlite3 *db = NULL;
+	ASSERT_EQ_INT(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	int nStmt = 0;
+	const char *zTail = zSql;
+	while (*zTail) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db, zTail, -1, &st, &zTail);
+		if (rc != SQLITE_OK) ky_test_fail(__FILE__, __LINE__, "docs query %d: %s", nStmt + 1, sqlite3_errmsg(db));
+		if (!st) break; /* only blanks left */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+		if (rc != SQLITE_DONE) ky_test_fail(__FILE__, __LINE__, "docs query %d: %s", nStmt + 1, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		nStmt++;
+	}
+	sqlite3_close(db);
+	ASSERT_LE(8, nStmt);
 }

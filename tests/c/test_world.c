@@ -113,6 +113,7 @@ TEST(compromise_takes_exactly_the_fraction_of_the_eligible_cars) {
 	ASSERT_TRUE(saw_fact("attack.compromise"));
 	/* already compromised cars are not eligible again: 10% of the 900 left */
 	ASSERT_EQ_INT(call_int(b, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"fraction\":0.1}"), 90);
+	ASSERT_EQ_INT(call_int(b, "attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"count\":10.0}"), 10);  /* Lua float */
 	free_world(b);
 }
 
@@ -532,6 +533,8 @@ TEST(bad_input_is_a_clear_error_naming_the_field) {
 	expect_error(b, 0, "attack.compromise", "{\"fraction\":-0.1}", KY_EINVAL, "fraction");
 	expect_error(b, 0, "attack.compromise", "{\"fraction\":\"lots\"}", KY_EINVAL, "fraction: expected a number");
 	expect_error(b, 0, "attack.compromise", "{\"entry\":\"radio\"}", KY_ENOENT, "entry: unknown entry point 'radio'");
+	expect_error(b, 0, "attack.compromise", "{\"count\":2.5}", KY_EINVAL, "count: expected a non-negative integer");
+	expect_error(b, 0, "attack.compromise", "{\"count\":-3}", KY_EINVAL, "count: expected a non-negative integer");
 	expect_error(b, 0, "attack.spread", "{}", KY_EINVAL, "rate");
 	expect_error(b, 0, "attack.spread", "{\"rate\":0.1,\"c2\":\"nowhere\"}", KY_ENOENT, "no campaign uses 'nowhere'");
 	expect_error(b, 0, "attack.abuse_feature", "{\"feature\":\"self_destruct\"}", KY_ENOENT, "feature: unknown feature");
@@ -735,5 +738,43 @@ TEST(cyclonedx_input_is_checked) {
 	ASSERT_EQ_INT(jint(r, "cars"), 0);   /* nothing was added */
 	ASSERT_FALSE(json_is_true(json_object_get(r, "known")));
 	json_decref(r);
+	free_world(b);
+}
+
+TEST(a_compromised_backend_opens_paths_that_a_healthy_one_does_not) {
+	box b = make_world(13, NULL);
+	json_t *r = call_obj(b, "attack.exfiltrate", "{\"service\":\"app_api\",\"records\":5000}");
+	ASSERT_EQ_INT(jint(r, "records"), 0);                    /* healthy: nothing to steal through */
+	json_decref(r);
+	call_int(b, "service.degrade", "{\"name\":\"app_api\",\"level\":\"compromised\"}");
+	r = call_obj(b, "attack.exfiltrate", "{\"service\":\"app_api\",\"records\":5000}");
+	ASSERT_EQ_INT(jint(r, "records"), 5000);
+	json_decref(r);
+	ASSERT_EQ_INT(metrics(b).records_exfiltrated, 5000);
+	/* spread through the telematics backend needs it compromised, then reaches a share of all reachable cars */
+	call_int(b, "attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"count\":10}");
+	ASSERT_EQ_INT(call_int(b, "attack.spread", "{\"rate\":0.1,\"via\":\"telematics\"}"), 0);
+	call_int(b, "service.degrade", "{\"name\":\"telematics\",\"level\":\"compromised\"}");
+	ASSERT_EQ_INT(call_int(b, "attack.spread", "{\"rate\":0.1,\"via\":\"telematics\",\"select\":{}}"), 199);  /* 10% of 1990 */
+	/* abuse through the implants themselves (no app API needed) */
+	json_decref(act(b, "isolate_service", "{\"name\":\"app_api\"}"));
+	r = call_obj(b, "attack.abuse_feature", "{\"feature\":\"remote_unlock\",\"via\":\"c2\"}");
+	ASSERT_EQ_INT(jint(r, "affected"), 209);
+	json_decref(r);
+	free_world(b);
+}
+
+TEST(a_scenario_alert_with_a_known_c2_feeds_that_campaigns_incident) {
+	box b = make_world(13, "{\"offline.fraction\":0,\"ids.detect_p\":0,\"ids.fp_rate\":0}");
+	call_int(b, "attack.compromise", "{\"count\":5,\"c2\":\"198.51.100.23\"}");
+	call_int(b, "alert", "{\"count\":3,\"c2\":\"198.51.100.23\",\"text\":\"threat intel hit\"}");
+	ASSERT_TRUE(saw_fact("alert"));
+	eng_sim_run_until(b.sim, MIN(6));
+	ASSERT_EQ_INT(metrics(b).incidents, 1);
+	ASSERT_EQ_INT(metrics(b).alerts, 3);
+	json_decref(act(b, "isolate_service", "{\"name\":\"vsoc\"}"));
+	call_int(b, "alert", "{\"count\":4}");
+	eng_sim_run_until(b.sim, MIN(30));
+	ASSERT_EQ_INT(metrics(b).alerts_queued, 4);   /* nobody triages while the VSOC is down */
 	free_world(b);
 }

@@ -252,7 +252,9 @@ function renderScoreboard() {
 	if (typeof ex.injects === "number") bits.push(t("fac.injects", { n: ex.injects }));
 	if (typeof ex.expectations === "number") bits.push(t("fac.expectations", { n: ex.expectations }));
 	if (ex.seed !== undefined) bits.push(t("fac.seed", { seed: ex.seed }));
-	$("#ex-meta").textContent = bits.join(" · ");
+	const techs = Array.isArray(ex.techniques) ? ex.techniques : [];
+	fill($("#ex-meta"), bits.join(" · "), techs.length ? h("div", { class: "techs" }, h("span", {}, t("fac.techniques")), techs.map((x) => h("span", { class: "tech mono" }, String(x)))) : null);
+	$("#ex-title").title = ex.description || "";
 }
 
 function needsGrade(a) { return GRADED_KINDS.includes(a.kind) && (a.points === undefined || a.points === null); }

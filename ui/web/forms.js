@@ -164,7 +164,7 @@ function buildFields(kind, ctx) {
 				h("label", {}, h("input", { type: "radio", name: "scope.mode", value: "ecu", checked: true }), " ", t("f.scope.mode.ecu")),
 				h("label", {}, h("input", { type: "radio", name: "scope.mode", value: "select" }), " ", t("f.scope.mode.select"))),
 			h("div", { class: "help" }, t("f.scope.help"))),
-		h("div", { class: "when", "data-when": "scope.mode=ecu" }, field("scope.ecu", "f.ecu", choice("scope.ecu", ecus, "f.choose"), null, { required: true })),
+		h("div", { class: "when", "data-when": "scope.mode=ecu" }, field("scope.class", "f.ecu", choice("scope.class", ecus, "f.choose"), null, { required: true })),
 		h("div", { class: "when", "data-when": "scope.mode=select" }, selectorFields("scope", cat))];
 	case "ota_campaign":
 		return [field("ecu", "f.ecu", choice("ecu", ecus, "f.choose"), "f.ecu.help", { required: true }),
@@ -206,7 +206,7 @@ export function readArgs(kind, v) {
 	case "block_indicator": args.value = req("value"); if (args.value && !isIndicator(args.value)) errs.value = t("f.value.bad"); break;
 	case "isolate_service": case "restore_service": args.name = req("name"); break;
 	case "revoke_certificate":
-		if ((v["scope.mode"] || "ecu") === "ecu") args.scope = req("scope.ecu");
+		if ((v["scope.mode"] || "ecu") === "ecu") args.scope = req("scope.class");
 		else { checkSelector(v, "scope", errs); args.scope = readSelector(v, "scope"); }
 		break;
 	case "ota_campaign": {

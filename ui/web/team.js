@@ -58,7 +58,12 @@ const handlers = {
 	welcome(m) {
 		S.exercise = m.exercise || {};
 		S.team = m.team || S.team;
-		S.catalog = normCatalog(Object.assign({}, S.exercise, m.catalog ? { catalog: m.catalog } : {}));
+		const cat = normCatalog(Object.assign({}, S.exercise, m.catalog ? { catalog: m.catalog } : {}));
+		if (!S.catalog.freeServices && cat.freeServices) { cat.services = S.catalog.services; cat.freeServices = false; }
+		const formKey = JSON.stringify([cat, S.exercise.teams || [], S.team]);
+		const catChanged = formKey !== S.formKey;
+		S.formKey = formKey;
+		S.catalog = cat;
 		S.clock.duration = exerciseDurationUs(S.exercise);
 		if (m.clock) S.clock.update(m.clock);
 		if (S.clock.ended) showBanner(t("clock.ended.banner"), "warn");
@@ -71,7 +76,7 @@ const handlers = {
 		if (Array.isArray(m.actions)) for (const a of m.actions) handlers.action(a);
 		for (const b of Array.isArray(m.backlog) ? m.backlog : []) onMessage(b);
 		renderHeader();
-		if (form) form.refresh(); else mountForm();
+		if (!form) mountForm(); else if (catChanged) form.refresh(); else form.refreshInjects();   // a reconnect does not disturb typing
 		renderAll();
 		resendPending();
 		sendReads();
