@@ -794,6 +794,22 @@ static void raise_fd_limit(void) {
 	}
 }
 
+/* A new drill replaces the journal at --db; the one there before (a crashed drill started again without
+ * --resume, say) is kept as FILE.prev (with its -wal) rather than lost. Returns 1 when it moved one. */
+static int keep_previous_journal(const char *zDb) {
+	char zFrom[PATH_MAX + 8], zTo[PATH_MAX + 16];
+	struct stat st;
+	if (!zDb || stat(zDb, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) return 0;
+	snprintf(zTo, sizeof zTo, "%s.prev", zDb);
+	if (rename(zDb, zTo)) return 0;
+	snprintf(zFrom, sizeof zFrom, "%s-wal", zDb);
+	snprintf(zTo, sizeof zTo, "%s.prev-wal", zDb);
+	if (rename(zFrom, zTo)) unlink(zTo);
+	snprintf(zFrom, sizeof zFrom, "%s-shm", zDb);
+	unlink(zFrom);
+	return 1;
+}
+
 static void shutdown_conns(srv *s) {
 	int64_t tEnd = wall_us() + 2 * 1000000;
 	for (conn *c = s->pConns; c; c = c->pNext) {
@@ -823,6 +839,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	raise_fd_limit();
 	if ((rc = find_web(&s, err))) return rc;
 	snprintf(s.zFacPath, sizeof s.zFacPath, "%s/facilitator.html", s.zWeb);
+	if (!o->bResume && keep_previous_journal(o->zDb)) srv_log(&s, "the journal already in %s was kept as %s.prev", o->zDb, o->zDb);
 	s.pDrill = srv_drill_open(o->zScenario, o->zDb, o->bResume, &sink, err);
 	if (!s.pDrill) return err && err->code ? err->code : KY_EINVAL;
 	s.tBase = srv_drill_resumed_at(s.pDrill);
