@@ -733,9 +733,11 @@ static int find_web(srv *s, ky_err *err) {
 /* Token hashes from the journal (resume) or fresh tokens, printed as join lines. */
 static int setup_tokens(srv *s, int port, ky_err *err) {
 	json_t *pStored = srv_drill_load_tokens(s->pDrill), *pNew = NULL, *pTeams;
-	const char *zHost = s->o.zHost;
-	char zTok[SRV_TOKEN_HEX];
+	char zBase[512], zTok[SRV_TOKEN_HEX];
 	int rc = 0;
+	if (s->o.zPublicUrl) snprintf(zBase, sizeof zBase, "%.*s", (int)strcspn(s->o.zPublicUrl, "?#"), s->o.zPublicUrl);
+	else snprintf(zBase, sizeof zBase, "http://%s:%d", s->o.zHost, port);
+	while (zBase[0] && zBase[strlen(zBase) - 1] == '/') zBase[strlen(zBase) - 1] = 0;
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
@@ -745,9 +747,9 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 		for (int i = 0; i < s->nTeam; i++) {
 			const char *zH = json_string_value(json_object_get(pTeams, srv_drill_team_id(s->pDrill, i)));
 			snprintf(s->azTeamHash[i], SRV_HASH_HEX, "%s", zH ? zH : "");
-			printf("join %s http://%s:%d/\n", srv_drill_team_id(s->pDrill, i), zHost, port);
+			printf("join %s %s/\n", srv_drill_team_id(s->pDrill, i), zBase);
 		}
-		printf("facilitator http://%s:%d/facilitator\n", zHost, port);
+		printf("facilitator %s/facilitator\n", zBase);
 		fflush(stdout);
 		srv_log(s, "resumed: the tokens of the first start stay valid (only their digests are kept; add ?token=...)");
 		json_decref(pStored);
@@ -760,13 +762,13 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 		if (rc) break;
 		srv_token_hash(zTok, s->azTeamHash[i]);
 		json_object_set_new(pTeams, srv_drill_team_id(s->pDrill, i), json_string(s->azTeamHash[i]));
-		printf("join %s http://%s:%d/?token=%s\n", srv_drill_team_id(s->pDrill, i), zHost, port, zTok);
+		printf("join %s %s/?token=%s\n", srv_drill_team_id(s->pDrill, i), zBase, zTok);
 	}
 	if (rc == 0) rc = srv_token_new(zTok, err);
 	if (rc == 0) {
 		srv_token_hash(zTok, s->zFacHash);
 		json_object_set_new(pNew, "facilitator", json_string(s->zFacHash));
-		printf("facilitator http://%s:%d/facilitator?token=%s\n", zHost, port, zTok);
+		printf("facilitator %s/facilitator?token=%s\n", zBase, zTok);
 		fflush(stdout);
 		rc = srv_drill_store_tokens(s->pDrill, pNew, err);
 	}
