@@ -130,6 +130,7 @@ static int grow(void **pa, int64_t n, void *pnAlloc, size_t sz, int bInt64) {
 }
 
 int scn_drill__add_inject(scn_drill *d, scn_inject_def *inj, ky_err *err) {
+	if (d->nInj >= SCN_MAX_INJECTS) return ky_err_set(err, KY_ELIMIT, "more than %d injects", SCN_MAX_INJECTS);
 	if (grow((void **)&d->aInj, d->nInj, &d->nInjAlloc, sizeof *d->aInj, 0)) {
 		return ky_err_set(err, KY_ENOMEM, "out of memory");
 	}
@@ -145,6 +146,7 @@ int scn_drill__add_inject(scn_drill *d, scn_inject_def *inj, ky_err *err) {
 }
 
 int scn_drill__add_callback(scn_drill *d, const scn_callback *cb, ky_err *err) {
+	if (d->nCb >= SCN_MAX_CALLBACKS) return ky_err_set(err, KY_ELIMIT, "more than %d callbacks", SCN_MAX_CALLBACKS);
 	if (grow((void **)&d->aCb, d->nCb, &d->nCbAlloc, sizeof *d->aCb, 0)) {
 		return ky_err_set(err, KY_ENOMEM, "out of memory");
 	}
@@ -708,12 +710,10 @@ int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err) {
 		scn_script_free_inject(&inj);
 		return ky_err_set(err, KY_ENOMEM, "inject: out of memory");
 	}
-	int iInj = d->nInj;
 	if (scn_drill__add_inject(d, &inj, err)) {
 		scn_script_free_inject(&inj);
 		return err ? err->code : KY_ENOMEM;
 	}
-	(void)iInj;
 	return 0;
 }
 

@@ -25,6 +25,8 @@
 
 #define SCN_MAX_OBS 8
 #define SCN_MAX_CB_ERRORS 5
+#define SCN_MAX_INJECTS 20000     /* per drill, declared and sent from callbacks */
+#define SCN_MAX_CALLBACKS 20000   /* at/after/every/when/on registrations per drill */
 
 typedef struct scn_inject_def {
 	char *zId;

@@ -18,6 +18,7 @@ struct scn_sandbox {
 	eng_rng *pRng;
 	int envRef;
 	int bInCall;  /* inside scn_sandbox_call: the allocator may note the position of a refused allocation */
+	int nDepth;   /* nested scn_sandbox_call (a callback sending an inject runs the on("inject") handlers) */
 	char zLastPos[160];  /* last position seen by the hook: where an out-of-memory error most likely is */
 };
 
@@ -229,6 +230,20 @@ static int sb_rep(lua_State *L) {
 	return 1;
 }
 
+/* setmetatable without finalizers: a __gc metamethod could run outside any budgeted call (in a collection
+ * step between callbacks, or when the drill closes) and so escape the instruction budget. Lua marks an object
+ * for finalization only when its metatable has __gc at setmetatable time, so checking here is enough. */
+static int sb_setmetatable(lua_State *L) {
+	if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+		return luaL_error(L, "setmetatable: __gc finalizers are not allowed in a scenario");
+	}
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 /* Copies field zName of the table at src into the table at dst. */
 static void copy_field(lua_State *L, int src, int dst, const char *zName) {
 	lua_getfield(L, src, zName);
@@ -281,6 +296,9 @@ static int sb_setup(lua_State *L) {
 	lua_setfield(L, env, "pairs");
 	lua_pushcfunction(L, sb_load);
 	lua_setfield(L, env, "load");
+	lua_getfield(L, g, "setmetatable");
+	lua_pushcclosure(L, sb_setmetatable, 1);
+	lua_setfield(L, env, "setmetatable");
 
 	push_lib_copy(L, LUA_STRLIBNAME, azStrDrop);
 	lua_getfield(L, -1, "rep");
@@ -406,16 +424,30 @@ static int sb_msgh(lua_State *L) {
 int scn_sandbox_call(scn_sandbox *sb, int nArgs, int nResults, int64_t budget, ky_err *err) {
 	lua_State *L = sb->L;
 	int base = lua_gettop(L) - nArgs;
+	if (sb->nDepth >= SCN_SANDBOX_MAX_DEPTH) {
+		lua_settop(L, base - 1);
+		note_position(sb);
+		return ky_err_set(err, KY_ELIMIT, "%s: callbacks nested more than %d deep (an inject sent from on(\"inject\")?)",
+		                  sb->zLastPos[0] ? sb->zLastPos : "?:0", SCN_SANDBOX_MAX_DEPTH);
+	}
 	lua_pushcfunction(L, sb_msgh);
 	lua_insert(L, base);
-	sb->nInstr = 0;
-	sb->budget = budget > 0 ? budget : SCN_SANDBOX_BUDGET;
-	sb->zLastPos[0] = 0;
-	lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
-	sb->bInCall = 1;
+	/* The outermost call arms the budget and the hook; a nested call shares what is left of them, so a callback
+	 * cannot reset its own budget (or drop the hook) by triggering another one. */
+	int bOuter = sb->nDepth++ == 0;
+	if (bOuter) {
+		sb->nInstr = 0;
+		sb->budget = budget > 0 ? budget : SCN_SANDBOX_BUDGET;
+		sb->zLastPos[0] = 0;
+		lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+		sb->bInCall = 1;
+	}
 	int rc = lua_pcall(L, nArgs, nResults, base);
-	sb->bInCall = 0;
-	lua_sethook(L, NULL, 0, 0);
+	sb->nDepth--;
+	if (bOuter) {
+		sb->bInCall = 0;
+		lua_sethook(L, NULL, 0, 0);
+	}
 	if (rc == LUA_OK) {
 		lua_remove(L, base);
 		return 0;
@@ -430,7 +462,7 @@ int scn_sandbox_call(scn_sandbox *sb, int nArgs, int nResults, int64_t budget, k
 		ky_err_set(err, KY_EINVAL, "%s", zMsg ? zMsg : "error");
 	}
 	lua_settop(L, base - 1);
-	lua_gc(L, LUA_GCCOLLECT);
+	if (bOuter) lua_gc(L, LUA_GCCOLLECT);
 	return err ? err->code : KY_EINVAL;
 }
 

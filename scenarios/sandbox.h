@@ -23,6 +23,7 @@ typedef struct scn_sandbox scn_sandbox;
 #define SCN_SANDBOX_MEM_CAP (64u << 20)         /* bytes of Lua heap */
 #define SCN_SANDBOX_BUDGET 20000000LL           /* VM instructions per callback */
 #define SCN_SANDBOX_LOAD_BUDGET 100000000LL     /* VM instructions for the top-level chunk */
+#define SCN_SANDBOX_MAX_DEPTH 8                 /* nested calls (a callback triggering handlers) */
 
 /* A new sandbox; pRng (borrowed, must outlive it) backs math.random. NULL with err set on failure. */
 scn_sandbox *scn_sandbox_new(size_t memCap, eng_rng *pRng, ky_err *err);
@@ -35,6 +36,8 @@ void scn_sandbox_push_env(scn_sandbox *sb);
  * function. Binary chunks are refused. KY_EPARSE with "FILE:LINE: message" on a syntax error. */
 int scn_sandbox_load(scn_sandbox *sb, const char *zText, size_t n, const char *zFile, ky_err *err);
 /* Calls the function below nArgs arguments on the stack (like lua_pcall) under an instruction budget.
+ * Re-entrant: a call made while another runs (a callback whose inject triggers on("inject") handlers) shares
+ * the outer call's budget; more than SCN_SANDBOX_MAX_DEPTH levels is KY_ELIMIT.
  * On error pops the function and arguments, leaves nothing, and fills err with "FILE:LINE: message"
  * (KY_ELIMIT for the budget, KY_ENOMEM for the memory cap, KY_EINVAL for a runtime error). */
 int scn_sandbox_call(scn_sandbox *sb, int nArgs, int nResults, int64_t budget, ky_err *err);

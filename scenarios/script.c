@@ -279,6 +279,45 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 	return j;
 }
 
+/* The ECU class named in a component name ("TCU firmware") or else in the file name ("tcu-2.3.1.cdx.json"). */
+static const char *guess_ecu(const char *zCompName, const char *zFile, char zOut[16]) {
+	static const char *const azEcu[] = { "tcu", "gw", "ivi", "bcm", "adas", NULL };
+	const char *az[2] = { zCompName, zFile };
+	for (int k = 0; k < 2; k++) {
+		if (!az[k]) continue;
+		char zLow[256];
+		size_t n = 0;
+		for (; az[k][n] && n < sizeof zLow - 1; n++) zLow[n] = (char)((az[k][n] >= 'A' && az[k][n] <= 'Z') ? az[k][n] + 32 : az[k][n]);
+		zLow[n] = 0;
+		if (k == 0) {
+			for (int i = 0; azEcu[i]; i++) {
+				if (!strcmp(zLow, azEcu[i])) return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
+			}
+		}
+		for (int i = 0; azEcu[i]; i++) {
+			const char *p = strstr(zLow, azEcu[i]);
+			size_t m = strlen(azEcu[i]);
+			if (p && (p == zLow || !((p[-1] >= 'a' && p[-1] <= 'z'))) && !(p[m] >= 'a' && p[m] <= 'z')) {
+				return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A MAJOR.MINOR.PATCH found in the file name ("tcu-2.3.1.cdx.json"), or NULL. */
+static const char *guess_version(const char *zFile, char *zOut, size_t n) {
+	for (const char *p = zFile; *p; p++) {
+		int a, b, c, len = 0;
+		if (*p < '0' || *p > '9' || (p > zFile && p[-1] >= '0' && p[-1] <= '9')) continue;
+		if (sscanf(p, "%d.%d.%d%n", &a, &b, &c, &len) == 3 && len > 0) {
+			snprintf(zOut, n, "%d.%d.%d", a, b, c);
+			return zOut;
+		}
+	}
+	return NULL;
+}
+
 static int l_sbom_load(lua_State *L) {
 	static const char *const azKnown[] = { "ecu", "version", NULL };
 	scn_drill *d = drill_of(L);
@@ -298,8 +337,10 @@ static int l_sbom_load(lua_State *L) {
 		luaL_error(L, "sbom.load: '%s' is not a CycloneDX document (bomFormat must be \"CycloneDX\")", zName);
 	}
 	json_t *comp = json_object_get(json_object_get(bom, "metadata"), "component");
-	if (!zEcu || !*zEcu) zEcu = json_string_value(json_object_get(comp, "name"));
+	char zGuessEcu[16], zGuessVer[64];
+	if (!zEcu || !*zEcu) zEcu = guess_ecu(json_string_value(json_object_get(comp, "name")), zName, zGuessEcu);
 	if (!zVer || !*zVer) zVer = json_string_value(json_object_get(comp, "version"));
+	if (!zVer || !*zVer) zVer = guess_version(zName, zGuessVer, sizeof zGuessVer);
 	if (!zEcu || !zVer) {
 		json_decref(bom);
 		luaL_error(L, "sbom.load: '%s': say which firmware it describes: metadata.component name/version, or "
@@ -367,9 +408,11 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
-	if (!*zId) {
+	for (int bUsed = !*zId; bUsed;) {  /* I1, I2, ... skipping ids the file gave explicitly */
 		snprintf(zAuto, sizeof zAuto, "I%d", ++d->nAutoInject);
 		zId = zAuto;
+		bUsed = 0;
+		for (int i = 0; i < d->nInj; i++) bUsed |= !strcmp(d->aInj[i].zId, zId);
 	}
 	char zWhat[96];
 	snprintf(zWhat, sizeof zWhat, "inject '%s'", zId);

@@ -149,7 +149,7 @@ static void assert_file_line(const char *zPath, const char *zMsg) {
 
 TEST(sandbox_escapes_fail_cleanly_with_file_and_line) {
 	static const char *const az[] = { "esc_io", "esc_os", "esc_require", "esc_binary", "esc_binary2", "esc_rep",
-		"esc_mem", "esc_table", "esc_concat", "esc_loop", "esc_dump", "esc_debug", "esc_dofile", "esc_sbom_path", NULL };
+		"esc_mem", "esc_table", "esc_concat", "esc_loop", "esc_dump", "esc_debug", "esc_dofile", "esc_sbom_path", "esc_gc", NULL };
 	for (int i = 0; az[i]; i++) {
 		char zPath[256];
 		snprintf(zPath, sizeof zPath, DATA "%s.lua", az[i]);
@@ -192,6 +192,17 @@ TEST(callback_errors_become_events_and_the_drill_goes_on) {
 	ASSERT_EQ_INT(r.nInject, 1);  /* the inject after the failures was still delivered */
 	ASSERT_EQ_INT(scn_drill_now(d), scn_drill_duration(d));
 	ASSERT_TRUE(r.nFleet >= 60);
+	scn_drill_free(d);
+}
+
+TEST(nested_callbacks_share_the_budget_and_are_bounded) {
+	rec r;
+	scn_drill *d = open_rec(DATA "nested.lua", &r, 0, 0);
+	ky_err err = { 0 };
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(r.nErr, 2);
+	ASSERT_EQ_STR(r.zErrSubject[0], DATA "nested.lua:5");  /* the self-triggering handler, stopped at depth 8 */
+	ASSERT_EQ_STR(r.zErrSubject[1], DATA "nested.lua:7");  /* the loop after a nested handler still hit its budget */
 	scn_drill_free(d);
 }
 

@@ -26,7 +26,7 @@ done
 
 # Broken scenarios and sandbox escapes: exit 1 with FILE:LINE: message, never a crash.
 for b in bad_syntax bad_team bad_kind bad_time bad_sbom esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
-	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path; do
+	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc; do
 	err=$("$KYODO" check "$DATA/$b.lua" 2>&1 >/dev/null)
 	rc=$?
 	expect_eq "check_${b}_exits_1" "$rc" 1
