@@ -378,7 +378,7 @@ static void write_file(const char *zPath, const char *z) {
 }
 
 int main(int argc, char **argv) {
-	char zExe[PATH_MAX], zRoot[PATH_MAX], zDir[] = "/tmp/kyodo-bench-ws-XXXXXX", zScn[PATH_MAX + 32], zDb[PATH_MAX + 32],
+	char zExe[PATH_MAX], zRoot[PATH_MAX], zDir[PATH_MAX], zScn[PATH_MAX + 32], zDb[PATH_MAX + 32],
 	     zWeb[PATH_MAX + 32], zKyodo[PATH_MAX + 32], zPeer[PATH_MAX + 32], zLog[PATH_MAX + 32], zJl[PATH_MAX + 32], z[2 * PATH_MAX];
 	const char *zOnly = NULL;
 	target ours = { "kyodo", 0, 0, { { 0 } }, { 0 }, 0 }, peer = { "node-ws", 0, 0, { { 0 } }, { 0 }, 0 };
@@ -414,6 +414,7 @@ int main(int argc, char **argv) {
 	snprintf(z, sizeof z, "%s/../..", zExe);
 	if (!realpath(z, zRoot)) return 1;
 	snprintf(zPeer, sizeof zPeer, "%s/bench/ws_peer.mjs", zRoot);
+	snprintf(zDir, sizeof zDir, "%s/kyodo-bench-ws-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(zDir)) return 1;
 	snprintf(zScn, sizeof zScn, "%s/bench.lua", zDir);
 	snprintf(zDb, sizeof zDb, "%s/bench.db", zDir);

@@ -10,7 +10,7 @@
 static int usage(void) {
 	fprintf(stderr,
 	        "usage: kyodo serve SCENARIO.lua [--port P] [--host H] [--db FILE] [--speed X] [--resume]\n"
-	        "                  [--autostart] [--web DIR] [--queue N] [--tick MS]\n"
+	        "                  [--autostart] [--web DIR] [--public-url URL] [--queue N] [--tick MS]\n"
 	        "  --port P      listen port (default 8080; 0 picks a free one)\n"
 	        "  --host H      listen address (default 127.0.0.1)\n"
 	        "  --db FILE     journal (default kyodo.db)\n"
@@ -18,6 +18,7 @@ static int usage(void) {
 	        "  --resume      go on with the drill in --db; the join URLs of the first start stay valid\n"
 	        "  --autostart   start the clock at once (default: held until the facilitator's start)\n"
 	        "  --web DIR     the participant and facilitator pages (default: ui/web beside the binary)\n"
+	        "  --public-url URL  base of the printed join URLs, e.g. https://drill.example.org (default http://HOST:PORT)\n"
 	        "  --queue N     messages a connection may have waiting before it is dropped (default 4096)\n"
 	        "  --tick MS     wall milliseconds per paced step (default 20)\n");
 	return 2;
@@ -48,6 +49,7 @@ int srv_cli_serve(int argc, char **argv) {
 		else if (!strcmp(a, "--host") && zVal) o.zHost = argv[++i];
 		else if (!strcmp(a, "--db") && zVal) o.zDb = argv[++i];
 		else if (!strcmp(a, "--web") && zVal) o.zWeb = argv[++i];
+		else if (!strcmp(a, "--public-url") && zVal) o.zPublicUrl = argv[++i];
 		else if (!strcmp(a, "--port")) {
 			if (num(a, zVal, 0, 65535, &v)) return 2;
 			o.port = (int)v, i++;

@@ -26,6 +26,8 @@ _Static_assert(SRV_BUF_PRE == LWS_PRE, "srv_buf headroom must equal LWS_PRE");
 
 enum { ROLE_NONE, ROLE_TEAM, ROLE_FAC };
 
+#define SRV_HELLO_TIMEOUT_S 60  /* a connection without a valid hello is closed after this long */
+
 typedef struct conn {
 	struct conn *pNext, *pPrev;
 	struct lws *wsi;
@@ -194,7 +196,8 @@ static json_t *clock_obj(srv *s, int bType) {
 	return m;
 }
 
-/* Sends the latest fleet sample, if a new one came, to everyone (once per step however many samples). */
+/* Sends the latest fleet sample, if a new one came, to everyone: once a wall second however many samples the
+ * steps made (the drill samples at the end of every paced step), and at the drill's end. */
 static void send_fleet(srv *s) {
 	json_t *f = srv_drill_take_fleet(s->pDrill);
 	if (f) route(s, f, ROLE_NONE, 0);
@@ -215,13 +218,13 @@ static void clock_step(srv *s) {
 	t = s->tBase + (eng_time_t)((double)(wall_us() - s->wallBase) * s->speed);
 	if (t > tEnd) t = tEnd;
 	if (srv_drill_advance_to(s->pDrill, t, &err)) srv_log(s, "advance: %s", err.zMsg);
-	send_fleet(s);
 	if (srv_drill_now(s->pDrill) >= tEnd) {
 		s->bRunning = 0;
 		s->bEnded = 1;
 		s->tBase = srv_drill_now(s->pDrill);
 		srv_log(s, "the drill reached its end");
 		broadcast_clock(s);
+		send_fleet(s);
 	}
 }
 
@@ -237,6 +240,7 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	s->m.eventsPerS = (double)(n - s->nEventsPrev);
 	s->nEventsPrev = n;
 	if (s->bRunning) broadcast_clock(s);
+	send_fleet(s);
 	{
 		ky_err err = { 0 };
 		if (srv_drill_flush(s->pDrill, &err) && !s->bJournalErr) {
@@ -327,6 +331,7 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, NULL, SRV_E_BAD_TOKEN, "hello: unknown token");
 		return;
 	}
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	send_welcome(s, c);
 }
 
@@ -344,6 +349,7 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
 		return;
 	}
+	clock_step(s); /* the action happens now, not at the last paced step */
 	if (s->bEnded) {
 		conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
 		return;
@@ -417,6 +423,7 @@ static void on_inject(srv *s, conn *c, srv_req *r) {
 		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "inject: facilitator only");
 		return;
 	}
+	clock_step(s);
 	m = json_deep_copy(r->pRoot);
 	json_object_del(m, "type");
 	rc = srv_drill_inject(s->pDrill, m, &err);
@@ -457,7 +464,6 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
 		}
-		send_fleet(s);
 	}
 	srv_req_clear(&r);
 }
@@ -630,6 +636,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		if (s->pConns) s->pConns->pPrev = c;
 		s->pConns = c;
 		s->m.nConnPending++;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, SRV_HELLO_TIMEOUT_S); /* no valid hello in time: closed */
 		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (!c || !c->bWs) return 0;
@@ -726,9 +733,11 @@ static int find_web(srv *s, ky_err *err) {
 /* Token hashes from the journal (resume) or fresh tokens, printed as join lines. */
 static int setup_tokens(srv *s, int port, ky_err *err) {
 	json_t *pStored = srv_drill_load_tokens(s->pDrill), *pNew = NULL, *pTeams;
-	const char *zHost = s->o.zHost;
-	char zTok[SRV_TOKEN_HEX];
+	char zBase[512], zTok[SRV_TOKEN_HEX];
 	int rc = 0;
+	if (s->o.zPublicUrl) snprintf(zBase, sizeof zBase, "%.*s", (int)strcspn(s->o.zPublicUrl, "?#"), s->o.zPublicUrl);
+	else snprintf(zBase, sizeof zBase, "http://%s:%d", s->o.zHost, port);
+	while (zBase[0] && zBase[strlen(zBase) - 1] == '/') zBase[strlen(zBase) - 1] = 0;
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
@@ -738,9 +747,9 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 		for (int i = 0; i < s->nTeam; i++) {
 			const char *zH = json_string_value(json_object_get(pTeams, srv_drill_team_id(s->pDrill, i)));
 			snprintf(s->azTeamHash[i], SRV_HASH_HEX, "%s", zH ? zH : "");
-			printf("join %s http://%s:%d/\n", srv_drill_team_id(s->pDrill, i), zHost, port);
+			printf("join %s %s/\n", srv_drill_team_id(s->pDrill, i), zBase);
 		}
-		printf("facilitator http://%s:%d/facilitator\n", zHost, port);
+		printf("facilitator %s/facilitator\n", zBase);
 		fflush(stdout);
 		srv_log(s, "resumed: the tokens of the first start stay valid (only their digests are kept; add ?token=...)");
 		json_decref(pStored);
@@ -753,13 +762,13 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 		if (rc) break;
 		srv_token_hash(zTok, s->azTeamHash[i]);
 		json_object_set_new(pTeams, srv_drill_team_id(s->pDrill, i), json_string(s->azTeamHash[i]));
-		printf("join %s http://%s:%d/?token=%s\n", srv_drill_team_id(s->pDrill, i), zHost, port, zTok);
+		printf("join %s %s/?token=%s\n", srv_drill_team_id(s->pDrill, i), zBase, zTok);
 	}
 	if (rc == 0) rc = srv_token_new(zTok, err);
 	if (rc == 0) {
 		srv_token_hash(zTok, s->zFacHash);
 		json_object_set_new(pNew, "facilitator", json_string(s->zFacHash));
-		printf("facilitator http://%s:%d/facilitator?token=%s\n", zHost, port, zTok);
+		printf("facilitator %s/facilitator?token=%s\n", zBase, zTok);
 		fflush(stdout);
 		rc = srv_drill_store_tokens(s->pDrill, pNew, err);
 	}
@@ -785,6 +794,22 @@ static void raise_fd_limit(void) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* A new drill replaces the journal at --db; the one there before (a crashed drill started again without
+ * --resume, say) is kept as FILE.prev (with its -wal) rather than lost. Returns 1 when it moved one. */
+static int keep_previous_journal(const char *zDb) {
+	char zFrom[PATH_MAX + 8], zTo[PATH_MAX + 16];
+	struct stat st;
+	if (!zDb || stat(zDb, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) return 0;
+	snprintf(zTo, sizeof zTo, "%s.prev", zDb);
+	if (rename(zDb, zTo)) return 0;
+	snprintf(zFrom, sizeof zFrom, "%s-wal", zDb);
+	snprintf(zTo, sizeof zTo, "%s.prev-wal", zDb);
+	if (rename(zFrom, zTo)) unlink(zTo);
+	snprintf(zFrom, sizeof zFrom, "%s-shm", zDb);
+	unlink(zFrom);
+	return 1;
 }
 
 static void shutdown_conns(srv *s) {
@@ -816,6 +841,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	raise_fd_limit();
 	if ((rc = find_web(&s, err))) return rc;
 	snprintf(s.zFacPath, sizeof s.zFacPath, "%s/facilitator.html", s.zWeb);
+	if (!o->bResume && keep_previous_journal(o->zDb)) srv_log(&s, "the journal already in %s was kept as %s.prev", o->zDb, o->zDb);
 	s.pDrill = srv_drill_open(o->zScenario, o->zDb, o->bResume, &sink, err);
 	if (!s.pDrill) return err && err->code ? err->code : KY_EINVAL;
 	s.tBase = srv_drill_resumed_at(s.pDrill);

@@ -16,6 +16,7 @@ typedef struct srv_opts {
 	int port;               /* default 8080; 0 picks a free port (the join lines show it) */
 	const char *zDb;        /* journal file, default kyodo.db */
 	const char *zWeb;       /* ui/web folder; NULL: found from the binary's location */
+	const char *zPublicUrl; /* base of the printed join URLs (e.g. behind a proxy); NULL: http://HOST:PORT */
 	double speed;           /* default 1 */
 	int bResume;            /* re-open zDb and go on where it stopped; the tokens stay valid */
 	int bAutostart;         /* start the clock at once instead of waiting for the facilitator's start */

@@ -93,7 +93,7 @@ export class Client {
 	static async open(url, opts) { const c = new Client(url, opts); await c.opened; return c; }
 	send(obj) { this.ws.send(typeof obj === "string" ? obj : JSON.stringify(obj)); }
 	// Resolves with the first message (already received from index `from`, or coming) matching pred.
-	next(pred, { timeoutMs = 5000, from = 0, what = "a message" } = {}) {
+	next(pred, { timeoutMs = 15000, from = 0, what = "a message" } = {}) {
 		const hit = this.msgs.slice(from).find(pred);
 		if (hit) return Promise.resolve(hit);
 		return new Promise((res, rej) => {
@@ -104,7 +104,7 @@ export class Client {
 	}
 	type(t, extra = {}) { return this.next((m) => m.type === t, { what: `a '${t}' message`, ...extra }); }
 	async hello(token) { this.send({ type: "hello", token }); return this.type("welcome"); }
-	waitClose(timeoutMs = 5000) {
+	waitClose(timeoutMs = 15000) {
 		if (this.closed) return Promise.resolve(this.closed);
 		return new Promise((res, rej) => {
 			const t = setTimeout(() => rej(new Error("timed out waiting for close")), timeoutMs);
