@@ -114,6 +114,10 @@ struct eng_journal {
 	eng_time_t tTxnFirst;   /* sim time of its first row */
 	int nBatchRows;
 	eng_time_t batchSpan;
+	/* group commit of inputs (eng_journal_group_begin .. commit) */
+	int bGroup;             /* a group is open: inputs join it, nothing commits before group_commit */
+	int64_t iOrdGroup;      /* iOrd at group_begin, restored when the group is rolled back */
+	eng_time_t tCleanGroup; /* tClean at group_begin, likewise */
 	/* resume point */
 	eng_time_t tClean;      /* every row before it has been given to us */
 	eng_time_t tCleanStored;
@@ -188,7 +192,7 @@ static int txn_commit(eng_journal *j, ky_err *err) {
 static int txn_row_begin(eng_journal *j, eng_time_t t, ky_err *err) {
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
-	if (j->bInTxn && (j->nPending >= j->nBatchRows || t - j->tTxnFirst > j->batchSpan)) {
+	if (j->bInTxn && !j->bGroup && (j->nPending >= j->nBatchRows || t - j->tTxnFirst > j->batchSpan)) {
 		if ((rc = txn_commit(j, err)) != 0) return rc;
 	}
 	if (!j->bInTxn) {
@@ -203,7 +207,7 @@ static int txn_row_begin(eng_journal *j, eng_time_t t, ky_err *err) {
 
 static int txn_row_end(eng_journal *j, ky_err *err) {
 	j->nPending++;
-	if (j->nBatchRows <= 1) return txn_commit(j, err);
+	if (j->nBatchRows <= 1 && !j->bGroup) return txn_commit(j, err);
 	return 0;
 }
 
@@ -213,6 +217,12 @@ static int exec_sql(eng_journal *j, const char *zSql, ky_err *err, const char *z
  * The safety level is set with sqlite3_exec each time: sqlite applies PRAGMA synchronous when the statement is
  * compiled, so a prepared copy would do nothing when stepped. */
 static int durable_step(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat) {
+	if (j->bGroup) {
+		/* inside a group the row joins it and becomes durable at eng_journal_group_commit */
+		int rcRow = step_done(j, st, err, zWhat);
+		if (rcRow == 0) j->nPending++;
+		return rcRow;
+	}
 	int rc = txn_commit(j, err);
 	if (rc == 0) rc = exec_sql(j, "PRAGMA synchronous=FULL", err, "synchronous=FULL");
 	if (rc != 0) {
@@ -382,6 +392,7 @@ fail:
 int eng_journal_close(eng_journal *j, ky_err *err) {
 	int rc = 0;
 	if (!j) return 0;
+	if (j->bGroup) eng_journal_group_abort(j); /* its inputs were never acknowledged */
 	if (!j->bReadOnly) rc = eng_journal_flush(j, err);
 	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
 	if (sqlite3_close(j->db) != SQLITE_OK && rc == 0) rc = ky_err_set(err, KY_EIO, "journal %s: close failed", j->zPath);
@@ -402,7 +413,7 @@ void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery) {
 }
 
 int eng_journal_flush(eng_journal *j, ky_err *err) {
-	if (j->bReadOnly) return 0;
+	if (j->bReadOnly || j->bGroup) return 0; /* a group commits only at eng_journal_group_commit */
 	if (!j->bInTxn && j->tClean != j->tCleanStored) {
 		/* nothing pending but the resume point moved: store it */
 		int rc;
@@ -414,6 +425,57 @@ int eng_journal_flush(eng_journal *j, ky_err *err) {
 
 void eng_journal_mark(eng_journal *j, eng_time_t t) {
 	if (t > j->tClean) j->tClean = t;
+}
+
+/* ---------------------------------------------------------------- group commit of inputs */
+
+int eng_journal_group_begin(eng_journal *j, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: a group is already open", j->zPath);
+	/* the open batch commits as it would before any input (NORMAL: no fsync); the level can only change outside
+	 * a transaction */
+	if ((rc = txn_commit(j, err)) != 0) return rc;
+	if ((rc = exec_sql(j, "PRAGMA synchronous=FULL", err, "synchronous=FULL")) != 0) return rc;
+	if ((rc = step_done(j, j->aStmt[S_BEGIN], err, "begin a group")) != 0) {
+		exec_sql(j, "PRAGMA synchronous=NORMAL", NULL, "synchronous=NORMAL");
+		return rc;
+	}
+	j->bInTxn = 1;
+	j->nPending = 0;
+	j->tTxnFirst = j->tClean;
+	j->bGroup = 1;
+	j->iOrdGroup = j->iOrd;
+	j->tCleanGroup = j->tClean;
+	return 0;
+}
+
+/* Leaves group mode: back to synchronous=NORMAL for the batches. */
+static int group_end(eng_journal *j, ky_err *err) {
+	j->bGroup = 0;
+	return exec_sql(j, "PRAGMA synchronous=NORMAL", err, "synchronous=NORMAL");
+}
+
+int eng_journal_group_commit(eng_journal *j, ky_err *err) {
+	if (!j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: no group is open", j->zPath);
+	int rc = txn_commit(j, err); /* rolls back on failure */
+	if (rc != 0) {
+		j->iOrd = j->iOrdGroup;
+		j->tClean = j->tCleanGroup;
+		group_end(j, NULL);
+		return rc;
+	}
+	return group_end(j, err);
+}
+
+void eng_journal_group_abort(eng_journal *j) {
+	if (!j->bGroup) return;
+	if (!sqlite3_get_autocommit(j->db)) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	j->bInTxn = 0;
+	j->nPending = 0;
+	j->iOrd = j->iOrdGroup;
+	j->tClean = j->tCleanGroup;
+	group_end(j, NULL);
 }
 
 static int batched(eng_journal *j, sqlite3_stmt *st, ky_err *err, const char *zWhat);

@@ -65,10 +65,22 @@ void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
 
 /* ---- human inputs (committed, with any open batch, before the call returns) ---- */
 /* A team's action. KY_ESTATE when (zTeam, zClientId) or seq is already recorded (nothing written). The row is
- * durable when this returns 0: committed with synchronous=FULL (docs/journal.md). zClientId, zArgs, zResult,
+ * durable when this returns 0: committed with synchronous=FULL (docs/journal.md), or, inside a group, staged
+ * for the group's commit (below). zClientId, zArgs, zResult,
  * zInject may be NULL. */
 int eng_journal_action(eng_journal *j, int64_t seq, const char *zTeam, const char *zClientId, eng_time_t t,
                        const char *zKind, const char *zArgs, const char *zResult, const char *zInject, ky_err *err);
+/* Group commit: inputs given between eng_journal_group_begin and eng_journal_group_commit are written into one
+ * transaction and are durable (synchronous=FULL) together when eng_journal_group_commit returns 0, for the cost
+ * of one fsync. Inside a group eng_journal_action (and grade/read/adhoc) only insert: a 0 return then means
+ * "staged", not "durable". Batched rows given inside a group join it. eng_journal_flush does nothing while a
+ * group is open. group_begin commits the open batch first; KY_ESTATE if a group is already open, else 0 or
+ * KY_EIO. group_commit: 0, or KY_EIO and then none of the group's rows is stored (it was rolled back) and the
+ * input order continues as if they had never been given; KY_ESTATE without an open group. group_abort rolls the
+ * group back the same way (nothing if none is open); close aborts an open group. */
+int eng_journal_group_begin(eng_journal *j, ky_err *err);
+int eng_journal_group_commit(eng_journal *j, ky_err *err);
+void eng_journal_group_abort(eng_journal *j);
 /* The effect of action seq once applied (JSON text, may be NULL) and the inject it answers (may be NULL: kept as
  * it was): a batched update of the action's row. */
 int eng_journal_action_result(eng_journal *j, eng_time_t t, int64_t seq, const char *zResult, const char *zInject, ky_err *err);

@@ -211,6 +211,8 @@ uint64_t srv_drill_events(const srv_drill *d) {
 
 eng_time_t srv_drill_resumed_at(const srv_drill *d) { return d->tResumed; }
 
+json_t *srv_drill_summary(const srv_drill *d) { return scn_drill_summary_json(d->pDrill); }
+
 /* --- calls ------------------------------------------------------------------------------------------------- */
 
 int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err) {
@@ -220,17 +222,77 @@ int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err) {
 	return scn_drill_advance_to(d->pDrill, t, err);
 }
 
-int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, const char *zKind, json_t *pArgs,
-                     const char *zInject, int64_t *pSeq, eng_time_t *pT, ky_err *err) {
+/* Sim time of action iSeq of (zTeam, zClientId): the time obs_action saw it at, or now for an id-less one. */
+static eng_time_t action_time(srv_drill *d, const char *zTeam, const char *zClientId, int64_t iSeq) {
 	char zKey[300];
 	json_t *pHit;
-	int rc = scn_drill_action(d->pDrill, zTeam, zClientId, zKind, pArgs, zInject, pSeq, err);
-	if (rc) return rc;
 	snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId ? zClientId : "");
 	pHit = json_object_get(d->pActT, zKey);
-	*pT = pHit && json_integer_value(json_array_get(pHit, 0)) == *pSeq ? (eng_time_t)json_integer_value(json_array_get(pHit, 1))
-	                                                                    : scn_drill_now(d->pDrill);
-	return 0;
+	return pHit && json_integer_value(json_array_get(pHit, 0)) == iSeq ? (eng_time_t)json_integer_value(json_array_get(pHit, 1))
+	                                                                   : scn_drill_now(d->pDrill);
+}
+
+static int same_id(const srv_drill_act *a, const srv_drill_act *b) {
+	return a->zClientId && b->zClientId && a->zClientId[0] && !strcmp(a->zClientId, b->zClientId) && !strcmp(a->zTeam, b->zTeam);
+}
+
+#define ACT_STAGED 1 /* aState: staged in the group; -1 - k: a repeat of action k of the group */
+
+/* Stage step (see scn_record_group_begin): fills aState and the results of the actions that end here. */
+static void stage_actions(srv_drill *d, srv_drill_act *a, int n, int *aState) {
+	for (int i = 0; i < n; i++) {
+		int k, nBefore = scn_record_staged(d->pRec);
+		memset(&a[i].err, 0, sizeof a[i].err);
+		a[i].iSeq = 0;
+		for (k = 0; k < i && !(aState[k] == ACT_STAGED && same_id(&a[k], &a[i])); k++) {}
+		if (k < i) {
+			aState[i] = -1 - k;
+			continue;
+		}
+		a[i].rc = scn_drill_action(d->pDrill, a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].pArgs, a[i].zInject, &a[i].iSeq,
+		                           &a[i].err);
+		if (a[i].rc == 0) { /* a client id the drill already has: its first ack again */
+			a[i].t = action_time(d, a[i].zTeam, a[i].zClientId, a[i].iSeq);
+		} else if (scn_record_staged(d->pRec) > nBefore) {
+			aState[i] = ACT_STAGED;
+			memset(&a[i].err, 0, sizeof a[i].err);
+		}
+	}
+}
+
+void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) {
+	ky_err eg = { 0 };
+	int *aState = calloc((size_t)(n > 0 ? n : 1), sizeof *aState);
+	int rc = aState ? scn_record_group_begin(d->pRec, &eg) : ky_err_set(&eg, KY_ENOMEM, "action: out of memory");
+	if (rc) { /* nothing was staged */
+		for (int i = 0; i < n; i++) {
+			a[i].rc = rc;
+			a[i].err = eg;
+		}
+		free(aState);
+		return;
+	}
+	stage_actions(d, a, n, aState);
+	rc = scn_record_group_commit(d->pRec, &eg);
+	if (rc) ky_err_prefix(&eg, "action not recorded");
+	for (int i = 0; i < n; i++) {
+		if (aState[i] == ACT_STAGED && rc) {
+			a[i].rc = rc;
+			a[i].err = eg;
+		} else if (aState[i] == ACT_STAGED) { /* durable: applied now, in order */
+			a[i].rc = scn_drill_action(d->pDrill, a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].pArgs, a[i].zInject,
+			                           &a[i].iSeq, &a[i].err);
+			a[i].t = action_time(d, a[i].zTeam, a[i].zClientId, a[i].iSeq);
+		} else if (aState[i] < 0) {
+			const srv_drill_act *f = &a[-1 - aState[i]];
+			a[i].rc = f->rc;
+			a[i].iSeq = f->iSeq;
+			a[i].t = f->t;
+			a[i].err = f->err;
+		}
+	}
+	scn_record_group_end(d->pRec);
+	free(aState);
 }
 
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err) { return scn_record_inject(d->pRec, d->pDrill, pMsg, err); }

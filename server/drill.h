@@ -40,10 +40,22 @@ eng_time_t srv_drill_duration(const srv_drill *d);
 uint64_t srv_drill_events(const srv_drill *d);
 int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err);
 
-/* A team's action; on 0 it is durable in the journal and *pSeq, *pT give its sequence and sim time (the same
- * for a resent client id, which changes nothing). */
-int srv_drill_action(srv_drill *d, const char *zTeam, const char *zClientId, const char *zKind, json_t *pArgs,
-                     const char *zInject, int64_t *pSeq, eng_time_t *pT, ky_err *err);
+/* One team action of a group (srv_drill_actions). In: borrowed for the call. Out: rc 0 and its sequence and sim
+ * time (the same for a resent client id, which changes nothing), or rc < 0 and err. */
+typedef struct srv_drill_act {
+	const char *zTeam, *zClientId, *zKind, *zInject;
+	json_t *pArgs;
+	int rc;
+	int64_t iSeq;
+	eng_time_t t;
+	ky_err err;
+} srv_drill_act;
+/* Actions that arrived together, in arrival order, with one durable commit (group commit): each is validated
+ * and its row staged in the journal, the group is committed (one fsync), then they are applied in order at the
+ * current sim time. rc 0 means durable and applied. When the commit fails, every action of the group gets that
+ * error and none was applied. A client id repeated inside the group, or already known, gets the seq of its first
+ * use. An action refused by the drill gets its error and takes no seq. */
+void srv_drill_actions(srv_drill *d, srv_drill_act *aAct, int nAct);
 /* A facilitator's ad-hoc inject, recorded durably (for resume) before it goes out. */
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err);
 /* Commits the journal's pending rows (called on a wall-clock timer); 0 or the first recording error. */
@@ -64,6 +76,9 @@ json_t *srv_drill_take_fleet(srv_drill *d);
  * none yet. srv_drill_store_tokens writes them (durably) for a later --resume. */
 json_t *srv_drill_load_tokens(srv_drill *d);
 int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err);
+
+/* The drill's `kyodo run --json` summary (state_hash included), new ref: for tests and reports. */
+json_t *srv_drill_summary(const srv_drill *d);
 
 /* Sim time the journal says was reached before a --resume (0 for a new drill). */
 eng_time_t srv_drill_resumed_at(const srv_drill *d);

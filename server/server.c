@@ -66,6 +66,8 @@ typedef struct srv {
 	uint64_t nEventsPrev;
 	int bJournalErr;     /* a recording error was logged once */
 	lws_sorted_usec_list_t sulStep, sulSecond, sulWake;
+	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
+	int nAct, nActAlloc;
 } srv;
 
 static volatile sig_atomic_t gbQuit;
@@ -339,31 +341,63 @@ static const char *code_of(int rc) {
 	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
 }
 
+/* Actions are answered in groups: the ones received in one service pass are stored with one durable commit
+ * (flush_actions, after lws_service returns) and then acked; the request is kept until then. */
 static void on_action(srv *s, conn *c, srv_req *r) {
-	ky_err err = { 0 };
-	int64_t iSeq = 0;
-	eng_time_t t = 0;
-	json_t *m;
-	int rc;
 	if (c->role != ROLE_TEAM) {
 		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
 		return;
 	}
-	clock_step(s); /* the action happens now, not at the last paced step */
-	if (s->bEnded) {
-		conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
-		return;
+	if (s->nAct == s->nActAlloc) {
+		int n = s->nActAlloc ? 2 * s->nActAlloc : 64;
+		struct pend_act *a = realloc(s->aAct, (size_t)n * sizeof *a);
+		if (!a) {
+			conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
+			return;
+		}
+		s->aAct = a;
+		s->nActAlloc = n;
 	}
-	rc = srv_drill_action(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam), r->zId, r->zKind, r->pArgs, r->zInject,
-	                      &iSeq, &t, &err);
-	if (rc) {
-		conn_error(s, c, r->pId, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
-		return;
+	s->aAct[s->nAct].c = c;
+	s->aAct[s->nAct].iTeam = c->iTeam;
+	s->aAct[s->nAct++].r = *r; /* taken over */
+	memset(r, 0, sizeof *r);
+}
+
+/* Stores the pending actions as one group, then acks (or errors) each on its connection if still open. */
+static void flush_actions(srv *s) {
+	srv_drill_act *a;
+	int n = s->nAct;
+	if (n == 0) return;
+	clock_step(s); /* the actions happen now, not at the last paced step */
+	a = calloc((size_t)n, sizeof *a);
+	for (int i = 0; a && i < n && !s->bEnded; i++) {
+		srv_req *r = &s->aAct[i].r;
+		a[i] = (srv_drill_act){ .zTeam = srv_drill_team_id(s->pDrill, s->aAct[i].iTeam), .zClientId = r->zId,
+		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
 	}
-	s->m.nActions++;
-	m = srv_proto_ack(r->pId, iSeq, t);
-	conn_send(s, c, m);
-	json_decref(m);
+	if (a && !s->bEnded) srv_drill_actions(s->pDrill, a, n);
+	for (int i = 0; i < n; i++) {
+		conn *c = s->aAct[i].c;
+		srv_req *r = &s->aAct[i].r;
+		if (!c) {
+			/* closed meanwhile: stored (or not) all the same; a resend after reconnecting gets its ack */
+		} else if (!a) {
+			conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
+		} else if (s->bEnded) {
+			conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
+		} else if (a[i].rc) {
+			conn_error(s, c, r->pId, code_of(a[i].rc), a[i].err.zMsg[0] ? a[i].err.zMsg : ky_err_name(a[i].rc));
+		} else {
+			json_t *m = srv_proto_ack(r->pId, a[i].iSeq, a[i].t);
+			s->m.nActions++;
+			conn_send(s, c, m);
+			json_decref(m);
+		}
+		srv_req_clear(r);
+	}
+	s->nAct = 0;
+	free(a);
 }
 
 static void on_read(srv *s, conn *c, srv_req *r) {
@@ -641,6 +675,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	case LWS_CALLBACK_CLOSED:
 		if (!c || !c->bWs) return 0;
 		conn_unlink(s, c);
+		for (int i = 0; i < s->nAct; i++)
+			if (s->aAct[i].c == c) s->aAct[i].c = NULL; /* still stored; no one to ack */
 		if (c->role == ROLE_TEAM) s->m.nConnTeam--;
 		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
 		else s->m.nConnPending--;
@@ -902,8 +938,11 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 		s.bStarted = 1;
 		clock_run(&s);
 	}
-	while (!gbQuit)
+	while (!gbQuit) {
 		if (lws_service(s.ctx, 0) < 0) break;
+		flush_actions(&s);
+	}
+	flush_actions(&s);
 	srv_log(&s, "stopping: closing %s connections, flushing the journal", s.pConns ? "the" : "no");
 	if (s.bRunning) clock_hold(&s);
 	shutdown_conns(&s);
@@ -917,5 +956,8 @@ out:
 	}
 	s.pDrill = NULL;
 	free(s.azTeamHash);
+	free(s.aAct);
+	s.aAct = NULL;
+	s.nAct = s.nActAlloc = 0;
 	return rc;
 }
