@@ -38,6 +38,8 @@ size_t srv_metrics_render(const srv_metrics *m, char *z, size_t n) {
 	metric(&o, "kyodo_bytes_out_total", "counter", "Websocket payload bytes written.", (double)m->nBytesOut);
 	metric(&o, "kyodo_errors_total", "counter", "Error messages sent to clients.", (double)m->nErrors);
 	metric(&o, "kyodo_actions_total", "counter", "Team actions acknowledged (durable).", (double)m->nActions);
+	metric(&o, "kyodo_action_groups_total", "counter", "Group commits of actions (one fsync each; actions arriving together share one).",
+	       (double)m->nActionGroups);
 	metric(&o, "kyodo_action_repeats_total", "counter", "Acknowledgements of a resent client id.", (double)m->nActionRepeats);
 	metric(&o, "kyodo_clients_dropped_total", "counter", "Clients closed because their out queue overflowed.", (double)m->nDropped);
 	metric(&o, "kyodo_http_requests_total", "counter", "Requests to /healthz and /metrics.", (double)m->nHttp);

@@ -11,6 +11,7 @@ typedef struct srv_metrics {
 	uint64_t nMsgIn, nMsgOut, nBytesIn, nBytesOut;        /* websocket messages and payload bytes */
 	uint64_t nErrors;                                    /* error messages sent */
 	uint64_t nActions, nActionRepeats;                   /* actions acknowledged; of those, resent ids */
+	uint64_t nActionGroups;                              /* group commits of actions (one fsync each) */
 	uint64_t nDropped;                                   /* clients closed because their queue overflowed */
 	uint64_t nHttp;                                      /* HTTP requests to /healthz and /metrics */
 	uint64_t nQueueMsgs, nQueueBytes, nQueueMaxMsgs;     /* out queues now: total messages, bytes, the longest */

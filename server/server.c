@@ -376,7 +376,10 @@ static void flush_actions(srv *s) {
 		a[i] = (srv_drill_act){ .zTeam = srv_drill_team_id(s->pDrill, s->aAct[i].iTeam), .zClientId = r->zId,
 		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
 	}
-	if (a && !s->bEnded) srv_drill_actions(s->pDrill, a, n);
+	if (a && !s->bEnded) {
+		srv_drill_actions(s->pDrill, a, n);
+		s->m.nActionGroups++;
+	}
 	for (int i = 0; i < n; i++) {
 		conn *c = s->aAct[i].c;
 		srv_req *r = &s->aAct[i].r;
