@@ -9,6 +9,10 @@
  *   open batch, then are written in their own transaction with synchronous=FULL, so the WAL is fsync'ed before
  *   the call returns and the row survives a power loss too. sqlite refuses to change the safety level inside
  *   a transaction, hence the commit first.
+ * - Group commit (eng_journal_group_*): inputs given between begin and commit share one FULL transaction, so
+ *   the server acknowledges the actions that arrived together after one fsync. Rolled back as a whole.
+ * - Checkpoints: a wal hook replaces sqlite's auto-checkpoint, which would run inside whichever COMMIT crosses
+ *   the threshold (an action's too); checkpoint_maybe runs a passive one after batch commits and flushes only.
  * - Every prepared statement is made once at open (SQLITE_PREPARE_PERSISTENT) and reset after each use.
  * - meta.clean_us, rewritten with each batch commit, is the resume point: every row with a time before it is
  *   committed. Inputs carry a global order (ord) so that resume can replay them as they happened.
@@ -25,6 +29,7 @@
 #include <unistd.h>
 
 #define JRN_APP_ID 0x6b796f64 /* "kyod" */
+#define JRN_CHECKPOINT_FRAMES 1000 /* WAL frames (pages) before a checkpoint: sqlite's own default threshold */
 
 /* Migrations: aMigration[i] takes a journal from schema i to i+1. Append only; never edit a shipped entry. */
 static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
@@ -118,6 +123,7 @@ struct eng_journal {
 	int bGroup;             /* a group is open: inputs join it, nothing commits before group_commit */
 	int64_t iOrdGroup;      /* iOrd at group_begin, restored when the group is rolled back */
 	eng_time_t tCleanGroup; /* tClean at group_begin, likewise */
+	int nWalFrames;         /* frames in the WAL after the last commit (wal hook) */
 	/* resume point */
 	eng_time_t tClean;      /* every row before it has been given to us */
 	eng_time_t tCleanStored;
@@ -188,12 +194,30 @@ static int txn_commit(eng_journal *j, ky_err *err) {
 	return 0;
 }
 
+/* The wal hook replaces sqlite's auto-checkpoint (which runs inside whichever COMMIT crosses the threshold, an
+ * input's included): it only notes the WAL's size; checkpoint_maybe copies the WAL back at batch boundaries. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *zDb, int nFrame) {
+	(void)db, (void)zDb;
+	((eng_journal *)ctx)->nWalFrames = nFrame;
+	return SQLITE_OK;
+}
+
+/* A passive checkpoint once the WAL holds JRN_CHECKPOINT_FRAMES frames, outside any transaction. Called after
+ * batch commits (size, span, flush, close), never on an input's path, so an acknowledgement never waits for
+ * one. A failure is harmless (the WAL keeps the rows; the next call tries again). */
+static void checkpoint_maybe(eng_journal *j) {
+	if (j->bInTxn || j->bReadOnly || j->nWalFrames < JRN_CHECKPOINT_FRAMES) return;
+	sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	j->nWalFrames = 0;
+}
+
 /* Makes sure a batch transaction is open before a batched row at time t. */
 static int txn_row_begin(eng_journal *j, eng_time_t t, ky_err *err) {
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
 	if (j->bInTxn && !j->bGroup && (j->nPending >= j->nBatchRows || t - j->tTxnFirst > j->batchSpan)) {
 		if ((rc = txn_commit(j, err)) != 0) return rc;
+		checkpoint_maybe(j);
 	}
 	if (!j->bInTxn) {
 		if ((rc = step_done(j, j->aStmt[S_BEGIN], err, "begin")) != 0) return rc;
@@ -364,6 +388,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 		/* WAL: readers (replay, report) never block the writer; a crash leaves committed rows intact */
 		if (exec_sql(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF", err,
 		             "set WAL mode") != 0) goto fail;
+		sqlite3_wal_hook(j->db, wal_hook, j);
 	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
@@ -420,7 +445,9 @@ int eng_journal_flush(eng_journal *j, ky_err *err) {
 		if ((rc = step_done(j, j->aStmt[S_BEGIN], err, "begin")) != 0) return rc;
 		j->bInTxn = 1;
 	}
-	return txn_commit(j, err);
+	int rc = txn_commit(j, err);
+	if (rc == 0) checkpoint_maybe(j);
+	return rc;
 }
 
 void eng_journal_mark(eng_journal *j, eng_time_t t) {
