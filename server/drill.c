@@ -284,7 +284,14 @@ json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 			if (v) json_object_set(e, azTeamKeys[i], v);
 		}
 	}
-	if (e && d->pCatalog) json_object_set(e, "catalog", d->pCatalog);
+	if (e && d->pCatalog) { /* the fleet's selectors; a team's copy without the world's tuning (params, verbs) */
+		json_t *c = bFacilitator ? json_incref(d->pCatalog) : json_copy(d->pCatalog);
+		if (c && !bFacilitator) {
+			json_object_del(c, "params");
+			json_object_del(c, "verbs");
+		}
+		if (c) json_object_set_new(e, "catalog", c);
+	}
 	return e;
 }
 
