@@ -116,10 +116,10 @@ const handlers = {
 	},
 	event(m) {
 		const kind = m.kind || m.name || "event";
-		if (kind === "action.result") {   // the world's effect of an action: shown on the action in the feed
+		if (kind === "action.result" || kind === "action.error") {   // the world's effect of an action (or its refusal): on the action in the feed
 			const d = m.detail || {};
 			const a = S.actions.find((x) => x.seq === d.seq);
-			if (a) { if (d.result !== undefined) { a.result = d.result; renderFeed(); } }
+			if (a) { if (d.result !== undefined) a.result = d.result; if (d.error) a.error = d.error; renderFeed(); }
 			else if (d.seq !== undefined) handlers.action(Object.assign({ t_us: m.t_us }, d));
 			return;
 		}
@@ -273,6 +273,7 @@ function feedItem(a) {
 			: h("div", { class: "text" }, summarize(a.kind, a.args)),
 		a.inject ? h("div", { class: "result" }, "↳ " + a.inject) : null,
 		res ? h("div", { class: "result" }, res) : null,
+		a.error ? h("div", { class: "err-text" }, t("act.error") + ": " + a.error) : null,
 		graded ? h("div", { class: "graded-badge", "data-graded": a.points }, t("fac.grade.done", { points: a.points }) + (a.comment ? " — " + a.comment : "")) : null,
 		GRADED_KINDS.includes(a.kind) && a.seq !== undefined ? gradeForm(a) : null);
 }

@@ -34,6 +34,7 @@ const S = {
 if (!S.draft.values) S.draft.values = {};
 
 for (const id of S.readPending) S.read.add(id);
+for (const k of ["fleet", "read", "readsent"]) store.del(K + k);   // copies of server state kept by earlier versions
 
 /* Only the actions the server has not acknowledged are stored; the rest come back in the welcome. */
 function unacked(list) { return Array.isArray(list) ? list.filter((a) => a && a.status === "pending" && a.seq === undefined) : []; }
