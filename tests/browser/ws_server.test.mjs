@@ -323,13 +323,25 @@ await run([
 		slow.ws._socket.resume();
 		await slow.waitClose(10000);
 	}],
+	["an_action_the_world_refuses_is_replayed_with_its_error", async () => {
+		const n = blue.msgs.length;
+		blue.send({ type: "action", id: "b-bad", kind: "isolate_service", args: { name: "nope" } });
+		const e = await blue.next((m) => m.type === "error" && m.id === "b-bad", { from: n });
+		const live = await blue.next((m) => m.type === "action" && m.id === "b-bad", { from: n });
+		assert(/unknown service 'nope'/.test(live.error) && e.message.includes("nope"), `record ${JSON.stringify(live)}, error ${JSON.stringify(e)}`);
+		const again = await Client.open(srv.ws);
+		const w = await again.hello(srv.tokens.blue);
+		const rec = await again.next((m) => m.type === "action" && m.id === "b-bad", { from: again.msgs.indexOf(w) });
+		assertEq([rec.seq, rec.error, rec.result], [live.seq, live.error, undefined], "replayed refusal");
+		again.close();
+	}],
 	["sigterm_closes_connections_with_a_close_frame_and_exits_0", async () => {
 		const closes = [fac.waitClose(8000), blue.waitClose(8000), red.waitClose(8000)];
 		const r = await stopServer(srv, "SIGTERM");
 		assertEq(r.code, 0, `exit (stderr: ${srv.stderr.slice(-400)})`);
 		const cs = await Promise.all(closes);
 		assert(cs.every((c) => c.code === 1001), `close codes ${JSON.stringify(cs)}`);
-		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after the stop");
+		assertEq(sql(db, "select count(*) from actions"), "3", "action rows after the stop");
 	}],
 	["resume_keeps_the_tokens_and_replays_the_backlog", async () => {
 		const first = srv;
@@ -345,7 +357,7 @@ await run([
 		c.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
 		const ack = await c.type("ack", { from: n });
 		assertEq([ack.seq, ack.t_us], [ack1.seq, ack1.t_us], "ack of a resent id after resume");
-		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after resume");
+		assertEq(sql(db, "select count(*) from actions"), "3", "action rows after resume");
 		const acts = c.msgs.filter((m) => m.type === "action");
 		assertEq(acts.map((a) => [a.id, a.seq, a.t_us]), [["a1", ack1.seq, ack1.t_us], ["s1", ack1.seq + 1, acts[1] && acts[1].t_us]], "actions after resume");
 		assertEq([acts[0].points, acts[0].comment], [7, "quick"], "the grade after resume");
