@@ -1,31 +1,37 @@
 /* codec: the world's snapshot (a binary blob of the whole state), its restore, and the state hash (SHA-256 of the
- * snapshot). Format "KYW2", little-endian, with a fixed layout: two snapshots of one world differ only where its
- * state differs, at the same offsets, so that the journal's XOR against the previous snapshot is mostly zeros.
- * Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
- *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions      32 bytes
+ * snapshot). Format "KYW2", little-endian, laid out in a stable order so that two snapshots of one world differ
+ * only where its state differs, at the same offsets: the journal's XOR against the previous snapshot is then mostly
+ * zeros. Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
+ *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions,
+ *            the width of each car column (13 bytes, padded to 16)                                48 bytes
  *   scalars  started, start time, params, services, random streams, counters, pending times      8 bytes each
- *   columns  20 bytes per car (SNAP_CAR), one column after the other: ECU version codes x5, flags (2 byte
- *            planes), campaign, entry, features off, OTA state, OTA campaign, OTA step end (4 byte planes),
- *            last check-in (4 byte planes)
+ *   columns  one after the other, each n x width bytes: ECU version codes x5, flags, campaign, entry,
+ *            features off, OTA state, OTA campaign, OTA step end, last check-in
  *   tables   attack campaigns, OTA campaigns (selectors as JSON text, recompiled on restore), version exceptions
+ * Byte planes: a column is stored as every car's low byte, then every car's next byte, ... up to its width, the
+ * number of low bytes its largest value needs (0 when every car has 0; a check-in time needs 2 bytes for the first
+ * 18 h). A check-in time moves in its low bytes, so its high planes stay the same from one snapshot to the next,
+ * and columns nobody touched (features off, ECUs never updated) take no room. Widths only change with a new kind of
+ * event (the first compromise, the first OTA of an ECU, a drill passing 18 h), and so does the length.
  * Version code: 0 = the cohort's initial firmware, k = the target version of OTA campaign k (the lowest such k; a
  * car's firmware only changes by OTA), 255 = any other version, listed in the exceptions (car, ECU, version).
- * Byte planes: a multi-byte column is stored as every car's low byte, then every car's next byte, ...: a check-in
- * time moves in its low bytes, so the high planes stay the same from one snapshot to the next. Only a new campaign
- * (or exception) changes the length. Phases are not stored: they follow from the seed. The sim's clock is not
- * stored either, so the hash of a restored world equals the hash of the world it was taken from.
- * Restore checks every field (ranges, the columns against each other and against the stored counters, version
- * codes against the campaigns), decodes into new arrays and only then swaps them in: a corrupt blob is KY_EPARSE
- * and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
+ * Phases are not stored: they follow from the seed. The sim's clock is not stored either, so the hash of a
+ * restored world equals the hash of the world it was taken from.
+ * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
+ * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
 #include "vehicles/worldInt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SNAP_HDR 32
-#define SNAP_CAR 20
+#define SNAP_HDR 48
 #define VER_EXC 255
+
+/* Car columns, in snapshot order, and their widest width in bytes. */
+enum { C_VER, C_FLAGS = VEH_ECU_N, C_CAMP, C_ENTRY, C_FEAT, C_OTA, C_OTACAMP, C_OTAT, C_LAST, C_N };
+static const unsigned char aColMax[C_N] = { 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 4, 4 };
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------------------------------------------- */
 
@@ -124,23 +130,34 @@ static void w_s(wbuf *b, const char *z) {
 	w_bytes(b, z, n);
 }
 
-/* Byte planes of a column of n values. */
-static void put_planes16(unsigned char *q, const uint16_t *a, uint32_t n) {
-	unsigned char *q1 = q + n;
-	for (uint32_t i = 0; i < n; i++) {
-		q[i] = (unsigned char)a[i];
-		q1[i] = (unsigned char)(a[i] >> 8);
-	}
+/* Number of low bytes needed for every value whose bits are all in m. */
+static unsigned width_of(uint32_t m) { return m > 0xffffffu ? 4 : m > 0xffffu ? 3 : m > 0xffu ? 2 : m ? 1 : 0; }
+
+/* Appends a column of n values as byte planes, as many as its largest value needs; returns that width. */
+static unsigned put_col8(wbuf *b, const uint8_t *a, uint32_t n) {
+	unsigned m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	if (!m) return 0;
+	w_bytes(b, a, n);
+	return 1;
 }
-static void put_planes32(unsigned char *q, const uint32_t *a, uint32_t n) {
-	unsigned char *q1 = q + n, *q2 = q1 + n, *q3 = q2 + n;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t v = a[i];
-		q[i] = (unsigned char)v;
-		q1[i] = (unsigned char)(v >> 8);
-		q2[i] = (unsigned char)(v >> 16);
-		q3[i] = (unsigned char)(v >> 24);
-	}
+static unsigned put_col16(wbuf *b, const uint16_t *a, uint32_t n) {
+	unsigned m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	unsigned w = width_of(m);
+	unsigned char *q = w_room(b, (size_t)w * n);
+	for (unsigned k = 0; q && k < w; k++, q += n)
+		for (uint32_t i = 0; i < n; i++) q[i] = (unsigned char)(a[i] >> (8 * k));
+	return w;
+}
+static unsigned put_col32(wbuf *b, const uint32_t *a, uint32_t n) {
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	unsigned w = width_of(m);
+	unsigned char *q = w_room(b, (size_t)w * n);
+	for (unsigned k = 0; q && k < w; k++, q += n)
+		for (uint32_t i = 0; i < n; i++) q[i] = (unsigned char)(a[i] >> (8 * k));
+	return w;
 }
 
 /* The code of version v of ECU e on a car whose cohort started with vInit (see the top of the file). */
@@ -155,31 +172,46 @@ typedef struct ver_exc {
 	uint32_t car, ecu, ver;
 } ver_exc;
 
-/* Version codes of ECU e into q (one byte per car); versions without a code are appended to *paExc. */
-static void put_versions(const veh_world *w, int e, unsigned char *q, ver_exc **paExc, uint32_t *pnExc, wbuf *b) {
+/* Appends the version codes of ECU e (width 1, or nothing when every car runs its initial firmware); versions
+ * without a code are appended to *paExc. Returns the width. */
+static unsigned put_versions(const veh_world *w, int e, wbuf *b, ver_exc **paExc, uint32_t *pnExc) {
 	const veh_fleet *f = &w->f;
-	for (int c = 0; c < f->nCoh; c++) {
+	const uint32_t *a = f->aVer[e];
+	uint32_t n = f->n;
+	unsigned char *q = w_room(b, n);
+	unsigned any = 0;
+	for (int c = 0; q && c < f->nCoh; c++) {
 		const veh_cohort *k = &f->aCoh[c];
-		uint32_t vInit = k->aVer[e], vLast = vInit;
+		uint32_t vInit = k->aVer[e], vLast = vInit, iEnd = k->iFirst + k->nCount;
 		unsigned code = 0;
-		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
-			uint32_t v = f->aVer[e][i];
+		for (uint32_t i = k->iFirst; i < iEnd; i++) {
+			uint32_t v = a[i];
 			if (v != vLast) {
 				vLast = v;
 				code = ver_code(w, e, vInit, v);
 			}
 			q[i] = (unsigned char)code;
-			if (code != VER_EXC) continue;
-			ver_exc *a = realloc(*paExc, (*pnExc + 1) * sizeof *a);
-			if (!a) {
-				b->bOom = 1;
-				return;
-			}
-			a[*pnExc] = (ver_exc){ i, (uint32_t)e, v };
-			*paExc = a;
-			(*pnExc)++;
+			any |= code;
 		}
 	}
+	if (!q) return 0;
+	if (!any) {
+		b->n -= n;
+		return 0;
+	}
+	for (const unsigned char *x = memchr(q, VER_EXC, n); x; x = memchr(x + 1, VER_EXC, n - (size_t)(x + 1 - q))) {
+		ver_exc *aE = realloc(*paExc, (*pnExc + 1) * sizeof *aE);
+		if (!aE) {
+			b->bOom = 1;
+			break;
+		}
+		uint32_t i = (uint32_t)(x - q);
+		aE[*pnExc] = (ver_exc){ i, (uint32_t)e, a[i] };
+		*paExc = aE;
+		(*pnExc)++;
+		if (x + 1 == q + n) break;
+	}
+	return 1;
 }
 
 static void write_scalars(const veh_world *w, wbuf *b) {
@@ -225,7 +257,8 @@ static void write_world(const veh_world *w, wbuf *b) {
 	const veh_fleet *f = &w->f;
 	uint32_t n = f->n, nExc = 0;
 	ver_exc *aExc = NULL;
-	b->cap = SNAP_HDR + 1024 + (size_t)SNAP_CAR * n + 4096;
+	unsigned char aW[16] = { 0 };
+	b->cap = SNAP_HDR + 1024 + (size_t)20 * n + 4096;  /* every column at its widest: no realloc on the way */
 	if (!(b->p = malloc(b->cap))) {
 		b->bOom = 1;
 		return;
@@ -234,25 +267,24 @@ static void write_world(const veh_world *w, wbuf *b) {
 	w_u32(b, n);
 	w_u64(b, eng_sim_seed(w->sim));
 	w_u32(b, (uint32_t)f->nCoh), w_u32(b, (uint32_t)w->nCamp), w_u32(b, (uint32_t)w->nOta);
-	w_u32(b, 0);  /* exceptions: patched below */
+	w_u32(b, 0);          /* exceptions: patched below */
+	w_bytes(b, aW, 16);   /* widths: patched below */
 	write_scalars(w, b);
-	size_t iCols = b->n;
-	if (!w_room(b, (size_t)SNAP_CAR * n)) return;
-	unsigned char *q = b->p + iCols;
-	for (int e = 0; e < VEH_ECU_N; e++, q += n) put_versions(w, e, q, &aExc, &nExc, b);
-	put_planes16(q, f->aFlags, n), q += 2 * (size_t)n;
-	memcpy(q, f->aCamp, n), q += n;
-	memcpy(q, f->aEntry, n), q += n;
-	memcpy(q, f->aFeatOff, n), q += n;
-	memcpy(q, f->aOta, n), q += n;
-	memcpy(q, f->aOtaCamp, n), q += n;
-	put_planes32(q, f->aOtaT, n), q += 4 * (size_t)n;
-	put_planes32(q, f->aLast, n);
+	for (int e = 0; e < VEH_ECU_N; e++) aW[C_VER + e] = (unsigned char)put_versions(w, e, b, &aExc, &nExc);
+	aW[C_FLAGS] = (unsigned char)put_col16(b, f->aFlags, n);
+	aW[C_CAMP] = (unsigned char)put_col8(b, f->aCamp, n);
+	aW[C_ENTRY] = (unsigned char)put_col8(b, f->aEntry, n);
+	aW[C_FEAT] = (unsigned char)put_col8(b, f->aFeatOff, n);
+	aW[C_OTA] = (unsigned char)put_col8(b, f->aOta, n);
+	aW[C_OTACAMP] = (unsigned char)put_col8(b, f->aOtaCamp, n);
+	aW[C_OTAT] = (unsigned char)put_col32(b, f->aOtaT, n);
+	aW[C_LAST] = (unsigned char)put_col32(b, f->aLast, n);
 	write_tables(w, b);
 	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
 	free(aExc);
-	if (!b->bOom)
-		for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
+	if (b->bOom) return;
+	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
+	memcpy(b->p + 32, aW, 16);
 }
 
 int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, ky_err *err) {
@@ -335,6 +367,7 @@ static void r_s(rbuf *b, char *z, size_t n) {
 	}
 	memcpy(z, q, len);
 	z[len] = 0;
+	if (strlen(z) != len) b->bBad = 1;  /* an embedded NUL */
 }
 static char *r_sdup(rbuf *b) {
 	uint32_t len = r_u32(b);
@@ -346,23 +379,10 @@ static char *r_sdup(rbuf *b) {
 	}
 	memcpy(z, q, len);
 	z[len] = 0;
-	if (strlen(z) != len) b->bBad = 1;  /* an embedded NUL */
+	if (strlen(z) != len) b->bBad = 1;
 	return z;
 }
 #define TIME_OK(t, lo) ((t) >= (lo) && (t) <= ENG_TIME_MAX / 4)
-
-typedef struct cols {
-	uint32_t *aVer[VEH_ECU_N];
-	uint16_t *aFlags;
-	uint8_t *aCamp, *aEntry, *aFeatOff, *aOta, *aOtaCamp;
-	uint32_t *aOtaT, *aLast;
-} cols;
-
-static void cols_free(cols *c) {
-	for (int e = 0; e < VEH_ECU_N; e++) free(c->aVer[e]);
-	free(c->aFlags), free(c->aCamp), free(c->aEntry), free(c->aFeatOff), free(c->aOta), free(c->aOtaCamp), free(c->aOtaT);
-	free(c->aLast);
-}
 
 static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	for (int i = 0; i < n; i++) free(a[i].zSel);
@@ -461,128 +481,184 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 	return 0;
 }
 
-static void get_planes16(uint16_t *a, const unsigned char *q, uint32_t n) {
-	const unsigned char *q1 = q + n;
-	for (uint32_t i = 0; i < n; i++) a[i] = (uint16_t)(q[i] | q1[i] << 8);
-}
-static void get_planes32(uint32_t *a, const unsigned char *q, uint32_t n) {
-	const unsigned char *q1 = q + n, *q2 = q1 + n, *q3 = q2 + n;
-	for (uint32_t i = 0; i < n; i++) a[i] = (uint32_t)q[i] | (uint32_t)q1[i] << 8 | (uint32_t)q2[i] << 16 | (uint32_t)q3[i] << 24;
+/* The exceptions (strictly ascending by ECU, then car) into *paExc (allocated). KY_ENOMEM or 0. */
+static int read_exceptions(rbuf *b, uint32_t nExc, uint32_t nCars, ver_exc **paExc) {
+	ver_exc *a = malloc(((size_t)nExc + 1) * sizeof *a);
+	if (!a) return KY_ENOMEM;
+	*paExc = a;
+	for (uint32_t k = 0; k < nExc && !b->bBad; k++) {
+		a[k].car = r_u32(b), a[k].ecu = r_u32(b), a[k].ver = r_u32(b);
+		uint64_t key = (uint64_t)a[k].ecu * nCars + a[k].car;
+		if (a[k].car >= nCars || a[k].ecu >= VEH_ECU_N || (k > 0 && key <= (uint64_t)a[k - 1].ecu * nCars + a[k - 1].car))
+			b->bBad = 1;
+	}
+	return 0;
 }
 
-/* Version codes of ECU e (q, one byte per car) into a, checked against t's OTA campaigns: a code must name a
- * campaign of that ECU, be the lowest one with its version and differ from the cohort's initial firmware; codes
- * VER_EXC take their version from the exceptions (aExc, nExc, in car order; *piExc walks them). 0 or bad. */
-static int get_versions(uint32_t *a, const unsigned char *q, int e, const veh_fleet *f, const veh_world *t,
-                        const ver_exc *aExc, uint32_t nExc, uint32_t *piExc) {
-	uint8_t aCanon[VEH_OTA_MAX + 1] = { 0 };   /* code k usable for ECU e */
-	for (int o = 0; o < t->nOta; o++) {
-		if (t->aOta[o].iEcu != e) continue;
-		aCanon[o + 1] = 1;
-		for (int p = 0; p < o; p++)
-			if (t->aOta[p].iEcu == e && t->aOta[p].ver == t->aOta[o].ver) aCanon[o + 1] = 0;
+/* The car columns inside the blob. */
+typedef struct snap_cols {
+	const unsigned char *q[C_N];  /* plane 0 of each column */
+	unsigned w[C_N];              /* its width */
+	uint32_t n;
+} snap_cols;
+
+/* Values [i0, i0 + m) of column k into out. */
+static void col_read(const snap_cols *s, int k, uint32_t i0, uint32_t m, uint32_t *out) {
+	const unsigned char *q = s->q[k] + i0;
+	if (!s->w[k]) {
+		memset(out, 0, m * sizeof *out);
+		return;
 	}
-	for (int c = 0; c < f->nCoh; c++) {
-		const veh_cohort *k = &f->aCoh[c];
-		uint32_t vInit = k->aVer[e];
-		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
-			unsigned code = q[i];
-			if (code == 0) {
-				a[i] = vInit;
-			} else if (code == VER_EXC) {
-				const ver_exc *x = *piExc < nExc ? &aExc[*piExc] : NULL;
-				if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return -1;
-				a[i] = x->ver;
-				(*piExc)++;
-			} else {
-				if (code > (unsigned)t->nOta || !aCanon[code] || t->aOta[code - 1].ver == vInit) return -1;
-				a[i] = t->aOta[code - 1].ver;
+	for (uint32_t j = 0; j < m; j++) out[j] = q[j];
+	for (unsigned p = 1; p < s->w[k]; p++) {
+		const unsigned char *r = q + (size_t)p * s->n;
+		for (uint32_t j = 0; j < m; j++) out[j] |= (uint32_t)r[j] << (8 * p);
+	}
+}
+
+/* Are the version codes of every ECU valid against t's OTA campaigns? A code must name a campaign of that ECU, be
+ * the lowest one with its version and differ from the cohort's initial firmware; VER_EXC codes must meet the
+ * exceptions in order, each a version no code could express. */
+static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *t, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t iExc = 0;
+	for (int e = 0; e < VEH_ECU_N; e++) {
+		if (!s->w[C_VER + e]) continue;
+		uint8_t aCanon[256] = { 0 };
+		for (int o = 0; o < t->nOta; o++) {
+			if (t->aOta[o].iEcu != e) continue;
+			aCanon[o + 1] = 1;
+			for (int p = 0; p < o; p++)
+				if (t->aOta[p].iEcu == e && t->aOta[p].ver == t->aOta[o].ver) aCanon[o + 1] = 0;
+		}
+		const unsigned char *q = s->q[C_VER + e];
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			uint32_t vInit = k->aVer[e], iEnd = k->iFirst + k->nCount;
+			for (uint32_t i = k->iFirst; i < iEnd; i++) {
+				unsigned code = q[i];
+				if (code == 0) continue;
+				if (code == VER_EXC) {
+					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
+					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;
+				} else if (!aCanon[code] || t->aOta[code - 1].ver == vInit) {
+					return 0;
+				}
 			}
 		}
 	}
-	return 0;
+	return iExc == nExc;
 }
 
-/* Decodes the columns at q (SNAP_CAR x nc bytes) into c (allocated here), every value range-checked.
- * KY_ENOMEM, 0, or 1 when a value is bad. */
-static int read_columns(const unsigned char *q, cols *c, const veh_fleet *f, const veh_world *t, const ver_exc *aExc,
-                        uint32_t nExc) {
-	uint32_t nc = f->n, iExc = 0;
-	for (int e = 0; e < VEH_ECU_N; e++)
-		if (!(c->aVer[e] = malloc((size_t)nc * 4 + 4))) return KY_ENOMEM;
-	c->aFlags = malloc((size_t)nc * 2 + 2), c->aCamp = malloc(nc + 1u), c->aEntry = malloc(nc + 1u), c->aFeatOff = malloc(nc + 1u);
-	c->aOta = malloc(nc + 1u), c->aOtaCamp = malloc(nc + 1u), c->aOtaT = malloc((size_t)nc * 4 + 4), c->aLast = malloc((size_t)nc * 4 + 4);
-	if (!c->aFlags || !c->aCamp || !c->aEntry || !c->aFeatOff || !c->aOta || !c->aOtaCamp || !c->aOtaT || !c->aLast) return KY_ENOMEM;
-	for (int e = 0; e < VEH_ECU_N; e++, q += nc)
-		if (get_versions(c->aVer[e], q, e, f, t, aExc, nExc, &iExc)) return 1;
-	if (iExc != nExc) return 1;
-	get_planes16(c->aFlags, q, nc), q += 2 * (size_t)nc;
-	memcpy(c->aCamp, q, nc), q += nc;
-	memcpy(c->aEntry, q, nc), q += nc;
-	memcpy(c->aFeatOff, q, nc), q += nc;
-	memcpy(c->aOta, q, nc), q += nc;
-	memcpy(c->aOtaCamp, q, nc), q += nc;
-	get_planes32(c->aOtaT, q, nc), q += 4 * (size_t)nc;
-	get_planes32(c->aLast, q, nc);
-	return 0;
-}
-
-/* Checks each car's values and the columns against each other and the stored counters, and recounts the counters
- * the snapshot does not store (patched, revoked, per OTA state, per OTA campaign busy) into t.
- * 1 consistent, 0 not, KY_ENOMEM. */
-static int columns_consistent(const cols *c, veh_world *t, uint32_t nc) {
+/* Checks the columns of the blob: canonical widths, version codes, each car's values and the columns against each
+ * other and the stored counters; recounts the counters the snapshot does not store (patched, revoked, per OTA
+ * state, per OTA campaign busy) into t. 1 valid, 0 not. */
+#define CHUNK 1024
+static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t n = s->n;
+	for (int k = 0; k < C_N; k++) {  /* the top plane of a column has a non-zero byte, else it would be narrower */
+		if (!s->w[k]) continue;
+		const unsigned char *q = s->q[k] + (size_t)(s->w[k] - 1) * n;
+		uint32_t i = 0;
+		while (i < n && !q[i]) i++;
+		if (i == n) return 0;
+	}
+	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
 	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
-	int bOk = 1;
-	int64_t *aCampN = calloc((size_t)t->nCamp + 1, sizeof *aCampN);
-	if (!aCampN) return KY_ENOMEM;
-	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = 0;
-	for (uint32_t i = 0; i < nc && bOk; i++) {
-		uint16_t fl = c->aFlags[i];
-		int bComp = (fl & VEH_F_COMP) != 0;
-		unsigned camp = c->aCamp[i], entry = c->aEntry[i], ota = c->aOta[i], otaCamp = c->aOtaCamp[i];
-		if (fl > 0x3f || camp > (unsigned)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
-		    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
-		    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || c->aFeatOff[i] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
-		    otaCamp > (unsigned)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0)) {
-			bOk = 0;
-			break;
+	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
+	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
+	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
+		uint32_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+		col_read(s, C_FLAGS, i0, m, aFl), col_read(s, C_CAMP, i0, m, aCamp), col_read(s, C_ENTRY, i0, m, aEntry);
+		col_read(s, C_FEAT, i0, m, aFeat), col_read(s, C_OTA, i0, m, aOta), col_read(s, C_OTACAMP, i0, m, aOtaCamp);
+		for (uint32_t j = 0; j < m; j++) {
+			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
+			int bComp = (fl & VEH_F_COMP) != 0;
+			if (fl > 0x3f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
+			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
+			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
+				return 0;
+			nComp += bComp;
+			nOff += (fl & VEH_F_OFFLINE) != 0;
+			nBrick += (fl & VEH_F_BRICKED) != 0;
+			nPatched += (fl & VEH_F_PATCHED) != 0;
+			nRevoked += (fl & VEH_F_REVOKED) != 0;
+			aOtaN[ota]++;
+			aBusy[otaCamp] += veh__ota_busy(ota);
+			aCampN[camp]++;
 		}
-		nComp += bComp;
-		nOff += (fl & VEH_F_OFFLINE) != 0;
-		nBrick += (fl & VEH_F_BRICKED) != 0;
-		nPatched += (fl & VEH_F_PATCHED) != 0;
-		nRevoked += (fl & VEH_F_REVOKED) != 0;
-		aOtaN[ota]++;
-		if (veh__ota_busy(ota)) t->aOta[otaCamp - 1].nBusy++;
-		if (camp) aCampN[camp - 1]++;
 	}
 	for (int k = 0; k < t->nCamp; k++)
-		if (aCampN[k] != t->aCamp[k].nComp) bOk = 0;
-	free(aCampN);
-	if (!bOk || nComp != t->nComp || nOff != t->nOffline || nBrick != t->nBricked) return 0;
+		if (aCampN[k + 1] != t->aCamp[k].nComp) return 0;
+	if (nComp != t->nComp || nOff != t->nOffline || nBrick != t->nBricked) return 0;
+	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
 	t->nPatched = nPatched;
 	t->nRevoked = nRevoked;
 	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
 	return 1;
 }
 
-/* Swaps the decoded columns and tables into w, copies the scalars and re-arms the world's pending events. */
-static void commit(veh_world *w, veh_world *t, cols *c) {
-	veh_fleet *f = &w->f;
-	for (int e = 0; e < VEH_ECU_N; e++) {
-		uint32_t *x = f->aVer[e];
-		f->aVer[e] = c->aVer[e];
-		c->aVer[e] = x;
+static void planes_get32(uint32_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (!w) {
+		memset(a, 0, (size_t)n * sizeof *a);
+		return;
 	}
-#define SWAP(field) do { void *x_ = f->field; f->field = c->field; c->field = x_; } while (0)
-	SWAP(aFlags); SWAP(aCamp); SWAP(aEntry); SWAP(aFeatOff); SWAP(aOta); SWAP(aOtaCamp); SWAP(aOtaT); SWAP(aLast);
-#undef SWAP
+	for (uint32_t i = 0; i < n; i++) a[i] = q[i];
+	for (unsigned p = 1; p < w; p++, q += n)
+		for (uint32_t i = 0; i < n; i++) a[i] |= (uint32_t)q[n + i] << (8 * p);
+}
+static void planes_get16(uint16_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (!w) {
+		memset(a, 0, (size_t)n * sizeof *a);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) a[i] = (uint16_t)(q[i] | (w > 1 ? q[n + i] << 8 : 0));
+}
+static void bytes_get(uint8_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (w)
+		memcpy(a, q, n);
+	else
+		memset(a, 0, n);
+}
+
+/* Decodes the (checked) columns into the fleet's arrays, versions through t's OTA campaigns. */
+static void columns_load(const snap_cols *s, veh_fleet *f, const veh_world *t, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t n = s->n;
+	for (int e = 0; e < VEH_ECU_N; e++) {
+		uint32_t aVer[256], *a = f->aVer[e];
+		const unsigned char *q = s->q[C_VER + e];
+		for (int o = 0; o < t->nOta; o++) aVer[o + 1] = t->aOta[o].ver;
+		aVer[VER_EXC] = 0;
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			uint32_t iEnd = k->iFirst + k->nCount;
+			aVer[0] = k->aVer[e];
+			if (!s->w[C_VER + e])
+				for (uint32_t i = k->iFirst; i < iEnd; i++) a[i] = aVer[0];
+			else
+				for (uint32_t i = k->iFirst; i < iEnd; i++) a[i] = aVer[q[i]];  /* VER_EXC: set just below */
+		}
+	}
+	for (uint32_t x = 0; x < nExc; x++) f->aVer[aExc[x].ecu][aExc[x].car] = aExc[x].ver;
+	planes_get16(f->aFlags, s->q[C_FLAGS], s->w[C_FLAGS], n);
+	bytes_get(f->aCamp, s->q[C_CAMP], s->w[C_CAMP], n);
+	bytes_get(f->aEntry, s->q[C_ENTRY], s->w[C_ENTRY], n);
+	bytes_get(f->aFeatOff, s->q[C_FEAT], s->w[C_FEAT], n);
+	bytes_get(f->aOta, s->q[C_OTA], s->w[C_OTA], n);
+	bytes_get(f->aOtaCamp, s->q[C_OTACAMP], s->w[C_OTACAMP], n);
+	planes_get32(f->aOtaT, s->q[C_OTAT], s->w[C_OTAT], n);
+	planes_get32(f->aLast, s->q[C_LAST], s->w[C_LAST], n);
+}
+
+/* Moves the decoded tables and scalars of t into w (whose columns were loaded in place) and re-arms the world's
+ * pending events. */
+static void commit(veh_world *w, veh_world *t) {
 	for (int k = 0; k < w->nCamp; k++)
 		if (w->aCamp[k].tBlockAt >= 0) eng_sim_cancel(w->sim, w->aCamp[k].blockId);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
 	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
 	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
-	t->f = w->f;  /* columns were swapped in place */
+	t->f = w->f;
 	*w = *t;
 	veh__sched_tick(w, tTick);
 	veh__sched_vsoc(w, tVsoc);
@@ -593,68 +669,56 @@ static void commit(veh_world *w, veh_world *t, cols *c) {
 	}
 }
 
-/* The exceptions (strictly ascending by ECU, then car) into *paExc (allocated). KY_ENOMEM or 0. */
-static int read_exceptions(rbuf *b, uint32_t nExc, uint32_t nCars, ver_exc **paExc) {
-	ver_exc *a = malloc(((size_t)nExc + 1) * sizeof *a);
-	if (!a) return KY_ENOMEM;
-	*paExc = a;
-	for (uint32_t k = 0; k < nExc && !b->bBad; k++) {
-		a[k].car = r_u32(b), a[k].ecu = r_u32(b), a[k].ver = r_u32(b);
-		uint64_t key = (uint64_t)a[k].ecu * nCars + a[k].car;
-		if (a[k].car >= nCars || a[k].ecu >= VEH_ECU_N ||
-		    (k > 0 && key <= (uint64_t)a[k - 1].ecu * nCars + a[k - 1].car))
-			b->bBad = 1;
-	}
-	return 0;
-}
-
 int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
 	rbuf b = { buf, len, 4, 0 };
 	veh_world t;  /* decoded here, moved into w only when everything checked out */
-	cols c;
+	snap_cols s;
 	ver_exc *aExc = NULL;
-	const veh_fleet *f = &w->f;
+	veh_fleet *f = &w->f;
 	int rc;
-	memset(&c, 0, sizeof c);
 	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
 	if (len < SNAP_HDR || memcmp(buf, "KYW2", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
 	uint32_t n = r_u32(&b);
 	uint64_t seed = r_u64(&b);
 	uint32_t nCoh = r_u32(&b), nCamp = r_u32(&b), nOta = r_u32(&b), nExc = r_u32(&b);
+	const unsigned char *aW = r_take(&b, 16);
 	if (n != f->n || nCoh != (uint32_t)f->nCoh)
 		return ky_err_set(err, KY_EINVAL, "world restore: snapshot of %u cars in %u cohorts, this world has %u in %d", n, nCoh,
 		                  f->n, f->nCoh);
 	if (seed != eng_sim_seed(w->sim))
 		return ky_err_set(err, KY_EINVAL, "world restore: snapshot seed %llu differs from the world's %llu",
 		                  (unsigned long long)seed, (unsigned long long)eng_sim_seed(w->sim));
-	if (nCamp > VEH_CAMP_MAX || nOta > VEH_OTA_MAX || nExc > (uint64_t)n * VEH_ECU_N)
-		return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
+	int bHdrOk = nCamp <= VEH_CAMP_MAX && nOta <= VEH_OTA_MAX && nExc <= (uint64_t)n * VEH_ECU_N;
+	size_t nColBytes = 0;
+	for (int k = 0; k < 16; k++) {
+		if (k < C_N ? aW[k] > aColMax[k] : aW[k] != 0) bHdrOk = 0;
+		nColBytes += (size_t)aW[k] * n;
+	}
+	if (!bHdrOk) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
 	t = *w;
 	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
 	read_scalars(&b, &t);
 	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth))
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
-	const unsigned char *pCols = r_take(&b, (size_t)SNAP_CAR * n);
+	const unsigned char *pCols = r_take(&b, nColBytes);
+	s.n = n;
+	for (int k = 0; k < C_N; k++) {
+		s.w[k] = aW[k];
+		s.q[k] = pCols;
+		if (pCols) pCols += (size_t)aW[k] * n;
+	}
 	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
 	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
 	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
 	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
+	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
 	if (!rc && !b.bBad) {
-		rc = read_columns(pCols, &c, f, &t, aExc, nExc);
-		if (rc == 1) rc = 0, b.bBad = 1, b.i = (size_t)(pCols - buf);
-	}
-	if (!rc && !b.bBad) {
-		int ok = columns_consistent(&c, &t, f->n);
-		if (ok < 0) rc = ok;
-		if (ok == 0) b.bBad = 1, b.i = (size_t)(pCols - buf);
-	}
-	free(aExc);
-	if (!rc && !b.bBad) {
-		commit(w, &t, &c);
-		cols_free(&c);
+		columns_load(&s, f, &t, aExc, nExc);
+		free(aExc);
+		commit(w, &t);
 		return 0;
 	}
-	cols_free(&c);
+	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);
