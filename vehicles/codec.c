@@ -441,7 +441,7 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 		k->bIncident = r_bool(b);
 		uint64_t nInd = r_u64(b);
 		if (nInd < 1 || nInd > 4 || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
-		    !TIME_OK(k->tBlockAt, -1) || !TIME_OK(k->recordsPerBeacon, 0) || !TIME_OK(k->nQueued, 0) || !TIME_OK(k->nComp, 0)) {
+		    !TIME_OK(k->tBlockAt, -1) || k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nQueued, 0) || !TIME_OK(k->nComp, 0)) {
 			b->bBad = 1;
 			break;
 		}
