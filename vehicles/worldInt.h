@@ -166,7 +166,5 @@ static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iC
 /* attack.c, respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
-/* codec.c */
-void veh__sha256(const unsigned char *p, size_t n, unsigned char out[32]);
 
 #endif
