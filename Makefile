@@ -33,20 +33,25 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/kyodo
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC    $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/libkyodo.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/kyodo: $(BUILD)/obj/src/main.o $(BUILD)/libkyodo.a
-	$(CC) -o $@ $^ $(KLDLIBS)
+	@$(if $(V),,echo "  LD    $@")
+	$(Q)$(CC) -o $@ $^ $(KLDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/c/%.o $(BUILD)/obj/tests/c/ky_test.o $(BUILD)/libkyodo.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(KLDLIBS)
+	$(Q)$(CC) -o $@ $^ $(KLDLIBS)
 
 # A benchmark may need a peer's flags (e.g. ns-3, in C++); bench/NAME.mk may add BENCH_LIBS_NAME.
 -include $(wildcard bench/*.mk)

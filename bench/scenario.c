@@ -410,8 +410,9 @@ int main(int argc, char **argv) {
 
 	json_t *fl = json_object_get(summary, "fleet");
 	double simS = hours * 3600.0;
-	/* Attribution: world.metrics() from Lua is veh_world_metrics_json, which counts some states car by car;
-	 * the drill's callbacks call it nReads times more than the peer's one sample a minute (which both do). */
+	/* Attribution: world.metrics() from Lua is veh_world_metrics_json (counters kept as cars change, so its cost
+	 * does not grow with the fleet); the drill's callbacks call it nReads times more than the peer's one sample a
+	 * minute (which both do). */
 	double tReads = (double)cnt.nReads * best[1].metricsCall;
 	double ovRest = (best[0].cpu - tReads) / best[1].cpu;
 	printf("scenario: %u cars, %.1f simulated hours, best of %d alternating runs; timed from the started world to the end\n"
@@ -419,8 +420,8 @@ int main(int argc, char **argv) {
 	       "  peer (world, C events): %.2f s wall, %.2f s CPU (world build %.2f s)\n"
 	       "  callbacks fired: at %lld, every %lld, when %lld, on %lld; injects sent %lld (%lld deliveries), messages %lld,\n"
 	       "  score messages %lld, fleet samples %lld, events to the observer %lld, actions %lld, scenario errors %lld\n"
-	       "  world.metrics() calls by the callbacks %lld; one veh_world_metrics takes %.2f ms CPU at %u cars (it counts\n"
-	       "  patched/revoked/OTA states car by car) => those reads cost about %.2f s (whole CPU difference %.2f s);\n"
+	       "  world.metrics() calls by the callbacks %lld; one veh_world_metrics takes %.2f ms CPU at %u cars (counters\n"
+	       "  kept as cars change state) => those reads cost about %.2f s (whole CPU difference %.2f s);\n"
 	       "  drill CPU without them would be %.3fx the peer's (an estimate)\n"
 	       "  outcome: compromised %lld, patched %lld, records %lld, joint score %.1f; world state %s (%s)\n"
 	       "  drill state_hash %s\n",

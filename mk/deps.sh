@@ -38,7 +38,6 @@ fi
 if [ "$what" = bench ]; then
 	need_file /usr/include/ns3/simulator.h libns3-dev
 	need_file /usr/include/gsl/gsl_rng.h libgsl-dev
-	need_cmd hyperfine hyperfine
 fi
 
 if [ -n "$missing" ]; then

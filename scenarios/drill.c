@@ -9,7 +9,7 @@
 
 #include <lauxlib.h>
 
-#include "scenarios/sha256.h"
+#include "engine/sha256.h"
 
 #define SCENARIO_MAX_BYTES (4 << 20)
 
@@ -357,7 +357,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		goto fail;
 	}
 	if (read_file(zPath, &d->zSource, &d->nSource, err)) goto fail;
-	scn_sha256_hex(d->zSource, d->nSource, d->zSha);
+	eng_sha256_hex(d->zSource, d->nSource, d->zSha);
 	d->sim = eng_sim_new(seed);
 	d->score = eng_score_new();
 	if (!d->sim || !d->score) {
@@ -801,7 +801,7 @@ void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
 		memcpy(hex, zWorld, 65);
 	} else {
 		snprintf(buf, n + 1, "%s\n%s", zWorld, zScores ? zScores : "");
-		scn_sha256_hex(buf, strlen(buf), hex);
+		eng_sha256_hex(buf, strlen(buf), hex);
 	}
 	free(buf);
 	free(zScores);

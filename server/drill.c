@@ -8,8 +8,12 @@
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
+#include "vehicles/world.h"
 
 #define FAC_KEY "@facilitator"  /* the facilitator's row in the journal's tokens table (team ids never start with @) */
+#define TIMELINE_MAX 1000      /* events kept for a facilitator's welcome (oldest dropped first) */
+#define FLEET_HIST_MAX 720     /* fleet samples kept for a welcome's chart; past it every other one is dropped */
+#define FACT_BURST 40          /* attack facts sent live per wall second (srv_drill_tick); the rest are counted */
 
 struct srv_drill {
 	scn_drill *pDrill;
@@ -20,8 +24,28 @@ struct srv_drill {
 	json_t *pFleet;     /* latest fleet message */
 	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
 	json_t *pActT;      /* "team\x1f" "client id" -> [seq, t_us], for the ack of a resent id */
+	json_t *pCatalog;   /* veh_world_catalog_json, for both roles' welcome */
+	json_t *pActs;      /* action records (protocol `action` messages + result/error/points/comment), by seq */
+	json_t *pReads;     /* `read` messages, in order */
+	json_t *pTimeline;  /* `event` messages the facilitator got or would have got (bounded) */
+	json_t *pFleetHist; /* fleet samples (bounded, decimated) */
+	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
+	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
 };
+
+/* The action record of seq (borrowed) or NULL. Seqs are contiguous from 1, so the record is at seq-1. */
+static json_t *act_rec(const srv_drill *d, int64_t iSeq) {
+	json_t *r = iSeq >= 1 ? json_array_get(d->pActs, (size_t)(iSeq - 1)) : NULL;
+	if (r && json_integer_value(json_object_get(r, "seq")) == iSeq) return r;
+	for (size_t i = 0; i < json_array_size(d->pActs); i++) {
+		r = json_array_get(d->pActs, i);
+		if (json_integer_value(json_object_get(r, "seq")) == iSeq) return r;
+	}
+	return NULL;
+}
+
+static int is_attack_fact(const char *zKind) { return !strncmp(zKind, "attack.", 7) || !strcmp(zKind, "service.health"); }
 
 /* --- observer: the drill's output becomes messages for the sink ------------------------------------------ */
 
@@ -67,17 +91,52 @@ static void obs_fleet(void *ctx, json_t *msg) {
 	json_decref(d->pFleet);
 	d->pFleet = json_deep_copy(msg);
 	d->bFleetNew = 1;
+	if (!d->pFleet) return;
+	if (json_array_size(d->pFleetHist) >= FLEET_HIST_MAX) { /* halve: keep every other sample, oldest first */
+		json_t *pHalf = json_array();
+		for (size_t i = 0; i < json_array_size(d->pFleetHist); i += 2) json_array_append(pHalf, json_array_get(d->pFleetHist, i));
+		json_decref(d->pFleetHist);
+		d->pFleetHist = pHalf;
+	}
+	json_array_append(d->pFleetHist, d->pFleet);
 }
 
-/* Only what a facilitator should see live: scenario errors, log() lines and the results of actions. World
- * facts (every car's alert) would flood the page; they are in the journal. */
+/* Completes an action's record with its outcome (the drill's action.result / action.error event) and shows the
+ * team the whole record, so every laptop of the team sees what a teammate did. */
+static void act_result(srv_drill *d, const char *zKind, json_t *detail) {
+	json_t *r = act_rec(d, json_integer_value(json_object_get(detail, "seq")));
+	const char *zTeam;
+	if (!r) return;
+	if (json_object_get(detail, "inject")) json_object_set(r, "inject", json_object_get(detail, "inject"));
+	if (!strcmp(zKind, "action.error")) json_object_set(r, "error", json_object_get(detail, "error"));
+	else if (json_object_get(detail, "result")) json_object_set(r, "result", json_object_get(detail, "result"));
+	zTeam = json_string_value(json_object_get(r, "team"));
+	if (zTeam) d->sink.to_team(d->sink.ctx, zTeam, r);
+}
+
+/* Only what a facilitator should see live: scenario errors, log() lines, the results of actions and the
+ * world's attack steps (attack.*, service.health: one fact per verb call or health change, never per car). Other
+ * world facts (every car's alert) would flood the page; they are in the journal. Every forwarded event is kept
+ * in a bounded timeline for the facilitator's welcome; attack facts go out live only while the wall-second
+ * budget lasts (srv_drill_tick), so a scenario that calls attack verbs in a loop cannot flood a socket. */
 static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, json_t *detail) {
 	srv_drill *d = ctx;
 	json_t *m;
-	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && strcmp(zKind, "action.result")) return;
+	int bAttack = is_attack_fact(zKind);
+	int bResult = !strcmp(zKind, "action.result") || !strcmp(zKind, "action.error");
+	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && !bResult && !bAttack) return;
+	if (bResult) act_result(d, zKind, detail);
 	m = json_pack("{s:s, s:I, s:s, s:s?, s:O?}", "type", "event", "t_us", (json_int_t)t, "kind", zKind, "subject",
 	              zSubject, "detail", detail);
-	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	if (!m) return;
+	json_array_append(d->pTimeline, m);
+	if (json_array_size(d->pTimeline) > TIMELINE_MAX) json_array_remove(d->pTimeline, 0);
+	if (!bAttack || d->nBudget > 0) {
+		if (bAttack) d->nBudget--;
+		d->sink.to_facilitator(d->sink.ctx, m);
+	} else {
+		d->nSuppressed++;
+	}
 	json_decref(m);
 }
 
@@ -94,23 +153,37 @@ static int obs_action(void *ctx, int64_t iSeq, const char *zTeam, const char *zC
 	}
 	m = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:O?, s:I}", "type", "action", "seq", (json_int_t)iSeq, "team", zTeam,
 	              "id", zClientId, "kind", zKind, "args", args, "t_us", (json_int_t)t);
-	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	if (!m) return 0;
+	d->sink.to_facilitator(d->sink.ctx, m);
+	json_array_append_new(d->pActs, json_deep_copy(m));
 	json_decref(m);
 	return 0;
 }
 
 static void obs_grade(void *ctx, int64_t iSeq, double points, const char *zComment) {
 	srv_drill *d = ctx;
-	json_t *m = json_pack("{s:s, s:I, s:f, s:s?}", "type", "grade", "action", (json_int_t)iSeq, "points", points,
-	                      "comment", zComment);
-	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	json_t *r = act_rec(d, iSeq);
+	const char *zTeam = json_string_value(json_object_get(r, "team"));
+	json_t *m = json_pack("{s:s, s:I, s:f, s:s?, s:s?}", "type", "grade", "action", (json_int_t)iSeq, "points", points,
+	                      "comment", zComment, "team", zTeam);
+	if (r) {
+		json_object_set_new(r, "points", json_real(points));
+		json_object_set_new(r, "comment", json_string(zComment ? zComment : ""));
+	}
+	if (m) {
+		d->sink.to_facilitator(d->sink.ctx, m);
+		if (zTeam) d->sink.to_team(d->sink.ctx, zTeam, m); /* the team sees its points and the comment */
+	}
 	json_decref(m);
 }
 
 static void obs_read(void *ctx, const char *zTeam, const char *zInject, eng_time_t t) {
 	srv_drill *d = ctx;
 	json_t *m = json_pack("{s:s, s:s, s:s, s:I}", "type", "read", "team", zTeam, "inject", zInject, "t_us", (json_int_t)t);
-	if (m) d->sink.to_facilitator(d->sink.ctx, m);
+	if (!m) return;
+	d->sink.to_facilitator(d->sink.ctx, m);
+	d->sink.to_team(d->sink.ctx, zTeam, m); /* the team's other laptops mark it read too */
+	json_array_append(d->pReads, m);
 	json_decref(m);
 }
 
@@ -126,6 +199,11 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	d->sink = *pSink;
 	d->pActT = json_object();
 	d->pTeamIds = json_array();
+	d->pActs = json_array();
+	d->pReads = json_array();
+	d->pTimeline = json_array();
+	d->pFleetHist = json_array();
+	d->nBudget = FACT_BURST;
 	obs.ctx = d;
 	obs.on_inject = obs_inject;
 	obs.on_message = obs_message;
@@ -155,6 +233,9 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 		}
 	}
 	d->pExercise = scn_drill_exercise_json(d->pDrill);
+	d->pCatalog = scn_drill_world(d->pDrill) ? veh_world_catalog_json(scn_drill_world(d->pDrill)) : NULL;
+	d->nBudget = FACT_BURST; /* a resume's re-simulation sent nothing live */
+	d->nSuppressed = 0;
 	pTeams = json_object_get(d->pExercise, "teams");
 	json_array_foreach(pTeams, i, v) {
 		const char *zId = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "id"));
@@ -175,6 +256,11 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	json_decref(d->pTeamIds);
 	json_decref(d->pFleet);
 	json_decref(d->pActT);
+	json_decref(d->pCatalog);
+	json_decref(d->pActs);
+	json_decref(d->pReads);
+	json_decref(d->pTimeline);
+	json_decref(d->pFleetHist);
 	free(d);
 	return rc;
 }
@@ -191,12 +277,20 @@ json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);
 		if (e) json_object_del(e, "source");
-		return e;
+	} else {
+		e = json_object();
+		for (size_t i = 0; e && i < sizeof azTeamKeys / sizeof azTeamKeys[0]; i++) {
+			json_t *v = json_object_get(d->pExercise, azTeamKeys[i]);
+			if (v) json_object_set(e, azTeamKeys[i], v);
+		}
 	}
-	e = json_object();
-	for (size_t i = 0; e && i < sizeof azTeamKeys / sizeof azTeamKeys[0]; i++) {
-		json_t *v = json_object_get(d->pExercise, azTeamKeys[i]);
-		if (v) json_object_set(e, azTeamKeys[i], v);
+	if (e && d->pCatalog) { /* the fleet's selectors; a team's copy without the world's tuning (params, verbs) */
+		json_t *c = bFacilitator ? json_incref(d->pCatalog) : json_copy(d->pCatalog);
+		if (c && !bFacilitator) {
+			json_object_del(c, "params");
+			json_object_del(c, "verbs");
+		}
+		if (c) json_object_set_new(e, "catalog", c);
 	}
 	return e;
 }
@@ -324,6 +418,46 @@ json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
 	if (m && json_object_get(pAll, "joint")) json_object_set(m, "joint", json_object_get(pAll, "joint"));
 	json_decref(pAll);
 	return m;
+}
+
+/* True when message m belongs to zTeam (every message does when zTeam is NULL: the facilitator). */
+static int of_team(json_t *m, const char *zTeam) {
+	const char *z = json_string_value(json_object_get(m, "team"));
+	return !zTeam || (z && !strcmp(z, zTeam));
+}
+
+json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
+	json_t *a = json_array(), *v;
+	size_t i;
+	if (!a) return NULL;
+	json_array_foreach(d->pActs, i, v) {
+		if (of_team(v, zTeam)) json_array_append(a, v);
+	}
+	json_array_foreach(d->pReads, i, v) {
+		if (of_team(v, zTeam)) json_array_append(a, v);
+	}
+	if (!zTeam) {
+		json_array_foreach(d->pActs, i, v) { /* the grades as the facilitator saw them live */
+			json_t *p = json_object_get(v, "points");
+			if (p) json_array_append_new(a, json_pack("{s:s, s:O, s:O, s:O, s:O?}", "type", "grade", "action", json_object_get(v, "seq"),
+			                                          "points", p, "team", json_object_get(v, "team"), "comment", json_object_get(v, "comment")));
+		}
+		json_array_extend(a, d->pTimeline);
+	}
+	if (json_array_size(d->pFleetHist) > 1)
+		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
+	return a;
+}
+
+void srv_drill_tick(srv_drill *d) {
+	if (d->nSuppressed > 0) {
+		json_t *m = json_pack("{s:s, s:I, s:s, s:s, s:{s:I}}", "type", "event", "t_us", (json_int_t)scn_drill_now(d->pDrill),
+		                      "kind", "attack.suppressed", "subject", "server", "detail", "count", (json_int_t)d->nSuppressed);
+		if (m) d->sink.to_facilitator(d->sink.ctx, m);
+		json_decref(m);
+	}
+	d->nSuppressed = 0;
+	d->nBudget = FACT_BURST;
 }
 
 json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }

@@ -68,6 +68,15 @@ int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err 
 json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam);
 json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam);
 json_t *srv_drill_fleet_msg(const srv_drill *d);
+/* The rest of a welcome's backlog (new ref, an array of messages; extensions of CONTRACT §4, see docs/protocol.md):
+ * for a team (zTeam) its own `action` records (client id, seq, t_us, kind, args, result or error, points and
+ * comment once graded) and its `read` receipts; for the facilitator (zTeam NULL) every action record, a `grade`
+ * per graded action, every `read` receipt and the timeline of `event`s; then for both a `fleet_history`. All of it
+ * is rebuilt by a --resume's re-simulation, so it comes back after a restart. */
+json_t *srv_drill_replay(const srv_drill *d, const char *zTeam);
+/* Called once a wall second: refills the live budget of attack facts and, if some were held back, tells the
+ * facilitator how many in one `event` of kind `attack.suppressed` (they stay in the welcome's timeline). */
+void srv_drill_tick(srv_drill *d);
 /* The latest fleet message if a new sample came since the last call (new ref), else NULL. Samples are
  * coalesced: the sink never gets fleet messages directly; the server sends this once per step. */
 json_t *srv_drill_take_fleet(srv_drill *d);

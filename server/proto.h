@@ -57,9 +57,9 @@ typedef struct srv_req {
 	const char *zComment;     /* grade (optional, "" when absent) */
 } srv_req;
 
-/* Parses n bytes. On success returns 0 and fills *pReq (free it with srv_req_clear). On failure returns -1,
- * sets *pzCode to one of the SRV_E_* codes, writes a message naming the field into zMsg, sets *ppId to a new
- * reference of the message's `id` when it had one (or NULL), and *pReq is empty. */
+/* Parses n bytes. In every case *ppId gets a new reference of the message's `id` when it had one (or NULL):
+ * the caller decrefs it. On success returns 0 and fills *pReq (free it with srv_req_clear). On failure returns
+ * -1, sets *pzCode to one of the SRV_E_* codes, writes a message naming the field into zMsg, and *pReq is empty. */
 int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode, char *zMsg, size_t nMsg,
                     json_t **ppId);
 void srv_req_clear(srv_req *pReq);

@@ -243,6 +243,7 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	s->nEventsPrev = n;
 	if (s->bRunning) broadcast_clock(s);
 	send_fleet(s);
+	srv_drill_tick(s->pDrill);
 	{
 		ky_err err = { 0 };
 		if (srv_drill_flush(s->pDrill, &err) && !s->bJournalErr) {
@@ -304,6 +305,9 @@ static void send_welcome(srv *s, conn *c) {
 		json_decref(f);
 	}
 	json_decref(pSeen);
+	b = srv_drill_replay(s->pDrill, c->role == ROLE_FAC ? NULL : srv_drill_team_id(s->pDrill, c->iTeam));
+	json_array_foreach(b, i, v) conn_send(s, c, v);
+	json_decref(b);
 	f = srv_drill_fleet_msg(s->pDrill);
 	if (f) conn_send(s, c, f);
 	json_decref(f);

@@ -16,8 +16,6 @@
 int srv_token_new(char zHex[SRV_TOKEN_HEX], ky_err *pErr);
 /* The SHA-256 of z (as given, NUL excluded) in lowercase hex. Cannot fail. */
 void srv_token_hash(const char *z, char zHex[SRV_HASH_HEX]);
-/* SHA-256 of a buffer into 32 bytes. */
-void srv_sha256(const void *pData, size_t n, uint8_t aOut[32]);
 /* Compares two equal-length strings in time independent of where they differ; 1 when equal. */
 int srv_token_equal(const char *a, const char *b);
 

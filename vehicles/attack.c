@@ -229,8 +229,8 @@ static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **
 	}
 	json_t *jPer = json_object_get(args, "records_per_car");
 	int64_t per = w->p.recordsPerCar;
-	if (jPer && !veh__count(jPer, &per))
-		return ky_err_set(err, KY_EINVAL, "%s: records_per_car: expected a non-negative integer", zVerb);
+	if (jPer && (!veh__count(jPer, &per) || per > 1000000000))
+		return ky_err_set(err, KY_EINVAL, "%s: records_per_car: expected an integer in 0..1000000000", zVerb);
 	const char *zC2 = json_string_value(json_object_get(args, "c2"));
 	int iOnly = -1;
 	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);

@@ -1,64 +1,39 @@
-/* codec: the world's snapshot (a compact binary blob: varints, run-length coded car columns), its restore, and
- * the state hash (SHA-256 of the snapshot). Format "KYW1", little-endian:
- *   header  magic, seed, cars, cohorts                      (restore checks them against the world)
- *   scalars params, services, random streams, counters, pending event times
- *   tables  attack campaigns, OTA campaigns (selectors as JSON text, recompiled on restore)
- *   columns per car: ECU versions x5, flags, campaign, entry, features off, OTA state, OTA campaign, OTA time,
- *           last check-in; each as (run length, value) varint pairs.
+/* codec: the world's snapshot (a binary blob of the whole state), its restore, and the state hash (SHA-256 of the
+ * snapshot). Format "KYW2", little-endian, laid out in a stable order so that two snapshots of one world differ
+ * only where its state differs, at the same offsets: the journal's XOR against the previous snapshot is then mostly
+ * zeros. Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
+ *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions,
+ *            the width of each car column (13 bytes, padded to 16)                                48 bytes
+ *   scalars  started, start time, params, services, random streams, counters, pending times      8 bytes each
+ *   columns  one after the other, each n x width bytes: ECU version codes x5, flags, campaign, entry,
+ *            features off, OTA state, OTA campaign, OTA step end, last check-in
+ *   tables   attack campaigns, OTA campaigns (selectors as JSON text, recompiled on restore), version exceptions
+ * Byte planes: a column is stored as every car's low byte, then every car's next byte, ... up to its width, the
+ * number of low bytes its largest value needs (0 when every car has 0; a check-in time needs 2 bytes for the first
+ * 18 h). A check-in time moves in its low bytes, so its high planes stay the same from one snapshot to the next,
+ * and columns nobody touched (features off, ECUs never updated) take no room. Widths only change with a new kind of
+ * event (the first compromise, the first OTA of an ECU, a drill passing 18 h), and so does the length.
+ * Version code: 0 = the cohort's initial firmware, k = the target version of OTA campaign k (the lowest such k; a
+ * car's firmware only changes by OTA), 255 = any other version, listed in the exceptions (car, ECU, version).
  * Phases are not stored: they follow from the seed. The sim's clock is not stored either, so the hash of a
- * restored world equals the hash of the world it was taken from. */
+ * restored world equals the hash of the world it was taken from.
+ * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
+ * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
 #include "vehicles/worldInt.h"
+
+#include "engine/sha256.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- SHA-256 (FIPS 180-4) ------------------------------------------------------------------------------- */
+#define SNAP_HDR 48
+#define VER_EXC 255
 
-static const uint32_t K256[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2 };
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha_block(uint32_t h[8], const unsigned char *p) {
-	uint32_t w[64], a, b, c, d, e, f, g, k;
-	for (int i = 0; i < 16; i++) w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
-	}
-	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
-}
-
-void veh__sha256(const unsigned char *p, size_t n, unsigned char out[32]) {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	unsigned char tail[128];
-	size_t full = n / 64 * 64, rest = n - full;
-	for (size_t i = 0; i < full; i += 64) sha_block(h, p + i);
-	memset(tail, 0, sizeof tail);
-	memcpy(tail, p + full, rest);
-	tail[rest] = 0x80;
-	size_t tlen = rest < 56 ? 64 : 128;
-	uint64_t bits = (uint64_t)n * 8;
-	for (int i = 0; i < 8; i++) tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha_block(h, tail);
-	if (tlen == 128) sha_block(h, tail + 64);
-	for (int i = 0; i < 8; i++)
-		for (int j = 0; j < 4; j++) out[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
-}
+/* Car columns, in snapshot order, and their widest width in bytes. */
+enum { C_VER, C_FLAGS = VEH_ECU_N, C_CAMP, C_ENTRY, C_FEAT, C_OTA, C_OTACAMP, C_OTAT, C_LAST, C_N };
+static const unsigned char aColMax[C_N] = { 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 4, 4 };
 
 /* ---- writer ------------------------------------------------------------------------------------------- */
 
@@ -68,105 +43,203 @@ typedef struct wbuf {
 	int bOom;
 } wbuf;
 
-static void w_bytes(wbuf *b, const void *p, size_t n) {
-	if (b->bOom) return;
+/* Room for n more bytes at b->p + b->n (NULL and bOom when out of memory). */
+static unsigned char *w_room(wbuf *b, size_t n) {
+	if (b->bOom) return NULL;
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->n + n) cap *= 2;
 		unsigned char *q = realloc(b->p, cap);
 		if (!q) {
 			b->bOom = 1;
-			return;
+			return NULL;
 		}
 		b->p = q;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->n, p, n);
+	unsigned char *q = b->p + b->n;
 	b->n += n;
+	return q;
 }
-static void w_u(wbuf *b, uint64_t v) {
-	unsigned char z[10];
-	int k = 0;
-	do {
-		z[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	w_bytes(b, z, (size_t)k);
+static void w_bytes(wbuf *b, const void *p, size_t n) {
+	unsigned char *q = w_room(b, n);
+	if (q && n) memcpy(q, p, n);
 }
-static void w_i(wbuf *b, int64_t v) { w_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
-static void w_d(wbuf *b, double d) {
+static void w_u32(wbuf *b, uint32_t v) {
+	unsigned char *q = w_room(b, 4);
+	for (int k = 0; q && k < 4; k++) q[k] = (unsigned char)(v >> (8 * k));
+}
+static void w_u64(wbuf *b, uint64_t v) {
+	unsigned char *q = w_room(b, 8);
+	for (int k = 0; q && k < 8; k++) q[k] = (unsigned char)(v >> (8 * k));
+}
+static void w_i64(wbuf *b, int64_t v) { w_u64(b, (uint64_t)v); }
+static void w_f64(wbuf *b, double d) {
 	uint64_t u;
 	memcpy(&u, &d, 8);
-	unsigned char z[8];
-	for (int i = 0; i < 8; i++) z[i] = (unsigned char)(u >> (8 * i));
-	w_bytes(b, z, 8);
+	w_u64(b, u);
 }
 static void w_s(wbuf *b, const char *z) {
 	size_t n = strlen(z);
-	w_u(b, n);
+	w_u32(b, (uint32_t)n);
 	w_bytes(b, z, n);
 }
 
-/* A column as (run, value) pairs; get(i) reads car i. */
-#define W_COL(b, n, expr) do { \
-	uint32_t i_ = 0; \
-	while (i_ < (n)) { \
-		uint32_t i = i_; uint64_t v_ = (uint64_t)(expr); uint32_t j_ = i_ + 1; \
-		for (i = j_; i < (n) && (uint64_t)(expr) == v_; i++) {} \
-		w_u(b, i - i_); w_u(b, v_); i_ = i; \
-	} } while (0)
+/* Number of low bytes needed for every value whose bits are all in m. */
+static unsigned width_of(uint32_t m) { return m > 0xffffffu ? 4 : m > 0xffffu ? 3 : m > 0xffu ? 2 : m ? 1 : 0; }
 
-static void write_world(const veh_world *w, wbuf *b) {
+/* Appends a column of n values as byte planes, as many as its largest value needs; returns that width. */
+static unsigned put_col8(wbuf *b, const uint8_t *a, uint32_t n) {
+	unsigned m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	if (!m) return 0;
+	w_bytes(b, a, n);
+	return 1;
+}
+static unsigned put_col16(wbuf *b, const uint16_t *a, uint32_t n) {
+	unsigned m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	unsigned w = width_of(m);
+	unsigned char *q = w_room(b, (size_t)w * n);
+	for (unsigned k = 0; q && k < w; k++, q += n)
+		for (uint32_t i = 0; i < n; i++) q[i] = (unsigned char)(a[i] >> (8 * k));
+	return w;
+}
+static unsigned put_col32(wbuf *b, const uint32_t *a, uint32_t n) {
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++) m |= a[i];
+	unsigned w = width_of(m);
+	unsigned char *q = w_room(b, (size_t)w * n);
+	for (unsigned k = 0; q && k < w; k++, q += n)
+		for (uint32_t i = 0; i < n; i++) q[i] = (unsigned char)(a[i] >> (8 * k));
+	return w;
+}
+
+/* The code of version v of ECU e on a car whose cohort started with vInit (see the top of the file). */
+static unsigned ver_code(const veh_world *w, int e, uint32_t vInit, uint32_t v) {
+	if (v == vInit) return 0;
+	for (int o = 0; o < w->nOta; o++)
+		if (w->aOta[o].iEcu == e && w->aOta[o].ver == v) return (unsigned)o + 1;
+	return VER_EXC;
+}
+
+typedef struct ver_exc {
+	uint32_t car, ecu, ver;
+} ver_exc;
+
+/* Appends the version codes of ECU e (width 1, or nothing when every car runs its initial firmware); versions
+ * without a code are appended to *paExc. Returns the width. */
+static unsigned put_versions(const veh_world *w, int e, wbuf *b, ver_exc **paExc, uint32_t *pnExc) {
 	const veh_fleet *f = &w->f;
+	const uint32_t *a = f->aVer[e];
+	uint32_t n = f->n;
+	unsigned char *q = w_room(b, n);
+	unsigned any = 0;
+	for (int c = 0; q && c < f->nCoh; c++) {
+		const veh_cohort *k = &f->aCoh[c];
+		uint32_t vInit = k->aVer[e], vLast = vInit, iEnd = k->iFirst + k->nCount;
+		unsigned code = 0;
+		for (uint32_t i = k->iFirst; i < iEnd; i++) {
+			uint32_t v = a[i];
+			if (v != vLast) {
+				vLast = v;
+				code = ver_code(w, e, vInit, v);
+			}
+			q[i] = (unsigned char)code;
+			any |= code;
+		}
+	}
+	if (!q) return 0;
+	if (!any) {
+		b->n -= n;
+		return 0;
+	}
+	for (const unsigned char *x = memchr(q, VER_EXC, n); x; x = memchr(x + 1, VER_EXC, n - (size_t)(x + 1 - q))) {
+		ver_exc *aE = realloc(*paExc, (*pnExc + 1) * sizeof *aE);
+		if (!aE) {
+			b->bOom = 1;
+			break;
+		}
+		uint32_t i = (uint32_t)(x - q);
+		aE[*pnExc] = (ver_exc){ i, (uint32_t)e, a[i] };
+		*paExc = aE;
+		(*pnExc)++;
+		if (x + 1 == q + n) break;
+	}
+	return 1;
+}
+
+static void write_scalars(const veh_world *w, wbuf *b) {
 	const veh_params *p = &w->p;
-	w_bytes(b, "KYW1", 4);
-	w_u(b, eng_sim_seed(w->sim));
-	w_u(b, f->n);
-	w_u(b, (uint64_t)f->nCoh);
-	w_u(b, (uint64_t)w->bStarted);
-	w_i(b, w->tStart);
-	/* params */
-	w_i(b, p->checkinPeriod), w_i(b, p->slotWidth), w_i(b, p->jitter), w_d(b, p->offlineFrac), w_i(b, p->offlineMean);
-	w_d(b, p->idsDetect), w_d(b, p->idsFp), w_i(b, p->vsocInterval), w_d(b, p->vsocPerHour), w_i(b, p->blockDelay);
-	w_i(b, p->dlMin), w_i(b, p->dlMax), w_i(b, p->instMin), w_i(b, p->instMax), w_d(b, p->otaFail), w_d(b, p->otaBrick);
-	w_d(b, p->pkiPerHour), w_d(b, p->appCmdPerDay), w_d(b, p->degradedLoss), w_i(b, p->recordsPerCar);
+	w_u64(b, (uint64_t)w->bStarted), w_i64(b, w->tStart);
+	w_i64(b, p->checkinPeriod), w_i64(b, p->slotWidth), w_i64(b, p->jitter), w_f64(b, p->offlineFrac), w_i64(b, p->offlineMean);
+	w_f64(b, p->idsDetect), w_f64(b, p->idsFp), w_i64(b, p->vsocInterval), w_f64(b, p->vsocPerHour), w_i64(b, p->blockDelay);
+	w_i64(b, p->dlMin), w_i64(b, p->dlMax), w_i64(b, p->instMin), w_i64(b, p->instMax), w_f64(b, p->otaFail), w_f64(b, p->otaBrick);
+	w_f64(b, p->pkiPerHour), w_f64(b, p->appCmdPerDay), w_f64(b, p->degradedLoss), w_i64(b, p->recordsPerCar);
 	for (int s = 0; s < VEH_SVC_N; s++) {
-		w_u(b, (uint64_t)w->aSvc[s].health), w_u(b, (uint64_t)w->aSvc[s].bIsolated);
-		w_i(b, w->aSvc[s].tDownSince), w_i(b, w->aSvc[s].downUs);
+		w_u64(b, (uint64_t)w->aSvc[s].health), w_u64(b, (uint64_t)w->aSvc[s].bIsolated);
+		w_i64(b, w->aSvc[s].tDownSince), w_i64(b, w->aSvc[s].downUs);
 	}
 	const eng_rng *aR[4] = { &w->rTick, &w->rOta, &w->rAttack, &w->rVsoc };
 	for (int r = 0; r < 4; r++)
-		for (int k = 0; k < 4; k++) w_u(b, aR[r]->s[k]);
-	w_i(b, w->nComp), w_i(b, w->nOffline), w_i(b, w->nBricked), w_i(b, w->tCompLast), w_d(b, w->compCarUs);
-	w_i(b, w->nRecords), w_i(b, w->nUnsafe), w_i(b, w->nCustomers), w_i(b, w->nCheckins), w_i(b, w->nAlerts);
-	w_i(b, w->nFalseQueued), w_i(b, w->nIncidents), w_i(b, w->nCmd), w_i(b, w->nCmdFailed), w_i(b, w->nRecvTrue);
-	w_i(b, w->nRecvFalse), w_d(b, w->cmdFrac), w_d(b, w->pkiFrac), w_i(b, w->nRevokedWaiting), w_u(b, w->nCarEvents);
-	w_u(b, w->iSlotNext), w_i(b, w->tTick), w_i(b, w->tVsoc);
-	w_u(b, (uint64_t)w->nCamp);
+		for (int k = 0; k < 4; k++) w_u64(b, aR[r]->s[k]);
+	w_i64(b, w->nComp), w_i64(b, w->nOffline), w_i64(b, w->nBricked), w_i64(b, w->tCompLast), w_f64(b, w->compCarUs);
+	w_i64(b, w->nRecords), w_i64(b, w->nUnsafe), w_i64(b, w->nCustomers), w_i64(b, w->nCheckins), w_i64(b, w->nAlerts);
+	w_i64(b, w->nFalseQueued), w_i64(b, w->nIncidents), w_i64(b, w->nCmd), w_i64(b, w->nCmdFailed), w_i64(b, w->nRecvTrue);
+	w_i64(b, w->nRecvFalse), w_f64(b, w->cmdFrac), w_f64(b, w->pkiFrac), w_i64(b, w->nRevokedWaiting), w_u64(b, w->nCarEvents);
+	w_u64(b, w->iSlotNext), w_i64(b, w->tTick), w_i64(b, w->tVsoc);
+}
+
+static void write_tables(const veh_world *w, wbuf *b) {
 	for (int c = 0; c < w->nCamp; c++) {
 		const veh_campaign *k = &w->aCamp[c];
-		w_u(b, (uint64_t)k->nInd);
+		w_u64(b, (uint64_t)k->entry), w_u64(b, (uint64_t)k->bPersist), w_u64(b, (uint64_t)k->bStopped);
+		w_u64(b, (uint64_t)k->bBlocked), w_i64(b, k->tBlockAt), w_i64(b, k->recordsPerBeacon), w_i64(b, k->nComp);
+		w_i64(b, k->nQueued), w_u64(b, (uint64_t)k->bIncident), w_u64(b, (uint64_t)k->nInd);
 		for (int i = 0; i < k->nInd; i++) w_s(b, k->azInd[i]);
 		w_s(b, k->zTechnique), w_s(b, k->zSel);
-		w_u(b, (uint64_t)k->entry), w_u(b, (uint64_t)k->bPersist), w_u(b, (uint64_t)k->bStopped), w_u(b, (uint64_t)k->bBlocked);
-		w_i(b, k->tBlockAt), w_i(b, k->recordsPerBeacon), w_i(b, k->nComp), w_i(b, k->nQueued), w_u(b, (uint64_t)k->bIncident);
 	}
-	w_u(b, (uint64_t)w->nOta);
 	for (int o = 0; o < w->nOta; o++) {
 		const veh_ota_camp *c = &w->aOta[o];
-		w_u(b, (uint64_t)c->iEcu), w_u(b, c->ver), w_s(b, c->zSel), w_d(b, c->rollout), w_d(b, c->brick), w_i(b, c->iAttack);
-		w_i(b, c->tStart), w_i(b, c->nTarget), w_i(b, c->nOffered), w_i(b, c->nDone), w_i(b, c->nFailed), w_i(b, c->nBricked);
-		w_u(b, (uint64_t)c->bDoneFact), w_u(b, (uint64_t)c->bRevoked);
+		w_u64(b, (uint64_t)c->iEcu), w_u64(b, c->ver), w_f64(b, c->rollout), w_f64(b, c->brick), w_i64(b, c->iAttack);
+		w_i64(b, c->tStart), w_i64(b, c->nTarget), w_i64(b, c->nOffered), w_i64(b, c->nDone), w_i64(b, c->nFailed);
+		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked);
+		w_s(b, c->zSel);
 	}
-	for (int e = 0; e < VEH_ECU_N; e++) W_COL(b, f->n, f->aVer[e][i]);
-	W_COL(b, f->n, f->aFlags[i]);
-	W_COL(b, f->n, f->aCamp[i]);
-	W_COL(b, f->n, f->aEntry[i]);
-	W_COL(b, f->n, f->aFeatOff[i]);
-	W_COL(b, f->n, f->aOta[i]);
-	W_COL(b, f->n, f->aOtaCamp[i]);
-	W_COL(b, f->n, f->aOtaT[i]);
-	W_COL(b, f->n, f->aLast[i]);
+}
+
+static void write_world(const veh_world *w, wbuf *b) {
+	const veh_fleet *f = &w->f;
+	uint32_t n = f->n, nExc = 0;
+	ver_exc *aExc = NULL;
+	unsigned char aW[16] = { 0 };
+	b->cap = SNAP_HDR + 1024 + (size_t)20 * n + 4096;  /* every column at its widest: no realloc on the way */
+	if (!(b->p = malloc(b->cap))) {
+		b->bOom = 1;
+		return;
+	}
+	w_bytes(b, "KYW2", 4);
+	w_u32(b, n);
+	w_u64(b, eng_sim_seed(w->sim));
+	w_u32(b, (uint32_t)f->nCoh), w_u32(b, (uint32_t)w->nCamp), w_u32(b, (uint32_t)w->nOta);
+	w_u32(b, 0);          /* exceptions: patched below */
+	w_bytes(b, aW, 16);   /* widths: patched below */
+	write_scalars(w, b);
+	for (int e = 0; e < VEH_ECU_N; e++) aW[C_VER + e] = (unsigned char)put_versions(w, e, b, &aExc, &nExc);
+	aW[C_FLAGS] = (unsigned char)put_col16(b, f->aFlags, n);
+	aW[C_CAMP] = (unsigned char)put_col8(b, f->aCamp, n);
+	aW[C_ENTRY] = (unsigned char)put_col8(b, f->aEntry, n);
+	aW[C_FEAT] = (unsigned char)put_col8(b, f->aFeatOff, n);
+	aW[C_OTA] = (unsigned char)put_col8(b, f->aOta, n);
+	aW[C_OTACAMP] = (unsigned char)put_col8(b, f->aOtaCamp, n);
+	aW[C_OTAT] = (unsigned char)put_col32(b, f->aOtaT, n);
+	aW[C_LAST] = (unsigned char)put_col32(b, f->aLast, n);
+	write_tables(w, b);
+	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
+	free(aExc);
+	if (b->bOom) return;
+	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
+	memcpy(b->p + 32, aW, 16);
 }
 
 int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, ky_err *err) {
@@ -191,7 +264,7 @@ void veh_world_state_hash(const veh_world *w, char hex[65]) {
 		free(b.p);
 		return;
 	}
-	veh__sha256(b.p, b.n, d);
+	eng_sha256(b.p, b.n, d);
 	free(b.p);
 	for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
@@ -204,87 +277,67 @@ typedef struct rbuf {
 	int bBad;
 } rbuf;
 
-static uint64_t r_u(rbuf *b) {
-	uint64_t v = 0;
-	for (int s = 0; s < 64; s += 7) {
-		if (b->i >= b->n) {
-			b->bBad = 1;
-			return 0;
-		}
-		unsigned char c = b->p[b->i++];
-		v |= (uint64_t)(c & 0x7f) << s;
-		if (!(c & 0x80)) return v;
-	}
-	b->bBad = 1;
-	return 0;
-}
-static int64_t r_i(rbuf *b) {
-	uint64_t u = r_u(b);
-	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
-static double r_d(rbuf *b) {
-	uint64_t u = 0;
-	double d;
-	if (b->i + 8 > b->n) {
+static const unsigned char *r_take(rbuf *b, size_t n) {
+	if (b->bBad || n > b->n - b->i) {
 		b->bBad = 1;
-		return 0;
+		return NULL;
 	}
-	for (int i = 0; i < 8; i++) u |= (uint64_t)b->p[b->i++] << (8 * i);
+	const unsigned char *q = b->p + b->i;
+	b->i += n;
+	return q;
+}
+static uint32_t r_u32(rbuf *b) {
+	const unsigned char *q = r_take(b, 4);
+	uint32_t v = 0;
+	for (int k = 0; q && k < 4; k++) v |= (uint32_t)q[k] << (8 * k);
+	return v;
+}
+static uint64_t r_u64(rbuf *b) {
+	const unsigned char *q = r_take(b, 8);
+	uint64_t v = 0;
+	for (int k = 0; q && k < 8; k++) v |= (uint64_t)q[k] << (8 * k);
+	return v;
+}
+static int64_t r_i64(rbuf *b) { return (int64_t)r_u64(b); }
+static double r_f64(rbuf *b) {
+	uint64_t u = r_u64(b);
+	double d;
 	memcpy(&d, &u, 8);
 	return d;
 }
+/* A flag (0 or 1; anything else is bad). */
+static int r_bool(rbuf *b) {
+	uint64_t v = r_u64(b);
+	if (v > 1) b->bBad = 1;
+	return (int)(v & 1);
+}
 /* A string into z (size n); bad when longer. */
 static void r_s(rbuf *b, char *z, size_t n) {
-	uint64_t len = r_u(b);
-	if (b->bBad || len >= n || b->i + len > b->n) {
+	uint32_t len = r_u32(b);
+	const unsigned char *q = b->bBad || len >= n ? NULL : r_take(b, len);
+	if (!q) {
 		b->bBad = 1;
 		z[0] = 0;
 		return;
 	}
-	memcpy(z, b->p + b->i, len);
+	memcpy(z, q, len);
 	z[len] = 0;
-	b->i += len;
+	if (strlen(z) != len) b->bBad = 1;  /* an embedded NUL */
 }
 static char *r_sdup(rbuf *b) {
-	uint64_t len = r_u(b);
-	if (b->bBad || b->i + len > b->n || len > (1u << 20)) {
-		b->bBad = 1;
-		return NULL;
-	}
-	char *z = malloc(len + 1);
+	uint32_t len = r_u32(b);
+	const unsigned char *q = b->bBad || len > (1u << 20) ? NULL : r_take(b, len);
+	char *z = q ? malloc((size_t)len + 1) : NULL;
 	if (!z) {
 		b->bBad = 1;
 		return NULL;
 	}
-	memcpy(z, b->p + b->i, len);
+	memcpy(z, q, len);
 	z[len] = 0;
-	b->i += len;
+	if (strlen(z) != len) b->bBad = 1;
 	return z;
 }
 #define TIME_OK(t, lo) ((t) >= (lo) && (t) <= ENG_TIME_MAX / 4)
-
-/* Reads a column of n values, each <= max, through set(i, v). */
-#define R_COL(b, n, max, stmt) do { \
-	uint32_t i_ = 0; \
-	while (i_ < (n) && !(b)->bBad) { \
-		uint64_t run_ = r_u(b), v = r_u(b); \
-		if (run_ == 0 || run_ > (uint64_t)((n) - i_) || v > (uint64_t)(max)) { (b)->bBad = 1; break; } \
-		for (uint32_t i = i_; i < i_ + (uint32_t)run_; i++) { stmt; } \
-		i_ += (uint32_t)run_; \
-	} } while (0)
-
-typedef struct cols {
-	uint32_t *aVer[VEH_ECU_N];
-	uint16_t *aFlags;
-	uint8_t *aCamp, *aEntry, *aFeatOff, *aOta, *aOtaCamp;
-	uint32_t *aOtaT, *aLast;
-} cols;
-
-static void cols_free(cols *c) {
-	for (int e = 0; e < VEH_ECU_N; e++) free(c->aVer[e]);
-	free(c->aFlags), free(c->aCamp), free(c->aEntry), free(c->aFeatOff), free(c->aOta), free(c->aOtaCamp), free(c->aOtaT);
-	free(c->aLast);
-}
 
 static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	for (int i = 0; i < n; i++) free(a[i].zSel);
@@ -299,26 +352,28 @@ static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 /* Parameters, services, streams, counters and pending times into t (b->bBad on a bad or out-of-range value). */
 static void read_scalars(rbuf *b, veh_world *t) {
 	veh_params *p = &t->p;
-	t->tStart = r_i(b);
-	p->checkinPeriod = r_i(b), p->slotWidth = r_i(b), p->jitter = r_i(b), p->offlineFrac = r_d(b), p->offlineMean = r_i(b);
-	p->idsDetect = r_d(b), p->idsFp = r_d(b), p->vsocInterval = r_i(b), p->vsocPerHour = r_d(b), p->blockDelay = r_i(b);
-	p->dlMin = r_i(b), p->dlMax = r_i(b), p->instMin = r_i(b), p->instMax = r_i(b), p->otaFail = r_d(b), p->otaBrick = r_d(b);
-	p->pkiPerHour = r_d(b), p->appCmdPerDay = r_d(b), p->degradedLoss = r_d(b), p->recordsPerCar = r_i(b);
+	r_bool(b);  /* started: the target world is started before the load */
+	t->tStart = r_i64(b);
+	p->checkinPeriod = r_i64(b), p->slotWidth = r_i64(b), p->jitter = r_i64(b), p->offlineFrac = r_f64(b), p->offlineMean = r_i64(b);
+	p->idsDetect = r_f64(b), p->idsFp = r_f64(b), p->vsocInterval = r_i64(b), p->vsocPerHour = r_f64(b), p->blockDelay = r_i64(b);
+	p->dlMin = r_i64(b), p->dlMax = r_i64(b), p->instMin = r_i64(b), p->instMax = r_i64(b), p->otaFail = r_f64(b), p->otaBrick = r_f64(b);
+	p->pkiPerHour = r_f64(b), p->appCmdPerDay = r_f64(b), p->degradedLoss = r_f64(b), p->recordsPerCar = r_i64(b);
 	if (!veh__params_valid(p) || !TIME_OK(t->tStart, 0)) b->bBad = 1;
 	for (int s = 0; s < VEH_SVC_N; s++) {
 		veh_service *v = &t->aSvc[s];
-		v->health = (int)r_u(b), v->bIsolated = (int)r_u(b), v->tDownSince = r_i(b), v->downUs = r_i(b);
-		if (v->health < 0 || v->health >= VEH_H_N || v->bIsolated > 1 || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0))
-			b->bBad = 1;
+		uint64_t h = r_u64(b);
+		v->health = h < VEH_H_N ? (int)h : VEH_H_UP, v->bIsolated = r_bool(b), v->tDownSince = r_i64(b), v->downUs = r_i64(b);
+		if (h >= VEH_H_N || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0)) b->bBad = 1;
+		if ((v->tDownSince >= 0) != (v->bIsolated || v->health == VEH_H_DOWN)) b->bBad = 1;  /* down since: iff unusable */
 	}
 	eng_rng *aR[4] = { &t->rTick, &t->rOta, &t->rAttack, &t->rVsoc };
 	for (int r = 0; r < 4; r++)
-		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u(b);
-	t->nComp = r_i(b), t->nOffline = r_i(b), t->nBricked = r_i(b), t->tCompLast = r_i(b), t->compCarUs = r_d(b);
-	t->nRecords = r_i(b), t->nUnsafe = r_i(b), t->nCustomers = r_i(b), t->nCheckins = r_i(b), t->nAlerts = r_i(b);
-	t->nFalseQueued = r_i(b), t->nIncidents = r_i(b), t->nCmd = r_i(b), t->nCmdFailed = r_i(b), t->nRecvTrue = r_i(b);
-	t->nRecvFalse = r_i(b), t->cmdFrac = r_d(b), t->pkiFrac = r_d(b), t->nRevokedWaiting = r_i(b), t->nCarEvents = r_u(b);
-	t->iSlotNext = r_u(b), t->tTick = r_i(b), t->tVsoc = r_i(b);
+		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u64(b);
+	t->nComp = r_i64(b), t->nOffline = r_i64(b), t->nBricked = r_i64(b), t->tCompLast = r_i64(b), t->compCarUs = r_f64(b);
+	t->nRecords = r_i64(b), t->nUnsafe = r_i64(b), t->nCustomers = r_i64(b), t->nCheckins = r_i64(b), t->nAlerts = r_i64(b);
+	t->nFalseQueued = r_i64(b), t->nIncidents = r_i64(b), t->nCmd = r_i64(b), t->nCmdFailed = r_i64(b), t->nRecvTrue = r_i64(b);
+	t->nRecvFalse = r_i64(b), t->cmdFrac = r_f64(b), t->pkiFrac = r_f64(b), t->nRevokedWaiting = r_i64(b), t->nCarEvents = r_u64(b);
+	t->iSlotNext = r_u64(b), t->tTick = r_i64(b), t->tVsoc = r_i64(b);
 	if (!TIME_OK(t->tCompLast, 0) || !TIME_OK(t->tTick, -1) || !TIME_OK(t->tVsoc, -1)) b->bBad = 1;
 	if (!(t->cmdFrac >= 0 && t->cmdFrac < 1) || !(t->pkiFrac >= 0 && t->pkiFrac < 1) || !(t->compCarUs >= 0 && t->compCarUs < 1e30))
 		b->bBad = 1;
@@ -330,48 +385,47 @@ static void read_scalars(rbuf *b, veh_world *t) {
 	if (!b->bBad && t->iSlotNext != UINT64_MAX && t->iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / p->slotWidth)) b->bBad = 1;
 }
 
-/* Attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
-static int read_campaigns(rbuf *b, veh_world *t) {
-	uint64_t n = r_u(b);
-	if (b->bBad || n > VEH_CAMP_MAX) {
-		b->bBad = 1;
-		return 0;
-	}
-	if (!(t->aCamp = calloc(n + 1, sizeof *t->aCamp))) return KY_ENOMEM;
-	while (t->nCamp < (int)n && !b->bBad) {
+/* nCamp attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
+static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
+	if (!(t->aCamp = calloc((size_t)nCamp + 1, sizeof *t->aCamp))) return KY_ENOMEM;
+	while (t->nCamp < (int)nCamp && !b->bBad) {
 		veh_campaign *k = &t->aCamp[t->nCamp++];
-		k->nInd = (int)r_u(b);
-		if (k->nInd < 1 || k->nInd > 4) {
+		uint64_t entry = r_u64(b);
+		k->entry = (int)(entry & 0xff), k->bPersist = r_bool(b), k->bStopped = r_bool(b), k->bBlocked = r_bool(b);
+		k->tBlockAt = r_i64(b), k->recordsPerBeacon = r_i64(b), k->nComp = r_i64(b), k->nQueued = r_i64(b);
+		k->bIncident = r_bool(b);
+		uint64_t nInd = r_u64(b);
+		if (nInd < 1 || nInd > 4 || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+		    !TIME_OK(k->tBlockAt, -1) || k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nQueued, 0) || !TIME_OK(k->nComp, 0)) {
 			b->bBad = 1;
 			break;
 		}
+		k->nInd = (int)nInd;
 		for (int i = 0; i < k->nInd; i++) r_s(b, k->azInd[i], sizeof k->azInd[i]);
 		r_s(b, k->zTechnique, sizeof k->zTechnique);
 		k->zSel = r_sdup(b);
-		k->entry = (int)r_u(b), k->bPersist = (int)r_u(b), k->bStopped = (int)r_u(b), k->bBlocked = (int)r_u(b);
-		k->tBlockAt = r_i(b), k->recordsPerBeacon = r_i(b), k->nComp = r_i(b), k->nQueued = r_i(b), k->bIncident = (int)r_u(b);
-		if (!TIME_OK(k->tBlockAt, -1) || !TIME_OK(k->recordsPerBeacon, 0) || !TIME_OK(k->nQueued, 0) ||
-		    !TIME_OK(k->nComp, 0) || k->entry >= VEH_ENTRY_SVC + VEH_SVC_N || (k->entry >= VEH_ECU_N && k->entry < VEH_ENTRY_SVC))
-			b->bBad = 1;
+		if (k->bBlocked && k->tBlockAt >= 0) b->bBad = 1;  /* a block pending on a blocked campaign */
 	}
 	return 0;
 }
 
-/* OTA campaigns into t->aOta, their selectors recompiled against the fleet. KY_ENOMEM or 0. */
-static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f) {
-	uint64_t n = b->bBad ? 0 : r_u(b);
-	if (b->bBad || n > VEH_OTA_MAX) {
-		b->bBad = 1;
-		return 0;
-	}
-	if (!(t->aOta = calloc(n + 1, sizeof *t->aOta))) return KY_ENOMEM;
-	while (t->nOta < (int)n && !b->bBad) {
+/* nOta OTA campaigns into t->aOta, their selectors recompiled against the fleet. KY_ENOMEM or 0. */
+static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
+	if (!(t->aOta = calloc((size_t)nOta + 1, sizeof *t->aOta))) return KY_ENOMEM;
+	while (t->nOta < (int)nOta && !b->bBad) {
 		veh_ota_camp *o = &t->aOta[t->nOta++];
-		o->iEcu = (int)r_u(b), o->ver = (uint32_t)r_u(b), o->zSel = r_sdup(b), o->rollout = r_d(b), o->brick = r_d(b);
-		o->iAttack = (int)r_i(b), o->tStart = r_i(b), o->nTarget = r_i(b), o->nOffered = r_i(b), o->nDone = r_i(b);
-		o->nFailed = r_i(b), o->nBricked = r_i(b), o->bDoneFact = (int)r_u(b), o->bRevoked = (int)r_u(b);
-		if (b->bBad || o->bDoneFact > 1 || o->bRevoked > 1 || !TIME_OK(o->tStart, 0) || !(o->rollout > 0 && o->rollout <= 1) ||
-		    !(o->brick >= 0 && o->brick <= 1) || o->iEcu < 0 || o->iEcu >= VEH_ECU_N || o->iAttack >= t->nCamp || o->iAttack < -1) {
+		uint64_t iEcu = r_u64(b), ver = r_u64(b);
+		int64_t iAttack;
+		o->iEcu = (int)(iEcu & 0xf), o->ver = (uint32_t)ver, o->rollout = r_f64(b), o->brick = r_f64(b), iAttack = r_i64(b);
+		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
+		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
+		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b), o->bRevoked = r_bool(b);
+		o->zSel = r_sdup(b);
+		const int64_t aN[] = { o->tStart, o->nTarget, o->nOffered, o->nDone, o->nFailed, o->nBricked };
+		for (size_t k = 0; k < sizeof aN / sizeof aN[0]; k++)
+			if (!TIME_OK(aN[k], 0)) b->bBad = 1;
+		if (b->bBad || iEcu >= VEH_ECU_N || ver > UINT32_MAX || iAttack < -1 || iAttack >= t->nCamp ||
+		    !(o->rollout > 0 && o->rollout <= 1) || !(o->brick >= 0 && o->brick <= 1)) {
 			b->bBad = 1;
 			break;
 		}
@@ -382,65 +436,184 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f) {
 	return 0;
 }
 
-/* The car columns into c (allocated here). KY_ENOMEM or 0. */
-static int read_columns(rbuf *b, cols *c, uint32_t nc, int nCamp, int nOta) {
-	for (int e = 0; e < VEH_ECU_N; e++)
-		if (!(c->aVer[e] = malloc((size_t)nc * 4 + 4))) return KY_ENOMEM;
-	c->aFlags = malloc((size_t)nc * 2 + 2), c->aCamp = malloc(nc + 1u), c->aEntry = malloc(nc + 1u), c->aFeatOff = malloc(nc + 1u);
-	c->aOta = malloc(nc + 1u), c->aOtaCamp = malloc(nc + 1u), c->aOtaT = malloc((size_t)nc * 4 + 4), c->aLast = malloc((size_t)nc * 4 + 4);
-	if (!c->aFlags || !c->aCamp || !c->aEntry || !c->aFeatOff || !c->aOta || !c->aOtaCamp || !c->aOtaT || !c->aLast) return KY_ENOMEM;
-	for (int e = 0; e < VEH_ECU_N; e++) R_COL(b, nc, UINT32_MAX, c->aVer[e][i] = (uint32_t)v);
-	R_COL(b, nc, 0x3f, c->aFlags[i] = (uint16_t)v);
-	R_COL(b, nc, nCamp, c->aCamp[i] = (uint8_t)v);
-	R_COL(b, nc, VEH_ENTRY_SVC + VEH_SVC_N - 1, c->aEntry[i] = (uint8_t)v);
-	R_COL(b, nc, VEH_FEAT_ALL, c->aFeatOff[i] = (uint8_t)v);
-	R_COL(b, nc, VEH_OTA_FAILED, c->aOta[i] = (uint8_t)v);
-	R_COL(b, nc, nOta, c->aOtaCamp[i] = (uint8_t)v);
-	R_COL(b, nc, UINT32_MAX, c->aOtaT[i] = (uint32_t)v);
-	R_COL(b, nc, UINT32_MAX, c->aLast[i] = (uint32_t)v);
+/* The exceptions (strictly ascending by ECU, then car) into *paExc (allocated). KY_ENOMEM or 0. */
+static int read_exceptions(rbuf *b, uint32_t nExc, uint32_t nCars, ver_exc **paExc) {
+	ver_exc *a = malloc(((size_t)nExc + 1) * sizeof *a);
+	if (!a) return KY_ENOMEM;
+	*paExc = a;
+	for (uint32_t k = 0; k < nExc && !b->bBad; k++) {
+		a[k].car = r_u32(b), a[k].ecu = r_u32(b), a[k].ver = r_u32(b);
+		uint64_t key = (uint64_t)a[k].ecu * nCars + a[k].car;
+		if (a[k].car >= nCars || a[k].ecu >= VEH_ECU_N || (k > 0 && key <= (uint64_t)a[k - 1].ecu * nCars + a[k - 1].car))
+			b->bBad = 1;
+	}
 	return 0;
 }
 
-/* Do the columns agree with the counters and with each other? 1 yes, 0 no, KY_ENOMEM. */
-static int columns_consistent(const cols *c, const veh_world *t, uint32_t nc) {
-	int64_t nComp = 0, nOff = 0, nBrick = 0;
-	int bOk = 1;
-	int64_t *aCampN = calloc((size_t)t->nCamp + 1, sizeof *aCampN);
-	if (!aCampN) return KY_ENOMEM;
-	for (uint32_t i = 0; i < nc; i++) {
-		uint16_t fl = c->aFlags[i];
-		int bComp = (fl & VEH_F_COMP) != 0;
-		nComp += bComp;
-		nOff += (fl & VEH_F_OFFLINE) != 0;
-		nBrick += (fl & VEH_F_BRICKED) != 0;
-		if (bComp != (c->aCamp[i] != 0) || ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) ||
-		    (c->aOta[i] != VEH_OTA_NONE && c->aOtaCamp[i] == 0))
-			bOk = 0;
-		if (c->aCamp[i]) aCampN[c->aCamp[i] - 1]++;
+/* The car columns inside the blob. */
+typedef struct snap_cols {
+	const unsigned char *q[C_N];  /* plane 0 of each column */
+	unsigned w[C_N];              /* its width */
+	uint32_t n;
+} snap_cols;
+
+/* Values [i0, i0 + m) of column k into out. */
+static void col_read(const snap_cols *s, int k, uint32_t i0, uint32_t m, uint32_t *out) {
+	const unsigned char *q = s->q[k] + i0;
+	if (!s->w[k]) {
+		memset(out, 0, m * sizeof *out);
+		return;
 	}
-	for (int k = 0; k < t->nCamp; k++)
-		if (aCampN[k] != t->aCamp[k].nComp) bOk = 0;
-	free(aCampN);
-	return bOk && nComp == t->nComp && nOff == t->nOffline && nBrick == t->nBricked;
+	for (uint32_t j = 0; j < m; j++) out[j] = q[j];
+	for (unsigned p = 1; p < s->w[k]; p++) {
+		const unsigned char *r = q + (size_t)p * s->n;
+		for (uint32_t j = 0; j < m; j++) out[j] |= (uint32_t)r[j] << (8 * p);
+	}
 }
 
-/* Swaps the decoded columns and tables into w, copies the scalars and re-arms the world's pending events. */
-static void commit(veh_world *w, veh_world *t, cols *c) {
-	veh_fleet *f = &w->f;
+/* Are the version codes of every ECU valid against t's OTA campaigns? A code must name a campaign of that ECU, be
+ * the lowest one with its version and differ from the cohort's initial firmware; VER_EXC codes must meet the
+ * exceptions in order, each a version no code could express. */
+static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *t, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t iExc = 0;
 	for (int e = 0; e < VEH_ECU_N; e++) {
-		uint32_t *x = f->aVer[e];
-		f->aVer[e] = c->aVer[e];
-		c->aVer[e] = x;
+		if (!s->w[C_VER + e]) continue;
+		uint8_t aCanon[256] = { 0 };
+		for (int o = 0; o < t->nOta; o++) {
+			if (t->aOta[o].iEcu != e) continue;
+			aCanon[o + 1] = 1;
+			for (int p = 0; p < o; p++)
+				if (t->aOta[p].iEcu == e && t->aOta[p].ver == t->aOta[o].ver) aCanon[o + 1] = 0;
+		}
+		const unsigned char *q = s->q[C_VER + e];
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			uint32_t vInit = k->aVer[e], iEnd = k->iFirst + k->nCount;
+			for (uint32_t i = k->iFirst; i < iEnd; i++) {
+				unsigned code = q[i];
+				if (code == 0) continue;
+				if (code == VER_EXC) {
+					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
+					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;
+				} else if (!aCanon[code] || t->aOta[code - 1].ver == vInit) {
+					return 0;
+				}
+			}
+		}
 	}
-#define SWAP(field) do { void *x_ = f->field; f->field = c->field; c->field = x_; } while (0)
-	SWAP(aFlags); SWAP(aCamp); SWAP(aEntry); SWAP(aFeatOff); SWAP(aOta); SWAP(aOtaCamp); SWAP(aOtaT); SWAP(aLast);
-#undef SWAP
+	return iExc == nExc;
+}
+
+/* Checks the columns of the blob: canonical widths, version codes, each car's values and the columns against each
+ * other and the stored counters; recounts the counters the snapshot does not store (patched, revoked, per OTA
+ * state, per OTA campaign busy) into t. 1 valid, 0 not. */
+#define CHUNK 1024
+static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t n = s->n;
+	for (int k = 0; k < C_N; k++) {  /* the top plane of a column has a non-zero byte, else it would be narrower */
+		if (!s->w[k]) continue;
+		const unsigned char *q = s->q[k] + (size_t)(s->w[k] - 1) * n;
+		uint32_t i = 0;
+		while (i < n && !q[i]) i++;
+		if (i == n) return 0;
+	}
+	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
+	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
+	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
+	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
+	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
+		uint32_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+		col_read(s, C_FLAGS, i0, m, aFl), col_read(s, C_CAMP, i0, m, aCamp), col_read(s, C_ENTRY, i0, m, aEntry);
+		col_read(s, C_FEAT, i0, m, aFeat), col_read(s, C_OTA, i0, m, aOta), col_read(s, C_OTACAMP, i0, m, aOtaCamp);
+		for (uint32_t j = 0; j < m; j++) {
+			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
+			int bComp = (fl & VEH_F_COMP) != 0;
+			if (fl > 0x3f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
+			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
+			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
+				return 0;
+			nComp += bComp;
+			nOff += (fl & VEH_F_OFFLINE) != 0;
+			nBrick += (fl & VEH_F_BRICKED) != 0;
+			nPatched += (fl & VEH_F_PATCHED) != 0;
+			nRevoked += (fl & VEH_F_REVOKED) != 0;
+			aOtaN[ota]++;
+			aBusy[otaCamp] += veh__ota_busy(ota);
+			aCampN[camp]++;
+		}
+	}
+	for (int k = 0; k < t->nCamp; k++)
+		if (aCampN[k + 1] != t->aCamp[k].nComp) return 0;
+	if (nComp != t->nComp || nOff != t->nOffline || nBrick != t->nBricked) return 0;
+	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
+	t->nPatched = nPatched;
+	t->nRevoked = nRevoked;
+	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
+	return 1;
+}
+
+static void planes_get32(uint32_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (!w) {
+		memset(a, 0, (size_t)n * sizeof *a);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) a[i] = q[i];
+	for (unsigned p = 1; p < w; p++, q += n)
+		for (uint32_t i = 0; i < n; i++) a[i] |= (uint32_t)q[n + i] << (8 * p);
+}
+static void planes_get16(uint16_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (!w) {
+		memset(a, 0, (size_t)n * sizeof *a);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) a[i] = (uint16_t)(q[i] | (w > 1 ? q[n + i] << 8 : 0));
+}
+static void bytes_get(uint8_t *a, const unsigned char *q, unsigned w, uint32_t n) {
+	if (w)
+		memcpy(a, q, n);
+	else
+		memset(a, 0, n);
+}
+
+/* Decodes the (checked) columns into the fleet's arrays, versions through t's OTA campaigns. */
+static void columns_load(const snap_cols *s, veh_fleet *f, const veh_world *t, const ver_exc *aExc, uint32_t nExc) {
+	uint32_t n = s->n;
+	for (int e = 0; e < VEH_ECU_N; e++) {
+		uint32_t aVer[256], *a = f->aVer[e];
+		const unsigned char *q = s->q[C_VER + e];
+		for (int o = 0; o < t->nOta; o++) aVer[o + 1] = t->aOta[o].ver;
+		aVer[VER_EXC] = 0;
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			uint32_t iEnd = k->iFirst + k->nCount;
+			aVer[0] = k->aVer[e];
+			if (!s->w[C_VER + e])
+				for (uint32_t i = k->iFirst; i < iEnd; i++) a[i] = aVer[0];
+			else
+				for (uint32_t i = k->iFirst; i < iEnd; i++) a[i] = aVer[q[i]];  /* VER_EXC: set just below */
+		}
+	}
+	for (uint32_t x = 0; x < nExc; x++) f->aVer[aExc[x].ecu][aExc[x].car] = aExc[x].ver;
+	planes_get16(f->aFlags, s->q[C_FLAGS], s->w[C_FLAGS], n);
+	bytes_get(f->aCamp, s->q[C_CAMP], s->w[C_CAMP], n);
+	bytes_get(f->aEntry, s->q[C_ENTRY], s->w[C_ENTRY], n);
+	bytes_get(f->aFeatOff, s->q[C_FEAT], s->w[C_FEAT], n);
+	bytes_get(f->aOta, s->q[C_OTA], s->w[C_OTA], n);
+	bytes_get(f->aOtaCamp, s->q[C_OTACAMP], s->w[C_OTACAMP], n);
+	planes_get32(f->aOtaT, s->q[C_OTAT], s->w[C_OTAT], n);
+	planes_get32(f->aLast, s->q[C_LAST], s->w[C_LAST], n);
+}
+
+/* Moves the decoded tables and scalars of t into w (whose columns were loaded in place) and re-arms the world's
+ * pending events. */
+static void commit(veh_world *w, veh_world *t) {
 	for (int k = 0; k < w->nCamp; k++)
 		if (w->aCamp[k].tBlockAt >= 0) eng_sim_cancel(w->sim, w->aCamp[k].blockId);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
 	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
 	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
-	t->f = w->f;  /* columns were swapped in place */
+	t->f = w->f;
 	*w = *t;
 	veh__sched_tick(w, tTick);
 	veh__sched_vsoc(w, tVsoc);
@@ -454,41 +627,53 @@ static void commit(veh_world *w, veh_world *t, cols *c) {
 int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
 	rbuf b = { buf, len, 4, 0 };
 	veh_world t;  /* decoded here, moved into w only when everything checked out */
-	cols c;
-	const veh_fleet *f = &w->f;
+	snap_cols s;
+	ver_exc *aExc = NULL;
+	veh_fleet *f = &w->f;
 	int rc;
-	memset(&c, 0, sizeof c);
 	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
-	if (len < 4 || memcmp(buf, "KYW1", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
-	uint64_t seed = r_u(&b), n = r_u(&b), nCoh = r_u(&b);
-	r_u(&b);
-	if (b.bBad) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
-	if (n != f->n || nCoh != (uint64_t)f->nCoh)
-		return ky_err_set(err, KY_EINVAL, "world restore: snapshot of %llu cars in %llu cohorts, this world has %u in %d",
-		                  (unsigned long long)n, (unsigned long long)nCoh, f->n, f->nCoh);
+	if (len < SNAP_HDR || memcmp(buf, "KYW2", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	uint32_t n = r_u32(&b);
+	uint64_t seed = r_u64(&b);
+	uint32_t nCoh = r_u32(&b), nCamp = r_u32(&b), nOta = r_u32(&b), nExc = r_u32(&b);
+	const unsigned char *aW = r_take(&b, 16);
+	if (n != f->n || nCoh != (uint32_t)f->nCoh)
+		return ky_err_set(err, KY_EINVAL, "world restore: snapshot of %u cars in %u cohorts, this world has %u in %d", n, nCoh,
+		                  f->n, f->nCoh);
 	if (seed != eng_sim_seed(w->sim))
 		return ky_err_set(err, KY_EINVAL, "world restore: snapshot seed %llu differs from the world's %llu",
 		                  (unsigned long long)seed, (unsigned long long)eng_sim_seed(w->sim));
+	int bHdrOk = nCamp <= VEH_CAMP_MAX && nOta <= VEH_OTA_MAX && nExc <= (uint64_t)n * VEH_ECU_N;
+	size_t nColBytes = 0;
+	for (int k = 0; k < 16; k++) {
+		if (k < C_N ? aW[k] > aColMax[k] : aW[k] != 0) bHdrOk = 0;
+		nColBytes += (size_t)aW[k] * n;
+	}
+	if (!bHdrOk) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
 	t = *w;
 	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
 	read_scalars(&b, &t);
 	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth))
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
-	rc = b.bBad ? 0 : read_campaigns(&b, &t);
-	if (!rc && !b.bBad) rc = read_otas(&b, &t, f);
-	if (!rc && !b.bBad) rc = read_columns(&b, &c, f->n, t.nCamp, t.nOta);
-	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
-	if (!rc && !b.bBad) {
-		int ok = columns_consistent(&c, &t, f->n);
-		if (ok < 0) rc = ok;
-		if (ok == 0) b.bBad = 1;
+	const unsigned char *pCols = r_take(&b, nColBytes);
+	s.n = n;
+	for (int k = 0; k < C_N; k++) {
+		s.w[k] = aW[k];
+		s.q[k] = pCols;
+		if (pCols) pCols += (size_t)aW[k] * n;
 	}
+	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
+	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
+	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
+	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
+	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
 	if (!rc && !b.bBad) {
-		commit(w, &t, &c);
-		cols_free(&c);
+		columns_load(&s, f, &t, aExc, nExc);
+		free(aExc);
+		commit(w, &t);
 		return 0;
 	}
-	cols_free(&c);
+	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);

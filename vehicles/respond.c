@@ -120,6 +120,7 @@ static int a_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *
 	for (uint32_t i = 0; i < f->n; i++) {
 		if ((f->aFlags[i] & (VEH_F_REVOKED | VEH_F_BRICKED)) || !veh_selector_match(f, &s, i)) continue;
 		f->aFlags[i] |= VEH_F_REVOKED;
+		w->nRevoked++;
 		nCut++;
 		nComp += (f->aFlags[i] & VEH_F_COMP) != 0;
 	}

@@ -359,6 +359,7 @@ int veh_world_start(veh_world *w, ky_err *err) {
 				w->nOffline++;
 			}
 	}
+	w->aOtaN[VEH_OTA_NONE] = f->n;  /* no car has an OTA state before the first tick */
 	w->tStart = eng_sim_now(w->sim);
 	w->tCompLast = w->tStart;
 	w->bStarted = 1;
@@ -475,8 +476,7 @@ static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
 		uint32_t v = f->aVer[c->iEcu][i];
 		if (v == VEH_VER_NONE || v >= c->ver || !veh_selector_match(f, &c->sel, i)) continue;
 		if (!bRetry) c->nOffered++;
-		f->aOta[i] = VEH_OTA_OFFERED;
-		f->aOtaCamp[i] = (uint8_t)(o + 1);
+		veh__ota_set(w, i, VEH_OTA_OFFERED, (uint8_t)(o + 1));
 		w->nCarEvents++;
 		return;
 	}
@@ -495,21 +495,22 @@ static void ota_finish(veh_world *w, uint32_t i) {
 		}
 		w->nBricked++;
 		c->nBricked++;
-		f->aOta[i] = VEH_OTA_FAILED;
+		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);
 		return;
 	}
 	if (x < c->brick + w->p.otaFail) {
-		f->aOta[i] = VEH_OTA_FAILED;
+		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);
 		c->nFailed++;
 		return;
 	}
 	f->aVer[c->iEcu][i] = c->ver;
-	f->aOta[i] = VEH_OTA_DONE;
+	veh__ota_set(w, i, VEH_OTA_DONE, f->aOtaCamp[i]);
 	c->nDone++;
 	if (c->iAttack >= 0) {
 		veh__comp_set(w, i, c->iAttack, c->iEcu, 1);  /* the implant lives in the re-flashed ECU */
 		return;
 	}
+	w->nPatched += !(f->aFlags[i] & VEH_F_PATCHED);
 	f->aFlags[i] |= VEH_F_PATCHED;
 	if ((f->aFlags[i] & VEH_F_COMP) && f->aEntry[i] == c->iEcu) veh__comp_clear(w, i);
 }
@@ -517,7 +518,7 @@ static void ota_finish(veh_world *w, uint32_t i) {
 static void ota_step(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && !veh__ota_accepted(w, &w->aOta[f->aOtaCamp[i] - 1])) {
-		f->aOta[i] = VEH_OTA_FAILED;  /* a malicious package whose signature or source is gone: rejected */
+		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);  /* a malicious package whose signature or source is gone: rejected */
 		w->aOta[f->aOtaCamp[i] - 1].nFailed++;
 		w->nCarEvents++;
 		return;
@@ -530,7 +531,7 @@ static void ota_step(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 		break;
 	case VEH_OTA_OFFERED:
 		if (!x->bOta) break;
-		f->aOta[i] = VEH_OTA_DOWNLOADING;
+		veh__ota_set(w, i, VEH_OTA_DOWNLOADING, f->aOtaCamp[i]);
 		f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.dlMin, w->p.dlMax) * (w->aSvc[VEH_SVC_OTA].health == VEH_H_DEGRADED ? 3 : 1);
 		w->nCarEvents++;
 		break;
@@ -538,7 +539,7 @@ static void ota_step(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 		if (!x->bOta) {
 			f->aOtaT[i] += x->periodS;  /* stalled */
 		} else if (tS >= f->aOtaT[i]) {
-			f->aOta[i] = VEH_OTA_INSTALLING;
+			veh__ota_set(w, i, VEH_OTA_INSTALLING, f->aOtaCamp[i]);
 			f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.instMin, w->p.instMax);
 			w->nCarEvents++;
 		}
@@ -678,6 +679,7 @@ static void pki_reprovision(veh_world *w) {
 		}
 	}
 	w->nRevokedWaiting -= n;
+	w->nRevoked -= n;
 	if (n > 0) veh__fact(w, "pki.reprovision", "pki", json_pack("{sIsI}", "cars", (json_int_t)n, "still_revoked", (json_int_t)w->nRevokedWaiting));
 	if (n < budget) w->nRevokedWaiting = 0;  /* the rest are compromised or bricked: they wait for a workshop */
 }
@@ -699,11 +701,7 @@ static void app_commands(veh_world *w) {
 static void ota_progress_facts(veh_world *w) {
 	for (int o = 0; o < w->nOta; o++) {
 		veh_ota_camp *c = &w->aOta[o];
-		if (c->bDoneFact || c->nOffered < c->nTarget) continue;
-		int64_t nBusy = 0;
-		for (uint32_t i = 0; i < w->f.n; i++)
-			if (w->f.aOtaCamp[i] == o + 1 && w->f.aOta[i] >= VEH_OTA_OFFERED && w->f.aOta[i] <= VEH_OTA_INSTALLING) nBusy++;
-		if (nBusy) continue;
+		if (c->bDoneFact || c->nOffered < c->nTarget || c->nBusy) continue;
 		c->bDoneFact = 1;
 		veh__fact(w, "ota.complete", veh_ecu_name(c->iEcu),
 		          json_pack("{sisIsIsIsIsb}", "campaign", o + 1, "targeted", (json_int_t)c->nTarget, "done", (json_int_t)c->nDone,
@@ -767,18 +765,13 @@ void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	eng_time_t now = eng_sim_now(w->sim);
 	memset(m, 0, sizeof *m);
 	m->total = f->n;
-	for (uint32_t i = 0; i < f->n; i++) {
-		uint16_t fl = f->aFlags[i];
-		m->patched += (fl & VEH_F_PATCHED) != 0;
-		m->revoked += (fl & VEH_F_REVOKED) != 0;
-		switch (f->aOta[i]) {
-		case VEH_OTA_OFFERED: m->ota_offered++; break;
-		case VEH_OTA_DOWNLOADING: m->ota_downloading++; break;
-		case VEH_OTA_INSTALLING: m->ota_installing++; break;
-		case VEH_OTA_DONE: m->ota_done++; break;
-		case VEH_OTA_FAILED: m->ota_failed++; break;
-		}
-	}
+	m->patched = w->nPatched;
+	m->revoked = w->nRevoked;
+	m->ota_offered = w->aOtaN[VEH_OTA_OFFERED];
+	m->ota_downloading = w->aOtaN[VEH_OTA_DOWNLOADING];
+	m->ota_installing = w->aOtaN[VEH_OTA_INSTALLING];
+	m->ota_done = w->aOtaN[VEH_OTA_DONE];
+	m->ota_failed = w->aOtaN[VEH_OTA_FAILED];
 	m->compromised = w->nComp;
 	m->bricked = w->nBricked;
 	m->offline = w->nOffline;

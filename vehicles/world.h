@@ -60,7 +60,8 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
  * Unknown kind: KY_ENOENT. */
 int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err);
 
-/* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. */
+/* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. Both read
+ * counters the world keeps as cars change state: O(services + campaigns), whatever the fleet size. */
 typedef struct veh_metrics {
 	int64_t total, clean, compromised, patched, offline, bricked, revoked;
 	int64_t records_exfiltrated, unsafe_events, customers_affected;

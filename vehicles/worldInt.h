@@ -9,7 +9,11 @@
  * next non-empty slot and re-arms itself, so a million cars cost one heap entry, not a million.
  * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
- * Counters kept incrementally: nComp (and per campaign), nOffline, nBricked; the others are counted by a scan. */
+ * Counters kept incrementally, so that a metrics read costs O(services + campaigns) whatever the fleet size: nComp
+ * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
+ * nBusy. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
+ * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
+ * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
 #ifndef VEH_WORLD_INT_H
 #define VEH_WORLD_INT_H
 
@@ -57,6 +61,7 @@ typedef struct veh_ota_camp {
 	int iAttack;                   /* malicious: attack campaign index, else -1 */
 	eng_time_t tStart;
 	int64_t nTarget, nOffered, nDone, nFailed, nBricked;
+	int64_t nBusy;                 /* cars offered, downloading or installing it now (derived, not in the snapshot) */
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
 } veh_ota_camp;
@@ -99,6 +104,8 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	/* counters */
 	int64_t nComp, nOffline, nBricked;
+	int64_t nPatched, nRevoked;    /* cars with VEH_F_PATCHED, VEH_F_REVOKED */
+	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
 	eng_time_t tCompLast;
 	double compCarUs;
 	int64_t nRecords, nUnsafe, nCustomers, nCheckins, nAlerts, nFalseQueued, nIncidents;
@@ -144,10 +151,20 @@ static inline int veh__count(json_t *v, int64_t *pOut) {
 	*pOut = json_is_integer(v) ? json_integer_value(v) : (int64_t)x;
 	return 1;
 }
+/* Sets car i's OTA state and campaign (index + 1), keeping aOtaN and the campaigns' nBusy exact. */
+static inline int veh__ota_busy(unsigned st) { return st >= VEH_OTA_OFFERED && st <= VEH_OTA_INSTALLING; }
+static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iCamp1) {
+	veh_fleet *f = &w->f;
+	uint8_t old = f->aOta[i];
+	w->aOtaN[old]--;
+	if (veh__ota_busy(old)) w->aOta[f->aOtaCamp[i] - 1].nBusy--;
+	f->aOta[i] = st;
+	f->aOtaCamp[i] = iCamp1;
+	w->aOtaN[st]++;
+	if (veh__ota_busy(st)) w->aOta[iCamp1 - 1].nBusy++;
+}
 /* attack.c, respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
-/* codec.c */
-void veh__sha256(const unsigned char *p, size_t n, unsigned char out[32]);
 
 #endif

@@ -46,6 +46,8 @@ inject { id = "I1", at = "00:00:20", to = { "soc" }, severity = "high", title = 
 inject { id = "I2", at = "00:00:30", to = { "oem" }, severity = "medium", title = "Researcher report",
          body = "A researcher reports a flaw in the TCU 2.3.1 firmware." }
 at("00:00:05", function(now) error("boom in a callback") end)
+at("00:00:25", function(now) attack.compromise { select = { model = "Sedan-A" }, count = 40, c2 = "203.0.113.7", entry = "tcu" } end)
+at("00:00:35", function(now) attack.spread { rate = 0.25, c2 = "203.0.113.7" } end)
 `;
 
 const SCENARIO_JA = `
@@ -177,6 +179,22 @@ async function englishDrill(browser) {
 			await soc.waitForFunction((x) => document.querySelector("#clock-time").textContent !== x, a, { timeout: T });
 		});
 
+		await step("the action forms offer the fleet's models, regions, ECUs and services as lists", async () => {
+			await soc.selectOption("#act-kind", "ota_campaign");
+			const opts = (sel) => soc.$eval(sel, (el) => el.tagName === "SELECT" ? [...el.options].map((o) => o.value).filter(Boolean) : el.tagName);
+			assert(JSON.stringify(await opts("#f-select-model")) === '["Sedan-A"]', "model list: " + JSON.stringify(await opts("#f-select-model")));
+			assert(JSON.stringify(await opts("#f-select-region")) === '["JP-Kanto"]', "region list: " + JSON.stringify(await opts("#f-select-region")));
+			const ecus = await opts("#f-select-ecu");
+			assert(Array.isArray(ecus) && ecus.includes("tcu") && ecus.includes("gw"), "ECU list: " + JSON.stringify(ecus));
+			await soc.selectOption("#act-kind", "isolate_service");
+			const svcs = await opts("#f-name");
+			assert(Array.isArray(svcs) && svcs.includes("app_api") && svcs.includes("ota"), "service list: " + JSON.stringify(svcs));
+			await soc.selectOption("#act-kind", "assess");
+			const comps = await soc.$$eval("#dl-component option", (els) => els.map((o) => o.value));
+			assert(comps.includes("openssl@1.1.1k"), "component suggestions: " + JSON.stringify(comps));
+			await soc.selectOption("#act-kind", "block_indicator");
+		});
+
 		await step("an inject appears in the right team only", async () => {
 			await soc.waitForSelector("#inbox-list [data-id=I1][data-unread=true]", { timeout: T });
 			await oem.waitForSelector("#inbox-list [data-id=I2]", { timeout: T });
@@ -246,6 +264,13 @@ async function englishDrill(browser) {
 			await oem.waitForFunction((b) => (window.kyodo.state.score || {}).score === (b || 0) + 15, before, { timeout: T });
 			await oem.waitForFunction(() => document.querySelector("#score-detail").textContent.includes("graded 15"), null, { timeout: T });
 			await fac.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
+			// the points and the comment next to the action and in the score's breakdown
+			await oem.waitForSelector("#history [data-kind=report] .graded[data-points='15']:has-text('Clear and timely')", { timeout: T });
+			await oem.waitForSelector("#score-grades li[data-points='15']:has-text('Clear and timely')", { state: "attached", timeout: T });
+			assert((await oem.getAttribute("#score-box", "title")).includes("Clear and timely"), "breakdown tooltip");
+			await oem.hover("#score-box");
+			await shot(oem, "team-oem-graded");
+			await oem.mouse.move(600, 500);
 		});
 
 		await step("an unacknowledged action is resent with the same id after the connection drops", async () => {
@@ -282,6 +307,47 @@ async function englishDrill(browser) {
 			await oem.click("#inbox-list [data-id=I2]");
 			await shot(oem, "team-oem");
 			await shot(fac, "facilitator");
+		});
+
+		await step("a teammate's laptop (no local storage) shows the team's actions, grades and read receipts", async () => {
+			const mate = await openPage(browser, srv.teams.oem, "oem-mate");
+			const facMate = await openPage(browser, srv.facilitator, "facilitator-mate");
+			try {
+				const mine = await oem.$$eval("#history [data-id]", (els) => els.map((e) => e.dataset.id + ":" + e.dataset.status));
+				await mate.waitForFunction((n) => document.querySelectorAll("#history [data-id]").length === n, mine.length, { timeout: T });
+				const theirs = await mate.$$eval("#history [data-id]", (els) => els.map((e) => e.dataset.id + ":" + e.dataset.status));
+				assert(JSON.stringify(theirs) === JSON.stringify(mine), "history " + JSON.stringify(theirs) + " vs " + JSON.stringify(mine));
+				await mate.waitForSelector("#history [data-kind=report] .graded[data-points='15']:has-text('Clear and timely')", { timeout: T });
+				await mate.waitForSelector("#inbox-list [data-id=I2][data-unread=false]", { timeout: T });
+				// an action sent from one laptop shows up on the other at once
+				await sendAction(mate, "notify", { "#f-party": "regulator", "#f-text": "Sent from the teammate's laptop" });
+				const row = await mate.waitForSelector("#history [data-kind=notify][data-status=acked]", { timeout: T });
+				const id = await row.getAttribute("data-id");
+				await oem.waitForSelector(`#history [data-id="${id}"][data-status=acked]`, { timeout: T });
+				await facMate.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
+				assert((await facMate.$$("#feed [data-seq]")).length === (await fac.$$("#feed [data-seq]")).length, "feed on a second facilitator laptop");
+				assert((await facMate.getAttribute("[data-team=soc] .tc-unread", "data-unread")) === "0", "read receipts on a second facilitator laptop");
+				await facMate.waitForSelector("#timeline [data-kind='attack.compromise']", { state: "attached", timeout: T });
+			} finally {
+				await mate.context().close();
+				await facMate.context().close();
+			}
+			// nothing the server has is kept in the browser: only drafts, view choices and unacknowledged actions
+			for (const p of [oem, soc, fac]) {
+				const st = await p.evaluate(() => Object.keys(localStorage).map((k) => [k.split(".").pop(), localStorage.getItem(k)]));
+				const bad = st.filter(([k]) => /^(fleet|cache|read|readsent|actions|events)$/.test(k)).map(([k]) => k);
+				assert(!bad.length, "server state in localStorage: " + bad.join(", "));
+				const ob = st.find(([k]) => k === "outbox");
+				assert(!ob || JSON.parse(ob[1]).every((a) => a.status === "pending"), "acknowledged actions in the stored outbox: " + (ob && ob[1].slice(0, 200)));
+			}
+		});
+
+		await step("the world's attack steps are on the facilitator's timeline", async () => {
+			await fac.click("#ftabs [data-tab=timeline]");
+			const el = await fac.waitForSelector("#timeline .tl-item.attack[data-kind='attack.compromise']", { timeout: T });
+			assert((await el.textContent()).includes("203.0.113.7"), "attack step: " + (await el.textContent()));
+			await fac.waitForSelector("#timeline .tl-item.attack[data-kind='attack.spread']", { timeout: T });
+			assert(!(await soc.evaluate(() => JSON.stringify(window.kyodo.state)).then((x) => x.includes("attack.compromise"))), "a team page got attack facts");
 		});
 
 		await step("every action kind's form builds args the server accepts", async () => {

@@ -8,6 +8,7 @@ import {
 } from "./ws_lib.mjs";
 
 const dir = tmpdir("ws");
+const STORM = 300;
 const scenario = path.join(dir, "drill.lua");
 const db = path.join(dir, "drill.db");
 const web = path.join(dir, "web");
@@ -24,6 +25,9 @@ inject { id = "I1", at = "00:00:30", to = { "red" }, severity = "high", title = 
          expects = { { action = "block_indicator", args = { value = "203.0.113.7" }, within = "1h", points = 10, team = "red" } } }
 inject { id = "I2", at = "00:00:30", to = { "blue" }, severity = "low", title = "Blue only", body = "for blue" }
 inject { id = "I3", at = "00:05:00", to = { "all" }, severity = "medium", title = "Everyone", body = "after the pause" }
+at("00:01:00", function() attack.compromise { select = { model = "Sedan-A" }, count = 5, c2 = "198.51.100.9" } end)
+-- a fact storm: one attack fact per verb call, far more than a socket's queue (--queue 64) holds
+at("00:02:00", function() for i = 1, ${STORM} do attack.compromise { select = { model = "Sedan-A" }, count = 1, c2 = "198.51.100.9" } end end)
 `);
 
 const BIG = 65 * 1024;
@@ -72,6 +76,17 @@ await run([
 		assertEq(wr.exercise.title, "Server test drill", "exercise title");
 		assert(!JSON.stringify(wr.exercise).includes("203.0.113.7"), "a team's welcome gives away an expectation");
 		assertEq([wr.clock.running, wr.clock.t_us], [false, 0], "the drill starts held");
+	}],
+	["both_welcomes_carry_the_fleet_catalog", async () => {
+		const wf = fac.msgs.find((m) => m.type === "welcome"), wr = red.msgs.find((m) => m.type === "welcome");
+		for (const [who, w] of [["team", wr], ["facilitator", wf]]) {
+			const c = w.exercise.catalog;
+			assert(c && typeof c === "object", `${who} welcome has no exercise.catalog: ${JSON.stringify(w.exercise).slice(0, 300)}`);
+			assertEq([c.models, c.regions], [["Sedan-A"], ["JP-Kanto"]], `${who} catalog models/regions`);
+			assert(c.ecus.includes("tcu") && c.ecus.includes("gw"), `${who} catalog ecus: ${JSON.stringify(c.ecus)}`);
+			assert(Array.isArray(c.services) && c.services.length > 0, `${who} catalog services: ${JSON.stringify(c.services)}`);
+			assert(Array.isArray(c.features) && c.features.length > 0, `${who} catalog features`);
+		}
 	}],
 	["a_team_token_cannot_control_or_grade", async () => {
 		let n = red.msgs.length;
@@ -138,6 +153,24 @@ await run([
 		// Read right after the ack: the row is committed (another process sees it).
 		assertEq(sql(db, `select seq || ' ' || team || ' ' || kind from actions where client_id='a1'`), `${ack.seq} red block_indicator`, "row");
 		ack1 = ack;
+	}],
+	["a_team_sees_its_actions_from_every_laptop_and_after_a_reconnect", async () => {
+		// the sender's own connection gets the record (with the world's result) as well as the ack
+		const live = await red.next((m) => m.type === "action" && m.id === "a1");
+		assertEq([live.seq, live.team, live.kind, live.args.value, live.inject], [ack1.seq, "red", "block_indicator", "203.0.113.7", "I1"], "live record");
+		assert(live.result && typeof live.result === "object" && !live.error, `live record result: ${JSON.stringify(live)}`);
+		const mate = await Client.open(srv.ws);
+		const w = await mate.hello(srv.tokens.red);
+		const rec = await mate.next((m) => m.type === "action" && m.id === "a1", { from: mate.msgs.indexOf(w) });
+		assertEq([rec.seq, rec.t_us, rec.kind, rec.args.value], [ack1.seq, ack1.t_us, "block_indicator", "203.0.113.7"], "replayed record");
+		assert(rec.result && !rec.error, `replayed result: ${JSON.stringify(rec)}`);
+		mate.close();
+		const other = await Client.open(srv.ws);
+		await other.hello(srv.tokens.blue);
+		await sleep(200);
+		assert(!other.msgs.some((m) => m.type === "action"), `blue got red's actions: ${JSON.stringify(other.msgs.filter((m) => m.type === "action"))}`);
+		assert(!blue.msgs.some((m) => m.type === "action"), "blue's live connection got red's action");
+		other.close();
 	}],
 	["a_resent_client_id_gets_the_same_ack_and_no_second_row", async () => {
 		const n = red.msgs.length;
@@ -210,9 +243,30 @@ await run([
 		fac.send({ type: "grade", action: ack1.seq, points: 7, comment: "quick" });
 		await fac.next((m) => m.type === "grade" && m.action === ack1.seq, { from: n });
 		assertEq(sql(db, "select seq || ' ' || points from grades"), `${ack1.seq} 7.0`, "grade row");
+		const g = await red.next((m) => m.type === "grade" && m.action === ack1.seq);
+		assertEq([g.points, g.comment, g.team], [7, "quick", "red"], "the team's grade message");
+		await sleep(100);
+		assert(!blue.msgs.some((m) => m.type === "grade"), "blue got red's grade");
 		const e0 = fac.msgs.length;
 		fac.send({ type: "grade", action: 999999, points: 1 });
 		assertEq((await fac.type("error", { from: e0 })).code, "rejected", "grade of an unknown action");
+	}],
+	["attack_steps_reach_the_facilitator_rate_limited", async () => {
+		// the storm at 2 min sim ran during the resume before I3; the facilitator was not dropped
+		const sup = await fac.next((m) => m.type === "event" && m.kind === "attack.suppressed", { timeoutMs: 5000 });
+		const live = fac.msgs.filter((m) => m.type === "event" && m.kind === "attack.compromise");
+		assert(live.length >= 2 && live.length < STORM / 2, `live attack facts: ${live.length}`);
+		const first = live[0];
+		assertEq([first.t_us, first.subject, first.detail.count], [60e6, "198.51.100.9", 5], "the first attack step");
+		assertEq(live.length + sup.detail.count, STORM + 1, `live ${live.length} + suppressed ${sup.detail.count}`);
+		assert(!fac.closed, "the facilitator was dropped");
+		assert(!red.msgs.some((m) => m.type === "event"), "a team got the facilitator's events");
+		const again = await Client.open(srv.ws);
+		const w = await again.hello(srv.tokens.facilitator);
+		await again.next((m) => m.type === "fleet", { from: again.msgs.indexOf(w) }); // the welcome's last message
+		const tl = again.msgs.filter((m) => m.type === "event" && m.kind === "attack.compromise");
+		assertEq(tl.length, STORM + 1, "attack steps in a facilitator's welcome");
+		again.close();
 	}],
 	["an_adhoc_inject_reaches_only_its_team", async () => {
 		fac.send({ type: "inject", to: ["blue"], title: "Ad hoc", body: "call the supplier", severity: "low" });
@@ -231,7 +285,22 @@ await run([
 		const after = again.msgs.slice(again.msgs.indexOf(w));
 		assert(!after.some(isInject("I2")) && !after.some((x) => x.title === "Ad hoc"), "backlog has another team's inject");
 		assert(after.indexOf(after.find(isInject("I1"))) > 0, "the backlog came before the welcome");
+		const acts = after.filter((m) => m.type === "action");
+		assertEq(acts.map((a) => [a.id, a.team]), [["a1", "red"], ["s1", "red"]], "the team's actions in the backlog");
+		assertEq([acts[0].points, acts[0].comment], [7, "quick"], "the grade in the replayed action");
+		assert(after.some((m) => m.type === "read" && m.inject === "I1" && m.team === "red"), "the read receipt in the backlog");
+		const hist = after.find((m) => m.type === "fleet_history");
+		assert(hist && hist.samples.length > 1 && hist.samples.every((x) => typeof x.t_us === "number"), "fleet_history in the backlog");
 		red = again;
+		const f2 = await Client.open(srv.ws);
+		const wf = await f2.hello(srv.tokens.facilitator);
+		await f2.next((m) => m.type === "fleet", { from: f2.msgs.indexOf(wf) });
+		const fa = f2.msgs.filter((m) => m.type === "action");
+		assertEq(fa.map((a) => [a.seq, a.team, a.id]), [[ack1.seq, "red", "a1"], [ack1.seq + 1, "red", "s1"]], "the facilitator's actions");
+		const fg = f2.msgs.find((m) => m.type === "grade");
+		assertEq(fg && [fg.action, fg.points, fg.comment, fg.team], [ack1.seq, 7, "quick", "red"], "the facilitator's grades");
+		assert(f2.msgs.some((m) => m.type === "read" && m.team === "red" && m.inject === "I1"), "the facilitator's read receipts");
+		f2.close();
 		const b = await Client.open(srv.ws);
 		await b.hello(srv.tokens.blue);
 		await b.next((m) => m.type === "message" && m.text === "IOC 203.0.113.7");
@@ -254,13 +323,25 @@ await run([
 		slow.ws._socket.resume();
 		await slow.waitClose(10000);
 	}],
+	["an_action_the_world_refuses_is_replayed_with_its_error", async () => {
+		const n = blue.msgs.length;
+		blue.send({ type: "action", id: "b-bad", kind: "isolate_service", args: { name: "nope" } });
+		const e = await blue.next((m) => m.type === "error" && m.id === "b-bad", { from: n });
+		const live = await blue.next((m) => m.type === "action" && m.id === "b-bad", { from: n });
+		assert(/unknown service 'nope'/.test(live.error) && e.message.includes("nope"), `record ${JSON.stringify(live)}, error ${JSON.stringify(e)}`);
+		const again = await Client.open(srv.ws);
+		const w = await again.hello(srv.tokens.blue);
+		const rec = await again.next((m) => m.type === "action" && m.id === "b-bad", { from: again.msgs.indexOf(w) });
+		assertEq([rec.seq, rec.error, rec.result], [live.seq, live.error, undefined], "replayed refusal");
+		again.close();
+	}],
 	["sigterm_closes_connections_with_a_close_frame_and_exits_0", async () => {
 		const closes = [fac.waitClose(8000), blue.waitClose(8000), red.waitClose(8000)];
 		const r = await stopServer(srv, "SIGTERM");
 		assertEq(r.code, 0, `exit (stderr: ${srv.stderr.slice(-400)})`);
 		const cs = await Promise.all(closes);
 		assert(cs.every((c) => c.code === 1001), `close codes ${JSON.stringify(cs)}`);
-		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after the stop");
+		assertEq(sql(db, "select count(*) from actions"), "3", "action rows after the stop");
 	}],
 	["resume_keeps_the_tokens_and_replays_the_backlog", async () => {
 		const first = srv;
@@ -276,9 +357,17 @@ await run([
 		c.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
 		const ack = await c.type("ack", { from: n });
 		assertEq([ack.seq, ack.t_us], [ack1.seq, ack1.t_us], "ack of a resent id after resume");
-		assertEq(sql(db, "select count(*) from actions"), "2", "action rows after resume");
+		assertEq(sql(db, "select count(*) from actions"), "3", "action rows after resume");
+		const acts = c.msgs.filter((m) => m.type === "action");
+		assertEq(acts.map((a) => [a.id, a.seq, a.t_us]), [["a1", ack1.seq, ack1.t_us], ["s1", ack1.seq + 1, acts[1] && acts[1].t_us]], "actions after resume");
+		assertEq([acts[0].points, acts[0].comment], [7, "quick"], "the grade after resume");
+		assert(c.msgs.some((m) => m.type === "read" && m.inject === "I1"), "the read receipt after resume");
 		const f = await Client.open(srv.ws);
 		assertEq((await f.hello(first.tokens.facilitator)).role, "facilitator", "facilitator after resume");
+		await f.type("fleet");
+		assert(f.msgs.some((m) => m.type === "grade" && m.action === ack1.seq && m.points === 7), "the facilitator's grade after resume");
+		assert(f.msgs.some((m) => m.type === "read" && m.team === "red" && m.inject === "I1"), "the facilitator's read after resume");
+		assertEq(f.msgs.filter((m) => m.type === "event" && m.kind === "attack.compromise").length, STORM + 1, "attack steps after resume");
 		const bad = await Client.open(srv.ws);
 		bad.send({ type: "hello", token: "f".repeat(32) });
 		assertEq((await bad.type("error")).code, "bad_token", "a made-up token after resume");

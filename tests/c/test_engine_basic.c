@@ -1,6 +1,7 @@
 /* Basic engine behaviour: ordering with ties, time parsing, errors. The engine's full suite is test_engine.c. */
 #include "tests/c/ky_test.h"
 
+#include "engine/sha256.h"
 #include "engine/sim.h"
 
 static int aOrder[16];
@@ -48,4 +49,16 @@ TEST(time_strings_parse_as_the_contract_says) {
 	ASSERT_CONTAINS(err.zMsg, "4x");
 	ASSERT_EQ_INT(eng_time_parse("01:75:00", &t, &err), KY_EPARSE);
 	ASSERT_EQ_INT(eng_time_parse("-5s", &t, &err), KY_EPARSE);
+}
+
+TEST(sha256_matches_the_fips_vectors_across_block_boundaries) {
+	char zHex[65];
+	static char aMillion[1000000];
+	eng_sha256_hex("abc", 3, zHex);
+	ASSERT_EQ_STR(zHex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	eng_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, zHex);
+	ASSERT_EQ_STR(zHex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	memset(aMillion, 'a', sizeof aMillion);
+	eng_sha256_hex(aMillion, sizeof aMillion, zHex);
+	ASSERT_EQ_STR(zHex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }

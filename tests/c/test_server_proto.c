@@ -14,6 +14,7 @@ static const char *parse_code(const char *z) {
 	char zMsg[300];
 	json_t *pId = NULL;
 	if (srv_proto_parse(z, strlen(z), &r, &zCode, zMsg, sizeof zMsg, &pId) == 0) {
+		json_decref(pId);
 		srv_req_clear(&r);
 		return "ok";
 	}

@@ -449,7 +449,7 @@ TEST(snapshot_then_restore_gives_the_same_hash_and_the_same_future) {
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	ASSERT_EQ_INT(veh_world_snapshot(a.w, &buf, &len, &err), 0);
-	ASSERT_LT(len, 2000 * 12);  /* compact: well under the in-memory columns */
+	ASSERT_LT(len, 2000 * 20 + 2048);  /* fixed layout: 20 bytes per car plus scalars and tables */
 	box b = make_world(42, "{\"offline.fraction\":0.1}");
 	eng_sim_run_until(b.sim, MIN(47));  /* the restoring drill is at the same time */
 	ASSERT_EQ_INT(veh_world_restore(b.w, buf, len, &err), 0);
@@ -776,5 +776,181 @@ TEST(a_scenario_alert_with_a_known_c2_feeds_that_campaigns_incident) {
 	call_int(b, "alert", "{\"count\":4}");
 	eng_sim_run_until(b.sim, MIN(30));
 	ASSERT_EQ_INT(metrics(b).alerts_queued, 4);   /* nobody triages while the VSOC is down */
+	free_world(b);
+}
+
+TEST(consecutive_snapshots_have_one_length_and_differ_in_few_bytes) {
+	/* what the journal's XOR delta relies on: same layout, changes only where the state changed */
+	box b = make_world(5, "{\"offline.fraction\":0.1}");
+	ky_err err = { 0 };
+	call_int(b, "attack.compromise", "{\"select\":{\"ecu\":\"tcu\",\"below\":\"2.4.0\"},\"fraction\":0.05}");
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"ecu\":\"tcu\"},\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":0.5}"));
+	eng_sim_run_until(b.sim, MIN(45));
+	unsigned char *p1 = NULL, *p2 = NULL;
+	size_t n1 = 0, n2 = 0;
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &p1, &n1, &err), 0);
+	eng_sim_run_until(b.sim, MIN(46));
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &p2, &n2, &err), 0);
+	ASSERT_EQ_INT(n1, n2);
+	size_t nDiff = 0;
+	for (size_t k = 0; k < n1; k++) nDiff += p1[k] != p2[k];
+	ASSERT_LT(0, nDiff);
+	ASSERT_LT(nDiff, n1 / 10);  /* a fifth of the cars checked in: two low byte planes of their check-in times, a few flags */
+	free(p1);
+	free(p2);
+	free_world(b);
+}
+
+/* Recounts over the car arrays every counter the world keeps incrementally and compares with its metrics and
+ * internal counts; fails naming zWhen. */
+static void check_counters(const veh_world *w, const char *zWhen) {
+	const veh_fleet *f = &w->f;
+	int64_t nComp = 0, nClean = 0, nPatched = 0, nOffline = 0, nBricked = 0, nRevoked = 0, aOta[VEH_OTA_FAILED + 1] = { 0 };
+	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
+	memset(aCampN, 0, sizeof aCampN);
+	memset(aBusy, 0, sizeof aBusy);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint16_t fl = f->aFlags[i];
+		nComp += (fl & VEH_F_COMP) != 0;
+		nClean += !(fl & (VEH_F_COMP | VEH_F_BRICKED));
+		nPatched += (fl & VEH_F_PATCHED) != 0;
+		nOffline += (fl & VEH_F_OFFLINE) != 0;
+		nBricked += (fl & VEH_F_BRICKED) != 0;
+		nRevoked += (fl & VEH_F_REVOKED) != 0;
+		aOta[f->aOta[i]]++;
+		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
+		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
+	}
+	veh_metrics m;
+	veh_world_metrics(w, &m);
+	const int64_t aGot[] = { m.total, m.compromised, m.clean, m.patched, m.offline, m.bricked, m.revoked, m.ota_offered,
+		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, w->aOtaN[VEH_OTA_NONE] };
+	const int64_t aWant[] = { f->n, nComp, nClean, nPatched, nOffline, nBricked, nRevoked, aOta[VEH_OTA_OFFERED],
+		                      aOta[VEH_OTA_DOWNLOADING], aOta[VEH_OTA_INSTALLING], aOta[VEH_OTA_DONE], aOta[VEH_OTA_FAILED],
+		                      aOta[VEH_OTA_NONE] };
+	static const char *azName[] = { "total", "compromised", "clean", "patched", "offline", "bricked", "revoked",
+		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none" };
+	for (size_t k = 0; k < sizeof aGot / sizeof aGot[0]; k++)
+		if (aGot[k] != aWant[k])
+			ky_test_fail(__FILE__, __LINE__, "%s: %s: counter %lld, recount %lld", zWhen, azName[k], (long long)aGot[k],
+			             (long long)aWant[k]);
+	for (int c = 0; c < w->nCamp; c++)
+		if (w->aCamp[c].nComp != aCampN[c])
+			ky_test_fail(__FILE__, __LINE__, "%s: campaign %d: %lld cars, recount %lld", zWhen, c, (long long)w->aCamp[c].nComp,
+			             (long long)aCampN[c]);
+	for (int o = 0; o < w->nOta; o++)
+		if (w->aOta[o].nBusy != aBusy[o])
+			ky_test_fail(__FILE__, __LINE__, "%s: OTA campaign %d: %lld busy, recount %lld", zWhen, o, (long long)w->aOta[o].nBusy,
+			             (long long)aBusy[o]);
+}
+
+static uint64_t test_rand(uint64_t *x) {
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+	return *x;
+}
+
+TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
+	static const char *zParams = "{\"offline.fraction\":0.3,\"offline.mean\":600,\"ota.brick_p\":0.05,\"ota.fail_p\":0.2,"
+	                             "\"ota.download_min\":60,\"ota.download_max\":300,\"ota.install_min\":60,"
+	                             "\"ota.install_max\":300,\"pki.reprovision_per_hour\":600}";
+	static const char *azOp[] = {
+		"attack.compromise", "{\"fraction\":0.05,\"persistence\":true}",
+		"attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"fraction\":0.1,\"c2\":\"198.51.100.9\"}",
+		"attack.spread", "{\"rate\":0.5}",
+		"service.degrade", "{\"name\":\"ota\",\"level\":\"compromised\"}",
+		"attack.malicious_ota", "{\"ecu\":\"gw\",\"version\":\"1.9.0\",\"brick_fraction\":0.3,\"c2\":\"192.0.2.66\"}",
+		"attack.exfiltrate", "{\"records_per_car\":5}",
+		"service.degrade", "{\"name\":\"telematics\",\"level\":\"degraded\"}",
+		"service.degrade", "{\"name\":\"telematics\",\"level\":\"up\"}",
+	};
+	static const char *azAct[] = {
+		"ota_campaign", "{\"select\":{\"ecu\":\"tcu\"},\"ecu\":\"tcu\",\"version\":\"2.6.%d\",\"rollout\":1}",
+		"ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"ivi\",\"version\":\"5.3.%d\",\"rollout\":0.5}",
+		"revoke_certificate", "{\"scope\":{\"model\":\"SUV-B\",\"state\":\"online\"}}",
+		"revoke_certificate", "{\"scope\":{\"state\":\"compromised\"}}",
+		"revoke_certificate", "{\"scope\":\"signing_key\"}",
+		"isolate_service", "{\"name\":\"ota\"}",
+		"restore_service", "{\"name\":\"ota\"}",
+		"block_indicator", "{\"value\":\"203.0.113.7\"}",
+		"disable_feature", "{\"feature\":\"remote_unlock\",\"select\":{\"model\":\"SUV-B\"}}",
+	};
+	const int nOp = (int)(sizeof azOp / sizeof azOp[0] / 2), nAct = (int)(sizeof azAct / sizeof azAct[0] / 2);
+	box b = make_world(99, zParams);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int nRestored = 0;
+	char zWhen[160];
+	check_counters(b.w, "start");
+	for (int step = 1; step <= 72; step++) {  /* 6 simulated hours in 5-minute steps */
+		int k = (int)(test_rand(&x) % (uint64_t)(nOp + nAct + 1));
+		if (k < nOp) {
+			json_decref(call_obj(b, azOp[2 * k], azOp[2 * k + 1]));
+			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azOp[2 * k]);
+		} else if (k < nOp + nAct) {
+			char zArgs[256];
+			snprintf(zArgs, sizeof zArgs, azAct[2 * (k - nOp) + 1], step);
+			json_decref(act(b, azAct[2 * (k - nOp)], zArgs));
+			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azAct[2 * (k - nOp)]);
+		} else {  /* continue in a fresh world restored from a snapshot */
+			ky_err err = { 0 };
+			unsigned char *buf = NULL;
+			size_t len = 0;
+			ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+			box r = make_world(99, zParams);
+			eng_sim_run_until(r.sim, eng_sim_now(b.sim));
+			ASSERT_EQ_INT(veh_world_restore(r.w, buf, len, &err), 0);
+			free(buf);
+			free_world(b);
+			b = r;
+			nRestored++;
+			snprintf(zWhen, sizeof zWhen, "step %d after a restore", step);
+		}
+		check_counters(b.w, zWhen);
+		eng_sim_run_until(b.sim, MIN(5 * step));
+		snprintf(zWhen + strlen(zWhen), sizeof zWhen - strlen(zWhen), " and 5 simulated minutes");
+		check_counters(b.w, zWhen);
+	}
+	veh_metrics m = metrics(b);
+	/* the run was busy: every kind of transition happened */
+	ASSERT_LT(0, nRestored);
+	ASSERT_LT(0, m.compromised);
+	ASSERT_LT(0, m.bricked);
+	ASSERT_LT(0, m.patched);
+	ASSERT_LT(0, m.revoked);
+	ASSERT_LT(0, m.offline);
+	ASSERT_LT(0, m.ota_done);
+	ASSERT_LT(0, m.ota_failed);
+	free_world(b);
+}
+
+TEST(a_firmware_version_no_campaign_targets_survives_a_snapshot) {
+	/* the codec stores versions as codes (initial firmware, an OTA campaign's target) with exceptions for the rest */
+	box a = make_world(21, NULL);
+	ky_err err = { 0 };
+	json_decref(act(a, "ota_campaign", "{\"select\":{\"ecu\":\"tcu\"},\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":1}"));
+	eng_sim_run_until(a.sim, HOUR(1));
+	unsigned char *p0 = NULL, *p1 = NULL;
+	size_t n0 = 0, n1 = 0;
+	ASSERT_EQ_INT(veh_world_snapshot(a.w, &p0, &n0, &err), 0);
+	a.w->f.aVer[VEH_ECU_GW][7] = 0x00C01234u;  /* no cohort or campaign has it */
+	a.w->f.aVer[VEH_ECU_TCU][1500] = 0x00C05678u;
+	ASSERT_EQ_INT(veh_world_snapshot(a.w, &p1, &n1, &err), 0);
+	ASSERT_EQ_INT(n1, n0 + 2000 + 2 * 12);  /* the gw code column (was all initial firmware) and two exceptions */
+	box b = make_world(21, NULL);
+	eng_sim_run_until(b.sim, HOUR(1));
+	ASSERT_EQ_INT(veh_world_restore(b.w, p1, n1, &err), 0);
+	ASSERT_EQ_U64(b.w->f.aVer[VEH_ECU_GW][7], 0x00C01234u);
+	ASSERT_EQ_U64(b.w->f.aVer[VEH_ECU_TCU][1500], 0x00C05678u);
+	char ha[65], hb[65];
+	veh_world_state_hash(a.w, ha);
+	veh_world_state_hash(b.w, hb);
+	ASSERT_EQ_STR(ha, hb);
+	p1[n1 - 1] ^= 0x40;  /* an exception that no longer matches its car: rejected */
+	p1[n1 - 12] ^= 0x01;
+	ASSERT_EQ_INT(veh_world_restore(b.w, p1, n1, &err), KY_EPARSE);
+	ASSERT_EQ_INT(veh_world_restore(b.w, p0, n0, &err), 0);
+	ASSERT_EQ_U64(b.w->f.aVer[VEH_ECU_GW][7], 0x00400000u | (4u << 11));  /* back to the cohort's 1.4.0 */
+	free(p0);
+	free(p1);
+	free_world(a);
 	free_world(b);
 }

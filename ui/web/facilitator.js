@@ -1,10 +1,12 @@
 // facilitator: the exercise-control page (/facilitator?token=…). Clock controls, the teams side by side,
 // the live action feed with grading, the ad-hoc inject composer, the attack timeline, scenario errors,
-// the scoreboard and the fleet chart. Everything shown comes from the server; viewing a team's inbox
-// sends nothing (only a team's own page gives read receipts).
+// the scoreboard and the fleet chart. Everything shown comes from the server: the welcome's backlog replays the
+// actions, grades, read receipts, the event timeline and the fleet history, so local storage keeps only the
+// typed drafts (composer, grades being written) and view choices. Viewing a team's inbox sends nothing (only a
+// team's own page gives read receipts).
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, slimFleet, throttledSaver, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
+import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, slimFleet, sevOf, tlpOf, toast, teamName, exerciseDurationUs, parseDurationUs, SEVERITIES } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -21,7 +23,7 @@ const S = {
 	reads: new Set(),       // team \x01 inject
 	actions: [],            // feed, by seq
 	events: [], errors: [],
-	fleet: store.get(K + "fleet", []),
+	fleet: [],
 	view: Object.assign({ feed: "all", tab: "timeline" }, store.get(K + "view", {})),
 	composer: Object.assign({ to: [], title: "", body: "", severity: "medium" }, store.get(K + "composer", {})),
 	gradeDraft: store.get(K + "grades", {}),
@@ -29,7 +31,6 @@ const S = {
 	welcomeAt: 0,
 };
 let conn = null, chart = null;
-const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
 
 const teams = () => ((S.exercise && S.exercise.teams) || []).map((x) => x.id);
 const rk = (team, id) => team + "\u0001" + id;
@@ -42,8 +43,8 @@ const handlers = {
 		if (m.clock) S.clock.update(m.clock);
 		S.inbox = {}; S.reads = new Set(); S.actions = []; S.events = []; S.errors = [];
 		for (const id of teams()) S.inbox[id] = new Map();
-		restoreCache(m.clock);
-		if (typeof m.clock?.t_us === "number" && S.fleet.length && S.fleet[S.fleet.length - 1].t_us > m.clock.t_us + 1) S.fleet = [];
+		S.fleet = [];
+		store.del(K + "cache"); store.del(K + "fleet");   // copies kept by earlier versions of this page
 		if (m.scores) handlers.scores(m.scores);
 		S.welcomeAt = performance.now();
 		for (const b of Array.isArray(m.backlog) ? m.backlog : []) onMessage(b);
@@ -88,7 +89,14 @@ const handlers = {
 		const sm = slimFleet(m);
 		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
-		saveFleet();
+		renderFleet();
+	},
+	fleet_history(m) {
+		if (!Array.isArray(m.samples)) return;
+		const live = S.fleet;
+		S.fleet = m.samples.filter((x) => x && typeof x.t_us === "number").map(slimFleet);
+		const end = S.fleet.length ? S.fleet[S.fleet.length - 1].t_us : -1;
+		for (const x of live) if (x.t_us > end) S.fleet.push(x);
 		renderFleet();
 	},
 	action(m) {
@@ -108,10 +116,10 @@ const handlers = {
 	},
 	event(m) {
 		const kind = m.kind || m.name || "event";
-		if (kind === "action.result") {   // the world's effect of an action: shown on the action in the feed
+		if (kind === "action.result" || kind === "action.error") {   // the world's effect of an action (or its refusal): on the action in the feed
 			const d = m.detail || {};
 			const a = S.actions.find((x) => x.seq === d.seq);
-			if (a) { if (d.result !== undefined) { a.result = d.result; renderFeed(); } }
+			if (a) { if (d.result !== undefined) a.result = d.result; if (d.error) a.error = d.error; renderFeed(); }
 			else if (d.seq !== undefined) handlers.action(Object.assign({ t_us: m.t_us }, d));
 			return;
 		}
@@ -121,10 +129,14 @@ const handlers = {
 			renderErrors();
 		}
 		const det = m.detail;
+		if (kind === "attack.suppressed") {   // the server held back a storm of attack steps (they are in a reload's timeline)
+			addEvent({ t_us: m.t_us, kind, subject: "", detail: t("fac.suppressed", { n: fmtN((det && det.count) || 0, getLang()) }), cls: "attack" });
+			return;
+		}
 		addEvent({ t_us: m.t_us ?? m.t, kind, subject: m.subject || "",
 			detail: det === undefined || det === null ? (m.message || "") : typeof det === "string" ? det
 				: typeof det.text === "string" ? det.text : typeof det.message === "string" ? det.message : JSON.stringify(det),
-			cls: /^attack/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
+			cls: /^attack|^service\.health$/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
 	error(m) {
@@ -137,30 +149,7 @@ handlers["scenario.error"] = (m) => handlers.event(Object.assign({ kind: "scenar
 handlers.fact = handlers.event;
 handlers.log = (m) => handlers.event(Object.assign({ kind: "log" }, m));
 
-function onMessage(m) { const fn = handlers[m.type]; if (fn) { fn(m); if (CACHED.includes(m.type)) saveCacheSoon(); } }
-
-// The welcome's backlog gives the facilitator each team's injects and messages and the scores, not the
-// actions, grades, read receipts or errors seen so far: this page keeps a copy of those it received
-// (for this drill and token) so that a reload does not empty the feed. The server's messages win.
-const CACHED = ["action", "grade", "read", "event"];
-let cacheTimer = 0;
-function cacheId() { const ex = S.exercise || {}; return [ex.id, ex.sha256 || "", ex.seed].join("/"); }
-function saveCacheSoon() {
-	if (cacheTimer) return;
-	cacheTimer = setTimeout(() => {
-		cacheTimer = 0;
-		store.set(K + "cache", { id: cacheId(), t_us: S.clock.now(), actions: S.actions.slice(-500), reads: [...S.reads],
-			events: S.events.filter((e) => e.kind !== "inject" && e.kind !== "share").slice(-500), errors: S.errors.slice(-200) });
-	}, 300);
-}
-function restoreCache(clock) {
-	const c = store.get(K + "cache", null);
-	if (!c || c.id !== cacheId() || (clock && typeof clock.t_us === "number" && clock.t_us + 1e6 < c.t_us)) return;
-	S.actions = Array.isArray(c.actions) ? c.actions : [];
-	S.reads = new Set(Array.isArray(c.reads) ? c.reads : []);
-	S.events = Array.isArray(c.events) ? c.events : [];
-	S.errors = Array.isArray(c.errors) ? c.errors : [];
-}
+function onMessage(m) { const fn = handlers[m.type]; if (fn) fn(m); }
 
 function errorText(m) {
 	const where = m.where || m.subject || (m.detail && (m.detail.where || m.detail.file && (m.detail.file + ":" + m.detail.line))) || "";
@@ -284,6 +273,7 @@ function feedItem(a) {
 			: h("div", { class: "text" }, summarize(a.kind, a.args)),
 		a.inject ? h("div", { class: "result" }, "↳ " + a.inject) : null,
 		res ? h("div", { class: "result" }, res) : null,
+		a.error ? h("div", { class: "err-text" }, t("act.error") + ": " + a.error) : null,
 		graded ? h("div", { class: "graded-badge", "data-graded": a.points }, t("fac.grade.done", { points: a.points }) + (a.comment ? " — " + a.comment : "")) : null,
 		GRADED_KINDS.includes(a.kind) && a.seq !== undefined ? gradeForm(a) : null);
 }
@@ -331,7 +321,7 @@ function renderTimeline() {
 	const tl = $("#timeline");
 	const ev = plannedEvents().concat(S.events.slice(-600).map((e, i) => [e, i]).sort((x, y) => ((y[0].t_us ?? 0) - (x[0].t_us ?? 0)) || (y[1] - x[1])).map((x) => x[0]));
 	if (!ev.length) { fill(tl, h("li", { class: "empty" }, t("fac.timeline.empty"))); return; }
-	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || "") },
+	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || ""), "data-kind": e.kind },
 		h("span", { class: "time" }, fmtT(e.t_us)),
 		h("div", {}, h("span", { class: "kind" }, e.kind), e.subject ? h("span", {}, " · " + e.subject) : null, e.detail ? h("div", { class: "detail" }, String(e.detail).slice(0, 400)) : null))));
 }

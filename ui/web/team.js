@@ -1,10 +1,12 @@
 // team: the participant page (/?token=…). Shows what the server sends the team (welcome, backlog of
 // injects and messages, clock, score, fleet samples), sends actions and read receipts back.
-// Local storage keeps only what the server has or will get: the typed drafts, the actions not yet
-// acknowledged (resent with the same id after a reconnect) and the page's view choices.
+// Local storage keeps only what the server never had: the typed drafts, the actions not yet acknowledged
+// (resent with the same id after a reconnect), read receipts not yet echoed by the server, and the page's view
+// choices. The team's acknowledged actions (with results and grades), read receipts and the fleet history come
+// back from the server in every welcome's backlog.
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, slimFleet, throttledSaver, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
+import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, slimFleet, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -18,10 +20,10 @@ const S = {
 	injects: new Map(),            // id -> inject message (+ read flag from the server)
 	messages: [],                  // message messages in arrival order
 	score: null,
-	fleet: store.get(K + "fleet", []),   // fleet samples (a cache of what the server sent; redrawn after reload)
-	outbox: store.get(K + "outbox", []), // [{id, kind, args, inject, status, seq, t_us, error, points, comment, created}]
-	read: new Set(store.get(K + "read", [])),
-	readSent: new Set(store.get(K + "readsent", [])),   // receipts the server got (sent on an open connection)
+	fleet: [],                           // fleet samples: the welcome's fleet_history, then live ones
+	outbox: unacked(store.get(K + "outbox", [])), // [{id, kind, args, inject, status, seq, t_us, result, error, points, comment, created}]
+	read: new Set(),                     // inject ids read (the server's read receipts, plus readPending)
+	readPending: new Set(store.get(K + "readpending", [])),  // read here, not yet echoed by the server
 	seenMsg: new Set(store.get(K + "seenmsg", [])),
 	knownInj: new Set(store.get(K + "known", [])),
 	view: Object.assign({ filter: "all", tab: "inject", sel: null, thread: null, sound: false }, store.get(K + "view", {})),
@@ -31,12 +33,16 @@ const S = {
 };
 if (!S.draft.values) S.draft.values = {};
 
-const saveFleet = throttledSaver(K + "fleet", () => S.fleet);
+for (const id of S.readPending) S.read.add(id);
+for (const k of ["fleet", "read", "readsent"]) store.del(K + k);   // copies of server state kept by earlier versions
 
-/* Writes the outbox, merged with what another tab of the same team may have written meanwhile. */
+/* Only the actions the server has not acknowledged are stored; the rest come back in the welcome. */
+function unacked(list) { return Array.isArray(list) ? list.filter((a) => a && a.status === "pending" && a.seq === undefined) : []; }
+
+/* Writes the unacknowledged actions, merged with what another tab of the same team may have written meanwhile. */
 function saveOutbox() {
 	S.outbox = mergeOutbox(S.outbox, store.get(K + "outbox", []));
-	store.set(K + "outbox", S.outbox.slice(-300));
+	store.set(K + "outbox", unacked(S.outbox).slice(-300));
 }
 function mergeOutbox(mine, theirs) {
 	const byId = new Map(mine.map((a) => [a.id, a]));
@@ -71,7 +77,9 @@ const handlers = {
 		S.injects.clear();
 		S.messages = [];
 		if (m.score) handlers.score(m.score);
-		if (typeof m.clock?.t_us === "number" && S.fleet.length && S.fleet[S.fleet.length - 1].t_us > m.clock.t_us + 1) S.fleet = [];
+		S.fleet = [];
+		S.outbox = S.outbox.filter((a) => a.status === "pending" && a.seq === undefined);   // the server replays the rest
+		S.read = new Set(S.readPending);
 		S.welcomeAt = performance.now();
 		if (Array.isArray(m.actions)) for (const a of m.actions) handlers.action(a);
 		for (const b of Array.isArray(m.backlog) ? m.backlog : []) onMessage(b);
@@ -119,7 +127,6 @@ const handlers = {
 		const sm = slimFleet(m);
 		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
 		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
-		saveFleet();
 		if (S.catalog.freeServices && m.services && typeof m.services === "object" && Object.keys(m.services).length) {
 			S.catalog.services = Object.keys(m.services);
 			S.catalog.freeServices = false;
@@ -140,19 +147,40 @@ const handlers = {
 		toast(t("err.generic", { code: m.code || "?", message: m.message || "" }), "bad");
 	},
 	grade(m) {
+		// the facilitator's points and comment for one of this team's actions (an extension, docs/protocol.md)
 		const seq = m.action !== undefined ? m.action : m.seq;
 		const a = S.outbox.find((x) => x.seq === seq);
-		if (a) { a.points = m.points; a.comment = m.comment || ""; saveOutbox(); renderHistory(); }
+		if (a) { a.points = m.points; a.comment = m.comment || ""; renderHistory(); renderScore(); }
 		if (performance.now() - S.welcomeAt > 1500) toast(t("act.graded", { points: m.points }) + (m.comment ? " — " + m.comment : ""), "good");
 	},
 	action(m) {
-		// an extension: the server may replay the team's own stored actions (id, seq, kind, args, t_us)
+		// the team's own action record (an extension, docs/protocol.md): replayed after every welcome and sent
+		// live to every connection of the team, with the world's result or error and, once graded, the points
 		if (!m.id || !m.kind) return;
 		let a = S.outbox.find((x) => x.id === m.id);
 		if (!a) { a = { id: m.id, kind: m.kind, args: m.args || {}, inject: m.inject, created: Date.now() }; S.outbox.push(a); }
-		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; }
-		if (m.points !== undefined) { a.points = m.points; a.comment = m.comment; }
-		saveOutbox(); renderHistory();
+		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null; }
+		if (m.inject) a.inject = m.inject;
+		if (m.result !== undefined) a.result = m.result;
+		if (m.error) { a.status = "error"; a.error = m.error; }
+		if (m.points !== undefined) { a.points = m.points; a.comment = m.comment || ""; }
+		saveOutbox(); renderHistory(); renderScore(); renderCoord();
+	},
+	read(m) {
+		// the server's read receipt for this team (from this laptop or a teammate's)
+		if (!m.inject) return;
+		S.read.add(m.inject);
+		if (S.readPending.delete(m.inject)) store.set(K + "readpending", [...S.readPending]);
+		renderInbox();
+	},
+	fleet_history(m) {
+		// the samples the server kept, sent once after the welcome: the chart starts from them
+		if (!Array.isArray(m.samples)) return;
+		const live = S.fleet;
+		S.fleet = m.samples.filter((x) => x && typeof x.t_us === "number").map(slimFleet);
+		const end = S.fleet.length ? S.fleet[S.fleet.length - 1].t_us : -1;
+		for (const x of live) if (x.t_us > end) S.fleet.push(x);
+		renderFleet();
 	},
 };
 
@@ -189,18 +217,15 @@ function resendPending() {
 function markRead(id) {
 	if (!id || S.read.has(id)) return;
 	S.read.add(id);
-	store.set(K + "read", [...S.read]);
-	sendRead(id);
+	S.readPending.add(id);   // until the server echoes the receipt
+	store.set(K + "readpending", [...S.readPending]);
+	conn.send({ type: "read", inject: id });
 	renderInbox();
 }
 
-function sendRead(id) {
-	if (conn.send({ type: "read", inject: id })) { S.readSent.add(id); store.set(K + "readsent", [...S.readSent]); }
-}
-
 function sendReads() {
-	// read receipts given while offline reach the server after the next welcome
-	for (const [id, inj] of S.injects) if (S.read.has(id) && inj.read !== true && !S.readSent.has(id)) sendRead(id);
+	// read receipts given while offline (or not yet echoed) reach the server after the next welcome
+	for (const id of S.readPending) if (S.injects.has(id)) conn.send({ type: "read", inject: id });
 }
 
 function cue(text, sev) {
@@ -246,13 +271,18 @@ function renderScore() {
 		+ (s.grades ? " · " + t("score.graded", { points: fmtN(s.grades, getLang()) }) : "") : "";
 	const box = $("#score-box");
 	box.title = s ? scoreBreakdown(s) : "";
+	const gl = $("#score-grades");
+	if (gl) fill(gl, gradedActions().slice(-3).map((a) => h("li", { "data-seq": a.seq, "data-points": a.points }, gradeLine(a))));
 	box.classList.remove("bump"); void box.offsetWidth; box.classList.add("bump");
 }
 
 function scoreBreakdown(s) {
 	const n = (v) => fmtN(typeof v === "number" ? v : 0, getLang());
-	return t("score.breakdown", { expect: n(s.expect_points), grades: n(s.grades), penalties: n(s.penalties), adjust: n(s.adjust) });
+	return [t("score.breakdown", { expect: n(s.expect_points), grades: n(s.grades), penalties: n(s.penalties), adjust: n(s.adjust) })]
+		.concat(gradedActions().map(gradeLine)).join("\n");
 }
+function gradedActions() { return S.outbox.filter((a) => a.seq !== undefined && a.points !== undefined && a.points !== null).sort((x, y) => x.seq - y.seq); }
+function gradeLine(a) { return "#" + a.seq + " " + t("kind." + a.kind) + ": " + t("act.graded", { points: fmtN(a.points, getLang()) }) + (a.comment ? " — " + a.comment : ""); }
 
 function renderConn(state, attempt) {
 	const el = $("#conn");
@@ -448,7 +478,7 @@ function statusPill(a) {
 function renderHistory() {
 	if (S.view.sel) renderDetail();
 	const list = $("#history");
-	const items = S.outbox.slice().reverse();
+	const items = S.outbox.slice().sort((x, y) => (x.seq ?? Infinity) - (y.seq ?? Infinity) || (x.created || 0) - (y.created || 0)).reverse();
 	if (!items.length) { fill(list, h("li", { class: "empty" }, t("act.history.empty"))); return; }
 	fill(list, items.map((a) => h("li", { class: "hist " + (a.status || "pending"), "data-id": a.id, "data-status": a.status || "pending", "data-kind": a.kind },
 		h("div", { class: "row1" }, h("strong", {}, t("kind." + a.kind)), statusPill(a)),

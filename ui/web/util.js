@@ -119,18 +119,12 @@ export const store = {
 	del(key) { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } },
 };
 
-/* The part of a fleet sample the pages draw (kept in storage for the chart after a reload). */
+/* The part of a fleet sample the pages draw. */
 const FLEET_KEYS = ["t_us", "total", "clean", "compromised", "patched", "offline", "bricked", "revoked", "services"];
 export function slimFleet(m) {
 	const o = {};
 	for (const k of FLEET_KEYS) if (m[k] !== undefined) o[k] = m[k];
 	return o;
-}
-
-/* Returns save() that writes fn() under key at most once a second. */
-export function throttledSaver(key, fn) {
-	let timer = 0;
-	return () => { if (!timer) timer = setTimeout(() => { timer = 0; store.set(key, fn()); }, 1000); };
 }
 
 /* A short stable key for a token so that storage keys do not carry the token itself. */
