@@ -2,11 +2,15 @@
  * the actions of one service pass are staged in one journal transaction, committed once, then applied in order.
  * Checked here: each gets the seq it would have had alone, a client id repeated in the group or already known
  * gets its first seq and no second row, a refused action takes no seq, the state equals that of the same actions
- * applied one by one, and resume rebuilds that state; a group abandoned before its commit applies and stores
- * nothing. Real scenario file, real sqlite. */
+ * applied one by one, and resume rebuilds that state; a group whose commit fails (the file size limit makes the
+ * WAL write fail) or that is abandoned before its commit applies and stores nothing. Real scenario file, real
+ * sqlite. */
 #include "tests/c/ky_test.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "engine/journal.h"
 #include "scenarios/drill.h"
@@ -175,6 +179,67 @@ TEST(a_group_abandoned_before_its_commit_stores_and_applies_nothing) {
 	json_decref(args);
 	ASSERT_EQ_INT(scn_record_close(r, &err), 0);
 	scn_drill_free(d);
+	free(zBefore);
+	free(zAfter);
+}
+
+static off_t file_size(const char *zPath) {
+	struct stat st;
+	return stat(zPath, &st) == 0 ? st.st_size : 0;
+}
+
+TEST(a_group_whose_commit_fails_answers_each_with_the_error_and_applies_nothing) {
+	const char *zPath = scenario_path();
+	char zDb[600], zWal[620];
+	snprintf(zDb, sizeof zDb, "%s/fail.db", ky_test_tmpdir());
+	snprintf(zWal, sizeof zWal, "%s-wal", zDb);
+	ky_err err = { 0 };
+	srv_drill_sink sink = { NULL, sink_team, sink_msg, sink_msg };
+	srv_drill *d = srv_drill_open(zPath, zDb, 0, &sink, &err);
+	if (!d) ky_test_fail(__FILE__, __LINE__, "open: %s", err.zMsg);
+	ASSERT_EQ_INT(srv_drill_advance_to(d, ENG_S(10 * 60), &err), 0);
+	ASSERT_EQ_INT(srv_drill_flush(d, &err), 0); /* nothing pending: only the group's own commit writes */
+	char *zBefore = summary_hash(srv_drill_summary(d));
+
+	/* a report of 60 KB each: the group's WAL frames cannot fit under the file size limit */
+	char *zText = malloc(60001);
+	memset(zText, 'x', 60000);
+	zText[60000] = 0;
+	json_t *args = json_pack("{s:s}", "text", zText);
+	srv_drill_act a[2] = {
+		{ .zTeam = "vsoc", .zClientId = "r1", .zKind = "report", .pArgs = args },
+		{ .zTeam = "psirt", .zClientId = "r2", .zKind = "report", .pArgs = args },
+	};
+	struct rlimit old, lim;
+	ASSERT_EQ_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	off_t nMax = file_size(zDb) > file_size(zWal) ? file_size(zDb) : file_size(zWal);
+	lim.rlim_cur = (rlim_t)nMax + 8192;
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	srv_drill_actions(d, a, 2);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, prev);
+	ASSERT_EQ_INT(a[0].rc, KY_EIO);
+	ASSERT_CONTAINS(a[0].err.zMsg, "action not recorded");
+	ASSERT_CONTAINS(a[0].err.zMsg, ": commit: "); /* the group's commit failed, not its start */
+	ASSERT_EQ_INT(a[1].rc, KY_EIO);
+	char *zAfter = summary_hash(srv_drill_summary(d));
+	ASSERT_EQ_STR(zAfter, zBefore); /* nothing applied */
+
+	/* resent after the failure: stored and applied now, with the seqs nothing else took */
+	srv_drill_actions(d, a, 2);
+	ASSERT_EQ_INT(a[0].rc, 0);
+	ASSERT_EQ_INT(a[0].iSeq, 1);
+	ASSERT_EQ_INT(a[1].rc, 0);
+	ASSERT_EQ_INT(a[1].iSeq, 2);
+	json_decref(args);
+	free(zText);
+	ASSERT_EQ_INT(srv_drill_close(d, &err), 0);
+	eng_journal *j = eng_journal_open(zDb, ENG_JOURNAL_READONLY, &err);
+	if (!j) ky_test_fail(__FILE__, __LINE__, "reader: %s", err.zMsg);
+	ASSERT_EQ_INT(eng_journal_count(j, "actions", NULL), 2);
+	eng_journal_close(j, NULL);
 	free(zBefore);
 	free(zAfter);
 }
