@@ -987,6 +987,7 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots" };
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
 	if ((rc = txn_commit(j, err)) != 0) return rc;
 	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin")) != 0) return rc;
 	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {

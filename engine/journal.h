@@ -129,7 +129,7 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
 int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob, size_t *pLen, eng_time_t *pT, ky_err *err);
 
 /* Removes the derived rows (events, deliveries, injects, messages, scores, metrics, snapshots) with a time at or
- * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. */
+ * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. KY_ESTATE inside a group. */
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err);
 
 /* Rows in a table, for tests and tools: "events", "injects", "deliveries", "reads", "messages", "actions",
