@@ -30,6 +30,8 @@
 
 #define JRN_APP_ID 0x6b796f64 /* "kyod" */
 #define JRN_CHECKPOINT_FRAMES 1000 /* WAL frames (pages) before a checkpoint: sqlite's own default threshold */
+#define JRN_READ_MIN 1         /* the oldest schema this build reads as it is (read-only opens do not migrate) */
+#define JRN_SNAP_MAX (1u << 30) /* largest snapshot an elided keyframe may claim to decode to */
 
 /* Migrations: aMigration[i] takes a journal from schema i to i+1. Append only; never edit a shipped entry. */
 static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
@@ -56,6 +58,9 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 	"CREATE TABLE snapshots(t_us INTEGER PRIMARY KEY, kind INTEGER NOT NULL, base_us INTEGER NOT NULL,"
 	"  raw_len INTEGER NOT NULL, data BLOB NOT NULL);"
 	"CREATE TABLE tokens(team TEXT PRIMARY KEY, digest TEXT NOT NULL);",
+	/* 1 -> 2: snapshots may be of kind 2 (a keyframe with its zero runs elided); no table changes. The version
+	 * says so, so that an older kyodo refuses the file instead of calling its snapshots damaged. */
+	"",
 };
 
 enum {
@@ -136,8 +141,8 @@ struct eng_journal {
 	int nDeltaFail;         /* deltas that did not pay, in a row (>= 2: mostly not tried) */
 	unsigned char *pPrev;   /* previous blob (for the next delta) */
 	size_t nPrev;
-	unsigned char *pScratch;
-	size_t nScratch;
+	unsigned char *pScratch[2]; /* encoded keyframe, encoded delta */
+	size_t nScratch[2];
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -317,6 +322,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 	}
 	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
 	if (ver == ENG_JOURNAL_SCHEMA) return 0;
+	if (j->bReadOnly && ver >= JRN_READ_MIN) return 0;
 	if (j->bReadOnly) {
 		if (ver == 0) return ky_err_set(err, KY_ENOENT, "journal %s: empty: no drill recorded in it yet", j->zPath);
 		return ky_err_set(err, KY_EVERSION, "journal %s: schema version %lld needs migrating; open it writable once",
@@ -422,7 +428,8 @@ int eng_journal_close(eng_journal *j, ky_err *err) {
 	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
 	if (sqlite3_close(j->db) != SQLITE_OK && rc == 0) rc = ky_err_set(err, KY_EIO, "journal %s: close failed", j->zPath);
 	free(j->pPrev);
-	free(j->pScratch);
+	free(j->pScratch[0]);
+	free(j->pScratch[1]);
 	free(j->zPath);
 	free(j);
 	return rc;
@@ -661,36 +668,71 @@ static int get_varint(const unsigned char *p, size_t n, size_t *pi, uint64_t *pv
 	return -1;
 }
 
-/* Encodes cur XOR prev (same length n) as pairs (zero run, literal run, literal bytes) into out, which must hold
- * n + n/2 + 64 bytes. Zero runs shorter than 8 bytes stay inside literals. Returns the encoded length, or some
- * length above nLimit as soon as it is clear the delta will be longer than that. */
-static size_t delta_encode(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out, size_t nLimit) {
+/* The XOR of prev and cur at i (prev NULL: zeros), 8 bytes at once or one. */
+static inline uint64_t xor_word(const unsigned char *prev, const unsigned char *cur, size_t i) {
+	uint64_t x, y = 0;
+	memcpy(&x, cur + i, 8);
+	if (prev) memcpy(&y, prev + i, 8);
+	return x ^ y;
+}
+static inline unsigned char xor_byte(const unsigned char *prev, const unsigned char *cur, size_t i) {
+	return (unsigned char)(prev ? prev[i] ^ cur[i] : cur[i]);
+}
+
+/* Encodes cur XOR prev (same length n; prev NULL: zeros, i.e. cur with its zero runs elided) as pairs (zero run,
+ * literal run, literal bytes) into out, which must hold nLimit + 32 bytes. Zero runs shorter than 8 bytes stay
+ * inside literals; trailing zeros are not written. Returns the encoded length, or nLimit + 1 as soon as the
+ * encoding would be longer than nLimit. Scans 8 bytes at a time. */
+static inline size_t delta_encode_impl(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out,
+                                       size_t nLimit) {
 	size_t i = 0, o = 0;
-	while (i < n && o <= nLimit) {
+	while (i < n) {
+		/* the zero run from i */
 		size_t z = i;
-		while (z < n && prev[z] == cur[z]) z++;
-		size_t nZero = z - i;
-		size_t lit = z, run = 0;
-		/* extend the literal until a zero run of at least 8 bytes (or the end) */
-		size_t k = z;
-		while (k < n) {
-			if (prev[k] == cur[k]) {
-				run++;
-				if (run >= 8) break;
-			} else {
-				run = 0;
-				lit = k + 1;
+		while (z + 8 <= n && xor_word(prev, cur, z) == 0) z += 8;
+		while (z < n && xor_byte(prev, cur, z) == 0) z++;
+		if (z == n) break; /* zeros to the end: nothing to write */
+		/* the literal from z (non-zero) up to the next run of 8 zero bytes: k stays just past a non-zero byte, so
+		 * a run of 8 starting right after a literal byte is found at k */
+		size_t k = z + 1;
+		for (;;) {
+			if (k + 8 > n) {
+				size_t e = n;
+				while (e > k && xor_byte(prev, cur, e - 1) == 0) e--;
+				k = e;
+				break;
 			}
-			k++;
+			if (xor_word(prev, cur, k) == 0) break;
+			size_t m = 7;
+			while (xor_byte(prev, cur, k + m) == 0) m--;
+			k += m + 1;
 		}
-		size_t nLit = lit - z;
-		o += put_varint(out + o, nZero);
+		size_t nLit = k - z;
+		if (o + nLit + 20 > nLimit) return nLimit + 1;
+		o += put_varint(out + o, z - i);
 		o += put_varint(out + o, nLit);
-		for (size_t m = 0; m < nLit; m++) out[o++] = (unsigned char)(prev[z + m] ^ cur[z + m]);
-		i = lit;
-		if (nLit == 0) break; /* zeros to the end */
+		if (!prev) {
+			memcpy(out + o, cur + z, nLit);
+		} else {
+			size_t m = 0;
+			for (; m + 8 <= nLit; m += 8) {
+				uint64_t x = xor_word(prev, cur, z + m);
+				memcpy(out + o + m, &x, 8);
+			}
+			for (; m < nLit; m++) out[o + m] = xor_byte(prev, cur, z + m);
+		}
+		o += nLit;
+		i = k;
 	}
 	return o;
+}
+
+/* Two copies of the encoder, so that the prev == NULL tests fold away. */
+static size_t delta_encode(const unsigned char *prev, const unsigned char *cur, size_t n, unsigned char *out, size_t nLimit) {
+	return delta_encode_impl(prev, cur, n, out, nLimit);
+}
+static size_t zeros_encode(const unsigned char *cur, size_t n, unsigned char *out, size_t nLimit) {
+	return delta_encode_impl(NULL, cur, n, out, nLimit);
 }
 
 /* Applies a delta in place to buf (length n). -1 if the delta does not fit. */
@@ -702,59 +744,91 @@ static int delta_apply(unsigned char *buf, size_t n, const unsigned char *d, siz
 		if (nZero > n - pos) return -1;
 		pos += nZero;
 		if (nLit > n - pos || nLit > nd - i) return -1;
-		for (uint64_t m = 0; m < nLit; m++) buf[pos + m] ^= d[i + m];
+		uint64_t m = 0;
+		for (; m + 8 <= nLit; m += 8) {
+			uint64_t a, b;
+			memcpy(&a, buf + pos + m, 8);
+			memcpy(&b, d + i + m, 8);
+			a ^= b;
+			memcpy(buf + pos + m, &a, 8);
+		}
+		for (; m < nLit; m++) buf[pos + m] ^= d[i + m];
 		pos += nLit;
 		i += nLit;
 	}
 	return 0;
 }
 
-int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err) {
-	int rc;
-	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
-	/* a second snapshot at the same time replaces the first: whole, since the first is what a delta would use */
-	int bKey = j->nSinceKey < 0 || j->nSinceKey + 1 >= j->nKeyEvery || !j->pPrev || j->nPrev != nBlob || t == j->tPrevSnap;
-	/* after two deltas that did not pay, only every 16th snapshot tries again (the encoder is a pass over both) */
-	if (!bKey && j->nDeltaFail >= 2 && (j->nDeltaFail++ % 16) != 0) bKey = 1;
-	const unsigned char *pData = pBlob;
-	size_t nData = nBlob;
-	if (!bKey) {
-		size_t need = nBlob + nBlob / 2 + 64;
-		if (j->nScratch < need) {
-			unsigned char *p = realloc(j->pScratch, need);
-			if (!p) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
-			j->pScratch = p;
-			j->nScratch = need;
-		}
-		nData = delta_encode(j->pPrev, pBlob, nBlob, j->pScratch, nBlob / 2);
-		pData = j->pScratch;
-		if (nData > nBlob / 2) {
-			bKey = 1, pData = pBlob, nData = nBlob; /* little gain: store whole */
-			if (j->nDeltaFail < 2) j->nDeltaFail++;
-		} else {
-			j->nDeltaFail = 0;
-		}
+/* Scratch buffer k (0: keyframe, 1: delta) of at least n bytes; NULL when out of memory. */
+static unsigned char *scratch(eng_journal *j, int k, size_t n) {
+	if (j->nScratch[k] < n) {
+		unsigned char *p = realloc(j->pScratch[k], n);
+		if (!p) return NULL;
+		j->pScratch[k] = p;
+		j->nScratch[k] = n;
 	}
-	if (bKey) j->tKey = t;
-	sqlite3_stmt *st = j->aStmt[S_SNAPSHOT];
-	sqlite3_bind_int64(st, 1, t);
-	sqlite3_bind_int(st, 2, bKey ? 0 : 1);
-	sqlite3_bind_int64(st, 3, j->tKey);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)nBlob);
-	sqlite3_bind_blob64(st, 5, nData ? (const void *)pData : (const void *)"", nData, SQLITE_STATIC);
-	if ((rc = batched(j, st, err, "store a snapshot")) != 0) return rc;
-	/* keep this blob for the next delta */
+	return j->pScratch[k];
+}
+
+/* Keeps blob as the base of the next delta. */
+static void keep_prev(eng_journal *j, const unsigned char *pBlob, size_t nBlob) {
 	if (j->nPrev != nBlob || !j->pPrev) {
 		unsigned char *p = realloc(j->pPrev, nBlob ? nBlob : 1);
 		if (!p) {
-			j->nSinceKey = -1;
-			return 0;
+			free(j->pPrev);
+			j->pPrev = NULL;
+			j->nPrev = 0;
+			return;
 		}
 		j->pPrev = p;
 		j->nPrev = nBlob;
 	}
 	if (nBlob) memcpy(j->pPrev, pBlob, nBlob);
-	j->nSinceKey = bKey ? 0 : j->nSinceKey + 1;
+}
+
+int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	/* the same bytes again at the same time (e.g. the final snapshot of a drill that just took one): nothing to do */
+	if (t == j->tPrevSnap && j->nSinceKey >= 0 && j->pPrev && j->nPrev == nBlob && memcmp(j->pPrev, pBlob, nBlob) == 0) {
+		return 0;
+	}
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	/* keyframe: whole (kind 0), or with its zero runs elided (kind 2) when that saves an eighth at least */
+	int kind = 0;
+	const unsigned char *pData = pBlob;
+	size_t nData = nBlob;
+	unsigned char *pKey = scratch(j, 0, nBlob + 32);
+	if (!pKey) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
+	size_t nKey = zeros_encode(pBlob, nBlob, pKey, nBlob - nBlob / 8);
+	if (nKey <= nBlob - nBlob / 8) kind = 2, pData = pKey, nData = nKey;
+	/* delta (kind 1) against the previous snapshot, unless the chain is long enough or it is a replacement (a
+	 * second snapshot at the same time replaces the first, which is what a delta would use); it must be under
+	 * 3/4 of the keyframe. After two that did not pay, only every 16th snapshot tries again. */
+	int bDelta = j->nSinceKey >= 0 && j->nSinceKey + 1 < j->nKeyEvery && j->pPrev && j->nPrev == nBlob && t != j->tPrevSnap;
+	if (bDelta && j->nDeltaFail >= 2 && (j->nDeltaFail++ % 16) != 0) bDelta = 0;
+	if (bDelta) {
+		size_t lim = nData - nData / 4;
+		unsigned char *pDelta = scratch(j, 1, lim + 32);
+		if (!pDelta) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
+		size_t nDelta = delta_encode(j->pPrev, pBlob, nBlob, pDelta, lim);
+		if (nDelta <= lim) {
+			kind = 1, pData = pDelta, nData = nDelta;
+			j->nDeltaFail = 0;
+		} else if (j->nDeltaFail < 2) {
+			j->nDeltaFail++;
+		}
+	}
+	if (kind != 1) j->tKey = t;
+	sqlite3_stmt *st = j->aStmt[S_SNAPSHOT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int(st, 2, kind);
+	sqlite3_bind_int64(st, 3, j->tKey);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)nBlob);
+	sqlite3_bind_blob64(st, 5, nData ? (const void *)pData : (const void *)"", nData, SQLITE_STATIC);
+	if ((rc = batched(j, st, err, "store a snapshot")) != 0) return rc;
+	keep_prev(j, pBlob, nBlob);
+	j->nSinceKey = !j->pPrev ? -1 : kind != 1 ? 0 : j->nSinceKey + 1;
 	j->tPrevSnap = t;
 	return 0;
 }
@@ -775,7 +849,7 @@ int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob
 	}
 	eng_time_t tSnap = sqlite3_column_int64(st, 0);
 	int kind = sqlite3_column_int(st, 1);
-	eng_time_t tBase = kind == 0 ? tSnap : sqlite3_column_int64(st, 2);
+	eng_time_t tBase = kind != 1 ? tSnap : sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
 
 	st = j->aStmt[S_SNAP_CHAIN];
@@ -788,17 +862,20 @@ int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob
 		const unsigned char *d = sqlite3_column_blob(st, 3);
 		size_t nd = (size_t)sqlite3_column_bytes(st, 3);
 		if (bFirst) {
-			if (k != 0 || rawLen < 0 || (size_t)rawLen != nd) goto damaged;
-			n = nd;
-			buf = malloc(n ? n : 1);
+			/* a keyframe: whole, or its zero runs elided (a delta against zeros) */
+			if ((k != 0 && k != 2) || rawLen < 0 || (k == 0 && (size_t)rawLen != nd)) goto damaged;
+			if (k == 2 && (uint64_t)rawLen > JRN_SNAP_MAX) goto damaged; /* a damaged length: not an allocation */
+			n = (size_t)rawLen;
+			buf = k == 0 ? malloc(n ? n : 1) : calloc(n ? n : 1, 1);
 			if (!buf) {
 				sqlite3_reset(st);
 				return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory for a snapshot", j->zPath);
 			}
-			if (n) memcpy(buf, d, n);
+			if (k == 0 && n) memcpy(buf, d, n);
+			if (k == 2 && delta_apply(buf, n, d ? d : (const unsigned char *)"", nd) != 0) goto damaged;
 			bFirst = 0;
 		} else {
-			if (k == 0 || (size_t)rawLen != n || delta_apply(buf, n, d ? d : (const unsigned char *)"", nd) != 0) goto damaged;
+			if (k != 1 || (size_t)rawLen != n || delta_apply(buf, n, d ? d : (const unsigned char *)"", nd) != 0) goto damaged;
 		}
 	}
 	sqlite3_reset(st);

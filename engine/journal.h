@@ -15,8 +15,9 @@
 
 typedef struct eng_journal eng_journal;
 
-/* The schema version this build writes (PRAGMA user_version). Older files are migrated on open. */
-#define ENG_JOURNAL_SCHEMA 1
+/* The schema version this build writes (PRAGMA user_version). Older files are migrated on a writable open; a
+ * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding). */
+#define ENG_JOURNAL_SCHEMA 2
 
 /* Open flags. */
 #define ENG_JOURNAL_CREATE 1   /* create the file if it does not exist */
@@ -57,9 +58,10 @@ int eng_journal_inject(eng_journal *j, eng_time_t t, const char *zTeam, const ch
 int eng_journal_message(eng_journal *j, eng_time_t t, const char *zFrom, const char *zTo, const char *zMsg, ky_err *err);
 int eng_journal_score(eng_journal *j, eng_time_t t, const char *zTeam, double score, const char *zMsg, ky_err *err);
 int eng_journal_metrics(eng_journal *j, eng_time_t t, const char *zMetrics, ky_err *err);
-/* A snapshot blob at t (copied). Stored as a keyframe every nKeyEvery-th snapshot (default 8) and otherwise as a
- * compact delta (XOR with the previous blob, zero runs elided), which is exact; seek undoes it. A second snapshot
- * at the time of the previous one replaces it. */
+/* A snapshot blob at t (copied). Stored as a keyframe (whole, or with its zero runs elided when that saves an
+ * eighth) at least every nKeyEvery-th snapshot (default 8), otherwise as a compact delta (XOR with the previous
+ * blob, zero runs elided) when that is under 3/4 of the keyframe; all exact, seek undoes them. A second snapshot
+ * at the time of the previous one replaces it (and is not written at all when its bytes are the same). */
 int eng_journal_snapshot(eng_journal *j, eng_time_t t, const unsigned char *pBlob, size_t nBlob, ky_err *err);
 void eng_journal_set_keyframes(eng_journal *j, int nKeyEvery);
 

@@ -76,9 +76,10 @@ static void take_snapshot(scn_record *r, eng_time_t t, int bForce) {
 	veh_world *w = scn_drill_world(r->d);
 	if (!w) return;
 	double t0 = wall_s();
-	if (veh_world_snapshot(w, &p, &n, &e) == 0) {
-		eng_journal_snapshot(r->j, t, p, n, &e);
+	if (veh_world_snapshot(w, &p, &n, &e) == 0 && eng_journal_snapshot(r->j, t, p, n, &e) == 0) {
 		r->tLastSnap = t;
+		/* commit now: the blob's pages are written at the commit, and belong to this snapshot's cost */
+		eng_journal_flush(r->j, &e);
 	}
 	free(p);
 	r->wallLastCost = wall_s() - t0;
@@ -140,7 +141,8 @@ static void rec_fleet(void *ctx, json_t *msg) {
 	free(z);
 	keep_err(r, &e);
 	r->tLastMetrics = t;
-	take_snapshot(r, t, 0);
+	/* the end of the drill: the final snapshot, at close, holds this state or a later one of the same time */
+	if (t < scn_drill_duration(r->d)) take_snapshot(r, t, 0);
 }
 
 /* The last metrics row and snapshot, of the final state, at close. */

@@ -21,7 +21,7 @@ typedef struct scn_record scn_record;
  * the journal's cost low. scn_record_set_snapshot_interval fixes the interval instead. */
 #define SCN_RECORD_SNAPSHOT_US (60LL * 1000000LL)
 #define SCN_RECORD_SNAPSHOT_MAX_US (60LL * 60 * 1000000LL)
-#define SCN_RECORD_SNAPSHOT_BUDGET 0.05
+#define SCN_RECORD_SNAPSHOT_BUDGET 0.03
 
 /* Creates a new journal at zPath (an existing file there is replaced), writes the exercise header (scenario id,
  * sha256 and text, seed, start wall time, kyodo version, the exercise JSON) and attaches an observer to d that

@@ -213,8 +213,10 @@ TEST(seek_returns_the_exact_blob_of_the_latest_snapshot_at_or_before_t) {
 		ASSERT_EQ_INT(eng_journal_snapshot(j, ENG_S(60) * (s + 1), cur, N, &err), 0);
 	}
 	ASSERT_EQ_INT(eng_journal_close(j, &err), 0);
-	/* deltas are much smaller than the blobs */
-	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM snapshots WHERE kind = 0"), 4);
+	/* deltas are much smaller than the blobs; keyframes of these mostly-zero blobs have their zero runs elided */
+	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM snapshots WHERE kind <> 1"), 4);
+	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM snapshots WHERE kind = 2"), 4);
+	ASSERT_LT(other_count(zPath, "SELECT max(length(data)) FROM snapshots WHERE kind = 2"), N / 10);
 	ASSERT_LT(other_count(zPath, "SELECT max(length(data)) FROM snapshots WHERE kind = 1"), 1000);
 
 	j = eng_journal_open(zPath, ENG_JOURNAL_READONLY, &err);
@@ -356,6 +358,55 @@ TEST(truncate_drops_derived_rows_from_t_and_keeps_inputs) {
 	ASSERT_EQ_INT(p[5], 0);
 	free(p);
 	eng_journal_close(j, NULL);
+}
+
+TEST(the_same_snapshot_again_at_the_same_time_writes_nothing_and_a_changed_one_replaces_it) {
+	const char *zPath = db_path("snapagain.db");
+	ky_err err = { 0 };
+	eng_journal *j = open_new(zPath);
+	unsigned char a[4096] = { 0 };
+	for (int i = 0; i < (int)sizeof a; i += 3) a[i] = (unsigned char)(i * 7 + 1);
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 10, a, sizeof a, &err), 0);
+	a[9] ^= 1;
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 20, a, sizeof a, &err), 0);
+	ASSERT_EQ_INT(eng_journal_flush(j, &err), 0);
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 20, a, sizeof a, &err), 0);
+	ASSERT_EQ_INT(eng_journal_flush(j, &err), 0);
+	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM snapshots"), 2);
+	ASSERT_EQ_INT(other_count(zPath, "SELECT kind FROM snapshots WHERE t_us = 20"), 1); /* still the delta */
+	a[100] = 5;
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 20, a, sizeof a, &err), 0);
+	ASSERT_EQ_INT(eng_journal_flush(j, &err), 0);
+	ASSERT_TRUE(other_count(zPath, "SELECT kind FROM snapshots WHERE t_us = 20") != 1); /* replaced by a keyframe */
+	unsigned char *p = NULL;
+	size_t n = 0;
+	ASSERT_EQ_INT(eng_journal_snapshot_at(j, 25, &p, &n, NULL, &err), 0);
+	ASSERT_TRUE(n == sizeof a && memcmp(p, a, n) == 0);
+	free(p);
+	eng_journal_close(j, NULL);
+}
+
+TEST(a_journal_of_schema_1_is_read_as_it_is_and_migrated_when_opened_writable) {
+	const char *zPath = db_path("schema1.db");
+	ky_err err = { 0 };
+	eng_journal *j = open_new(zPath);
+	unsigned char a[256] = { 1, 2, 3 };
+	ASSERT_EQ_INT(eng_journal_snapshot(j, 10, a, sizeof a, &err), 0);
+	eng_journal_close(j, NULL);
+	exec_other(zPath, "PRAGMA user_version = 1");
+	j = eng_journal_open(zPath, ENG_JOURNAL_READONLY, &err);
+	if (!j) ky_test_fail(__FILE__, __LINE__, "read-only open of schema 1: %s", err.zMsg);
+	unsigned char *p = NULL;
+	size_t n = 0;
+	ASSERT_EQ_INT(eng_journal_snapshot_at(j, 10, &p, &n, NULL, &err), 0);
+	ASSERT_TRUE(n == sizeof a && memcmp(p, a, n) == 0);
+	free(p);
+	eng_journal_close(j, NULL);
+	ASSERT_EQ_INT(other_count(zPath, "PRAGMA user_version"), 1);
+	j = eng_journal_open(zPath, 0, &err);
+	ASSERT_TRUE(j != NULL);
+	eng_journal_close(j, NULL);
+	ASSERT_EQ_INT(other_count(zPath, "PRAGMA user_version"), ENG_JOURNAL_SCHEMA);
 }
 
 TEST(a_journal_of_a_newer_schema_version_fails_with_a_clear_message) {
