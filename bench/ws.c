@@ -3,9 +3,13 @@
  * libwebsockets client in this process:
  *   ws.fanout.1000  an ad-hoc inject to "all" reaches 1,000 team connections: delivery latency p50/p99 (ms)
  *   ws.ack          200 actions/s, each acknowledged once durable: round trip p50/p99 (ms)
+ *   ws.ack.burst    20 team connections (two per team) each send one action at the same instant, 50 times with
+ *                   100 ms pauses: round trip to each ack p50/p99 (ms); kyodo commits such a burst as one group
+ *                   (one fsync), the peer fsyncs each action
  *   ws.memory       the server's resident memory with 1,000 clients connected (MiB)
- * ratio = peer/ours (lower is better for all three, so > 1 means ours is ahead).
- * Usage: build/bench/ws [--clients N] [--rounds N] [--ack-seconds S] [--only ours|peer]  */
+ * ratio = peer/ours (lower is better for all of them, so > 1 means ours is ahead).
+ * Usage: build/bench/ws [--clients N] [--rounds N] [--ack-seconds S] [--burst N] [--burst-rounds R]
+ *                       [--only ours|peer]  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,7 +48,7 @@ typedef struct target {
 	int nTeam;
 } target;
 
-static int gnClients = 1000, gnRounds = 20, gAckSeconds = 5;
+static int gnClients = 1000, gnRounds = 20, gAckSeconds = 5, gnBurst = 20, gnBurstRounds = 50;
 static struct lws_context *gCtx;
 static bconn *gaConn;
 static bconn gFac;
@@ -57,6 +61,9 @@ static size_t gnFan;
 static double *gaAckSent;        /* send time per action id */
 static double *gaAck;            /* round trips, ms */
 static size_t gnAck, gnAckSent;
+static size_t gnBurstBase = (size_t)-1; /* action ids from here on are the burst's */
+static double *gaBurst;          /* burst round trips, ms */
+static size_t gnBurstAck;
 
 static double now_ms(void) {
 	struct timespec ts;
@@ -87,7 +94,8 @@ static void on_text(bconn *c, const char *p, size_t n) {
 		if (q) {
 			long i = strtol(q + 7, NULL, 10);
 			if (i >= 0 && (size_t)i < gnAckSent && gaAckSent[i] > 0) {
-				gaAck[gnAck++] = now_ms() - gaAckSent[i];
+				if ((size_t)i >= gnBurstBase) gaBurst[gnBurstAck++] = now_ms() - gaAckSent[i];
+				else gaAck[gnAck++] = now_ms() - gaAckSent[i];
 				gaAckSent[i] = -1;
 			}
 		}
@@ -171,6 +179,8 @@ static void service_until(int (*done)(void), double msMax) {
 static int all_joined(void) { return gnJoined >= gnClients + 1 || gnErr > gnClients / 10; }
 static int round_done(void) { return gnRoundGot >= gnClients; }
 static int never(void) { return 0; }
+static size_t gnBurstWant;
+static int burst_done(void) { return gnBurstAck >= gnBurstWant; }
 
 static int cmp_d(const void *a, const void *b) {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -270,8 +280,8 @@ static void stop_target(target *t) {
 }
 
 typedef struct result {
-	double fanP50, fanP99, ackP50, ackP99, rss;
-	size_t nFan, nAck;
+	double fanP50, fanP99, ackP50, ackP99, burstP50, burstP99, rss;
+	size_t nFan, nAck, nBurst;
 } result;
 
 static int measure(target *t, result *r) {
@@ -346,6 +356,41 @@ static int measure(target *t, result *r) {
 		}
 		if (gnAck < nTotal) fprintf(stderr, "ws: %s: %zu of %zu actions acked\n", t->zName, gnAck, nTotal);
 	}
+	/* bursts: gnBurst connections (spread over the teams) each send one action in the same service pass */
+	{
+		size_t nTotal = (size_t)gAckSeconds * 200, nBurstTotal = (size_t)gnBurst * (size_t)gnBurstRounds;
+		double *aSent = realloc(gaAckSent, (nTotal + nBurstTotal) * sizeof *aSent);
+		gaBurst = calloc(nBurstTotal, sizeof *gaBurst);
+		if (!aSent || !gaBurst) {
+			free(gaBurst);
+			gaBurst = NULL;
+			if (aSent) gaAckSent = aSent;
+			goto fail;
+		}
+		gaAckSent = aSent;
+		gnBurstBase = gnAckSent = nTotal;
+		gnBurstAck = gnBurstWant = 0;
+		for (int k = 0; k < gnBurstRounds; k++) {
+			service_until(never, 100);
+			for (int j = 0; j < gnBurst; j++) {
+				char z[256];
+				bconn *c = &gaConn[j]; /* connection j belongs to team j % teams */
+				snprintf(z, sizeof z, "{\"type\":\"action\",\"id\":\"b%zu\",\"kind\":\"report\",\"args\":{\"text\":\"burst %zu\"}}",
+				         gnAckSent, gnAckSent);
+				gaAckSent[gnAckSent++] = now_ms();
+				conn_queue(c, z);
+			}
+			gnBurstWant += (size_t)gnBurst;
+			service_until(burst_done, 5000);
+		}
+		if (gnBurstAck < nBurstTotal) fprintf(stderr, "ws: %s: %zu of %zu burst actions acked\n", t->zName, gnBurstAck, nBurstTotal);
+		r->nBurst = gnBurstAck;
+		r->burstP50 = pct(gaBurst, gnBurstAck, 0.50);
+		r->burstP99 = pct(gaBurst, gnBurstAck, 0.99);
+		gnBurstBase = (size_t)-1;
+		free(gaBurst);
+		gaBurst = NULL;
+	}
 	{
 		double rss2 = rss_mib(t->pid);
 		if (rss2 > r->rss) r->rss = rss2;
@@ -362,7 +407,8 @@ static int measure(target *t, result *r) {
 	return 0;
 fail:
 	lws_context_destroy(gCtx);
-	free(gaConn), free(gaFan);
+	free(gaConn), free(gaFan), free(gaAckSent), free(gaAck);
+	gaAckSent = gaAck = NULL;
 	return -1;
 }
 
@@ -390,14 +436,19 @@ int main(int argc, char **argv) {
 		if (!strcmp(argv[i], "--clients") && i + 1 < argc) gnClients = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) gnRounds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--ack-seconds") && i + 1 < argc) gAckSeconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--burst") && i + 1 < argc) gnBurst = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--burst-rounds") && i + 1 < argc) gnBurstRounds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc) zOnly = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--clients N] [--rounds N] [--ack-seconds S] [--only ours|peer]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--clients N] [--rounds N] [--ack-seconds S] [--burst N] [--burst-rounds R] [--only ours|peer]\n",
+			        argv[0]);
 			return 2;
 		}
 	}
-	if (gnClients < 1 || gnClients > 5000 || gnRounds < 1 || gnRounds > 1000 || gAckSeconds < 1 || gAckSeconds > 60) {
-		fprintf(stderr, "ws: bounds: 1..5000 clients, 1..1000 rounds, 1..60 ack seconds\n");
+	if (gnClients < 1 || gnClients > 5000 || gnRounds < 1 || gnRounds > 1000 || gAckSeconds < 1 || gAckSeconds > 60 ||
+	    gnBurst < 1 || gnBurst > gnClients || gnBurst > 500 || gnBurstRounds < 1 || gnBurstRounds > 500) {
+		fprintf(stderr, "ws: bounds: 1..5000 clients, 1..1000 rounds, 1..60 ack seconds, 1..min(clients,500) burst, "
+		                "1..500 burst rounds\n");
 		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) rl.rlim_cur = rl.rlim_max, setrlimit(RLIMIT_NOFILE, &rl);
@@ -462,6 +513,8 @@ int main(int argc, char **argv) {
 	emit("ws.fanout.1000", "p99_ms", "ms", ro.fanP99, rp.fanP99);
 	emit("ws.ack", "p50_ms", "ms", ro.ackP50, rp.ackP50);
 	emit("ws.ack", "p99_ms", "ms", ro.ackP99, rp.ackP99);
+	emit("ws.ack.burst", "p50_ms", "ms", ro.burstP50, rp.burstP50);
+	emit("ws.ack.burst", "p99_ms", "ms", ro.burstP99, rp.burstP99);
 	emit("ws.memory", "rss_mib", "MiB", ro.rss, rp.rss);
 	printf("\nws: %d clients, %d fan-out rounds, %d s of 200 actions/s (durable ack), loopback only\n", gnClients, gnRounds,
 	       gAckSeconds);
@@ -469,6 +522,9 @@ int main(int argc, char **argv) {
 	       "kyodo", ro.fanP50, ro.fanP99, ro.nFan, ro.ackP50, ro.ackP99, ro.nAck, ro.rss);
 	printf("  %-8s fan-out p50 %7.2f ms  p99 %7.2f ms (%zu deliveries) | ack p50 %6.2f ms  p99 %6.2f ms (%zu) | RSS %6.1f MiB\n",
 	       "node-ws", rp.fanP50, rp.fanP99, rp.nFan, rp.ackP50, rp.ackP99, rp.nAck, rp.rss);
+	printf("  burst: %d connections x %d rounds (100 ms apart), one action each at once\n", gnBurst, gnBurstRounds);
+	printf("  %-8s burst ack p50 %6.2f ms  p99 %6.2f ms (%zu)\n", "kyodo", ro.burstP50, ro.burstP99, ro.nBurst);
+	printf("  %-8s burst ack p50 %6.2f ms  p99 %6.2f ms (%zu)\n", "node-ws", rp.burstP50, rp.burstP99, rp.nBurst);
 	printf("  targets: fan-out p99 <= 25 ms, ack p99 <= 10 ms, <= 64 MiB\n");
 	if (!rc) {
 		snprintf(z, sizeof z, "rm -rf '%s'", zDir);

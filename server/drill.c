@@ -338,14 +338,17 @@ static void stage_actions(srv_drill *d, srv_drill_act *a, int n, int *aState) {
 		int k, nBefore = scn_record_staged(d->pRec);
 		memset(&a[i].err, 0, sizeof a[i].err);
 		a[i].iSeq = 0;
+		a[i].bRepeat = 0;
 		for (k = 0; k < i && !(aState[k] == ACT_STAGED && same_id(&a[k], &a[i])); k++) {}
 		if (k < i) {
 			aState[i] = -1 - k;
+			a[i].bRepeat = 1;
 			continue;
 		}
 		a[i].rc = scn_drill_action(d->pDrill, a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].pArgs, a[i].zInject, &a[i].iSeq,
 		                           &a[i].err);
 		if (a[i].rc == 0) { /* a client id the drill already has: its first ack again */
+			a[i].bRepeat = 1;
 			a[i].t = action_time(d, a[i].zTeam, a[i].zClientId, a[i].iSeq);
 		} else if (scn_record_staged(d->pRec) > nBefore) {
 			aState[i] = ACT_STAGED;

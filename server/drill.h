@@ -48,6 +48,7 @@ typedef struct srv_drill_act {
 	int rc;
 	int64_t iSeq;
 	eng_time_t t;
+	int bRepeat;   /* 1: the client id was already acked or staged before (a resend); rc and seq are its first use's */
 	ky_err err;
 } srv_drill_act;
 /* Actions that arrived together, in arrival order, with one durable commit (group commit): each is validated

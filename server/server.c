@@ -230,8 +230,11 @@ static void clock_step(srv *s) {
 	}
 }
 
+static void flush_actions(srv *s);
+
 static void on_step(lws_sorted_usec_list_t *sul) {
 	srv *s = lws_container_of(sul, srv, sulStep);
+	flush_actions(s); /* actions that arrived before this step happen before the sim time it reaches */
 	clock_step(s);
 	if (s->bRunning) lws_sul_schedule(s->ctx, 0, &s->sulStep, on_step, (lws_usec_t)s->o.tickMs * LWS_US_PER_MS);
 }
@@ -345,8 +348,9 @@ static const char *code_of(int rc) {
 	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
 }
 
-/* Actions are answered in groups: the ones received in one service pass are stored with one durable commit
- * (flush_actions, after lws_service returns) and then acked; the request is kept until then. */
+/* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
+ * commit (flush_actions: after lws_service returns, before any other message is handled and before a paced clock
+ * step) and then acked; the request is kept until then. */
 static void on_action(srv *s, conn *c, srv_req *r) {
 	if (c->role != ROLE_TEAM) {
 		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
@@ -398,6 +402,7 @@ static void flush_actions(srv *s) {
 		} else {
 			json_t *m = srv_proto_ack(r->pId, a[i].iSeq, a[i].t);
 			s->m.nActions++;
+			if (a[i].bRepeat) s->m.nActionRepeats++;
 			conn_send(s, c, m);
 			json_decref(m);
 		}
@@ -488,7 +493,11 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 	const char *zCode;
 	char zMsg[300];
 	json_t *pId = NULL;
-	if (srv_proto_parse((const char *)p, n, &r, &zCode, zMsg, sizeof zMsg, &pId)) {
+	int rc = srv_proto_parse((const char *)p, n, &r, &zCode, zMsg, sizeof zMsg, &pId);
+	/* Effects follow arrival order: actions waiting for their group commit are committed, applied and acked before
+	 * any other message (of any connection) is handled. Only consecutive actions share a commit. */
+	if (rc || r.type != SRV_REQ_ACTION) flush_actions(s);
+	if (rc) {
 		conn_error(s, c, pId, zCode, zMsg);
 		json_decref(pId);
 		return;

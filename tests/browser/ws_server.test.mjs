@@ -180,6 +180,33 @@ await run([
 		assertEq(sql(db, "select count(*) from actions where client_id='a1'"), "1", "rows for a1");
 		assertEq(sql(db, "select count(*) from actions"), "1", "action rows");
 	}],
+	["each_resent_client_id_moves_the_repeats_counter_by_one", async () => {
+		const repeats = async () => Number(((await httpGet(`${srv.base}/metrics`)).body.match(/^kyodo_action_repeats_total (\S+)/m) || [])[1]);
+		const before = await repeats();
+		assert(Number.isFinite(before), "metrics lack kyodo_action_repeats_total");
+		const n = red.msgs.length;
+		const resend = () => red.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
+		resend(); resend(); // together: likely one group
+		resend();
+		await red.next(() => red.msgs.slice(n).filter((m) => m.type === "ack" && m.id === "a1").length === 3, { from: n, what: "3 acks of a1" });
+		assertEq(await repeats() - before, 3, "kyodo_action_repeats_total after 3 resends");
+		assertEq(sql(db, "select count(*) from actions"), "1", "action rows");
+	}],
+	["an_action_takes_effect_before_a_message_that_follows_it", async () => {
+		// An action waits for its group commit; a message after it (here a read of an unknown inject, answered by an
+		// error) must not overtake it: the ack comes first even when both arrive in one pass of the event loop.
+		for (let i = 0; i < 5; i++) {
+			const n = red.msgs.length;
+			red.ws._socket.cork(); // one TCP write: both frames reach the server in one read
+			red.send({ type: "action", id: "a1", kind: "block_indicator", args: { value: "203.0.113.7" }, inject: "I1" });
+			red.send({ type: "read", inject: "no-such-inject" });
+			red.ws._socket.uncork();
+			await red.next(() => red.msgs.slice(n).filter((m) => m.type === "ack" || m.type === "error").length === 2, { from: n, what: "ack and error" });
+			const got = red.msgs.slice(n).filter((m) => m.type === "ack" || m.type === "error").map((m) => m.type);
+			assertEq(got, ["ack", "error"], `answers, round ${i}`);
+		}
+		assertEq(sql(db, "select count(*) from actions"), "1", "action rows");
+	}],
 	["a_share_reaches_the_other_team", async () => {
 		const n = red.msgs.length;
 		red.send({ type: "action", id: "s1", kind: "share", args: { to: "blue", tlp: "amber", text: "IOC 203.0.113.7" } });
