@@ -372,7 +372,31 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 	memset(r, 0, sizeof *r);
 }
 
-/* Stores the pending actions as one group, then acks (or errors) each on its connection if still open. */
+/* The answer to action i of the group: its ack, or its error, on its connection if still open. */
+static void answer_action(srv *s, int i, const srv_drill_act *a) {
+	conn *c = s->aAct[i].c;
+	srv_req *r = &s->aAct[i].r;
+	if (!c) {
+		/* closed meanwhile: stored (or not) all the same; a resend after reconnecting gets its ack */
+	} else if (a->rc) {
+		conn_error(s, c, r->pId, code_of(a->rc), a->err.zMsg[0] ? a->err.zMsg : ky_err_name(a->rc));
+	} else {
+		json_t *m = srv_proto_ack(r->pId, a->iSeq, a->t);
+		s->m.nActions++;
+		if (a->bRepeat) s->m.nActionRepeats++;
+		conn_send(s, c, m);
+		json_decref(m);
+	}
+}
+
+/* srv_drill_durable_fn: the group is committed, nothing of it applied yet: every answer goes out now, so each ack
+ * is queued ahead of the action records, messages and scores the group then fans out. */
+static void on_durable(void *pCtx, const srv_drill_act *a, int n) {
+	for (int i = 0; i < n; i++) answer_action(pCtx, i, &a[i]);
+}
+
+/* Stores the pending actions as one group, then answers each on its connection if still open: after the commit,
+ * before the group is applied (on_durable); only when the commit failed, after. */
 static void flush_actions(srv *s) {
 	srv_drill_act *a;
 	int n = s->nAct;
@@ -385,26 +409,25 @@ static void flush_actions(srv *s) {
 		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
 	}
 	if (a && !s->bEnded) {
-		srv_drill_actions(s->pDrill, a, n);
+		srv_drill_actions_cb(s->pDrill, a, n, on_durable, s);
 		s->m.nActionGroups++;
 	}
 	for (int i = 0; i < n; i++) {
 		conn *c = s->aAct[i].c;
 		srv_req *r = &s->aAct[i].r;
-		if (!c) {
-			/* closed meanwhile: stored (or not) all the same; a resend after reconnecting gets its ack */
-		} else if (!a) {
-			conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
+		if (!a) {
+			if (c) conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
 		} else if (s->bEnded) {
-			conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
-		} else if (a[i].rc) {
-			conn_error(s, c, r->pId, code_of(a[i].rc), a[i].err.zMsg[0] ? a[i].err.zMsg : ky_err_name(a[i].rc));
-		} else {
-			json_t *m = srv_proto_ack(r->pId, a[i].iSeq, a[i].t);
-			s->m.nActions++;
-			if (a[i].bRepeat) s->m.nActionRepeats++;
-			conn_send(s, c, m);
-			json_decref(m);
+			if (c) conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
+		} else if (!a[i].bEarly) {
+			answer_action(s, i, &a[i]);
+		} else if (a[i].rc == 0 && a[i].iSeq != a[i].iSeqEarly) {
+			srv_log(s, "action '%s' of team '%s' was acked as seq %lld but applied as seq %lld", a[i].zClientId ? a[i].zClientId : "",
+			        a[i].zTeam, (long long)a[i].iSeqEarly, (long long)a[i].iSeq);
+		} else if (a[i].rc && a[i].iSeqEarly && (a[i].rc == KY_ESTATE || a[i].rc == KY_ENOMEM || a[i].rc == KY_EIO)) {
+			/* not the world's refusal (that one keeps its ack and is in the action record) */
+			srv_log(s, "action '%s' of team '%s' was acked as seq %lld but not applied: %s", a[i].zClientId ? a[i].zClientId : "",
+			        a[i].zTeam, (long long)a[i].iSeqEarly, a[i].err.zMsg);
 		}
 		srv_req_clear(r);
 	}
