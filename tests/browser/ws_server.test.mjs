@@ -309,6 +309,7 @@ await run([
 		assertEq(w.team, "red", "welcome team");
 		await again.next(isInject("I1"));
 		await again.next(isInject("I3"));
+		await again.next((m) => m.type === "fleet_history", { what: "the end of the backlog (fleet_history)" }); // the action records come after the injects
 		const after = again.msgs.slice(again.msgs.indexOf(w));
 		assert(!after.some(isInject("I2")) && !after.some((x) => x.title === "Ad hoc"), "backlog has another team's inject");
 		assert(after.indexOf(after.find(isInject("I1"))) > 0, "the backlog came before the welcome");
