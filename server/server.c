@@ -26,6 +26,7 @@ _Static_assert(SRV_BUF_PRE == LWS_PRE, "srv_buf headroom must equal LWS_PRE");
 
 enum { ROLE_NONE, ROLE_TEAM, ROLE_FAC };
 
+#define SRV_ANSWER_LANE 64     /* answers (ack, error) a connection holds ahead of its other messages */
 #define SRV_HELLO_TIMEOUT_S 60  /* a connection without a valid hello is closed after this long */
 
 typedef struct conn {
@@ -34,6 +35,12 @@ typedef struct conn {
 	int bWs;             /* a websocket (in the list); else an HTTP transaction */
 	int role, iTeam;
 	srv_outq q;
+	/* Answers (ack, error) may go ahead of q's messages in a small lane of their own, written first. Answers keep
+	 * their order: one is put in the lane only while every earlier answer put in q has been written (nQWritten >=
+	 * nLaneUntil); one that cannot (lane full, the welcome or its backlog not yet written) goes to q and moves
+	 * nLaneUntil to its place. Nothing overtakes the welcome and its backlog. */
+	srv_outq qAns;
+	uint64_t nQPushed, nQWritten, nLaneUntil;
 	unsigned char *pRx;  /* a message being reassembled from fragments */
 	size_t nRx, nRxAlloc;
 	int bRxTooBig, bRxBinary;
@@ -127,7 +134,10 @@ static void pend_free(conn *c) {
 
 /* Moves pending backlog into the out queue while it has room. */
 static void pend_refill(conn *c) {
-	while (c->iPend < c->nPend && srv_outq_push(&c->q, c->apPend[c->iPend]) == 0) srv_buf_unref(c->apPend[c->iPend++]);
+	while (c->iPend < c->nPend && srv_outq_push(&c->q, c->apPend[c->iPend]) == 0) {
+		srv_buf_unref(c->apPend[c->iPend++]);
+		c->nQPushed++;
+	}
 	if (c->apPend && c->iPend == c->nPend) pend_free(c);
 }
 
@@ -142,7 +152,22 @@ static void conn_send_buf(srv *s, conn *c, srv_buf *b) {
 		conn_drop(s, c);
 		return;
 	}
+	c->nQPushed++;
 	lws_callback_on_writable(c->wsi);
+}
+
+/* An answer to this client's own message (ack, error): ahead of the queued messages when it keeps the order. */
+static void conn_answer(srv *s, conn *c, json_t *msg) {
+	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
+	if (!b) return;
+	if (!c->bDropped && !c->bWelcoming && c->iPend == c->nPend && c->nQWritten >= c->nLaneUntil &&
+	    srv_outq_push(&c->qAns, b) == 0) {
+		lws_callback_on_writable(c->wsi);
+	} else {
+		conn_send_buf(s, c, b);
+		c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* later answers wait until this one is written */
+	}
+	srv_buf_unref(b);
 }
 
 /* Sends msg (borrowed) to one connection. */
@@ -156,7 +181,7 @@ static void conn_send(srv *s, conn *c, json_t *msg) {
 static void conn_error(srv *s, conn *c, json_t *pId, const char *zCode, const char *zMsg) {
 	json_t *m = srv_proto_error(pId, zCode, zMsg);
 	s->m.nErrors++;
-	conn_send(s, c, m);
+	conn_answer(s, c, m);
 	json_decref(m);
 }
 
@@ -316,6 +341,7 @@ static void send_welcome(srv *s, conn *c) {
 	json_decref(f);
 	c->bWelcoming = 0;
 	pend_refill(c);
+	c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
 }
 
 static void on_hello(srv *s, conn *c, srv_req *r) {
@@ -384,7 +410,7 @@ static void answer_action(srv *s, int i, const srv_drill_act *a) {
 		json_t *m = srv_proto_ack(r->pId, a->iSeq, a->t);
 		s->m.nActions++;
 		if (a->bRepeat) s->m.nActionRepeats++;
-		conn_send(s, c, m);
+		conn_answer(s, c, m);
 		json_decref(m);
 	}
 }
@@ -590,17 +616,19 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
 
 /* One write per callback; re-arms while the queue has more. */
 static int on_writeable(srv *s, conn *c) {
-	srv_buf *b = srv_outq_peek(&c->q);
+	srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
+	srv_buf *b = srv_outq_peek(q);
 	if (c->bDropped) return -1;
 	if (b) {
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
 		s->m.nMsgOut++;
 		s->m.nBytesOut += b->n;
-		srv_outq_pop(&c->q);
+		srv_outq_pop(q);
+		if (q == &c->q) c->nQWritten++;
 		pend_refill(c);
 	}
-	if (c->q.nLen || c->iPend < c->nPend) {
+	if (c->q.nLen || c->qAns.nLen || c->iPend < c->nPend) {
 		lws_callback_on_writable(c->wsi);
 	} else if (c->bClosing) {
 		static const char zWhy[] = "server stopping";
@@ -615,9 +643,9 @@ static int on_writeable(srv *s, conn *c) {
 static void metrics_fill(srv *s) {
 	s->m.nQueueMsgs = s->m.nQueueBytes = s->m.nQueueMaxMsgs = 0;
 	for (conn *c = s->pConns; c; c = c->pNext) {
-		s->m.nQueueMsgs += c->q.nLen + (c->nPend - c->iPend);
-		s->m.nQueueBytes += c->q.nBytes;
-		if (c->q.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen;
+		s->m.nQueueMsgs += c->q.nLen + c->qAns.nLen + (c->nPend - c->iPend);
+		s->m.nQueueBytes += c->q.nBytes + c->qAns.nBytes;
+		if (c->q.nLen + c->qAns.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen + c->qAns.nLen;
 	}
 	s->m.simTimeS = (double)srv_drill_now(s->pDrill) / 1e6;
 	s->m.simSpeed = s->speed;
@@ -703,6 +731,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);
 		if (s->pDrill == NULL || gbQuit || srv_outq_init(&c->q, s->o.nQueueMax, s->o.nQueueBytes)) return -1;
+		if (srv_outq_init(&c->qAns, SRV_ANSWER_LANE, s->o.nQueueBytes)) {
+			srv_outq_fini(&c->q);
+			return -1;
+		}
+		c->nLaneUntil = UINT64_MAX; /* no answer overtakes anything before the welcome */
 		c->wsi = wsi;
 		c->bWs = 1;
 		c->pNext = s->pConns;
@@ -720,6 +753,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
 		else s->m.nConnPending--;
 		srv_outq_fini(&c->q);
+		srv_outq_fini(&c->qAns);
 		pend_free(c);
 		free(c->pRx);
 		c->pRx = NULL;

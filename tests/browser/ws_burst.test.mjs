@@ -64,6 +64,28 @@ await run([
 		}
 		assertEq(sql(db, "select count(*) from actions"), String(2 * PER_TEAM * ROUNDS), "action rows");
 	}],
+	["an_answer_never_overtakes_the_welcome_or_its_backlog", async () => {
+		// hello and an action in one TCP write: the ack may go ahead of live messages, never ahead of the welcome and
+		// the backlog (the team's action records so far); answers keep their order (the error comes after the ack).
+		for (let i = 0; i < 3; i++) {
+			const c = await Client.open(srv.ws);
+			c.ws._socket.cork();
+			c.send({ type: "hello", token: srv.tokens.red });
+			c.send({ type: "action", id: `late-${i}`, kind: "block_indicator", args: { value: `198.51.100.${i}` } });
+			c.send({ type: "read", inject: "no-such-inject" });
+			c.ws._socket.uncork();
+			const ack = await c.next((m) => m.type === "ack" && m.id === `late-${i}`, { what: `the ack of late-${i}` });
+			const err = await c.type("error");
+			const seq = c.msgs.map((m) => m.type);
+			const iAck = c.msgs.indexOf(ack);
+			assertEq(seq[0], "welcome", `first message ${JSON.stringify(seq)}`);
+			assertEq(seq.slice(0, iAck).filter((t) => t === "action").length, PER_TEAM * ROUNDS + i, `the backlog's records before the ack: ${JSON.stringify(seq)}`);
+			assert(iAck < c.msgs.indexOf(err), `the error overtook the ack: ${JSON.stringify(seq)}`);
+			const rec = await c.next((m) => m.type === "action" && m.id === `late-${i}`);
+			assert(iAck < c.msgs.indexOf(rec), `record before ack: ${JSON.stringify(seq)}`);
+			c.close();
+		}
+	}],
 	["the_server_stops_cleanly", async () => {
 		const r = await stopServer(srv, "SIGTERM");
 		assertEq(r.code, 0, `exit (stderr: ${srv.stderr.slice(-400)})`);
