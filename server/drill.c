@@ -32,6 +32,7 @@ struct srv_drill {
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
+	int64_t iLastSeq;   /* the highest seq the drill gave (every seq passes obs_action): the next is iLastSeq + 1 */
 };
 
 /* The action record of seq (borrowed) or NULL. Seqs are contiguous from 1, so the record is at seq-1. */
@@ -146,6 +147,7 @@ static int obs_action(void *ctx, int64_t iSeq, const char *zTeam, const char *zC
 	json_t *m;
 	(void)result;
 	(void)err;
+	if (iSeq > d->iLastSeq) d->iLastSeq = iSeq;
 	if (zClientId) {
 		char zKey[300];
 		snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId);
@@ -334,6 +336,7 @@ static int same_id(const srv_drill_act *a, const srv_drill_act *b) {
 
 /* Stage step (see scn_record_group_begin): fills aState and the results of the actions that end here. */
 static void stage_actions(srv_drill *d, srv_drill_act *a, int n, int *aState) {
+	int64_t iNext = d->iLastSeq + 1; /* the recorder stages the k-th action of the group under iNext + k */
 	for (int i = 0; i < n; i++) {
 		int k, nBefore = scn_record_staged(d->pRec);
 		memset(&a[i].err, 0, sizeof a[i].err);
@@ -353,11 +356,29 @@ static void stage_actions(srv_drill *d, srv_drill_act *a, int n, int *aState) {
 		} else if (scn_record_staged(d->pRec) > nBefore) {
 			aState[i] = ACT_STAGED;
 			memset(&a[i].err, 0, sizeof a[i].err);
+			a[i].iSeq = iNext + nBefore; /* predicted; checked when it is applied */
+			a[i].t = scn_drill_now(d->pDrill);
 		}
 	}
 }
 
-void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) {
+/* The answers known once the group is durable (before anything is applied): a staged action is stored under its
+ * predicted seq at the current sim time, a repeat inside the group has its first use's answer. */
+static void durable_answers(srv_drill_act *a, int n, const int *aState) {
+	for (int i = 0; i < n; i++) {
+		if (aState[i] == ACT_STAGED) {
+			a[i].rc = 0;
+		} else if (aState[i] < 0) {
+			const srv_drill_act *f = &a[-1 - aState[i]];
+			a[i].rc = f->rc;
+			a[i].iSeq = f->iSeq;
+			a[i].t = f->t;
+			a[i].err = f->err;
+		}
+	}
+}
+
+void srv_drill_actions_cb(srv_drill *d, srv_drill_act *a, int n, srv_drill_durable_fn fnDurable, void *pCtx) {
 	ky_err eg = { 0 };
 	int *aState = calloc((size_t)(n > 0 ? n : 1), sizeof *aState);
 	int rc = aState ? scn_record_group_begin(d->pRec, &eg) : ky_err_set(&eg, KY_ENOMEM, "action: out of memory");
@@ -365,6 +386,7 @@ void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) {
 		for (int i = 0; i < n; i++) {
 			a[i].rc = rc;
 			a[i].err = eg;
+			a[i].bEarly = 0;
 		}
 		free(aState);
 		return;
@@ -372,6 +394,15 @@ void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) {
 	stage_actions(d, a, n, aState);
 	rc = scn_record_group_commit(d->pRec, &eg);
 	if (rc) ky_err_prefix(&eg, "action not recorded");
+	for (int i = 0; i < n; i++) a[i].bEarly = 0;
+	if (rc == 0 && fnDurable) { /* durable: the answers go out before the effects */
+		durable_answers(a, n, aState);
+		for (int i = 0; i < n; i++) {
+			a[i].bEarly = 1;
+			a[i].iSeqEarly = a[i].iSeq;
+		}
+		fnDurable(pCtx, a, n);
+	}
 	for (int i = 0; i < n; i++) {
 		if (aState[i] == ACT_STAGED && rc) {
 			a[i].rc = rc;
@@ -391,6 +422,8 @@ void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) {
 	scn_record_group_end(d->pRec);
 	free(aState);
 }
+
+void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) { srv_drill_actions_cb(d, a, n, NULL, NULL); }
 
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err) { return scn_record_inject(d->pRec, d->pDrill, pMsg, err); }
 

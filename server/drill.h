@@ -50,6 +50,10 @@ typedef struct srv_drill_act {
 	eng_time_t t;
 	int bRepeat;   /* 1: the client id was already acked or staged before (a resend); rc and seq are its first use's */
 	ky_err err;
+	/* Set by srv_drill_actions_cb: 1 when the action was answered early (passed to fnDurable); iSeqEarly is the
+	 * seq it was answered with (fnDurable saw rc 0) — the applied iSeq should equal it. */
+	int bEarly;
+	int64_t iSeqEarly;
 } srv_drill_act;
 /* Actions that arrived together, in arrival order, with one durable commit (group commit): each is validated
  * and its row staged in the journal, the group is committed (one fsync), then they are applied in order at the
@@ -57,6 +61,14 @@ typedef struct srv_drill_act {
  * error and none was applied. A client id repeated inside the group, or already known, gets the seq of its first
  * use. An action refused by the drill gets its error and takes no seq. */
 void srv_drill_actions(srv_drill *d, srv_drill_act *aAct, int nAct);
+/* The same, and once the group's commit has succeeded, before anything of it is applied, calls fnDurable with every
+ * action's answer as known then: rc 0 with the seq and sim time it is stored under (staged now, or a repeat), or
+ * rc < 0 with the error of an action the drill refused at validation. The ack only promises durability, so the
+ * caller can answer there and the group's effects (action records, messages, scores) go out after the answers.
+ * An action the world then refuses keeps its ack; the refusal is in its action record (`error`). Not called when
+ * the commit fails. After the call every action's fields hold the final outcome as with srv_drill_actions. */
+typedef void (*srv_drill_durable_fn)(void *pCtx, const srv_drill_act *aAct, int nAct);
+void srv_drill_actions_cb(srv_drill *d, srv_drill_act *aAct, int nAct, srv_drill_durable_fn fnDurable, void *pCtx);
 /* A facilitator's ad-hoc inject, recorded durably (for resume) before it goes out. */
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err);
 /* Commits the journal's pending rows (called on a wall-clock timer); 0 or the first recording error. */

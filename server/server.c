@@ -26,6 +26,7 @@ _Static_assert(SRV_BUF_PRE == LWS_PRE, "srv_buf headroom must equal LWS_PRE");
 
 enum { ROLE_NONE, ROLE_TEAM, ROLE_FAC };
 
+#define SRV_ANSWER_LANE 64     /* answers (ack, error) a connection holds ahead of its other messages */
 #define SRV_HELLO_TIMEOUT_S 60  /* a connection without a valid hello is closed after this long */
 
 typedef struct conn {
@@ -34,6 +35,12 @@ typedef struct conn {
 	int bWs;             /* a websocket (in the list); else an HTTP transaction */
 	int role, iTeam;
 	srv_outq q;
+	/* Answers (ack, error) may go ahead of q's messages in a small lane of their own, written first. Answers keep
+	 * their order: one is put in the lane only while every earlier answer put in q has been written (nQWritten >=
+	 * nLaneUntil); one that cannot (lane full, the welcome or its backlog not yet written) goes to q and moves
+	 * nLaneUntil to its place. Nothing overtakes the welcome and its backlog. */
+	srv_outq qAns;
+	uint64_t nQPushed, nQWritten, nLaneUntil;
 	unsigned char *pRx;  /* a message being reassembled from fragments */
 	size_t nRx, nRxAlloc;
 	int bRxTooBig, bRxBinary;
@@ -127,7 +134,10 @@ static void pend_free(conn *c) {
 
 /* Moves pending backlog into the out queue while it has room. */
 static void pend_refill(conn *c) {
-	while (c->iPend < c->nPend && srv_outq_push(&c->q, c->apPend[c->iPend]) == 0) srv_buf_unref(c->apPend[c->iPend++]);
+	while (c->iPend < c->nPend && srv_outq_push(&c->q, c->apPend[c->iPend]) == 0) {
+		srv_buf_unref(c->apPend[c->iPend++]);
+		c->nQPushed++;
+	}
 	if (c->apPend && c->iPend == c->nPend) pend_free(c);
 }
 
@@ -142,7 +152,22 @@ static void conn_send_buf(srv *s, conn *c, srv_buf *b) {
 		conn_drop(s, c);
 		return;
 	}
+	c->nQPushed++;
 	lws_callback_on_writable(c->wsi);
+}
+
+/* An answer to this client's own message (ack, error): ahead of the queued messages when it keeps the order. */
+static void conn_answer(srv *s, conn *c, json_t *msg) {
+	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
+	if (!b) return;
+	if (!c->bDropped && !c->bWelcoming && c->iPend == c->nPend && c->nQWritten >= c->nLaneUntil &&
+	    srv_outq_push(&c->qAns, b) == 0) {
+		lws_callback_on_writable(c->wsi);
+	} else {
+		conn_send_buf(s, c, b);
+		c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* later answers wait until this one is written */
+	}
+	srv_buf_unref(b);
 }
 
 /* Sends msg (borrowed) to one connection. */
@@ -156,7 +181,7 @@ static void conn_send(srv *s, conn *c, json_t *msg) {
 static void conn_error(srv *s, conn *c, json_t *pId, const char *zCode, const char *zMsg) {
 	json_t *m = srv_proto_error(pId, zCode, zMsg);
 	s->m.nErrors++;
-	conn_send(s, c, m);
+	conn_answer(s, c, m);
 	json_decref(m);
 }
 
@@ -316,6 +341,7 @@ static void send_welcome(srv *s, conn *c) {
 	json_decref(f);
 	c->bWelcoming = 0;
 	pend_refill(c);
+	c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
 }
 
 static void on_hello(srv *s, conn *c, srv_req *r) {
@@ -372,7 +398,31 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 	memset(r, 0, sizeof *r);
 }
 
-/* Stores the pending actions as one group, then acks (or errors) each on its connection if still open. */
+/* The answer to action i of the group: its ack, or its error, on its connection if still open. */
+static void answer_action(srv *s, int i, const srv_drill_act *a) {
+	conn *c = s->aAct[i].c;
+	srv_req *r = &s->aAct[i].r;
+	if (!c) {
+		/* closed meanwhile: stored (or not) all the same; a resend after reconnecting gets its ack */
+	} else if (a->rc) {
+		conn_error(s, c, r->pId, code_of(a->rc), a->err.zMsg[0] ? a->err.zMsg : ky_err_name(a->rc));
+	} else {
+		json_t *m = srv_proto_ack(r->pId, a->iSeq, a->t);
+		s->m.nActions++;
+		if (a->bRepeat) s->m.nActionRepeats++;
+		conn_answer(s, c, m);
+		json_decref(m);
+	}
+}
+
+/* srv_drill_durable_fn: the group is committed, nothing of it applied yet: every answer goes out now, so each ack
+ * is queued ahead of the action records, messages and scores the group then fans out. */
+static void on_durable(void *pCtx, const srv_drill_act *a, int n) {
+	for (int i = 0; i < n; i++) answer_action(pCtx, i, &a[i]);
+}
+
+/* Stores the pending actions as one group, then answers each on its connection if still open: after the commit,
+ * before the group is applied (on_durable); only when the commit failed, after. */
 static void flush_actions(srv *s) {
 	srv_drill_act *a;
 	int n = s->nAct;
@@ -385,26 +435,25 @@ static void flush_actions(srv *s) {
 		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
 	}
 	if (a && !s->bEnded) {
-		srv_drill_actions(s->pDrill, a, n);
+		srv_drill_actions_cb(s->pDrill, a, n, on_durable, s);
 		s->m.nActionGroups++;
 	}
 	for (int i = 0; i < n; i++) {
 		conn *c = s->aAct[i].c;
 		srv_req *r = &s->aAct[i].r;
-		if (!c) {
-			/* closed meanwhile: stored (or not) all the same; a resend after reconnecting gets its ack */
-		} else if (!a) {
-			conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
+		if (!a) {
+			if (c) conn_error(s, c, r->pId, SRV_E_INTERNAL, "action: out of memory");
 		} else if (s->bEnded) {
-			conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
-		} else if (a[i].rc) {
-			conn_error(s, c, r->pId, code_of(a[i].rc), a[i].err.zMsg[0] ? a[i].err.zMsg : ky_err_name(a[i].rc));
-		} else {
-			json_t *m = srv_proto_ack(r->pId, a[i].iSeq, a[i].t);
-			s->m.nActions++;
-			if (a[i].bRepeat) s->m.nActionRepeats++;
-			conn_send(s, c, m);
-			json_decref(m);
+			if (c) conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
+		} else if (!a[i].bEarly) {
+			answer_action(s, i, &a[i]);
+		} else if (a[i].rc == 0 && a[i].iSeq != a[i].iSeqEarly) {
+			srv_log(s, "action '%s' of team '%s' was acked as seq %lld but applied as seq %lld", a[i].zClientId ? a[i].zClientId : "",
+			        a[i].zTeam, (long long)a[i].iSeqEarly, (long long)a[i].iSeq);
+		} else if (a[i].rc && a[i].iSeqEarly && (a[i].rc == KY_ESTATE || a[i].rc == KY_ENOMEM || a[i].rc == KY_EIO)) {
+			/* not the world's refusal (that one keeps its ack and is in the action record) */
+			srv_log(s, "action '%s' of team '%s' was acked as seq %lld but not applied: %s", a[i].zClientId ? a[i].zClientId : "",
+			        a[i].zTeam, (long long)a[i].iSeqEarly, a[i].err.zMsg);
 		}
 		srv_req_clear(r);
 	}
@@ -567,17 +616,19 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
 
 /* One write per callback; re-arms while the queue has more. */
 static int on_writeable(srv *s, conn *c) {
-	srv_buf *b = srv_outq_peek(&c->q);
+	srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
+	srv_buf *b = srv_outq_peek(q);
 	if (c->bDropped) return -1;
 	if (b) {
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
 		s->m.nMsgOut++;
 		s->m.nBytesOut += b->n;
-		srv_outq_pop(&c->q);
+		srv_outq_pop(q);
+		if (q == &c->q) c->nQWritten++;
 		pend_refill(c);
 	}
-	if (c->q.nLen || c->iPend < c->nPend) {
+	if (c->q.nLen || c->qAns.nLen || c->iPend < c->nPend) {
 		lws_callback_on_writable(c->wsi);
 	} else if (c->bClosing) {
 		static const char zWhy[] = "server stopping";
@@ -592,9 +643,9 @@ static int on_writeable(srv *s, conn *c) {
 static void metrics_fill(srv *s) {
 	s->m.nQueueMsgs = s->m.nQueueBytes = s->m.nQueueMaxMsgs = 0;
 	for (conn *c = s->pConns; c; c = c->pNext) {
-		s->m.nQueueMsgs += c->q.nLen + (c->nPend - c->iPend);
-		s->m.nQueueBytes += c->q.nBytes;
-		if (c->q.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen;
+		s->m.nQueueMsgs += c->q.nLen + c->qAns.nLen + (c->nPend - c->iPend);
+		s->m.nQueueBytes += c->q.nBytes + c->qAns.nBytes;
+		if (c->q.nLen + c->qAns.nLen > s->m.nQueueMaxMsgs) s->m.nQueueMaxMsgs = c->q.nLen + c->qAns.nLen;
 	}
 	s->m.simTimeS = (double)srv_drill_now(s->pDrill) / 1e6;
 	s->m.simSpeed = s->speed;
@@ -680,6 +731,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);
 		if (s->pDrill == NULL || gbQuit || srv_outq_init(&c->q, s->o.nQueueMax, s->o.nQueueBytes)) return -1;
+		if (srv_outq_init(&c->qAns, SRV_ANSWER_LANE, s->o.nQueueBytes)) {
+			srv_outq_fini(&c->q);
+			return -1;
+		}
+		c->nLaneUntil = UINT64_MAX; /* no answer overtakes anything before the welcome */
 		c->wsi = wsi;
 		c->bWs = 1;
 		c->pNext = s->pConns;
@@ -697,6 +753,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
 		else s->m.nConnPending--;
 		srv_outq_fini(&c->q);
+		srv_outq_fini(&c->qAns);
 		pend_free(c);
 		free(c->pRx);
 		c->pRx = NULL;

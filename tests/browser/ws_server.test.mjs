@@ -309,6 +309,7 @@ await run([
 		assertEq(w.team, "red", "welcome team");
 		await again.next(isInject("I1"));
 		await again.next(isInject("I3"));
+		await again.next((m) => m.type === "fleet_history", { what: "the end of the backlog (fleet_history)" }); // the action records come after the injects
 		const after = again.msgs.slice(again.msgs.indexOf(w));
 		assert(!after.some(isInject("I2")) && !after.some((x) => x.title === "Ad hoc"), "backlog has another team's inject");
 		assert(after.indexOf(after.find(isInject("I1"))) > 0, "the backlog came before the welcome");
@@ -350,12 +351,16 @@ await run([
 		slow.ws._socket.resume();
 		await slow.waitClose(10000);
 	}],
-	["an_action_the_world_refuses_is_replayed_with_its_error", async () => {
+	["an_action_the_world_refuses_is_acked_and_replayed_with_its_error", async () => {
+		// The ack promises durability only: an action the world refuses once applied is stored all the same (it has a
+		// seq), so it is acked; the refusal is in its action record.
 		const n = blue.msgs.length;
 		blue.send({ type: "action", id: "b-bad", kind: "isolate_service", args: { name: "nope" } });
-		const e = await blue.next((m) => m.type === "error" && m.id === "b-bad", { from: n });
+		const e = await blue.next((m) => (m.type === "ack" || m.type === "error") && m.id === "b-bad", { from: n });
 		const live = await blue.next((m) => m.type === "action" && m.id === "b-bad", { from: n });
-		assert(/unknown service 'nope'/.test(live.error) && e.message.includes("nope"), `record ${JSON.stringify(live)}, error ${JSON.stringify(e)}`);
+		assertEq([e.type, e.seq, e.t_us], ["ack", live.seq, live.t_us], `answer ${JSON.stringify(e)}`);
+		assert(/unknown service 'nope'/.test(live.error), `record ${JSON.stringify(live)}`);
+		assert(!blue.msgs.slice(n).some((m) => m.type === "error" && m.id === "b-bad"), "an error as well as the ack");
 		const again = await Client.open(srv.ws);
 		const w = await again.hello(srv.tokens.blue);
 		const rec = await again.next((m) => m.type === "action" && m.id === "b-bad", { from: again.msgs.indexOf(w) });
