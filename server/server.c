@@ -864,23 +864,31 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 		json_decref(pStored);
 		return 0;
 	}
+	/* Fresh tokens: their digests are stored durably first, and only then are the join lines printed, so a
+	 * crash in between never hands out a URL that a --resume would not know. */
+	char (*azTok)[SRV_TOKEN_HEX] = calloc((size_t)s->nTeam + 1, sizeof *azTok);
+	if (!azTok) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
 	pNew = json_pack("{s:s, s:{}}", "facilitator", "", "teams");
 	pTeams = json_object_get(pNew, "teams");
 	for (int i = 0; i < s->nTeam && rc == 0; i++) {
-		rc = srv_token_new(zTok, err);
+		rc = srv_token_new(azTok[i], err);
 		if (rc) break;
-		srv_token_hash(zTok, s->azTeamHash[i]);
+		srv_token_hash(azTok[i], s->azTeamHash[i]);
 		json_object_set_new(pTeams, srv_drill_team_id(s->pDrill, i), json_string(s->azTeamHash[i]));
-		printf("join %s %s/?token=%s\n", srv_drill_team_id(s->pDrill, i), zBase, zTok);
 	}
 	if (rc == 0) rc = srv_token_new(zTok, err);
 	if (rc == 0) {
 		srv_token_hash(zTok, s->zFacHash);
 		json_object_set_new(pNew, "facilitator", json_string(s->zFacHash));
-		printf("facilitator %s/facilitator?token=%s\n", zBase, zTok);
-		fflush(stdout);
 		rc = srv_drill_store_tokens(s->pDrill, pNew, err);
 	}
+	if (rc == 0) {
+		for (int i = 0; i < s->nTeam; i++) printf("join %s %s/?token=%s\n", srv_drill_team_id(s->pDrill, i), zBase, azTok[i]);
+		printf("facilitator %s/facilitator?token=%s\n", zBase, zTok);
+		fflush(stdout);
+	}
+	memset(azTok, 0, ((size_t)s->nTeam + 1) * sizeof *azTok);
+	free(azTok);
 	memset(zTok, 0, sizeof zTok);
 	json_decref(pNew);
 	return rc;
