@@ -853,6 +853,18 @@ static void set_verb(lua_State *L, scn_drill *d, int tbl, const char *zName, con
 	lua_setfield(L, tbl, zName);
 }
 
+/* env[zNs] = a table whose functions azName[i] call the world verb "zNs.azName[i]". */
+static void set_verb_table(lua_State *L, scn_drill *d, int env, const char *zNs, const char *const *azName) {
+	lua_newtable(L);
+	int t = lua_gettop(L);
+	for (int i = 0; azName[i]; i++) {
+		char z[64];
+		snprintf(z, sizeof z, "%s.%s", zNs, azName[i]);
+		set_verb(L, d, t, azName[i], z);
+	}
+	lua_setfield(L, env, zNs);
+}
+
 static int register_api(lua_State *L) {
 	static const char *const azAttack[] = { "compromise", "spread", "stop", "exfiltrate", "abuse_feature",
 		"malicious_ota", NULL };
@@ -899,22 +911,8 @@ static int register_api(lua_State *L) {
 	lua_setmetatable(L, t);
 	lua_setfield(L, env, "sbom");
 
-	lua_newtable(L);
-	t = lua_gettop(L);
-	for (int i = 0; azAttack[i]; i++) {
-		char z[64];
-		snprintf(z, sizeof z, "attack.%s", azAttack[i]);
-		set_verb(L, d, t, azAttack[i], z);
-	}
-	lua_setfield(L, env, "attack");
-	lua_newtable(L);
-	t = lua_gettop(L);
-	for (int i = 0; azService[i]; i++) {
-		char z[64];
-		snprintf(z, sizeof z, "service.%s", azService[i]);
-		set_verb(L, d, t, azService[i], z);
-	}
-	lua_setfield(L, env, "service");
+	set_verb_table(L, d, env, "attack", azAttack);
+	set_verb_table(L, d, env, "service", azService);
 	lua_newtable(L);
 	t = lua_gettop(L);
 	set_fn(L, d, t, "call", l_world_call);

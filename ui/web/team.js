@@ -6,7 +6,7 @@
 // back from the server in every welcome's backlog.
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
-import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, slimFleet, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
+import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, fleetAdd, fleetFromHistory, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
@@ -122,11 +122,7 @@ const handlers = {
 	},
 	fleet(m) {
 		if (typeof m.t_us !== "number") return;
-		const last = S.fleet[S.fleet.length - 1];
-		if (last && m.t_us < last.t_us) S.fleet = S.fleet.filter((p) => p.t_us < m.t_us);
-		const sm = slimFleet(m);
-		if (last && last.t_us === m.t_us) S.fleet[S.fleet.length - 1] = sm; else S.fleet.push(sm);
-		if (S.fleet.length > 2000) S.fleet = S.fleet.filter((p, i) => i % 2 === 0 || i > S.fleet.length - 200);
+		S.fleet = fleetAdd(S.fleet, m);
 		if (S.catalog.freeServices && m.services && typeof m.services === "object" && Object.keys(m.services).length) {
 			S.catalog.services = Object.keys(m.services);
 			S.catalog.freeServices = false;
@@ -176,10 +172,7 @@ const handlers = {
 	fleet_history(m) {
 		// the samples the server kept, sent once after the welcome: the chart starts from them
 		if (!Array.isArray(m.samples)) return;
-		const live = S.fleet;
-		S.fleet = m.samples.filter((x) => x && typeof x.t_us === "number").map(slimFleet);
-		const end = S.fleet.length ? S.fleet[S.fleet.length - 1].t_us : -1;
-		for (const x of live) if (x.t_us > end) S.fleet.push(x);
+		S.fleet = fleetFromHistory(S.fleet, m.samples);
 		renderFleet();
 	},
 };

@@ -127,6 +127,25 @@ export function slimFleet(m) {
 	return o;
 }
 
+/* The fleet series after one live sample m (returns the new array): a sample from the past (a resumed or restarted
+ * drill) drops what came after it, one at the same time replaces the last, and a long series is thinned. */
+export function fleetAdd(series, m) {
+	const last = series[series.length - 1];
+	let out = last && m.t_us < last.t_us ? series.filter((p) => p.t_us < m.t_us) : series;
+	const sm = slimFleet(m);
+	if (last && last.t_us === m.t_us) out[out.length - 1] = sm; else out.push(sm);
+	if (out.length > 2000) out = out.filter((p, i) => i % 2 === 0 || i > out.length - 200);
+	return out;
+}
+
+/* The fleet series from the server's history (sent once after the welcome), keeping live samples newer than it. */
+export function fleetFromHistory(live, samples) {
+	const out = samples.filter((x) => x && typeof x.t_us === "number").map(slimFleet);
+	const end = out.length ? out[out.length - 1].t_us : -1;
+	for (const x of live) if (x.t_us > end) out.push(x);
+	return out;
+}
+
 /* A short stable key for a token so that storage keys do not carry the token itself. */
 export function tokenKey(token) {
 	let x = 0x811c9dc5;
