@@ -12,12 +12,8 @@
 
 #include "engine/sim.h"
 #include "vehicles/world.h"
+#include "bench/bench.h"
 
-static double wall(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static long rss_bytes(void) {
 	long pages = 0, rss = 0;
@@ -101,9 +97,9 @@ static double run_phold(uint32_t nLp, uint32_t nInit, eng_time_t tEnd, uint64_t 
 	eng_sim_register(sim, "phold", on_phold, &p, &p.kind);
 	for (uint32_t i = 0; i < nInit; i++)
 		eng_sim_schedule(sim, (eng_time_t)eng_rng_exp(&p.r, 1e6), p.kind, i % nLp, 0, NULL);
-	double t0 = wall();
+	double t0 = bench_wall_s();
 	eng_sim_run_until(sim, tEnd);
-	double dt = wall() - t0;
+	double dt = bench_wall_s() - t0;
 	*pEvents = eng_sim_events_run(sim);
 	eng_sim_free(sim);
 	return (double)*pEvents / dt;
@@ -136,9 +132,9 @@ static double run_percar(uint32_t nCars, eng_time_t tEnd, uint64_t *pEvents, dou
 	eng_sim_register(sim, "car", on_car, &p, &p.kind);
 	for (uint32_t i = 0; i < nCars; i++) eng_sim_schedule(sim, (eng_time_t)eng_rng_below(&p.r, 300) * ENG_US_PER_S, p.kind, i, 0, NULL);
 	*pBytesPerCar = (double)(rss_bytes() - rss0) / nCars;  /* 6 bytes of car state + the queue's entries */
-	double t0 = wall();
+	double t0 = bench_wall_s();
 	eng_sim_run_until(sim, tEnd);
-	double dt = wall() - t0;
+	double dt = bench_wall_s() - t0;
 	*pEvents = eng_sim_events_run(sim);
 	eng_sim_free(sim);
 	free(p.aLast);
@@ -151,30 +147,12 @@ int main(int argc, char **argv) {
 	double hours = argc > 2 ? atof(argv[2]) : 4.0;
 	eng_time_t tEnd = (eng_time_t)(hours * 3600.0) * ENG_US_PER_S;
 	ky_err err = { 0 };
-	static const char *azModel[] = { "Sedan-A", "SUV-B", "Kei-C", "Van-D" };
-	static const char *azRegion[] = { "JP-Kanto", "JP-Kansai", "JP-Chubu", "EU-DE", "US-CA" };
-	static const char *azTcu[] = { "2.3.1", "2.3.4", "2.4.0", "2.5.0" };
 
 	long rss0 = rss_bytes();
 	eng_sim *sim = eng_sim_new(20261128);
 	veh_world *w = veh_world_new(sim, &err);
 	if (!w) die("new", &err);
-	uint32_t nLeft = nCars;
-	for (int m = 0; m < 4; m++)
-		for (int r = 0; r < 5; r++) {
-			uint32_t n = (m == 3 && r == 4) ? nLeft : nCars / 20;
-			nLeft -= n;
-			char z[512];
-			snprintf(z, sizeof z, "{\"model\":\"%s\",\"region\":\"%s\",\"count\":%u,\"checkin\":\"5m\",\"ecus\":{\"tcu\":\"%s\","
-			         "\"gw\":\"1.4.0\",\"ivi\":\"5.0.2\",\"bcm\":\"3.1.0\",\"adas\":\"1.0.%d\"}}", azModel[m], azRegion[r], n,
-			         azTcu[(m + r) % 4], r);
-			json_t *c = json_loads(z, 0, NULL);
-			if (veh_world_add_cohort(w, c, &err)) die("cohort", &err);
-			json_decref(c);
-		}
-	json_t *sb = json_loads("{\"tcu\":{\"2.3.1\":[\"openssl@1.1.1k\",\"busybox@1.31.1\"],\"2.3.4\":[\"openssl@1.1.1k\"]}}", 0, NULL);
-	if (veh_world_add_sbom(w, sb, &err)) die("sbom", &err);
-	json_decref(sb);
+	if (bench_fleet_configure(w, nCars, &err)) die("configure", &err);
 	if (veh_world_start(w, &err)) die("start", &err);
 	long rss1 = rss_bytes();
 	script s = { w, 0, 0 };
@@ -185,14 +163,14 @@ int main(int argc, char **argv) {
 	eng_sim_schedule(sim, ENG_S(7200), s.kind, 3, 0, NULL);
 
 	/* metric samples once a simulated minute, as the drill takes them */
-	double t0 = wall();
+	double t0 = bench_wall_s();
 	int64_t nSamples = 0;
 	for (eng_time_t t = ENG_S(60); t <= tEnd; t += ENG_S(60)) {
 		eng_sim_run_until(sim, t);
 		json_decref(veh_world_metrics_json(w));
 		nSamples++;
 	}
-	double dt = wall() - t0;
+	double dt = bench_wall_s() - t0;
 	long rss2 = rss_bytes();
 	char hex[65];
 	veh_world_state_hash(w, hex);
@@ -204,9 +182,9 @@ int main(int argc, char **argv) {
 	double bpc = (double)(rss2 - rss0) / nCars;
 	unsigned char *pSnap = NULL;
 	size_t nSnap = 0;
-	double tS0 = wall();
+	double tS0 = bench_wall_s();
 	if (veh_world_snapshot(w, &pSnap, &nSnap, &err)) die("snapshot", &err);
-	double tSnap = wall() - tS0;
+	double tSnap = bench_wall_s() - tS0;
 	free(pSnap);
 	veh_world_free(w);
 	eng_sim_free(sim);

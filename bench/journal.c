@@ -24,18 +24,8 @@
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
 #include "vehicles/world.h"
+#include "bench/bench.h"
 
-static double now_s(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double lastCpu; /* CPU seconds of the last run_drill */
 
@@ -84,7 +74,7 @@ static eng_time_t snapInterval = -1; /* -1: the recorder's adaptive default */
 static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) {
 	ky_err err = { 0 };
 	scn_drill_opts o = { 0 };
-	double t0 = now_s(), c0 = cpu_s();
+	double t0 = bench_wall_s(), c0 = bench_cpu_s();
 	scn_drill *d = scn_drill_open(zScenario, &o, &err);
 	scn_record *r = NULL;
 	if (!d) goto fail;
@@ -111,8 +101,8 @@ static double run_drill(const char *zScenario, const char *zDb, char zHash[65]) 
 		goto fail;
 	}
 	scn_drill_free(d);
-	lastCpu = cpu_s() - c0;
-	return now_s() - t0;
+	lastCpu = bench_cpu_s() - c0;
+	return bench_wall_s() - t0;
 fail:
 	fprintf(stderr, "bench journal: %s\n", err.zMsg);
 	scn_record_close(r, NULL);
@@ -222,12 +212,12 @@ int main(int argc, char **argv) {
 	for (long i = 0; i < nSeeks; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		eng_time_t t = (eng_time_t)(x % (uint64_t)dur), tSnap = 0;
-		double t0 = now_s();
+		double t0 = bench_wall_s();
 		if (scn_seek_to(s, t, &tSnap, &err) != 0) {
 			fprintf(stderr, "bench journal: seek: %s\n", err.zMsg);
 			return 1;
 		}
-		aMs[i] = (now_s() - t0) * 1e3;
+		aMs[i] = (bench_wall_s() - t0) * 1e3;
 		aStale[i] = (double)(t - tSnap) / 60e6;
 	}
 	qsort(aMs, (size_t)nSeeks, sizeof *aMs, cmp_double);
@@ -238,12 +228,12 @@ int main(int argc, char **argv) {
 	for (long i = 0; i < nExact; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		eng_time_t t = (eng_time_t)(x % (uint64_t)dur);
-		double t0 = now_s();
+		double t0 = bench_wall_s();
 		if (scn_seek_exact(s, t, &err) != 0) {
 			fprintf(stderr, "bench journal: exact seek: %s\n", err.zMsg);
 			return 1;
 		}
-		aExact[i] = (now_s() - t0) * 1e3;
+		aExact[i] = (bench_wall_s() - t0) * 1e3;
 	}
 	scn_seek_close(s);
 	qsort(aExact, (size_t)(nExact > 0 ? nExact : 1), sizeof *aExact, cmp_double);

@@ -27,20 +27,10 @@
 #include "engine/time.h"
 #include "scenarios/drill.h"
 #include "vehicles/world.h"
+#include "bench/bench.h"
 
 #define TARGET_OVERHEAD 1.10  /* issue 4: callbacks add <= 10% */
 
-static double wall(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, const char *zMsg) {
 	fprintf(stderr, "bench scenario: %s: %s\n", what, zMsg);
@@ -233,12 +223,12 @@ static void run_ours(const char *zLua, timing *tm, obs_count *c, json_t **pSumma
 	scn_observer obs = { .ctx = c, .on_event = on_event, .on_inject = on_inject, .on_message = on_message,
 	                     .on_score = on_score, .on_fleet = on_fleet };
 	scn_drill_opts opts = { .pObs = &obs };
-	double t0 = wall();
+	double t0 = bench_wall_s();
 	scn_drill *d = scn_drill_open(zLua, &opts, &err);
 	if (!d) die("drill", err.zMsg);
-	tm->setup = wall() - t0;
+	tm->setup = bench_wall_s() - t0;
 	eng_time_t end = scn_drill_duration(d);
-	double w0 = wall(), c0 = cpu();
+	double w0 = bench_wall_s(), c0 = bench_cpu_s();
 	for (int i = 0; i < N_ACTION && ENG_S(aAction[i].t) <= end; i++) {
 		const bench_action *a = &aAction[i];
 		if (scn_drill_advance_to(d, ENG_S(a->t), &err)) die("advance", err.zMsg);
@@ -249,8 +239,8 @@ static void run_ours(const char *zLua, timing *tm, obs_count *c, json_t **pSumma
 	}
 	if (scn_drill_advance_to(d, end, &err)) die("advance", err.zMsg);
 	json_t *s = scn_drill_summary_json(d);
-	tm->wall = wall() - w0;
-	tm->cpu = cpu() - c0;
+	tm->wall = bench_wall_s() - w0;
+	tm->cpu = bench_cpu_s() - c0;
 	veh_world_state_hash(scn_drill_world(d), tm->zWorldHash);
 	json_decref(*pSummary);
 	*pSummary = s;
@@ -287,39 +277,21 @@ static void on_peer_script(eng_sim *sim, void *ctx, const eng_event *ev) {
 }
 
 static void run_peer(uint32_t nCars, double hours, timing *tm) {
-	static const char *azModel[] = { "Sedan-A", "SUV-B", "Kei-C", "Van-D" };
-	static const char *azRegion[] = { "JP-Kanto", "JP-Kansai", "JP-Chubu", "EU-DE", "US-CA" };
-	static const char *azTcu[] = { "2.3.1", "2.3.4", "2.4.0", "2.5.0" };
 	ky_err err = { 0 };
 	eng_time_t end = (eng_time_t)(hours * 3600.0) * ENG_US_PER_S;
-	double t0 = wall();
+	double t0 = bench_wall_s();
 	eng_sim *sim = eng_sim_new(SEED);
 	veh_world *w = veh_world_new(sim, &err);
 	if (!w) die("world", err.zMsg);
-	uint32_t nLeft = nCars;
-	for (int m = 0; m < 4; m++)
-		for (int r = 0; r < 5; r++) {
-			uint32_t n = (m == 3 && r == 4) ? nLeft : nCars / 20;
-			nLeft -= n;
-			char z[512];
-			snprintf(z, sizeof z, "{\"model\":\"%s\",\"region\":\"%s\",\"count\":%u,\"checkin\":\"5m\",\"ecus\":{\"tcu\":\"%s\","
-			         "\"gw\":\"1.4.0\",\"ivi\":\"5.0.2\",\"bcm\":\"3.1.0\",\"adas\":\"1.0.%d\"}}", azModel[m], azRegion[r], n,
-			         azTcu[(m + r) % 4], r);
-			json_t *c = json_loads(z, 0, NULL);
-			if (veh_world_add_cohort(w, c, &err)) die("cohort", err.zMsg);
-			json_decref(c);
-		}
-	json_t *sb = json_loads("{\"tcu\":{\"2.3.1\":[\"openssl@1.1.1k\",\"busybox@1.31.1\"],\"2.3.4\":[\"openssl@1.1.1k\"]}}", 0, NULL);
-	if (veh_world_add_sbom(w, sb, &err)) die("sbom", err.zMsg);
-	json_decref(sb);
+	if (bench_fleet_configure(w, nCars, &err)) die("configure", err.zMsg);
 	if (veh_world_start(w, &err)) die("start", err.zMsg);
 	peer_script s = { w, 0, end };
 	eng_sim_register(sim, "bench.script", on_peer_script, &s, &s.kind);
 	if (ENG_S(300) <= end) eng_sim_schedule(sim, ENG_S(300), s.kind, 0, 0, NULL);
 	if (ENG_S(900) <= end) eng_sim_schedule(sim, ENG_S(900), s.kind, 1, 0, NULL);
-	tm->setup = wall() - t0;
+	tm->setup = bench_wall_s() - t0;
 
-	double w0 = wall(), c0 = cpu();
+	double w0 = bench_wall_s(), c0 = bench_cpu_s();
 	int iAct = 0;
 	json_decref(veh_world_metrics_json(w));  /* the drill samples at 0 too */
 	for (eng_time_t tSample = ENG_S(60); tSample <= end; tSample += ENG_S(60)) {
@@ -334,12 +306,12 @@ static void run_peer(uint32_t nCars, double hours, timing *tm) {
 	eng_sim_run_until(sim, end);
 	json_decref(veh_world_metrics_json(w));   /* the summary's fleet */
 	veh_world_state_hash(w, tm->zWorldHash);  /* and its state_hash (a snapshot and its SHA-256) */
-	tm->wall = wall() - w0;
-	tm->cpu = cpu() - c0;
+	tm->wall = bench_wall_s() - w0;
+	tm->cpu = bench_cpu_s() - c0;
 	veh_metrics vm;
-	double m0 = cpu();
+	double m0 = bench_cpu_s();
 	for (int i = 0; i < 20; i++) veh_world_metrics(w, &vm);
-	tm->metricsCall = (cpu() - m0) / 20;
+	tm->metricsCall = (bench_cpu_s() - m0) / 20;
 	veh_world_free(w);
 	eng_sim_free(sim);
 }
