@@ -51,10 +51,14 @@ typedef struct scn_callback {
 	char zEvent[32];     /* on(): the event name */
 } scn_callback;
 
+/* A team action the drill has given a seq: staged (checked, recorded, not yet applied) until scn_drill_action_apply.
+ * Records from nApplied on are staged; their kind, args and inject are kept until applied. */
 typedef struct scn_action_rec {
 	int64_t seq;
 	char *zTeam, *zClientId;
 	eng_time_t t;
+	char *zKind, *zInject;  /* until applied */
+	json_t *pArgs;          /* until applied */
 } scn_action_rec;
 
 struct scn_drill {
@@ -90,6 +94,12 @@ struct scn_drill {
 	int nCb, nCbAlloc;
 	scn_action_rec *aAct;
 	int64_t nAct, nActAlloc;
+	int64_t nApplied;      /* aAct[0..nApplied) are applied, the rest staged */
+	int64_t nRefused;      /* applied actions the world refused */
+	json_t *actSchemas;    /* veh_action_schemas of this drill (teams and parties known at the end of loading) */
+	json_t *parties;       /* extra parties a notify may name (parties{}), array of ids */
+	json_t *penaltyDefs;   /* [{"action","args","team","line"}] for checking once the schemas are known */
+	json_t *outcomeDefs;   /* [{"metric","line"}] likewise */
 
 	json_t *backlog;       /* {TEAM: [protocol messages...]} */
 	scn_observer aObs[SCN_MAX_OBS];
@@ -115,6 +125,7 @@ void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, jso
 void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat);
 void scn_drill__message(scn_drill *d, json_t *msg);  /* steals msg; delivers to its "to" */
 int scn_drill__team_known(const scn_drill *d, const char *zTeam);
-int scn_drill__action_kind_known(const char *zKind);
+/* drill.c: builds d->actSchemas from the world and the declared teams and parties (end of loading). */
+int scn_drill__build_schemas(scn_drill *d, ky_err *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "scenarios/drillInt.h"
+#include "vehicles/action.h"
 
 #define SBOM_MAX_BYTES (8 << 20)
 
@@ -187,6 +188,29 @@ static int l_teams(lua_State *L) {
 		const char *zName = str_field(L, t, zWhat, "name", zId);
 		json_array_append_new(d->teams, json_pack("{s:s,s:s}", "id", zId, "name", zName));
 		json_object_set_new(d->backlog, zId, json_array());
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* parties { "kba", { id = "nhtsa", name = "NHTSA" } }: outside parties a `notify` may name, beside the defaults. */
+static int l_parties(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "parties");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "parties[%lld]", (long long)i);
+		int t = lua_rawgeti(L, 1, i);
+		const char *zId = t == LUA_TSTRING ? lua_tostring(L, -1) : t == LUA_TTABLE ? str_field(L, lua_gettop(L), zWhat, "id", NULL) : NULL;
+		if (!zId) luaL_error(L, "%s: expected a party id or { id = ..., name = ... }", zWhat);
+		size_t nId = strlen(zId);
+		if (nId == 0 || nId > 32) luaL_error(L, "%s: id must be 1 to 32 characters", zWhat);
+		for (const char *p = zId; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				luaL_error(L, "%s: id '%s': use lowercase letters, digits, '_' or '-'", zWhat, zId);
+		json_array_append_new(d->parties, json_string(zId));
 		lua_pop(L, 1);
 	}
 	return 0;
@@ -374,10 +398,7 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 		int t = lua_gettop(L);
 		check_fields(L, t, zW, azKnown);
 		const char *zKind = str_field(L, t, zW, "action", NULL);
-		if (!scn_drill__action_kind_known(zKind)) {
-			luaL_error(L, "%s: unknown action kind '%s' (known: triage, block_indicator, isolate_service, "
-			              "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)", zW, zKind);
-		}
+		if (!veh_action_find(zKind)) luaL_error(L, "%s: unknown action kind '%s' (known: %s)", zW, zKind, veh_action_names());
 		eng_time_t within = time_field(L, t, zW, "within", 1);
 		if (within <= 0) luaL_error(L, "%s: within must be > 0", zW);
 		double points = 10;
@@ -501,6 +522,13 @@ int scn_script_register_expects(scn_drill *d, scn_inject_def *inj, ky_err *err) 
 			zTeam = json_string_value(json_array_get(inj->to, 0));
 		}
 		ky_err e2 = { 0 };
+		const char *zKind = json_string_value(json_object_get(e, "action"));
+		json_t *args = json_object_get(e, "args");
+		if (args && veh_action_check_partial(d->actSchemas, zKind, args, &e2)) {
+			return ky_err_set(err, e2.code, "%s:%d: inject '%s': expects[%zu]: no action can meet it: %s", d->zPath, line,
+			                  inj->zId, i + 1, e2.zMsg);
+		}
+		memset(&e2, 0, sizeof e2);
 		const char *zLabel = json_string_value(json_object_get(e, "label"));
 		if (eng_score_expect(d->score, inj->zId, zTeam, json_string_value(json_object_get(e, "action")),
 		                     json_object_get(e, "args"), (eng_time_t)json_integer_value(json_object_get(e, "within_us")),
@@ -762,7 +790,7 @@ static int l_penalty(lua_State *L) {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "penalty", azKnown);
 	const char *zKind = str_field(L, 1, "penalty", "action", NULL);
-	if (!scn_drill__action_kind_known(zKind)) luaL_error(L, "penalty: unknown action kind '%s'", zKind);
+	if (!veh_action_find(zKind)) luaL_error(L, "penalty: unknown action kind '%s' (known: %s)", zKind, veh_action_names());
 	lua_getfield(L, 1, "points");
 	if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) == 0) luaL_error(L, "penalty: 'points' must be a non-zero number");
 	double pts = lua_tonumber(L, -1);
@@ -775,6 +803,9 @@ static int l_penalty(lua_State *L) {
 	json_t *args = NULL;
 	if (lua_getfield(L, 1, "args") != LUA_TNIL) args = json_arg(L, -1, "penalty: args");
 	lua_pop(L, 1);
+	json_t *def = json_pack("{s:s,s:s,s:i}", "action", zKind, "team", zTeam, "line", cur_line(L));
+	if (def && args) json_object_set(def, "args", args);
+	if (def) json_array_append_new(d->penaltyDefs, def);
 	ky_err err = { 0 };
 	int rc = eng_score_penalty(d->score, *zTeam ? zTeam : NULL, zKind, args, pts < 0 ? -pts : pts, bOnce, zReason, &err);
 	json_decref(args);
@@ -797,6 +828,7 @@ static void add_outcome(lua_State *L, scn_drill *d, int idx, const char *zWhat) 
 	}
 	ky_err err = { 0 };
 	if (eng_score_outcome_term(d->score, zMetric, v[0], v[1], v[2], &err)) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	json_array_append_new(d->outcomeDefs, json_pack("{s:s,s:s,s:i}", "metric", zMetric, "what", zWhat, "line", cur_line(L)));
 }
 
 static int l_outcome(lua_State *L) {
@@ -874,6 +906,7 @@ static int register_api(lua_State *L) {
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
 	set_fn(L, d, env, "teams", l_teams);
+	set_fn(L, d, env, "parties", l_parties);
 	set_fn(L, d, env, "inject", l_inject);
 	set_fn(L, d, env, "at", l_at);
 	set_fn(L, d, env, "after", l_after);
@@ -938,6 +971,48 @@ int scn_script_register(scn_drill *d, ky_err *err) {
 	return 0;
 }
 
+/* Penalties name an action no team could take, or a team that does not exist: refused ("FILE:LINE: ..."). */
+static int check_penalties(scn_drill *d, ky_err *err) {
+	size_t i;
+	json_t *p;
+	json_array_foreach(d->penaltyDefs, i, p) {
+		ky_err e2 = { 0 };
+		const char *zTeam = json_string_value(json_object_get(p, "team"));
+		int line = (int)json_integer_value(json_object_get(p, "line"));
+		json_t *args = json_object_get(p, "args");
+		if (zTeam && *zTeam && !scn_drill__team_known(d, zTeam))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: penalty: unknown team '%s'", d->zPath, line, zTeam);
+		if (args && veh_action_check_partial(d->actSchemas, json_string_value(json_object_get(p, "action")), args, &e2))
+			return ky_err_set(err, e2.code, "%s:%d: penalty: no action can match it: %s", d->zPath, line, e2.zMsg);
+	}
+	return 0;
+}
+
+/* An outcome term on a metric the world does not have would pay its points whatever happens: refused. */
+static int check_outcomes(scn_drill *d, ky_err *err) {
+	json_t *m = veh_world_metrics_json(d->world);
+	size_t i;
+	json_t *o;
+	int rc = 0;
+	json_array_foreach(d->outcomeDefs, i, o) {
+		const char *zMetric = json_string_value(json_object_get(o, "metric"));
+		if (json_is_number(json_object_get(m, zMetric))) continue;
+		char zKnown[600] = "";
+		const char *zKey;
+		json_t *v;
+		json_object_foreach(m, zKey, v) {
+			size_t n = strlen(zKnown);
+			if (json_is_number(v) && n + strlen(zKey) + 3 < sizeof zKnown) snprintf(zKnown + n, sizeof zKnown - n, "%s%s", n ? ", " : "", zKey);
+		}
+		rc = ky_err_set(err, KY_ENOENT, "%s:%d: %s: unknown metric '%s' (known: %s)", d->zPath,
+		                (int)json_integer_value(json_object_get(o, "line")), json_string_value(json_object_get(o, "what")),
+		                zMetric, zKnown);
+		break;
+	}
+	json_decref(m);
+	return rc;
+}
+
 int scn_script_validate(scn_drill *d, ky_err *err) {
 	if (!d->bScenario) return ky_err_set(err, KY_EINVAL, "%s:1: no scenario { id = ..., title = ..., duration = ... }", d->zPath);
 	if (json_array_size(d->teams) == 0) return ky_err_set(err, KY_EINVAL, "%s:1: no teams { ... }", d->zPath);
@@ -959,5 +1034,5 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
-	return 0;
+	return check_penalties(d, err) ? err->code : check_outcomes(d, err) ? err->code : 0;
 }

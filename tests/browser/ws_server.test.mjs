@@ -86,6 +86,14 @@ await run([
 			assert(c.ecus.includes("tcu") && c.ecus.includes("gw"), `${who} catalog ecus: ${JSON.stringify(c.ecus)}`);
 			assert(Array.isArray(c.services) && c.services.length > 0, `${who} catalog services: ${JSON.stringify(c.services)}`);
 			assert(Array.isArray(c.features) && c.features.length > 0, `${who} catalog features`);
+			// CONTRACT §4: a JSON Schema of the args of every action kind
+			const a = c.actions || {};
+			for (const k of ["triage", "block_indicator", "isolate_service", "revoke_certificate", "ota_campaign", "disable_feature",
+				"notify", "share", "assess", "report"])
+				assertEq(a[k] && a[k].type, "object", `${who} catalog.actions.${k}`);
+			assertEq(a.isolate_service.properties.name.enum, c.services, `${who} isolate_service names`);
+			assertEq(a.share.properties.to.enum, ["red", "blue", "all"], `${who} share recipients`);
+			assert(a.notify.properties.stage.enum.includes("initial") && a.notify.required.includes("party"), `${who} notify schema`);
 		}
 	}],
 	["a_team_token_cannot_control_or_grade", async () => {
@@ -351,15 +359,24 @@ await run([
 		slow.ws._socket.resume();
 		await slow.waitClose(10000);
 	}],
+	["an_action_outside_the_schema_is_refused_with_the_choices_and_takes_no_seq", async () => {
+		const n = blue.msgs.length, rows = sql(db, "select count(*) from actions");
+		blue.send({ type: "action", id: "b-schema", kind: "isolate_service", args: { name: "nope" } });
+		const e = await blue.next((m) => (m.type === "ack" || m.type === "error") && m.id === "b-schema", { from: n });
+		assertEq([e.type, e.code], ["error", "rejected"], `answer ${JSON.stringify(e)}`);
+		assert(/args\.name: 'nope' is not one of: telematics, ota/.test(e.message), `message ${e.message}`);
+		assertEq(sql(db, "select count(*) from actions"), rows, "no row for a refused action");
+	}],
 	["an_action_the_world_refuses_is_acked_and_replayed_with_its_error", async () => {
 		// The ack promises durability only: an action the world refuses once applied is stored all the same (it has a
-		// seq), so it is acked; the refusal is in its action record.
+		// seq), so it is acked; the refusal is in its action record. (The schema allows 4-digit version parts; the
+		// world's firmware versions stop at 1023.)
 		const n = blue.msgs.length;
-		blue.send({ type: "action", id: "b-bad", kind: "isolate_service", args: { name: "nope" } });
+		blue.send({ type: "action", id: "b-bad", kind: "ota_campaign", args: { ecu: "tcu", version: "2000.0.0" } });
 		const e = await blue.next((m) => (m.type === "ack" || m.type === "error") && m.id === "b-bad", { from: n });
 		const live = await blue.next((m) => m.type === "action" && m.id === "b-bad", { from: n });
 		assertEq([e.type, e.seq, e.t_us], ["ack", live.seq, live.t_us], `answer ${JSON.stringify(e)}`);
-		assert(/unknown service 'nope'/.test(live.error), `record ${JSON.stringify(live)}`);
+		assert(/malformed version '2000.0.0'/.test(live.error), `record ${JSON.stringify(live)}`);
 		assert(!blue.msgs.slice(n).some((m) => m.type === "error" && m.id === "b-bad"), "an error as well as the ack");
 		const again = await Client.open(srv.ws);
 		const w = await again.hello(srv.tokens.blue);
