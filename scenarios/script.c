@@ -16,6 +16,7 @@
 #include "scenarios/drillInt.h"
 #include "scenarios/sandbox.h"
 #include "vehicles/action.h"
+#include "vehicles/atm.h"
 
 #define SBOM_MAX_BYTES (8 << 20)
 
@@ -1076,6 +1077,37 @@ static int check_outcomes(scn_drill *d, ky_err *err) {
 	return rc;
 }
 
+/* Technique ids: every "ATM-T" in the file (declarations and callbacks alike) must be a technique of the Auto-ISAC
+ * matrix (vehicles/atm.c); scenario{ techniques } may also hold MITRE ATT&CK ids (T1234 or T1234.001). */
+static int check_techniques(scn_drill *d, ky_err *err) {
+	int line = 1;
+	for (const char *p = d->zSource; p < d->zSource + d->nSource && *p; p++) {
+		if (*p == '\n') line++;
+		if (strncmp(p, "ATM-T", 5) != 0) continue;
+		char zId[16];
+		size_t n = 5;
+		while (n < 12 && p[n] >= '0' && p[n] <= '9') n++;
+		snprintf(zId, sizeof zId, "%.*s", (int)n, p);
+		if (n != 9 || !veh_atm_find(zId))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: '%s' is not a technique of the Auto-ISAC Automotive Threat Matrix "
+			                  "(ATM-T0001 ... ATM-T0077; the table is vehicles/atm.c)", d->zPath, line, zId);
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->techniques, i, t) {
+		const char *z = json_string_value(t);
+		if (!strncmp(z, "ATM-", 4)) continue;  /* checked above */
+		int bOk = z[0] == 'T' && strlen(z) >= 5;
+		for (int k = 1; bOk && k < 5; k++) bOk = z[k] >= '0' && z[k] <= '9';
+		if (bOk && z[5]) bOk = z[5] == '.' && strlen(z) == 9 && z[6] >= '0' && z[6] <= '9' && z[7] >= '0' && z[7] <= '9' &&
+		                      z[8] >= '0' && z[8] <= '9';
+		if (!bOk)
+			return ky_err_set(err, KY_EINVAL, "%s:1: scenario: techniques[%zu]: '%s' is neither an Auto-ISAC ATM id "
+			                  "(ATM-T0012) nor a MITRE ATT&CK id (T1195 or T1195.002)", d->zPath, i + 1, z);
+	}
+	return 0;
+}
+
 int scn_script_validate(scn_drill *d, ky_err *err) {
 	if (!d->bScenario) return ky_err_set(err, KY_EINVAL, "%s:1: no scenario { id = ..., title = ..., duration = ... }", d->zPath);
 	if (json_array_size(d->teams) == 0) return ky_err_set(err, KY_EINVAL, "%s:1: no teams { ... }", d->zPath);
@@ -1097,5 +1129,6 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
-	return check_penalties(d, err) ? err->code : check_outcomes(d, err) ? err->code : 0;
+	if (check_penalties(d, err) || check_outcomes(d, err) || check_techniques(d, err)) return err ? err->code : KY_EINVAL;
+	return 0;
 }
