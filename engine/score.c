@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ typedef struct score_team {
 	char *zName;
 	double expectPts, penalties, grades, adjust;
 	int met, missed, pending;
+	int64_t repeats;
 } score_team;
 
 typedef struct score_exp {
@@ -20,6 +22,8 @@ typedef struct score_exp {
 	double points, awarded;
 	int status;
 	int64_t seq;
+	int bGated;
+	json_t *effect, *contains;  /* owned, may be NULL */
 } score_exp;
 
 typedef struct score_pen {
@@ -40,6 +44,7 @@ typedef struct score_grade {
 typedef struct score_term {
 	char *zMetric;
 	double best, worst, points, value;
+	int bPenalty;        /* a metric penalty: -points per `per` above `above` (best = above, worst = per) */
 } score_term;
 
 struct eng_score {
@@ -54,6 +59,8 @@ struct eng_score {
 	score_term *aTerm;
 	int nTerm, nTermAlloc;
 	double outcome;
+	uint64_t *aSeen;     /* digests of (team, kind, args, effectiveness) seen: open addressing, 0 = empty */
+	size_t nSeen, nSeenAlloc;
 };
 
 /* Grows *pa (n used, *pnAlloc capacity) to hold one more element of size sz; 0 or KY_ENOMEM. */
@@ -76,13 +83,15 @@ void eng_score_free(eng_score *s) {
 		score_exp *e = &s->aExp[i];
 		free(e->zInject); free(e->zKind); free(e->zLabel);
 		json_decref(e->args);
+		json_decref(e->effect);
+		json_decref(e->contains);
 	}
 	for (int i = 0; i < s->nPen; i++) {
 		free(s->aPen[i].zKind); free(s->aPen[i].zReason); free(s->aPen[i].aHit);
 		json_decref(s->aPen[i].args);
 	}
 	for (int i = 0; i < s->nTerm; i++) free(s->aTerm[i].zMetric);
-	free(s->aTeam); free(s->aExp); free(s->aPen); free(s->aGrade); free(s->aTerm);
+	free(s->aTeam); free(s->aExp); free(s->aPen); free(s->aGrade); free(s->aTerm); free(s->aSeen);
 	free(s);
 }
 
@@ -117,6 +126,15 @@ oom:
 
 int eng_score_expect(eng_score *s, const char *zInject, const char *zTeam, const char *zKind, json_t *args,
                      eng_time_t within, double points, const char *zLabel, int *pIdx, ky_err *err) {
+	eng_expect_def def = { zInject, zTeam, zKind, zLabel, args, within, points, 0, NULL, NULL };
+	return eng_score_expect_def(s, &def, pIdx, err);
+}
+
+int eng_score_expect_def(eng_score *s, const eng_expect_def *def, int *pIdx, ky_err *err) {
+	const char *zInject = def->zInject, *zTeam = def->zTeam, *zKind = def->zKind, *zLabel = def->zLabel;
+	json_t *args = def->args;
+	eng_time_t within = def->within;
+	double points = def->points;
 	int iTeam = team_index(s, zTeam);
 	if (iTeam < 0) return ky_err_set(err, KY_ENOENT, "unknown team '%s'", zTeam ? zTeam : "(none)");
 	if (!zInject || !zKind) return ky_err_set(err, KY_EINVAL, "expectation needs an inject and an action kind");
@@ -139,7 +157,14 @@ int eng_score_expect(eng_score *s, const char *zInject, const char *zTeam, const
 		free(e->zInject); free(e->zKind); free(e->zLabel);
 		goto oom;
 	}
+	if (def->contains && eng_score_contains_check(def->contains, err)) {
+		free(e->zInject); free(e->zKind); free(e->zLabel);
+		return err ? err->code : KY_EINVAL;
+	}
 	e->args = args ? json_deep_copy(args) : NULL;
+	e->bGated = def->bGated;
+	e->effect = def->effect ? json_deep_copy(def->effect) : NULL;
+	e->contains = def->contains ? json_deep_copy(def->contains) : NULL;
 	e->iTeam = iTeam;
 	e->within = within;
 	e->points = points;
@@ -193,6 +218,25 @@ oom:
 	return ky_err_set(err, KY_ENOMEM, "score: out of memory");
 }
 
+int eng_score_metric_penalty(eng_score *s, const char *zMetric, double above, double per, double points, ky_err *err) {
+	if (!zMetric || !*zMetric) return ky_err_set(err, KY_EINVAL, "penalty needs a metric");
+	if (!(per > 0) || !isfinite(per) || !isfinite(above))
+		return ky_err_set(err, KY_EINVAL, "penalty on '%s': per must be a number > 0 (and above a number)", zMetric);
+	if (!(points > 0) || !isfinite(points)) return ky_err_set(err, KY_EINVAL, "penalty on '%s': points must be > 0", zMetric);
+	if (grow((void **)&s->aTerm, s->nTerm, &s->nTermAlloc, sizeof(score_term))) goto oom;
+	score_term *t = &s->aTerm[s->nTerm];
+	memset(t, 0, sizeof *t);
+	if (!(t->zMetric = strdup(zMetric))) goto oom;
+	t->best = above;
+	t->worst = per;
+	t->points = points;
+	t->bPenalty = 1;
+	s->nTerm++;
+	return 0;
+oom:
+	return ky_err_set(err, KY_ENOMEM, "score: out of memory");
+}
+
 int eng_score_outcome_term(eng_score *s, const char *zMetric, double best, double worst, double points,
                            ky_err *err) {
 	if (!zMetric || !*zMetric) return ky_err_set(err, KY_EINVAL, "outcome needs a metric");
@@ -202,6 +246,7 @@ int eng_score_outcome_term(eng_score *s, const char *zMetric, double best, doubl
 	if (!(points >= 0) || !isfinite(points)) return ky_err_set(err, KY_EINVAL, "outcome points must be >= 0");
 	if (grow((void **)&s->aTerm, s->nTerm, &s->nTermAlloc, sizeof(score_term))) goto oom;
 	score_term *t = &s->aTerm[s->nTerm];
+	memset(t, 0, sizeof *t);
 	if (!(t->zMetric = strdup(zMetric))) goto oom;
 	t->best = best;
 	t->worst = worst;
@@ -299,18 +344,90 @@ static void effect(json_t *a, json_t *o) {
 	else json_decref(o);
 }
 
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+	for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Records the digest of this action; 1 if the team had made the same action before, 0 if not, KY_ENOMEM. */
+static int seen_before(eng_score *s, int iTeam, const char *zKind, json_t *args, json_t *result) {
+	char *z = args ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_t *eff = json_object_get(result, "effective");
+	unsigned char cEff = (unsigned char)(eff ? 1 + json_is_true(eff) : 0);
+	uint64_t h = fnv(0xcbf29ce484222325ULL, &iTeam, sizeof iTeam);
+	h = fnv(h, &cEff, 1);
+	h = fnv(h, zKind, strlen(zKind) + 1);
+	h = fnv(h, z ? z : "{}", strlen(z ? z : "{}"));
+	free(z);
+	if (!h) h = 1;
+	if ((s->nSeen + 1) * 2 > s->nSeenAlloc) {  /* keep the table at most half full */
+		size_t nNew = s->nSeenAlloc ? s->nSeenAlloc * 2 : 64;
+		uint64_t *a = calloc(nNew, sizeof *a);
+		if (!a) return KY_ENOMEM;
+		for (size_t i = 0; i < s->nSeenAlloc; i++) {
+			if (!s->aSeen[i]) continue;
+			size_t j = s->aSeen[i] & (nNew - 1);
+			while (a[j]) j = (j + 1) & (nNew - 1);
+			a[j] = s->aSeen[i];
+		}
+		free(s->aSeen);
+		s->aSeen = a;
+		s->nSeenAlloc = nNew;
+	}
+	size_t j = h & (s->nSeenAlloc - 1);
+	while (s->aSeen[j]) {
+		if (s->aSeen[j] == h) return 1;
+		j = (j + 1) & (s->nSeenAlloc - 1);
+	}
+	s->aSeen[j] = h;
+	s->nSeen++;
+	return 0;
+}
+
+/* Does the result carry the effect an expectation requires? Numbers: at least; other values: equal. */
+static int effect_ok(const score_exp *e, json_t *result) {
+	if (e->bGated && !json_is_true(json_object_get(result, "effective"))) return 0;
+	const char *k;
+	json_t *want;
+	json_object_foreach(e->effect, k, want) {
+		json_t *got = json_object_get(result, k);
+		if (json_is_number(want) ? !(json_is_number(got) && json_number_value(got) >= json_number_value(want))
+		                         : !got || !json_equal(want, got))
+			return 0;
+	}
+	return 1;
+}
+
 int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
                      json_t **pEffects) {
+	return eng_score_action_result(s, seq, zTeam, t, zKind, args, NULL, pEffects, NULL);
+}
+
+int64_t eng_score_repeats(const eng_score *s, const char *zTeam) {
+	int i = team_index(s, zTeam);
+	return i < 0 ? 0 : s->aTeam[i].repeats;
+}
+
+int eng_score_action_result(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
+                            json_t *result, json_t **pEffects, int *pbRepeat) {
 	int iTeam = team_index(s, zTeam);
 	if (pEffects) *pEffects = NULL;
+	if (pbRepeat) *pbRepeat = 0;
 	if (iTeam < 0 || !zKind) return KY_ENOENT;
+	int bRepeat = seen_before(s, iTeam, zKind, args, result);
+	if (bRepeat < 0) return bRepeat;
+	if (pbRepeat) *pbRepeat = bRepeat;
+	s->aTeam[iTeam].repeats += bRepeat;
 	json_t *a = pEffects ? json_array() : NULL;
 	int n = 0;
 	eng_score_tick(s, t);
-	for (int i = 0; i < s->nExp; i++) {
+	const char *zText = json_string_value(json_object_get(args, "text"));
+	for (int i = 0; i < s->nExp && !bRepeat; i++) {
 		score_exp *e = &s->aExp[i];
 		if (e->status != ENG_EXP_PENDING || e->iTeam != iTeam || strcmp(e->zKind, zKind)) continue;
-		if (t < e->opened || !eng_score_match(e->args, args)) continue;
+		if (t < e->opened || !eng_score_match(e->args, args) || !effect_ok(e, result)) continue;
+		if (e->contains && !eng_score_text_has(e->contains, zText ? zText : "")) continue;
 		eng_time_t dt = t - e->opened;
 		double pts = e->points;
 		if (dt > e->within) pts = e->points * (2.0 - (double)dt / (double)e->within);
@@ -393,7 +510,9 @@ void eng_score_set_metrics(eng_score *s, json_t *metrics) {
 	for (int i = 0; i < s->nTerm; i++) {
 		score_term *t = &s->aTerm[i];
 		double v;
-		if (metric_value(metrics, t->zMetric, &v) == 0) {
+		if (t->bPenalty) {
+			if (metric_value(metrics, t->zMetric, &v) == 0) t->value = v > t->best ? -t->points * (v - t->best) / t->worst : 0;
+		} else if (metric_value(metrics, t->zMetric, &v) == 0) {
 			double f = (t->worst - v) / (t->worst - t->best);
 			if (f < 0) f = 0;
 			if (f > 1) f = 1;
@@ -456,6 +575,9 @@ json_t *eng_score_expectations_json(const eng_score *s) {
 		                      s->aTeam[e->iTeam].zName, "kind", e->zKind, "within_us", (json_int_t)e->within,
 		                      "points", e->points, "status", status_name(e->status));
 		if (e->args) json_object_set(o, "args", e->args);
+		if (e->bGated) json_object_set_new(o, "gated", json_true());
+		if (e->effect) json_object_set(o, "effect", e->effect);
+		if (e->contains) json_object_set(o, "contains", e->contains);
 		if (e->status != ENG_EXP_UNFIRED) json_object_set_new(o, "opened_us", json_integer(e->opened));
 		if (e->status == ENG_EXP_MET) {
 			json_object_set_new(o, "met_us", json_integer(e->metAt));
@@ -468,3 +590,142 @@ json_t *eng_score_expectations_json(const eng_score *s) {
 }
 
 int eng_score_expectation_count(const eng_score *s) { return s->nExp; }
+
+/* ---- facts in a text (contains) --------------------------------------------------------------------------- */
+
+/* A copy of z, lowercase (ASCII), each run of white space one space, trimmed (malloc'd). */
+static char *fold(const char *z) {
+	char *o = malloc(strlen(z) + 1), *q = o;
+	if (!o) return NULL;
+	int bSpace = 0;
+	for (; *z; z++) {
+		if (isspace((unsigned char)*z)) {
+			bSpace = q > o;
+			continue;
+		}
+		if (bSpace) *q++ = ' ';
+		bSpace = 0;
+		*q++ = (char)tolower((unsigned char)*z);
+	}
+	*q = 0;
+	return o;
+}
+
+static int is_sep(char c) { return c == ',' || c == '.' || c == ' ' || c == '\''; }
+
+/* The digits of a number written "45000" or "45,000" ("45.000", "45 000", "45'000") into zDigits; 1 if z is one. */
+static int number_of(const char *z, char *zDigits, size_t n) {
+	size_t k = 0, nLead = 0;
+	while (isdigit((unsigned char)z[nLead])) nLead++;
+	if (nLead == 0) return 0;
+	const char *p = z + nLead;
+	if (*p && nLead > 3) return 0;
+	while (*p) {  /* groups of exactly three digits after a separator */
+		if (!is_sep(p[0]) || !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || !isdigit((unsigned char)p[3]))
+			return 0;
+		p += 4;
+	}
+	for (p = z; *p && k + 1 < n; p++)
+		if (isdigit((unsigned char)*p)) zDigits[k++] = *p;
+	zDigits[k] = 0;
+	return k + 1 < n;
+}
+
+/* Is the number zDigits written in z, with or without thousands separators, and not inside a longer number? */
+static int has_number(const char *z, const char *zDigits) {
+	for (const char *p = z; *p; p++) {
+		if (!isdigit((unsigned char)*p) || (p > z && (isdigit((unsigned char)p[-1]) ||
+		                                              (p - 1 > z && is_sep(p[-1]) && isdigit((unsigned char)p[-2])))))
+			continue;
+		char zGot[64];
+		size_t k = 0;
+		const char *q = p;
+		while (isdigit((unsigned char)*q) && k + 1 < sizeof zGot) zGot[k++] = *q++;
+		while (is_sep(q[0]) && isdigit((unsigned char)q[1]) && isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) &&
+		       !isdigit((unsigned char)q[4]) && k + 4 < sizeof zGot) {
+			zGot[k++] = q[1], zGot[k++] = q[2], zGot[k++] = q[3];
+			q += 4;
+		}
+		zGot[k] = 0;
+		if (!strcmp(zGot, zDigits)) return 1;
+	}
+	return 0;
+}
+
+/* Is one fact (a string) in the folded text? */
+static int fact_in(const char *zFact, const char *zFolded, const char *zRaw) {
+	size_t n = strlen(zFact);
+	char zDigits[64];
+	if (n >= 3 && zFact[0] == '/' && zFact[n - 1] == '/') {
+		char *zRe = strndup(zFact + 1, n - 2);
+		regex_t re;
+		int bHit = 0;
+		if (zRe && regcomp(&re, zRe, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
+			bHit = regexec(&re, zRaw, 0, NULL, 0) == 0;
+			regfree(&re);
+		}
+		free(zRe);
+		return bHit;
+	}
+	if (number_of(zFact, zDigits, sizeof zDigits)) return has_number(zRaw, zDigits);
+	char *zF = fold(zFact);
+	int bHit = zF && *zF && strstr(zFolded, zF) != NULL;
+	free(zF);
+	return bHit;
+}
+
+int eng_score_text_has(json_t *contains, const char *z) {
+	if (!contains) return 1;
+	char *zFolded = fold(z ? z : "");
+	if (!zFolded) return 0;
+	int bAll = 1;
+	size_t i, j;
+	json_t *v, *alt;
+	json_array_foreach(contains, i, v) {
+		int bAny = 0;
+		if (json_is_string(v)) bAny = fact_in(json_string_value(v), zFolded, z ? z : "");
+		json_array_foreach(v, j, alt) bAny |= json_is_string(alt) && fact_in(json_string_value(alt), zFolded, z ? z : "");
+		if (!bAny) {
+			bAll = 0;
+			break;
+		}
+	}
+	free(zFolded);
+	return bAll;
+}
+
+static int fact_check(json_t *v, const char *zWhere, ky_err *err) {
+	if (!json_is_string(v) || !*json_string_value(v)) return ky_err_set(err, KY_EINVAL, "%s: expected a non-empty string", zWhere);
+	const char *z = json_string_value(v);
+	size_t n = strlen(z);
+	if (n >= 3 && z[0] == '/' && z[n - 1] == '/') {
+		char *zRe = strndup(z + 1, n - 2);
+		regex_t re;
+		int rc = zRe ? regcomp(&re, zRe, REG_EXTENDED | REG_ICASE | REG_NOSUB) : -1;
+		free(zRe);
+		if (rc != 0) return ky_err_set(err, KY_EINVAL, "%s: '%s' is not a valid regular expression (POSIX extended)", zWhere, z);
+		regfree(&re);
+	}
+	return 0;
+}
+
+int eng_score_contains_check(json_t *contains, ky_err *err) {
+	char zWhere[80];
+	size_t i, j;
+	json_t *v, *alt;
+	if (!json_is_array(contains) || json_array_size(contains) == 0)
+		return ky_err_set(err, KY_EINVAL, "contains: expected a list of facts (strings, or lists of alternatives)");
+	json_array_foreach(contains, i, v) {
+		snprintf(zWhere, sizeof zWhere, "contains[%zu]", i + 1);
+		if (!json_is_array(v)) {
+			if (fact_check(v, zWhere, err)) return err ? err->code : KY_EINVAL;
+			continue;
+		}
+		if (json_array_size(v) == 0) return ky_err_set(err, KY_EINVAL, "%s: an empty list of alternatives", zWhere);
+		json_array_foreach(v, j, alt) {
+			snprintf(zWhere, sizeof zWhere, "contains[%zu][%zu]", i + 1, j + 1);
+			if (fact_check(alt, zWhere, err)) return err ? err->code : KY_EINVAL;
+		}
+	}
+	return 0;
+}

@@ -11,8 +11,17 @@
  *  - A penalty (team or any, kind, args subset) deducts its points from the acting team for each matching
  *    action (or only the first one per team when bOnce).
  *  - Grades (by action seq) add to the acting team; a second grade of the same seq replaces the first.
- *  - Outcome terms map a metric linearly from `best` (full points) to `worst` (zero), clamped.
+ *  - Outcome terms map a metric linearly from `best` (full points) to `worst` (zero), clamped. A metric penalty
+ *    deducts `points` from the outcome for every `per` units of a metric above `above` (unbounded).
  *  - Team score = expectation points - penalties + grades + adjustments; joint = sum of teams + outcome.
+ * Fairness rules (docs/scenario-api.md "Scoring"):
+ *  - An expectation may be gated: met only by an action whose result says "effective": true (the world-changing
+ *    kinds, CONTRACT §2), and may require an effect: {"coverage":0.8} = the result's coverage >= 0.8 (any number
+ *    of the result: at least that; a boolean or a string: equal).
+ *  - An expectation may require facts in the action's args.text (`contains`, eng_score_text_has).
+ *  - A repeat (the same team, kind and args as an earlier action of that team, and for a gated kind the same
+ *    effectiveness) meets no expectation; penalties still hit it (a repeated harmful action harms again; `once`
+ *    limits a penalty to one deduction). Repeats are counted per team (eng_score_repeats).
  * Deterministic: teams and expectations are kept in declaration order. Ownership: JSON borrowed unless said. */
 #ifndef ENG_SCORE_H
 #define ENG_SCORE_H
@@ -41,6 +50,17 @@ int eng_score_has_team(const eng_score *s, const char *zTeam);
  * *pIdx (may be NULL) gets its index. KY_ENOENT for an unknown team, KY_EINVAL for a bad window or points. */
 int eng_score_expect(eng_score *s, const char *zInject, const char *zTeam, const char *zKind, json_t *args,
                      eng_time_t within, double points, const char *zLabel, int *pIdx, ky_err *err);
+/* The full declaration of an expectation (the fields of eng_score_expect, plus its fairness rules above). */
+typedef struct eng_expect_def {
+	const char *zInject, *zTeam, *zKind, *zLabel;  /* zLabel may be NULL */
+	json_t *args;        /* args subset (may be NULL) */
+	eng_time_t within;
+	double points;
+	int bGated;          /* met only by an action whose result has "effective": true */
+	json_t *effect;      /* required result fields, {"coverage":0.8} (may be NULL) */
+	json_t *contains;    /* required facts in args.text: ["203.0.113.7", ["45,000","45000"], "/re/"] (may be NULL) */
+} eng_expect_def;
+int eng_score_expect_def(eng_score *s, const eng_expect_def *def, int *pIdx, ky_err *err);
 /* Opens the (still unfired) expectations of zInject at t; returns how many were opened. */
 int eng_score_open(eng_score *s, const char *zInject, eng_time_t t);
 
@@ -48,6 +68,9 @@ int eng_score_open(eng_score *s, const char *zInject, eng_time_t t);
  * (NULL matches any) by zTeam (NULL: any team); bOnce: only the first such action per team. */
 int eng_score_penalty(eng_score *s, const char *zTeam, const char *zKind, json_t *args, double points, int bOnce,
                       const char *zReason, ky_err *err);
+
+/* Declares a metric penalty: -points for every `per` (> 0) units of zMetric above `above`, taken off the outcome. */
+int eng_score_metric_penalty(eng_score *s, const char *zMetric, double above, double per, double points, ky_err *err);
 
 /* Declares an outcome term on metric zMetric (a key of the metrics object, dotted for nested: "services.ota"
  * is not a number and is ignored): full `points` at value `best`, zero at `worst`, linear and clamped between. */
@@ -60,6 +83,12 @@ int eng_score_outcome_term(eng_score *s, const char *zMetric, double best, doubl
  * Returns the number of effects (>= 0) or a KY_E* code (unknown team). */
 int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
                      json_t **pEffects);
+/* The same with the world's result of the action (borrowed, may be NULL: then no gated expectation is met). A
+ * repeat gives no "met" effect; *pbRepeat (may be NULL) says whether it was one. */
+int eng_score_action_result(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
+                            json_t *result, json_t **pEffects, int *pbRepeat);
+/* Repeats of a team so far (0 for an unknown team). */
+int64_t eng_score_repeats(const eng_score *s, const char *zTeam);
 /* Time passes: every pending expectation whose window ended at or before now is missed. Returns how many. */
 int eng_score_tick(eng_score *s, eng_time_t now);
 /* The drill ended at `end`: every pending expectation still unmet is missed. Returns how many. */
@@ -89,5 +118,14 @@ int eng_score_expectation_count(const eng_score *s);
  * matches some element", numbers by value (1 == 1.0), strings exactly, except a wanted string starting with
  * '~' which matches when the rest occurs in the got string, case-insensitively (ASCII). NULL want matches. */
 int eng_score_match(json_t *want, json_t *got);
+
+/* 1 if text z holds every fact of `contains` (an array; NULL holds): a string is found case-insensitively (ASCII),
+ * white space runs matching any white space; a list of strings is "any of them"; "/RE/" is a POSIX extended regular
+ * expression (case-insensitive); a number written with or without thousands separators ("45,000", "45000",
+ * "45 000") matches the same number in the text, whatever its separators, and not inside a longer number. */
+int eng_score_text_has(json_t *contains, const char *z);
+/* 0 if `contains` is well formed (an array of facts as above, each non-empty; regular expressions compile), else
+ * KY_EINVAL with err naming the element ("contains[2]: ..."). */
+int eng_score_contains_check(json_t *contains, ky_err *err);
 
 #endif

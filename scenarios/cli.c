@@ -14,6 +14,7 @@
 
 #include "engine/time.h"
 #include "scenarios/drill.h"
+#include "scenarios/impact.h"
 #include "scenarios/record.h"
 #include "vehicles/world.h"
 
@@ -180,7 +181,7 @@ static int actions_load(const char *zPath, cli_actions *p) {
 typedef struct run_opts {
 	const char *zPath, *zDb, *zActions;
 	uint64_t seed;
-	int bSeed, bJson, bUntil, nSweep, bProgress, bQuiet;
+	int bSeed, bJson, bUntil, nSweep, bProgress, bQuiet, bNoImpact;
 	eng_time_t until;
 } run_opts;
 
@@ -230,6 +231,18 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	if (o->bUntil && o->until < end) end = o->until;
 	int rc = 0, nRejected = 0;
 	int iAct = 0;
+	/* the counterfactual runs of the impact figures fork from this run where they leave its inputs (impact.h) */
+	scn_play *aPlay = acts && acts->n ? calloc((size_t)acts->n, sizeof *aPlay) : NULL;
+	for (int i = 0; aPlay && i < acts->n; i++) {
+		const cli_action *a = &acts->a[i];
+		aPlay[i] = (scn_play){ a->t, a->line, a->zTeam, a->zKind, a->zId, a->zInject, a->args };
+	}
+	json_t *ex = o->bNoImpact ? NULL : scn_drill_exercise_json(d);
+	scn_impact *imp = ex ? scn_impact_plan(aPlay, aPlay ? acts->n : 0, json_object_get(ex, "teams"), end, &err) : NULL;
+	if (ex && !imp) {
+		fprintf(stderr, "kyodo run: %s\n", err.zMsg);
+		rc = 1;
+	}
 	eng_time_t step = end / 200 > 0 ? end / 200 : 1, next = 0;
 	while (!rc) {
 		eng_time_t tNext = end;
@@ -241,6 +254,11 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 			break;
 		}
 		while (acts && iAct < acts->n && acts->a[iAct].t <= tNext) {
+			if (imp && scn_impact_fork_point(imp, d, iAct, &err)) {
+				fprintf(stderr, "kyodo run: %s\n", err.zMsg);
+				rc = 1;
+				break;
+			}
 			const cli_action *a = &acts->a[iAct++];
 			int64_t seq = 0;
 			ky_err ae = { 0 };
@@ -261,6 +279,14 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 		if (tNext >= end) break;
 	}
 	if (o->bProgress) fputc('\n', stderr);
+	json_t *impact = NULL;
+	if (!rc && imp && scn_impact_finish(imp, d, &impact, &err)) {
+		fprintf(stderr, "kyodo run: %s\n", err.zMsg);
+		rc = 1;
+	}
+	scn_impact_free(imp);
+	json_decref(ex);
+	free(aPlay);
 	if (!rc) {
 		*pSummary = scn_drill_summary_json(d);
 		json_object_set_new(*pSummary, "actions_rejected", json_integer(nRejected));
@@ -268,7 +294,10 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 			int nLate = acts->n - iAct;
 			json_object_set_new(*pSummary, "actions_not_played", json_integer(nLate));
 		}
+		if (impact) json_object_set(*pSummary, "impact", impact);
+		scn_record_set_summary(rec, *pSummary);  /* the journal keeps it (meta `summary`) for reports and viewers */
 	}
+	json_decref(impact);
 	if (rec && scn_record_close(rec, &err)) {
 		fprintf(stderr, "kyodo run: --db %s: %s\n", o->zDb, err.zMsg);
 		rc = 1;
@@ -302,6 +331,16 @@ static void print_summary(json_t *s) {
 	}
 	printf("outcome    %.2f\njoint      %.2f\n", json_number_value(json_object_get(s, "outcome")),
 	       json_number_value(json_object_get(s, "joint")));
+	json_t *im = json_object_get(s, "impact");
+	if (im) {
+		printf("impact     harm %.1f, baseline %.1f (no team actions): %.1f %% averted\n",
+		       json_number_value(json_object_get(im, "harm")), json_number_value(json_object_get(im, "baseline")),
+		       100 * json_number_value(json_object_get(im, "averted")));
+		json_object_foreach(json_object_get(im, "teams"), k, v) {
+			printf("averted by %-14s %6.1f %% (harm without it: %.1f)\n", k, 100 * json_number_value(json_object_get(v, "averted")),
+			       json_number_value(json_object_get(v, "harm_without")));
+		}
+	}
 	printf("state_hash %s\n", json_string_value(json_object_get(s, "state_hash")));
 }
 
@@ -317,10 +356,42 @@ static json_t *sweep_digest(json_t *s) {
 		                                   json_object_get(x, "team"), "status", json_object_get(x, "status"), "awarded",
 		                                   json_number_value(json_object_get(x, "awarded"))));
 	}
-	return json_pack("{s:O,s:O,s:O,s:o,s:O,s:O,s:O}", "seed", json_object_get(s, "seed"), "teams",
+	return json_pack("{s:O,s:O,s:O,s:o,s:O,s:O,s:O,s:O?}", "seed", json_object_get(s, "seed"), "teams",
 	                 json_object_get(s, "teams"), "joint", json_object_get(s, "joint"), "expectations", e, "branches",
 	                 json_object_get(s, "branches"), "scenario_errors", json_object_get(s, "scenario_errors"),
-	                 "state_hash", json_object_get(s, "state_hash"));
+	                 "state_hash", json_object_get(s, "state_hash"), "impact", json_object_get(s, "impact"));
+}
+
+/* {"averted":{"mean","min","max"},"harm":{"mean"},"baseline":{"mean"},"teams":{TEAM:{"mean"}}} over the runs' impact
+ * figures, or NULL when the runs have none (--no-impact). */
+static json_t *sweep_impact(json_t *runs) {
+	size_t r, n = 0;
+	json_t *run;
+	double sum = 0, lo = 1e300, hi = -1e300, sumH = 0, sumH0 = 0;
+	json_t *teams = json_object();
+	json_array_foreach(runs, r, run) {
+		json_t *im = json_object_get(run, "impact");
+		if (!im) continue;
+		double a = json_number_value(json_object_get(im, "averted"));
+		n++, sum += a, lo = a < lo ? a : lo, hi = a > hi ? a : hi;
+		sumH += json_number_value(json_object_get(im, "harm")), sumH0 += json_number_value(json_object_get(im, "baseline"));
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(im, "teams"), k, v) {
+			json_t *t = json_object_get(teams, k);
+			double x = json_number_value(json_object_get(v, "averted")) + (t ? json_number_value(json_object_get(t, "mean")) : 0);
+			json_object_set_new(teams, k, json_pack("{s:f}", "mean", x));
+		}
+	}
+	if (!n) {
+		json_decref(teams);
+		return NULL;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(teams, k, v) json_object_set_new(v, "mean", json_real(json_number_value(json_object_get(v, "mean")) / (double)n));
+	return json_pack("{s:{s:f,s:f,s:f},s:{s:f},s:{s:f},s:o}", "averted", "mean", sum / (double)n, "min", lo, "max", hi,
+	                 "harm", "mean", sumH / (double)n, "baseline", "mean", sumH0 / (double)n, "teams", teams);
 }
 
 static int sweep(const run_opts *o0, const cli_actions *acts) {
@@ -449,6 +520,7 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 		}
 		json_object_set_new(teams, k, json_pack("{s:f,s:f,s:f}", "mean", sum / (double)nRuns, "min", lo, "max", hi));
 	}
+	json_t *impact = sweep_impact(runs);
 	long long nErr = 0;
 	json_array_foreach(runs, r, run) {
 		json_object_set_new(hashes, json_string_value(json_object_get(run, "state_hash")), json_true());
@@ -457,6 +529,7 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 	size_t nHashes = json_object_size(hashes);
 	json_t *out = json_pack("{s:i,s:o,s:o,s:o,s:I,s:I}", "runs", (int)nRuns, "teams", teams, "expectations", exp,
 	                        "branches", br, "distinct_state_hashes", (json_int_t)nHashes, "scenario_errors", (json_int_t)nErr);
+	if (impact) json_object_set_new(out, "impact", impact);
 	json_decref(hashes);
 	if (o0->bJson) {
 		json_dumpf(out, stdout, JSON_COMPACT);
@@ -484,6 +557,12 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 		}
 		if (!nNever) printf("never fired: none (every at/every/when/on branch fired at least once)\n");
 		printf("distinct state hashes %zu, scenario errors %lld\n", nHashes, nErr);
+		json_t *av = json_object_get(json_object_get(out, "impact"), "averted");
+		if (av)
+			printf("impact     averted mean %.1f %%, min %.1f %%, max %.1f %%\n", 100 * json_number_value(json_object_get(av, "mean")),
+			       100 * json_number_value(json_object_get(av, "min")), 100 * json_number_value(json_object_get(av, "max")));
+		json_object_foreach(json_object_get(json_object_get(out, "impact"), "teams"), k, v)
+			printf("averted by %-14s mean %6.1f %%\n", k, 100 * json_number_value(json_object_get(v, "mean")));
 	}
 	json_decref(out);
 	json_decref(runs);
@@ -491,7 +570,8 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 }
 
 static const char zRunUsage[] =
-	"usage: kyodo run SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json] [--sweep N]\n";
+	"usage: kyodo run SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json] [--sweep N]\n"
+	"                 [--no-impact]\n";
 
 int scn_cli_run(int argc, char **argv) {
 	run_opts o;
@@ -501,6 +581,7 @@ int scn_cli_run(int argc, char **argv) {
 		int bVal = i + 1 < argc;
 		ky_err err = { 0 };
 		if (!strcmp(a, "--json")) o.bJson = 1;
+		else if (!strcmp(a, "--no-impact")) o.bNoImpact = 1;
 		else if (!strcmp(a, "--seed") && bVal) {
 			char *zEnd;
 			errno = 0;

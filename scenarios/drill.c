@@ -319,6 +319,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	free(zTmp2);
 	d->teams = json_array();
 	d->backlog = json_object();
+	d->inputs = json_array();
 	d->techniques = json_array();
 	d->parties = json_array();
 	d->penaltyDefs = json_array();
@@ -326,7 +327,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->parties ||
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->inputs || !d->techniques || !d->parties ||
 	    !d->penaltyDefs || !d->outcomeDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
@@ -397,6 +398,7 @@ void scn_drill_free(scn_drill *d) {
 	free(d->aAct);
 	json_decref(d->teams);
 	json_decref(d->backlog);
+	json_decref(d->inputs);
 	json_decref(d->techniques);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
@@ -413,6 +415,12 @@ int scn_drill_add_observer(scn_drill *d, const scn_observer *obs) {
 	d->aObs[d->nObs++] = *obs;
 	return 0;
 }
+
+void scn_drill_detach_observers(scn_drill *d) { d->nObs = 0; }
+
+json_t *scn_drill_inputs_json(const scn_drill *d) { return json_deep_copy(d->inputs); }
+const char *scn_drill_path(const scn_drill *d) { return d->zPath; }
+uint64_t scn_drill_seed(const scn_drill *d) { return d->seed; }
 
 /* --- running ---------------------------------------------------------------------------------------- */
 
@@ -550,9 +558,9 @@ static void deliver_share(scn_drill *d, const scn_action_rec *r) {
 }
 
 /* Scores an applied action and tells the observers what changed. */
-static void score_action(scn_drill *d, const scn_action_rec *r) {
+static void score_action(scn_drill *d, const scn_action_rec *r, json_t *result) {
 	json_t *effects = NULL;
-	if (eng_score_action(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, &effects) > 0) {
+	if (eng_score_action_result(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, result, &effects, NULL) > 0) {
 		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)r->seq, "effects", effects);
 		scn_drill__event(d, "score.change", r->zTeam, sd);
 		json_decref(sd);
@@ -569,6 +577,10 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	if (r->t != eng_sim_now(d->sim))
 		return ky_err_set(err, KY_ESTATE, "action: seq %lld was staged at another sim time", (long long)seq);
 	d->nApplied++;
+	json_t *in = json_pack("{s:I,s:s,s:s,s:O}", "t_us", (json_int_t)r->t, "team", r->zTeam, "kind", r->zKind, "args", r->pArgs);
+	if (in && r->zClientId) json_object_set_new(in, "id", json_string(r->zClientId));
+	if (in && r->zInject) json_object_set_new(in, "inject", json_string(r->zInject));
+	if (in) json_array_append_new(d->inputs, in);
 	json_t *result = NULL;
 	ky_err we = { 0 };
 	int wrc = 0;
@@ -584,18 +596,12 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	if (wrc) {
 		d->nRefused++;
 	} else {
-		score_action(d, r);
+		score_action(d, r, result);
 		json_object_set_new(det, "t", json_real((double)r->t / ENG_US_PER_S));
 		run_ons(d, "action", det);
 		r = &d->aAct[seq - 1];  /* a handler's nested actions may have moved the array */
 	}
-	json_decref(det);
-	json_decref(r->pArgs);
-	r->pArgs = NULL;
-	free(r->zKind);
-	r->zKind = NULL;
-	free(r->zInject);
-	r->zInject = NULL;
+	json_decref(det);  /* the record keeps kind, args and inject: the counterfactual runs replay them (impact.h) */
 	if (wrc) return ky_err_set(err, wrc, "%s", we.zMsg);
 	return 0;
 }
@@ -675,10 +681,13 @@ int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err) {
 		scn_script_free_inject(&inj);
 		return ky_err_set(err, KY_ENOMEM, "inject: out of memory");
 	}
+	json_t *in = json_pack("{s:I,s:O}", "t_us", (json_int_t)eng_sim_now(d->sim), "adhoc", msg);
 	if (scn_drill__add_inject(d, &inj, err)) {
 		scn_script_free_inject(&inj);
+		json_decref(in);
 		return err ? err->code : KY_ENOMEM;
 	}
+	if (in) json_array_append_new(d->inputs, in);
 	return 0;
 }
 

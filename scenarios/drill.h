@@ -124,5 +124,16 @@ eng_sim *scn_drill_sim(scn_drill *d);
 
 /* Attaches one more observer (copied). KY_ELIMIT past 8 observers. */
 int scn_drill_add_observer(scn_drill *d, const scn_observer *obs);
+/* Drops every observer: a counterfactual run forked from a recorded one (impact.h) must not write its journal or
+ * speak for it. */
+void scn_drill_detach_observers(scn_drill *d);
+
+/* Every input applied so far, in order (new ref): team actions {"t_us","team","kind","args","id"?,"inject"?} (also
+ * those the world refused) and the facilitator's ad-hoc injects {"t_us","adhoc":{...the scn_drill_inject message}}.
+ * Replaying them at their times on the same scenario and seed gives the same drill (the impact runs of `serve`). */
+json_t *scn_drill_inputs_json(const scn_drill *d);
+/* The scenario file and the seed the drill runs with. */
+const char *scn_drill_path(const scn_drill *d);
+uint64_t scn_drill_seed(const scn_drill *d);
 
 #endif

@@ -65,13 +65,14 @@ typedef struct scn_callback {
 } scn_callback;
 
 /* A team action the drill has given a seq: staged (checked, recorded, not yet applied) until scn_drill_action_apply.
- * Records from nApplied on are staged; their kind, args and inject are kept until applied. */
+ * Records from nApplied on are staged. Kind, args and inject are kept after apply too: the impact figures re-run
+ * the drill without some teams' actions (impact.h), and `kyodo serve` does so at the end of a drill. */
 typedef struct scn_action_rec {
 	int64_t seq;
 	char *zTeam, *zClientId;
 	eng_time_t t;
-	char *zKind, *zInject;  /* until applied */
-	json_t *pArgs;          /* until applied */
+	char *zKind, *zInject;
+	json_t *pArgs;
 } scn_action_rec;
 
 struct scn_drill {
@@ -114,6 +115,7 @@ struct scn_drill {
 	json_t *outcomeDefs;   /* [{"metric","line"}] likewise */
 
 	json_t *backlog;       /* {TEAM: [protocol messages...]} */
+	json_t *inputs;        /* every applied input, in order (scn_drill_inputs_json) */
 	scn_observer aObs[SCN_MAX_OBS];
 	int nObs;
 	int64_t nScenarioErrors, nLog;

@@ -26,6 +26,7 @@ struct scn_record {
 	double wallSnap;         /* adaptive: wall time spent in snapshots so far (s) */
 	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
 	ky_err err;              /* first error met in a callback */
+	json_t *summary;         /* the run summary to store at close (scn_record_set_summary), NULL: the drill's own */
 	int bGroup;              /* a journal group is open (scn_record_group_begin) */
 };
 
@@ -293,9 +294,29 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 	return r;
 }
 
+/* meta `summary`: the run summary (scores, expectations, state hash and the impact figures) for reports. */
+static int write_summary(scn_record *r, ky_err *err) {
+	json_t *sum = r->summary ? json_incref(r->summary) : scn_drill_summary_json(r->d);
+	char *z = dump(sum);
+	json_decref(sum);
+	if (!z) return ky_err_set(err, KY_ENOMEM, "record: summary: out of memory");
+	int rc = eng_journal_meta_set(r->j, "summary", z, err);
+	free(z);
+	return rc;
+}
+
+void scn_record_set_summary(scn_record *r, json_t *summary) {
+	if (!r) return;
+	json_decref(r->summary);
+	r->summary = summary ? json_deep_copy(summary) : NULL;
+}
+
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
 	final_sample(r); /* the final state, for a replay that seeks to the end */
+	ky_err ef = { 0 };
+	if (write_summary(r, &ef) != 0) keep_err(r, &ef);
+	json_decref(r->summary);
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);

@@ -398,7 +398,7 @@ static const char *const azSeverity[] = { "info", "low", "medium", "high", "crit
 
 /* Parses the expects list at idx into a (owned by the caller's scratch inject, so nothing leaks on an error). */
 static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
-	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", NULL };
+	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", "effect", "contains", NULL };
 	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: expects must be a list of { action = ..., within = ... }", zWhat);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -429,6 +429,16 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 		if (*zTeam) json_object_set_new(e, "team", json_string(zTeam));
 		const char *zLabel = str_field(L, t, zW, "label", "");
 		if (*zLabel) json_object_set_new(e, "label", json_string(zLabel));
+		for (int k = 0; k < 2; k++) {  /* effect = { coverage = 0.8 }, contains = { "203.0.113.7", ... } */
+			const char *zField = k ? "contains" : "effect";
+			if (lua_getfield(L, t, zField) != LUA_TNIL) {
+				if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s: %s must be a table", zW, zField);
+				char zF[256];
+				snprintf(zF, sizeof zF, "%s: %s", zW, zField);
+				json_object_set_new(e, zField, json_arg(L, -1, zF));
+			}
+			lua_pop(L, 1);
+		}
 		lua_pop(L, 1);
 	}
 }
@@ -517,6 +527,35 @@ static int check_inject_teams(scn_drill *d, scn_inject_def *inj, ky_err *err) {
 	return 0;
 }
 
+/* Checks an expectation's required effect against the kind's result (vehicles/action.c zEffects) and its required
+ * facts against the kind's args (a `text` to look in). 0 or KY_EINVAL naming the field. */
+static int check_effect(const scn_drill *d, const char *zKind, json_t *effect, json_t *contains, ky_err *err) {
+	const veh_action_info *k = veh_action_find(zKind);
+	const char *zKey;
+	json_t *v;
+	if (effect && !json_is_object(effect))
+		return ky_err_set(err, KY_EINVAL, "effect: expected a table such as { coverage = 0.8 }");
+	json_object_foreach(effect, zKey, v) {
+		size_t n = strlen(zKey);
+		const char *p = k && k->zEffects ? strstr(k->zEffects, zKey) : NULL;
+		while (p && ((p > k->zEffects && p[-1] != ' ') || (p[n] && p[n] != ' '))) p = strstr(p + 1, zKey);
+		if (!p)
+			return ky_err_set(err, KY_EINVAL, "effect.%s: %s reports no such effect (%s%s)", zKey, zKind,
+			                  k && *k->zEffects ? "it reports: " : "it reports none", k ? k->zEffects : "");
+		double x = json_is_number(v) ? json_number_value(v) : -1;
+		int bFrac = !strcmp(zKey, "coverage") || !strcmp(zKey, "accuracy");
+		if (!(x >= 0) || (bFrac && x > 1))
+			return ky_err_set(err, KY_EINVAL, "effect.%s: expected a number %s", zKey, bFrac ? "from 0 to 1" : ">= 0");
+	}
+	if (contains) {
+		json_t *props = json_object_get(json_object_get(d->actSchemas, zKind), "properties");
+		if (!json_object_get(props, "text"))
+			return ky_err_set(err, KY_EINVAL, "contains: %s has no text to look in (notify, share and report have)", zKind);
+		if (eng_score_contains_check(contains, err)) return err->code;
+	}
+	return 0;
+}
+
 int scn_script_register_expects(scn_drill *d, scn_inject_def *inj, ky_err *err) {
 	size_t i;
 	json_t *e;
@@ -539,10 +578,15 @@ int scn_script_register_expects(scn_drill *d, scn_inject_def *inj, ky_err *err) 
 			                  inj->zId, i + 1, e2.zMsg);
 		}
 		memset(&e2, 0, sizeof e2);
-		const char *zLabel = json_string_value(json_object_get(e, "label"));
-		if (eng_score_expect(d->score, inj->zId, zTeam, json_string_value(json_object_get(e, "action")),
-		                     json_object_get(e, "args"), (eng_time_t)json_integer_value(json_object_get(e, "within_us")),
-		                     json_number_value(json_object_get(e, "points")), zLabel, NULL, &e2)) {
+		json_t *effect = json_object_get(e, "effect"), *contains = json_object_get(e, "contains");
+		if (check_effect(d, zKind, effect, contains, &e2))
+			return ky_err_set(err, e2.code, "%s:%d: inject '%s': expects[%zu]: %s", d->zPath, line, inj->zId, i + 1, e2.zMsg);
+		const veh_action_info *k = veh_action_find(zKind);
+		eng_expect_def def = { inj->zId, zTeam, zKind, json_string_value(json_object_get(e, "label")), args,
+		                       (eng_time_t)json_integer_value(json_object_get(e, "within_us")),
+		                       json_number_value(json_object_get(e, "points")), k && (k->flags & VEH_ACT_WORLD), effect,
+		                       contains };
+		if (eng_score_expect_def(d->score, &def, NULL, &e2)) {
 			return ky_err_set(err, e2.code, "%s:%d: inject '%s': expects[%zu]: %s", d->zPath, line, inj->zId, i + 1,
 			                  e2.zMsg);
 		}
@@ -793,11 +837,34 @@ static int l_score_get(lua_State *L) {
 	return 1;
 }
 
+/* penalty { metric = "customer_hours", per = 10000, points = 1, above = 0 }: points off the outcome (the joint score)
+ * for every `per` units of a metric (the harm index, one of its quantities, any world metric) above `above`. */
+static int metric_penalty(lua_State *L, scn_drill *d) {
+	static const char *const azKnown[] = { "metric", "per", "points", "above", "reason", NULL };
+	check_fields(L, 1, "penalty", azKnown);
+	const char *zMetric = str_field(L, 1, "penalty", "metric", NULL);
+	double v[3] = { 0, 0, 0 };
+	const char *azNum[3] = { "per", "points", "above" };
+	for (int i = 0; i < 3; i++) {
+		int t = lua_getfield(L, 1, azNum[i]);
+		if (t == LUA_TNIL && i == 2) v[i] = 0;
+		else if (!lua_isnumber(L, -1)) luaL_error(L, "penalty: '%s' must be a number", azNum[i]);
+		else v[i] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	ky_err err = { 0 };
+	if (eng_score_metric_penalty(d->score, zMetric, v[2], v[0], v[1] < 0 ? -v[1] : v[1], &err)) luaL_error(L, "penalty: %s", err.zMsg);
+	json_array_append_new(d->outcomeDefs, json_pack("{s:s,s:s,s:i}", "metric", zMetric, "what", "penalty", "line", cur_line(L)));
+	return 0;
+}
+
 static int l_penalty(lua_State *L) {
 	static const char *const azKnown[] = { "action", "args", "points", "team", "once", "reason", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "penalty");
 	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_getfield(L, 1, "metric") != LUA_TNIL) return metric_penalty(L, d);
+	lua_pop(L, 1);
 	check_fields(L, 1, "penalty", azKnown);
 	const char *zKind = str_field(L, 1, "penalty", "action", NULL);
 	if (!veh_action_find(zKind)) luaL_error(L, "penalty: unknown action kind '%s' (known: %s)", zKind, veh_action_names());
@@ -820,6 +887,20 @@ static int l_penalty(lua_State *L) {
 	int rc = eng_score_penalty(d->score, *zTeam ? zTeam : NULL, zKind, args, pts < 0 ? -pts : pts, bOnce, zReason, &err);
 	json_decref(args);
 	if (rc) luaL_error(L, "penalty: %s", err.zMsg);
+	return 0;
+}
+
+/* harm { compromised_car_hours = W, records = W, unsafe_events = W, bricked = W, customer_hours = W }: the weights of
+ * the harm index (CONTRACT §2); the others keep their documented defaults. */
+static int l_harm(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "harm");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	json_t *j = json_arg(L, 1, "harm");
+	ky_err err = { 0 };
+	int rc = veh_world_set_harm(d->world, j, &err);
+	json_decref(j);
+	if (rc) luaL_error(L, "%s", err.zMsg);
 	return 0;
 }
 
@@ -929,6 +1010,7 @@ static int register_api(lua_State *L) {
 	set_fn(L, d, env, "clock", l_clock);
 	set_fn(L, d, env, "seconds", l_seconds);
 	set_fn(L, d, env, "penalty", l_penalty);
+	set_fn(L, d, env, "harm", l_harm);
 	set_fn(L, d, env, "outcome", l_outcome);
 	set_fn(L, d, env, "message", l_message);
 	set_verb(L, d, env, "alert", "alert");
@@ -1060,7 +1142,14 @@ static int check_outcomes(scn_drill *d, ky_err *err) {
 	int rc = 0;
 	json_array_foreach(d->outcomeDefs, i, o) {
 		const char *zMetric = json_string_value(json_object_get(o, "metric"));
-		if (json_is_number(json_object_get(m, zMetric))) continue;
+		json_t *v0 = m;
+		char zPath[128];
+		snprintf(zPath, sizeof zPath, "%s", zMetric);
+		for (char *p = zPath, *q; v0 && p; p = q) {  /* dotted: "harm_parts.records" */
+			if ((q = strchr(p, '.'))) *q++ = 0;
+			v0 = json_object_get(v0, p);
+		}
+		if (json_is_number(v0)) continue;
 		char zKnown[600] = "";
 		const char *zKey;
 		json_t *v;

@@ -241,22 +241,24 @@ typedef struct kind_row {
 #define C VEH_ACT_CONFIRM
 #define N VEH_ACT_NOFLEET
 static const kind_row aKind[] = {
-	{ { "triage", N, VEH_SCOPE_NONE, "marks an inject as being handled" }, s_triage, NULL, NULL },
-	{ { "block_indicator", W | N, VEH_SCOPE_INDICATOR, "stops command-and-control through an indicator" }, s_block, NULL,
+	{ { "triage", N, VEH_SCOPE_NONE, "marks an inject as being handled", "" }, s_triage, NULL, NULL },
+	{ { "block_indicator", W | N, VEH_SCOPE_INDICATOR, "stops command-and-control through an indicator", "matched cars" }, s_block, NULL,
 	  veh__act_block },
-	{ { "isolate_service", W | C, VEH_SCOPE_SERVICE, "takes a backend service offline" }, s_isolate, NULL, veh__act_isolate },
-	{ { "restore_service", W, VEH_SCOPE_SERVICE, "brings an isolated service back, rebuilt clean" }, s_restore, NULL,
+	{ { "isolate_service", W | C, VEH_SCOPE_SERVICE, "takes a backend service offline", "" }, s_isolate, NULL, veh__act_isolate },
+	{ { "restore_service", W, VEH_SCOPE_SERVICE, "brings an isolated service back, rebuilt clean", "" }, s_restore, NULL,
 	  veh__act_restore },
-	{ { "revoke_certificate", W | C, VEH_SCOPE_SELECT, "cuts affected cars from the backend until re-provisioned" },
+	{ { "revoke_certificate", W | C, VEH_SCOPE_SELECT, "cuts affected cars from the backend until re-provisioned",
+	    "coverage cut_cars compromised_cut" },
 	  s_revoke, NULL, veh__act_revoke },
-	{ { "ota_campaign", W | C, VEH_SCOPE_SELECT, "pushes firmware over the air" }, s_ota, NULL, veh__act_ota },
-	{ { "disable_feature", W | C, VEH_SCOPE_SELECT, "removes an attack surface at a cost to customers" }, s_disable, NULL,
+	{ { "ota_campaign", W | C, VEH_SCOPE_SELECT, "pushes firmware over the air", "coverage targeted" }, s_ota, NULL, veh__act_ota },
+	{ { "disable_feature", W | C, VEH_SCOPE_SELECT, "removes an attack surface at a cost to customers",
+	    "coverage affected_customers" }, s_disable, NULL,
 	  veh__act_disable },
-	{ { "notify", N, VEH_SCOPE_NONE, "a notification to an outside party" }, s_notify, NULL, NULL },
-	{ { "share", N, VEH_SCOPE_NONE, "a message to another team" }, s_share, r_share, NULL },
-	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs" }, s_assess, r_assess,
+	{ { "notify", N, VEH_SCOPE_NONE, "a notification to an outside party", "" }, s_notify, NULL, NULL },
+	{ { "share", N, VEH_SCOPE_NONE, "a message to another team", "" }, s_share, r_share, NULL },
+	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs", "accuracy" }, s_assess, r_assess,
 	  veh__act_assess },
-	{ { "report", N, VEH_SCOPE_NONE, "free text, graded by the facilitator" }, s_report, NULL, NULL },
+	{ { "report", N, VEH_SCOPE_NONE, "free text, graded by the facilitator", "" }, s_report, NULL, NULL },
 };
 #undef W
 #undef C

@@ -33,6 +33,7 @@ typedef struct veh_action_info {
 	unsigned flags;       /* VEH_ACT_* */
 	veh_scope scope;
 	const char *zSummary; /* one line, English, for help texts and docs */
+	const char *zEffects; /* numbers of its result an expectation's effect{} may require (at least), space-separated */
 } veh_action_info;
 
 /* The kinds in table order; NULL past the end. */

@@ -129,9 +129,10 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 		free(aId);
 		return iCamp;
 	}
-	veh__comp_account(w);
+	veh__harm_account(w);
 	infect(w, aId, n, k, iCamp, entry, jP && json_is_true(jP));
 	free(aId);
+	if (k > 0 && entry >= VEH_ENTRY_SVC) veh__path_mark(w, entry - VEH_ENTRY_SVC);
 	veh__fact(w, "attack.compromise", zC2,
 	          json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
 	                    w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP)));
@@ -156,7 +157,7 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 	if (jSel && sel_compile(w, jSel, zVerb, &sOver, err)) return err->code;
 	int64_t nTotal = 0;
 	int rc = 0;
-	veh__comp_account(w);
+	veh__harm_account(w);
 	for (int c = 0; c < w->nCamp; c++) {
 		veh_campaign *k = &w->aCamp[c];
 		if ((iOnly >= 0 && c != iOnly) || !veh__camp_active(w, c)) continue;
@@ -184,6 +185,7 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 		if (want > n) want = n;
 		infect(w, aId, n, want, c, entry, k->bPersist);
 		free(aId);
+		if (want > 0 && iVia >= 0) veh__path_mark(w, iVia);
 		nTotal += want;
 		if (want > 0)
 			veh__fact(w, "attack.spread", k->azInd[0], json_pack("{sIsIss}", "count", (json_int_t)want, "compromised",
@@ -202,7 +204,7 @@ static int v_stop(veh_world *w, const char *zVerb, json_t *args, json_t **result
 	int iOnly = -1;
 	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
 	int64_t n = 0;
-	veh__comp_account(w);
+	veh__harm_account(w);
 	for (int c = 0; c < w->nCamp; c++) {
 		if ((iOnly >= 0 && c != iOnly) || w->aCamp[c].bStopped) continue;
 		w->aCamp[c].bStopped = 1;
@@ -221,8 +223,13 @@ static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **
 		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: service: unknown service '%s' (telematics, ota, vsoc, pki, app_api)", zVerb, zSvc);
 		int64_t nRec;
 		if (!veh__count(jRec, &nRec)) return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
-		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s)) ? nRec : 0;
+		int iCamp = -1;  /* with c2: the theft belongs to the campaign of that indicator (a blocked one steals nothing) */
+		const char *zKey = json_string_value(json_object_get(args, "c2"));
+		if (zKey && (iCamp = camp_get(w, zVerb, args, zKey, VEH_ENTRY_SVC + s, NULL, err)) < 0) return iCamp;
+		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s) && (iCamp < 0 || veh__camp_active(w, iCamp)))
+		            ? nRec : 0;
 		w->nRecords += n;
+		if (n > 0) veh__path_mark(w, s);
 		veh__fact(w, "attack.exfiltrate", zSvc, json_pack("{sI}", "records", (json_int_t)n));
 		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", w->aSvc[s].health == VEH_H_COMPROMISED);
 		return 0;
@@ -260,11 +267,18 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	int bC2 = strcmp(zVia, "c2") == 0;
 	if (!bC2 && strcmp(zVia, "app_api") != 0)
 		return ky_err_set(err, KY_EINVAL, "%s: via: expected \"app_api\" or \"c2\"", zVerb);
+	const char *zKey = json_string_value(json_object_get(args, "c2"));
+	int iCamp = -1;  /* with c2: the abuse belongs to the campaign of that indicator (a stolen API key, a C2) */
+	if (zKey && !bC2 && (iCamp = camp_get(w, zVerb, args, zKey, VEH_ENTRY_SVC + VEH_SVC_APP_API, json_object_get(args, "select"), err)) < 0)
+		return iCamp;
+	if (zKey && bC2 && (iCamp = camp_find(w, zKey)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zKey);
 	if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
 	veh_fleet *f = &w->f;
 	int64_t nElig = 0, nOff = 0;
 	uint8_t bit = (uint8_t)(1u << iFeat);
 	int bPath = bC2 || (veh__svc_usable(w, VEH_SVC_APP_API) && veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	if (iCamp >= 0 && !veh__camp_active(w, iCamp)) bPath = 0;  /* the key is blocked, or the scenario stopped it */
+	veh__abuse_mark(w, iFeat, json_object_get(args, "select"));
 	uint32_t *aId = malloc(((size_t)f->n + 1) * sizeof *aId);
 	if (!aId) {
 		veh_selector_free(&s);
@@ -274,7 +288,9 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 		uint16_t fl = f->aFlags[i];
 		if ((fl & (VEH_F_BRICKED | VEH_F_OFFLINE)) || !(f->aCoh[f->aCohort[i]].features & bit)) continue;
 		if (!veh_selector_match(f, &s, i)) continue;
-		if (bC2 ? !((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1)) : (fl & VEH_F_REVOKED) != 0) continue;
+		if (bC2 ? !((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1) && (iCamp < 0 || f->aCamp[i] == iCamp + 1))
+		        : (fl & VEH_F_REVOKED) != 0)
+			continue;
 		if (!bC2 && (f->aFeatOff[i] & bit)) {  /* disabled server-side: the command is refused */
 			nOff++;
 			continue;
@@ -286,6 +302,10 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	for (int64_t j = 0; j < nElig && nDone < k; j++)
 		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) < k - nDone) nDone++;
 	free(aId);
+	if (nDone > 0 && !bC2) {
+		veh__path_mark(w, VEH_SVC_APP_API);
+		veh__path_mark(w, VEH_SVC_TELEMATICS);
+	}
 	int bUnsafe = iFeat == VEH_FEAT_REMOTE_UNLOCK || iFeat == VEH_FEAT_REMOTE_START;
 	if (bUnsafe) w->nUnsafe += nDone;
 	if (iFeat == VEH_FEAT_LOCATION) w->nRecords += nDone;
@@ -329,6 +349,8 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	int iCamp = camp_get(w, zVerb, args, zC2, VEH_ENTRY_SVC + VEH_SVC_OTA, jSel, err);
 	if (iCamp < 0) return iCamp;
 	w->aCamp[iCamp].bPersist = 1;
+	veh__path_mark(w, VEH_SVC_OTA);
+	if (!bOta) veh__path_mark(w, VEH_SVC_PKI);  /* signed with the stolen key */
 	int iOta;
 	int rc = veh__ota_add(w, jSel, zVerb, iEcu, ver, rollout, brick, iCamp, &iOta, err);
 	if (rc) return rc;

@@ -19,7 +19,14 @@
  * restored world equals the hash of the world it was taken from.
  * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
  * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
- * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state, the services
+ * cars have lost) are recounted.
+ *   trailer  (optional) "KYH1", the customer-hours integral (f64), the services attack steps used (u64 bits), the
+ *            features attacks abused (u64 bits), then for each feature VEH_ABUSE_SEL_MAX selector texts (u32
+ *            length, 0 = none, then the bytes)
+ * The trailer holds what the harm index and an action's "effective" need of the past (worldInt.h "Harm"); the state
+ * hash covers everything before it, so the hashes of drills recorded before the harm index are unchanged. A blob
+ * without it (an older journal) restores with those at zero. */
 #include "vehicles/worldInt.h"
 
 #include "engine/sha256.h"
@@ -208,7 +215,14 @@ static void write_tables(const veh_world *w, wbuf *b) {
 	}
 }
 
-static void write_world(const veh_world *w, wbuf *b) {
+static void write_trailer(const veh_world *w, wbuf *b) {
+	w_bytes(b, "KYH1", 4);
+	w_f64(b, w->custUs), w_u64(b, w->svcPath), w_u64(b, w->featAbused);
+	for (int k = 0; k < VEH_FEAT_N; k++)
+		for (int j = 0; j < VEH_ABUSE_SEL_MAX; j++) w_s(b, w->azAbuseSel[k][j] ? w->azAbuseSel[k][j] : "");
+}
+
+static void write_world(const veh_world *w, wbuf *b, int bTrailer) {
 	const veh_fleet *f = &w->f;
 	uint32_t n = f->n, nExc = 0;
 	ver_exc *aExc = NULL;
@@ -237,6 +251,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 	write_tables(w, b);
 	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
 	free(aExc);
+	if (bTrailer) write_trailer(w, b);
 	if (b->bOom) return;
 	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
 	memcpy(b->p + 32, aW, 16);
@@ -244,7 +259,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 
 int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, ky_err *err) {
 	wbuf b = { 0 };
-	write_world(w, &b);
+	write_world(w, &b, 1);
 	if (b.bOom) {
 		free(b.p);
 		return ky_err_set(err, KY_ENOMEM, "world snapshot: out of memory");
@@ -257,7 +272,7 @@ int veh_world_snapshot(const veh_world *w, unsigned char **pBuf, size_t *pLen, k
 void veh_world_state_hash(const veh_world *w, char hex[65]) {
 	wbuf b = { 0 };
 	unsigned char d[32];
-	write_world(w, &b);
+	write_world(w, &b, 0);
 	if (b.bOom) {
 		memset(hex, '0', 64);  /* cannot happen short of memory exhaustion; never equal to a real digest by chance */
 		hex[64] = 0;
@@ -347,6 +362,37 @@ static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	}
 	free(a);
 	free(o);
+}
+
+/* The optional trailer into t (its selector texts allocated; freed by abuse_free). */
+static void read_trailer(rbuf *b, veh_world *t) {
+	memset(t->azAbuseSel, 0, sizeof t->azAbuseSel);
+	t->custUs = 0, t->svcPath = 0, t->featAbused = 0;
+	if (b->i == b->n) return;
+	const unsigned char *q = r_take(b, 4);
+	if (!q || memcmp(q, "KYH1", 4) != 0) {
+		b->bBad = 1;
+		return;
+	}
+	t->custUs = r_f64(b);
+	uint64_t path = r_u64(b), feat = r_u64(b);
+	if (!(t->custUs >= 0 && t->custUs < 1e30) || path >> VEH_SVC_N || feat >> VEH_FEAT_N) b->bBad = 1;
+	t->svcPath = (unsigned)(path & ((1u << VEH_SVC_N) - 1)), t->featAbused = (uint8_t)(feat & VEH_FEAT_ALL);
+	for (int k = 0; k < VEH_FEAT_N && !b->bBad; k++)
+		for (int j = 0; j < VEH_ABUSE_SEL_MAX && !b->bBad; j++) {
+			char *z = r_sdup(b);
+			if (z && !*z) {
+				free(z);
+				z = NULL;
+			}
+			t->azAbuseSel[k][j] = z;
+		}
+}
+
+static void abuse_free(veh_world *t) {
+	for (int k = 0; k < VEH_FEAT_N; k++)
+		for (int j = 0; j < VEH_ABUSE_SEL_MAX; j++) free(t->azAbuseSel[k][j]);
+	memset(t->azAbuseSel, 0, sizeof t->azAbuseSel);
 }
 
 /* Parameters, services, streams, counters and pending times into t (b->bBad on a bad or out-of-range value). */
@@ -665,14 +711,19 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
 	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
 	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
+	memset(t.azAbuseSel, 0, sizeof t.azAbuseSel);  /* t's copies of w's pointers are not t's */
+	if (!rc && !b.bBad) read_trailer(&b, &t);
 	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
 	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
 	if (!rc && !b.bBad) {
 		columns_load(&s, f, &t, aExc, nExc);
 		free(aExc);
+		abuse_free(w);
 		commit(w, &t);
+		veh__harm_recount(w);
 		return 0;
 	}
+	abuse_free(&t);
 	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");

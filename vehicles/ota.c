@@ -81,7 +81,9 @@ static void ota_finish(veh_world *w, uint32_t i) {
 	double x = eng_rng_double(&w->rOta);
 	if (x < c->brick) {
 		if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
+		int l0 = veh__loss_begin(w, i);
 		f->aFlags[i] |= VEH_F_BRICKED;
+		veh__loss_end(w, i, l0);
 		if (f->aFlags[i] & VEH_F_OFFLINE) {
 			f->aFlags[i] &= (uint16_t)~VEH_F_OFFLINE;
 			w->nOffline--;

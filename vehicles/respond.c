@@ -1,5 +1,8 @@
 /* respond: the effects of the world-changing team actions (CONTRACT §3), dispatched by the table of action kinds
- * (action.c); OTA campaigns themselves are in ota.c. Each action's effect and cost is described in docs/world-model.md. */
+ * (action.c); OTA campaigns themselves are in ota.c. Each action's effect and cost is described in docs/world-model.md.
+ * Every result says whether the action was "effective" (CONTRACT §2: it touched what the incident uses, harm.c) and,
+ * for the kinds that select cars, its "coverage": the fraction of the incident's cars it reached (0 when the incident
+ * has none). */
 #include "vehicles/worldInt.h"
 
 #include <math.h>
@@ -27,8 +30,8 @@ int veh__act_block(veh_world *w, const char *zTeam, const char *zKind, json_t *a
 	veh__fact(w, "action.block_indicator", zVal, json_pack("{sssIsIsf}", "team", zTeam ? zTeam : "", "campaigns",
 	                                                      (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
 	                                                      (double)w->p.blockDelay / ENG_US_PER_S));
-	*result = json_pack("{sIsIsf}", "matched", (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
-	                    nMatched ? (double)w->p.blockDelay / ENG_US_PER_S : 0.0);
+	*result = json_pack("{sIsIsfsb}", "matched", (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
+	                    nMatched ? (double)w->p.blockDelay / ENG_US_PER_S : 0.0, "effective", nMatched > 0);
 	return 0;
 }
 
@@ -39,10 +42,15 @@ static int isolate(veh_world *w, const char *zKind, json_t *args, json_t **resul
 	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zKind, zName);
 	int bWas = w->aSvc[s].bIsolated;
 	const char *zWas = veh__health_name(w->aSvc[s].health);
-	veh__comp_account(w);
+	/* isolating: effective when the service is on an attack path; restoring: when there was something to restore */
+	int bEffective = bIsolate ? veh__path_active(w, s) : bWas || w->aSvc[s].health != VEH_H_UP;
+	veh__harm_account(w);
 	veh__svc_set(w, s, bIsolate ? w->aSvc[s].health : VEH_H_UP, bIsolate);  /* restored from a clean build */
+	if (!bIsolate) w->svcPath &= ~(1u << s);
 	int64_t nOnline = (int64_t)w->f.n - w->nOffline - w->nBricked;
-	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
+	*result = json_pack("{sssssbsIsbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online",
+	                    (json_int_t)nOnline, "effective", bEffective, "customers_cut",
+	                    (json_int_t)(bIsolate && !bWas && veh__svc_customer_facing(s) ? w->f.n : 0));
 	return 0;
 }
 
@@ -69,7 +77,8 @@ static int revoke_signing_key(veh_world *w, const char *zTeam, json_t **result) 
 	if (bWasComp) veh__svc_set(w, VEH_SVC_PKI, VEH_H_UP, w->aSvc[VEH_SVC_PKI].bIsolated);
 	veh__fact(w, "pki.revoke", "signing_key", json_pack("{sssIsb}", "team", zTeam ? zTeam : "", "packages_rejected",
 	                                                    (json_int_t)nInvalid, "pki_was_compromised", bWasComp));
-	*result = json_pack("{sisIsb}", "cut_cars", 0, "packages_rejected", (json_int_t)nInvalid, "pki_was_compromised", bWasComp);
+	*result = json_pack("{sisIsbsb}", "cut_cars", 0, "packages_rejected", (json_int_t)nInvalid, "pki_was_compromised", bWasComp,
+	                    "effective", nInvalid > 0 || bWasComp);
 	return 0;
 }
 
@@ -90,21 +99,49 @@ int veh__act_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *
 		                          "revoke_certificate: scope.", &s, err);
 	}
 	if (rc) return rc;
+	veh_incident inc;
+	if (veh__incident_open(w, -1, -1, &inc)) {
+		veh_selector_free(&s);
+		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zKind);
+	}
 	veh_fleet *f = &w->f;
-	int64_t nCut = 0, nComp = 0;
+	int64_t nCut = 0, nComp = 0, nInc = 0, nHit = 0;
 	for (uint32_t i = 0; i < f->n; i++) {
-		if ((f->aFlags[i] & (VEH_F_REVOKED | VEH_F_BRICKED)) || !veh_selector_match(f, &s, i)) continue;
+		int bInc = veh__incident_has(w, &inc, i), bSel = !(f->aFlags[i] & VEH_F_BRICKED) && veh_selector_match(f, &s, i);
+		nInc += bInc;
+		nHit += bInc && bSel;
+		if (!bSel || (f->aFlags[i] & VEH_F_REVOKED)) continue;
+		int l0 = veh__loss_begin(w, i);
 		f->aFlags[i] |= VEH_F_REVOKED;
+		veh__loss_end(w, i, l0);
 		w->nRevoked++;
 		nCut++;
 		nComp += (f->aFlags[i] & VEH_F_COMP) != 0;
 	}
+	veh__incident_close(&inc);
 	veh_selector_free(&s);
 	w->nRevokedWaiting += nCut;
 	veh__fact(w, "pki.revoke", "pki", json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cut_cars", (json_int_t)nCut,
 	                                            "compromised_cut", (json_int_t)nComp));
-	*result = json_pack("{sIsIsf}", "cut_cars", (json_int_t)nCut, "compromised_cut", (json_int_t)nComp, "reprovision_per_hour",
-	                    veh__svc_usable(w, VEH_SVC_PKI) ? w->p.pkiPerHour : 0.0);
+	*result = json_pack("{sIsIsfsbsf}", "cut_cars", (json_int_t)nCut, "compromised_cut", (json_int_t)nComp,
+	                    "reprovision_per_hour", veh__svc_usable(w, VEH_SVC_PKI) ? w->p.pkiPerHour : 0.0, "effective", nHit > 0,
+	                    "coverage", nInc ? (double)nHit / (double)nInc : 0.0);
+	return 0;
+}
+
+/* How many of the incident's cars that an update of c's ECU can fix there are (*pnInc), and how many of them c
+ * targets (*pnHit): firmware fitted and older than c's version, in c's selector. 0 or KY_ENOMEM. */
+static int ota_reach(const veh_world *w, const veh_ota_camp *c, int64_t *pnInc, int64_t *pnHit) {
+	veh_incident inc;
+	const veh_fleet *f = &w->f;
+	if (veh__incident_open(w, c->iEcu, -1, &inc)) return KY_ENOMEM;
+	for (uint32_t i = 0; i < f->n; i++) {
+		if (!veh__incident_has(w, &inc, i)) continue;
+		uint32_t v = f->aVer[c->iEcu][i];
+		(*pnInc)++;
+		*pnHit += v != VEH_VER_NONE && v < c->ver && !(f->aFlags[i] & VEH_F_BRICKED) && veh_selector_match(f, &c->sel, i);
+	}
+	veh__incident_close(&inc);
 	return 0;
 }
 
@@ -124,10 +161,13 @@ int veh__act_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *arg
 	int rc = veh__ota_add(w, jSel, zKind, iEcu, ver, rollout, 0, -1, &iOta, err);
 	if (rc) return rc;
 	veh_ota_camp *c = &w->aOta[iOta];
+	int64_t nInc = 0, nHit = 0;
+	if ((rc = ota_reach(w, c, &nInc, &nHit))) return ky_err_set(err, rc, "%s: out of memory", zKind);
 	veh__fact(w, "ota.campaign", zEcu, json_pack("{sssisssIsf}", "team", zTeam ? zTeam : "", "campaign", iOta + 1, "version", zVer,
 	                                             "targeted", (json_int_t)c->nTarget, "rollout", rollout));
-	*result = json_pack("{sisIsfsbsb}", "campaign", iOta + 1, "targeted", (json_int_t)c->nTarget, "eta_hours", 1.0 / rollout,
-	                    "ota_usable", veh__svc_usable(w, VEH_SVC_OTA), "telematics_usable", veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	*result = json_pack("{sisIsfsbsbsbsf}", "campaign", iOta + 1, "targeted", (json_int_t)c->nTarget, "eta_hours", 1.0 / rollout,
+	                    "ota_usable", veh__svc_usable(w, VEH_SVC_OTA), "telematics_usable", veh__svc_usable(w, VEH_SVC_TELEMATICS),
+	                    "effective", nHit > 0, "coverage", nInc ? (double)nHit / (double)nInc : 0.0);
 	return 0;
 }
 
@@ -140,21 +180,34 @@ int veh__act_disable(veh_world *w, const char *zTeam, const char *zKind, json_t 
 		return ky_err_set(err, KY_ENOENT, "%s: feature: unknown feature '%s' (remote_unlock, remote_start, remote_climate, "
 		                  "location, horn_lights)", zKind, zFeat);
 	if (veh_selector_compile(&w->f, json_object_get(args, "select"), "disable_feature: select.", &s, err)) return err->code;
+	veh_incident inc;
+	if (veh__incident_open(w, -1, iFeat, &inc)) {
+		veh_selector_free(&s);
+		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zKind);
+	}
 	veh_fleet *f = &w->f;
 	uint8_t bit = (uint8_t)(1u << iFeat);
-	int64_t nCars = 0, nNewCustomers = 0;
+	int64_t nCars = 0, nNewCustomers = 0, nInc = 0, nHit = 0;
 	for (uint32_t i = 0; i < f->n; i++) {
-		if (!(f->aCoh[f->aCohort[i]].features & bit) || (f->aFeatOff[i] & bit) || !veh_selector_match(f, &s, i)) continue;
+		int bInc = (w->featAbused & bit) && veh__incident_has(w, &inc, i);
+		int bSel = (f->aCoh[f->aCohort[i]].features & bit) && veh_selector_match(f, &s, i);
+		nInc += bInc;
+		nHit += bInc && bSel;
+		if (!bSel || (f->aFeatOff[i] & bit)) continue;
 		if (!f->aFeatOff[i]) nNewCustomers++;
+		int l0 = veh__loss_begin(w, i);
 		f->aFeatOff[i] |= bit;
+		veh__loss_end(w, i, l0);
 		nCars++;
 	}
+	veh__incident_close(&inc);
 	veh_selector_free(&s);
 	w->nCustomers += nNewCustomers;
 	veh__fact(w, "feature.disabled", zFeat, json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cars", (json_int_t)nCars,
 	                                                  "new_customers_affected", (json_int_t)nNewCustomers));
-	*result = json_pack("{sIsIsI}", "affected_customers", (json_int_t)nCars, "new_customers_affected", (json_int_t)nNewCustomers,
-	                    "customers_affected_total", (json_int_t)w->nCustomers);
+	*result = json_pack("{sIsIsIsbsf}", "affected_customers", (json_int_t)nCars, "new_customers_affected", (json_int_t)nNewCustomers,
+	                    "customers_affected_total", (json_int_t)w->nCustomers, "effective", nHit > 0, "coverage",
+	                    nInc ? (double)nHit / (double)nInc : 0.0);
 	return 0;
 }
 
@@ -183,7 +236,7 @@ int veh__act_assess(veh_world *w, const char *zTeam, const char *zKind, json_t *
 		return 0;
 	}
 	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
-	*result = json_pack("{sIsIsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by,
-	                    "known", veh_sbom_known(&w->sb, zComp));
+	*result = json_pack("{sIsIsfsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "accuracy",
+	                    e < 1 ? 1 - e : 0.0, "by_model", by, "known", veh_sbom_known(&w->sb, zComp));
 	return 0;
 }

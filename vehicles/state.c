@@ -33,12 +33,6 @@ void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *de
 	json_decref(detail);
 }
 
-void veh__comp_account(veh_world *w) {
-	eng_time_t now = eng_sim_now(w->sim);
-	if (now > w->tCompLast) w->compCarUs += (double)w->nComp * (double)(now - w->tCompLast);
-	w->tCompLast = now;
-}
-
 void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist) {
 	veh_fleet *f = &w->f;
 	if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
@@ -70,6 +64,7 @@ void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
 	veh_service *v = &w->aSvc[s];
 	eng_time_t now = eng_sim_now(w->sim);
 	int bWas = veh__svc_usable(w, s), hWas = v->health, iWas = v->bIsolated;
+	veh__harm_account(w);  /* an outage of a customer-facing service changes the customer-hours being counted */
 	v->health = health;
 	v->bIsolated = bIsolated;
 	int bNow = veh__svc_usable(w, s);

@@ -121,6 +121,7 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	veh_fleet_init(&w->f);
 	veh_sbom_init(&w->sb);
 	params_default(&w->p);
+	veh__harm_defaults(w);
 	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
 	w->tTick = w->tVsoc = -1;
 	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
@@ -145,6 +146,7 @@ void veh_world_free(veh_world *w) {
 	}
 	free(w->aCamp);
 	free(w->aOta);
+	veh__harm_free(w);
 	free(w->aSlotStart);
 	free(w->aSlotCar);
 	veh_fleet_clear(&w->f);
@@ -382,7 +384,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	x.bOta = x.bReach && veh__svc_usable(w, VEH_SVC_OTA);
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
-	veh__comp_account(w);
+	veh__harm_account(w);
 	for (uint32_t k = w->aSlotStart[s]; k < w->aSlotStart[s + 1]; k++) car_tick(w, &x, w->aSlotCar[k], tS, now);
 	w->iSlotNext = next_busy_slot(w, w->iSlotNext + 1);
 	if (w->iSlotNext != UINT64_MAX) veh__sched_tick(w, slot_time(w, w->iSlotNext));
@@ -439,7 +441,9 @@ static void pki_reprovision(veh_world *w) {
 	for (uint32_t i = 0; i < f->n && n < budget; i++) {
 		uint16_t fl = f->aFlags[i];
 		if ((fl & VEH_F_REVOKED) && !(fl & (VEH_F_COMP | VEH_F_BRICKED))) {
+			int l0 = veh__loss_begin(w, i);
 			f->aFlags[i] = fl & (uint16_t)~VEH_F_REVOKED;
+			veh__loss_end(w, i, l0);
 			n++;
 		}
 	}
@@ -467,7 +471,7 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
 	w->tVsoc = -1;
-	veh__comp_account(w);
+	veh__harm_account(w);
 	vsoc_process(w);
 	pki_reprovision(w);
 	app_commands(w);
@@ -482,7 +486,7 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_campaign *c = &w->aCamp[ev->a];
 	c->tBlockAt = -1;
 	if (c->bBlocked) return;
-	veh__comp_account(w);
+	veh__harm_account(w);
 	c->bBlocked = 1;
 	veh__fact(w, "c2.blocked", c->azInd[0], json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)c->nComp));
 }
@@ -532,9 +536,12 @@ void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	m->clean = m->total - m->compromised - m->bricked;
 	m->records_exfiltrated = w->nRecords;
 	m->unsafe_events = w->nUnsafe;
-	m->customers_affected = w->nCustomers;
-	double us = w->compCarUs + (now > w->tCompLast ? (double)w->nComp * (double)(now - w->tCompLast) : 0);
-	m->compromised_car_hours = us / (3600.0 * ENG_US_PER_S);
+	m->customers_affected = veh__customers_affected(w);
+	double q[VEH_HARM_N];
+	veh__harm_quantities(w, q);
+	m->compromised_car_hours = q[VEH_HARM_COMP_CAR_HOURS];
+	m->customer_hours = q[VEH_HARM_CUSTOMER_HOURS];
+	m->harm = veh_world_harm(w, NULL);
 	eng_time_t down = 0;
 	for (int s = 0; s < VEH_SVC_N; s++)
 		down += w->aSvc[s].downUs + (w->aSvc[s].tDownSince >= 0 ? now - w->aSvc[s].tDownSince : 0);
@@ -560,6 +567,7 @@ json_t *veh_world_metrics_json(const veh_world *w) {
 #undef MI
 	json_object_set_new(o, "compromised_car_hours", json_real(m.compromised_car_hours));
 	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
+	veh__harm_metrics_json(w, o);
 	for (int s = 0; s < VEH_SVC_N; s++)
 		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
 	json_object_set_new(o, "services", svc);

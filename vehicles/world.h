@@ -60,18 +60,34 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
  * Unknown kind: KY_ENOENT. */
 int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err);
 
+/* The harm index (CONTRACT §2 harm{}, docs/world-model.md §8): H = sum of weight x quantity over the quantities
+ * below, in this order: car-hours compromised, records exfiltrated, unsafe physical events, cars bricked,
+ * customer-hours without a service. */
+enum { VEH_HARM_COMP_CAR_HOURS, VEH_HARM_RECORDS, VEH_HARM_UNSAFE, VEH_HARM_BRICKED, VEH_HARM_CUSTOMER_HOURS, VEH_HARM_N };
+/* Sets some of the weights: {"compromised_car_hours":W,"records":W,"unsafe_events":W,"bricked":W,
+ * "customer_hours":W} (each 0..1e9; the others keep their value, the documented defaults at first). KY_ENOENT for
+ * an unknown name, KY_EINVAL for a bad weight; nothing changes on error. Allowed before and after start. */
+int veh_world_set_harm(veh_world *w, json_t *weights, ky_err *err);
+/* The weights as that object (new ref). */
+json_t *veh_world_harm_weights_json(const veh_world *w);
+/* The harm index now; aPart (may be NULL) gets each quantity's weighted share. O(services). */
+double veh_world_harm(const veh_world *w, double aPart[VEH_HARM_N]);
+
 /* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. Both read
  * counters the world keeps as cars change state: O(services + campaigns), whatever the fleet size. */
 typedef struct veh_metrics {
 	int64_t total, clean, compromised, patched, offline, bricked, revoked;
-	int64_t records_exfiltrated, unsafe_events, customers_affected;
+	int64_t records_exfiltrated, unsafe_events;
+	int64_t customers_affected;        /* customers without at least one service now (see harm) */
 	double compromised_car_hours, service_downtime_s;
+	double customer_hours, harm;       /* the harm index and its customer-hours quantity */
 	/* extensions (also in the JSON) */
 	int64_t alerts, alerts_queued, incidents, checkins, remote_commands, remote_commands_failed;
 	int64_t ota_offered, ota_downloading, ota_installing, ota_done, ota_failed;
 } veh_metrics;
 void veh_world_metrics(const veh_world *w, veh_metrics *out);
-/* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref). */
+/* {"total":..,"compromised":..,...,"harm":H,"customer_hours":..,"harm_parts":{QUANTITY:weighted,...},
+ *  "services":{"telematics":"up","ota":"up",...}} (new ref). */
 json_t *veh_world_metrics_json(const veh_world *w);
 
 /* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back

@@ -13,7 +13,20 @@
  * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
  * nBusy. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
  * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
- * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
+ * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others.
+ *
+ * Harm (harm.c, docs/world-model.md §8): the harm index is a weighted sum of five quantities, each kept as it
+ * changes, so that a metrics read is O(1) in the fleet size. Two are integrals over time, advanced by
+ * veh__harm_account before every change of what they integrate (and at the start of every event): car-hours
+ * compromised (compCarUs, over nComp) and customer-hours without a service (custUs, over veh__customers_now: every
+ * customer for each customer-facing backend service that is unusable, plus nCarLoss, the services single cars have
+ * lost: a revoked certificate, a bricked car, each disabled feature). Three are counts: records exfiltrated
+ * (nRecords), unsafe events (nUnsafe), cars bricked (nBricked). Every change of a car's revoked/bricked flags or its
+ * disabled features goes through veh__loss_begin / veh__loss_end around it. The integrals of harm and what the
+ * incident has used (svcPath, featAbused, aAbuseSel: what makes a team action "effective") are kept out of the
+ * KYW2 body, so the state hash of a world is what it was before the harm index existed: the snapshot carries them
+ * in an optional trailer the hash does not cover (codec.c). A per-organisation split indexes the same counters by
+ * organisation (nCarLoss by the car's org, service outages by the org's services). */
 #ifndef VEH_WORLD_INT_H
 #define VEH_WORLD_INT_H
 
@@ -26,6 +39,7 @@ enum { VEH_H_UP, VEH_H_DEGRADED, VEH_H_DOWN, VEH_H_COMPROMISED, VEH_H_N };
 #define VEH_ENTRY_SVC 8   /* aEntry >= 8: entered through service (aEntry - 8) */
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
+#define VEH_ABUSE_SEL_MAX 8
 
 typedef struct veh_service {
 	int health;            /* VEH_H_* */
@@ -113,6 +127,14 @@ struct veh_world {
 	double cmdFrac, pkiFrac;
 	int64_t nRevokedWaiting;
 	uint64_t nCarEvents;
+	/* harm (harm.c): not in the hashed body of the snapshot, see above */
+	double custUs;                 /* customer-service-microseconds without a service, up to tCompLast */
+	int64_t nCarLoss;              /* services single cars have lost now: revoked + bricked + features off */
+	int64_t nCarDeprived;          /* cars that have lost at least one of them now */
+	double aHarmW[VEH_HARM_N];     /* the weights of the harm index (configuration) */
+	unsigned svcPath;              /* bit s: an attack step used service s (cleared when it is restored clean) */
+	uint8_t featAbused;            /* bit k: an attack abused feature k */
+	char *azAbuseSel[VEH_FEAT_N][VEH_ABUSE_SEL_MAX];  /* the selectors (JSON text) of those abuses, deduplicated */
 	int bStarted;
 	veh_fact_fn fnFact;
 	void *pFactCtx;
@@ -129,7 +151,44 @@ typedef struct tick_ctx {
 
 /* state.c */
 void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail);  /* steals detail */
-void veh__comp_account(veh_world *w);
+/* harm.c: see "Harm" above */
+void veh__harm_account(veh_world *w);
+int64_t veh__customers_now(const veh_world *w);
+int veh__svc_customer_facing(int iSvc);
+void veh__harm_defaults(veh_world *w);
+void veh__harm_recount(veh_world *w);                   /* nCarLoss, nCarDeprived from the columns */
+void veh__path_mark(veh_world *w, int iSvc);            /* an attack step used service iSvc */
+int veh__path_active(const veh_world *w, int iSvc);     /* is the service on an attack path now? */
+void veh__abuse_mark(veh_world *w, int iFeat, json_t *jSel);
+void veh__harm_free(veh_world *w);
+void veh__harm_metrics_json(const veh_world *w, json_t *o);  /* adds harm, customer_hours, harm_parts */
+int64_t veh__customers_affected(const veh_world *w);           /* customers without a service now */
+void veh__harm_quantities(const veh_world *w, double q[VEH_HARM_N]);  /* the five quantities now */
+/* A car's lost services (revoked, bricked, features off): call begin before changing them, end after. */
+static inline int veh__car_loss(const veh_fleet *f, uint32_t i) {
+	return ((f->aFlags[i] & VEH_F_REVOKED) != 0) + ((f->aFlags[i] & VEH_F_BRICKED) != 0) + __builtin_popcount(f->aFeatOff[i]);
+}
+static inline int veh__loss_begin(veh_world *w, uint32_t i) {
+	veh__harm_account(w);
+	return veh__car_loss(&w->f, i);
+}
+static inline void veh__loss_end(veh_world *w, uint32_t i, int before) {
+	int now = veh__car_loss(&w->f, i);
+	w->nCarLoss += now - before;
+	w->nCarDeprived += (now > 0) - (before > 0);
+}
+/* The incident's cars (harm.c): cars compromised now or targeted by an attack step, for an action's
+ * "effective" and "coverage" (docs/world-model.md §4). iEcu >= 0: only the attack steps that concern that ECU
+ * (they enter through it or select cars by it: what an update of it can fix or protect); -1: any. */
+typedef struct veh_incident {
+	veh_selector *aSel;  /* the attack steps' target selectors */
+	int nSel;
+	uint8_t *aCampOk;    /* per attack campaign: its compromised cars count (its entry or its selector's ECU is iEcu) */
+	int iEcu, iFeat;     /* iFeat >= 0: the cars an abuse of that feature targeted (disable_feature) */
+} veh_incident;
+int veh__incident_open(const veh_world *w, int iEcu, int iFeat, veh_incident *inc);
+int veh__incident_has(const veh_world *w, const veh_incident *inc, uint32_t i);
+void veh__incident_close(veh_incident *inc);
 void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist);
 void veh__comp_clear(veh_world *w, uint32_t i);
 int veh__svc_usable(const veh_world *w, int iSvc);

@@ -1,0 +1,278 @@
+/* impact: see impact.h. A plan holds one run per left-out set: the baseline (every team left out) and one per team
+ * that acts. Run r is forked at aRun[r].iFork, the first input it leaves out; the child plays the rest of the
+ * inputs without them and sends one fixed-size record (imp_msg, under PIPE_BUF: one atomic write) through its pipe.
+ * At most nCap children run at once; past that the real run waits for the oldest one before forking. */
+#include "scenarios/impact.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vehicles/world.h"
+
+typedef struct imp_run {
+	int iTeam;     /* the team left out; -1: the baseline (every team) */
+	int iFork;     /* the first input it leaves out */
+	pid_t pid;     /* 0: not forked yet */
+	int fd;        /* read end of its pipe, -1 when closed */
+	int bDone;
+	double harm;
+} imp_run;
+
+typedef struct imp_msg {
+	int32_t rc;
+	double harm;
+	char zMsg[200];
+} imp_msg;
+
+struct scn_impact {
+	const scn_play *a;
+	int n;
+	eng_time_t end;
+	json_t *teams;   /* borrowed */
+	int nTeam;
+	int *aTeamOf;    /* per input: its team's index, -1 for an ad-hoc inject or an unknown team */
+	imp_run *aRun;
+	int nRun, nRunning, nCap;
+};
+
+/* ---- inputs -------------------------------------------------------------------------------------------------- */
+
+int scn_play_one(scn_drill *d, const scn_play *p, int64_t *pSeq, ky_err *err) {
+	if (pSeq) *pSeq = 0;
+	if (!p->zTeam) return scn_drill_inject(d, p->args, err);
+	return scn_drill_action(d, p->zTeam, p->zId, p->zKind, p->args, p->zInject, pSeq, err);
+}
+
+scn_play *scn_play_from_inputs(json_t *inputs, int *pn, ky_err *err) {
+	size_t n = json_array_size(inputs), i;
+	json_t *v;
+	*pn = 0;
+	if (!n) return NULL;
+	scn_play *a = calloc(n, sizeof *a);
+	if (!a) return ky_err_set(err, KY_ENOMEM, "impact: out of memory"), NULL;
+	json_array_foreach(inputs, i, v) {
+		scn_play *p = &a[i];
+		p->t = (eng_time_t)json_integer_value(json_object_get(v, "t_us"));
+		p->zTeam = json_string_value(json_object_get(v, "team"));
+		p->zKind = json_string_value(json_object_get(v, "kind"));
+		p->zId = json_string_value(json_object_get(v, "id"));
+		p->zInject = json_string_value(json_object_get(v, "inject"));
+		p->args = p->zTeam ? json_object_get(v, "args") : json_object_get(v, "adhoc");
+	}
+	*pn = (int)n;
+	return a;
+}
+
+/* ---- plan ---------------------------------------------------------------------------------------------------- */
+
+static int team_index(json_t *teams, const char *zTeam) {
+	size_t i;
+	json_t *t;
+	json_array_foreach(teams, i, t) {
+		const char *z = json_string_value(json_object_get(t, "id"));
+		if (zTeam && z && !strcmp(z, zTeam)) return (int)i;
+	}
+	return -1;
+}
+
+scn_impact *scn_impact_plan(const scn_play *a, int n, json_t *teams, eng_time_t end, ky_err *err) {
+	scn_impact *m = calloc(1, sizeof *m);
+	int nTeam = (int)json_array_size(teams);
+	if (m) {
+		m->aTeamOf = calloc((size_t)n + 1, sizeof *m->aTeamOf);
+		m->aRun = calloc((size_t)nTeam + 1, sizeof *m->aRun);
+	}
+	if (!m || !m->aTeamOf || !m->aRun) {
+		scn_impact_free(m);
+		return ky_err_set(err, KY_ENOMEM, "impact: out of memory"), NULL;
+	}
+	m->a = a, m->n = n, m->end = end, m->teams = teams, m->nTeam = nTeam;
+	long nCpu = sysconf(_SC_NPROCESSORS_ONLN);
+	m->nCap = nCpu < 1 ? 2 : nCpu > 8 ? 16 : (int)nCpu * 2;
+	int iFirst = -1;
+	for (int i = 0; i < n; i++) {
+		m->aTeamOf[i] = a[i].zTeam ? team_index(teams, a[i].zTeam) : -1;
+		if (a[i].t > end || m->aTeamOf[i] < 0) continue;  /* never played, or not a team's */
+		if (iFirst < 0) iFirst = i;
+		int bHave = 0;
+		for (int r = 0; r < m->nRun; r++) bHave |= m->aRun[r].iTeam == m->aTeamOf[i];
+		if (!bHave) m->aRun[m->nRun++] = (imp_run){ m->aTeamOf[i], i, 0, -1, 0, 0 };
+	}
+	if (iFirst >= 0) m->aRun[m->nRun++] = (imp_run){ -1, iFirst, 0, -1, 0, 0 };
+	return m;
+}
+
+static int left_out(const scn_impact *m, int i, int iTeam) {
+	return m->aTeamOf[i] >= 0 && (iTeam < 0 || m->aTeamOf[i] == iTeam);
+}
+
+/* ---- the child ----------------------------------------------------------------------------------------------- */
+
+/* Plays inputs i0.. without those run r leaves out, to the end; sends the harm; never returns. */
+static void child_run(scn_impact *m, scn_drill *d, int i0, int iTeam, int fd) {
+	imp_msg msg;
+	ky_err err = { 0 };
+	int rc = 0;
+	memset(&msg, 0, sizeof msg);
+	scn_drill_detach_observers(d);
+	for (int j = i0; j < m->n && !rc && m->a[j].t <= m->end; j++) {
+		if (left_out(m, j, iTeam)) continue;
+		if (m->a[j].t > scn_drill_now(d)) rc = scn_drill_advance_to(d, m->a[j].t, &err);
+		int64_t seq = 0;
+		ky_err e2 = { 0 };
+		if (!rc && scn_play_one(d, &m->a[j], &seq, &e2) && seq == 0) rc = e2.code, err = e2;  /* refusals go on */
+	}
+	if (!rc && scn_drill_now(d) < m->end) rc = scn_drill_advance_to(d, m->end, &err);
+	msg.rc = rc;
+	msg.harm = veh_world_harm(scn_drill_world(d), NULL);
+	if (rc) memcpy(msg.zMsg, err.zMsg, sizeof msg.zMsg - 1);
+	ssize_t w = write(fd, &msg, sizeof msg);
+	_exit(w == (ssize_t)sizeof msg ? 0 : 1);
+}
+
+/* ---- the parent ---------------------------------------------------------------------------------------------- */
+
+static const char *run_name(const scn_impact *m, const imp_run *r, char *z, size_t n) {
+	if (r->iTeam < 0) snprintf(z, n, "the baseline (no team actions)");
+	else snprintf(z, n, "the run without %s", json_string_value(json_object_get(json_array_get(m->teams, (size_t)r->iTeam), "id")));
+	return z;
+}
+
+/* Reads run r's record (blocking) and reaps it. 0 or KY_EIO naming the run. */
+static int collect(scn_impact *m, imp_run *r, ky_err *err) {
+	imp_msg msg;
+	ssize_t got;
+	char z[96];
+	do got = read(r->fd, &msg, sizeof msg);
+	while (got < 0 && errno == EINTR);
+	close(r->fd);
+	r->fd = -1;
+	int st = 0;
+	while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR) {}
+	r->bDone = 1;
+	m->nRunning--;
+	if (got != (ssize_t)sizeof msg || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return ky_err_set(err, KY_EIO, "impact: %s did not finish", run_name(m, r, z, sizeof z));
+	if (msg.rc) {
+		msg.zMsg[sizeof msg.zMsg - 1] = 0;
+		return ky_err_set(err, KY_EIO, "impact: %s failed: %s", run_name(m, r, z, sizeof z), msg.zMsg);
+	}
+	r->harm = msg.harm;
+	return 0;
+}
+
+/* Waits for the oldest running child (to make room under nCap). */
+static int collect_oldest(scn_impact *m, ky_err *err) {
+	for (int r = 0; r < m->nRun; r++)
+		if (m->aRun[r].pid > 0 && !m->aRun[r].bDone) return collect(m, &m->aRun[r], err);
+	return 0;
+}
+
+int scn_impact_fork_point(scn_impact *m, scn_drill *d, int i, ky_err *err) {
+	for (int k = 0; k < m->nRun; k++) {
+		imp_run *r = &m->aRun[k];
+		if (r->iFork != i || r->pid) continue;
+		int rc;
+		while (m->nRunning >= m->nCap)
+			if ((rc = collect_oldest(m, err))) return rc;
+		int fd[2];
+		if (pipe(fd) != 0) return ky_err_set(err, KY_EIO, "impact: pipe: %s", strerror(errno));
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(fd[0]);
+			close(fd[1]);
+			return ky_err_set(err, KY_EIO, "impact: fork: %s", strerror(errno));
+		}
+		if (pid == 0) {
+			close(fd[0]);
+			child_run(m, d, i, r->iTeam, fd[1]);
+		}
+		close(fd[1]);
+		r->pid = pid;
+		r->fd = fd[0];
+		m->nRunning++;
+	}
+	return 0;
+}
+
+static double r3(double x) { return round(x * 1000.0) / 1000.0; }
+
+int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err) {
+	*pImpact = NULL;
+	for (int k = 0; k < m->nRun; k++) {
+		imp_run *r = &m->aRun[k];
+		int rc;
+		if (!r->pid) {  /* its fork point was never reached (the real run stopped early) */
+			char z[96];
+			return ky_err_set(err, KY_ESTATE, "impact: %s was never started", run_name(m, r, z, sizeof z));
+		}
+		if (!r->bDone && (rc = collect(m, r, err))) return rc;
+	}
+	double h = r3(veh_world_harm(scn_drill_world(d), NULL)), h0 = h;
+	for (int k = 0; k < m->nRun; k++)
+		if (m->aRun[k].iTeam < 0) h0 = r3(m->aRun[k].harm);
+	json_t *teams = json_object();
+	size_t i;
+	json_t *t;
+	json_array_foreach(m->teams, i, t) {
+		double hT = h;
+		for (int k = 0; k < m->nRun; k++)
+			if (m->aRun[k].iTeam == (int)i) hT = r3(m->aRun[k].harm);
+		json_object_set_new(teams, json_string_value(json_object_get(t, "id")),
+		                    json_pack("{s:f,s:f}", "averted", h0 > 0 ? (hT - h) / h0 : 0.0, "harm_without", hT));
+	}
+	*pImpact = json_pack("{s:f,s:f,s:f,s:o,s:i}", "harm", h, "baseline", h0, "averted", h0 > 0 ? (h0 - h) / h0 : 0.0,
+	                     "teams", teams, "runs", m->nRun);
+	return *pImpact ? 0 : ky_err_set(err, KY_ENOMEM, "impact: out of memory");
+}
+
+void scn_impact_free(scn_impact *m) {
+	if (!m) return;
+	for (int k = 0; k < m->nRun; k++) {
+		imp_run *r = &m->aRun[k];
+		if (r->pid <= 0 || r->bDone) continue;
+		kill(r->pid, SIGKILL);
+		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR) {}
+		if (r->fd >= 0) close(r->fd);
+	}
+	free(m->aTeamOf);
+	free(m->aRun);
+	free(m);
+}
+
+/* ---- from scratch -------------------------------------------------------------------------------------------- */
+
+int scn_impact_compute(const char *zPath, uint64_t seed, const scn_play *a, int n, eng_time_t end, json_t **pImpact,
+                       ky_err *err) {
+	scn_drill_opts opts = { .seed = seed, .bSeed = 1 };
+	*pImpact = NULL;
+	scn_drill *d = scn_drill_open(zPath, &opts, err);
+	if (!d) return err ? err->code : KY_EINVAL;
+	if (end > scn_drill_duration(d)) end = scn_drill_duration(d);
+	json_t *ex = scn_drill_exercise_json(d);
+	scn_impact *m = ex ? scn_impact_plan(a, n, json_object_get(ex, "teams"), end, err) : NULL;
+	int rc = m ? 0 : KY_ENOMEM;
+	for (int i = 0; i < n && !rc && a[i].t <= end; i++) {
+		if (a[i].t > scn_drill_now(d)) rc = scn_drill_advance_to(d, a[i].t, err);
+		if (!rc) rc = scn_impact_fork_point(m, d, i, err);
+		int64_t seq = 0;
+		ky_err e2 = { 0 };
+		if (!rc && scn_play_one(d, &a[i], &seq, &e2) && seq == 0) {
+			rc = e2.code;
+			if (err) *err = e2;
+		}
+	}
+	if (!rc && scn_drill_now(d) < end) rc = scn_drill_advance_to(d, end, err);
+	if (!rc) rc = scn_impact_finish(m, d, pImpact, err);
+	scn_impact_free(m);
+	json_decref(ex);
+	scn_drill_free(d);
+	return rc;
+}

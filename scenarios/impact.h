@@ -1,0 +1,60 @@
+/* impact: the counterfactual runs behind the impact figures (CONTRACT §1 `impact`): the same scenario and seed
+ * with no team actions (the baseline) and, for each team that acted, without that team's actions. The simulation is
+ * a pure function of (scenario, seed, inputs), so every such run is identical to the real one up to the first
+ * action it leaves out: a run is forked (fork(2): copy-on-write of the world, the engine and the Lua state) from
+ * the real run at that moment and plays on by itself, on another core, while the real run goes on. A child process
+ * never writes the journal, never prints, and exits with _exit once it has written its harm into its pipe.
+ *
+ * Two ways in: a run loop that plays inputs itself (`kyodo run`) calls scn_impact_fork_point before applying each
+ * one and scn_impact_finish at its end; scn_impact_compute does the whole thing from scratch, quietly (`kyodo serve`
+ * at the end of a drill, from its recorded inputs). Same inputs => same figures: every figure comes from a
+ * deterministic run, whichever process ran it. Not thread-safe; the caller must not have other children it waits
+ * for with wait(2) on any child. Errors: negative KY_E* with a ky_err naming the run. */
+#ifndef SCN_IMPACT_H
+#define SCN_IMPACT_H
+
+#include <jansson.h>
+
+#include "engine/err.h"
+#include "engine/time.h"
+#include "scenarios/drill.h"
+
+/* One input of a run, at its sim time: a team action, or (zTeam NULL) a facilitator's ad-hoc inject whose message
+ * is args. Borrowed strings and JSON. */
+typedef struct scn_play {
+	eng_time_t t;
+	int line;                          /* the actions file's line, 0 when none */
+	const char *zTeam, *zKind, *zId, *zInject;
+	json_t *args;
+} scn_play;
+
+/* Applies one input to the drill at its (current) time. 0; a bad action (no seq taken) KY_EINVAL / KY_ENOENT; an
+ * action the world refused returns its error with *pSeq > 0. pSeq may be NULL. */
+int scn_play_one(scn_drill *d, const scn_play *p, int64_t *pSeq, ky_err *err);
+
+/* The inputs of scn_drill_inputs_json as plays (pointing into `inputs`, which must outlive them); *pn their number.
+ * NULL with n = 0 when there are none or out of memory (KY_ENOMEM in err then). */
+scn_play *scn_play_from_inputs(json_t *inputs, int *pn, ky_err *err);
+
+typedef struct scn_impact scn_impact;
+
+/* Plans the counterfactual runs of a drill about to play a[0..n) (sorted by time, borrowed: they must outlive the
+ * plan) up to `end`. teams: the drill's teams [{"id":..},...] (borrowed). NULL with err when out of memory. */
+scn_impact *scn_impact_plan(const scn_play *a, int n, json_t *teams, eng_time_t end, ky_err *err);
+/* The real run's loop calls this with its drill at the moment a[i] is about to be applied (after the advance to its
+ * time, after a[0..i) were applied): the runs that leave out a[i] are forked here. In the child process the call
+ * does not return. 0, or KY_EIO when fork or pipe failed. */
+int scn_impact_fork_point(scn_impact *m, scn_drill *d, int i, ky_err *err);
+/* At the end of the real run (d at `end`): waits for every child and builds
+ * {"harm":H,"baseline":H0,"averted":A,"teams":{TEAM:{"averted":A_T,"harm_without":H_T}},"runs":N} (new ref in
+ * *pImpact; CONTRACT §1's formulas). KY_EIO when a run failed (err names it). */
+int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err);
+/* Frees the plan; children still running are killed and reaped. NULL is a no-op. */
+void scn_impact_free(scn_impact *m);
+
+/* The whole computation, quietly: opens zPath with the seed, plays a[0..n) up to end (clamped to the duration) with
+ * the fork points above, and returns the impact object in *pImpact. */
+int scn_impact_compute(const char *zPath, uint64_t seed, const scn_play *a, int n, eng_time_t end, json_t **pImpact,
+                       ky_err *err);
+
+#endif
