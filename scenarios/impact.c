@@ -249,28 +249,34 @@ void scn_impact_free(scn_impact *m) {
 
 /* ---- from scratch -------------------------------------------------------------------------------------------- */
 
-int scn_impact_compute(const char *zPath, uint64_t seed, const scn_play *a, int n, eng_time_t end, json_t **pImpact,
-                       ky_err *err) {
-	scn_drill_opts opts = { .seed = seed, .bSeed = 1 };
-	*pImpact = NULL;
-	scn_drill *d = scn_drill_open(zPath, &opts, err);
+int scn_impact_replay(const scn_replay *r, json_t **pSummary, ky_err *err) {
+	scn_drill_opts opts = { .seed = r->seed, .bSeed = r->bSeed };
+	const scn_play *a = r->a;
+	*pSummary = NULL;
+	scn_drill *d = scn_drill_open(r->zPath, &opts, err);
 	if (!d) return err ? err->code : KY_EINVAL;
-	if (end > scn_drill_duration(d)) end = scn_drill_duration(d);
-	json_t *ex = scn_drill_exercise_json(d);
-	scn_impact *m = ex ? scn_impact_plan(a, n, json_object_get(ex, "teams"), end, err) : NULL;
-	int rc = m ? 0 : KY_ENOMEM;
-	for (int i = 0; i < n && !rc && a[i].t <= end; i++) {
+	eng_time_t end = r->end > 0 && r->end < scn_drill_duration(d) ? r->end : scn_drill_duration(d);
+	json_t *ex = r->bImpact ? scn_drill_exercise_json(d) : NULL, *impact = NULL;
+	scn_impact *m = ex ? scn_impact_plan(a, r->n, json_object_get(ex, "teams"), end, err) : NULL;
+	int rc = r->bImpact && !m ? KY_ENOMEM : 0;
+	for (int i = 0; i < r->n && !rc && a[i].t <= end; i++) {
 		if (a[i].t > scn_drill_now(d)) rc = scn_drill_advance_to(d, a[i].t, err);
-		if (!rc) rc = scn_impact_fork_point(m, d, i, err);
+		if (!rc && m) rc = scn_impact_fork_point(m, d, i, err);
 		int64_t seq = 0;
 		ky_err e2 = { 0 };
 		if (!rc && scn_play_one(d, &a[i], &seq, &e2) && seq == 0) {
 			rc = e2.code;
-			if (err) *err = e2;
+			if (err) ky_err_set(err, rc, "input %d (%s %s at %lld us): %s", i + 1, a[i].zTeam ? a[i].zTeam : "facilitator",
+			                    a[i].zKind ? a[i].zKind : "inject", (long long)a[i].t, e2.zMsg);
 		}
 	}
 	if (!rc && scn_drill_now(d) < end) rc = scn_drill_advance_to(d, end, err);
-	if (!rc) rc = scn_impact_finish(m, d, pImpact, err);
+	if (!rc && m) rc = scn_impact_finish(m, d, &impact, err);
+	if (!rc) {
+		*pSummary = scn_drill_summary_json(d);
+		if (impact) json_object_set(*pSummary, "impact", impact);
+	}
+	json_decref(impact);
 	scn_impact_free(m);
 	json_decref(ex);
 	scn_drill_free(d);

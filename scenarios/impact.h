@@ -6,8 +6,8 @@
  * never writes the journal, never prints, and exits with _exit once it has written its harm into its pipe.
  *
  * Two ways in: a run loop that plays inputs itself (`kyodo run`) calls scn_impact_fork_point before applying each
- * one and scn_impact_finish at its end; scn_impact_compute does the whole thing from scratch, quietly (`kyodo serve`
- * at the end of a drill, from its recorded inputs). Same inputs => same figures: every figure comes from a
+ * one and scn_impact_finish at its end; scn_impact_replay does the whole thing from scratch, quietly (`kyodo serve`
+ * at the end of a drill, from its recorded inputs; the tests). Same inputs => same figures: every figure comes from a
  * deterministic run, whichever process ran it. Not thread-safe; the caller must not have other children it waits
  * for with wait(2) on any child. Errors: negative KY_E* with a ky_err naming the run. */
 #ifndef SCN_IMPACT_H
@@ -52,9 +52,19 @@ int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err
 /* Frees the plan; children still running are killed and reaped. NULL is a no-op. */
 void scn_impact_free(scn_impact *m);
 
-/* The whole computation, quietly: opens zPath with the seed, plays a[0..n) up to end (clamped to the duration) with
- * the fork points above, and returns the impact object in *pImpact. */
-int scn_impact_compute(const char *zPath, uint64_t seed, const scn_play *a, int n, eng_time_t end, json_t **pImpact,
-                       ky_err *err);
+/* A whole run from scratch, quietly (no journal, nothing printed): opens zPath (with the seed when bSeed, else the
+ * scenario's), plays a[0..n) at their times up to end (0 or past the duration: the whole drill), with the impact
+ * figures' fork points when bImpact. *pSummary gets scn_drill_summary_json of the run, with "impact" when bImpact
+ * (new ref). An action the world refuses is counted, as in `kyodo run`; a malformed one is an error naming it. */
+typedef struct scn_replay {
+	const char *zPath;
+	uint64_t seed;
+	int bSeed;
+	const scn_play *a;
+	int n;
+	eng_time_t end;
+	int bImpact;
+} scn_replay;
+int scn_impact_replay(const scn_replay *r, json_t **pSummary, ky_err *err);
 
 #endif

@@ -275,8 +275,9 @@ static int l_sbom_call(lua_State *L) {
 	return 0;
 }
 
-/* Reads FILE (relative to the scenario's folder, no escape) into a new JSON value; raises on error. */
-static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName, const char *zWhat) {
+/* Reads FILE (relative to the scenario's folder, no escape, at most nMax bytes) into a malloc'd buffer with a NUL
+ * after its *pn bytes; raises on error. */
+static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, const char *zWhat, size_t nMax, size_t *pn) {
 	if (!*zName || zName[0] == '/' || strchr(zName, '\\') || strstr(zName, "..")) {
 		luaL_error(L, "%s: '%s': only a file in the scenario's own folder (a relative path without '..')", zWhat,
 		           zName);
@@ -295,9 +296,9 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		if (fd >= 0) close(fd);
 		luaL_error(L, "%s: '%s': cannot open a regular file", zWhat, zName);
 	}
-	if (st.st_size > SBOM_MAX_BYTES) {
+	if ((size_t)st.st_size > nMax) {
 		close(fd);
-		luaL_error(L, "%s: '%s' is larger than %d MiB", zWhat, zName, SBOM_MAX_BYTES >> 20);
+		luaL_error(L, "%s: '%s' is larger than %zu KiB", zWhat, zName, nMax >> 10);
 	}
 	char *buf = malloc((size_t)st.st_size + 1);
 	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
@@ -306,6 +307,15 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		free(buf);
 		luaL_error(L, "%s: '%s': read failed", zWhat, zName);
 	}
+	buf[got] = 0;
+	*pn = (size_t)got;
+	return buf;
+}
+
+/* Reads FILE (relative to the scenario's folder, no escape) into a new JSON value; raises on error. */
+static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName, const char *zWhat) {
+	size_t got;
+	char *buf = read_scenario_file(L, d, zName, zWhat, SBOM_MAX_BYTES, &got);
 	json_error_t je;
 	json_t *j = json_loadb(buf, (size_t)got, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
@@ -443,9 +453,71 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 	}
 }
 
+#define ATTACH_MAX_BYTES (256 << 10)      /* one attachment */
+#define ATTACH_TOTAL_BYTES (1 << 20)      /* the attachments of one inject */
+#define ATTACH_MAX 16
+
+/* The MIME type a file name suggests (text/plain when nothing does). */
+static const char *type_of(const char *zName) {
+	static const char *const az[][2] = { { ".cdx.json", "application/vnd.cyclonedx+json" }, { ".json", "application/json" },
+		{ ".csv", "text/csv" }, { ".md", "text/markdown" }, { ".xml", "application/xml" }, { ".html", "text/html" },
+		{ ".yaml", "application/yaml" }, { ".yml", "application/yaml" } };
+	size_t n = strlen(zName);
+	for (size_t k = 0; k < sizeof az / sizeof az[0]; k++) {
+		size_t m = strlen(az[k][0]);
+		if (n > m && !strcmp(zName + n - m, az[k][0])) return az[k][1];
+	}
+	return "text/plain";
+}
+
+/* attachments = { { name = "ids.log", type = "text/plain", text = "..." | file = "ids.log" }, ... } at idx into the
+ * array a (owned by the inject being parsed, so a Lua error leaks nothing): {"name","type","text","bytes"} each
+ * (text only: a file must be UTF-8; files from the scenario's folder). */
+static void parse_attachments(lua_State *L, scn_drill *d, int idx, const char *zWhat, json_t *a) {
+	static const char *const azKnown[] = { "name", "type", "text", "file", NULL };
+	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: attachments must be a list of { name = ..., text = ... | file = ... }", zWhat);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+	if (n > ATTACH_MAX) luaL_error(L, "%s: more than %d attachments", zWhat, ATTACH_MAX);
+	size_t nTotal = 0;
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zW[224];
+		snprintf(zW, sizeof zW, "%s: attachments[%lld]", zWhat, (long long)i);
+		if (lua_rawgeti(L, idx, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { name = ..., text = ... }", zW);
+		int t = lua_gettop(L);
+		check_fields(L, t, zW, azKnown);
+		const char *zName = str_field(L, t, zW, "name", NULL);
+		size_t nName = strlen(zName);
+		if (!nName || nName > 128) luaL_error(L, "%s: name must be 1 to 128 characters", zW);
+		for (const char *p = zName; *p; p++)
+			if ((unsigned char)*p < 32 || *p == '/' || *p == '\\') luaL_error(L, "%s: name '%s': no '/', '\\' or control characters", zW, zName);
+		const char *zType = str_field(L, t, zW, "type", type_of(zName));
+		const char *p = zType;
+		while (*p >= 'a' && *p <= 'z') p++;
+		int bType = p > zType && *p == '/' && p[1];
+		for (p++; bType && *p; p++) bType = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr(".+-", *p);
+		if (!bType) luaL_error(L, "%s: type '%s': expected a MIME type such as text/plain", zW, zType);
+		const char *zText = str_field(L, t, zW, "text", ""), *zFile = str_field(L, t, zW, "file", "");
+		if (!*zText == !*zFile) luaL_error(L, "%s: give either text or file (a file in the scenario's folder)", zW);
+		size_t nText = strlen(zText);
+		char *zRead = *zFile ? read_scenario_file(L, d, zFile, zW, ATTACH_MAX_BYTES, &nText) : NULL;
+		if (!zRead && nText > ATTACH_MAX_BYTES) luaL_error(L, "%s: text is larger than %d KiB", zW, ATTACH_MAX_BYTES >> 10);
+		nTotal += nText;
+		json_t *o = nTotal > ATTACH_TOTAL_BYTES ? NULL : json_pack("{s:s,s:s,s:s%,s:I}", "name", zName, "type", zType, "text",
+		                                                          zRead ? zRead : zText, nText, "bytes", (json_int_t)nText);
+		free(zRead);
+		if (!o) {
+			if (nTotal > ATTACH_TOTAL_BYTES) luaL_error(L, "%s: the attachments of one inject exceed %d KiB", zW, ATTACH_TOTAL_BYTES >> 10);
+			luaL_error(L, "%s: '%s' is not UTF-8 text (attachments carry text: logs, advisories, SBOMs)", zW, *zFile ? zFile : zName);
+		}
+		json_array_append_new(a, o);
+		lua_pop(L, 1);
+	}
+}
+
 /* Parses the inject table at idx into inj (fields owned by inj); raises on a bad field. */
 static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *inj) {
-	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", NULL };
+	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", "attachments",
+		                                   NULL };
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
@@ -490,6 +562,12 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	                     "body", zBody);
 	if (!inj->msg) luaL_error(L, "%s: title and body must be valid UTF-8", zWhat);
 	if (*zTlp) json_object_set_new(inj->msg, "tlp", json_string(zTlp));
+	if (lua_getfield(L, idx, "attachments") != LUA_TNIL) {
+		json_t *a = json_array();
+		json_object_set_new(inj->msg, "attachments", a);
+		parse_attachments(L, d, lua_gettop(L), zWhat, a);
+	}
+	lua_pop(L, 1);
 	inj->zId = strdup(zId);
 }
 
