@@ -787,6 +787,9 @@ json_t *scn_drill_summary_json(const scn_drill *d) {
 	json_t *fleet = veh_world_metrics_json(d->world);
 	json_t *scores = eng_score_json(d->score);
 	json_t *teams = json_incref(json_object_get(scores, "teams"));
+	const char *zTeam;
+	json_t *tv;
+	json_object_foreach(teams, zTeam, tv) json_object_set_new(tv, "repeats", json_integer(eng_score_repeats(d->score, zTeam)));
 	json_t *branches = json_array();
 	for (int i = 0; i < d->nCb; i++) {
 		static const char *const azType[] = { "at", "every", "when", "on" };

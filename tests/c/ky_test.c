@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KY_TEST_MAX 1024
@@ -14,6 +15,7 @@ static struct { const char *zName; ky_test_fn fn; } aTest[KY_TEST_MAX];
 static int nTest;
 static jmp_buf jbFail;
 static char zTmp[256];
+static int bChild;  /* in a ky_test_fork_each child: a failure ends the process */
 
 void ky_test_register(const char *zName, ky_test_fn fn) {
 	if (nTest < KY_TEST_MAX) {
@@ -31,7 +33,45 @@ void ky_test_fail(const char *zFile, int iLine, const char *zFmt, ...) {
 	va_end(ap);
 	fputc('\n', stdout);
 	fflush(stdout);
+	if (bChild) _exit(1);
 	longjmp(jbFail, 1);
+}
+
+void ky_test_fork_each(int n, void (*fn)(int i)) {
+	long nCpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nMax = nCpu < 1 ? 1 : (int)nCpu, nRun = 0, nFailed = 0;
+	char zFailed[256] = "";
+	pid_t *aPid = calloc((size_t)n + 1, sizeof *aPid);
+	fflush(stdout);
+	for (int i = 0; i <= n; i++) {
+		while (nRun > 0 && (nRun >= nMax || i == n)) {  /* wait for one child */
+			int st = 0;
+			pid_t p = wait(&st);
+			if (p < 0) break;
+			for (int k = 0; k < i; k++) {
+				if (aPid[k] != p) continue;
+				nRun--;
+				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+					nFailed++;
+					size_t m = strlen(zFailed);
+					snprintf(zFailed + m, sizeof zFailed - m, "%s%d", m ? ", " : "", k);
+				}
+			}
+		}
+		if (i == n) break;
+		pid_t p = fork();
+		if (p == 0) {
+			bChild = 1;
+			fn(i);
+			fflush(stdout);
+			_exit(0);
+		}
+		if (p < 0) ky_test_fail(__FILE__, __LINE__, "fork failed");
+		aPid[i] = p;
+		nRun++;
+	}
+	free(aPid);
+	if (nFailed) ky_test_fail(__FILE__, __LINE__, "%d case(s) failed: %s", nFailed, zFailed);
 }
 
 const char *ky_test_tmpdir(void) {

@@ -14,6 +14,9 @@ void ky_test_register(const char *zName, ky_test_fn fn);
 void ky_test_fail(const char *zFile, int iLine, const char *zFmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 /* A per-test scratch directory (created on demand, removed after the test); borrowed string. */
 const char *ky_test_tmpdir(void);
+/* Runs fn(0..n-1) in child processes, as many at once as there are cores (for slow, independent cases); a failed
+ * assertion in a child prints its line and ends that child; the test fails (naming the cases) when any child did. */
+void ky_test_fork_each(int n, void (*fn)(int i));
 
 #define TEST(name)                                                                 \
 	static void name(void);                                                        \

@@ -1,0 +1,296 @@
+/* The impact figures (scenarios/impact.c) and the fairness of the scores on every shipped drill, played by the
+ * gaming scripts of issue 12: paperwork only, spam, over-reaction, the right thing late, one team absent. Each script
+ * is built here from the drill's good script (scenarios/NAME.good.jsonl). Also: the forked counterfactual runs equal
+ * fresh runs of the same inputs, and the same inputs give the same figures. */
+#include "tests/c/ky_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine/time.h"
+#include "scenarios/impact.h"
+#include "vehicles/action.h"
+
+static const char *const azDrill[] = { "tcu-remote", "ota-supplier", "relay-theft", "ev-charging", "darkweb-leak",
+	                                   "api-key-leak", NULL };
+
+static const char *root(void) {
+	static char z[4096];
+	if (!z[0]) snprintf(z, sizeof z, "%s", getenv("KY_ROOT") ? getenv("KY_ROOT") : ".");
+	return z;
+}
+
+/* The actions of a JSONL file, each with "us" (its time in microseconds) added. */
+static json_t *load_jsonl(const char *zPath) {
+	FILE *f = fopen(zPath, "r");
+	if (!f) ky_test_fail(__FILE__, __LINE__, "cannot open %s", zPath);
+	json_t *a = json_array();
+	char line[8192];
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '\n' || line[0] == '#') continue;
+		json_t *o = json_loads(line, 0, NULL);
+		if (!o) ky_test_fail(__FILE__, __LINE__, "bad line in %s: %s", zPath, line);
+		eng_time_t t = 0;
+		ky_err err = { 0 };
+		if (eng_time_parse(json_string_value(json_object_get(o, "t")), &t, &err)) ky_test_fail(__FILE__, __LINE__, "%s", err.zMsg);
+		json_object_set_new(o, "us", json_integer(t));
+		json_array_append_new(a, o);
+	}
+	fclose(f);
+	return a;
+}
+
+static eng_time_t us(json_t *a) { return (eng_time_t)json_integer_value(json_object_get(a, "us")); }
+
+static int is_world(json_t *a) {
+	const veh_action_info *k = veh_action_find(json_string_value(json_object_get(a, "kind")));
+	return k && (k->flags & VEH_ACT_WORLD);
+}
+
+static void add(json_t *arr, eng_time_t t, const char *zTeam, const char *zKind, json_t *args) {  /* steals args */
+	json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:o}", "us", (json_int_t)t, "team", zTeam, "kind", zKind, "args", args));
+}
+
+/* Plays arr (sorted here by time, stably) on the drill; the run's summary, with "impact" when bImpact. */
+static json_t *run(const char *zScn, json_t *arr, int bImpact) {
+	size_t n = json_array_size(arr);
+	scn_play *a = calloc(n + 1, sizeof *a);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		a[i] = (scn_play){ us(o), (int)i + 1, json_string_value(json_object_get(o, "team")),
+		                   json_string_value(json_object_get(o, "kind")), NULL, NULL, json_object_get(o, "args") };
+	}
+	for (size_t i = 1; i < n; i++)  /* insertion sort: stable, and the scripts are short */
+		for (size_t j = i; j > 0 && a[j - 1].t > a[j].t; j--) {
+			scn_play x = a[j];
+			a[j] = a[j - 1], a[j - 1] = x;
+		}
+	scn_replay r = { zScn, 0, 0, a, (int)n, 0, bImpact };
+	json_t *s = NULL;
+	ky_err err = { 0 };
+	if (scn_impact_replay(&r, &s, &err)) ky_test_fail(__FILE__, __LINE__, "%s: %s", zScn, err.zMsg);
+	free(a);
+	return s;
+}
+
+static double dnum(json_t *o, const char *zPath) {  /* a dotted path of numbers */
+	char z[128];
+	snprintf(z, sizeof z, "%s", zPath);
+	for (char *p = z, *q; o && p; p = q) {
+		if ((q = strchr(p, '.'))) *q++ = 0;
+		o = json_object_get(o, p);
+	}
+	if (!json_is_number(o)) ky_test_fail(__FILE__, __LINE__, "no number at %s", zPath);
+	return json_number_value(o);
+}
+
+static double harm_of(json_t *s) { return dnum(s, "fleet.harm"); }
+
+/* ---- the gaming scripts -------------------------------------------------------------------------------------- */
+
+static json_t *paperwork(json_t *good) {
+	json_t *o = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(good, i, a) if (!is_world(a)) json_array_append(o, a);
+	return o;
+}
+
+/* The good script, every paperwork action sent 10 more times a minute apart, and ten blocks of made-up indicators. */
+static json_t *spam(json_t *good, eng_time_t end) {
+	json_t *o = json_deep_copy(good);
+	size_t i;
+	json_t *a;
+	json_array_foreach(good, i, a) {
+		if (is_world(a)) continue;
+		for (int k = 1; k <= 10; k++) {
+			eng_time_t t = us(a) + ENG_S(60 * k);
+			add(o, t < end ? t : end, json_string_value(json_object_get(a, "team")), json_string_value(json_object_get(a, "kind")),
+			    json_deep_copy(json_object_get(a, "args")));
+		}
+	}
+	const char *zTeam = json_string_value(json_object_get(json_array_get(good, 0), "team"));
+	for (int k = 0; k < 10; k++) add(o, ENG_S(600 + 60 * k), zTeam, "block_indicator", json_pack("{s:s+}", "value", "192.0.2.", k ? "2" : "1"));
+	return o;
+}
+
+/* The good script, and at its first world-changing action every service isolated, every certificate revoked and
+ * every remote feature disabled, for good. */
+static json_t *overreaction(json_t *good) {
+	static const char *const azSvc[] = { "telematics", "ota", "vsoc", "pki", "app_api" };
+	static const char *const azFeat[] = { "remote_unlock", "remote_start", "remote_climate", "location", "horn_lights" };
+	json_t *o = json_deep_copy(good), *first = NULL;
+	size_t i;
+	json_t *a;
+	json_array_foreach(good, i, a) if (!first && is_world(a)) first = a;
+	ASSERT_TRUE(first != NULL);
+	const char *zTeam = json_string_value(json_object_get(first, "team"));
+	for (int k = 0; k < 5; k++) add(o, us(first), zTeam, "isolate_service", json_pack("{s:s}", "name", azSvc[k]));
+	add(o, us(first), zTeam, "revoke_certificate", json_pack("{s:s}", "scope", "all"));
+	for (int k = 0; k < 5; k++) add(o, us(first), zTeam, "disable_feature", json_pack("{s:s}", "feature", azFeat[k]));
+	return o;
+}
+
+/* The good script two hours later (what would fall after the end, at the end). */
+static json_t *late(json_t *good, eng_time_t end) {
+	json_t *o = json_deep_copy(good);
+	size_t i;
+	json_t *a;
+	json_array_foreach(o, i, a) {
+		eng_time_t t = us(a) + ENG_S(7200);
+		json_object_set_new(a, "us", json_integer(t < end ? t : end));
+	}
+	return o;
+}
+
+static json_t *without(json_t *good, const char *zTeam) {
+	json_t *o = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(good, i, a) if (strcmp(json_string_value(json_object_get(a, "team")), zTeam)) json_array_append(o, a);
+	return o;
+}
+
+/* ---- tests --------------------------------------------------------------------------------------------------- */
+
+static int n_drills(void) {
+	int n = 0;
+	while (azDrill[n]) n++;
+	return n;
+}
+
+static void nothing_case(int k) {
+	{
+		char zScn[4200];
+		snprintf(zScn, sizeof zScn, "%s/scenarios/%s.lua", root(), azDrill[k]);
+		json_t *none = json_array(), *s = run(zScn, none, 1), *im = json_object_get(s, "impact");
+		ASSERT_TRUE(json_number_value(json_object_get(im, "averted")) == 0);
+		ASSERT_TRUE(dnum(im, "harm") == dnum(im, "baseline"));
+		ASSERT_LT(0, dnum(im, "baseline"));  /* every drill's incident does harm when nobody acts */
+		ASSERT_EQ_INT(json_integer_value(json_object_get(im, "runs")), 0);
+		const char *k2;
+		json_t *v;
+		json_object_foreach(json_object_get(im, "teams"), k2, v) ASSERT_TRUE(dnum(v, "averted") == 0);
+		json_decref(s);
+		json_decref(none);
+	}
+}
+
+TEST(doing_nothing_averts_exactly_zero_on_every_drill) { ky_test_fork_each(n_drills(), nothing_case); }
+
+/* A copy of the drill (with the files beside it) in the test's folder, with one more line appended. */
+static void copy_drill(const char *zName, const char *zLine, char *zOut, size_t nOut) {
+	char zCmd[9000];
+	snprintf(zOut, nOut, "%s/%s.lua", ky_test_tmpdir(), zName);
+	snprintf(zCmd, sizeof zCmd, "cp '%s/scenarios/%s'.* '%s/' && rm -f '%s/%s'.*.jsonl", root(), zName, ky_test_tmpdir(),
+	         ky_test_tmpdir(), zName);
+	ASSERT_EQ_INT(system(zCmd), 0);
+	FILE *f = fopen(zOut, "a");
+	ASSERT_TRUE(f != NULL);
+	fprintf(f, "\n%s\n", zLine);
+	fclose(f);
+}
+
+/* With an outcome term on the harm index worth five times the drill's expectation points (best 0, worst the
+ * baseline's harm), paperwork earns at most a quarter of the good response's joint score: what the harm outcome
+ * lets a scenario author say (the shipped drills give most of their points to paperwork, see docs/scenario-api.md). */
+static void paperwork_quarter(const char *zName, json_t *sg, json_t *good, json_t *gp) {
+	double pts = 0, h0 = dnum(sg, "impact.baseline");
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(sg, "expectations"), i, e) pts += dnum(e, "points");
+	char zLine[256], zScn[4200];
+	snprintf(zLine, sizeof zLine, "outcome { metric = \"harm\", best = 0, worst = %.3f, points = %.0f }", h0, 5 * pts);
+	copy_drill(zName, zLine, zScn, sizeof zScn);
+	json_t *sG = run(zScn, good, 0), *sP = run(zScn, gp, 0);
+	printf("  %-13s with a harm outcome of %.0f points: joint good %.2f, paperwork %.2f\n", zName, 5 * pts, dnum(sG, "joint"),
+	       dnum(sP, "joint"));
+	ASSERT_LE(4 * dnum(sP, "joint"), dnum(sG, "joint"));
+	json_decref(sG), json_decref(sP);
+}
+
+static void gaming_case(int k) {
+	{
+		char zScn[4200], zGood[4200];
+		snprintf(zScn, sizeof zScn, "%s/scenarios/%s.lua", root(), azDrill[k]);
+		snprintf(zGood, sizeof zGood, "%s/scenarios/%s.good.jsonl", root(), azDrill[k]);
+		json_t *good = load_jsonl(zGood), *sg = run(zScn, good, 1);
+		eng_time_t end = (eng_time_t)dnum(sg, "sim_end_us");
+		double h0 = dnum(sg, "impact.baseline"), aGood = dnum(sg, "impact.averted");
+		json_t *gp = paperwork(good), *gs = spam(good, end), *go = overreaction(good), *gl = late(good, end);
+		json_t *sp = run(zScn, gp, 0), *ss = run(zScn, gs, 0), *so = run(zScn, go, 0), *sl = run(zScn, gl, 0);
+		double aPaper = (h0 - harm_of(sp)) / h0, aSpam = (h0 - harm_of(ss)) / h0;
+		double aOver = (h0 - harm_of(so)) / h0, aLate = (h0 - harm_of(sl)) / h0;
+		printf("  %-13s averted: good %.3f paperwork %.3f spam %.3f over-reaction %.3f late %.3f; joint: good %.2f paperwork %.2f\n",
+		       azDrill[k], aGood, aPaper, aSpam, aOver, aLate, dnum(sg, "joint"), dnum(sp, "joint"));
+		/* paperwork changes nothing in the world: it averts (about) nothing, and earns less than the good response */
+		ASSERT_NEAR(aPaper, 0, 0.01);
+		ASSERT_LT(dnum(sp, "joint"), dnum(sg, "joint"));
+		/* repeats earn nothing more: spam scores what the good script scores, and its made-up blocks change nothing */
+		ASSERT_TRUE(harm_of(ss) == harm_of(sg));
+		const char *zTeam;
+		json_t *v;
+		json_object_foreach(json_object_get(ss, "teams"), zTeam, v) {
+			char zPath[96];
+			snprintf(zPath, sizeof zPath, "teams.%s.score", zTeam);
+			ASSERT_LE(dnum(ss, zPath), dnum(sg, zPath) + 1e-9);
+		}
+		int64_t nRepeats = 0;
+		json_object_foreach(json_object_get(ss, "teams"), zTeam, v) nRepeats += json_integer_value(json_object_get(v, "repeats"));
+		ASSERT_LT(0, nRepeats);
+		/* over-reaction: its outages are harm, and it averts less */
+		ASSERT_LT(aOver, aGood);
+		ASSERT_LT(dnum(sg, "fleet.customer_hours") + 1000, dnum(so, "fleet.customer_hours"));
+		/* the right thing late averts less; the good response averts the most of all of these */
+		ASSERT_LT(aLate, aGood);
+		ASSERT_LT(aPaper, aGood);
+		ASSERT_LT(0.3, aGood);
+		/* one team absent: the team whose response helped most raises the harm when it is left out (a fresh run) */
+		const char *zBest = NULL;
+		double aBest = 0;
+		json_object_foreach(json_object_get(json_object_get(sg, "impact"), "teams"), zTeam, v)
+			if (dnum(v, "averted") > aBest) aBest = dnum(v, "averted"), zBest = zTeam;
+		ASSERT_TRUE(zBest != NULL);
+		ASSERT_LT(0.05, aBest);
+		json_t *gw = without(good, zBest), *sw = run(zScn, gw, 0);
+		ASSERT_LT(dnum(sg, "impact.harm") + 1, harm_of(sw));
+		char zPath[96];
+		snprintf(zPath, sizeof zPath, "impact.teams.%s.harm_without", zBest);
+		ASSERT_NEAR(harm_of(sw), dnum(sg, zPath), 0.001);  /* the forked run equals the fresh one */
+		json_decref(gw), json_decref(sw);
+		paperwork_quarter(azDrill[k], sg, good, gp);
+		json_decref(gp), json_decref(gs), json_decref(go), json_decref(gl);
+		json_decref(sp), json_decref(ss), json_decref(so), json_decref(sl);
+		json_decref(good), json_decref(sg);
+	}
+}
+
+TEST(gaming_scripts_do_not_beat_the_good_response_on_every_shipped_drill) {
+	ky_test_tmpdir();  /* made here, so that every case writes into it and it is removed after the test */
+	ky_test_fork_each(n_drills(), gaming_case);
+}
+
+TEST(forked_counterfactuals_equal_fresh_runs_and_the_same_inputs_give_the_same_figures) {
+	char zScn[4200], zGood[4200];
+	snprintf(zScn, sizeof zScn, "%s/scenarios/tcu-remote.lua", root());
+	snprintf(zGood, sizeof zGood, "%s/scenarios/tcu-remote.good.jsonl", root());
+	json_t *good = load_jsonl(zGood), *s1 = run(zScn, good, 1), *s2 = run(zScn, good, 1);
+	ASSERT_TRUE(json_equal(json_object_get(s1, "impact"), json_object_get(s2, "impact")));
+	ASSERT_EQ_STR(json_string_value(json_object_get(s1, "state_hash")), json_string_value(json_object_get(s2, "state_hash")));
+	json_t *none = json_array(), *s0 = run(zScn, none, 0);
+	ASSERT_NEAR(harm_of(s0), dnum(s1, "impact.baseline"), 0.001);
+	ASSERT_NEAR(harm_of(s1), dnum(s1, "impact.harm"), 0.001);
+	double h = dnum(s1, "impact.harm"), h0 = dnum(s1, "impact.baseline");
+	ASSERT_NEAR(dnum(s1, "impact.averted"), (h0 - h) / h0, 1e-12);  /* CONTRACT §1's formulas */
+	const char *zTeam;
+	json_t *v;
+	json_object_foreach(json_object_get(json_object_get(s1, "impact"), "teams"), zTeam, v) {
+		json_t *gw = without(good, zTeam), *sw = run(zScn, gw, 0);
+		ASSERT_NEAR(harm_of(sw), dnum(v, "harm_without"), 0.001);
+		ASSERT_NEAR(dnum(v, "averted"), (dnum(v, "harm_without") - h) / h0, 1e-12);
+		json_decref(gw), json_decref(sw);
+	}
+	json_decref(none), json_decref(s0), json_decref(good), json_decref(s1), json_decref(s2);
+}
