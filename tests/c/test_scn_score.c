@@ -137,3 +137,118 @@ TEST(outcome_maps_a_metric_linearly_and_clamps) {
 	ASSERT_EQ_INT(eng_score_outcome_term(s, "x", 5, 5, 1, NULL), KY_EINVAL);
 	eng_score_free(s);
 }
+
+/* ---- fairness rules (issue 12) ---------------------------------------------------------------------------- */
+
+static int expect_def(eng_score *s, const char *zKind, int bGated, const char *zEffect, const char *zContains) {
+	json_t *effect = zEffect ? J(zEffect) : NULL, *contains = zContains ? J(zContains) : NULL;
+	eng_expect_def def = { "I1", "vsoc", zKind, NULL, NULL, MIN(60), 10, bGated, effect, contains };
+	int rc = eng_score_expect_def(s, &def, NULL, NULL);
+	json_decref(effect);
+	json_decref(contains);
+	return rc;
+}
+
+static int act_result(eng_score *s, int64_t seq, const char *zKind, const char *zArgs, const char *zResult, int *pbRepeat) {
+	json_t *args = zArgs ? J(zArgs) : NULL, *res = zResult ? J(zResult) : NULL;
+	int n = eng_score_action_result(s, seq, "vsoc", MIN(seq), zKind, args, res, NULL, pbRepeat);
+	json_decref(args);
+	json_decref(res);
+	return n;
+}
+
+TEST(a_gated_expectation_is_met_only_by_an_effective_action) {
+	eng_score *s = two_teams();
+	ASSERT_EQ_INT(expect_def(s, "block_indicator", 1, NULL, NULL), 0);
+	eng_score_open(s, "I1", 0);
+	ASSERT_EQ_INT(act_result(s, 1, "block_indicator", "{\"value\":\"1.2.3.4\"}", "{\"effective\":false}", NULL), 0);
+	ASSERT_EQ_INT(act_result(s, 2, "block_indicator", "{\"value\":\"1.2.3.5\"}", NULL, NULL), 0);  /* no result: not met */
+	ASSERT_EQ_INT(act_result(s, 3, "block_indicator", "{\"value\":\"1.2.3.6\"}", "{\"effective\":true}", NULL), 1);
+	ASSERT_NEAR(eng_score_team(s, "vsoc"), 10, 1e-9);
+	eng_score_free(s);
+}
+
+TEST(a_required_effect_needs_at_least_that_much) {
+	eng_score *s = two_teams();
+	ASSERT_EQ_INT(expect_def(s, "ota_campaign", 1, "{\"coverage\":0.8}", NULL), 0);
+	eng_score_open(s, "I1", 0);
+	ASSERT_EQ_INT(act_result(s, 1, "ota_campaign", "{\"version\":\"1\"}", "{\"effective\":true,\"coverage\":0.79}", NULL), 0);
+	ASSERT_EQ_INT(act_result(s, 2, "ota_campaign", "{\"version\":\"2\"}", "{\"effective\":true}", NULL), 0);
+	ASSERT_EQ_INT(act_result(s, 3, "ota_campaign", "{\"version\":\"3\"}", "{\"effective\":true,\"coverage\":0.8}", NULL), 1);
+	eng_score_free(s);
+}
+
+TEST(required_facts_are_found_in_the_text_in_their_usual_spellings) {
+	json_t *c = J("[\"203.0.113.7\", [\"45,000\", \"forty-five thousand\"], \"/tcu ?2\\\\.3\\\\.[14]/\", \"un  r155\"]");
+	ASSERT_TRUE(eng_score_text_has(c, "C2 203.0.113.7 seen; 45000 cars with TCU 2.3.1 affected (UN R155)"));
+	ASSERT_TRUE(eng_score_text_has(c, "45 000 Fahrzeuge, tcu2.3.4, c2 203.0.113.7, un\tr155"));
+	ASSERT_TRUE(eng_score_text_has(c, "Forty-Five Thousand cars; TCU 2.3.1; 203.0.113.7; UN R155"));
+	ASSERT_FALSE(eng_score_text_has(c, "145,000 cars; TCU 2.3.1; 203.0.113.7; UN R155"));   /* not inside a longer number */
+	ASSERT_FALSE(eng_score_text_has(c, "45,000 cars; TCU 2.4.1; 203.0.113.7; UN R155"));    /* the pattern */
+	ASSERT_FALSE(eng_score_text_has(c, "45,000 cars; TCU 2.3.1; 203.0.113.8; UN R155"));
+	ASSERT_TRUE(eng_score_text_has(NULL, "anything"));
+	json_decref(c);
+	ky_err err = { 0 };
+	json_t *bad = J("[\"ok\", [\"fine\", \"/([/\"]]");
+	ASSERT_EQ_INT(eng_score_contains_check(bad, &err), KY_EINVAL);
+	ASSERT_CONTAINS(err.zMsg, "contains[2][2]");
+	json_decref(bad);
+	bad = J("[\"\"]");
+	ASSERT_EQ_INT(eng_score_contains_check(bad, &err), KY_EINVAL);
+	json_decref(bad);
+}
+
+TEST(an_expectation_with_facts_is_met_only_by_a_text_holding_them) {
+	eng_score *s = two_teams();
+	ASSERT_EQ_INT(expect_def(s, "notify", 0, NULL, "[\"203.0.113.7\", \"45,000\"]"), 0);
+	eng_score_open(s, "I1", 0);
+	ASSERT_EQ_INT(act_result(s, 1, "notify", "{\"party\":\"regulator\",\"text\":\"an incident\"}", NULL, NULL), 0);
+	ASSERT_EQ_INT(act_result(s, 2, "notify", "{\"party\":\"regulator\",\"text\":\"C2 203.0.113.7, 45000 cars\"}", NULL, NULL), 1);
+	eng_score_free(s);
+}
+
+TEST(repeating_an_action_earns_nothing_more_but_penalties_hit_every_repeat) {
+	eng_score *s = two_teams();
+	json_t *pen = J("{\"party\":\"customers\"}");
+	ASSERT_EQ_INT(eng_score_penalty(s, NULL, "notify", pen, 1, 0, "noise", NULL), 0);
+	json_decref(pen);
+	ASSERT_EQ_INT(eng_score_expect(s, "I1", "vsoc", "notify", NULL, MIN(60), 10, NULL, NULL, NULL), 0);
+	ASSERT_EQ_INT(eng_score_expect(s, "I2", "vsoc", "notify", NULL, MIN(60), 10, NULL, NULL, NULL), 0);
+	eng_score_open(s, "I1", 0);
+	int bRepeat = -1;
+	const char *zA = "{\"party\":\"customers\",\"text\":\"same words\"}";
+	ASSERT_EQ_INT(act_result(s, 1, "notify", zA, NULL, &bRepeat), 2);  /* meets I1, draws the penalty */
+	ASSERT_EQ_INT(bRepeat, 0);
+	eng_score_open(s, "I2", MIN(1));
+	ASSERT_EQ_INT(act_result(s, 2, "notify", zA, NULL, &bRepeat), 1);  /* would meet I2: a repeat does not; penalty again */
+	ASSERT_EQ_INT(bRepeat, 1);
+	ASSERT_NEAR(eng_score_team(s, "vsoc"), 10 - 2, 1e-9);
+	ASSERT_EQ_INT(eng_score_repeats(s, "vsoc"), 1);
+	/* the same args are no repeat for another team, nor in other words */
+	ASSERT_EQ_INT(act_result(s, 3, "notify", "{\"party\":\"customers\",\"text\":\"other words\"}", NULL, &bRepeat), 2);
+	ASSERT_EQ_INT(bRepeat, 0);
+	/* a world action that was not effective and is repeated once it is, is no repeat */
+	ASSERT_EQ_INT(expect_def(s, "block_indicator", 1, NULL, NULL), 0);
+	eng_score_open(s, "I1", MIN(5));
+	ASSERT_EQ_INT(act_result(s, 6, "block_indicator", "{\"value\":\"x\"}", "{\"effective\":false}", NULL), 0);
+	ASSERT_EQ_INT(act_result(s, 7, "block_indicator", "{\"value\":\"x\"}", "{\"effective\":true}", &bRepeat), 1);
+	ASSERT_EQ_INT(bRepeat, 0);
+	eng_score_free(s);
+}
+
+TEST(a_metric_penalty_takes_points_per_unit_above_its_threshold) {
+	eng_score *s = two_teams();
+	ASSERT_EQ_INT(eng_score_metric_penalty(s, "customer_hours", 1000, 500, 2, NULL), 0);
+	ASSERT_EQ_INT(eng_score_outcome_term(s, "harm", 0, 100, 10, NULL), 0);
+	json_t *m = J("{\"customer_hours\":800,\"harm\":50}");
+	eng_score_set_metrics(s, m);
+	ASSERT_NEAR(eng_score_outcome(s), 5, 1e-9);
+	json_decref(m);
+	m = J("{\"customer_hours\":3000,\"harm\":0}");
+	eng_score_set_metrics(s, m);
+	ASSERT_NEAR(eng_score_outcome(s), 10 - 2 * (2000.0 / 500), 1e-9);
+	ASSERT_NEAR(eng_score_joint(s), 2, 1e-9);
+	json_decref(m);
+	ASSERT_EQ_INT(eng_score_metric_penalty(s, "harm", 0, 0, 1, NULL), KY_EINVAL);
+	eng_score_free(s);
+}
