@@ -5,12 +5,15 @@
 #include "scenarios/impact.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vehicles/world.h"
@@ -281,4 +284,187 @@ int scn_impact_replay(const scn_replay *r, json_t **pSummary, ky_err *err) {
 	json_decref(ex);
 	scn_drill_free(d);
 	return rc;
+}
+
+/* ---- live ------------------------------------------------------------------------------------------------------ */
+
+typedef struct live_child {
+	pid_t pid;     /* 0: none, -1: reaped */
+	int fd;        /* read end, -1 once closed (EOF) */
+	unsigned char *buf;
+	size_t n, cap;
+} live_child;
+
+struct scn_impact_live {
+	live_child base, fin;
+	int bFinStarted;
+	char *zPath;
+	uint64_t seed;
+};
+
+/* Forks a child with only its pipe's write end (as fd 3) and the standard streams open, default signal handling,
+ * and death with its parent. Returns the pid in the parent (*pFd: the read end, non-blocking), 0 in the child. */
+static pid_t spawn_child(int *pFd, ky_err *err) {
+	int fd[2];
+	if (pipe(fd) != 0) return ky_err_set(err, KY_EIO, "impact: pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return ky_err_set(err, KY_EIO, "impact: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1) _exit(1);  /* the parent died before the line above */
+		signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGPIPE, SIG_DFL), signal(SIGCHLD, SIG_DFL);
+		if (fd[1] != 3 && dup2(fd[1], 3) < 0) _exit(1);
+		close_range(4, ~0U, 0);  /* the server's sockets, its journal: none of the child's business */
+		return 0;
+	}
+	close(fd[1]);
+	fcntl(fd[0], F_SETFL, fcntl(fd[0], F_GETFL) | O_NONBLOCK);
+	*pFd = fd[0];
+	return pid;
+}
+
+static void write_all(int fd, const void *p, size_t n) {
+	const unsigned char *q = p;
+	while (n > 0) {
+		ssize_t w = write(fd, q, n);
+		if (w < 0 && errno == EINTR) continue;
+		if (w <= 0) _exit(1);
+		q += w, n -= (size_t)w;
+	}
+}
+
+/* The baseline child: (t_us, harm) pairs, one per metric sample, to the end. */
+static void baseline_child(const char *zPath, uint64_t seed) {
+	scn_drill_opts opts = { .seed = seed, .bSeed = 1 };
+	ky_err err = { 0 };
+	scn_drill *d = scn_drill_open(zPath, &opts, &err);
+	if (!d) _exit(1);
+	eng_time_t end = scn_drill_duration(d);
+	for (eng_time_t t = 0;; t += SCN_DRILL_SAMPLE_US) {
+		if (t > end) t = end;
+		if (scn_drill_advance_to(d, t, &err)) _exit(1);
+		struct { int64_t t; double h; } rec = { t, veh_world_harm(scn_drill_world(d), NULL) };
+		write_all(3, &rec, sizeof rec);
+		if (t >= end) break;
+	}
+	_exit(0);
+}
+
+scn_impact_live *scn_impact_live_start(const char *zPath, uint64_t seed, ky_err *err) {
+	scn_impact_live *l = calloc(1, sizeof *l);
+	if (l && !(l->zPath = strdup(zPath))) free(l), l = NULL;
+	if (!l) return ky_err_set(err, KY_ENOMEM, "impact: out of memory"), NULL;
+	l->base.fd = l->fin.fd = -1;
+	l->seed = seed;
+	pid_t pid = spawn_child(&l->base.fd, err);
+	if (pid < 0) {
+		free(l->zPath);
+		free(l);
+		return NULL;
+	}
+	if (pid == 0) baseline_child(zPath, seed);
+	l->base.pid = pid;
+	return l;
+}
+
+/* Drains a child's pipe into its buffer; at EOF closes it and reaps the child. */
+static void drain(live_child *c) {
+	while (c->fd >= 0) {
+		if (c->n + 4096 > c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 8192;
+			unsigned char *b = realloc(c->buf, cap);
+			if (!b) return;
+			c->buf = b, c->cap = cap;
+		}
+		ssize_t got = read(c->fd, c->buf + c->n, c->cap - c->n);
+		if (got > 0) {
+			c->n += (size_t)got;
+			continue;
+		}
+		if (got < 0 && errno == EINTR) continue;
+		if (got < 0) return;  /* EAGAIN: nothing more for now */
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->pid > 0 && waitpid(c->pid, NULL, WNOHANG) == c->pid) c->pid = -1;
+}
+
+void scn_impact_live_poll(scn_impact_live *l) {
+	if (!l) return;
+	drain(&l->base);
+	drain(&l->fin);
+}
+
+int scn_impact_live_baseline(const scn_impact_live *l, eng_time_t t, double *pH0) {
+	struct rec { int64_t t; double h; };
+	if (!l) return 0;
+	size_t n = l->base.n / sizeof(struct rec);
+	int bHave = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rec r;
+		memcpy(&r, l->base.buf + i * sizeof r, sizeof r);
+		if (r.t > t) break;
+		*pH0 = r.h;
+		bHave = 1;
+	}
+	return bHave;
+}
+
+int scn_impact_live_finish(scn_impact_live *l, json_t *inputs, eng_time_t end, ky_err *err) {
+	if (!l || l->bFinStarted) return 0;
+	l->bFinStarted = 1;
+	int fd = -1;
+	pid_t pid = spawn_child(&fd, err);
+	if (pid < 0) return pid;
+	if (pid == 0) {  /* the child: replay the inputs with the counterfactual runs, send the impact object */
+		int n = 0;
+		ky_err e2 = { 0 };
+		scn_play *a = scn_play_from_inputs(inputs, &n, &e2);
+		json_t *s = NULL;
+		scn_replay r = { l->zPath, l->seed, 1, a, n, end, 1 };
+		if (scn_impact_replay(&r, &s, &e2)) _exit(1);
+		char *z = json_dumps(json_object_get(s, "impact"), JSON_COMPACT);
+		if (!z) _exit(1);
+		write_all(3, z, strlen(z));
+		_exit(0);
+	}
+	l->fin.pid = pid;
+	l->fin.fd = fd;
+	return 0;
+}
+
+json_t *scn_impact_live_result(scn_impact_live *l, int timeoutMs, int *pbFailed) {
+	if (pbFailed) *pbFailed = 0;
+	if (!l || !l->bFinStarted) return NULL;
+	for (int waited = 0;; waited += 50) {
+		drain(&l->fin);
+		if (l->fin.fd < 0 || waited >= timeoutMs) break;
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (l->fin.fd >= 0) return NULL;  /* still running */
+	json_t *o = json_loadb((const char *)l->fin.buf, l->fin.n, 0, NULL);
+	if (!json_is_object(o) && pbFailed) *pbFailed = 1;
+	return json_is_object(o) ? o : (json_decref(o), NULL);
+}
+
+void scn_impact_live_free(scn_impact_live *l) {
+	if (!l) return;
+	live_child *ac[2] = { &l->base, &l->fin };
+	for (int k = 0; k < 2; k++) {
+		live_child *c = ac[k];
+		if (c->pid > 0) {
+			kill(c->pid, SIGKILL);
+			while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {}
+		}
+		if (c->fd >= 0) close(c->fd);
+		free(c->buf);
+	}
+	free(l->zPath);
+	free(l);
 }

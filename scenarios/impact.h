@@ -68,3 +68,23 @@ typedef struct scn_replay {
 int scn_impact_replay(const scn_replay *r, json_t **pSummary, ky_err *err);
 
 #endif
+
+/* ---- live: `kyodo serve` -----------------------------------------------------------------------------------------
+ * The server cannot block on a re-run, so each runs in a child process of its own (inherited descriptors closed,
+ * killed with the server) and the server polls its pipe once a wall second. */
+typedef struct scn_impact_live scn_impact_live;
+/* Starts the baseline of a served drill: zPath with seed and no team actions, its harm at every metric sample
+ * (SCN_DRILL_SAMPLE_US) to the end, sent as it goes. NULL with err when fork or pipe failed. */
+scn_impact_live *scn_impact_live_start(const char *zPath, uint64_t seed, ky_err *err);
+/* Reads what the children have sent so far and reaps finished ones; never blocks. NULL is a no-op. */
+void scn_impact_live_poll(scn_impact_live *l);
+/* The baseline's harm at t (at its last sample at or before t): 1 with *pH0, or 0 when that is not known yet. */
+int scn_impact_live_baseline(const scn_impact_live *l, eng_time_t t, double *pH0);
+/* Starts the attribution (scn_impact_replay with bImpact) of the served drill's inputs (scn_drill_inputs_json,
+ * borrowed) up to end; once (later calls return 0 and change nothing). 0 or KY_EIO. */
+int scn_impact_live_finish(scn_impact_live *l, json_t *inputs, eng_time_t end, ky_err *err);
+/* The attribution's impact object once its child is done (new ref), else NULL; *pbFailed (may be NULL) is 1 when it
+ * ended without one. With timeoutMs > 0 it waits that long at most for it (a clean stop before the journal closes). */
+json_t *scn_impact_live_result(scn_impact_live *l, int timeoutMs, int *pbFailed);
+/* Kills the children still running and frees. NULL is a no-op. */
+void scn_impact_live_free(scn_impact_live *l);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scenarios/drill.h"
+#include "scenarios/impact.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
 #include "vehicles/world.h"
@@ -31,6 +32,11 @@ struct srv_drill {
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
+	scn_impact_live *pLive; /* the baseline's harm curve, then the per-team attribution, in child processes */
+	json_t *pImpact;    /* the latest `impact` message (a facilitator's welcome gets it) */
+	eng_time_t tImpact; /* the sim time of the last live `impact` message, -1: none yet */
+	int bImpactFinal;   /* the final one (with the teams' attribution) went out */
+	int bFinishing;     /* the attribution was started */
 };
 
 /* The action record of seq (borrowed) or NULL. Seqs are contiguous from 1, so the record is at seq-1. */
@@ -218,6 +224,10 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	if (d->pCatalog) json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
 	d->nBudget = FACT_BURST; /* a resume's re-simulation sent nothing live */
 	d->nSuppressed = 0;
+	d->tImpact = -1;
+	/* The baseline (same scenario and seed, no team actions) runs beside the drill from the start: "harm averted so far"
+	 * (docs/protocol.md `impact`). Without it the drill still runs; the facilitator gets no impact figures. */
+	d->pLive = scn_impact_live_start(zScenario, scn_drill_seed(d->pDrill), NULL);
 	pTeams = json_object_get(d->pExercise, "teams");
 	json_array_foreach(pTeams, i, v) {
 		const char *zId = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "id"));
@@ -232,6 +242,15 @@ err:
 int srv_drill_close(srv_drill *d, ky_err *err) {
 	int rc = 0;
 	if (!d) return 0;
+	if (d->pRec && d->pDrill) { /* the journal's summary carries the impact figures when the attribution has come */
+		json_t *pSum = scn_drill_summary_json(d->pDrill), *pIm = scn_impact_live_result(d->pLive, 30000, NULL);
+		if (pSum && pIm) json_object_set(pSum, "impact", pIm);
+		scn_record_set_summary(d->pRec, pSum);
+		json_decref(pSum);
+		json_decref(pIm);
+	}
+	scn_impact_live_free(d->pLive);
+	json_decref(d->pImpact);
 	if (d->pRec) rc = scn_record_close(d->pRec, err);
 	scn_drill_free(d->pDrill);
 	json_decref(d->pExercise);
@@ -409,13 +428,55 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 			                                          "points", p, "team", json_object_get(v, "team"), "comment", json_object_get(v, "comment")));
 		}
 		json_array_extend(a, d->pTimeline);
+		if (d->pImpact) json_array_append(a, d->pImpact);
 	}
 	if (json_array_size(d->pFleetHist) > 1)
 		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
 	return a;
 }
 
+/* Sends m (stolen) to the facilitator as the latest `impact` message. */
+static void impact_send(srv_drill *d, json_t *m) {
+	if (!m) return;
+	json_decref(d->pImpact);
+	d->pImpact = m;
+	d->sink.to_facilitator(d->sink.ctx, m);
+}
+
+/* Once a wall second: "harm averted so far" against the baseline's curve while the drill runs; at its end, once the
+ * attribution child is done, the final figures with each team's share (CONTRACT §1's formulas). */
+static void impact_tick(srv_drill *d) {
+	eng_time_t now = scn_drill_now(d->pDrill);
+	double h0 = 0, h = veh_world_harm(scn_drill_world(d->pDrill), NULL);
+	if (!d->pLive || d->bImpactFinal) return;
+	scn_impact_live_poll(d->pLive);
+	if (now >= scn_drill_duration(d->pDrill)) srv_drill_finish(d);
+	int bFailed = 0;
+	json_t *pFin = scn_impact_live_result(d->pLive, 0, &bFailed);
+	if (pFin) {
+		json_object_set_new(pFin, "type", json_string("impact"));
+		json_object_set_new(pFin, "t_us", json_integer(now));
+		json_object_set_new(pFin, "final", json_true());
+		d->bImpactFinal = 1;
+		impact_send(d, pFin);
+		return;
+	}
+	if (now == d->tImpact || !scn_impact_live_baseline(d->pLive, now, &h0)) return;
+	d->tImpact = now;
+	impact_send(d, json_pack("{s:s,s:I,s:f,s:f,s:f,s:b}", "type", "impact", "t_us", (json_int_t)now, "harm", h, "baseline",
+	                         h0, "averted", h0 > 0 ? (h0 - h) / h0 : 0.0, "final", 0));
+}
+
+void srv_drill_finish(srv_drill *d) {
+	if (d->bFinishing) return;
+	d->bFinishing = 1;
+	json_t *pIn = scn_drill_inputs_json(d->pDrill);
+	scn_impact_live_finish(d->pLive, pIn, scn_drill_now(d->pDrill), NULL);
+	json_decref(pIn);
+}
+
 void srv_drill_tick(srv_drill *d) {
+	impact_tick(d);
 	if (d->nSuppressed > 0) {
 		json_t *m = json_pack("{s:s, s:I, s:s, s:s, s:{s:I}}", "type", "event", "t_us", (json_int_t)scn_drill_now(d->pDrill),
 		                      "kind", "attack.suppressed", "subject", "server", "detail", "count", (json_int_t)d->nSuppressed);

@@ -88,8 +88,13 @@ json_t *srv_drill_fleet_msg(const srv_drill *d);
  * is rebuilt by a --resume's re-simulation, so it comes back after a restart. */
 json_t *srv_drill_replay(const srv_drill *d, const char *zTeam);
 /* Called once a wall second: refills the live budget of attack facts and, if some were held back, tells the
- * facilitator how many in one `event` of kind `attack.suppressed` (they stay in the welcome's timeline). */
+ * facilitator how many in one `event` of kind `attack.suppressed` (they stay in the welcome's timeline); sends the
+ * facilitator an `impact` message (harm averted so far against the baseline run at start, docs/protocol.md) when
+ * the sim time moved, and the final one with each team's attribution once the drill has ended and it is computed. */
 void srv_drill_tick(srv_drill *d);
+/* The drill is over (its end, or the facilitator's stop): starts the per-team attribution of what was played up to
+ * now, in a child process (once). */
+void srv_drill_finish(srv_drill *d);
 /* The latest fleet message if a new sample came since the last call (new ref), else NULL. Samples are
  * coalesced: the sink never gets fleet messages directly; the server sends this once per step. */
 json_t *srv_drill_take_fleet(srv_drill *d);

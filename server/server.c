@@ -504,6 +504,7 @@ static void on_control(srv *s, conn *c, srv_req *r) {
 	case SRV_CMD_STOP:
 		if (s->bRunning) clock_hold(s);
 		s->bStopped = s->bEnded = 1;
+		srv_drill_finish(s->pDrill); /* the attribution of what was played (the `impact` message) */
 		break;
 	}
 	srv_log(s, "facilitator: %s%s (speed %g)", srv_cmd_name(r->cmd), s->bRunning ? ", running" : ", held", s->speed);

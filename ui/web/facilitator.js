@@ -44,6 +44,7 @@ const handlers = {
 		S.inbox = {}; S.reads = new Set(); S.actions = []; S.events = []; S.errors = [];
 		for (const id of teams()) S.inbox[id] = new Map();
 		S.fleet = [];
+		S.impact = null;  // the backlog brings the latest one
 		store.del(K + "cache"); store.del(K + "fleet");   // copies kept by earlier versions of this page
 		if (m.scores) handlers.scores(m.scores);
 		S.welcomeAt = performance.now();
@@ -87,6 +88,7 @@ const handlers = {
 		S.fleet = fleetAdd(S.fleet, m);
 		renderFleet();
 	},
+	impact(m) { S.impact = m; renderImpact(); },  // harm averted against the run with no team actions (docs/protocol.md)
 	fleet_history(m) {
 		if (!Array.isArray(m.samples)) return;
 		S.fleet = fleetFromHistory(S.fleet, m.samples);
@@ -237,6 +239,19 @@ function renderScoreboard() {
 	const techs = Array.isArray(ex.techniques) ? ex.techniques : [];
 	fill($("#ex-meta"), bits.join(" · "), techs.length ? h("div", { class: "techs" }, h("span", {}, t("fac.techniques")), techs.map((x) => h("span", { class: "tech mono" }, String(x)))) : null);
 	$("#ex-title").title = ex.description || "";
+}
+
+// "Harm averted so far" while the drill runs; at its end, each team's share (what the harm would have been without it).
+function renderImpact() {
+	const m = S.impact, box = $("#impact");
+	box.hidden = !m;
+	if (!m) return;
+	const pct = (x) => (typeof x === "number" ? fmtN(Math.round(x * 1000) / 10, getLang()) + " %" : "—");
+	const teamsOf = m.final && m.teams ? Object.entries(m.teams) : [];
+	fill(box, h("div", { class: "impact-head" }, h("span", {}, t(m.final ? "fac.impact.final" : "fac.impact.live")), h("strong", { "data-averted": String(m.averted) }, pct(m.averted))),
+		h("div", { class: "sub" }, t("fac.impact.detail", { harm: fmtN(Math.round(m.harm), getLang()), baseline: fmtN(Math.round(m.baseline), getLang()) })),
+		teamsOf.length ? h("table", { class: "scoreboard impact-teams" }, h("tbody", {}, teamsOf.map(([id, v]) =>
+			h("tr", { "data-team": id }, h("td", {}, teamName(S.exercise, id)), h("td", { class: "num" }, pct(v.averted)))))) : null);
 }
 
 function needsGrade(a) { return GRADED_KINDS.includes(a.kind) && (a.points === undefined || a.points === null); }
@@ -397,7 +412,7 @@ function renderFleet() {
 function renderAll() {
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	document.title = t("fac.title") + (S.exercise && S.exercise.title ? " · " + S.exercise.title : "") + " · kyodo";
-	renderClock(); renderTeams(); renderScoreboard(); renderFeed(); renderTimeline(); renderErrors(); renderTabs(); renderComposer(); renderFleet();
+	renderClock(); renderTeams(); renderScoreboard(); renderImpact(); renderFeed(); renderTimeline(); renderErrors(); renderTabs(); renderComposer(); renderFleet();
 	if (S.inboxOpen) renderInboxModal();
 }
 
