@@ -24,10 +24,13 @@
 #include "scenarios/sweep.h"
 #include "vehicles/world.h"
 
+/* The options' ids, for every command here. */
+enum { R_SEED = KY_OPT_LONG, R_DB, R_ACTIONS, R_UNTIL, R_JSON, R_SWEEP, R_SHARD, R_WORKERS };
+
 /* --- check ------------------------------------------------------------------------------------------ */
 
 static const ky_opt kCheckOpts[] = {
-	{ "json", 'j', NULL, "print the facts (and the inject list) as one JSON object" },
+	{ "json", R_JSON, NULL, "print the facts (and the inject list) as one JSON object" },
 	{ NULL, 0, NULL, NULL },
 };
 static const ky_cmd kCheck = {
@@ -61,7 +64,7 @@ int scn_cli_check(int argc, char **argv) {
 	int id, bJson = 0;
 	ky_opts_init(&g, &kCheck, argc, argv);
 	while ((id = ky_opts_next(&g)) > 0)
-		if (id == 'j') bJson = 1;
+		if (id == R_JSON) bJson = 1;
 	if (id < 0) return g.rc;
 	ky_err err = { 0 };
 	scn_drill_opts opts = { .bCheckOnly = 1 };
@@ -190,8 +193,6 @@ static int actions_load(const char *zPath, cli_actions *p) {
 }
 
 /* --- run -------------------------------------------------------------------------------------------- */
-
-enum { R_SEED = KY_OPT_LONG, R_DB, R_ACTIONS, R_UNTIL, R_JSON, R_SWEEP, R_SHARD, R_WORKERS };
 
 static const ky_opt kRunOpts[] = {
 	{ "seed", R_SEED, "N", "the seed (default: the scenario's own)" },

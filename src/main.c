@@ -1,6 +1,6 @@
 /* kyodo: the command-line dispatch. One table of sub-commands (name, synopsis, one-line summary, entry function)
- * gives the overview (`kyodo --help`, `kyodo help`), `kyodo help CMD` (the entry's own --help), the man page
- * (`kyodo help --all`, read by help2man) and the dispatch. Each sub-command parses its own options (engine/opt.h)
+ * gives the overview (`kyodo --help`, `kyodo help`), `kyodo help CMD` (the entry's own --help), the list the man
+ * page is made from (`kyodo help --commands`, mk/man.sh) and the dispatch. Each sub-command parses its own options (engine/opt.h)
  * in the module that owns it. Also `kyodo --version`: kyodo's and the linked libraries' versions.
  * Exit codes: 0 ok, 1 failure, 2 usage (engine/opt.h). */
 #include <stdio.h>
@@ -21,7 +21,9 @@
 typedef int (*cmd_fn)(int argc, char **argv);
 
 /* Adding a sub-command: one line here, the entry function in its module (argv[0] is the command's name; it must
- * answer -h/--help on stdout with exit 0, e.g. through engine/opt.h). A NULL entry is listed as not built yet. */
+ * answer -h/--help on stdout with exit 0, e.g. through engine/opt.h: `kyodo help CMD` and the man page call it
+ * with "--help"). The synopsis is shown only for a command not built yet (a NULL entry); a built one's own help
+ * has its usage. */
 static const struct cmd {
 	const char *zName;
 	const char *zSynopsis;
@@ -29,8 +31,7 @@ static const struct cmd {
 	cmd_fn xMain;
 } aCmd[] = {
 	{ "check", "SCENARIO.lua [--json]", "load and validate a scenario", scn_cli_check },
-	{ "run", "SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json]\n"
-	         "        [--sweep N [--shard I/K] [--workers N]]",
+	{ "run", "SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json] [--sweep N]",
 	  "simulate as fast as possible, no server; --sweep: many seeds", scn_cli_run },
 	{ "serve", "SCENARIO.lua [--port P] [--host H] [--db FILE] [--speed X] [--resume]",
 	  "run the drill for the teams' browsers", srv_cli_serve },
@@ -56,20 +57,17 @@ static void overview(FILE *f) {
 	           "  or:  kyodo --version\n"
 	           "Coordinated cyber drills for the connected-car industry: Lua scenarios, a deterministic simulation of\n"
 	           "a fleet of connected cars and their backend, a drill server for the teams' browsers, a journal.\n\n"
-	           "Commands:\n");
+	           "Commands ('kyodo help COMMAND' or 'kyodo COMMAND --help' shows one's usage and options):\n");
 	for (int bBuilt = 1; bBuilt >= 0; bBuilt--) {
 		if (!bBuilt) fprintf(f, "\nNot built yet in this version:\n");
-		for (size_t i = 0; i < N_CMD; i++) {
-			if (!aCmd[i].xMain != !bBuilt) continue;
-			fprintf(f, "  kyodo %s %s\n        %s\n", aCmd[i].zName, aCmd[i].zSynopsis, aCmd[i].zSummary);
-		}
+		for (size_t i = 0; i < N_CMD; i++)
+			if (!aCmd[i].xMain == !bBuilt) fprintf(f, "  kyodo %-8s %s\n", aCmd[i].zName, aCmd[i].zSummary);
 	}
 	fprintf(f, "\nOptions:\n"
 	           "  -h, --help                show this help and exit\n"
 	           "  -V, --version             show kyodo's version and its libraries' and exit\n\n"
 	           "Options may come before or after the arguments; '--opt=value' and '--opt value' are the same; '--'\n"
-	           "ends the options. Times (T) accept seconds, \"90s\", \"15m\", \"4h\" or \"01:30:00\".\n"
-	           "'kyodo help COMMAND' or 'kyodo COMMAND --help' shows a command's options.\n\n"
+	           "ends the options. Times (T) accept seconds, \"90s\", \"15m\", \"4h\" or \"01:30:00\".\n\n"
 	           "Exit status:\n"
 	           " 0  success\n"
 	           " 1  failure: a bad scenario, actions file or journal, or a run that could not finish\n"
@@ -102,15 +100,10 @@ static int help_cmd(const struct cmd *c) {
 	return KY_EXIT_OK;
 }
 
-/* `kyodo help --all`: the overview, then every built command's help under a heading (help2man's input). */
-static int help_all(void) {
-	overview(stdout);
-	for (size_t i = 0; i < N_CMD; i++) {
-		if (!aCmd[i].xMain) continue;
-		printf("\nkyodo %s:\n", aCmd[i].zName);
-		fflush(stdout);
-		help_cmd(&aCmd[i]);
-	}
+/* `kyodo help --commands`: the built commands' names, one a line (for the man page and shell completion). */
+static int help_commands(void) {
+	for (size_t i = 0; i < N_CMD; i++)
+		if (aCmd[i].xMain) printf("%s\n", aCmd[i].zName);
 	return KY_EXIT_OK;
 }
 
@@ -123,7 +116,7 @@ static int help(int argc, char **argv) {
 		fprintf(stderr, "kyodo help: unexpected argument '%s'\nTry 'kyodo --help' for more information.\n", argv[3]);
 		return KY_EXIT_USAGE;
 	}
-	if (!strcmp(argv[2], "--all")) return help_all();
+	if (!strcmp(argv[2], "--commands")) return help_commands();
 	if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h") || !strcmp(argv[2], "help")) {
 		overview(stdout);
 		return KY_EXIT_OK;
