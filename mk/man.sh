@@ -35,4 +35,5 @@ ROFF
 # The version from the first line of --version; the libraries' versions (the lines after it) stay out of the page.
 version=$("$kyodo" --version | sed -n '1s/^kyodo //p')
 help2man --no-info --version-string="$version" --section=1 --source="kyodo" --manual="kyodo manual" \
-	--name="coordinated cyber drills for the connected-car industry" --include="$inc" "$kyodo"
+	--name="coordinated cyber drills for the connected-car industry" --include="$inc" "$kyodo" |
+	sed 's/^\.SS "Exit status:"$/.SH "EXIT STATUS"/'  # the overview's last paragraph, a section of its own
