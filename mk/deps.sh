@@ -34,7 +34,6 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd xvfb-run xvfb
 	need_cmd sqlite3 sqlite3
 	need_cmd curl curl
-	need_cmd systemd-analyze systemd
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick
