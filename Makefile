@@ -111,6 +111,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 WEB_FILES   := $(shell cd ui/web && find . -type f ! -name README.md | sed "s|^\./||" | sort)
 DRILL_FILES := $(sort $(notdir $(wildcard scenarios/*.lua scenarios/*.jsonl scenarios/*.cdx.json)))
 DOC_FILES   := README.md $(sort $(wildcard docs/*.md))
+CLUSTER_FILES := $(sort $(notdir $(wildcard docs/cluster/*)))
 
 install: $(BUILD)/kyodo $(BUILD)/kyodo.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(MANDIR)/man1 \
@@ -120,6 +121,8 @@ install: $(BUILD)/kyodo $(BUILD)/kyodo.1
 	for f in $(DRILL_FILES); do install -m 0644 scenarios/$$f $(DESTDIR)$(DATADIR)/scenarios/$$f || exit 1; done
 	install -m 0644 $(BUILD)/kyodo.1 $(DESTDIR)$(MANDIR)/man1/kyodo.1
 	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/cluster
+	install -m 0644 $(addprefix docs/cluster/,$(CLUSTER_FILES)) $(DESTDIR)$(DOCDIR)/cluster/
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' mk/kyodo@.service.in >$(DESTDIR)$(UNITDIR)/kyodo@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kyodo@.service
 
@@ -127,8 +130,8 @@ install: $(BUILD)/kyodo $(BUILD)/kyodo.1
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kyodo $(DESTDIR)$(MANDIR)/man1/kyodo.1 $(DESTDIR)$(UNITDIR)/kyodo@.service
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/web/,$(WEB_FILES)) $(addprefix $(DESTDIR)$(DATADIR)/scenarios/,$(DRILL_FILES))
-	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) $(addprefix $(DESTDIR)$(DOCDIR)/cluster/,$(CLUSTER_FILES))
 	-find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete 2>/dev/null
-	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR)/cluster $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 -include $(shell find $(BUILD)/obj -name "*.d" 2>/dev/null)

@@ -101,7 +101,7 @@ mkdir -p "$TMP/k8s"
 i=0
 rcs=0
 while [ $i -lt "$shardsY" ]; do
-	JOB_COMPLETION_INDEX=$i SCENARIO=$S SEEDS=$N SHARDS=$shardsY PATH="$TMP/bin:$PATH" sh -c "$cmd" 2>/dev/null || rcs=$((rcs + 1))
+	JOB_COMPLETION_INDEX=$i SCENARIO=$S SEEDS=$N SHARDS=$shardsY WORKERS=1 PATH="$TMP/bin:$PATH" sh -c "$cmd" 2>/dev/null || rcs=$((rcs + 1))
 	i=$((i + 1))
 done
 expect_eq "k8s_pods_exit_0" "$rcs" 0
