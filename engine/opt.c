@@ -103,6 +103,7 @@ void ky_opts_init(ky_opts *g, const ky_cmd *pCmd, int argc, char **argv) {
 		const ky_opt *o = i < n ? &pCmd->aOpt[i] : &kHelpOpt;
 		int has = !o->zArg ? no_argument : o->zArg[0] == '[' ? optional_argument : required_argument;
 		assert(o->id > 0);
+		assert(i == n || (o->id != kHelpOpt.id && strcmp(o->zLong, kHelpOpt.zLong) != 0)); /* -h/--help are this module's */
 		g->aLong[i] = (struct option){ o->zLong, has, NULL, o->id };
 		if (is_short(o->id)) {
 			g->zShort[k++] = (char)o->id;

@@ -500,9 +500,16 @@ static void print_lines(json_t *lines) {
 static int sweep(const run_opts *o, const cli_actions *acts) {
 	int first = 1, last = o->nSweep, rc;
 	int nWorkers = o->nWorkers ? o->nWorkers : scn_spawn_cores();
-	json_t *lines = NULL, *ident = sweep_ident(o, acts ? acts->zPath : NULL);
+	json_t *lines = NULL, *ident;
 	ky_err err = { 0 };
-	if (!ident) return KY_EXIT_FAIL;
+	scn_drill_opts check = { .bCheckOnly = 1 };
+	scn_drill *d = scn_drill_open(o->zPath, &check, &err);  /* a bad scenario is said once, not once per worker */
+	if (!d) {
+		fprintf(stderr, "%s\n", err.zMsg);
+		return KY_EXIT_FAIL;
+	}
+	scn_drill_free(d);
+	if (!(ident = sweep_ident(o, acts ? acts->zPath : NULL))) return KY_EXIT_FAIL;
 	if (o->nShards) scn_sweep_shard_seeds(o->nSweep, o->iShard, o->nShards, &first, &last);
 	sweep_job job = { o, acts, ident };
 	rc = first <= last ? scn_spawn_run(first, last, nWorkers, sweep_one, &job, &lines, &err) : 0;
