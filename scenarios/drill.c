@@ -73,9 +73,14 @@ static void emit_all_scores(scn_drill *d) {
 	json_array_foreach(d->teams, i, t) emit_score(d, json_string_value(json_object_get(t, "id")));
 }
 
+/* The fleet sample: the world's truth, and under "team_view" what the teams see (CONTRACT §4: what their org
+ * observes, or with visibility "truth" the truth itself). */
 static json_t *fleet_msg(scn_drill *d) {
 	json_t *m = veh_world_metrics_json(d->world);
 	if (!m) m = json_object();
+	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
+	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
+	if (view) json_object_set_new(m, "team_view", view);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;

@@ -86,6 +86,7 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
 	json_t *teams;        /* array of {"id","name"} */
 	int bFleet;
 

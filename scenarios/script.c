@@ -119,7 +119,7 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 /* --- declarations ----------------------------------------------------------------------------------- */
 
 static int l_scenario(lua_State *L) {
-	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
 		"params", "authors", "version", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
@@ -142,6 +142,10 @@ static int l_scenario(lua_State *L) {
 		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
+	const char *zVis = str_field(L, 1, "scenario", "visibility", "observed");
+	if (strcmp(zVis, "observed") && strcmp(zVis, "truth"))
+		luaL_error(L, "scenario: visibility '%s' (known: observed, truth)", zVis);
+	d->bTruthVisible = !strcmp(zVis, "truth");
 	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: techniques");
 		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {

@@ -19,7 +19,8 @@
  * restored world equals the hash of the world it was taken from.
  * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
  * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
- * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, flagged, per OTA state) are
+ * recounted. */
 #include "vehicles/worldInt.h"
 
 #include "engine/sha256.h"
@@ -518,7 +519,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		if (i == n) return 0;
 	}
 	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
-	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
+	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, nFlagged = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
 	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
 	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
 	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
@@ -528,7 +529,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		for (uint32_t j = 0; j < m; j++) {
 			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
 			int bComp = (fl & VEH_F_COMP) != 0;
-			if (fl > 0x3f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
+			if (fl > 0x7f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & (VEH_F_PERSIST | VEH_F_FLAGGED)) && !bComp) ||
 			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
@@ -538,6 +539,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			nBrick += (fl & VEH_F_BRICKED) != 0;
 			nPatched += (fl & VEH_F_PATCHED) != 0;
 			nRevoked += (fl & VEH_F_REVOKED) != 0;
+			nFlagged += (fl & VEH_F_FLAGGED) != 0;
 			aOtaN[ota]++;
 			aBusy[otaCamp] += veh__ota_busy(ota);
 			aCampN[camp]++;
@@ -549,6 +551,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
 	t->nPatched = nPatched;
 	t->nRevoked = nRevoked;
+	t->nFlagged = nFlagged;
 	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
 	return 1;
 }

@@ -11,7 +11,7 @@
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
  * Counters kept incrementally, so that a metrics read costs O(services + campaigns) whatever the fleet size: nComp
  * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
- * nBusy. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
+ * nBusy, nFlagged. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
  * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
  * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
 #ifndef VEH_WORLD_INT_H
@@ -104,6 +104,7 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	/* counters */
 	int64_t nComp, nOffline, nBricked;
+	int64_t nFlagged;              /* cars with VEH_F_FLAGGED: the compromised cars the owner's detection has seen */
 	int64_t nPatched, nRevoked;    /* cars with VEH_F_PATCHED, VEH_F_REVOKED */
 	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
 	eng_time_t tCompLast;

@@ -228,3 +228,56 @@ TEST(the_drill_stages_then_applies_and_refuses_bad_args_without_a_seq) {
 	json_decref(good);
 	scn_drill_free(d);
 }
+
+static json_t *pLastFleet;
+static void keep_fleet(void *ctx, json_t *msg) {
+	(void)ctx;
+	json_decref(pLastFleet);
+	pLastFleet = json_deep_copy(msg);
+}
+
+static const char *write_scenario(const char *zName, const char *zVisibility) {
+	static char z[600];
+	snprintf(z, sizeof z, "%s/%s.lua", ky_test_tmpdir(), zName);
+	FILE *f = fopen(z, "w");
+	fprintf(f, "scenario { id = \"v\", title = \"V\", duration = \"1h\"%s }\n"
+	           "teams { { id = \"vsoc\", name = \"VSOC\" } }\n"
+	           "fleet { { model = \"Sedan-A\", count = 2000, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } } }\n"
+	           "at(\"00:01:00\", function() attack.compromise { select = { model = \"Sedan-A\" }, count = 500, persistence = true } end)\n",
+	        zVisibility);
+	fclose(f);
+	return z;
+}
+
+/* CONTRACT §2/§4: visibility "observed" (the default) gives the teams what their detection flagged; "truth" the truth. */
+TEST(the_fleet_sample_carries_the_teams_view_by_the_scenarios_visibility) {
+	const char *azVis[] = { "", ", visibility = \"truth\"" };
+	for (int k = 0; k < 2; k++) {
+		ky_err err = { 0 };
+		scn_observer obs = { .on_fleet = keep_fleet };
+		scn_drill_opts o = { .pObs = &obs };
+		scn_drill *d = scn_drill_open(write_scenario(k ? "truth" : "observed", azVis[k]), &o, &err);
+		if (!d) ky_test_fail(__FILE__, __LINE__, "open: %s", err.zMsg);
+		ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(1800), &err), 0);
+		json_t *v = json_object_get(pLastFleet, "team_view");
+		long long nTrue = json_integer_value(json_object_get(pLastFleet, "compromised"));
+		long long nSeen = json_integer_value(json_object_get(v, "compromised"));
+		ASSERT_EQ_INT(nTrue, 500);
+		if (k == 0) {
+			ASSERT_TRUE(json_is_true(json_object_get(v, "observed")));
+			ASSERT_LT(nSeen, nTrue);
+			ASSERT_EQ_INT(nSeen, json_integer_value(json_object_get(pLastFleet, "observed_compromised")));
+		} else {
+			ASSERT_TRUE(json_is_false(json_object_get(v, "observed")));
+			ASSERT_EQ_INT(nSeen, nTrue);
+		}
+		scn_drill_free(d);
+	}
+	json_decref(pLastFleet);
+	pLastFleet = NULL;
+	ky_err err = { 0 };
+	scn_drill_opts o = { .bCheckOnly = 1 };
+	const char *zBad = write_scenario("bad", ", visibility = \"everything\"");
+	ASSERT_TRUE(scn_drill_open(zBad, &o, &err) == NULL);
+	ASSERT_CONTAINS(err.zMsg, "visibility 'everything' (known: observed, truth)");
+}
