@@ -998,9 +998,23 @@ static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
 
 static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
 
-static void ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
-	scn_lua_push_json(d->script->L, arg);
-	call_ref(d, ref, 1, 0, zWhat);
+static json_t *ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	scn_lua_push_json(L, arg);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, 1, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (lua_type(L, -1) == LUA_TTABLE && scn_lua_to_json(L, -1, &j, &err)) {
+		ky_err_prefix(&err, "the table it returned");
+		scn_drill__script_error(d, &err, zWhat);
+		j = NULL;
+	}
+	lua_pop(L, 1);
+	return j;
 }
 
 static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };

@@ -204,7 +204,7 @@ static void write_tables(const veh_world *w, wbuf *b) {
 		const veh_ota_camp *c = &w->aOta[o];
 		w_u64(b, (uint64_t)c->iEcu), w_u64(b, c->ver), w_f64(b, c->rollout), w_f64(b, c->brick), w_i64(b, c->iAttack);
 		w_i64(b, c->tStart), w_i64(b, c->nTarget), w_i64(b, c->nOffered), w_i64(b, c->nDone), w_i64(b, c->nFailed);
-		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked);
+		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked | (uint64_t)c->bPaused << 1);
 		w_s(b, c->zSel);
 	}
 }
@@ -420,7 +420,10 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 		o->iEcu = (int)(iEcu & 0xf), o->ver = (uint32_t)ver, o->rollout = r_f64(b), o->brick = r_f64(b), iAttack = r_i64(b);
 		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
 		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
-		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b), o->bRevoked = r_bool(b);
+		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b);
+		uint64_t fl = r_u64(b);  /* bit 0 revoked, bit 1 paused (a snapshot from before pauses has 0 or 1) */
+		if (fl > 3) b->bBad = 1;
+		o->bRevoked = (int)(fl & 1), o->bPaused = (int)(fl >> 1 & 1);
 		o->zSel = r_sdup(b);
 		const int64_t aN[] = { o->tStart, o->nTarget, o->nOffered, o->nDone, o->nFailed, o->nBricked };
 		for (size_t k = 0; k < sizeof aN / sizeof aN[0]; k++)

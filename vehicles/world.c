@@ -554,6 +554,22 @@ void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	m->remote_commands_failed = w->nCmdFailed;
 }
 
+/* The OTA server's campaigns as its console lists them (bTruth: and which are malicious). */
+static json_t *ota_list(const veh_world *w, int bTruth) {
+	json_t *a = json_array();
+	char z[32];
+	for (int o = 0; a && o < w->nOta; o++) {
+		const veh_ota_camp *c = &w->aOta[o];
+		json_t *e = json_pack("{sisssssIsIsIsIsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu), "version",
+		                      veh_version_format(c->ver, z, sizeof z), "targeted", (json_int_t)c->nTarget, "offered",
+		                      (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
+		                      "paused", c->bPaused);
+		if (e && bTruth) json_object_set_new(e, "malicious", json_boolean(c->iAttack >= 0));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
 json_t *veh_world_metrics_json(const veh_world *w) {
 	veh_metrics m;
 	veh_world_metrics(w, &m);
@@ -570,6 +586,7 @@ json_t *veh_world_metrics_json(const veh_world *w) {
 		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
 	json_object_set_new(o, "services", svc);
 	json_object_set_new(o, "observed_compromised", json_integer(w->nFlagged));
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 1));
 	return o;
 }
 
@@ -598,6 +615,7 @@ json_t *veh_world_observed_json(const veh_world *w) {
 	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
 	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(svc, veh__svc_name(s), json_string(observed_health(w, s)));
 	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 0));
 	json_object_set_new(o, "observed", json_true());
 	return o;
 }

@@ -64,6 +64,7 @@ typedef struct veh_ota_camp {
 	int64_t nBusy;                 /* cars offered, downloading or installing it now (derived, not in the snapshot) */
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
+	int bPaused;                   /* paused by a team: no new offers; offered and downloading cars wait */
 } veh_ota_camp;
 
 typedef struct veh_params {
@@ -184,6 +185,6 @@ int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args
  * still refuses what it cannot apply, naming the field). */
 typedef int veh__act_fn(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
 veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
-	veh__act_assess;
+	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
 
 #endif

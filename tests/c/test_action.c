@@ -281,3 +281,45 @@ TEST(the_fleet_sample_carries_the_teams_view_by_the_scenarios_visibility) {
 	ASSERT_TRUE(scn_drill_open(zBad, &o, &err) == NULL);
 	ASSERT_CONTAINS(err.zMsg, "visibility 'everything' (known: observed, truth)");
 }
+
+static json_t *pLastResult;
+static void keep_result(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail) {
+	(void)ctx, (void)t, (void)subject;
+	if (strcmp(kind, "action.result") != 0) return;
+	json_decref(pLastResult);
+	pLastResult = json_deep_copy(json_object_get(detail, "result"));
+}
+
+/* issue 18: a scenario answers an action (a contact with the mobile network operator) with what the team observes. */
+TEST(an_action_handler_can_say_what_the_team_observes) {
+	char z[600];
+	snprintf(z, sizeof z, "%s/contact.lua", ky_test_tmpdir());
+	FILE *f = fopen(z, "w");
+	fputs("scenario { id = \"c\", title = \"C\", duration = \"1h\" }\n"
+	      "teams { { id = \"vsoc\", name = \"VSOC\" } }\n"
+	      "fleet { { model = \"Sedan-A\", count = 100, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } } }\n"
+	      "on(\"action\", function(a)\n"
+	      "  if a.kind == \"contact\" and a.args.party == \"mno\" then return { text = \"SMS sender blocked\", effective = true } end\n"
+	      "  if a.kind == \"block_indicator\" then return { note = \"seen \" .. a.result.matched } end\n"
+	      "end)\n", f);
+	fclose(f);
+	ky_err err = { 0 };
+	scn_observer obs = { .on_event = keep_result };
+	scn_drill_opts o = { .pObs = &obs };
+	scn_drill *d = scn_drill_open(z, &o, &err);
+	if (!d) ky_test_fail(__FILE__, __LINE__, "open: %s", err.zMsg);
+	ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(600), &err), 0);
+	json_t *a = J("{\"party\":\"mno\",\"request\":\"block SMS from +81-90-0000-0000\"}");
+	ASSERT_EQ_INT(scn_drill_action(d, "vsoc", NULL, "contact", a, NULL, NULL, &err), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(pLastResult, "text")), "SMS sender blocked");
+	ASSERT_TRUE(json_is_true(json_object_get(pLastResult, "effective")));
+	json_decref(a);
+	a = J("{\"value\":\"198.51.100.1\"}");
+	ASSERT_EQ_INT(scn_drill_action(d, "vsoc", NULL, "block_indicator", a, NULL, NULL, &err), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(pLastResult, "note")), "seen 0");  /* merged into the world's result */
+	ASSERT_EQ_INT(json_integer_value(json_object_get(pLastResult, "matched")), 0);
+	json_decref(a);
+	json_decref(pLastResult);
+	pLastResult = NULL;
+	scn_drill_free(d);
+}

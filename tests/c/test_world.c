@@ -1022,3 +1022,57 @@ TEST(a_compromised_service_looks_up_until_an_incident_names_it) {
 	json_decref(o);
 	free_world(b);
 }
+
+/* issue 18: pause one OTA campaign (a poisoned one) without taking the whole OTA service down; resume goes on. */
+TEST(a_paused_ota_campaign_offers_nothing_and_its_cars_wait_until_resumed) {
+	box b = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	json_t *r = act(b, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":0.5}");
+	ASSERT_EQ_INT(jint(r, "campaign"), 1);
+	json_decref(r);
+	eng_sim_run_until(b.sim, MIN(30));
+	json_t *m = veh_world_metrics_json(b.w);
+	json_t *c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	int64_t nOffered = jint(c, "offered");
+	ASSERT_LT(0, nOffered);
+	ASSERT_TRUE(json_is_false(json_object_get(c, "malicious")));
+	json_decref(m);
+	r = act(b, "pause_ota_campaign", "{\"campaign\":1}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "paused")));
+	json_decref(r);
+	veh_metrics m0 = metrics(b);
+	eng_sim_run_until(b.sim, HOUR(2));
+	veh_metrics m1 = metrics(b);
+	m = veh_world_observed_json(b.w);
+	c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	ASSERT_EQ_INT(jint(c, "offered"), nOffered);  /* no new offers while paused */
+	ASSERT_TRUE(json_is_true(json_object_get(c, "paused")));
+	ASSERT_TRUE(json_object_get(c, "malicious") == NULL);  /* the owner's console does not say which is malicious */
+	json_decref(m);
+	ASSERT_LE(m1.ota_done, m0.ota_done + m0.ota_installing);  /* only installs under way finished */
+	r = act(b, "resume_ota_campaign", "{\"campaign\":1}");
+	json_decref(r);
+	eng_sim_run_until(b.sim, HOUR(6));
+	ASSERT_LT(nOffered, metrics(b).ota_done);
+	ky_err err = { 0 };
+	json_t *a = J("{\"campaign\":7}");
+	r = NULL;
+	ASSERT_EQ_INT(veh_world_action(b.w, "vsoc", "pause_ota_campaign", a, &r, &err), KY_ENOENT);
+	ASSERT_CONTAINS(err.zMsg, "there is no OTA campaign 7 (1 so far)");
+	json_decref(a);
+	/* a paused campaign survives a snapshot */
+	json_decref(act(b, "pause_ota_campaign", "{\"campaign\":1}"));
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+	box r2 = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	eng_sim_run_until(r2.sim, eng_sim_now(b.sim));
+	ASSERT_EQ_INT(veh_world_restore(r2.w, buf, len, &err), 0);
+	ASSERT_EQ_INT(r2.w->aOta[0].bPaused, 1);
+	char h1[65], h2[65];
+	veh_world_state_hash(b.w, h1);
+	veh_world_state_hash(r2.w, h2);
+	ASSERT_EQ_STR(h1, h2);
+	free(buf);
+	free_world(r2);
+	free_world(b);
+}
