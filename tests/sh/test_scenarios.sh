@@ -112,7 +112,7 @@ expect_contains "japanese_title" "$out" "顧客・車両データ漏えい"
 out=$("$KYODO" run "$A" --sweep 4 --json 2>/dev/null)
 expect_eq "sweep_exits_0" "$?" 0
 expect_eq "sweep_runs" "$(field "$out" runs)" 4
-expect_contains "sweep_lists_expectations" "$out" "\"label\":\"R155-initial-24h\""
+expect_contains "sweep_lists_expectations" "$out" "\"label\":\"APPI-PPC-sokuho-3-5d\""
 expect_contains "sweep_lists_branches" "$out" "\"runs_fired\":"
 out=$("$KYODO" run "$A" --sweep 2 2>/dev/null)
 expect_contains "sweep_text_never_fired" "$out" "never fired"
