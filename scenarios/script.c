@@ -119,7 +119,7 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 /* --- declarations ----------------------------------------------------------------------------------- */
 
 static int l_scenario(lua_State *L) {
-	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
 		"params", "authors", "version", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
@@ -142,6 +142,10 @@ static int l_scenario(lua_State *L) {
 		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
+	const char *zVis = str_field(L, 1, "scenario", "visibility", "observed");
+	if (strcmp(zVis, "observed") && strcmp(zVis, "truth"))
+		luaL_error(L, "scenario: visibility '%s' (known: observed, truth)", zVis);
+	d->bTruthVisible = !strcmp(zVis, "truth");
 	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: techniques");
 		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {
@@ -1154,9 +1158,23 @@ static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
 
 static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
 
-static void ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
-	scn_lua_push_json(d->script->L, arg);
-	call_ref(d, ref, 1, 0, zWhat);
+static json_t *ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	scn_lua_push_json(L, arg);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, 1, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (lua_type(L, -1) == LUA_TTABLE && scn_lua_to_json(L, -1, &j, &err)) {
+		ky_err_prefix(&err, "the table it returned");
+		scn_drill__script_error(d, &err, zWhat);
+		j = NULL;
+	}
+	lua_pop(L, 1);
+	return j;
 }
 
 static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };

@@ -90,11 +90,21 @@ static double harm_of(json_t *s) { return dnum(s, "fleet.harm"); }
 
 /* ---- the gaming scripts -------------------------------------------------------------------------------------- */
 
+/* Paperwork: the issue's triage, share, notify, report and assess (not `contact`, which asks an outside party to act:
+ * the scenario says what that does, e.g. a mobile operator filtering the worm's SMS in tcu-remote). */
+static int is_paperwork(json_t *a) {
+	static const char *const az[] = { "triage", "share", "notify", "report", "assess", NULL };
+	const char *z = json_string_value(json_object_get(a, "kind"));
+	for (int i = 0; az[i]; i++)
+		if (z && !strcmp(z, az[i])) return 1;
+	return 0;
+}
+
 static json_t *paperwork(json_t *good) {
 	json_t *o = json_array();
 	size_t i;
 	json_t *a;
-	json_array_foreach(good, i, a) if (!is_world(a)) json_array_append(o, a);
+	json_array_foreach(good, i, a) if (is_paperwork(a)) json_array_append(o, a);
 	return o;
 }
 
@@ -104,7 +114,7 @@ static json_t *spam(json_t *good, eng_time_t end) {
 	size_t i;
 	json_t *a;
 	json_array_foreach(good, i, a) {
-		if (is_world(a)) continue;
+		if (!is_paperwork(a)) continue;
 		for (int k = 1; k <= 10; k++) {
 			eng_time_t t = us(a) + ENG_S(60 * k);
 			add(o, t < end ? t : end, json_string_value(json_object_get(a, "team")), json_string_value(json_object_get(a, "kind")),
@@ -193,19 +203,20 @@ static void copy_drill(const char *zName, const char *zLine, char *zOut, size_t 
 	fclose(f);
 }
 
-/* With an outcome term on the harm index worth five times the drill's expectation points (best 0, worst the
- * baseline's harm), paperwork earns at most a quarter of the good response's joint score: what the harm outcome
- * lets a scenario author say (the shipped drills give most of their points to paperwork, see docs/scenario-api.md). */
+/* With an outcome term on the harm index worth three times the drill's expectation points, calibrated as
+ * docs/scenario-api.md says (full points at the good response's harm, none at the baseline's), paperwork earns at most
+ * a quarter of the good response's joint score: what the harm outcome lets a scenario author say (the shipped drills
+ * give most of their points to paperwork). */
 static void paperwork_quarter(const char *zName, json_t *sg, json_t *good, json_t *gp) {
-	double pts = 0, h0 = dnum(sg, "impact.baseline");
+	double pts = 0, h0 = dnum(sg, "impact.baseline"), h = dnum(sg, "impact.harm");
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(sg, "expectations"), i, e) pts += dnum(e, "points");
 	char zLine[256], zScn[4200];
-	snprintf(zLine, sizeof zLine, "outcome { metric = \"harm\", best = 0, worst = %.3f, points = %.0f }", h0, 5 * pts);
+	snprintf(zLine, sizeof zLine, "outcome { metric = \"harm\", best = %.3f, worst = %.3f, points = %.0f }", h, h0, 3 * pts);
 	copy_drill(zName, zLine, zScn, sizeof zScn);
 	json_t *sG = run(zScn, good, 0), *sP = run(zScn, gp, 0);
-	printf("  %-13s with a harm outcome of %.0f points: joint good %.2f, paperwork %.2f\n", zName, 5 * pts, dnum(sG, "joint"),
+	printf("  %-13s with a harm outcome of %.0f points: joint good %.2f, paperwork %.2f\n", zName, 3 * pts, dnum(sG, "joint"),
 	       dnum(sP, "joint"));
 	ASSERT_LE(4 * dnum(sP, "joint"), dnum(sG, "joint"));
 	json_decref(sG), json_decref(sP);
@@ -246,7 +257,7 @@ static void gaming_case(int k) {
 		/* the right thing late averts less; the good response averts the most of all of these */
 		ASSERT_LT(aLate, aGood);
 		ASSERT_LT(aPaper, aGood);
-		ASSERT_LT(0.3, aGood);
+		ASSERT_LT(0.1, aGood);
 		/* one team absent: the team whose response helped most raises the harm when it is left out (a fresh run) */
 		const char *zBest = NULL;
 		double aBest = 0;
