@@ -97,7 +97,7 @@ scn_impact *scn_impact_plan(const scn_play *a, int n, json_t *teams, eng_time_t 
 	}
 	m->a = a, m->n = n, m->end = end, m->teams = teams, m->nTeam = nTeam;
 	long nCpu = sysconf(_SC_NPROCESSORS_ONLN);
-	m->nCap = nCpu < 1 ? 2 : nCpu > 8 ? 16 : (int)nCpu * 2;
+	m->nCap = nCpu < 2 ? 8 : nCpu > 8 ? 32 : (int)nCpu * 4;  /* memory, not cores, is what bounds it: COW copies of the world */
 	int iFirst = -1;
 	for (int i = 0; i < n; i++) {
 		m->aTeamOf[i] = a[i].zTeam ? team_index(teams, a[i].zTeam) : -1;
