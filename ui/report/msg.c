@@ -287,6 +287,10 @@ static const struct {
 	  "影響: 本演習の被害指数 H と、同じシナリオとシードでチームの行動がない場合の H0 を比較し、回避率 = (H0 − H) / H0。チーム別はそのチームの行動を除いた場合です (実行時に計算された場合)。" },
 	{ "method.hotwash", "Hot wash. Each participant's latest answer to the feedback form offered on the team page when the drill ended; names are the display names the participants gave.",
 	  "ホットウォッシュ: 演習終了時にチーム画面で提示したアンケートへの、各参加者の最新の回答。氏名は参加者が入力した表示名です。" },
+	/* STIX */
+	{ "stix.control", "Exercise control: {title}", "演習統制: {title}" },
+	{ "stix.campaign", "Campaign using {c2} ({title})", "{c2} を使う攻撃キャンペーン ({title})" },
+	{ "stix.note", "Shared by {from} with {to} during the drill", "演習中に {from} から {to} へ共有" },
 	/* MSEL notes */
 	{ "msel.from_callback", "sent by the scenario (line {line})", "シナリオから送信 ({line} 行目)" },
 	{ "msel.adhoc", "ad-hoc inject by the facilitator", "ファシリテーターによる臨時インジェクト" },
