@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "scenarios/cli.h"
+#include "scenarios/msel.h"
 #include "server/cli.h"
 #include "ui/report/cli.h"
 
@@ -28,6 +29,8 @@ static const struct {
 	                       "                                           the SDL2 replay viewer on a journal" },
 	{ "report", rep_cli_report, "report FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json]\n"
 	                       "                                           after-action report and exports" },
+	{ "msel", scn_msel_cli, "msel import FILE.csv [--out SCENARIO.lua]\n"
+	                        "                                           a spreadsheet MSEL into a scenario skeleton" },
 };
 
 static void usage(FILE *f) {
