@@ -61,6 +61,7 @@ static int csv_field(csv *c, ky_err *err) {
 				free(buf);
 				return ky_err_set(err, KY_EPARSE, "%d:%d: bad quoting: the quoted field is not closed", c->row, col);
 			}
+			if (c->z[c->i] == '\r' && c->i + 1 < c->n && c->z[c->i + 1] == '\n') continue; /* CRLF in a cell: LF */
 			if (c->z[c->i] == '"') {
 				if (c->i + 1 < c->n && c->z[c->i + 1] == '"') {
 					buf[nBuf++] = '"';
@@ -862,6 +863,24 @@ static int check_text(msel *m, lua_out *o) {
 	return ky_err_set(m->err, KY_EPARSE, "%s:1:?: the scenario made from it does not load: %s", m->zCsv, zMsg);
 }
 
+/* A CSV error "ROW:FIELD: message" as "FILE.csv:ROW:COLUMN: message", the field number named by the header's
+ * column when the header (the first line) reads. */
+static int csv_error(const char *zCsv, const char *z, size_t n, const ky_err *e, ky_err *err) {
+	int row = 0, col = 0, k = 0;
+	if (sscanf(e->zMsg, "%d:%d: %n", &row, &col, &k) != 2 || k == 0) return ky_err_set(err, e->code, "%s:%s", zCsv, e->zMsg);
+	const char *zNl = memchr(z, '\n', n);
+	int *aRow = NULL;
+	json_t *h = row > 1 && zNl ? scn_msel_csv_parse(z, (size_t)(zNl - z), &aRow, NULL) : NULL;
+	const char *zName = json_string_value(json_array_get(json_array_get(h, 0), (size_t)(col - 1)));
+	char zCol[64];
+	if (zName && *zName) snprintf(zCol, sizeof zCol, "%s", zName);
+	else snprintf(zCol, sizeof zCol, "%d", col);
+	int rc = ky_err_set(err, e->code, "%s:%d:%s: %s", zCsv, row, zCol, e->zMsg + k);
+	json_decref(h);
+	free(aRow);
+	return rc;
+}
+
 char *scn_msel_import(const char *zCsv, ky_err *err) {
 	size_t n = 0;
 	char *z = read_all(zCsv, &n, err);
@@ -870,10 +889,10 @@ char *scn_msel_import(const char *zCsv, ky_err *err) {
 	lua_out o = { .row = -1, .col = -1 };
 	ky_err e = { 0 };
 	m.recs = scn_msel_csv_parse(z, n, &m.aRow, &e);
-	free(z);
 	int rc = 0;
-	if (!m.recs) rc = ky_err_set(err, e.code, "%s:%s", zCsv, e.zMsg);
+	if (!m.recs) rc = csv_error(zCsv, z, n, &e, err);
 	else if (json_array_size(m.recs) == 0) rc = ky_err_set(err, KY_EPARSE, "%s:1:?: empty: no header row", zCsv);
+	free(z);
 	if (rc == 0) {
 		m.injects = json_array();
 		m.teams = json_array();

@@ -1,7 +1,8 @@
 /* msel (scenarios): a spreadsheet master scenario events list (CONTRACT §5, CSV) turned into a scenario skeleton
  * (`kyodo msel import FILE.csv [--out SCENARIO.lua]`): scenario{}, the teams named in `to`, a placeholder fleet,
  * one inject per event with its expectations, and the attack left as commented stubs. The CSV is RFC 4180 (quoted
- * fields with commas, doubled quotes and line breaks), UTF-8 with or without a BOM, CRLF or LF; its header names
+ * fields with commas, doubled quotes and line breaks, a CRLF inside a cell read as LF), UTF-8 with or without a
+ * BOM, CRLF or LF; its header names
  * the columns in any order, case-insensitive (unknown columns are ignored); only time, to and title are required.
  * A row continues the inject of the row before with the same `event` when its title is empty (one expectation
  * per row). The skeleton is loaded once more the way `kyodo check` loads it before it is written.
