@@ -90,11 +90,11 @@ static void fleet_series(rep_buf *b, json_t *metrics, const char *zKey, double x
 }
 
 int rep_chart_fleet(rep_buf *b, json_t *metrics, eng_time_t tEnd, rep_lang lang) {
-	const double W = 680, H = 330, pw = 290, ph = 100;
+	const double W = 680, H = 330, pw = 276, ph = 100;
 	if (tEnd <= 0) tEnd = 1;
 	rep_buf_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" class=\"chart\">", W, H);
 	for (size_t k = 0; k < sizeof aFleet / sizeof aFleet[0]; k++) {
-		double x0 = 50 + (double)(k % 2) * (pw + 50), y0 = 22 + (double)(k / 2) * (ph + 58);
+		double x0 = 46 + (double)(k % 2) * (pw + 56), y0 = 22 + (double)(k / 2) * (ph + 58);
 		double yMax = 0, last = 0;
 		size_t i;
 		json_t *m;

@@ -330,9 +330,10 @@ static void analyse_response(find_ctx *c) {
 			json_array_foreach(out, m, r) if (!strcmp(str(r, "inject"), str(e, "inject")) && !strcmp(str(r, "team"), str(t, "id"))) row = r;
 			json_t *resp = json_object_get(e, "response_us");
 			if (!row) {
-				row = json_pack("{s:s,s:s,s:I,s:O?,s:s}", "inject", str(e, "inject"), "team", str(t, "id"), "within_us",
-				                (json_int_t)ival(e, "within_us"), "response_us", resp, "status",
+				row = json_pack("{s:s,s:s,s:I,s:s}", "inject", str(e, "inject"), "team", str(t, "id"), "within_us",
+				                (json_int_t)ival(e, "within_us"), "status",
 				                resp ? (json_is_true(json_object_get(e, "late")) ? "late" : "met") : str(e, "status"));
+				if (resp) json_object_set(row, "response_us", resp); /* absent when not met */
 				json_array_append_new(out, row);
 				continue;
 			}

@@ -238,6 +238,7 @@ static void relate(stix *s, const char *zSrc, const char *zType, const char *zDs
 	char zId[96], zKey[300];
 	snprintf(zKey, sizeof zKey, "%s|%s|%s", zSrc, zType, zDst);
 	make_id(s, "relationship", zKey, zId);
+	if (json_object_get(s->marks, zId)) return; /* already related */
 	int a = mark_of(s, zSrc), b = mark_of(s, zDst);
 	json_t *o = sdo(s, "relationship", zId, t_us, a > b ? a : b);
 	json_object_set_new(o, "relationship_type", json_string(zType));
@@ -353,7 +354,8 @@ static void ind_sighted(json_t *r, const char *zTeam, long long t_us) {
 	json_array_foreach(json_object_get(r, "teams"), i, v) {
 		if (strcmp(str(v, "team"), zTeam)) continue;
 		json_object_set_new(v, "n", json_integer(ival(v, "n") + 1));
-		json_object_set_new(v, "last", json_integer(t_us));
+		if (t_us < ival(v, "first")) json_object_set_new(v, "first", json_integer(t_us));
+		if (t_us > ival(v, "last")) json_object_set_new(v, "last", json_integer(t_us));
 		return;
 	}
 	json_array_append_new(json_object_get(r, "teams"), json_pack("{s:s,s:i,s:I,s:I}", "team", zTeam, "n", 1, "first", (json_int_t)t_us,
