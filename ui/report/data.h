@@ -30,7 +30,8 @@ typedef struct rep_data {
 	json_t *actions;             /* [{"seq","team","id","t_us","kind","args","result"?,"inject"?,"by"?}] by seq */
 	json_t *grades;              /* [{"seq","t_us","points","comment"}] in input order (a later grade of a seq replaces) */
 	json_t *scores;              /* {TEAM:[[t_us, score], ...]} */
-	json_t *metrics;             /* [{...fleet sample..., "t_us"}] */
+	json_t *metrics;             /* [{"t_us","total","compromised","patched","offline","bricked","harm"?}]: the fleet
+	                                samples' numbers the report uses, in time order */
 	json_t *events;              /* [{"t_us","kind","subject","detail"}]: attack.*, scenario.*, score.change, log, and
 	                                the world's drill-level facts (c2.*, vsoc.*, ota.*, service.*, ingest.*) */
 	json_t *feedback;            /* [{"team","participant","name","answers","t_us","at"}] the latest per participant */

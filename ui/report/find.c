@@ -513,6 +513,41 @@ static void findings_from_control(find_ctx *c) {
 	}
 }
 
+/* The first team expected to act with kind zKind (or, zKind NULL, with any world-changing kind), or NULL. */
+static const char *team_expected(find_ctx *c, const char *zKind) {
+	size_t i;
+	json_t *e;
+	json_array_foreach(rep_data_expectations(c->d), i, e) {
+		const char *k = str(e, "kind");
+		if (zKind ? !strcmp(k, zKind) : !strcmp(rep_find_objective_key(k), "obj.contain")) return str(e, "team");
+	}
+	return NULL;
+}
+
+/* The fleet at the end (the last metrics row): cars still compromised, cars bricked (the harm the world kept). */
+static void findings_from_fleet(find_ctx *c) {
+	json_t *last = json_array_get(c->d->metrics, json_array_size(c->d->metrics) - 1);
+	if (!last) return;
+	double total = nval(last, "total"), comp = nval(last, "compromised"), brick = nval(last, "bricked");
+	char zN[32], zT[32];
+	snprintf(zT, sizeof zT, "%.0f", total);
+	if (comp > 0 && total > 0) {
+		snprintf(zN, sizeof zN, "%.0f", comp);
+		const char *zTeam = team_expected(c, NULL);
+		add_finding(c, c->improvements, 2 + 40 * comp / total, c->d->tEnd, zTeam,
+		            rep_msg_str(c->lang, "find.still_compromised", "n", zN, "total", zT, NULL),
+		            rep_msg_str(c->lang, "fix.block_indicator", NULL), rep_msg(c->lang, "obj.contain"));
+	}
+	if (brick > 0) {
+		snprintf(zN, sizeof zN, "%.0f", brick);
+		const char *zTeam = team_expected(c, "ota_campaign");
+		double w = 2 + brick / 5;
+		add_finding(c, c->improvements, w > 30 ? 30 : w, c->d->tEnd, zTeam,
+		            rep_msg_str(c->lang, "find.bricked", "n", zN, "total", zT, NULL),
+		            rep_msg_str(c->lang, "fix.bricked", NULL), rep_msg(c->lang, "obj.remediate"));
+	}
+}
+
 /* Impact (CONTRACT §1 `impact`, when the run computed it): the headline figure, a strength or a weakness. */
 static void findings_from_impact(find_ctx *c) {
 	json_t *imp = json_object_get(c->d->summary, "impact");
@@ -673,6 +708,7 @@ json_t *rep_find_analyse(const rep_data *d, rep_lang lang) {
 	findings_from_shares(&c);
 	findings_from_control(&c);
 	findings_from_impact(&c);
+	findings_from_fleet(&c);
 	rank(c.strengths);
 	rank(c.improvements);
 	prioritise(c.improvements);

@@ -130,6 +130,9 @@ static const struct {
 	{ "find.unread", "{team} never opened {n} of the injects it received.", "{team} は受信したインジェクトのうち {n} 件を開きませんでした。" },
 	{ "find.averted_low", "The response averted only {pct} of the harm of the no-response baseline.", "対応で回避できた被害は無対応時の {pct} にとどまりました。" },
 	{ "find.harm_worse", "The response did more harm than no response at all ({pct} averted).", "対応が無対応よりも大きな被害をもたらしました (回避率 {pct})。" },
+	{ "find.still_compromised", "{n} of {total} cars were still compromised when the drill ended.", "演習終了時点で全 {total} 台中 {n} 台がまだ侵害されていました。" },
+	{ "find.bricked", "{n} of {total} cars were bricked (an update that failed, or the attack).", "全 {total} 台中 {n} 台が文鎮化しました (更新の失敗または攻撃による)。" },
+	{ "fix.bricked", "Stage over-the-air rollouts (a pilot cohort first), watch the failure rate and keep a recovery path for failed installs.", "OTA 配信は段階的に (まず試験群から) 行い、失敗率を監視し、インストール失敗時の復旧手段を用意する。" },
 	{ "owner.control", "Exercise control", "演習統制" },
 	/* corrective actions */
 	{ "fix.triage", "Set an acknowledgement target for high-severity alerts and staff the first-line triage rota.", "重大度の高いアラートの受領目標時間を定め、一次トリアージの当番体制を整える。" },
