@@ -115,7 +115,7 @@ static const char zCss[] =
 	".cover{border-left:6px solid #0072B2;padding:2mm 0 2mm 6mm;margin-bottom:8mm}"
 	".cover .kicker{text-transform:uppercase;letter-spacing:.08em;color:#0072B2;font-weight:700;font-size:9.5pt}"
 	".cover .sub{font-size:11.5pt;color:#39424c}"
-	"nav.toc ol{margin:0;padding-left:5mm;columns:2}nav.toc a{color:inherit;text-decoration:none}"
+	"nav.toc{margin-top:4mm}nav.toc ol{margin:0;padding-left:5mm;columns:2}nav.toc a{color:inherit;text-decoration:none}"
 	"table{border-collapse:collapse;width:100%;margin:1.5mm 0 4mm;font-size:9.5pt}"
 	"thead{display:table-header-group}tr{break-inside:avoid}"
 	"th,td{border-bottom:1px solid #d5dbe1;padding:1.2mm 1.6mm;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
