@@ -15,7 +15,8 @@
 
 #include "engine/time.h"
 #include "scenarios/drill.h"
-#include "scenarios/drillInt.h"
+#include "vehicles/action.h"
+#include "vehicles/fleet.h"
 
 #define MSEL_MAX_BYTES (16 << 20)
 
@@ -399,12 +400,11 @@ static int row_expect(msel *m, json_t *r, int row, json_t *inj) {
 	if (scn_msel_parse_action(zAct, &zKind, &args, &e)) return fail_at(m, row, C_ACTION, "%s", e.zMsg);
 	json_t *x = json_pack("{s:s,s:o,s:i}", "action", zKind, "args", args, "row", row);
 	json_array_append_new(json_object_get(inj, "expects"), x);
-	int bKnown = scn_drill__action_kind_known(zKind);
+	int bKnown = veh_action_find(zKind) != NULL;
 	free(zKind);
 	if (!bKnown) {
-		return fail_at(m, row, C_ACTION, "unknown action kind '%s' (known: triage, block_indicator, isolate_service, "
-		               "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report, restore_service)",
-		               json_string_value(json_object_get(x, "action")));
+		return fail_at(m, row, C_ACTION, "unknown action kind '%s' (known: %s)", json_string_value(json_object_get(x, "action")),
+		               veh_action_names());
 	}
 	json_t *to = json_object_get(inj, "to");
 	if (!*zTeam) {
@@ -679,6 +679,86 @@ static void scenario_id(const char *zCsv, char *z, size_t n) {
 	if (!k) snprintf(z, n, "msel");
 }
 
+/* Adds the string values of v (a string or a list of them) to the set `set` (an array, no duplicates). */
+static void add_names(json_t *set, json_t *v) {
+	json_t *all = json_is_array(v) ? json_incref(v) : json_pack("[O]", v);
+	size_t i, k;
+	json_t *x, *y;
+	json_array_foreach(all, i, x) {
+		if (!json_is_string(x)) continue;
+		int bSeen = 0;
+		json_array_foreach(set, k, y) bSeen |= json_equal(x, y);
+		if (!bSeen) json_array_append(set, x);
+	}
+	json_decref(all);
+}
+
+/* What the expectations' args name of the world, anywhere in them: car models, regions, ECU classes, parties. */
+static void collect_world(json_t *v, json_t *models, json_t *regions, json_t *ecus, json_t *parties) {
+	const char *k;
+	json_t *x;
+	json_object_foreach(v, k, x) {
+		if (json_is_object(x)) collect_world(x, models, regions, ecus, parties);
+		else if (!strcmp(k, "model")) add_names(models, x);
+		else if (!strcmp(k, "region")) add_names(regions, x);
+		else if (!strcmp(k, "ecu") && json_is_string(x)) { /* an ECU class the world has; another is the check's to refuse */
+			for (int e = 0; e < VEH_ECU_N; e++) if (!strcmp(veh_ecu_name(e), json_string_value(x))) add_names(ecus, x);
+		}
+		else if (!strcmp(k, "party")) add_names(parties, x);
+	}
+}
+
+/* The parties beyond the defaults and a placeholder fleet with every model, region and ECU the expectations name,
+ * so that `kyodo check` finds each expectation meetable; the planners replace the fleet with the real one. */
+static void lua_world(msel *m, lua_out *o) {
+	json_t *models = json_array(), *regions = json_array(), *ecus = json_pack("[sss]", "tcu", "gw", "ivi"), *parties = json_array();
+	size_t i, k;
+	json_t *inj, *x;
+	json_array_foreach(m->injects, i, inj) json_array_foreach(json_object_get(inj, "expects"), k, x)
+		collect_world(json_object_get(x, "args"), models, regions, ecus, parties);
+	json_t *extra = json_array();
+	json_array_foreach(parties, i, x) {
+		int bDefault = 0;
+		for (int p = 0; veh_action_parties[p]; p++) bDefault |= !strcmp(veh_action_parties[p], json_string_value(x));
+		if (!bDefault) json_array_append(extra, x);
+	}
+	if (json_array_size(extra)) {
+		out_puts(o, "-- Outside parties the MSEL names beyond the defaults.\nparties ");
+		out_json(o, extra);
+		out_puts(o, "\n\n");
+	}
+	if (!json_array_size(models)) json_array_append_new(models, json_string("Sedan-A"));
+	if (!json_array_size(regions)) json_array_append_new(regions, json_string("JP-Kanto"));
+	size_t n = json_array_size(models) > json_array_size(regions) ? json_array_size(models) : json_array_size(regions);
+	out_puts(o, "-- A placeholder fleet with the models, regions and ECUs the MSEL names: replace it with the cohorts,\n"
+	            "-- firmware and SBOMs of the drill.\nfleet {\n");
+	for (i = 0; i < n; i++) {
+		out_puts(o, "\t{ model = ");
+		out_str(o, json_string_value(json_array_get(models, i % json_array_size(models))));
+		out_printf(o, ", count = %zu, region = ", 10000 / n > 100 ? 10000 / n : 100);
+		out_str(o, json_string_value(json_array_get(regions, i % json_array_size(regions))));
+		out_puts(o, ", ecus = { ");
+		json_array_foreach(ecus, k, x) {
+			if (k) out_puts(o, ", ");
+			if (lua_name_ok(json_string_value(x))) out_puts(o, json_string_value(x));
+			else {
+				out_puts(o, "[");
+				out_str(o, json_string_value(x));
+				out_puts(o, "]");
+			}
+			out_puts(o, !strcmp(json_string_value(x), "tcu") ? " = \"2.3.1\"" : !strcmp(json_string_value(x), "gw") ? " = \"1.4.0\""
+			            : !strcmp(json_string_value(x), "ivi") ? " = \"5.0.2\"" : " = \"1.0.0\"");
+		}
+		out_puts(o, " } },\n");
+	}
+	out_puts(o, "}\n\n");
+	json_decref(models);
+	json_decref(regions);
+	json_decref(ecus);
+	json_decref(parties);
+	json_decref(extra);
+}
+
 static void lua_head(msel *m, lua_out *o) {
 	char zId[96];
 	scenario_id(m->zCsv, zId, sizeof zId);
@@ -718,10 +798,8 @@ static void lua_head(msel *m, lua_out *o) {
 		out_str(o, json_string_value(t));
 		out_puts(o, " },\n");
 	}
-	out_puts(o, "}\n\n-- A placeholder fleet: replace it with the cohorts, firmware and SBOMs of the drill.\n"
-	           "fleet {\n\t{ model = \"Sedan-A\", count = 10000, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\", gw = \"1.4.0\", "
-	           "ivi = \"5.0.2\" } },\n}\n\n");
-	o->n += 0;
+	out_puts(o, "}\n\n");
+	lua_world(m, o);
 }
 
 /* One expectation, on its own line (so that the check's messages point at its row). */
@@ -858,7 +936,17 @@ static int check_text(msel *m, lua_out *o) {
 		zMsg = *zEnd == ':' ? zEnd + 1 + (zEnd[1] == ' ') : zMsg;
 	}
 	if (line >= 1 && line <= o->nLine && o->aSrc[line - 1][0] > 0) {
-		return fail_at(m, o->aSrc[line - 1][0], o->aSrc[line - 1][1], "%s", zMsg);
+		int row = o->aSrc[line - 1][0], col = o->aSrc[line - 1][1];
+		/* "inject 'X': expects[N]: ...": the row of that expectation, its expected_action */
+		const char *zEx = strstr(zMsg, "expects[");
+		size_t i;
+		json_t *inj;
+		json_array_foreach(m->injects, i, inj) {
+			if (!zEx || json_integer_value(json_object_get(inj, "row")) != row) continue;
+			json_t *x = json_array_get(json_object_get(inj, "expects"), (size_t)(atoi(zEx + 8) - 1));
+			if (x) row = (int)json_integer_value(json_object_get(x, "row")), col = C_ACTION;
+		}
+		return fail_at(m, row, col, "%s", zMsg);
 	}
 	return ky_err_set(m->err, KY_EPARSE, "%s:1:?: the scenario made from it does not load: %s", m->zCsv, zMsg);
 }

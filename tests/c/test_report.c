@@ -15,6 +15,7 @@
 #include "ui/report/msel.h"
 #include "ui/report/msg.h"
 #include "ui/report/stix.h"
+#include "vehicles/action.h"
 
 static void hex(const unsigned char *p, size_t n, char *z) {
 	for (size_t i = 0; i < n; i++) sprintf(z + 2 * i, "%02x", p[i]);
@@ -114,6 +115,7 @@ TEST(every_key_the_report_builds_from_data_is_in_the_catalogue) {
 	static const char *const aFamily[][12] = {
 		{ "kind.", "triage", "block_indicator", "isolate_service", "revoke_certificate", "ota_campaign", "disable_feature",
 		  "restore_service", "notify", "share", "assess", "report" },
+		{ "kind.", "pause_ota_campaign", "resume_ota_campaign", "contact" },
 		{ "status.", "met", "late", "missed", "unfired", "pending" },
 		{ "rating.", "P", "S", "M", "U" },
 		{ "prio.", "high", "medium", "low" },
@@ -130,10 +132,13 @@ TEST(every_key_the_report_builds_from_data_is_in_the_catalogue) {
 			ASSERT_TRUE(strcmp(rep_msg(REP_JA, zKey), zKey) != 0);
 		}
 	}
-	static const char *const aKind[] = { "triage", "block_indicator", "isolate_service", "revoke_certificate", "ota_campaign",
-	                                     "disable_feature", "restore_service", "notify", "share", "assess", "report", "bogus" };
-	for (size_t i = 0; i < sizeof aKind / sizeof aKind[0]; i++) {
-		const char *zObj = rep_find_objective_key(aKind[i]);
+	/* every kind of the action table (vehicles/action.c) has a label and a capability */
+	for (int i = 0; veh_action_at(i); i++) {
+		const char *zKind = veh_action_at(i)->zKind, *zObj = rep_find_objective_key(zKind);
+		char zKey[64];
+		snprintf(zKey, sizeof zKey, "kind.%s", zKind);
+		if (!strcmp(rep_msg(REP_JA, zKey), zKey)) ky_test_fail(__FILE__, __LINE__, "no label for kind %s", zKind);
+		if (!strcmp(zObj, "obj.other")) ky_test_fail(__FILE__, __LINE__, "no capability for kind %s", zKind);
 		ASSERT_TRUE(strcmp(rep_msg(REP_JA, zObj), zObj) != 0);
 	}
 	rep_buf b;

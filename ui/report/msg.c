@@ -146,6 +146,8 @@ static const struct {
 	{ "fix.share", "Name the information-sharing contacts and the TLP to use for each partner; share indicators as soon as they are confirmed.", "パートナーごとの情報共有窓口と使用する TLP を定め、指標は確認次第共有する。" },
 	{ "fix.notify", "Prepare notification templates and a reporting-clock checklist (regulator 24 h / 72 h, customers, partners).", "通知テンプレートと報告期限のチェックリスト (規制当局 24 時間/72 時間、顧客、パートナー) を準備する。" },
 	{ "fix.report", "Agree the content and the deadline of situation reports with the recipients.", "状況報告の内容と期限を受信者と合意する。" },
+	{ "fix.pause_ota_campaign", "Agree who may pause an OTA campaign, on which signals, and how the pause is confirmed with the OTA server.", "誰がどの兆候で OTA キャンペーンを一時停止できるか、OTA サーバーでの停止確認の方法を合意する。" },
+	{ "fix.contact", "Keep a current contact list of outside parties (operators, suppliers, authorities) and agree in advance what to ask them.", "外部機関 (通信事業者、サプライヤー、当局) の最新の連絡先一覧を保ち、依頼内容を事前に合意する。" },
 	{ "fix.other", "Review the procedure behind this expectation with the team.", "この期待行動に関わる手順をチームで見直す。" },
 	{ "fix.refused", "Check action parameters (service names, selectors, versions) against the playbook before acting.", "行動の前に、パラメータ (サービス名、対象選択、バージョン) をプレイブックと照合する。" },
 	{ "fix.penalty", "Review the decision criteria that led to: {reason}.", "次の事態を招いた判断基準を見直す: {reason}。" },
@@ -163,6 +165,7 @@ static const struct {
 	{ "obj.share", "Information sharing", "情報共有" },
 	{ "obj.notify", "Notification", "通知" },
 	{ "obj.report", "Reporting", "報告" },
+	{ "obj.coordinate", "Coordination with outside parties", "外部機関との連携" },
 	{ "obj.other", "Other", "その他" },
 	/* action kinds */
 	{ "kind.triage", "triage", "トリアージ" },
@@ -176,6 +179,9 @@ static const struct {
 	{ "kind.share", "share", "共有" },
 	{ "kind.assess", "assess the impact", "影響評価" },
 	{ "kind.report", "report", "報告" },
+	{ "kind.pause_ota_campaign", "pause the OTA campaign", "OTA キャンペーンの一時停止" },
+	{ "kind.resume_ota_campaign", "resume the OTA campaign", "OTA キャンペーンの再開" },
+	{ "kind.contact", "contact", "連絡" },
 	{ "to.all", "every team", "全チーム" },
 	/* statuses, ratings, priorities, severities, timeline categories */
 	{ "status.met", "met", "達成" },
