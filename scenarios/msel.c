@@ -6,13 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/opt.h"
 #include "engine/time.h"
 #include "scenarios/drill.h"
 #include "vehicles/action.h"
@@ -1010,60 +1010,51 @@ char *scn_msel_import(const char *zCsv, ky_err *err) {
 
 /* ---- CLI --------------------------------------------------------------------------------------------- */
 
-static const char zMselUsage[] =
-	"usage: kyodo msel import FILE.csv [--out SCENARIO.lua]\n"
-	"  turns a spreadsheet MSEL (CSV: event,time,to,severity,title,body,expected_action,expected_team,within,points,\n"
-	"  objective,notes; only time, to and title are required) into a scenario skeleton that kyodo check accepts\n"
-	"  --out FILE   where to write the scenario (default: standard output)\n"
-	"  -h, --help   this help\n";
+enum { M_OUT = 'o' };
+
+static const ky_opt kMselOpts[] = {
+	{ "out", M_OUT, "FILE", "where to write the scenario (default: standard output)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kMsel = {
+	"msel", "import FILE.csv [OPTION]...",
+	"Turn a spreadsheet MSEL (master scenario events list, CSV) into a scenario skeleton that 'kyodo check'\n"
+	"accepts: the teams named in 'to', one inject per event with its expectations, a placeholder fleet and the\n"
+	"attack left as commented stubs. Columns (any order, any case; only time, to and title are required):\n"
+	"event,time,to,severity,title,body,expected_action,expected_team,within,points,objective,notes.\n"
+	"RFC 4180 quoting, UTF-8 with or without a BOM, CRLF or LF. docs/reports.md.",
+	kMselOpts,
+	"Exit status: 0 written; 1 a file that cannot be read or written, or a malformed MSEL, named as\n"
+	"FILE.csv:ROW:COLUMN: message (nothing is written); 2 usage.",
+	2, 2,
+};
 
 int scn_msel_cli(int argc, char **argv) {
-	static const struct option aOpt[] = {
-		{ "out", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	const char *zOut = NULL, *zCsv = NULL;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":ho:", aOpt, NULL)) != -1) {
-		if (c == 'o') zOut = optarg;
-		else if (c == 'h') {
-			fputs(zMselUsage, stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "kyodo msel: %s '%s'\n%s", c == ':' ? "a value is needed after" : "unknown option", argv[optind - 1], zMselUsage);
-			return 2;
-		}
-	}
-	if (optind >= argc || strcmp(argv[optind], "import") != 0) {
-		fprintf(stderr, "kyodo msel: %s\n%s", optind < argc ? "unknown action (only import)" : "which action? (import)", zMselUsage);
-		return 2;
-	}
-	for (optind++; optind < argc; optind++) {
-		if (zCsv) {
-			fprintf(stderr, "kyodo msel import: unexpected '%s' (one file at a time)\n%s", argv[optind], zMselUsage);
-			return 2;
-		}
-		zCsv = argv[optind];
-	}
-	if (!zCsv) {
-		fprintf(stderr, "kyodo msel import: which file? (FILE.csv)\n%s", zMselUsage);
-		return 2;
-	}
+	ky_opts g;
+	int id;
+	const char *zOut = NULL;
+	ky_opts_init(&g, &kMsel, argc, argv);
+	while ((id = ky_opts_next(&g)) > 0)
+		if (id == M_OUT) zOut = g.zArg;
+	if (id < 0) return g.rc;
+	if (strcmp(g.azPos[0], "import") != 0) return ky_opts_usage(&g, "unknown msel command '%s' (there is: import)", g.azPos[0]);
+	const char *zCsv = g.azPos[1];
 	ky_err err = { 0 };
 	char *zLua = scn_msel_import(zCsv, &err);
 	if (!zLua) {
 		fprintf(stderr, "%s\n", err.zMsg);
-		return 1;
+		return KY_EXIT_FAIL;
 	}
-	int rc = 0;
+	int rc = KY_EXIT_OK;
 	if (!zOut) {
 		fputs(zLua, stdout);
 	} else {
 		FILE *f = fopen(zOut, "w");
-		if (!f || fputs(zLua, f) < 0 || fclose(f) != 0) {
+		int bOk = f && fputs(zLua, f) >= 0;
+		if (f && fclose(f) != 0) bOk = 0;
+		if (!bOk) {
 			fprintf(stderr, "kyodo msel import: --out %s: %s\n", zOut, strerror(errno));
-			rc = 1;
+			rc = KY_EXIT_FAIL;
 		} else {
 			fprintf(stderr, "kyodo msel import: wrote %s\n", zOut);
 		}

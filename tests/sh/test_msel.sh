@@ -150,7 +150,7 @@ expect_eq "msel_import_of_a_missing_file_exits_1" "$?" 1
 expect_eq "msel_import_takes_--out=FILE" "$(cmp -s "$TMP/eq.lua" "$TMP/a/drill.lua" && echo same)" "same"
 out=$("$KYODO" report --help)
 expect_eq "report_help_exits_0" "$?" 0
-expect_contains "report_help_on_stdout" "$out" "--lang ja|en"
+expect_contains "report_help_on_stdout" "$out" "--lang=ja|en"
 err=$("$KYODO" report "$TMP/a/drill.db" --lang xx 2>&1 >/dev/null)
 expect_eq "report_bad_lang_exits_2" "$?" 2
 expect_contains "report_bad_lang_names_it" "$err" "kyodo report: --lang: 'xx' is not ja or en"
@@ -159,5 +159,8 @@ expect_contains "report_takes_--opt=value" "$(head -c 200 "$TMP/eq.html")" '<htm
 err=$("$KYODO" report "$TMP/nope.db" 2>&1)
 expect_eq "report_of_a_missing_journal_exits_1" "$?" 1
 expect_contains "report_of_a_missing_journal_names_it" "$err" "$TMP/nope.db"
-expect_contains "kyodo_help_lists_msel" "$("$KYODO" --help)" "kyodo msel import"
+expect_contains "kyodo_help_lists_msel" "$("$KYODO" --help)" "kyodo msel "
+err=$("$KYODO" msel export "$TMP/a/drill.csv" 2>&1 >/dev/null)
+expect_eq "msel_unknown_action_exits_2" "$?" 2
+expect_contains "msel_unknown_action_names_it" "$err" "kyodo msel: unknown msel command 'export' (there is: import)"
 done_tests

@@ -1,23 +1,36 @@
-/* cli (report): see cli.h. Options with getopt_long: `--opt value` and `--opt=value`. */
+/* cli (report): see cli.h. The options in one table (engine/opt.h: getopt_long, help, one error style). */
 #include "ui/report/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/opt.h"
 #include "ui/report/aar.h"
 #include "ui/report/data.h"
 #include "ui/report/msel.h"
 #include "ui/report/stix.h"
 
-static const char zUsage[] =
-	"usage: kyodo report FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json]\n"
-	"  --out FILE     the after-action report, one self-contained HTML file (default: FILE.db's name with .html)\n"
-	"  --lang ja|en   the report's language (default en)\n"
-	"  --msel FILE    also write the master scenario events list (CSV, UTF-8 with BOM)\n"
-	"  --stix FILE    also write a STIX 2.1 bundle of what was shared (TLP:RED shares are never exported)\n"
-	"  --no-html      write only the exports asked for (--msel, --stix)\n"
-	"  -h, --help     this help\n";
+enum { R_OUT = 'o', R_LANG = KY_OPT_LONG, R_MSEL, R_STIX, R_NO_HTML };
+
+static const ky_opt kReportOpts[] = {
+	{ "out", R_OUT, "FILE", "the after-action report, one self-contained HTML file (default: the journal's name\n"
+	                        "with .html)" },
+	{ "lang", R_LANG, "ja|en", "the language of the report and of the MSEL's objectives (default en)" },
+	{ "msel", R_MSEL, "FILE", "also write the master scenario events list (CSV, UTF-8 with a BOM)" },
+	{ "stix", R_STIX, "FILE", "also write a STIX 2.1 bundle of what was learned and shared (TLP:RED never)" },
+	{ "no-html", R_NO_HTML, NULL, "write only the exports asked for (--msel, --stix)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kReport = {
+	"report", "FILE.db [OPTION]...",
+	"After-action report and exports of a drill, from its journal only (nothing is re-simulated): the report\n"
+	"(HSEEP AAR/IP: overview, executive summary, timeline, analysis per team with P/S/M/U ratings, improvement\n"
+	"plan, hot wash), the MSEL as CSV, the STIX 2.1 bundle. docs/reports.md.",
+	kReportOpts,
+	"Times are shown in the time zone of TZ.\n\n"
+	"Exit status: 0 written; 1 a journal that cannot be read or a file that cannot be written; 2 usage.",
+	1, 1,
+};
 
 typedef struct rep_opts {
 	const char *zDb, *zOut, *zMsel, *zStix;
@@ -25,51 +38,18 @@ typedef struct rep_opts {
 	int bNoHtml;
 } rep_opts;
 
-/* Parses argv into o; returns -1 to go on, else the exit code (0 for --help, 2 for a usage error). */
-static int parse_opts(int argc, char **argv, rep_opts *o) {
-	static const struct option aOpt[] = {
-		{ "out", required_argument, NULL, 'o' },  { "lang", required_argument, NULL, 'l' },
-		{ "msel", required_argument, NULL, 'm' }, { "stix", required_argument, NULL, 's' },
-		{ "no-html", no_argument, NULL, 'n' },    { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	memset(o, 0, sizeof *o);
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":h", aOpt, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->zOut = optarg; break;
-		case 'm': o->zMsel = optarg; break;
-		case 's': o->zStix = optarg; break;
-		case 'n': o->bNoHtml = 1; break;
-		case 'h': fputs(zUsage, stdout); return 0;
-		case 'l':
-			if (rep_lang_parse(optarg, &o->lang)) {
-				fprintf(stderr, "kyodo report: --lang: '%s' is not ja or en\n", optarg);
-				return 2;
-			}
-			break;
-		case ':':
-			fprintf(stderr, "kyodo report: %s needs a value\n%s", argv[optind - 1], zUsage);
-			return 2;
-		default:
-			fprintf(stderr, "kyodo report: unknown option '%s'\n%s", argv[optind - 1], zUsage);
-			return 2;
-		}
+/* One option into o; 0 or the usage exit code (the message printed). */
+static int report_option(const ky_opts *g, int id, rep_opts *o) {
+	switch (id) {
+	case R_OUT: o->zOut = g->zArg; return 0;
+	case R_MSEL: o->zMsel = g->zArg; return 0;
+	case R_STIX: o->zStix = g->zArg; return 0;
+	case R_NO_HTML: o->bNoHtml = 1; return 0;
+	case R_LANG:
+		if (rep_lang_parse(g->zArg, &o->lang)) return ky_opts_usage(g, "%s: '%s' is not ja or en", g->zOpt, g->zArg);
+		return 0;
 	}
-	for (; optind < argc; optind++) {
-		if (o->zDb) {
-			fprintf(stderr, "kyodo report: unexpected '%s' (one journal at a time)\n%s", argv[optind], zUsage);
-			return 2;
-		}
-		o->zDb = argv[optind];
-	}
-	if (!o->zDb) {
-		fprintf(stderr, "kyodo report: which journal? (FILE.db)\n%s", zUsage);
-		return 2;
-	}
-	return -1;
+	return KY_EXIT_USAGE;
 }
 
 /* The default report path: the journal's path with its extension replaced by .html. */
@@ -98,13 +78,19 @@ static int write_one(const rep_data *d, rep_lang lang, write_fn fn, const char *
 
 int rep_cli_report(int argc, char **argv) {
 	rep_opts o;
-	int rc = parse_opts(argc, argv, &o);
-	if (rc >= 0) return rc;
+	ky_opts g;
+	int id, rc = 0;
+	memset(&o, 0, sizeof o);
+	ky_opts_init(&g, &kReport, argc, argv);
+	while (rc == 0 && (id = ky_opts_next(&g)) > 0) rc = report_option(&g, id, &o);
+	if (rc) return rc;
+	if (id < 0) return g.rc;
+	o.zDb = g.azPos[0];
 	ky_err err = { 0 };
 	rep_data *d = rep_data_load(o.zDb, &err);
 	if (!d) {
 		fprintf(stderr, "kyodo report: %s\n", err.zMsg);
-		return 1;
+		return KY_EXIT_FAIL;
 	}
 	char zOut[4096];
 	if (!o.zOut) default_out(o.zDb, zOut, sizeof zOut);
