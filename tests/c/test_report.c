@@ -285,6 +285,8 @@ TEST(a_recorded_drill_gives_the_same_stix_bundle_twice_and_nothing_of_a_red_shar
 	ASSERT_TRUE(strstr(z1, "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1") == NULL); /* no TLP:RED at all */
 	ASSERT_CONTAINS(z1, "\"name\": \"TCUworm\"");
 	ASSERT_CONTAINS(z1, "\"external_id\": \"ATM-T0012\"");
+	ASSERT_CONTAINS(z1, "\"name\": \"Exploit via Radio Interface\""); /* the matrix's name of ATM-T0012 */
+	ASSERT_CONTAINS(z1, "\"kill_chain_name\": \"auto-isac-atm\"");
 	ASSERT_CONTAINS(z1, "https://attack.mitre.org/techniques/T1078/");
 	free(z1);
 	free(z2);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ui/report/find.h"
+#include "vehicles/atm.h"
 
 /* ---- SHA-1 (FIPS 180-4) and UUIDv5 (RFC 4122 §4.3) ---- */
 
@@ -295,8 +296,19 @@ static const char *technique(stix *s, const char *zTech, long long t_us) {
 	make_id(s, "attack-pattern", zTech, zId);
 	json_t *o = sdo(s, "attack-pattern", zId, t_us, TLP_CLEAR);
 	const char *zName = zTech;
+	const veh_atm_technique *atm = veh_atm_find(zTech);
+	if (atm) zName = atm->zName;
 	for (size_t i = 0; i < sizeof aAttack / sizeof aAttack[0]; i++) if (!strcmp(aAttack[i].zId, zTech)) zName = aAttack[i].zName;
 	json_object_set_new(o, "name", json_string(zName));
+	if (atm && atm->zTactics && *atm->zTactics) { /* the matrix's tactics as kill-chain phases */
+		json_t *ph = json_array();
+		char zT[256];
+		snprintf(zT, sizeof zT, "%s", atm->zTactics);
+		char *zSave = NULL;
+		for (char *t = strtok_r(zT, ",", &zSave); t; t = strtok_r(NULL, ",", &zSave))
+			json_array_append_new(ph, json_pack("{s:s,s:s}", "kill_chain_name", "auto-isac-atm", "phase_name", t));
+		json_object_set_new(o, "kill_chain_phases", ph);
+	}
 	json_t *ref;
 	if (!strncmp(zTech, "ATM-", 4)) {
 		ref = json_pack("{s:s,s:s}", "source_name", "auto-isac-atm", "external_id", zTech);
