@@ -542,7 +542,7 @@ static int validate_action(scn_drill *d, const char *zTeam, const char *zKind, j
 			return ky_err_set(err, KY_EINVAL, "share: a TLP:RED share goes to one named team, not \"all\"");
 		}
 	}
-	if (!strcmp(zKind, "assess")) {
+	if (!strcmp(zKind, "assess") && !json_object_get(args, "vulnerability")) {  /* a VEX statement: vehicles/assess.c checks it */
 		json_t *a = json_object_get(args, "affected");
 		if (str_arg(args, "component", &z)) return ky_err_set(err, KY_EINVAL, "assess: args.component is required");
 		if (!json_object_get(args, "select") && !(json_is_integer(a) && json_integer_value(a) >= 0)) {

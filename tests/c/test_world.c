@@ -728,9 +728,11 @@ TEST(cyclonedx_input_is_checked) {
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
 	ASSERT_CONTAINS(err.zMsg, "bomFormat");
 	json_decref(bom);
-	bom = J("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"openssl\"}]}");
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
-	ASSERT_CONTAINS(err.zMsg, "components[1]: needs name and version");
+	ASSERT_CONTAINS(err.zMsg, "$.components[0]: a component needs a name");
+	json_decref(bom);
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"name\":\"openssl\",\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "radio", "2.3.1", bom, &err), KY_ENOENT);
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "two", bom, &err), KY_EPARSE);
 	json_decref(bom);
