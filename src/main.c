@@ -4,6 +4,7 @@
 
 #include "scenarios/cli.h"
 #include "server/cli.h"
+#include "ui/report/vex.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
@@ -25,7 +26,7 @@ static const struct {
 	                          "                                           run the drill for the teams' browsers" },
 	{ "replay", not_built, "replay FILE.db [--headless --at T --out FRAME.png]\n"
 	                       "                                           the SDL2 replay viewer on a journal" },
-	{ "report", not_built, "report FILE.db [--out AAR.html] [--msel FILE.csv] [--stix FILE.json]\n"
+	{ "report", rep_vex_cli, "report FILE.db [--out AAR.html] [--msel FILE.csv] [--stix FILE.json] [--vex FILE.json]\n"
 	                       "                                           after-action report and exports" },
 };
 

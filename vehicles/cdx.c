@@ -21,9 +21,7 @@ typedef struct chk {
 	ky_err *err;
 	char zPath[512];
 	size_t nPath;
-	/* bom-refs of the document: string pointers (into the jdoc), sorted after the walk */
-	const char **azRef;
-	int nRef, nRefAlloc;
+	sb_map refs;   /* bom-refs of the document (keys in the jdoc) */
 	int nTop, nComp, nVuln, nDep;
 } chk;
 
@@ -37,18 +35,30 @@ static int chk_fail(chk *c, int code, const char *zFmt, ...) {
 	return ky_err_set(c->err, code, "%s: %s: %s", c->zFile, c->zPath, zMsg);
 }
 
-/* Path segments: push returns the length to pop back to. */
-static size_t push_key(chk *c, const char *zKey) {
+/* Path segments: push returns the length to pop back to (hand-formatted: this runs for every component). */
+static size_t push_text(chk *c, const char *z, size_t m) {
 	size_t n = c->nPath;
-	c->nPath += (size_t)snprintf(c->zPath + n, sizeof c->zPath - n, ".%s", zKey);
-	if (c->nPath >= sizeof c->zPath) c->nPath = sizeof c->zPath - 1;
+	if (n + m + 1 > sizeof c->zPath) m = sizeof c->zPath - 1 - n;
+	memcpy(c->zPath + n, z, m);
+	c->nPath = n + m;
+	c->zPath[c->nPath] = 0;
 	return n;
 }
+static size_t push_key(chk *c, const char *zKey) {
+	char z[128];
+	size_t m = strlen(zKey);
+	if (m > sizeof z - 2) m = sizeof z - 2;
+	z[0] = '.';
+	memcpy(z + 1, zKey, m);
+	return push_text(c, z, m + 1);
+}
 static size_t push_index(chk *c, size_t i) {
-	size_t n = c->nPath;
-	c->nPath += (size_t)snprintf(c->zPath + n, sizeof c->zPath - n, "[%zu]", i);
-	if (c->nPath >= sizeof c->zPath) c->nPath = sizeof c->zPath - 1;
-	return n;
+	char z[32], *p = z + sizeof z;
+	*--p = ']';
+	do *--p = (char)('0' + i % 10), i /= 10;
+	while (i);
+	*--p = '[';
+	return push_text(c, p, (size_t)(z + sizeof z - p));
 }
 static void pop(chk *c, size_t n) {
 	c->nPath = n;
@@ -71,22 +81,14 @@ static int opt_str(chk *c, uint32_t i, const char *zKey, const char **pz) {
 }
 
 static int add_ref(chk *c, const char *zRef) {
-	if (c->nRef == c->nRefAlloc) {
-		int nNew = c->nRefAlloc ? c->nRefAlloc * 2 : 256;
-		const char **a = realloc(c->azRef, (size_t)nNew * sizeof *a);
-		if (!a) return chk_fail(c, KY_ENOMEM, "out of memory");
-		c->azRef = a;
-		c->nRefAlloc = nNew;
-	}
-	c->azRef[c->nRef++] = zRef;
+	uint32_t n = c->refs.nKey;
+	int rc = veh__sb_map_put(&c->refs, zRef, veh__sb_hash(zRef), 0);
+	if (rc < 0) return chk_fail(c, KY_ENOMEM, "out of memory");
+	if (c->refs.nKey == n) return chk_fail(c, KY_EINVAL, "the bom-ref '%.200s' is used twice (each must be unique)", zRef);
 	return 0;
 }
 
-static int str_cmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-static int has_ref(const chk *c, const char *zRef) {
-	return bsearch(&zRef, c->azRef, (size_t)c->nRef, sizeof *c->azRef, str_cmp) != NULL;
-}
+static int has_ref(const chk *c, const char *zRef) { return veh__sb_map_get(&c->refs, zRef, veh__sb_hash(zRef)) >= 0; }
 
 static int chk_components(chk *c, uint32_t iArr, int bTop);
 
@@ -152,14 +154,6 @@ static int chk_services(chk *c, uint32_t iArr) {
 		pop(c, n);
 		if (rc) return rc;
 	}
-	return 0;
-}
-
-/* After every bom-ref is known: unique, and dependencies name only them. */
-static int chk_refs_unique(chk *c) {
-	qsort(c->azRef, (size_t)c->nRef, sizeof *c->azRef, str_cmp);
-	for (int i = 1; i < c->nRef; i++)
-		if (!strcmp(c->azRef[i - 1], c->azRef[i])) return chk_fail(c, KY_EINVAL, "the bom-ref '%.200s' is used twice (each must be unique)", c->azRef[i]);
 	return 0;
 }
 
@@ -376,7 +370,7 @@ static int chk_document(chk *c) {
 		pop(c, n);
 		if (rc) return rc;
 	}
-	if ((rc = chk_refs_unique(c)) || (rc = chk_each(c, "dependencies", chk_dependency))) return rc;
+	if ((rc = chk_each(c, "dependencies", chk_dependency))) return rc;
 	return chk_each(c, "vulnerabilities", chk_vuln_count);
 }
 
@@ -393,18 +387,8 @@ typedef struct add {
 } add;
 
 static int add_ref_map(add *a, const char *zRef, int iComp) {
-	sb_doc *doc = &a->s->aDoc[a->iDoc];
-	if (doc->nRef == doc->nRefAlloc) {
-		int nNew = doc->nRefAlloc ? doc->nRefAlloc * 2 : 64;
-		sb_ref *r = realloc(doc->aRef, (size_t)nNew * sizeof *r);
-		if (!r) return KY_ENOMEM;
-		doc->aRef = r;
-		doc->nRefAlloc = nNew;
-	}
-	sb_ref *r = doc->aRef;
-	r[doc->nRef].zRef = veh__sb_strdup(a->s, zRef);
-	r[doc->nRef].iComp = iComp;
-	return r[doc->nRef++].zRef ? 0 : KY_ENOMEM;
+	const char *z = veh__sb_strdup(a->s, zRef);
+	return z && veh__sb_map_put(&a->s->aDoc[a->iDoc].refs, z, veh__sb_hash(z), iComp) >= 0 ? 0 : KY_ENOMEM;
 }
 
 static int add_components(add *a, uint32_t iArr, int iParent);
@@ -429,13 +413,7 @@ static int add_components(add *a, uint32_t iArr, int iParent) {
 	return 0;
 }
 
-static int ref_cmp(const void *x, const void *y) { return strcmp(((const sb_ref *)x)->zRef, ((const sb_ref *)y)->zRef); }
-
-static int doc_ref(const sb_doc *doc, const char *zRef) {
-	sb_ref key = { zRef, 0 };
-	const sb_ref *r = bsearch(&key, doc->aRef, (size_t)doc->nRef, sizeof *doc->aRef, ref_cmp);
-	return r ? r->iComp : -1;
-}
+static int doc_ref(const sb_doc *doc, const char *zRef) { return zRef ? veh__sb_map_get(&doc->refs, zRef, veh__sb_hash(zRef)) : -1; }
 
 static int add_dependencies(add *a) {
 	const veh_jdoc *d = a->d;
@@ -579,7 +557,6 @@ static int add_document(veh_sbom *s, const veh_jdoc *d, const char *zFile, int k
 	uint32_t comps = veh_jdoc_get(d, 0, "components");
 	if (!rc && comps != VEH_JNONE && add_components(&a, comps, -1)) rc = KY_ENOMEM;
 	doc = &s->aDoc[a.iDoc];
-	if (!rc) qsort(doc->aRef, (size_t)doc->nRef, sizeof *doc->aRef, ref_cmp);
 	if (!rc) rc = add_dependencies(&a);
 	sb_entry *e = NULL;
 	if (!rc && kind == VEH_SBOM_FIRMWARE) {
@@ -641,7 +618,7 @@ static int decide_kind(const veh_jdoc *d, const chk *c, const char *zFile, veh_s
 			return ky_err_set(err, KY_EINVAL, "%s: $.metadata.component: a part's SBOM needs metadata.component (the part it describes)", zFile);
 		return 0;
 	}
-	if (!opt->zEcu && !opt->zVersion && c->nComp == 0 && c->nVuln > 0) {
+	if (!opt->zEcu && !opt->zVersion && c->nTop == 0 && c->nVuln > 0) {
 		opt->kind = VEH_SBOM_VEX;
 		return 0;
 	}
@@ -687,7 +664,7 @@ int veh_sbom_add_cyclonedx(veh_sbom *s, const char *zText, size_t nText, const c
 	if (!zFile) zFile = "(CycloneDX)";
 	int rc = parse_checked(zText, nText, zFile, &d, &c, err);
 	if (rc) {
-		free(c.azRef);
+		veh__sb_map_free(&c.refs);
 		return rc;
 	}
 	int iEcu = -1;
@@ -699,7 +676,7 @@ int veh_sbom_add_cyclonedx(veh_sbom *s, const char *zText, size_t nText, const c
 		opt->nComp = c.nComp;
 		opt->nVuln = c.nVuln;
 	}
-	free(c.azRef);
+	veh__sb_map_free(&c.refs);
 	veh_jdoc_free(&d);
 	return rc;
 }
@@ -709,7 +686,7 @@ int veh_sbom_check_cyclonedx(const char *zText, size_t nText, const char *zFile,
 	chk c;
 	*pOut = NULL;
 	int rc = parse_checked(zText, nText, zFile, &d, &c, err);
-	free(c.azRef);
+	veh__sb_map_free(&c.refs);
 	if (rc) return rc;
 	veh_jdoc_free(&d);
 	json_error_t je;

@@ -312,7 +312,12 @@ int veh_jdoc_parse(veh_jdoc *d, const char *zText, size_t nText, ky_err *err) {
 	d->zText = zText;
 	d->nText = nText;
 	d->zStr = malloc(nText + 1);
-	if (!d->zStr) return ky_err_set(err, KY_ENOMEM, "out of memory");
+	d->nAlloc = nText / 16 > 1024 ? (uint32_t)(nText / 16) : 1024;   /* CycloneDX averages 11-26 bytes a node */
+	d->a = malloc((size_t)d->nAlloc * sizeof *d->a);
+	if (!d->zStr || !d->a) {
+		veh_jdoc_free(d);
+		return ky_err_set(err, KY_ENOMEM, "out of memory");
+	}
 	parser ps = { .d = d, .p = zText, .zEnd = zText + nText, .zOut = d->zStr, .err = err };
 	int rc = parse_value(&ps);
 	if (!rc) {

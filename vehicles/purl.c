@@ -117,8 +117,11 @@ int veh_purl_parse(const char *z, veh_purl *p, ky_err *err) {
 	s = slash + 1;
 	/* version: after the last '@' that does not start a path segment (an npm scope written unencoded) */
 	const char *at = NULL;
-	for (const char *t = e; t > s; t--)
-		if (t[-1] == '@' && t - 1 > s && t[-2] != '/') { at = t - 1; break; }
+	for (const char *t = e; t > s && !at; t--) {
+		if (t[-1] != '@') continue;
+		int bSegStart = t - 1 == s || t[-2] == '/';
+		if (!bSegStart || !memchr(t, '/', (size_t)(e - t))) at = t - 1;   /* "@scope/" is an npm scope */
+	}
 	const char *eName = at ? at : e;
 	while (eName > s && eName[-1] == '/') eName--;
 	const char *nameStart = eName;
@@ -181,13 +184,21 @@ static size_t encode(const char *z, char *o, size_t k, size_t n) {
 }
 
 size_t veh_purl_format(const veh_purl *p, int bVersion, char *z, size_t n) {
-	size_t k = (size_t)snprintf(z, n, "pkg:%s/", p->zType);
+	size_t k = 0;
+	for (const char *q = "pkg:"; *q; q++, k++)
+		if (k + 1 < n) z[k] = *q;
+	for (const char *q = p->zType; *q; q++, k++)
+		if (k + 1 < n) z[k] = *q;
+	if (k + 1 < n) z[k] = '/';
+	k++;
 	/* namespace segments keep their '/' */
 	char zSeg[512];
 	for (const char *s = p->zNs; *s;) {
 		const char *se = strchr(s, '/');
 		size_t m = se ? (size_t)(se - s) : strlen(s);
-		snprintf(zSeg, sizeof zSeg, "%.*s", (int)m, s);
+		if (m >= sizeof zSeg) m = sizeof zSeg - 1;
+		memcpy(zSeg, s, m);
+		zSeg[m] = 0;
 		k = encode(zSeg, z, k, n);
 		if (k + 1 < n) z[k] = '/';
 		k++;

@@ -3,7 +3,6 @@
 #include "vehicles/sbomInt.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@ void veh_sbom_free(veh_sbom *s) {
 		n = b->pNext;
 		free(b);
 	}
-	for (int i = 0; i < s->nDoc; i++) free(s->aDoc[i].aRef);
+	for (int i = 0; i < s->nDoc; i++) veh__sb_map_free(&s->aDoc[i].refs);
 	for (int i = 0; i < s->nEnt; i++) free(s->aEnt[i].aRoot);
 	for (int i = 0; i < s->nVuln; i++) {
 		for (int a = 0; a < s->aVuln[i].nAff; a++) {
@@ -34,8 +33,7 @@ void veh_sbom_free(veh_sbom *s) {
 		free(s->aVuln[i].aAff);
 	}
 	free(s->aComp);
-	free(s->aSlot);
-	free(s->azSlotKey);
+	veh__sb_map_free(&s->ids);
 	free(s->aEdge);
 	free(s->aAdj);
 	free(s->aDoc);
@@ -67,116 +65,93 @@ char *veh__sb_strdup(veh_sbom *s, const char *z) {
 	return o;
 }
 
-static char *sb_printf(veh_sbom *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
-static char *sb_printf(veh_sbom *s, const char *zFmt, ...) {
-	va_list ap;
-	va_start(ap, zFmt);
-	int n = vsnprintf(NULL, 0, zFmt, ap);
-	va_end(ap);
-	char *z = n >= 0 ? arena_alloc(s, (size_t)n + 1) : NULL;
-	if (!z) return NULL;
-	va_start(ap, zFmt);
-	vsnprintf(z, (size_t)n + 1, zFmt, ap);
-	va_end(ap);
+/* FNV-1a, 32 bits, then MurmurHash3's finalizer: FNV alone left long linear-probing runs on keys that differ only
+ * in their last digits ("r1234", "r1235"), a third of the load time of a 16 MiB document. */
+uint32_t veh__sb_hash(const char *z) {
+	uint32_t h = 2166136261u;
+	for (; *z; z++) h = (h ^ (unsigned char)*z) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
+
+int veh__sb_map_get(const sb_map *m, const char *zKey, uint32_t h) {
+	if (!m->nSlot) return -1;
+	for (uint32_t i = h & (m->nSlot - 1);; i = (i + 1) & (m->nSlot - 1)) {
+		const sb_slot *x = &m->a[i];
+		if (!x->val) return -1;
+		if (x->hash == h && !strcmp(x->zKey, zKey)) return (int)x->val - 1;
+	}
+}
+
+int veh__sb_map_put(sb_map *m, const char *zKey, uint32_t h, int v) {
+	assert(v >= 0);
+	int old = veh__sb_map_get(m, zKey, h);
+	if (old >= 0) return old;
+	if ((m->nKey + 1) * 2 > m->nSlot) {
+		uint32_t nNew = m->nSlot ? m->nSlot * 2 : 256;
+		sb_slot *a = calloc(nNew, sizeof *a);
+		if (!a) return KY_ENOMEM;
+		for (uint32_t k = 0; k < m->nSlot; k++) {
+			if (!m->a[k].val) continue;
+			uint32_t i = m->a[k].hash & (nNew - 1);
+			while (a[i].val) i = (i + 1) & (nNew - 1);
+			a[i] = m->a[k];
+		}
+		free(m->a);
+		m->a = a;
+		m->nSlot = nNew;
+	}
+	uint32_t i = h & (m->nSlot - 1);
+	while (m->a[i].val) i = (i + 1) & (m->nSlot - 1);
+	m->a[i] = (sb_slot){ (uint32_t)v + 1, h, zKey };
+	m->nKey++;
+	return v;
+}
+
+void veh__sb_map_free(sb_map *m) {
+	free(m->a);
+	memset(m, 0, sizeof *m);
+}
+
+/* Joins up to 5 strings with separator c (0: none) into z (size n); returns z, or NULL when too long. */
+static char *join(char *z, size_t n, char c, const char *a, const char *b, const char *d, const char *e, const char *f) {
+	const char *az[5] = { a, b, d, e, f };
+	size_t k = 0;
+	for (int i = 0; i < 5 && az[i]; i++) {
+		size_t m = strlen(az[i]);
+		if (k + m + 2 > n) return NULL;
+		if (i && c) z[k++] = c;
+		memcpy(z + k, az[i], m);
+		k += m;
+	}
+	z[k] = 0;
 	return z;
 }
 
-/* FNV-1a, 64 bits. */
-static uint64_t key_hash(const char *z) {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *z; z++) h = (h ^ (unsigned char)*z) * 1099511628211ULL;
-	return h;
-}
-
-static int key_find(const veh_sbom *s, const char *zKey) {
-	if (!s->nSlot) return -1;
-	for (uint32_t i = (uint32_t)key_hash(zKey) & (s->nSlot - 1);; i = (i + 1) & (s->nSlot - 1)) {
-		if (!s->aSlot[i]) return -1;
-		if (!strcmp(s->azSlotKey[i], zKey)) return (int)s->aSlot[i] - 1;
-	}
-}
-
-static int key_put(veh_sbom *s, const char *zKey, int iComp) {
-	if ((uint32_t)(s->nKey + 1) * 2 > s->nSlot) {
-		uint32_t nNew = s->nSlot ? s->nSlot * 2 : 1024;
-		uint32_t *aSlot = calloc(nNew, sizeof *aSlot);
-		const char **az = calloc(nNew, sizeof *az);
-		if (!aSlot || !az) {
-			free(aSlot);
-			free(az);
-			return KY_ENOMEM;
-		}
-		for (uint32_t k = 0; k < s->nSlot; k++) {
-			if (!s->aSlot[k]) continue;
-			uint32_t i = (uint32_t)key_hash(s->azSlotKey[k]) & (nNew - 1);
-			while (aSlot[i]) i = (i + 1) & (nNew - 1);
-			aSlot[i] = s->aSlot[k];
-			az[i] = s->azSlotKey[k];
-		}
-		free(s->aSlot);
-		free(s->azSlotKey);
-		s->aSlot = aSlot;
-		s->azSlotKey = az;
-		s->nSlot = nNew;
-	}
-	uint32_t i = (uint32_t)key_hash(zKey) & (s->nSlot - 1);
-	while (s->aSlot[i]) i = (i + 1) & (s->nSlot - 1);
-	s->aSlot[i] = (uint32_t)iComp + 1;
-	s->azSlotKey[i] = zKey;
-	s->nKey++;
-	return 0;
-}
-
-/* Fills the purl fields of c from the purl text (already checked by the caller). */
+/* Fills the purl fields of c from the purl (already checked by the caller); zCanon is its canonical text. */
 static int comp_set_purl(veh_sbom *s, sb_comp *c, const veh_purl *p, const char *zCanon) {
+	char zNoVer[2048];
 	c->zPurl = veh__sb_strdup(s, zCanon);
 	c->zPType = veh__sb_strdup(s, p->zType);
 	c->zPNs = veh__sb_strdup(s, p->zNs);
 	c->zPName = veh__sb_strdup(s, p->zName);
 	c->zPVer = p->zVer ? veh__sb_strdup(s, p->zVer) : NULL;
-	char zNoVer[2048];
-	veh_purl_format(p, 0, zNoVer, sizeof zNoVer);
-	c->zFamP = sb_printf(s, "P\1%s", zNoVer);
+	zNoVer[0] = 'P', zNoVer[1] = 1;
+	veh_purl_format(p, 0, zNoVer + 2, sizeof zNoVer - 2);
+	c->zFamP = veh__sb_strdup(s, zNoVer);
 	return c->zPurl && c->zPType && c->zPNs && c->zPName && (!p->zVer || c->zPVer) && c->zFamP ? 0 : KY_ENOMEM;
 }
 
-int veh__sb_comp(veh_sbom *s, const char *zType, const char *zGroup, const char *zName, const char *zVer,
-                 const char *zPurl, int iDoc, ky_err *err) {
-	veh_purl p;
-	char zCanon[2048] = "";
-	char *zP = NULL;
-	memset(&p, 0, sizeof p);
-	int rc;
-	if (!zType || !*zType) zType = "library";
-	if (!zGroup) zGroup = "";
-	if (!zVer) zVer = "";
-	char *zT = sb_printf(s, "T\1%s\1%s\1%s\1%s", zType, zGroup, zName, zVer);
-	if (!zT) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	if (zPurl) {
-		if ((rc = veh_purl_parse(zPurl, &p, err))) return veh_purl_free(&p), rc;
-		if (!p.zVer && *zVer) p.zVer = zVer;   /* a purl without a version names this version of it */
-		veh_purl_format(&p, 1, zCanon, sizeof zCanon);
-		zP = sb_printf(s, "P\1%s", zCanon);
-		int i = zP ? key_find(s, zP) : -1;
-		if (!zP || i >= 0) {
-			veh_purl_free(&p);
-			return zP ? i : ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-		}
-		int j = key_find(s, zT);
-		if (j >= 0 && !s->aComp[j].zPurl) {   /* the purl-less node of this identity gets the purl */
-			rc = comp_set_purl(s, &s->aComp[j], &p, zCanon);
-			veh_purl_free(&p);
-			if (!rc) rc = key_put(s, zP, j);
-			return rc ? ky_err_set(err, KY_ENOMEM, "sbom: out of memory") : j;
-		}
-	} else {
-		int i = key_find(s, zT);
-		if (i >= 0) return i;
-	}
+/* A new component (the caller registers its keys). -1 on out of memory. */
+static int comp_new(veh_sbom *s, const char *zType, const char *zGroup, const char *zName, const char *zVer, int iDoc) {
+	char z[2048];
 	if (s->nComp == s->nCompAlloc) {
 		int nNew = s->nCompAlloc ? s->nCompAlloc * 2 : 256;
 		sb_comp *a = realloc(s->aComp, (size_t)nNew * sizeof *a);
-		if (!a) goto oom;
+		if (!a) return -1;
 		s->aComp = a;
 		s->nCompAlloc = nNew;
 	}
@@ -186,18 +161,58 @@ int veh__sb_comp(veh_sbom *s, const char *zType, const char *zGroup, const char 
 	c->zGroup = veh__sb_strdup(s, zGroup);
 	c->zName = veh__sb_strdup(s, zName);
 	c->zVer = veh__sb_strdup(s, zVer);
-	c->zLabel = sb_printf(s, "%s%s%s%s%s", zGroup, *zGroup ? "/" : "", zName, *zVer ? "@" : "", zVer);
-	c->zFamT = sb_printf(s, "T\1%s\1%s\1%s", zType, zGroup, zName);
+	char zQual[1024];
+	if (!join(zQual, sizeof zQual, '/', *zGroup ? zGroup : zName, *zGroup ? zName : NULL, NULL, NULL, NULL)) return -1;
+	c->zLabel = veh__sb_strdup(s, join(z, sizeof z, '@', zQual, *zVer ? zVer : NULL, NULL, NULL, NULL) ? z : zQual);
+	c->zFamT = join(z, sizeof z, 1, "T", zType, zGroup, zName, NULL) ? veh__sb_strdup(s, z) : NULL;
 	c->iDoc = iDoc;
-	if (!c->zType || !c->zGroup || !c->zName || !c->zVer || !c->zLabel || !c->zFamT) goto oom;
-	if (zPurl && comp_set_purl(s, c, &p, zCanon)) goto oom;
-	int iNew = s->nComp++;
-	if ((zP && key_put(s, zP, iNew)) || (key_find(s, zT) < 0 && key_put(s, zT, iNew))) goto oom;
-	if (zPurl) veh_purl_free(&p);
-	return iNew;
-oom:
-	if (zPurl) veh_purl_free(&p);
-	return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+	if (!c->zType || !c->zGroup || !c->zName || !c->zVer || !c->zLabel || !c->zFamT) return -1;
+	return s->nComp++;
+}
+
+int veh__sb_comp(veh_sbom *s, const char *zType, const char *zGroup, const char *zName, const char *zVer,
+                 const char *zPurl, int iDoc, ky_err *err) {
+	char zT[2048], zP[2048];
+	if (!zType || !*zType) zType = "library";
+	if (!zGroup) zGroup = "";
+	if (!zVer) zVer = "";
+	if (!join(zT, sizeof zT, 1, "T", zType, zGroup, zName, zVer)) return ky_err_set(err, KY_ELIMIT, "sbom: a component name longer than 2000 bytes");
+	uint32_t hT = veh__sb_hash(zT);
+	int iT = veh__sb_map_get(&s->ids, zT, hT), rc = 0;
+	if (!zPurl) {
+		if (iT >= 0) return iT;
+		int i = comp_new(s, zType, zGroup, zName, zVer, iDoc);
+		const char *zKey = i >= 0 ? veh__sb_strdup(s, zT) : NULL;
+		if (!zKey || veh__sb_map_put(&s->ids, zKey, hT, i) < 0) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+		return i;
+	}
+	veh_purl p;
+	if ((rc = veh_purl_parse(zPurl, &p, err))) {
+		veh_purl_free(&p);
+		return rc;
+	}
+	if (!p.zVer && *zVer) p.zVer = zVer;   /* a purl without a version names this version of it */
+	zP[0] = 'P', zP[1] = 1;
+	if (veh_purl_format(&p, 1, zP + 2, sizeof zP - 2) >= sizeof zP - 2) {
+		veh_purl_free(&p);
+		return ky_err_set(err, KY_ELIMIT, "sbom: a package URL longer than 2000 bytes");
+	}
+	uint32_t hP = veh__sb_hash(zP);
+	int i = veh__sb_map_get(&s->ids, zP, hP);
+	if (i < 0 && iT >= 0 && !s->aComp[iT].zPurl) i = iT;   /* the purl-less node of this identity gets the purl */
+	else if (i < 0 && (i = comp_new(s, zType, zGroup, zName, zVer, iDoc)) < 0) rc = KY_ENOMEM;
+	else if (s->aComp[i].zPurl) {
+		veh_purl_free(&p);
+		return i;
+	}
+	const char *zKey = rc ? NULL : veh__sb_strdup(s, zP);
+	if (!zKey || comp_set_purl(s, &s->aComp[i], &p, zP + 2) || veh__sb_map_put(&s->ids, zKey, hP, i) < 0) rc = KY_ENOMEM;
+	if (!rc && iT < 0) {
+		const char *zTKey = veh__sb_strdup(s, zT);
+		if (!zTKey || veh__sb_map_put(&s->ids, zTKey, hT, i) < 0) rc = KY_ENOMEM;
+	}
+	veh_purl_free(&p);
+	return rc ? ky_err_set(err, KY_ENOMEM, "sbom: out of memory") : i;
 }
 
 int veh__sb_edge(veh_sbom *s, int iFrom, int iTo) {
@@ -538,16 +553,7 @@ int veh_sbom_vuln_known(const veh_sbom *s, const char *zId) {
 	return 0;
 }
 
-static int ref_find(const sb_doc *d, const char *zRef) {
-	int lo = 0, hi = d->nRef - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2, c = strcmp(d->aRef[mid].zRef, zRef);
-		if (!c) return d->aRef[mid].iComp;
-		if (c < 0) lo = mid + 1;
-		else hi = mid - 1;
-	}
-	return -1;
-}
+static int ref_find(const sb_doc *d, const char *zRef) { return veh__sb_map_get(&d->refs, zRef, veh__sb_hash(zRef)); }
 
 static int hexval(char c) {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;

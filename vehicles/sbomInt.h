@@ -30,6 +30,24 @@ typedef struct sb_block {
 	char a[];
 } sb_block;
 
+/* A string -> int map (open addressing, at most half full). Keys are borrowed: they must outlive the map. */
+typedef struct sb_slot {
+	uint32_t val;              /* value + 1, 0 empty */
+	uint32_t hash;
+	const char *zKey;
+} sb_slot;
+typedef struct sb_map {
+	sb_slot *a;                /* one array: a probe touches one cache line */
+	uint32_t nSlot;            /* power of two */
+	uint32_t nKey;
+} sb_map;
+uint32_t veh__sb_hash(const char *z);
+/* The value of zKey (hash h), or -1. */
+int veh__sb_map_get(const sb_map *m, const char *zKey, uint32_t h);
+/* Sets zKey (hash h) to v when absent; returns the value it has now (v, or the one it had), KY_ENOMEM. */
+int veh__sb_map_put(sb_map *m, const char *zKey, uint32_t h, int v);
+void veh__sb_map_free(sb_map *m);
+
 typedef struct sb_comp {
 	const char *zType, *zGroup, *zName, *zVer;  /* "" when absent (zType "library") */
 	const char *zPurl;                          /* canonical purl with version, NULL when none */
@@ -41,11 +59,6 @@ typedef struct sb_comp {
 	uint32_t iAdj, nAdj;                        /* its edges: aAdj[iAdj .. iAdj + nAdj) */
 } sb_comp;
 
-typedef struct sb_ref {
-	const char *zRef;
-	int iComp;
-} sb_ref;
-
 typedef struct sb_doc {
 	const char *zFile;
 	const char *zSerial;       /* "urn:uuid:…" or NULL */
@@ -53,8 +66,7 @@ typedef struct sb_doc {
 	const char *zSpec;         /* specVersion */
 	int iSubject;              /* metadata.component, -1 */
 	const char *zSubjectRef;   /* its bom-ref, NULL */
-	sb_ref *aRef;              /* bom-ref -> component, sorted by zRef */
-	int nRef, nRefAlloc;
+	sb_map refs;               /* bom-ref -> component */
 	int kind;                  /* VEH_SBOM_FIRMWARE, VEH_SBOM_PART, VEH_SBOM_VEX */
 	int iEcu;                  /* firmware: the entry it describes */
 	uint32_t ver;
@@ -96,10 +108,7 @@ struct veh_sbom {
 	sb_block *pArena;
 	sb_comp *aComp;
 	int nComp, nCompAlloc;
-	uint32_t *aSlot;           /* identity hash: comp index + 1 (0 empty), keys "P\1purl" and "T\1type\1group\1name\1version" */
-	const char **azSlotKey;
-	uint32_t nSlot;            /* power of two */
-	int nKey;
+	sb_map ids;                /* identity -> comp: keys "P\1purl" and "T\1type\1group\1name\1version" */
 	int (*aEdge)[2];           /* (from, to) in insertion order */
 	int nEdge, nEdgeAlloc;
 	uint32_t *aAdj;            /* CSR of aEdge, by source, insertion order inside */
