@@ -191,7 +191,8 @@ static int product_cmp(const void *a, const void *b) {
 
 /* The products a statement covers: the firmware with an SBOM that the cars in scope run (only select.ecu when
  * given), sorted by ECU and version: [{"ecu","version","cars","affected"}]. Counts the cars in scope (*pCovered) and
- * the affected ones among them (*pCovAff). */
+ * among them those that run an affected product of the statement (*pCovAff): a statement about the gateway's
+ * firmware is about the gateway, whatever else the car runs. */
 static json_t *products_json(const veh_world *w, const veh_selector *sel, const veh_sbom_eval *ev, int64_t *pCovered,
                              int64_t *pCovAff) {
 	const veh_fleet *f = &w->f;
@@ -201,10 +202,11 @@ static json_t *products_json(const veh_world *w, const veh_selector *sel, const 
 	for (uint32_t i = 0; i < f->n; i++) {
 		if (sel && !veh_selector_match(f, sel, i)) continue;
 		(*pCovered)++;
-		*pCovAff += car_hit(f, ev, i);
+		int bHit = 0;
 		for (int e = 0; e < VEH_ECU_N; e++) {
 			uint32_t v = f->aVer[e][i];
 			if (v == VEH_VER_NONE || (sel && sel->iEcu >= 0 && sel->iEcu != e) || !veh_sbom_has_firmware(w->pSb, e, v)) continue;
+			for (int h = 0; h < ev->nHit && !bHit; h++) bHit = ev->aHit[h].iEcu == e && ev->aHit[h].ver == v;
 			int k;
 			for (k = 0; k < n && !(a[k].iEcu == e && a[k].ver == v); k++) {}
 			if (k == n) {
@@ -215,6 +217,7 @@ static json_t *products_json(const veh_world *w, const veh_selector *sel, const 
 			}
 			a[k].nCars++;
 		}
+		*pCovAff += bHit;
 	}
 	qsort(a, (size_t)n, sizeof *a, product_cmp);
 	json_t *arr = json_array();
@@ -261,9 +264,9 @@ static int assess_vulnerability(veh_world *w, const char *zKind, json_t *args, j
 	json_object_set_new(o, "covered_affected", json_integer(covAff));
 	json_object_set_new(o, "correct", bAffected ? json_boolean(covAff > 0) : bClear ? json_boolean(covAff == 0) : json_null());
 	json_object_set_new(o, "wrong_not_affected", json_boolean(bClear && covAff > 0));
-	if (claimed >= 0) {
+	if (claimed >= 0) {   /* against the cars the statement's products put at risk (the whole truth without select) */
 		json_object_set_new(o, "claimed", json_integer(claimed));
-		json_object_set_new(o, "error", json_real(fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1)));
+		json_object_set_new(o, "error", json_real(fabs((double)(claimed - covAff)) / (double)(covAff > 0 ? covAff : 1)));
 	}
 	json_object_set_new(o, "products", products);
 	json_object_set_new(o, "by_model", by);

@@ -433,10 +433,12 @@ static json_t *hit_json(const veh_sbom *s, const sb_entry *e, const walk *w, int
 	char z[32];
 	json_t *path = json_array();
 	int depth = 0, iRoot = iFound;
-	for (int i = iFound; i >= 0; i = w->aParent[i], depth++) {
-		json_array_insert_new(path, 0, json_string(s->aComp[i].zLabel));
-		iRoot = i;
-	}
+	for (int i = iFound; i >= 0; i = w->aParent[i], depth++) iRoot = i;
+	/* root first: the parents in reverse, without inserting at the front (quadratic on a long chain) */
+	int *a = malloc((size_t)depth * sizeof *a), k = depth;
+	for (int i = iFound; a && i >= 0; i = w->aParent[i]) a[--k] = i;
+	for (k = 0; a && k < depth; k++) json_array_append_new(path, json_string(s->aComp[a[k]].zLabel));
+	free(a);
 	/* depth counts the nodes on the path; a firmware document's subject is the firmware itself */
 	int bDirect = depth <= (s->aComp[iRoot].bFirmware ? 2 : 1);
 	return json_pack("{sssssosb}", "ecu", veh_ecu_name(e->iEcu), "version", veh_version_format(e->ver, z, sizeof z), "path",

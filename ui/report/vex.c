@@ -43,6 +43,8 @@ static const char *team_org(json_t *exercise, const char *zTeam, const char **pz
 static int product_cmp(const void *a, const void *b) {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 	const char *zEx = json_string_value(json_object_get(x, "ecu")), *zEy = json_string_value(json_object_get(y, "ecu"));
+	if (!zEx) zEx = json_string_value(json_object_get(x, "name"));   /* a firmware component: its name is the ECU class */
+	if (!zEy) zEy = json_string_value(json_object_get(y, "name"));
 	int ex = veh_ecu_index(zEx ? zEx : ""), ey = veh_ecu_index(zEy ? zEy : "");
 	if (ex != ey) return ex < ey ? -1 : 1;
 	const char *zVx = json_string_value(json_object_get(x, "version")), *zVy = json_string_value(json_object_get(y, "version"));
@@ -351,7 +353,7 @@ int rep_vex_write(const char *zDb, const char *zOut, ky_err *err) {
 	eng_journal_close(j, NULL);
 	json_t *doc = rc ? NULL : rep_vex_build(exercise, sbom, actions, zVersion, err);
 	if (!rc && !doc) rc = err ? err->code : KY_ENOMEM;
-	char *zText = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	char *zText = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
 	if (doc && !zText) rc = ky_err_set(err, KY_ENOMEM, "vex: out of memory");
 	if (zText) rc = write_file(zOut, zText, err);
 	free(zText);
