@@ -257,6 +257,7 @@ static int parse_container(parser *ps, int bObj) {
 				ps->p++;
 			}
 			if ((rc = parse_value(ps))) return rc;
+			fr->iKey = VEH_JNONE;   /* between members the path names the object */
 			ps->d->a[i].n++;
 			skip_ws(ps);
 			if (ps->p < ps->zEnd && *ps->p == ',') {

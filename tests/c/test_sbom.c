@@ -172,7 +172,7 @@ TEST(json_reader_refuses_bad_text_with_line_column_and_path) {
 		{ "{\"a\":[1,2,}", "line 1 column 11 ($.a[2]): expected a value" },
 		{ "{\"a\":{\"b\":\"x\\q\"}}", "($.a.b): bad escape" },
 		{ "{\"a\":1,\"a\":2}", "the key \"a\" appears twice" },
-		{ "{\n\"comps\":[\n{\"name\":\"x\"\n\"v\":1}]}", "line 4 column 1 ($.comps[0].name): expected ',' or '}'" },
+		{ "{\n\"comps\":[\n{\"name\":\"x\"\n\"v\":1}]}", "line 4 column 1 ($.comps[0]): expected ',' or '}'" },
 		{ "{\"a\":\"\x01\"}", "control character" },
 		{ "{\"a\":\"\xC3\x28\"}", "invalid UTF-8" },
 		{ "{\"a\":\"\\u0000\"}", "\\u0000" },
@@ -580,7 +580,7 @@ TEST(malformed_cyclonedx_is_refused_with_the_file_and_the_json_path) {
 		  "[{\"range\":\"vers:generic/<1|<2\"}]}]}]}", "x.json: $.vulnerabilities[0].affects[0].versions[0].range: 'vers:generic/<1|<2' is not a version range" },
 		{ "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"serialNumber\":\"1234\"}", "x.json: $.serialNumber: expected \"urn:uuid:" },
 		{ "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\n\"components\":[{\"name\":\"a\",}]}",
-		  "x.json: not JSON: line 2 column 27 ($.components[0].name): expected a key" },
+		  "x.json: not JSON: line 2 column 27 ($.components[0]): expected a key" },
 	};
 	veh_sbom *s = veh_sbom_new();
 	add_doc(s, zNpm, "ivi", "6.2.0");
