@@ -323,6 +323,11 @@ static void inject_advisory(lua_State *L, scn_drill *d, const char *zWhat, const
 		json_decref(adv);
 		luaL_error(L, "%s: %s has no vulnerabilities (an advisory is a CycloneDX document with vulnerabilities[])", zW, zFile);
 	}
+	/* the document itself for tools, and as an attachment the team page shows */
+	char *zPretty = json_dumps(adv, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	if (zPretty) json_object_set_new(msg, "attachments", json_pack("[{s:s,s:s,s:s}]", "name", zFile, "type",
+	                                                               "application/vnd.cyclonedx+json", "text", zPretty));
+	free(zPretty);
 	json_object_set_new(msg, "advisory", adv);
 }
 
