@@ -90,7 +90,7 @@ static int assess_component(veh_world *w, const char *zKind, json_t *args, json_
 		claimed = veh_selector_count(&w->f, &s);
 		veh_selector_free(&s);
 	} else {
-		return ky_err_set(err, KY_EINVAL, "%s: needs affected (a count of cars) or select", zKind);
+		claimed = -1;  /* qualitative: no count claimed */
 	}
 	veh_sbom_eval ev;
 	int rc = eval_args(w, args, zKind, &ev, err);
@@ -100,8 +100,12 @@ static int assess_component(veh_world *w, const char *zKind, json_t *args, json_
 		veh_sbom_eval_free(&ev);
 		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zKind);
 	}
-	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
-	*result = json_pack("{sIsIsfso}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by);
+	if (claimed < 0) {
+		*result = json_pack("{sIsnso}", "truth", (json_int_t)truth, "claimed", "by_model", by);
+	} else {
+		double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
+		*result = json_pack("{sIsIsfso}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by);
+	}
 	json_object_update(*result, ev.detail);
 	veh_sbom_eval_free(&ev);
 	return 0;
@@ -109,52 +113,54 @@ static int assess_component(veh_world *w, const char *zKind, json_t *args, json_
 
 /* ---- assess: a vulnerability (a VEX statement) ------------------------------------------------------------ */
 
-/* The statuses a team may give, as VEX (CISA minimum elements) and CycloneDX analysis states name them. */
+/* The statuses a team may give, as VEX (CISA minimum elements) and CycloneDX analysis states name them; the
+ * names are also the action table's enum (vehicles/action.c). */
+const char *const veh__vex_statuses[] = { "affected", "not_affected", "fixed", "under_investigation", "exploitable",
+                                          "false_positive", "resolved", "in_triage", NULL };
 static const struct {
-	const char *zIn, *zStatus, *zState;
-} aStatus[] = {
-	{ "affected", "affected", "exploitable" },           { "exploitable", "affected", "exploitable" },
-	{ "not_affected", "not_affected", "not_affected" },  { "false_positive", "not_affected", "false_positive" },
-	{ "fixed", "fixed", "resolved" },                    { "resolved", "fixed", "resolved" },
-	{ "under_investigation", "under_investigation", "in_triage" }, { "in_triage", "under_investigation", "in_triage" },
+	const char *zStatus, *zState;
+} aStatus[] = {   /* by index of veh__vex_statuses */
+	{ "affected", "exploitable" },  { "not_affected", "not_affected" }, { "fixed", "resolved" },
+	{ "under_investigation", "in_triage" }, { "affected", "exploitable" }, { "not_affected", "false_positive" },
+	{ "fixed", "resolved" },        { "under_investigation", "in_triage" },
 };
 
 /* CycloneDX justifications, and the CISA / OpenVEX names a team may use for them. */
-static const struct {
-	const char *zIn, *zCdx;
-} aJust[] = {
-	{ "code_not_present", "code_not_present" },           { "code_not_reachable", "code_not_reachable" },
-	{ "requires_configuration", "requires_configuration" }, { "requires_dependency", "requires_dependency" },
-	{ "requires_environment", "requires_environment" },   { "protected_by_compiler", "protected_by_compiler" },
-	{ "protected_at_runtime", "protected_at_runtime" },   { "protected_at_perimeter", "protected_at_perimeter" },
-	{ "protected_by_mitigating_control", "protected_by_mitigating_control" },
-	{ "component_not_present", "code_not_present" },      { "vulnerable_code_not_present", "code_not_present" },
-	{ "vulnerable_code_not_in_execute_path", "code_not_reachable" },
-	{ "vulnerable_code_cannot_be_controlled_by_adversary", "requires_environment" },
-	{ "inline_mitigations_already_exist", "protected_by_mitigating_control" },
+const char *const veh__vex_justifications[] = {
+	"code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency", "requires_environment",
+	"protected_by_compiler", "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control",
+	"component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path",
+	"vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist", NULL };
+static const char *const azJustCdx[] = {   /* by index of veh__vex_justifications */
+	"code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency", "requires_environment",
+	"protected_by_compiler", "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control",
+	"code_not_present", "code_not_present", "code_not_reachable", "requires_environment", "protected_by_mitigating_control",
 };
 
-static const char *const azResponse[] = { "can_not_fix", "will_not_fix", "update", "rollback", "workaround_available", NULL };
+const char *const veh__vex_responses[] = { "can_not_fix", "will_not_fix", "update", "rollback", "workaround_available", NULL };
+
+static int index_of(const char *const *az, const char *z) {
+	for (int i = 0; z && az[i]; i++)
+		if (!strcmp(az[i], z)) return i;
+	return -1;
+}
 
 /* The statement's fields: status (and CycloneDX state), justification, response, detail, into o. */
 static int statement_fields(json_t *args, const char *zKind, json_t *o, const char **pzStatus, ky_err *err) {
 	const char *zIn = json_string_value(json_object_get(args, "status")), *zJust = json_string_value(json_object_get(args, "justification"));
-	json_t *jResp = json_object_get(args, "response"), *jDetail = json_object_get(args, "detail");
+	json_t *jResp = json_object_get(args, "response"), *jDetail = json_object_get(args, "detail"), *v;
 	size_t i;
-	for (i = 0; zIn && i < sizeof aStatus / sizeof aStatus[0] && strcmp(aStatus[i].zIn, zIn); i++) {}
-	if (!zIn || i == sizeof aStatus / sizeof aStatus[0])
-		return ky_err_set(err, KY_EINVAL, "%s: status: expected affected, not_affected, fixed or under_investigation", zKind);
-	*pzStatus = aStatus[i].zStatus;
-	json_object_set_new(o, "status", json_string(aStatus[i].zStatus));
-	json_object_set_new(o, "state", json_string(aStatus[i].zState));
+	int k = index_of(veh__vex_statuses, zIn);
+	if (k < 0) return ky_err_set(err, KY_EINVAL, "%s: status: expected affected, not_affected, fixed or under_investigation", zKind);
+	*pzStatus = aStatus[k].zStatus;
+	json_object_set_new(o, "status", json_string(aStatus[k].zStatus));
+	json_object_set_new(o, "state", json_string(aStatus[k].zState));
 	if (json_object_get(args, "justification")) {
-		size_t k;
-		for (k = 0; zJust && k < sizeof aJust / sizeof aJust[0] && strcmp(aJust[k].zIn, zJust); k++) {}
-		if (!zJust || k == sizeof aJust / sizeof aJust[0])
+		if ((k = index_of(veh__vex_justifications, zJust)) < 0)
 			return ky_err_set(err, KY_EINVAL, "%s: justification: expected code_not_present, code_not_reachable, requires_configuration, "
 			                  "requires_dependency, requires_environment, protected_by_compiler, protected_at_runtime, "
 			                  "protected_at_perimeter or protected_by_mitigating_control", zKind);
-		json_object_set_new(o, "justification", json_string(aJust[k].zCdx));
+		json_object_set_new(o, "justification", json_string(azJustCdx[k]));
 	}
 	if (jDetail && !json_is_string(jDetail)) return ky_err_set(err, KY_EINVAL, "%s: detail: expected text", zKind);
 	if (!strcmp(*pzStatus, "not_affected") && !json_object_get(o, "justification") && !(jDetail && *json_string_value(jDetail)))
@@ -162,13 +168,9 @@ static int statement_fields(json_t *args, const char *zKind, json_t *o, const ch
 		                  "…) or a detail (the impact statement)", zKind);
 	if (jDetail) json_object_set(o, "detail", jDetail);
 	if (!jResp) return 0;
-	json_t *a = json_is_string(jResp) ? json_pack("[O]", jResp) : json_incref(jResp), *v;
+	json_t *a = json_is_string(jResp) ? json_pack("[O]", jResp) : json_incref(jResp);
 	int bOk = json_is_array(a) && json_array_size(a) > 0;
-	json_array_foreach(a, i, v) {
-		int bKnown = 0;
-		for (int k = 0; json_is_string(v) && azResponse[k]; k++) bKnown |= !strcmp(azResponse[k], json_string_value(v));
-		bOk &= bKnown;
-	}
+	json_array_foreach(a, i, v) bOk &= index_of(veh__vex_responses, json_string_value(v)) >= 0;
 	if (!bOk) {
 		json_decref(a);
 		return ky_err_set(err, KY_EINVAL, "%s: response: expected one or more of can_not_fix, will_not_fix, update, rollback, "
