@@ -1163,6 +1163,6 @@ TEST(a_bad_vex_statement_is_refused_and_changes_nothing) {
 	             "response: expected one or more");
 	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"select\":{\"model\":\"Kei-C\"}}",
 	             KY_ENOENT, "unknown model 'Kei-C'");
-X
+	expect_error(b, 1, "assess", "{\"component\":\"zlib\",\"range\":\"vers:deb/<1\"}", KY_EPARSE, "unknown type 'deb'");
 	free_world(b);
 }
