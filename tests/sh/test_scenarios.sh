@@ -87,6 +87,16 @@ for f in scenarios/*.lua; do
 		fail "good_beats_poor_$name" "good $g, poor $p"; fi
 done
 
+# Every shipped good script meets every expectation of its drill that fires (none missed, none refused).
+for f in scenarios/*.lua; do
+	name=$(basename "$f" .lua)
+	out=$("$KYODO" run "$f" --actions "scenarios/$name.good.jsonl" --json 2>"$TMP/good.err")
+	missed=$(printf '%s' "$out" | grep -o '"label":"[^"]*","inject":"[^"]*","team":"[^"]*","kind":"[^"]*"[^}]*"status":"missed"' |
+		sed 's/"label":"\([^"]*\)".*/\1/' | tr '\n' ' ')
+	if [ -z "$missed" ] && ! grep -qE "refused|rejected" "$TMP/good.err"; then pass "good_meets_every_expectation_$name"; else
+		fail "good_meets_every_expectation_$name" "missed: $missed; stderr: $(head -c 300 "$TMP/good.err")"; fi
+done
+
 # A bad actions file: exit 1 with FILE:LINE.
 printf '%s\n%s\n' '{"t":"00:01:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' \
 	'{"t":"soon","team":"vsoc","kind":"triage","args":{}}' >"$TMP/bad.jsonl"

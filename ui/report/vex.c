@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/journal.h"
+#include "engine/opt.h"
 #include "engine/sha256.h"
 #include "engine/time.h"
 #include "vehicles/fleet.h"
@@ -365,29 +366,33 @@ int rep_vex_write(const char *zDb, const char *zOut, ky_err *err) {
 	return rc;
 }
 
+/* The options of `kyodo report` this module answers; the report's own (--out, --lang, --msel, --stix) arrive with
+ * the report command and take --vex from here. */
+enum { R_VEX = 'x' + KY_OPT_LONG };
+static const ky_opt kReportOpts[] = {
+	{ "vex", R_VEX, "FILE", "write the CycloneDX 1.5 VEX of each org's final vulnerability assessments\n"
+	                        "(the assess actions that name a vulnerability; docs/sbom.md)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kReport = {
+	"report", "FILE.db --vex FILE.json",
+	"Reports and exports from a drill's journal (read only, nothing re-simulated). Built so far: the VEX export.",
+	kReportOpts, "Exit status: 0 written; 1 the journal cannot be read or the file written; 2 usage.", 1, 1,
+};
+
 int rep_vex_cli(int argc, char **argv) {
-	const char *zDb = NULL, *zVex = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: kyodo report FILE.db --vex OUT.json\n  --vex FILE   CycloneDX 1.5 VEX of each org's final vulnerability assessments\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--vex") && i + 1 < argc) zVex = argv[++i];
-		else if (!strncmp(argv[i], "--vex=", 6)) zVex = argv[i] + 6;
-		else if (argv[i][0] != '-' && !zDb) zDb = argv[i];
-		else {
-			fprintf(stderr, "kyodo report: '%s': only --vex is built so far\nusage: kyodo report FILE.db --vex OUT.json\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!zDb || !zVex) {
-		fprintf(stderr, "usage: kyodo report FILE.db --vex OUT.json\n");
-		return 2;
-	}
+	ky_opts g;
+	int id;
+	const char *zVex = NULL;
+	ky_opts_init(&g, &kReport, argc, argv);
+	while ((id = ky_opts_next(&g)) > 0)
+		if (id == R_VEX) zVex = g.zArg;
+	if (id < 0) return g.rc;
+	if (!zVex) return ky_opts_usage(&g, "what to write? (--vex FILE.json; the after-action report is not built yet)");
 	ky_err err = { 0 };
-	if (rep_vex_write(zDb, zVex, &err)) {
+	if (rep_vex_write(g.azPos[0], zVex, &err)) {
 		fprintf(stderr, "kyodo report: %s\n", err.zMsg);
-		return 1;
+		return KY_EXIT_FAIL;
 	}
-	return 0;
+	return KY_EXIT_OK;
 }
