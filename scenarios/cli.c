@@ -301,7 +301,7 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	}
 	eng_time_t end = scn_drill_duration(d);
 	if (o->bUntil && o->until < end) end = o->until;
-	int rc = 0, nRejected = 0;
+	int rc = 0;
 	int iAct = 0;
 	eng_time_t step = end / 200 > 0 ? end / 200 : 1, next = 0;
 	while (!rc) {
@@ -323,8 +323,11 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 					rc = 1;
 					break;
 				}
-				if (!o->bQuiet) run_note(&pr, "%s:%d: the world rejected the action: %s\n", acts->zPath, a->line, ae.zMsg);
-				nRejected++;
+				if (!o->bQuiet) { /* CONTRACT §1: TIME TEAM KIND: refused: message (the run goes on) */
+					char zT[32];
+					run_note(&pr, "%s %s %s: refused: %s (%s:%d)\n", eng_time_format(a->t, zT, sizeof zT), a->zTeam, a->zKind,
+					         ae.zMsg, acts->zPath, a->line);
+				}
 			}
 		}
 		if (o->bProgress && tNext >= next) {
@@ -338,7 +341,6 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	if (pr.bDrawn) fputc('\n', stderr);  /* the bar at its last position stays */
 	if (!rc) {
 		*pSummary = scn_drill_summary_json(d);
-		json_object_set_new(*pSummary, "actions_rejected", json_integer(nRejected));
 		if (acts) {
 			int nLate = acts->n - iAct;
 			json_object_set_new(*pSummary, "actions_not_played", json_integer(nLate));

@@ -41,7 +41,7 @@ static const struct cmd {
 	{ "replay", "FILE.db [--headless --at T --out FRAME.png]", "the SDL2 replay viewer on a journal", NULL },
 	{ "whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
 	  "re-play a drill up to T, then go on with other actions", NULL },
-	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json]",
+	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json] [--vex FILE.json]",
 	  "after-action report and exports", rep_cli_report },
 	{ "msel", "import FILE.csv [--out SCENARIO.lua]", "turn a spreadsheet MSEL into a scenario", scn_msel_cli },
 };

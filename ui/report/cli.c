@@ -9,16 +9,19 @@
 #include "ui/report/data.h"
 #include "ui/report/msel.h"
 #include "ui/report/stix.h"
+#include "ui/report/vex.h"
 
-enum { R_OUT = 'o', R_LANG = KY_OPT_LONG, R_MSEL, R_STIX, R_NO_HTML };
+enum { R_OUT = 'o', R_LANG = KY_OPT_LONG, R_MSEL, R_STIX, R_VEX, R_NO_HTML };
 
 static const ky_opt kReportOpts[] = {
-	{ "out", R_OUT, "FILE", "the after-action report, one self-contained HTML file (default: the journal's name\n"
-	                        "with .html)" },
+	{ "out", R_OUT, "FILE", "the after-action report, one self-contained HTML file (default, when no export is\n"
+	                        "asked for: the journal's name with .html)" },
 	{ "lang", R_LANG, "ja|en", "the language of the report and of the MSEL's objectives (default en)" },
 	{ "msel", R_MSEL, "FILE", "also write the master scenario events list (CSV, UTF-8 with a BOM)" },
 	{ "stix", R_STIX, "FILE", "also write a STIX 2.1 bundle of what was learned and shared (TLP:RED never)" },
-	{ "no-html", R_NO_HTML, NULL, "write only the exports asked for (--msel, --stix)" },
+	{ "vex", R_VEX, "FILE", "also write the CycloneDX 1.5 VEX of each org's final vulnerability assessments\n"
+	                        "(the assess actions that name a vulnerability; docs/sbom.md)" },
+	{ "no-html", R_NO_HTML, NULL, "no report, even with --out (only the exports asked for)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const ky_cmd kReport = {
@@ -33,7 +36,7 @@ static const ky_cmd kReport = {
 };
 
 typedef struct rep_opts {
-	const char *zDb, *zOut, *zMsel, *zStix;
+	const char *zDb, *zOut, *zMsel, *zStix, *zVex;
 	rep_lang lang;
 	int bNoHtml;
 } rep_opts;
@@ -44,6 +47,7 @@ static int report_option(const ky_opts *g, int id, rep_opts *o) {
 	case R_OUT: o->zOut = g->zArg; return 0;
 	case R_MSEL: o->zMsel = g->zArg; return 0;
 	case R_STIX: o->zStix = g->zArg; return 0;
+	case R_VEX: o->zVex = g->zArg; return 0;
 	case R_NO_HTML: o->bNoHtml = 1; return 0;
 	case R_LANG:
 		if (rep_lang_parse(g->zArg, &o->lang)) return ky_opts_usage(g, "%s: '%s' is not ja or en", g->zOpt, g->zArg);
@@ -94,10 +98,20 @@ int rep_cli_report(int argc, char **argv) {
 	}
 	char zOut[4096];
 	if (!o.zOut) default_out(o.zDb, zOut, sizeof zOut);
+	/* the report is written when asked for (--out) or when nothing else is */
+	int bHtml = !o.bNoHtml && (o.zOut || (!o.zMsel && !o.zStix && !o.zVex));
 	rc = 0;
-	if (!o.bNoHtml) rc |= write_one(d, o.lang, rep_aar_html, o.zOut ? o.zOut : zOut, "report");
+	if (bHtml) rc |= write_one(d, o.lang, rep_aar_html, o.zOut ? o.zOut : zOut, "report");
 	if (o.zMsel) rc |= write_one(d, o.lang, rep_msel_csv, o.zMsel, "--msel");
 	if (o.zStix) rc |= write_one(d, o.lang, rep_stix_bundle, o.zStix, "--stix");
 	rep_data_free(d);
-	return rc;
+	if (o.zVex) {
+		if (rep_vex_write(o.zDb, o.zVex, &err)) {
+			fprintf(stderr, "kyodo report: --vex: %s\n", err.zMsg);
+			rc |= 1;
+		} else {
+			fprintf(stderr, "kyodo report: wrote %s\n", o.zVex);
+		}
+	}
+	return rc ? KY_EXIT_FAIL : KY_EXIT_OK;
 }
