@@ -304,7 +304,7 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	}
 	eng_time_t end = scn_drill_duration(d);
 	if (o->bUntil && o->until < end) end = o->until;
-	int rc = 0, nRejected = 0;
+	int rc = 0;
 	int iAct = 0;
 	/* the counterfactual runs of the impact figures fork from this run where they leave its inputs (impact.h) */
 	scn_play *aPlay = acts && acts->n ? calloc((size_t)acts->n, sizeof *aPlay) : NULL;
@@ -343,8 +343,11 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 					rc = 1;
 					break;
 				}
-				if (!o->bQuiet) run_note(&pr, "%s:%d: the world rejected the action: %s\n", acts->zPath, a->line, ae.zMsg);
-				nRejected++;
+				if (!o->bQuiet) { /* CONTRACT §1: TIME TEAM KIND: refused: message (the run goes on) */
+					char zT[32];
+					run_note(&pr, "%s %s %s: refused: %s (%s:%d)\n", eng_time_format(a->t, zT, sizeof zT), a->zTeam, a->zKind,
+					         ae.zMsg, acts->zPath, a->line);
+				}
 			}
 		}
 		if (o->bProgress && tNext >= next) {
@@ -366,13 +369,12 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	free(aPlay);
 	if (!rc) {
 		*pSummary = scn_drill_summary_json(d);
-		json_object_set_new(*pSummary, "actions_rejected", json_integer(nRejected));
 		if (acts) {
 			int nLate = acts->n - iAct;
 			json_object_set_new(*pSummary, "actions_not_played", json_integer(nLate));
 		}
-		if (impact) json_object_set(*pSummary, "impact", impact);
-		scn_record_set_summary(rec, *pSummary);  /* the journal keeps it (meta `summary`) for reports and viewers */
+		scn_impact_summary_put(*pSummary, impact);
+		scn_record_set_summary(rec, *pSummary); /* the journal keeps what this run prints (the report reads it) */
 	}
 	json_decref(impact);
 	if (rec && scn_record_close(rec, &err)) {

@@ -236,6 +236,22 @@ int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err
 	return *pImpact ? 0 : ky_err_set(err, KY_ENOMEM, "impact: out of memory");
 }
 
+void scn_impact_summary_put(json_t *summary, json_t *impact) {
+	json_t *copy = json_copy(summary), *v;
+	const char *k;
+	if (!copy || !impact) {
+		json_decref(copy);
+		return;
+	}
+	json_object_clear(summary);
+	json_object_foreach(copy, k, v) {
+		if (!strcmp(k, "teams")) json_object_set(summary, "impact", impact);
+		json_object_set(summary, k, v);
+	}
+	if (!json_object_get(summary, "impact")) json_object_set(summary, "impact", impact);
+	json_decref(copy);
+}
+
 void scn_impact_free(scn_impact *m) {
 	if (!m) return;
 	for (int k = 0; k < m->nRun; k++) {
@@ -277,7 +293,7 @@ int scn_impact_replay(const scn_replay *r, json_t **pSummary, ky_err *err) {
 	if (!rc && m) rc = scn_impact_finish(m, d, &impact, err);
 	if (!rc) {
 		*pSummary = scn_drill_summary_json(d);
-		if (impact) json_object_set(*pSummary, "impact", impact);
+		scn_impact_summary_put(*pSummary, impact);
 	}
 	json_decref(impact);
 	scn_impact_free(m);

@@ -49,6 +49,9 @@ int scn_impact_fork_point(scn_impact *m, scn_drill *d, int i, ky_err *err);
  * {"harm":H,"baseline":H0,"averted":A,"teams":{TEAM:{"averted":A_T,"harm_without":H_T}},"runs":N} (new ref in
  * *pImpact; CONTRACT §1's formulas). KY_EIO when a run failed (err names it). */
 int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err);
+/* Puts the impact object (borrowed) into a run summary (borrowed, changed in place) as "impact", right before its
+ * "teams": a tool that takes the last "TEAM":{…} of the text finds the team's score, not its share of the harm. */
+void scn_impact_summary_put(json_t *summary, json_t *impact);
 /* Frees the plan; children still running are killed and reaped. NULL is a no-op. */
 void scn_impact_free(scn_impact *m);
 

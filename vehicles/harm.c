@@ -173,6 +173,28 @@ static int camp_concerns(const veh_campaign *c, int iEcu) {
 	return b;
 }
 
+/* The versions of inc->iEcu's firmware that the vulnerabilities the scenario's SBOM statements name make affected:
+ * an update of them fixes a known vulnerability (an SBOM drill has no attack step). 0 or KY_ENOMEM. */
+static int vulnerable_firmware(const veh_world *w, veh_incident *inc) {
+	json_t *sb = veh_sbom_json(w->pSb), *v;
+	size_t i;
+	int rc = 0;
+	json_array_foreach(json_object_get(sb, "vulnerabilities"), i, v) {
+		veh_sbom_eval ev = { 0 };
+		if (veh_sbom_eval_vulnerability(w->pSb, json_string_value(json_object_get(v, "id")), &ev, NULL) == 0) {
+			for (int k = 0; k < ev.nHit && !rc; k++) {
+				if (ev.aHit[k].iEcu != inc->iEcu) continue;
+				uint32_t *a = realloc(inc->aVulnVer, (size_t)(inc->nVulnVer + 1) * sizeof *a);
+				if (!a) rc = KY_ENOMEM;
+				else (inc->aVulnVer = a)[inc->nVulnVer++] = ev.aHit[k].ver;
+			}
+		}
+		veh_sbom_eval_free(&ev);
+	}
+	json_decref(sb);
+	return rc;
+}
+
 int veh__incident_open(const veh_world *w, int iEcu, int iFeat, veh_incident *inc) {
 	memset(inc, 0, sizeof *inc);
 	inc->iEcu = iEcu;
@@ -191,7 +213,7 @@ int veh__incident_open(const veh_world *w, int iEcu, int iFeat, veh_incident *in
 		if ((inc->aCampOk[c] = (uint8_t)camp_concerns(&w->aCamp[c], iEcu))) incident_add(w, inc, w->aCamp[c].zSel);
 	for (int o = 0; o < w->nOta; o++)
 		if (w->aOta[o].iAttack >= 0 && (iEcu < 0 || w->aOta[o].iEcu == iEcu)) incident_add(w, inc, w->aOta[o].zSel);
-	return 0;
+	return iEcu >= 0 ? vulnerable_firmware(w, inc) : 0;
 }
 
 int veh__incident_has(const veh_world *w, const veh_incident *inc, uint32_t i) {
@@ -201,6 +223,8 @@ int veh__incident_has(const veh_world *w, const veh_incident *inc, uint32_t i) {
 	} else if ((f->aFlags[i] & VEH_F_COMP) && (inc->iEcu < 0 || f->aEntry[i] == inc->iEcu || (f->aCamp[i] && inc->aCampOk[f->aCamp[i] - 1]))) {
 		return 1;
 	}
+	for (int k = 0; k < inc->nVulnVer; k++)
+		if (f->aVer[inc->iEcu][i] == inc->aVulnVer[k]) return 1;
 	for (int k = 0; k < inc->nSel; k++)
 		if (veh_selector_match(f, &inc->aSel[k], i)) return 1;
 	return 0;
@@ -210,5 +234,6 @@ void veh__incident_close(veh_incident *inc) {
 	for (int k = 0; k < inc->nSel; k++) veh_selector_free(&inc->aSel[k]);
 	free(inc->aSel);
 	free(inc->aCampOk);
+	free(inc->aVulnVer);
 	memset(inc, 0, sizeof *inc);
 }

@@ -4,6 +4,7 @@
  * fresh runs of the same inputs, and the same inputs give the same figures. */
 #include "tests/c/ky_test.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,8 @@
 #include "scenarios/impact.h"
 #include "vehicles/action.h"
 
-static const char *const azDrill[] = { "tcu-remote", "ota-supplier", "relay-theft", "ev-charging", "darkweb-leak",
-	                                   "api-key-leak", NULL };
+static char azDrill[32][64];  /* every shipped drill: scenarios/NAME.lua with NAME.good.jsonl beside it */
+static int nDrill = -1;
 
 static const char *root(void) {
 	static char z[4096];
@@ -166,9 +167,23 @@ static json_t *without(json_t *good, const char *zTeam) {
 /* ---- tests --------------------------------------------------------------------------------------------------- */
 
 static int n_drills(void) {
-	int n = 0;
-	while (azDrill[n]) n++;
-	return n;
+	if (nDrill >= 0) return nDrill;
+	char zDir[4200];
+	snprintf(zDir, sizeof zDir, "%s/scenarios", root());
+	DIR *dp = opendir(zDir);
+	struct dirent *e;
+	nDrill = 0;
+	while (dp && (e = readdir(dp)) && nDrill < 32) {
+		size_t n = strlen(e->d_name);
+		char zGood[4400];
+		if (n < 5 || n > 60 || strcmp(e->d_name + n - 4, ".lua")) continue;
+		snprintf(zGood, sizeof zGood, "%s/%.*s.good.jsonl", zDir, (int)(n - 4), e->d_name);
+		if (access(zGood, R_OK) == 0) snprintf(azDrill[nDrill++], sizeof azDrill[0], "%.*s", (int)(n - 4), e->d_name);
+	}
+	if (dp) closedir(dp);
+	qsort(azDrill, (size_t)nDrill, sizeof azDrill[0], (int (*)(const void *, const void *))strcmp);
+	ASSERT_LT(5, nDrill);
+	return nDrill;
 }
 
 static void nothing_case(int k) {
@@ -178,7 +193,7 @@ static void nothing_case(int k) {
 		json_t *none = json_array(), *s = run(zScn, none, 1), *im = json_object_get(s, "impact");
 		ASSERT_TRUE(json_number_value(json_object_get(im, "averted")) == 0);
 		ASSERT_TRUE(dnum(im, "harm") == dnum(im, "baseline"));
-		ASSERT_LT(0, dnum(im, "baseline"));  /* every drill's incident does harm when nobody acts */
+		ASSERT_LE(0, dnum(im, "baseline"));  /* 0 in a drill with no attack (sbom-zlib: a vulnerability to assess) */
 		ASSERT_EQ_INT(json_integer_value(json_object_get(im, "runs")), 0);
 		const char *k2;
 		json_t *v;
@@ -232,8 +247,8 @@ static void gaming_case(int k) {
 		double h0 = dnum(sg, "impact.baseline"), aGood = dnum(sg, "impact.averted");
 		json_t *gp = paperwork(good), *gs = spam(good, end), *go = overreaction(good), *gl = late(good, end);
 		json_t *sp = run(zScn, gp, 0), *ss = run(zScn, gs, 0), *so = run(zScn, go, 0), *sl = run(zScn, gl, 0);
-		double aPaper = (h0 - harm_of(sp)) / h0, aSpam = (h0 - harm_of(ss)) / h0;
-		double aOver = (h0 - harm_of(so)) / h0, aLate = (h0 - harm_of(sl)) / h0;
+		double aPaper = h0 > 0 ? (h0 - harm_of(sp)) / h0 : 0, aSpam = h0 > 0 ? (h0 - harm_of(ss)) / h0 : 0;
+		double aOver = h0 > 0 ? (h0 - harm_of(so)) / h0 : 0, aLate = h0 > 0 ? (h0 - harm_of(sl)) / h0 : 0;
 		printf("  %-13s averted: good %.3f paperwork %.3f spam %.3f over-reaction %.3f late %.3f; joint: good %.2f paperwork %.2f\n",
 		       azDrill[k], aGood, aPaper, aSpam, aOver, aLate, dnum(sg, "joint"), dnum(sp, "joint"));
 		/* paperwork changes nothing in the world: it averts (about) nothing, and earns less than the good response */
@@ -251,9 +266,14 @@ static void gaming_case(int k) {
 		int64_t nRepeats = 0;
 		json_object_foreach(json_object_get(ss, "teams"), zTeam, v) nRepeats += json_integer_value(json_object_get(v, "repeats"));
 		ASSERT_LT(0, nRepeats);
-		/* over-reaction: its outages are harm, and it averts less */
-		ASSERT_LT(aOver, aGood);
+		/* over-reaction: its outages are harm */
 		ASSERT_LT(dnum(sg, "fleet.customer_hours") + 1000, dnum(so, "fleet.customer_hours"));
+		if (h0 == 0) {  /* no attack, no harm to avert: the figures are 0 by definition, the scores still hold */
+			ASSERT_TRUE(aGood == 0);
+			printf("  %-13s has no attack (baseline harm 0): nothing to avert\n", azDrill[k]);
+			goto done;
+		}
+		ASSERT_LT(aOver, aGood);
 		/* the right thing late averts less; the good response averts the most of all of these */
 		ASSERT_LT(aLate, aGood);
 		ASSERT_LT(aPaper, aGood);
@@ -272,6 +292,7 @@ static void gaming_case(int k) {
 		ASSERT_NEAR(harm_of(sw), dnum(sg, zPath), 0.001);  /* the forked run equals the fresh one */
 		json_decref(gw), json_decref(sw);
 		paperwork_quarter(azDrill[k], sg, good, gp);
+	done:
 		json_decref(gp), json_decref(gs), json_decref(go), json_decref(gl);
 		json_decref(sp), json_decref(ss), json_decref(so), json_decref(sl);
 		json_decref(good), json_decref(sg);
