@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
 #include "engine/sha256.h"
 #include "vehicles/action.h"
 
@@ -35,7 +33,7 @@ void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat)
 	const char *zRest;
 	char zPos[300];
 	const char *zMsg = err->zMsg;
-	if (scn_sandbox_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
+	if (scn_script_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
 		memcpy(zPos, zMsg, nPos);
 		zPos[nPos] = 0;
 		zMsg = zRest;
@@ -153,24 +151,6 @@ int scn_drill__add_callback(scn_drill *d, const scn_callback *cb, ky_err *err) {
 	return 0;
 }
 
-/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
- * (1 when it returned nothing or true-ish, 0 for false/nil when bCond, -1 on error, reported). */
-static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
-	lua_State *L = d->L;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	lua_insert(L, -nArgs - 1);
-	ky_err err = { 0 };
-	if (scn_sandbox_call(d->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
-		scn_drill__script_error(d, &err, zWhat);
-		return -1;
-	}
-	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
-	lua_pop(L, 1);
-	return r;
-}
-
-static void push_now(scn_drill *d) { lua_pushnumber(d->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S); }
-
 static void cb_name(const scn_drill *d, const scn_callback *cb, char *z, size_t n) {
 	static const char *const azType[] = { "at", "every", "when", "on" };
 	snprintf(z, n, "%s (%s:%d)", azType[cb->type], d->zBase, cb->line);
@@ -185,8 +165,7 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 	char zWhat[200];
 	cb_name(d, cb, zWhat, sizeof zWhat);
 	cb->fires++;
-	push_now(d);
-	int r = call_ref(d, cb->fnRef, 1, 0, zWhat);
+	int r = d->ops->call_timer(d, cb->fnRef, zWhat);
 	cb = &d->aCb[ev->a];  /* the callback may have added callbacks (realloc) */
 	if (r < 0 && ++cb->nErrors >= SCN_MAX_CB_ERRORS) {
 		char zPos[300];
@@ -214,7 +193,7 @@ static void run_whens(scn_drill *d) {
 		d->aCb[i].t = now;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
-		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);
+		int r = d->ops->test(d, d->aCb[i].condRef, zWhat);
 		if (r < 0) {
 			d->aCb[i].bDone = 1;  /* a failing condition is reported once, then dropped */
 			continue;
@@ -222,8 +201,7 @@ static void run_whens(scn_drill *d) {
 		if (!r) continue;
 		d->aCb[i].bDone = 1;
 		d->aCb[i].fires++;
-		push_now(d);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		d->ops->call_timer(d, d->aCb[i].fnRef, zWhat);
 	}
 }
 
@@ -233,8 +211,7 @@ static void run_ons(scn_drill *d, const char *zEvent, json_t *arg) {
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		d->aCb[i].fires++;
-		scn_lua_push_json(d->L, arg);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		d->ops->call_on(d, d->aCb[i].fnRef, arg, zWhat);
 	}
 }
 
@@ -363,7 +340,6 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		goto fail;
 	}
 	if (pObs && scn_drill_add_observer(d, pObs)) goto fail;
-	eng_sim_stream(d->sim, "scenario.lua", &d->rngLua);
 	d->world = veh_world_new(d->sim, err);
 	if (!d->world) goto fail;
 	veh_world_set_fact_sink(d->world, fact_sink, d);
@@ -374,14 +350,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		ky_err_set(err, KY_ELIMIT, "%s: cannot register the drill's event kinds", zPath);
 		goto fail;
 	}
-	d->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &d->rngLua, err);
-	if (!d->sb) goto fail;
-	d->L = scn_sandbox_state(d->sb);
-	if (scn_script_register(d, err)) goto fail;
-	if (scn_sandbox_load(d->sb, d->zSource, d->nSource, d->zPath, err)) goto fail;
-	d->bLoading = 1;
-	if (scn_sandbox_call(d->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err)) goto fail;
-	d->bLoading = 0;
+	if (scn_script_open(d, err)) goto fail;
 	if (scn_drill__build_schemas(d, err) || scn_script_validate(d, err)) goto fail;
 	if (bCheckOnly) return d;
 	if (veh_world_start(d->world, err)) {
@@ -416,7 +385,7 @@ scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err 
 
 void scn_drill_free(scn_drill *d) {
 	if (!d) return;
-	scn_sandbox_free(d->sb);  /* first: Lua may hold nothing of ours, but close it before the world */
+	scn_script_close(d);  /* first: Lua may hold nothing of ours, but close it before the world */
 	veh_world_free(d->world);
 	eng_sim_free(d->sim);
 	eng_score_free(d->score);

@@ -1,7 +1,8 @@
 /* script: the Lua scenario API (CONTRACT §2, docs/scenario-api.md) registered in a drill's sandbox.
  * Declarations (scenario, teams, fleet, sbom, inject, at, every, when, on, penalty, outcome) fill the drill;
  * world queries and verbs convert their Lua table to JSON and call veh_world_call. Every error is raised with
- * luaL_error so it carries the scenario's FILE:LINE. See drillInt.h for the life of a drill. */
+ * luaL_error so it carries the scenario's FILE:LINE. It is the only file of the drill that touches Lua: the drill
+ * calls back into the scenario through scn_script_ops (drillInt.h). See drillInt.h for the life of a drill. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,9 +14,17 @@
 #include <lauxlib.h>
 
 #include "scenarios/drillInt.h"
+#include "scenarios/sandbox.h"
 #include "vehicles/action.h"
 
 #define SBOM_MAX_BYTES (8 << 20)
+
+/* The scenario's Lua state, owned by the drill (d->script), opaque outside this file. */
+struct scn_script {
+	scn_sandbox *sb;
+	lua_State *L;
+	eng_rng rng;  /* math.random's stream ("scenario.lua") */
+};
 
 static scn_drill *drill_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
@@ -902,7 +911,7 @@ static int register_api(lua_State *L) {
 		"malicious_ota", NULL };
 	static const char *const azService[] = { "degrade", "status", NULL };
 	scn_drill *d = lua_touserdata(L, 1);
-	scn_sandbox_push_env(d->sb);
+	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
 	set_fn(L, d, env, "teams", l_teams);
@@ -959,8 +968,47 @@ static int register_api(lua_State *L) {
 	return 0;
 }
 
-int scn_script_register(scn_drill *d, ky_err *err) {
-	lua_State *L = d->L;
+/* --- the drill's hooks into Lua (drillInt.h scn_script_ops) ---------------------------------------- */
+
+/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
+ * (bWantResult) or 1 unless it returned false; -1 on error, reported as a scenario error. */
+static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_insert(L, -nArgs - 1);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return -1;
+	}
+	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
+	lua_pop(L, 1);
+	return r;
+}
+
+static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
+	lua_pushnumber(d->script->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S);
+	return call_ref(d, ref, 1, 0, zWhat);
+}
+
+static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
+
+static void ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	scn_lua_push_json(d->script->L, arg);
+	call_ref(d, ref, 1, 0, zWhat);
+}
+
+static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };
+
+int scn_script_open(scn_drill *d, ky_err *err) {
+	scn_script *s = calloc(1, sizeof *s);
+	if (!s) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", d->zPath);
+	d->script = s;
+	d->ops = &aOps;
+	eng_sim_stream(d->sim, "scenario.lua", &s->rng);
+	s->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &s->rng, err);
+	if (!s->sb) return err ? err->code : KY_ENOMEM;
+	lua_State *L = s->L = scn_sandbox_state(s->sb);
 	lua_pushcfunction(L, register_api);
 	lua_pushlightuserdata(L, d);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
@@ -968,7 +1016,22 @@ int scn_script_register(scn_drill *d, ky_err *err) {
 		lua_pop(L, 1);
 		return err ? err->code : KY_ENOMEM;
 	}
-	return 0;
+	if (scn_sandbox_load(s->sb, d->zSource, d->nSource, d->zPath, err)) return err ? err->code : KY_EPARSE;
+	d->bLoading = 1;
+	int rc = scn_sandbox_call(s->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err);
+	d->bLoading = 0;
+	return rc;
+}
+
+void scn_script_close(scn_drill *d) {
+	if (!d->script) return;
+	scn_sandbox_free(d->script->sb);
+	free(d->script);
+	d->script = NULL;
+}
+
+int scn_script_split_pos(const char *zMsg, size_t *pnPos, const char **pzRest) {
+	return scn_sandbox_split_pos(zMsg, pnPos, pzRest);
 }
 
 /* Penalties name an action no team could take, or a team that does not exist: refused ("FILE:LINE: ..."). */
