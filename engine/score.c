@@ -271,28 +271,26 @@ static void miss(eng_score *s, score_exp *e) {
 	s->aTeam[e->iTeam].missed++;
 }
 
-int eng_score_tick(eng_score *s, eng_time_t now) {
+static void effect(json_t *a, json_t *o);
+
+int eng_score_expire(eng_score *s, eng_time_t now, int bAll, json_t **pEffects) {
+	json_t *a = pEffects ? json_array() : NULL;
 	int n = 0;
 	for (int i = 0; i < s->nExp; i++) {
 		score_exp *e = &s->aExp[i];
-		if (e->status == ENG_EXP_PENDING && e->opened + 2 * e->within <= now) {
-			miss(s, e);
-			n++;
-		}
+		if (e->status != ENG_EXP_PENDING || (!bAll && e->opened + 2 * e->within > now)) continue;
+		miss(s, e);
+		effect(a, json_pack("{s:s,s:s,s:s,s:s,s:f,s:f}", "type", "missed", "team", s->aTeam[e->iTeam].zName,
+		                    "expectation", e->zLabel, "inject", e->zInject, "points", 0.0, "possible", e->points));
+		n++;
 	}
+	if (pEffects) *pEffects = a;
 	return n;
 }
 
-int eng_score_finish(eng_score *s, eng_time_t end) {
-	int n = eng_score_tick(s, end);
-	for (int i = 0; i < s->nExp; i++) {
-		if (s->aExp[i].status == ENG_EXP_PENDING) {
-			miss(s, &s->aExp[i]);
-			n++;
-		}
-	}
-	return n;
-}
+int eng_score_tick(eng_score *s, eng_time_t now) { return eng_score_expire(s, now, 0, NULL); }
+
+int eng_score_finish(eng_score *s, eng_time_t end) { return eng_score_expire(s, end, 1, NULL); }
 
 static void effect(json_t *a, json_t *o) {
 	if (a) json_array_append_new(a, o);

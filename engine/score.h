@@ -64,6 +64,11 @@ int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t,
 int eng_score_tick(eng_score *s, eng_time_t now);
 /* The drill ended at `end`: every pending expectation still unmet is missed. Returns how many. */
 int eng_score_finish(eng_score *s, eng_time_t end);
+/* eng_score_tick (bAll = 0) or eng_score_finish (bAll = 1) that also says what it missed: *pEffects (may be NULL)
+ * gets a new array, in declaration order, of
+ *   {"type":"missed","team":T,"expectation":LABEL,"inject":ID,"points":0,"possible":P}
+ * Returns how many were missed. */
+int eng_score_expire(eng_score *s, eng_time_t now, int bAll, json_t **pEffects);
 
 /* A manual grade of action seq (by zTeam); replaces an earlier grade of the same seq. */
 int eng_score_grade(eng_score *s, int64_t seq, const char *zTeam, double points, ky_err *err);

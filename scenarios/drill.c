@@ -246,11 +246,36 @@ static void on_inject_ev(eng_sim *sim, void *ctx, const eng_event *ev) {
 	if (ev->a < (uint32_t)d->nInj) scn_drill__send_inject(d, (int)ev->a);
 }
 
+/* Closes the expectation windows that ended by now (every open one when bAll): one "score.change" event per team
+ * that missed something, detail {"effects":[{"type":"missed","expectation":..,"inject":..,"possible":P},...]},
+ * followed by that team's score when bScores. */
+static void expire_windows(scn_drill *d, eng_time_t now, int bAll, int bScores) {
+	json_t *effects = NULL, *t, *e;
+	size_t i, k;
+	if (eng_score_expire(d->score, now, bAll, &effects) > 0) {
+		json_array_foreach(d->teams, i, t) {
+			const char *zTeam = json_string_value(json_object_get(t, "id"));
+			json_t *mine = json_array();
+			json_array_foreach(effects, k, e) {
+				if (!strcmp(json_string_value(json_object_get(e, "team")), zTeam)) json_array_append(mine, e);
+			}
+			if (json_array_size(mine) > 0) {
+				json_t *det = json_pack("{s:O}", "effects", mine);
+				scn_drill__event(d, "score.change", zTeam, det);
+				json_decref(det);
+				if (bScores) emit_score(d, zTeam);
+			}
+			json_decref(mine);
+		}
+	}
+	json_decref(effects);
+}
+
 static void on_sample(eng_sim *sim, void *ctx, const eng_event *ev) {
 	scn_drill *d = ctx;
 	(void)ev;
 	eng_time_t now = eng_sim_now(sim);
-	if (eng_score_tick(d->score, now) > 0) emit_all_scores(d);
+	expire_windows(d, now, 0, 1);
 	run_whens(d);
 	emit_fleet(d);
 	if (now + SCN_DRILL_SAMPLE_US <= d->duration) eng_sim_after(sim, SCN_DRILL_SAMPLE_US, d->kSample, 0, 0, NULL);
@@ -437,7 +462,7 @@ int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err) {
 	if (t >= d->duration && !d->bEnded) {
 		d->bEnded = 1;
 		emit_fleet(d);
-		eng_score_finish(d->score, d->duration);
+		expire_windows(d, d->duration, 1, 0);
 		emit_all_scores(d);
 		scn_drill__event(d, "drill.end", d->zId, NULL);
 	}
@@ -552,6 +577,7 @@ static void deliver_share(scn_drill *d, const scn_action_rec *r) {
 /* Scores an applied action and tells the observers what changed. */
 static void score_action(scn_drill *d, const scn_action_rec *r) {
 	json_t *effects = NULL;
+	expire_windows(d, r->t, 0, 1);  /* a window that closed at this very time is missed first, and said so */
 	if (eng_score_action(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, &effects) > 0) {
 		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)r->seq, "effects", effects);
 		scn_drill__event(d, "score.change", r->zTeam, sd);
@@ -720,6 +746,8 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 /* --- views ------------------------------------------------------------------------------------------ */
 
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
+
+json_t *scn_drill_expectations_json(const scn_drill *d) { return eng_score_expectations_json(d->score); }
 
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
 	json_t *b = json_object_get(d->backlog, team ? team : "");
