@@ -490,6 +490,15 @@ static int sweep(const run_opts *o0, const cli_actions *acts) {
 	return 0;
 }
 
+/* A sweep without team actions measures the scenario left alone: every expectation missed. Worth a warning. */
+static void sweep_warn_no_actions(const run_opts *o, const char *zActions) {
+	fprintf(stderr,
+	        "kyodo run --sweep: warning: %s %s: no team action is played, so every expectation is missed and the scores "
+	        "show the scenario with no response (give --actions FILE.jsonl, or put the good team's script beside the "
+	        "scenario as NAME.good.jsonl)\n",
+	        zActions ? zActions : o->zPath, zActions ? "holds no action" : "has no --actions and no NAME.good.jsonl beside it");
+}
+
 static const char zRunUsage[] =
 	"usage: kyodo run SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json] [--sweep N]\n";
 
@@ -550,6 +559,7 @@ int scn_cli_run(int argc, char **argv) {
 	}
 	int rc;
 	if (o.nSweep) {
+		if (!zActions || acts.n == 0) sweep_warn_no_actions(&o, zActions);
 		rc = sweep(&o, zActions ? &acts : NULL);
 	} else {
 		o.bProgress = isatty(2);

@@ -46,6 +46,12 @@ outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 3000000, points = 40 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "records_exfiltrated", "customers_affected" },
+	series = { "records_exfiltrated", "compromised", "customers_affected" },
+}
+
 -- The leaked service account: the telematics backend counts as compromised from the start of the drill.
 local stopped = false
 at("00:00:30", function()

@@ -346,13 +346,15 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->backlog = json_object();
 	d->techniques = json_array();
 	d->parties = json_array();
+	d->partyNames = json_object();
+	d->dashboardDefs = json_array();
 	d->penaltyDefs = json_array();
 	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
 	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->parties ||
-	    !d->penaltyDefs || !d->outcomeDefs) {
+	    !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
 	}
@@ -425,6 +427,9 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->techniques);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
+	json_decref(d->partyNames);
+	json_decref(d->dashboard);
+	json_decref(d->dashboardDefs);
 	json_decref(d->penaltyDefs);
 	json_decref(d->outcomeDefs);
 	free(d->zPath); free(d->zDir); free(d->zBase); free(d->zSource);
@@ -779,6 +784,8 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 		                                     (int)json_array_size(p->expects), "line", p->line));
 	}
 	json_object_set_new(o, "inject_list", inj);
+	if (json_object_size(d->partyNames)) json_object_set(o, "parties", d->partyNames);
+	if (d->dashboard) json_object_set(o, "dashboard", d->dashboard);
 	return o;
 }
 

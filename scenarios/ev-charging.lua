@@ -50,6 +50,12 @@ outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 2000000, points = 15 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "patched", "records_exfiltrated", "customers_affected" },
+	series = { "compromised", "patched", "records_exfiltrated" },
+}
+
 -- 00:10 the CPO's API integration is in the attackers' hands; from 00:30 it pushes into EVs and siphons data.
 at("00:10:00", function()
 	service.degrade { name = "app_api", level = "compromised" }

@@ -47,6 +47,12 @@ outcome {
 	{ metric = "compromised", best = 0, worst = 300, points = 40 },  -- cars stolen
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", { metric = "compromised", label = { en = "Cars stolen", ja = "盗難車両" } }, "customers_affected", "patched" },
+	series = { { metric = "compromised", label = { en = "Cars stolen", ja = "盗難車両" } }, "customers_affected" },
+}
+
 -- Every 30 minutes through the night the crew steals more SUV-Bs; from 03:00 it also works in Kansai.
 local nights = 0
 every("30m", function()
