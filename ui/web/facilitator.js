@@ -16,7 +16,7 @@ import { openDialog } from "./dialog.js";
 
 const token = pageToken();
 const K = "kyodo.v1.fac." + tokenKey(token) + ".";
-const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 10000];   // the fast ones for dry runs
 const GRADED_KINDS = ["report", "notify"];
 const DEFAULT_TILES = ["total", "compromised", "patched", "offline", "bricked"];
 const DEFAULT_SERIES = ["compromised", "patched", "offline", "bricked", "revoked"];
@@ -210,7 +210,8 @@ function addEvent(e) {
 	renderTimelineSoon();
 }
 let tlTimer = 0;
-function renderTimelineSoon() { if (!tlTimer) tlTimer = setTimeout(() => { tlTimer = 0; renderTimeline(); }, 100); }
+/* The timeline is rebuilt at most four times a second, and only while it is shown (a fast clock sends many events). */
+function renderTimelineSoon() { if (!tlTimer) tlTimer = setTimeout(() => { tlTimer = 0; if (S.view.tab === "timeline") renderTimeline(); }, 250); }
 
 // ---- sending -----------------------------------------------------------------------------------------
 function control(cmd, value) {
@@ -386,7 +387,7 @@ function plannedEvents() {
 
 function renderTimeline() {
 	const tl = $("#timeline");
-	const ev = plannedEvents().concat(S.events.slice(-600).map((e, i) => [e, i]).sort((x, y) => ((y[0].t_us ?? 0) - (x[0].t_us ?? 0)) || (y[1] - x[1])).map((x) => x[0]));
+	const ev = plannedEvents().concat(S.events.slice(-400).map((e, i) => [e, i]).sort((x, y) => ((y[0].t_us ?? 0) - (x[0].t_us ?? 0)) || (y[1] - x[1])).map((x) => x[0]));
 	if (!ev.length) { fill(tl, h("li", { class: "empty" }, t("fac.timeline.empty"))); return; }
 	fill(tl, ev.map((e) => h("li", { class: "tl-item " + (e.cls || ""), "data-kind": e.kind },
 		h("span", { class: "time" }, fmtT(e.t_us)),
@@ -401,7 +402,7 @@ function renderErrors() {
 	fill(el, S.errors.slice().reverse().map((e) => h("li", { class: "error-item" }, fmtT(e.t_us ?? e.t) + "  " + errorText(e))));
 }
 
-function renderTabs() { if (ftabs) ftabs.show(S.view.tab); }
+function renderTabs() { if (ftabs) ftabs.show(S.view.tab); if (S.view.tab === "timeline") renderTimeline(); }
 
 function renderComposer() {
 	const f = $("#composer");

@@ -311,6 +311,7 @@ function renderState() {
 	else b.hidden = true;
 	if (form) { if (st === "ended") form.lock(t("end.locked")); else if (form.locked) form.unlock(); }
 	renderEnd();
+	if (st === "ended") renderScoreTab();
 }
 
 function renderConn(state, attempt) {
@@ -371,6 +372,7 @@ function renderScoreTab() {
 	const overdue = open.filter((e) => now >= due(e)).length;
 	const badge = $("#score-due");
 	badge.hidden = !overdue; badge.textContent = overdue ? t("score.overdue.n", { n: overdue }) : "";
+	if (S.view.tab !== "score" && !S.clock.ended) return;   // built when shown (and at the end, for the summary's link)
 	const row = (cls, status, main, pts, sub) => h("li", { class: "exp " + cls, "data-exp-status": status }, h("div", { class: "exp-main" }, main), pts !== null ? h("span", { class: "exp-pts" }, pts) : null, sub ? h("div", { class: "exp-sub" }, sub) : null);
 	fill(box,
 		h("div", { class: "score-head" }, h("h2", {}, t("score.title")), h("div", { class: "score-big" }, typeof s.score === "number" ? fmtN(s.score, getLang()) : "—"),
