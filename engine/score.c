@@ -321,8 +321,8 @@ int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t,
 		tm->pending--;
 		tm->met++;
 		tm->expectPts += pts;
-		effect(a, json_pack("{s:s,s:s,s:s,s:f}", "type", "met", "expectation", e->zLabel, "inject", e->zInject,
-		                    "points", pts));
+		effect(a, json_pack("{s:s,s:s,s:s,s:f,s:f}", "type", "met", "expectation", e->zLabel, "inject", e->zInject,
+		                    "points", pts, "possible", e->points));
 		n++;
 	}
 	for (int i = 0; i < s->nPen; i++) {

@@ -56,7 +56,8 @@ int eng_score_outcome_term(eng_score *s, const char *zMetric, double best, doubl
 
 /* Scores one action at time t. Marks expectations missed whose window closed before t first (as eng_score_tick).
  * *pEffects (may be NULL) gets a new array of what it changed:
- *   [{"type":"met","expectation":LABEL,"inject":ID,"points":P}, {"type":"penalty","reason":R,"points":-P}]
+ *   [{"type":"met","expectation":LABEL,"inject":ID,"points":P,"possible":P0}, {"type":"penalty","reason":R,"points":-P}]
+ * (P < P0 when met late, in the second half of the window).
  * Returns the number of effects (>= 0) or a KY_E* code (unknown team). */
 int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
                      json_t **pEffects);

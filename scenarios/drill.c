@@ -232,7 +232,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 		}
 	}
 	d->nInjectsSent++;
-	eng_score_open(d->score, inj->zId, now);
+	if (eng_score_open(d->score, inj->zId, now) > 0) emit_all_scores(d);  /* the teams see their windows open */
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
 	run_ons(d, "inject", arg);

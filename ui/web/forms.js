@@ -371,6 +371,8 @@ function readObject(root, path, s, depth, bKeepEmpty) {
 	return Object.keys(o).length || bKeepEmpty ? o : undefined;
 }
 
+const exact = (v) => Number(v).toLocaleString(getLang() === "ja" ? "ja-JP" : "en-US", { maximumFractionDigits: 6 });
+
 /* The localized message of a schema error. */
 function errorText(e) {
 	const p = e.params || {};
@@ -380,8 +382,8 @@ function errorText(e) {
 	case "required": return t("v.required");
 	case "pattern": return item + (has("arg." + f + ".bad") ? t("arg." + f + ".bad") : t("v.pattern"));
 	case "enum": return item + t("v.enum");
-	case "minimum": return item + t("v.min", { min: fmtN(p.min, getLang()) });
-	case "maximum": return item + t("v.max", { max: fmtN(p.max, getLang()) });
+	case "minimum": return item + t("v.min", { min: exact(p.min) });
+	case "maximum": return item + t("v.max", { max: exact(p.max) });
 	case "type": return item + ((p.types || []).includes("integer") ? t("v.integer") : (p.types || []).includes("number") ? t("v.number") : t("v.type"));
 	case "redall": return t("f.tlp.redall");
 	default: return t("v.unknown");
