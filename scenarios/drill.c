@@ -73,9 +73,14 @@ static void emit_all_scores(scn_drill *d) {
 	json_array_foreach(d->teams, i, t) emit_score(d, json_string_value(json_object_get(t, "id")));
 }
 
+/* The fleet sample: the world's truth, and under "team_view" what the teams see (CONTRACT §4: what their org
+ * observes, or with visibility "truth" the truth itself). */
 static json_t *fleet_msg(scn_drill *d) {
 	json_t *m = veh_world_metrics_json(d->world);
 	if (!m) m = json_object();
+	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
+	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
+	if (view) json_object_set_new(m, "team_view", view);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;
@@ -205,13 +210,17 @@ static void run_whens(scn_drill *d) {
 	}
 }
 
-static void run_ons(scn_drill *d, const char *zEvent, json_t *arg) {
+/* Calls the on(zEvent) handlers with arg; the fields of the tables they return are merged into pRet (may be NULL:
+ * dropped), later handlers winning. */
+static void run_ons(scn_drill *d, const char *zEvent, json_t *arg, json_t *pRet) {
 	for (int i = 0; i < d->nCb; i++) {
 		if (d->aCb[i].type != SCN_TIMER_ON || strcmp(d->aCb[i].zEvent, zEvent) != 0) continue;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		d->aCb[i].fires++;
-		d->ops->call_on(d, d->aCb[i].fnRef, arg, zWhat);
+		json_t *r = d->ops->call_on(d, d->aCb[i].fnRef, arg, zWhat);
+		if (pRet && json_is_object(r)) json_object_update(pRet, r);
+		json_decref(r);
 	}
 }
 
@@ -235,7 +244,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 	if (eng_score_open(d->score, inj->zId, now) > 0) emit_all_scores(d);  /* the teams see their windows open */
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
-	run_ons(d, "inject", arg);
+	run_ons(d, "inject", arg, NULL);
 	json_decref(arg);
 	return 0;
 }
@@ -609,17 +618,26 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	                        r->pArgs, "t_us", (json_int_t)r->t);
 	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));
 	if (r->zInject) json_object_set_new(det, "inject", json_string(r->zInject));
-	if (wrc) json_object_set_new(det, "error", json_string(we.zMsg));
-	if (result) json_object_set_new(det, "result", result);
-	scn_drill__event(d, wrc ? "action.error" : "action.result", r->zTeam, det);
 	if (wrc) {
+		json_object_set_new(det, "error", json_string(we.zMsg));
 		d->nRefused++;
 	} else {
-		score_action(d, r);
-		json_object_set_new(det, "t", json_real((double)r->t / ENG_US_PER_S));
-		run_ons(d, "action", det);
-		r = &d->aAct[seq - 1];  /* a handler's nested actions may have moved the array */
+		/* on("action") handlers see the world's result and may add to what the team observes (their returned table) */
+		json_t *arg = json_deep_copy(det), *extra = json_object();
+		if (result) json_object_set(arg, "result", result);
+		json_object_set_new(arg, "t", json_real((double)r->t / ENG_US_PER_S));
+		run_ons(d, "action", arg, extra);
+		json_decref(arg);
+		r = &d->aAct[seq - 1];  /* a handler's nested calls may have moved the array */
+		if (json_object_size(extra)) {
+			if (!result) result = json_object();
+			json_object_update(result, extra);
+		}
+		json_decref(extra);
 	}
+	if (result) json_object_set_new(det, "result", result);
+	scn_drill__event(d, wrc ? "action.error" : "action.result", r->zTeam, det);
+	if (!wrc) score_action(d, r);
 	json_decref(det);
 	json_decref(r->pArgs);
 	r->pArgs = NULL;

@@ -37,8 +37,9 @@ typedef struct scn_script_ops {
 	int (*call_timer)(scn_drill *d, int ref, const char *zWhat);
 	/* a when() condition: 1 true, 0 false, -1 error */
 	int (*test)(scn_drill *d, int ref, const char *zWhat);
-	/* an on() handler, with arg (borrowed) as its one argument */
-	void (*call_on)(scn_drill *d, int ref, json_t *arg, const char *zWhat);
+	/* an on() handler, with arg (borrowed) as its one argument; what it returned when that is a table (new ref, as
+	 * JSON), else NULL */
+	json_t *(*call_on)(scn_drill *d, int ref, json_t *arg, const char *zWhat);
 } scn_script_ops;
 
 typedef struct scn_inject_def {
@@ -86,6 +87,7 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
 	json_t *teams;        /* array of {"id","name"} */
 	int bFleet;
 

@@ -16,6 +16,7 @@
 #include "scenarios/drillInt.h"
 #include "scenarios/sandbox.h"
 #include "vehicles/action.h"
+#include "vehicles/atm.h"
 
 #define SBOM_MAX_BYTES (8 << 20)
 
@@ -118,7 +119,7 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 /* --- declarations ----------------------------------------------------------------------------------- */
 
 static int l_scenario(lua_State *L) {
-	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
 		"params", "authors", "version", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
@@ -141,6 +142,10 @@ static int l_scenario(lua_State *L) {
 		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
+	const char *zVis = str_field(L, 1, "scenario", "visibility", "observed");
+	if (strcmp(zVis, "observed") && strcmp(zVis, "truth"))
+		luaL_error(L, "scenario: visibility '%s' (known: observed, truth)", zVis);
+	d->bTruthVisible = !strcmp(zVis, "truth");
 	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: techniques");
 		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {
@@ -1085,9 +1090,23 @@ static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
 
 static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
 
-static void ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
-	scn_lua_push_json(d->script->L, arg);
-	call_ref(d, ref, 1, 0, zWhat);
+static json_t *ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	scn_lua_push_json(L, arg);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, 1, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (lua_type(L, -1) == LUA_TTABLE && scn_lua_to_json(L, -1, &j, &err)) {
+		ky_err_prefix(&err, "the table it returned");
+		scn_drill__script_error(d, &err, zWhat);
+		j = NULL;
+	}
+	lua_pop(L, 1);
+	return j;
 }
 
 static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };
@@ -1169,6 +1188,37 @@ static int check_metrics(scn_drill *d, json_t *defs, ky_err *err) {
 	return rc;
 }
 
+/* Technique ids: every "ATM-T" in the file (declarations and callbacks alike) must be a technique of the Auto-ISAC
+ * matrix (vehicles/atm.c); scenario{ techniques } may also hold MITRE ATT&CK ids (T1234 or T1234.001). */
+static int check_techniques(scn_drill *d, ky_err *err) {
+	int line = 1;
+	for (const char *p = d->zSource; p < d->zSource + d->nSource && *p; p++) {
+		if (*p == '\n') line++;
+		if (strncmp(p, "ATM-T", 5) != 0) continue;
+		char zId[16];
+		size_t n = 5;
+		while (n < 12 && p[n] >= '0' && p[n] <= '9') n++;
+		snprintf(zId, sizeof zId, "%.*s", (int)n, p);
+		if (n != 9 || !veh_atm_find(zId))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: '%s' is not a technique of the Auto-ISAC Automotive Threat Matrix "
+			                  "(ATM-T0001 ... ATM-T0077; the table is vehicles/atm.c)", d->zPath, line, zId);
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->techniques, i, t) {
+		const char *z = json_string_value(t);
+		if (!strncmp(z, "ATM-", 4)) continue;  /* checked above */
+		int bOk = z[0] == 'T' && strlen(z) >= 5;
+		for (int k = 1; bOk && k < 5; k++) bOk = z[k] >= '0' && z[k] <= '9';
+		if (bOk && z[5]) bOk = z[5] == '.' && strlen(z) == 9 && z[6] >= '0' && z[6] <= '9' && z[7] >= '0' && z[7] <= '9' &&
+		                      z[8] >= '0' && z[8] <= '9';
+		if (!bOk)
+			return ky_err_set(err, KY_EINVAL, "%s:1: scenario: techniques[%zu]: '%s' is neither an Auto-ISAC ATM id "
+			                  "(ATM-T0012) nor a MITRE ATT&CK id (T1195 or T1195.002)", d->zPath, i + 1, z);
+	}
+	return 0;
+}
+
 int scn_script_validate(scn_drill *d, ky_err *err) {
 	if (!d->bScenario) return ky_err_set(err, KY_EINVAL, "%s:1: no scenario { id = ..., title = ..., duration = ... }", d->zPath);
 	if (json_array_size(d->teams) == 0) return ky_err_set(err, KY_EINVAL, "%s:1: no teams { ... }", d->zPath);
@@ -1190,6 +1240,8 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
-	return check_penalties(d, err) ? err->code : check_metrics(d, d->outcomeDefs, err) ? err->code
-	       : check_metrics(d, d->dashboardDefs, err) ? err->code : 0;
+	if (check_penalties(d, err) || check_metrics(d, d->outcomeDefs, err) || check_metrics(d, d->dashboardDefs, err) ||
+	    check_techniques(d, err))
+		return err ? err->code : KY_EINVAL;
+	return 0;
 }

@@ -187,3 +187,31 @@ int veh__act_assess(veh_world *w, const char *zTeam, const char *zKind, json_t *
 	                    "known", veh_sbom_known(&w->sb, zComp));
 	return 0;
 }
+
+/* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):
+ * a paused campaign offers no car and its offered and downloading cars wait; installs under way finish. */
+static int pause_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err,
+                     int bPause) {
+	int64_t n;
+	if (!veh__count(json_object_get(args, "campaign"), &n) || n < 1)
+		return ky_err_set(err, KY_EINVAL, "%s: campaign: expected a campaign number (1, 2, ...)", zKind);
+	if (n > w->nOta)
+		return ky_err_set(err, KY_ENOENT, "%s: campaign: there is no OTA campaign %lld (%d so far)", zKind, (long long)n, w->nOta);
+	veh_ota_camp *c = &w->aOta[n - 1];
+	int bWas = c->bPaused;
+	c->bPaused = bPause;
+	veh__fact(w, bPause ? "ota.paused" : "ota.resumed", veh_ecu_name(c->iEcu),
+	          json_pack("{sssIsbsb}", "team", zTeam ? zTeam : "", "campaign", (json_int_t)n, "was_paused", bWas, "malicious",
+	                    c->iAttack >= 0));
+	*result = json_pack("{sIsbsbsIsIsI}", "campaign", (json_int_t)n, "paused", bPause, "was_paused", bWas, "offered",
+	                    (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "waiting", (json_int_t)c->nBusy);
+	return 0;
+}
+
+int veh__act_ota_pause(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	return pause_ota(w, zTeam, zKind, args, result, err, 1);
+}
+
+int veh__act_ota_resume(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	return pause_ota(w, zTeam, zKind, args, result, err, 0);
+}

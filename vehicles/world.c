@@ -2,6 +2,7 @@
  * VSOC, PKI and app API, metrics and the public entry points. Shared state helpers are in state.c. Design notes: worldInt.h; numbers: docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,11 @@ static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t 
 	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
 	w->nCheckins++;
+	if (bAlert && veh__svc_usable(w, VEH_SVC_VSOC) && w->aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED &&
+	    !(f->aFlags[i] & VEH_F_FLAGGED)) {
+		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
+		w->nFlagged++;
+	}
 	if (bAlert) {
 		w->aCamp[iCamp].nQueued++;
 		w->nRecvTrue++;
@@ -548,6 +554,22 @@ void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	m->remote_commands_failed = w->nCmdFailed;
 }
 
+/* The OTA server's campaigns as its console lists them (bTruth: and which are malicious). */
+static json_t *ota_list(const veh_world *w, int bTruth) {
+	json_t *a = json_array();
+	char z[32];
+	for (int o = 0; a && o < w->nOta; o++) {
+		const veh_ota_camp *c = &w->aOta[o];
+		json_t *e = json_pack("{sisssssIsIsIsIsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu), "version",
+		                      veh_version_format(c->ver, z, sizeof z), "targeted", (json_int_t)c->nTarget, "offered",
+		                      (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
+		                      "paused", c->bPaused);
+		if (e && bTruth) json_object_set_new(e, "malicious", json_boolean(c->iAttack >= 0));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
 json_t *veh_world_metrics_json(const veh_world *w) {
 	veh_metrics m;
 	veh_world_metrics(w, &m);
@@ -563,6 +585,38 @@ json_t *veh_world_metrics_json(const veh_world *w) {
 	for (int s = 0; s < VEH_SVC_N; s++)
 		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
 	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "observed_compromised", json_integer(w->nFlagged));
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 1));
+	return o;
+}
+
+/* A compromised service is seen as such once the VSOC has opened an incident for an attack that entered through it;
+ * until then its monitoring shows it up (or degraded/down when it is). */
+static const char *observed_health(const veh_world *w, int s) {
+	if (w->aSvc[s].bIsolated) return "down";
+	if (w->aSvc[s].health != VEH_H_COMPROMISED) return veh__health_name(w->aSvc[s].health);
+	for (int c = 0; c < w->nCamp; c++)
+		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && w->aCamp[c].bIncident) return "compromised";
+	return "up";
+}
+
+json_t *veh_world_observed_json(const veh_world *w) {
+	veh_metrics m;
+	veh_world_metrics(w, &m);
+	json_t *o = json_object(), *svc = json_object();
+#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
+	MI(total); MI(patched); MI(offline); MI(bricked); MI(revoked); MI(customers_affected);
+	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
+	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
+#undef MI
+	assert(w->nFlagged >= 0 && w->nFlagged <= m.compromised);
+	json_object_set_new(o, "compromised", json_integer(w->nFlagged));
+	json_object_set_new(o, "clean", json_integer(m.total - w->nFlagged - m.bricked));
+	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
+	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(svc, veh__svc_name(s), json_string(observed_health(w, s)));
+	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 0));
+	json_object_set_new(o, "observed", json_true());
 	return o;
 }
 

@@ -11,7 +11,7 @@
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
  * Counters kept incrementally, so that a metrics read costs O(services + campaigns) whatever the fleet size: nComp
  * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
- * nBusy. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
+ * nBusy, nFlagged. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
  * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
  * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
 #ifndef VEH_WORLD_INT_H
@@ -64,6 +64,7 @@ typedef struct veh_ota_camp {
 	int64_t nBusy;                 /* cars offered, downloading or installing it now (derived, not in the snapshot) */
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
+	int bPaused;                   /* paused by a team: no new offers; offered and downloading cars wait */
 } veh_ota_camp;
 
 typedef struct veh_params {
@@ -104,6 +105,7 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	/* counters */
 	int64_t nComp, nOffline, nBricked;
+	int64_t nFlagged;              /* cars with VEH_F_FLAGGED: the compromised cars the owner's detection has seen */
 	int64_t nPatched, nRevoked;    /* cars with VEH_F_PATCHED, VEH_F_REVOKED */
 	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
 	eng_time_t tCompLast;
@@ -183,6 +185,6 @@ int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args
  * still refuses what it cannot apply, naming the field). */
 typedef int veh__act_fn(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
 veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
-	veh__act_assess;
+	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
 
 #endif
