@@ -333,7 +333,7 @@ let feedDirty = false;
 function feedItem(a) {
 	const text = a.args && (a.args.text || "");
 	const graded = a.points !== undefined && a.points !== null;
-	const res = !a.error && (a.result !== undefined || !["block_indicator", "isolate_service", "restore_service", "revoke_certificate", "ota_campaign", "disable_feature", "assess"].includes(a.kind)) ? resultText(a.kind, a.result, a.args, true) : "";
+	const res = !a.error && (a.result !== undefined || !((S.exercise.catalog || {}).action_kinds || []).some((k) => k.kind === a.kind && (k.world || k.kind === "assess"))) ? resultText(a.kind, a.result, a.args, true) : "";
 	return h("li", { class: "feed-item" + (needsGrade(a) ? " needs-grade" : ""), "data-seq": a.seq, "data-team": a.team, "data-kind": a.kind },
 		h("div", { class: "row1" }, h("span", { class: "time" }, fmtT(a.t_us)), h("span", { class: "team" }, teamName(S.exercise, a.team)), h("span", { class: "kind" }, t("kind." + a.kind)), h("span", { class: "seq" }, a.seq !== undefined ? "#" + a.seq : "")),
 		h("div", { class: "text" }, summarize(a.kind, Object.assign({}, a.args, { text: undefined }))),

@@ -109,11 +109,20 @@ function schemaOf(kind) {
 const num = (v) => fmtN(typeof v === "number" ? v : Number(v) || 0, getLang());
 
 /* What an action did, in words, from its record's result (only what the acting team's organisation observes; the
-   facilitator also sees the ground truth of an assessment). "" when there is nothing to say. */
+   facilitator also sees the ground truth of an assessment), followed by the scenario's own words when its
+   on("action") handler gave some (result.text). */
 export function resultText(kind, result, args, bFacilitator) {
 	const r = result && typeof result === "object" ? result : {};
-	args = args || {};
+	const own = typeof r.text === "string" && r.text ? r.text : "";
+	if (kind === "contact") return own || t("res.contact", { party: valLabel("party", (args || {}).party) });
+	const base = resultWords(kind, r, args || {}, bFacilitator);
+	return own ? (base === t("res.recorded") ? own : base + " " + own) : base;
+}
+
+function resultWords(kind, r, args, bFacilitator) {
 	switch (kind) {
+	case "pause_ota_campaign": case "resume_ota_campaign":
+		return t(r.paused ? "res.ota.paused" : "res.ota.resumed", { n: r.campaign || args.campaign, offered: num(r.offered), done: num(r.done), waiting: num(r.waiting) });
 	case "block_indicator":
 		return r.matched > 0 ? t("res.block", { cars: num(r.cars), s: num(r.effective_in_s) }) : t("res.block.none");
 	case "isolate_service":
@@ -225,7 +234,7 @@ function confirmLines(kind, args, org) {
 
 // --- building the form ---------------------------------------------------------------------------
 const idOf = (path) => "f-" + path.replace(/\./g, "-");
-const isText = (path) => leaf(path) === "text";   // the message itself: several lines
+const isText = (path) => leaf(path) === "text" || leaf(path) === "request";   // what is said or asked: several lines
 
 function option(value, label) { return h("option", { value }, label); }
 
@@ -257,6 +266,7 @@ function suggestions(path, ctx) {
 	if (f === "inject") return ctx.injects.map((i) => [i.id, i.title || i.id]);
 	if (f === "component") return cat.components || [];
 	if (f === "value") return ctx.indicators || [];
+	if (f === "campaign") return (ctx.campaigns || []).map((c) => [String(c.campaign), t("f.campaign.item", { n: c.campaign, ecu: valLabel("ecu", c.ecu), version: c.version, done: fmtN(c.done || 0, getLang()), targeted: fmtN(c.targeted || 0, getLang()) }) + (c.paused ? " · " + t("f.campaign.paused") : "")]);
 	if (f === "version" || f === "below") {
 		const vs = new Set();
 		for (const c of cat.cohorts || []) for (const v of Object.values(c.ecus || {})) vs.add(v);
@@ -287,10 +297,11 @@ function buildProp(path, s, req, ctx, depth) {
 		return [fieldBox(path, s, el, req)];
 	}
 	if (types.includes("integer") || types.includes("number")) {
-		const el = h("input", { type: "number", inputmode: types.includes("integer") ? "numeric" : "decimal", step: types.includes("integer") ? "1" : "any",
+		const dlN = datalist(path, suggestions(path, ctx));
+		const el = h("input", { list: dlN ? dlN.id : undefined, type: "number", inputmode: types.includes("integer") ? "numeric" : "decimal", step: types.includes("integer") ? "1" : "any",
 			min: typeof s.minimum === "number" ? s.minimum : undefined, max: typeof s.maximum === "number" ? s.maximum : undefined,
 			placeholder: has("arg." + leaf(path) + ".ph") ? t("arg." + leaf(path) + ".ph") : "" });
-		return [fieldBox(path, s, el, req)];
+		return [fieldBox(path, s, el, req), dlN];
 	}
 	if (isText(path)) {
 		const el = h("textarea", { rows: ctx.kind === "report" ? 8 : 4, placeholder: has("ph." + ctx.kind) ? t("ph." + ctx.kind) : "" });
@@ -492,7 +503,7 @@ export function ActionForm(ctx) {
 		helpEl.textContent = has("help." + kind) ? t("help." + kind) : (kindInfo(kind).summary || "");
 		const s = schema();
 		const req = new Set(s.required || []);
-		const bctx = { kind, catalog: ctx.catalog(), injects: ctx.injects(), indicators: ctx.indicators() };
+		const bctx = { kind, catalog: ctx.catalog(), injects: ctx.injects(), indicators: ctx.indicators(), campaigns: ctx.campaigns ? ctx.campaigns() : [] };
 		const nodes = [];
 		for (const [k, ps] of Object.entries(s.properties || {})) nodes.push(...buildProp(k, ps, req.has(k), bctx, 0));
 		body.replaceChildren(...nodes.filter(Boolean));

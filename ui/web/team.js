@@ -642,7 +642,7 @@ function renderHistory() {
 	if (!items.length) { fill(list, h("li", { class: "empty" }, t("act.history.empty"))); return; }
 	fill(list, items.map((a) => {
 		const status = a.status || "pending";
-		const res = a.status === "acked" && a.seq !== undefined && (a.result !== undefined || !["block_indicator", "isolate_service", "restore_service", "revoke_certificate", "ota_campaign", "disable_feature"].includes(a.kind))
+		const res = a.status === "acked" && a.seq !== undefined && (a.result !== undefined || !(S.catalog.action_kinds || []).some((k) => k.kind === a.kind && k.world))
 			? resultText(a.kind, a.result, a.args, false) : "";
 		return h("li", { class: "hist " + (a.status || "pending"), "data-id": a.id, "data-status": status, "data-kind": a.kind, "data-seq": a.seq },
 			h("div", { class: "row1" }, h("strong", {}, t("kind." + a.kind)), typeof a.t_us === "number" ? h("span", { class: "time" }, fmtT(a.t_us)) : null, statusPill(a)),
@@ -728,6 +728,7 @@ function mountForm() {
 		org: () => S.org,
 		injects: () => [...S.injects.values()].sort((a, b) => (a.t_us || 0) - (b.t_us || 0)).map((i) => ({ id: i.id, title: i.title || "" })),
 		indicators,
+		campaigns: () => { const last = S.fleet[S.fleet.length - 1]; return last && Array.isArray(last.ota_campaigns) ? last.ota_campaigns : []; },
 		draft: S.draft,
 		onDraft: (d) => store.set(K + "draft", d),
 		onSubmit: (kind, args, inject) => sendAction(kind, args, inject),

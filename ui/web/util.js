@@ -48,7 +48,7 @@ export function fmtT(us) {
 	return (neg ? "-" : "") + String(hh).padStart(2, "0") + ":" + String(mm).padStart(2, "0") + ":" + String(s).padStart(2, "0");
 }
 
-/* Parses CONTRACT times: seconds as a number, "90s", "15m", "4h", "01:30:00"; returns microseconds or NaN. */
+/* Parses the times of the scenario API and the CLI: seconds as a number, "90s", "15m", "4h", "01:30:00"; returns microseconds or NaN. */
 export function parseDurationUs(v) {
 	if (typeof v === "number") return v * 1e6;
 	if (typeof v !== "string") return NaN;
@@ -123,7 +123,7 @@ export const store = {
 /* The part of a fleet sample the pages draw: its numbers (any metric a dashboard may name) and the services. */
 export function slimFleet(m) {
 	const o = {};
-	for (const [k, v] of Object.entries(m)) if (typeof v === "number" || k === "services") o[k] = v;
+	for (const [k, v] of Object.entries(m)) if (typeof v === "number" || k === "services" || k === "ota_campaigns") o[k] = v;
 	delete o.type;
 	return o;
 }
