@@ -30,9 +30,10 @@ async function runTo(fac, s) {
 	await fac.evaluate((us) => new Promise((resolve, reject) => {
 		const c = window.kyodo.state.clock;
 		const t0 = Date.now();
+		let go = false;   // Start / Resume is clicked once: a second click arriving after the hold would run on past it
 		document.querySelector("#ctl-hold-set").click();
 		const tick = () => {
-			if (c.holdAt === us && !c.running) document.querySelector(c.started ? "#ctl-resume" : "#ctl-start").click();
+			if (!go && c.holdAt === us && !c.running) { go = true; document.querySelector(c.started ? "#ctl-resume" : "#ctl-start").click(); }
 			if (!c.running && c.t_us === us && c.holdAt === null) return resolve();
 			if (Date.now() - t0 > 30000) return reject(new Error("the clock did not hold at " + us / 1e6 + " s (at " + c.t_us / 1e6 + " s)"));
 			setTimeout(tick, 20);
