@@ -29,6 +29,7 @@ export async function step(name, fn) {
 
 function killAll() { for (const p of children) { try { p.kill("SIGKILL"); } catch { /* gone */ } } }
 process.on("exit", killAll);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { killAll(); process.exit(1); });
 
 export function tmpdir(tag) { return fs.mkdtempSync(path.join(os.tmpdir(), "kyodo-" + tag + "-")); }
 
