@@ -1,7 +1,7 @@
 // Helpers for the page tests: a real `kyodo serve` on a free port, Debian's Chromium through playwright-core,
 // pages that record their console errors, the action form driven the way a participant drives it, PASS/FAIL lines.
 // Every server started here is stopped on exit.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -177,10 +177,16 @@ export async function pool(items, n, fn) {
 	await Promise.all(workers);
 }
 
-/* `kyodo run FILE --actions GOOD --json` (the reference a live drill is compared with). */
+/* `kyodo run FILE --actions GOOD --json` (the reference a live drill is compared with), without blocking the other
+   drills' pages meanwhile. */
 export function runJson(file, actions, dir) {
-	const out = execFileSync(KYODO, ["run", file, "--actions", actions, "--json", "--db", path.join(dir, path.basename(file, ".lua") + ".ref.db")], { encoding: "utf8", cwd: ROOT });
-	return JSON.parse(out);
+	return new Promise((resolve, reject) => {
+		execFile(KYODO, ["run", file, "--actions", actions, "--json", "--db", path.join(dir, path.basename(file, ".lua") + ".ref.db")],
+			{ encoding: "utf8", cwd: ROOT, maxBuffer: 64 << 20 }, (err, out, errText) => {
+				if (err) reject(new Error("kyodo run " + path.basename(file) + ": " + (errText || err.message).slice(-400)));
+				else { try { resolve(JSON.parse(out)); } catch (e) { reject(e); } }
+			});
+	});
 }
 
 /* Stops every server still running (call at the end). */

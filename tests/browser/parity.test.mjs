@@ -49,12 +49,15 @@ async function playDrill(browser, name) {
 	const t0 = Date.now();
 	let srv = null, ctx = null;
 	try {
-		const ref = runJson(file, path.join(ROOT, "scenarios", name + ".good.jsonl"), dir);
+		const refP = runJson(file, path.join(ROOT, "scenarios", name + ".good.jsonl"), dir);   // meanwhile, the live drill
+		refP.catch(() => {});
 		srv = await serve(file, dir);
 		ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
-		const fac = await openPage(ctx, srv.facilitator, name + "/facilitator");
-		const pages = {};
-		for (const team of Object.keys(srv.teams)) pages[team] = await openPage(ctx, srv.teams[team], name + "/" + team);
+		const teams = Object.keys(srv.teams);
+		const opened = await Promise.all([openPage(ctx, srv.facilitator, name + "/facilitator")].concat(teams.map((team) => openPage(ctx, srv.teams[team], name + "/" + team))));
+		const fac = opened[0];
+		const pages = Object.fromEntries(teams.map((team, i) => [team, opened[i + 1]]));
+		if (process.env.PARITY_DEBUG) console.log(`    ${name}: reference run, server and ${Object.keys(pages).length + 1} pages ready after ${Date.now() - t0} ms`);
 		await fac.selectOption("#ctl-speed", SPEED);
 		await fac.waitForFunction((x) => window.kyodo.state.clock.speed === Number(x), SPEED, { timeout: T, polling: 50 });
 		let n = 0;
@@ -73,12 +76,14 @@ async function playDrill(browser, name) {
 			n++;
 		}
 		assert(!sentBad.length, `${name}: the forms did not send the script: ${sentBad.slice(0, 3).join(" | ")}`);
+		if (process.env.PARITY_DEBUG) console.log(`    ${name}: script entered after ${Date.now() - t0} ms`);
 		// to the end
 		await fac.fill("#ctl-hold", "");
 		await fac.click("#ctl-hold-set");
 		await fac.waitForFunction(() => window.kyodo.state.clock.holdAt === null, null, { timeout: T, polling: 50 });
 		if ((await fac.getAttribute("#clock", "data-state")) !== "running") await fac.click("#ctl-resume");
 		await fac.waitForSelector("#clock[data-state=ended]", { timeout: 120000, polling: 100 });
+		const ref = await refP;
 		await fac.waitForFunction((nt) => Object.values(window.kyodo.state.scores).filter((s) => Array.isArray(s.expectations) && s.expectations.every((e) => e.status === "met" || e.status === "missed" || e.status === "unfired")).length === nt,
 			Object.keys(ref.teams).length, { timeout: T, polling: 50 });
 		// the facilitator's view: every expectation, every team's score, the joint score
@@ -131,7 +136,7 @@ async function main() {
 	await step("no console errors on the parity pages", () => assert(consoleErrors.length === 0, consoleErrors.slice(0, 5).join(" | ")));
 }
 
-const guard = setTimeout(() => { console.log("FAIL parity (timed out after 420 s)"); process.exit(1); }, 420000);
+const guard = setTimeout(() => { console.log("FAIL parity (timed out after 720 s)"); process.exit(1); }, 720000);
 try {
 	await main();
 } catch (e) {

@@ -123,15 +123,16 @@ function resultWords(kind, r, args, bFacilitator) {
 	switch (kind) {
 	case "pause_ota_campaign": case "resume_ota_campaign":
 		return t(r.paused ? "res.ota.paused" : "res.ota.resumed", { n: r.campaign || args.campaign, offered: num(r.offered), done: num(r.done), waiting: num(r.waiting) });
-	case "block_indicator":
-		return r.matched > 0 ? t("res.block", { cars: num(r.cars), s: num(r.effective_in_s) }) : t("res.block.none");
+	case "block_indicator":   // how many compromised cars used it is the facilitator's truth, not what a team sees
+		if (!(r.matched > 0)) return t("res.block.none");
+		return bFacilitator ? t("res.block.fac", { cars: num(r.cars), s: num(r.effective_in_s) }) : t("res.block", { s: num(r.effective_in_s) });
 	case "isolate_service":
 		return r.was_isolated ? t("res.isolate.already", { svc: valLabel("name", r.service || args.name) })
 			: t("res.isolate", { svc: valLabel("name", r.service || args.name), online: num(r.cars_online) });
 	case "restore_service": return t("res.restore", { svc: valLabel("name", r.service || args.name) });
 	case "revoke_certificate":
 		if (r.packages_rejected !== undefined) return t("res.revoke.key", { n: num(r.packages_rejected) });
-		return t("res.revoke", { cut: num(r.cut_cars), comp: num(r.compromised_cut), rate: num(r.reprovision_per_hour) });
+		return t(bFacilitator ? "res.revoke.fac" : "res.revoke", { cut: num(r.cut_cars), comp: num(r.compromised_cut), rate: num(r.reprovision_per_hour) });
 	case "ota_campaign": {
 		let s = t("res.ota", { n: r.campaign || "?", cars: num(r.targeted), h: num(r.eta_hours) });
 		if (r.ota_usable === false) s += " " + t("res.ota.down");
