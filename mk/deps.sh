@@ -38,6 +38,7 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd npm npm
 	need_cmd convert imagemagick
 	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
+	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 fi
 if [ "$what" = bench ]; then
 	need_file /usr/include/ns3/simulator.h libns3-dev
@@ -54,7 +55,9 @@ fi
 
 # Browser-test tooling from npm, pinned, installed beside the tests (no lock file).
 if [ "$what" = test ] || [ "$what" = bench ]; then
-	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ] ||
+		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ] ||
+		[ ! -d tests/browser/node_modules/axe-core ]; then
 		echo "deps: npm install (tests/browser)" >&2
 		(cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2)
 	fi

@@ -124,7 +124,8 @@ async function sendAction(page, kind, fill) {
 	await page.selectOption("#act-kind", kind);
 	for (const [sel, v] of Object.entries(fill)) {
 		const tag = await page.$eval(sel, (el) => el.tagName);
-		if (tag === "SELECT") await page.selectOption(sel, v); else await page.fill(sel, v);
+		if (v === "check") await page.check(sel);
+		else if (tag === "SELECT") await page.selectOption(sel, v); else await page.fill(sel, v);
 	}
 	await page.click("#act-send");
 	// kinds with fleet-wide consequences ask first (a modal dialog with the number of cars affected)
@@ -377,6 +378,18 @@ async function englishDrill(browser) {
 				assert((await row.getAttribute("data-status")) === "acked", kind + " refused: " + (await row.textContent()));
 			}
 			await oem.waitForSelector("#inbox-list [data-msg]:has-text('Block 203.0.113.7')", { timeout: T });
+		});
+
+		await step("the assess form sends a VEX statement the server accepts", async () => {
+			// the form is the schema's: a statement is the vulnerability, status, justification, response and detail fields
+			await sendAction(soc, "assess", { "#f-vulnerability": "CVE-2099-0001", "#f-status": "not_affected", "#f-select-ecu": "tcu" });
+			// a rule the schema cannot say (not_affected needs a justification or a detail): the server's refusal, beside its field
+			await soc.waitForSelector("[data-field=justification].invalid [data-err=justification]:has-text('needs a justification')", { timeout: T });
+			assert((await soc.inputValue("#f-vulnerability")) === "CVE-2099-0001", "the typed values stay after a refusal");
+			await soc.selectOption("#f-justification", "code_not_present");
+			await soc.click("#act-send");
+			const row = await soc.waitForSelector("#history li[data-kind=assess][data-status=acked]:has-text('CVE-2099-0001')", { timeout: T });
+			assert((await row.textContent()).includes("not affected"), "the statement in words: " + (await row.textContent()));
 		});
 
 		await step("a speed change reaches every page", async () => {

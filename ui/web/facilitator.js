@@ -65,6 +65,7 @@ const handlers = {
 		S.clock.update(m);
 		renderClock(); renderTimelineSoon();
 		if (S.clock.state() !== was) { renderState(); renderScoreboard(); if (live()) announce(t("clock.now." + S.clock.state())); }
+		renderHotwash();
 	},
 	inject(m) {
 		const to = m.team ? [m.team] : Array.isArray(m.to) ? m.to : typeof m.to === "string" ? [m.to] : [];
@@ -156,6 +157,7 @@ const handlers = {
 			cls: /^attack|^service\.health$/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
+	hotwash(m) { S.hotwash = m; renderHotwash(); },   // how many participants answered the feedback form
 	error(m) {
 		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
@@ -336,6 +338,7 @@ function feedItem(a) {
 	const res = !a.error && (a.result !== undefined || !((S.exercise.catalog || {}).action_kinds || []).some((k) => k.kind === a.kind && (k.world || k.kind === "assess"))) ? resultText(a.kind, a.result, a.args, true) : "";
 	return h("li", { class: "feed-item" + (needsGrade(a) ? " needs-grade" : ""), "data-seq": a.seq, "data-team": a.team, "data-kind": a.kind },
 		h("div", { class: "row1" }, h("span", { class: "time" }, fmtT(a.t_us)), h("span", { class: "team" }, teamName(S.exercise, a.team)), h("span", { class: "kind" }, t("kind." + a.kind)), h("span", { class: "seq" }, a.seq !== undefined ? "#" + a.seq : "")),
+		a.by ? h("div", { class: "by" }, t("act.by", { name: a.by })) : null,
 		h("div", { class: "text" }, summarize(a.kind, Object.assign({}, a.args, { text: undefined }))),
 		text ? h("div", { class: "text quote" }, text) : null,
 		a.inject ? h("div", { class: "result" }, t("act.for", { inject: injectTitle(a.inject) })) : null,
@@ -481,7 +484,19 @@ function renderFleet() {
 	if (chart) chart.setData(S.fleet);
 }
 
+/* The hot wash: how many participants answered the feedback form (shown once the drill has ended or anyone has). */
+function renderHotwash() {
+	const el = $("#hw-count");
+	if (!el) return;
+	const m = S.hotwash || { answered: 0, teams: {} };
+	el.hidden = !(m.answered > 0 || S.clock.ended);
+	el.dataset.answered = String(m.answered || 0);
+	el.textContent = t("fac.hotwash", { n: m.answered || 0 });
+	el.title = teams().map((id) => teamName(S.exercise, id) + ": " + ((m.teams && m.teams[id]) || 0)).join("\n");
+}
+
 function renderAll() {
+	renderHotwash();
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	document.title = t("fac.title") + (S.exercise && S.exercise.title ? " · " + S.exercise.title : "") + " · kyodo";
 	renderClock(); renderState(); renderTeams(); renderScoreboard(); renderFeed(); renderTimeline(); renderErrors(); renderTabs(); renderComposer(); renderFleet();
@@ -491,6 +506,7 @@ function renderAll() {
 // ---- start -------------------------------------------------------------------------------------------
 function start() {
 	applyStatic(document);
+	$("#clock").after(h("div", { class: "hw-chip", id: "hw-count", role: "status", hidden: true }));
 	$("#lang-btn").addEventListener("click", () => setLang(getLang() === "ja" ? "en" : "ja"));
 	$("#ctl-start").addEventListener("click", () => control("start"));
 	$("#ctl-pause").addEventListener("click", () => control("pause"));

@@ -235,7 +235,7 @@ function confirmLines(kind, args, org) {
 
 // --- building the form ---------------------------------------------------------------------------
 const idOf = (path) => "f-" + path.replace(/\./g, "-");
-const isText = (path) => leaf(path) === "text" || leaf(path) === "request";   // what is said or asked: several lines
+const isText = (path) => ["text", "request", "detail"].includes(leaf(path));   // what is said or asked: several lines
 
 function option(value, label) { return h("option", { value }, label); }
 

@@ -11,6 +11,7 @@ import { h, fill, $, fmtT, fmtN, fmtShort, fmtSpan, SimClock, store, tokenKey, f
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, setContext, setInjectTitles, injectTitle, summarize, resultText, effectText, expectationName, fmtPoints, metricLabel } from "./forms.js";
 import { LineChart, seriesOf } from "./chart.js";
+import { Hotwash } from "./hotwash.js";
 
 const token = pageToken();
 const K = "kyodo.v1." + tokenKey(token) + ".";
@@ -62,6 +63,7 @@ const saveView = () => store.set(K + "view", S.view);
 const live = () => performance.now() - S.welcomeAt > LIVE_AFTER_MS;
 
 let conn = null, form = null, chart = null, tabs = null;
+let hw = null;   // the participant's name and the end-of-drill feedback form (hotwash.js)
 
 // ---- messages from the server ----------------------------------------------------------------------
 const handlers = {
@@ -76,6 +78,7 @@ const handlers = {
 		S.formKey = formKey;
 		S.clock.duration = exerciseDurationUs(S.exercise);
 		if (m.clock) S.clock.update(m.clock);
+		if (hw) hw.onClock(S.clock.ended);
 		// the backlog follows: rebuild the inbox, threads and score log from what the server sends now
 		S.injects.clear();
 		S.messages = [];
@@ -99,6 +102,7 @@ const handlers = {
 		S.clock.update(m);
 		renderClock();
 		if (S.clock.state() !== was) { renderState(); if (live()) announce(t("clock.now." + S.clock.state())); }
+		if (hw) hw.onClock(S.clock.ended);
 	},
 	inject(m) {
 		if (!m.id) return;
@@ -159,7 +163,9 @@ const handlers = {
 		a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null;
 		saveOutbox(); renderHistory(); renderCoord();
 	},
+	feedback_saved(m) { if (hw) hw.onSaved(m); },
 	error(m) {
+		if (hw && hw.onError(m)) return;   // an answer to the feedback form
 		const a = m.id ? S.outbox.find((x) => x.id === m.id) : null;
 		if (a) {
 			a.status = "error"; a.error = errorWords(m.code, m.message);
@@ -189,6 +195,7 @@ const handlers = {
 		if (m.error) { a.status = "refused"; a.error = m.error; }
 		if (Array.isArray(m.effects)) a.effects = m.effects;
 		if (m.points !== undefined) { a.points = m.points; a.comment = m.comment || ""; }
+		if (m.by) a.by = m.by;   // the participant who sent it (hotwash.js: display names)
 		saveOutbox(); renderHistory(); renderScore(); renderCoord();
 	},
 	read(m) {
@@ -647,6 +654,7 @@ function renderHistory() {
 		return h("li", { class: "hist " + (a.status || "pending"), "data-id": a.id, "data-status": status, "data-kind": a.kind, "data-seq": a.seq },
 			h("div", { class: "row1" }, h("strong", {}, t("kind." + a.kind)), typeof a.t_us === "number" ? h("span", { class: "time" }, fmtT(a.t_us)) : null, statusPill(a)),
 			h("div", { class: "sub" }, summarize(a.kind, a.args)),
+			a.by ? h("div", { class: "sub by" }, t("act.by", { name: a.by })) : null,
 			a.inject ? h("div", { class: "sub" }, t("act.for", { inject: injectTitle(a.inject) })) : null,
 			res ? h("div", { class: "result", "data-result": a.kind }, res) : null,
 			a.error ? h("div", { class: "err-text" }, a.status === "refused" ? t("act.world.said", { message: a.error }) : a.error) : null,
@@ -740,6 +748,9 @@ function mountForm() {
 // ---- start -------------------------------------------------------------------------------------------
 function start() {
 	applyStatic(document);
+	hw = new Hotwash({ send: (m) => !!conn && conn.send(m), key: K });
+	hw.mountName($(".team-chip"));
+	hw.mountCard($("#kpis"));
 	$("#lang-btn").addEventListener("click", () => setLang(getLang() === "ja" ? "en" : "ja"));
 	$("#sound-btn").addEventListener("click", () => { S.view.sound = !S.view.sound; saveView(); renderHeader(); if (S.view.sound) chime(); });
 	$("#score-box").addEventListener("click", () => { S.view.tab = "score"; saveView(); renderTabs(); $("#tab-btn-score").focus(); });
@@ -753,12 +764,12 @@ function start() {
 		S.outbox = mergeOutbox(S.outbox, store.get(K + "outbox", []));
 		renderHistory(); renderCoord();
 	});
-	onLang(() => { if (form) form.refresh(); renderAll(); renderConn(conn.state, conn.attempt); });
+	onLang(() => { if (form) form.refresh(); renderAll(); renderConn(conn.state, conn.attempt); hw.renderName(); hw.render(); });
 	mountForm();
 	renderAll();
 	setInterval(renderClock, 250);
 	if (!token) { showBanner(t("conn.notoken"), "bad"); renderConn("offline", 0); conn = { send: () => false, state: "offline", attempt: 0 }; return; }
-	conn = new Conn(token, { onMessage, onState: renderConn });
+	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => hw.helloFields() });
 	window.kyodo = { state: S, conn };   // for the browser tests and for debugging from the console
 	conn.open();
 }
