@@ -92,7 +92,8 @@ static void obs_message(void *ctx, json_t *msg) {
  * the injects it received, and of each still open only its inject, window and points: what is expected stays the
  * facilitator's answer key until the window closes (met or missed, the label says what it was). */
 static json_t *team_expectations(const srv_drill *d, const char *zTeam, int bFac) {
-	json_t *all = scn_drill_expectations_json(d->pDrill), *out = json_array(), *e;
+	/* a --resume re-simulates before d->pDrill is set: no one is connected then, and nothing is kept of scores */
+	json_t *all = d->pDrill ? scn_drill_expectations_json(d->pDrill) : json_array(), *out = json_array(), *e;
 	size_t i;
 	json_array_foreach(all, i, e) {
 		const char *zSt = json_string_value(json_object_get(e, "status"));
@@ -209,7 +210,8 @@ static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zS
 	int bAttack = is_attack_fact(zKind);
 	int bResult = !strcmp(zKind, "action.result") || !strcmp(zKind, "action.error");
 	if (!strcmp(zKind, "score.change") || !strcmp(zKind, "score.adjust")) {
-		if (zSubject && has_team(d, zSubject)) score_change(d, t, zKind, zSubject, detail);
+		/* the subject is the team (the team list is not known yet while a --resume re-simulates) */
+		if (zSubject && *zSubject && (has_team(d, zSubject) || !d->pDrill)) score_change(d, t, zKind, zSubject, detail);
 		return;
 	}
 	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && !bResult && !bAttack) return;

@@ -2,7 +2,8 @@
 // exactly at a sim time; score_change messages carry each change's reasons (met with its label and possible points,
 // a penalty with its reason, a missed window, a scenario adjustment) to the team and the facilitator, and come back
 // in a welcome (on the action's record as `effects`, the others in the backlog); a team's score messages list its
-// expectations without the answer key while a window is open; catalog.action_kinds says which kinds to confirm.
+// expectations without the answer key while a window is open; catalog.action_kinds says which kinds to confirm;
+// a server resumed from its journal (--resume) gives the same reasons back.
 import fs from "node:fs";
 import path from "node:path";
 import { startServer, stopServer, Client, tmpdir, run, assert, assertEq, failures } from "./ws_lib.mjs";
@@ -21,10 +22,11 @@ on("action", function(a) if a.kind == "report" then score.add { team = a.team, p
 const dir = tmpdir("wsscore");
 const file = path.join(dir, "ws-score.lua");
 fs.writeFileSync(file, SCENARIO);
-const srv = await startServer(file, ["--db", path.join(dir, "j.db")]);
+let srv = await startServer(file, ["--db", path.join(dir, "j.db")]);
 const fac = await Client.open(srv.ws);
 const soc = await Client.open(srv.ws);
 let n = 0;
+const srv0Tokens = srv.tokens;   // a resumed server keeps the first start's tokens
 
 async function holdAt(s) {
 	const from = fac.msgs.length;
@@ -104,5 +106,21 @@ await run([
 
 for (const c of [fac, soc]) c.close();
 await stopServer(srv);
+
+await run([
+	["a server resumed from its journal gives every reason back", async () => {
+		srv = await startServer(file, ["--db", path.join(dir, "j.db"), "--resume"]);
+		const w = await Client.open(srv.ws);
+		const wm = await w.hello(srv0Tokens.soc);
+		assertEq(wm.clock.t_us, 720e6, "held where it was");
+		await w.next((m) => m.type === "fleet_history" || m.type === "fleet", { what: "the end of the backlog" });
+		const recs = w.msgs.filter((m) => m.type === "action");
+		assertEq(recs.find((m) => m.kind === "isolate_service").effects[0].reason, "took telematics down", "penalty on its record");
+		assertEq(w.msgs.filter((m) => m.type === "score_change").map((m) => m.effects[0].type), ["missed", "adjust"], "the score log");
+		assertEq(w.msgs.filter((m) => m.type === "score").pop().score, 20 - 10 - 2, "the score");
+		w.close();
+		await stopServer(srv);
+	}],
+]);
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(failures() ? 1 : 0);
