@@ -228,6 +228,12 @@ static int ascii_contains_ci(const char *zHay, const char *zNeedle) {
 int eng_score_match(json_t *want, json_t *got) {
 	if (!want) return 1;
 	if (!got) return 0;
+	/* "a name or a list of names" (a schema's ["string","array"]): a list of one is the same value as its element,
+	 * so a form that sends "update" meets what a script's ["update"] meets, and the other way round */
+	if (json_is_array(got) && json_array_size(got) == 1 && !json_is_array(want) && !json_is_object(want))
+		got = json_array_get(got, 0);
+	if (json_is_array(want) && json_array_size(want) == 1 && !json_is_array(got) && !json_is_object(got))
+		want = json_array_get(want, 0);
 	switch (json_typeof(want)) {
 	case JSON_OBJECT: {
 		if (!json_is_object(got)) return 0;

@@ -93,7 +93,8 @@ int eng_score_expectation_count(const eng_score *s);
 
 /* 1 if every member of `want` is in `got`: objects key by key recursively, arrays as "every wanted element
  * matches some element", numbers by value (1 == 1.0), strings exactly, except a wanted string starting with
- * '~' which matches when the rest occurs in the got string, case-insensitively (ASCII). NULL want matches. */
+ * '~' which matches when the rest occurs in the got string, case-insensitively (ASCII); a list of one element is the
+ * same value as that element (a name or a list of names). NULL want matches. */
 int eng_score_match(json_t *want, json_t *got);
 
 #endif

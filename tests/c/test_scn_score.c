@@ -92,6 +92,19 @@ TEST(match_is_an_args_subset_with_substring_strings) {
 	json_decref(w5); json_decref(w6); json_decref(w7);
 }
 
+TEST(a_list_of_one_name_matches_the_name_and_back) {
+	json_t *a = J("{\"response\":[\"update\"],\"select\":{\"model\":\"SUV-B\"}}");
+	json_t *b = J("{\"response\":\"update\",\"select\":{\"model\":[\"SUV-B\"]}}");
+	json_t *c = J("{\"response\":[\"update\",\"rollback\"],\"select\":{\"model\":\"SUV-B\"}}");
+	ASSERT_TRUE(eng_score_match(a, b));
+	ASSERT_TRUE(eng_score_match(b, a));
+	ASSERT_TRUE(eng_score_match(a, c));    /* a wanted list: each element in the got list */
+	ASSERT_FALSE(eng_score_match(b, c));   /* a wanted name is not a list of several */
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
 TEST(penalties_deduct_each_time_or_once) {
 	eng_score *s = two_teams();
 	json_t *args = J("{\"version\":\"rc1\"}"), *a1 = J("{\"version\":\"rc1\",\"ecu\":\"tcu\"}");
