@@ -61,6 +61,10 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 	/* 1 -> 2: snapshots may be of kind 2 (a keyframe with its zero runs elided); no table changes. The version
 	 * says so, so that an older kyodo refuses the file instead of calling its snapshots damaged. */
 	"",
+	/* 2 -> 3: what the simulated world was told, in order (exact seek without the scenario; docs/journal.md) */
+	"CREATE TABLE IF NOT EXISTS world_inputs(ord INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, step INTEGER NOT NULL,"
+	"  phase INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT, team TEXT, args TEXT);"
+	"CREATE INDEX IF NOT EXISTS world_inputs_t ON world_inputs(t_us);",
 };
 
 enum {
@@ -68,6 +72,7 @@ enum {
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
+	S_WORLD_INPUT, /* schema 3: a read-only open never prepares it (an older file has no such table) */
 	S_COUNT
 };
 
@@ -111,12 +116,34 @@ static const char *const aSql[S_COUNT] = {
 		"SELECT max(m) FROM (SELECT max(ord) AS m FROM actions UNION ALL SELECT max(ord) FROM grades"
 		" UNION ALL SELECT max(ord) FROM reads UNION ALL SELECT max(ord) FROM adhoc)",
 	[S_SEQ_EXISTS] = "SELECT 1 FROM actions WHERE seq = ?1",
+	[S_WORLD_INPUT] = "INSERT INTO world_inputs(t_us, step, phase, kind, name, team, args) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+};
+
+/* eng_journal_walk: one query per table, every row in the columns of eng_journal_row:
+ * id, t_us, kind, subject, team, data, result, inject, value, n1, n2. */
+static const struct {
+	const char *zTable;
+	int schema; /* the schema that added the table */
+	const char *zSql;
+} aWalk[] = {
+	{ "events", 1, "SELECT id, t_us, kind, subject, NULL, detail, NULL, NULL, 0, 0, 0 FROM events" },
+	{ "injects", 1, "SELECT 0, t_us, NULL, id, NULL, msg, NULL, NULL, 0, 0, 0 FROM injects" },
+	{ "deliveries", 1, "SELECT rowid, t_us, NULL, inject, team, NULL, NULL, NULL, 0, 0, 0 FROM deliveries" },
+	{ "reads", 1, "SELECT ord, t_us, NULL, inject, team, NULL, NULL, NULL, 0, 0, 0 FROM reads" },
+	{ "messages", 1, "SELECT id, t_us, NULL, to_team, from_team, msg, NULL, NULL, 0, 0, 0 FROM messages" },
+	{ "actions", 1, "SELECT seq, t_us, kind, client_id, team, args, result, inject, 0, ord, 0 FROM actions" },
+	{ "grades", 1, "SELECT seq, t_us, NULL, NULL, NULL, comment, NULL, NULL, points, ord, 0 FROM grades" },
+	{ "adhoc", 1, "SELECT id, t_us, NULL, NULL, NULL, msg, NULL, NULL, 0, ord, 0 FROM adhoc" },
+	{ "scores", 1, "SELECT id, t_us, NULL, NULL, team, msg, NULL, NULL, score, 0, 0 FROM scores" },
+	{ "metrics", 1, "SELECT id, t_us, NULL, NULL, NULL, data, NULL, NULL, 0, 0, 0 FROM metrics" },
+	{ "world_inputs", 3, "SELECT ord, t_us, kind, name, team, args, NULL, NULL, 0, step, phase FROM world_inputs" },
 };
 
 struct eng_journal {
 	sqlite3 *db;
 	char *zPath;
 	int bReadOnly;
+	int64_t schema;         /* the file's schema version (older than ours only when read-only) */
 	sqlite3_stmt *aStmt[S_COUNT];
 	/* batching */
 	int bInTxn;
@@ -321,6 +348,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		                  "open it with a newer kyodo", j->zPath, (long long)ver, ENG_JOURNAL_SCHEMA);
 	}
 	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
+	j->schema = j->bReadOnly ? ver : ENG_JOURNAL_SCHEMA;
 	if (ver == ENG_JOURNAL_SCHEMA) return 0;
 	if (j->bReadOnly && ver >= JRN_READ_MIN) return 0;
 	if (j->bReadOnly) {
@@ -397,7 +425,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 		sqlite3_wal_hook(j->db, wal_hook, j);
 	}
 	for (int i = 0; i < S_COUNT; i++) {
-		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
+		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT || i == S_WORLD_INPUT)) continue;
 		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			db_err(j, err, rc, "prepare");
@@ -1061,7 +1089,8 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
 }
 
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
-	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots" };
+	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots",
+	                                      "world_inputs" };
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
 	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
@@ -1086,9 +1115,10 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	static const char *const aTable[] = { "events", "injects", "deliveries", "reads", "messages", "actions",
-	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc" };
+	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "world_inputs" };
 	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
 		if (strcmp(zTable, aTable[i]) != 0) continue;
+		if (!strcmp(zTable, "world_inputs") && j->schema < 3) return 0;
 		char zSql[64];
 		int64_t n = 0;
 		snprintf(zSql, sizeof zSql, "SELECT count(*) FROM %s", aTable[i]);
@@ -1097,4 +1127,114 @@ int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	}
 	ky_err_set(err, KY_EINVAL, "journal %s: unknown table '%s'", j->zPath, zTable);
 	return -1;
+}
+
+/* ---------------------------------------------------------------- the world's inputs, walks, copies */
+
+int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
+                            const char *zTeam, const char *zArgs, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_WORLD_INPUT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int64(st, 2, step);
+	sqlite3_bind_int(st, 3, phase);
+	sqlite3_bind_text(st, 4, zKind ? zKind : "", -1, SQLITE_STATIC);
+	bind_text(st, 5, zName);
+	bind_text(st, 6, zTeam);
+	bind_text(st, 7, zArgs);
+	return batched(j, st, err, "store a world input");
+}
+
+int eng_journal_walk(eng_journal *j, const char *zTable, eng_time_t t0, eng_time_t t1, eng_journal_row_fn fn, void *ctx,
+                     ky_err *err) {
+	size_t i = 0;
+	while (i < sizeof aWalk / sizeof aWalk[0] && strcmp(aWalk[i].zTable, zTable) != 0) i++;
+	if (i == sizeof aWalk / sizeof aWalk[0]) return ky_err_set(err, KY_EINVAL, "journal %s: no walk over table '%s'", j->zPath, zTable);
+	if (j->schema < aWalk[i].schema) {
+		return ky_err_set(err, KY_ENOENT, "journal %s: schema %lld has no %s (written by an older kyodo)", j->zPath,
+		                  (long long)j->schema, zTable);
+	}
+	char zSql[256];
+	/* the order of the rows as they were written: by time, then by the table's own order (the first column) */
+	snprintf(zSql, sizeof zSql, "%s WHERE t_us >= ?1 AND t_us <= ?2 ORDER BY 2, 1", aWalk[i].zSql);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, zSql, -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, "prepare a walk");
+	sqlite3_bind_int64(st, 1, t0);
+	sqlite3_bind_int64(st, 2, t1);
+	int rcFn = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.t = sqlite3_column_int64(st, 1),
+			.zKind = col_text(st, 2),
+			.zSubject = col_text(st, 3),
+			.zTeam = col_text(st, 4),
+			.zData = col_text(st, 5),
+			.zResult = col_text(st, 6),
+			.zInject = col_text(st, 7),
+			.value = sqlite3_column_double(st, 8),
+			.n1 = sqlite3_column_int64(st, 9),
+			.n2 = sqlite3_column_int64(st, 10),
+		};
+		if ((rcFn = fn(ctx, &r)) != 0) break;
+	}
+	sqlite3_finalize(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "walk");
+	return 0;
+}
+
+int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err) {
+	sqlite3 *dst = NULL;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: copy inside a group", j->zPath);
+	int rc = j->bReadOnly ? 0 : txn_commit(j, err);
+	if (rc != 0) return rc;
+	remove_files(zDstPath);
+	rc = sqlite3_open_v2(zDstPath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", j->db, "main");
+		if (!b) {
+			rc = sqlite3_errcode(dst);
+		} else {
+			rc = sqlite3_backup_step(b, -1);
+			int rc2 = sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? rc2 : rc;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		ky_err_set(err, KY_EIO, "journal %s: copy to %s: %s (sqlite %d)", j->zPath, zDstPath,
+		           dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc), rc);
+		sqlite3_close(dst);
+		remove_files(zDstPath);
+		return KY_EIO;
+	}
+	sqlite3_close(dst);
+	return 0;
+}
+
+int eng_journal_truncate_inputs(eng_journal *j, eng_time_t t, ky_err *err) {
+	static const char *const aTable[] = { "actions", "grades", "reads", "adhoc" };
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
+	if ((rc = txn_commit(j, err)) != 0) return rc;
+	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin")) != 0) return rc;
+	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "DELETE FROM %s WHERE t_us >= %lld", aTable[i], (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "truncate inputs")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	int64_t v = 0;
+	if ((rc = query_int(j, aSql[S_MAX_ORD], &v, err, "read the input order")) != 0) return rc;
+	j->iOrd = v;
+	return 0;
 }

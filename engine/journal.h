@@ -16,8 +16,9 @@
 typedef struct eng_journal eng_journal;
 
 /* The schema version this build writes (PRAGMA user_version). Older files are migrated on a writable open; a
- * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding). */
-#define ENG_JOURNAL_SCHEMA 2
+ * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding, 3 the world_inputs table:
+ * an older file read-only has none, and walking it gives KY_ENOENT). */
+#define ENG_JOURNAL_SCHEMA 3
 
 /* Open flags. */
 #define ENG_JOURNAL_CREATE 1   /* create the file if it does not exist */
@@ -134,8 +135,51 @@ int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob
  * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. KY_ESTATE inside a group. */
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err);
 
+/* Removes the human inputs (actions, grades, read receipts, ad-hoc injects) with a time at or after t (a what-if
+ * run replaces them). KY_ESTATE inside a group. */
+int eng_journal_truncate_inputs(eng_journal *j, eng_time_t t, ky_err *err);
+/* Copies the whole journal (committed rows) into a new file at zDstPath (an existing file there is replaced).
+ * 0, or KY_EIO naming both files. */
+int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err);
+
+/* ---- the world's inputs (batched, derived: resume regenerates them) ---- */
+/* One input to the simulated world at sim time t, kept in the order given: zKind says what ("call", "action",
+ * "params", or "mark" for a note that goes with the snapshot of the same time), zName the verb or action kind,
+ * zTeam (may be NULL), zArgs JSON text (may be NULL); step counts the world's own events run before it; phase is 1
+ * for an input given between two engine runs (a team's action), 0 for one given while the engine runs. With the
+ * world's configuration (meta world_config) and the snapshots, these re-run the world to any moment without the
+ * scenario (docs/journal.md, ui/replay). */
+int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
+                            const char *zTeam, const char *zArgs, ky_err *err);
+
+/* ---- walks: the rows of one table with t0 <= t <= t1, by time, then in the order they were written ---- */
+/* Columns per table (unused ones NULL or 0; strings borrowed for the call):
+ *   events        id, t, zKind, zSubject, zData (detail)
+ *   injects       t, zSubject (inject id), zData (the inject message)
+ *   deliveries    id, t, zSubject (inject id), zTeam
+ *   reads         id (ord), t, zSubject (inject id), zTeam
+ *   messages      id, t, zSubject (to), zTeam (from), zData (the message)
+ *   actions       id (seq), t, zKind, zSubject (client id), zTeam, zData (args), zResult, zInject, n1 (ord)
+ *   grades        id (seq), t, zData (comment), value (points), n1 (ord)
+ *   adhoc         id, t, zData (the message), n1 (ord)
+ *   scores        id, t, zTeam, zData (the score message), value (score)
+ *   metrics       id, t, zData (the fleet message)
+ *   world_inputs  id (ord), t, zKind, zSubject (name), zTeam, zData (args), n1 (step), n2 (phase)
+ * A non-zero return from fn stops the walk and is returned. KY_EINVAL for another table name; KY_ENOENT when
+ * the file's schema predates the table. */
+typedef struct eng_journal_row {
+	int64_t id;
+	eng_time_t t;
+	const char *zKind, *zSubject, *zTeam, *zData, *zResult, *zInject;
+	double value;
+	int64_t n1, n2;
+} eng_journal_row;
+typedef int (*eng_journal_row_fn)(void *ctx, const eng_journal_row *r);
+int eng_journal_walk(eng_journal *j, const char *zTable, eng_time_t t0, eng_time_t t1, eng_journal_row_fn fn, void *ctx,
+                     ky_err *err);
+
 /* Rows in a table, for tests and tools: "events", "injects", "deliveries", "reads", "messages", "actions",
- * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc". -1 and err for an unknown name. Counts
+ * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "world_inputs". -1 and err for an unknown name. Counts
  * committed and pending rows of this connection. */
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err);
 

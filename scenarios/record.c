@@ -54,6 +54,23 @@ static double wall_s(void) {
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The note that goes with a snapshot at t in world_inputs: where it was taken among the world's events and
+ * inputs (step, and the rows before it), and the order of the world's pending events then (veh_world_rearm puts
+ * it back after a restore). The last note of a time goes with the snapshot of that time (a later snapshot at the
+ * same time replaces the earlier one, and so does its note). */
+static void write_mark(scn_record *r, veh_world *w, eng_time_t t, ky_err *e) {
+	json_t *pend = veh_world_pending_json(w);
+	char *z = dump(pend);
+	json_decref(pend);
+	if (!z) {
+		ky_err_set(e, KY_ENOMEM, "record: out of memory");
+		return;
+	}
+	eng_journal_world_input(r->j, t, (int64_t)veh_world_steps(w), !eng_sim_running(scn_drill_sim(r->d)), "mark", NULL,
+	                        NULL, z, e);
+	free(z);
+}
+
 /* Whether a snapshot is due at t. Fixed mode: every snapInterval. Adaptive mode (the default): at most every
  * snapInterval, at least every snapMax, and in between only while snapshots have cost under
  * SCN_RECORD_SNAPSHOT_BUDGET of the wall time since attach (a paced drill snapshots every minute; a batch run
@@ -78,6 +95,7 @@ static void take_snapshot(scn_record *r, eng_time_t t, int bForce) {
 	double t0 = wall_s();
 	if (veh_world_snapshot(w, &p, &n, &e) == 0 && eng_journal_snapshot(r->j, t, p, n, &e) == 0) {
 		r->tLastSnap = t;
+		write_mark(r, w, t, &e);
 		/* commit now: the blob's pages are written at the commit, and belong to this snapshot's cost */
 		eng_journal_flush(r->j, &e);
 	}
@@ -190,6 +208,21 @@ static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *sub
 	}
 }
 
+/* The world's tap: every input the world is given goes into world_inputs, with the number of the world's own
+ * events run before it and whether the engine was running (an input from a scenario callback) or not (a team's
+ * action, or what a scenario handler did in answer to it, between two runs). */
+static void rec_world_input(void *ctx, int kind, const char *zName, const char *zTeam, json_t *args) {
+	scn_record *r = ctx;
+	ky_err e = { 0 };
+	eng_time_t t = scn_drill_now(r->d);
+	if (t < r->tSkip) return;
+	char *z = dump(args);
+	eng_journal_world_input(r->j, t, (int64_t)veh_world_steps(scn_drill_world(r->d)), !eng_sim_running(scn_drill_sim(r->d)),
+	                        veh_input_kind_name(kind), zName, zTeam, z, &e);
+	free(z);
+	keep_err(r, &e);
+}
+
 static int same_str(const char *a, const char *b) {
 	return a == b || (a && b && !strcmp(a, b));
 }
@@ -296,6 +329,8 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 		free(r);
 		return NULL;
 	}
+	veh_tap tap = { .ctx = r, .on_input = rec_world_input };
+	if (scn_drill_world(d)) veh_world_set_tap(scn_drill_world(d), &tap);
 	return r;
 }
 
@@ -311,6 +346,9 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
+	json_t *cfg = veh_world_config_json(scn_drill_world(d));
+	char *zCfg = dump(cfg);
+	json_decref(cfg);
 	struct { const char *zKey, *zValue; } a[] = {
 		{ "scenario_id", json_string_value(json_object_get(ex, "id")) },
 		{ "scenario_sha256", json_string_value(json_object_get(ex, "sha256")) },
@@ -319,10 +357,12 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "started_at", zNow },
 		{ "kyodo_version", KY_VERSION },
 		{ "exercise", zEx },
+		{ "world_config", zCfg }, /* the world built without the scenario (ui/replay) */
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
+	free(zCfg);
 	json_decref(ex);
 	return rc;
 }
@@ -339,9 +379,22 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 	return r;
 }
 
+/* The run summary (`kyodo run --json`'s object) as metadata, for the viewer and the report. */
+static void write_summary(scn_record *r) {
+	ky_err e = { 0 };
+	json_t *s = scn_drill_summary_json(r->d);
+	char *z = dump(s);
+	json_decref(s);
+	if (z) eng_journal_meta_set(r->j, "summary", z, &e);
+	free(z);
+	keep_err(r, &e);
+}
+
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
 	final_sample(r); /* the final state, for a replay that seeks to the end */
+	write_summary(r);
+	if (scn_drill_world(r->d)) veh_world_set_tap(scn_drill_world(r->d), NULL);
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);

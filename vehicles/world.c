@@ -87,6 +87,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	json_t *v;
 	veh_params p = w->p;
 	if (!json_is_object(params)) return ky_err_set(err, KY_EINVAL, "world params: expected an object");
+	if (w->bStarted) veh__tap_input(w, VEH_INPUT_PARAMS, "params", NULL, params);
 	json_object_foreach(params, zKey, v) {
 		const param_def *d = NULL;
 		for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++)
@@ -118,6 +119,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 		return ky_err_set(err, KY_EINVAL, "world params: ota *_max must be >= *_min");
 	if (p.slotWidth > p.checkinPeriod) return ky_err_set(err, KY_EINVAL, "world params: checkin.slot > checkin.period");
 	w->p = p;
+	if (!w->bStarted) veh__config_note(w, "params", params);
 	return 0;
 }
 
@@ -185,9 +187,11 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	params_default(&w->p);
 	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
 	w->tTick = w->tVsoc = -1;
-	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
+	w->jConfig = json_array();
+	if (!w->jConfig || eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
+		json_decref(w->jConfig);
 		free(w);
 		return NULL;
 	}
@@ -211,6 +215,7 @@ void veh_world_free(veh_world *w) {
 	free(w->aSlotCar);
 	veh_fleet_clear(&w->f);
 	veh_sbom_clear(&w->sb);
+	json_decref(w->jConfig);
 	free(w);
 }
 
@@ -256,13 +261,25 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 		if (t < ENG_S(10) || t > ENG_S(65535)) return ky_err_set(err, KY_EINVAL, "fleet: %s: checkin: must be 10 s .. 18 h", zModel);
 		w->p.checkinPeriod = t;
 	}
-	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
+	int rc = veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
+	if (rc == 0) veh__config_note(w, "cohort", cohort);
+	return rc;
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) {
+	int rc = veh_sbom_add_json(&w->sb, sbom, err);
+	if (rc == 0) veh__config_note(w, "sbom", sbom);
+	return rc;
+}
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
-	return veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	int rc = veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s,s:s,s:O}", "ecu", ecu, "version", version, "bom", bom);
+		veh__config_note(w, "sbom_cdx", a);
+		json_decref(a);
+	}
+	return rc;
 }
 
 /* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot (counting sort, ids ascending). */
@@ -605,6 +622,7 @@ static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tTick = -1;
 	eng_time_t now = eng_sim_now(sim);
 	double periodS = (double)(w->p.checkinPeriod / ENG_US_PER_S);
@@ -712,6 +730,7 @@ static void ota_progress_facts(veh_world *w) {
 static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tVsoc = -1;
 	veh__comp_account(w);
 	vsoc_process(w);
@@ -724,6 +743,7 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)sim;
+	veh__step(w);
 	if ((int)ev->a >= w->nCamp) return;
 	veh_campaign *c = &w->aCamp[ev->a];
 	c->tBlockAt = -1;
@@ -875,6 +895,7 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: expected a table of arguments", verb);
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
+	veh__tap_input(w, VEH_INPUT_CALL, verb, NULL, args);
 	int rc = veh__call(w, verb, args, result, err);
 	json_decref(empty);
 	return rc;
@@ -886,6 +907,7 @@ int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *a
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args: expected an object", kind);
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
+	veh__tap_input(w, VEH_INPUT_ACTION, kind, team, args);
 	int rc = veh__action(w, team, kind, args, result, err);
 	json_decref(empty);
 	return rc;
