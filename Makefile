@@ -6,7 +6,7 @@
 #   SANITIZER  sanitizer flags, kept apart from CFLAGS so that `CFLAGS=` never wipes -std=
 #   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
 
-PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
+PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3 libpng
 BUILD     ?= build
 OPT       ?= -O2 -g
 SANITIZER ?=

@@ -1104,10 +1104,20 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 			return rc;
 		}
 	}
+	if (j->tClean > t) {
+		/* nothing at or after t is in the file any more: the resume point cannot be later than t */
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "INSERT OR REPLACE INTO meta(key, value) VALUES('clean_us', '%lld')", (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "store the resume point")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
 	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	if (j->tClean > t) j->tClean = j->tCleanStored = t;
 	/* the next snapshot starts a new chain */
 	j->nSinceKey = -1;
 	return 0;

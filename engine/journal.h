@@ -131,8 +131,9 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
  * KY_ENOENT when there is none at or before t; KY_EIO/KY_EPARSE on a damaged row. */
 int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob, size_t *pLen, eng_time_t *pT, ky_err *err);
 
-/* Removes the derived rows (events, deliveries, injects, messages, scores, metrics, snapshots) with a time at or
- * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. KY_ESTATE inside a group. */
+/* Removes the derived rows (events, deliveries, injects, messages, scores, metrics, snapshots, world_inputs) with a
+ * time at or after t; inputs, metadata and tokens stay; the resume point becomes t if it was later. Resume uses it
+ * to drop a half-written last step, a what-if run to drop what followed its starting time. KY_ESTATE inside a group. */
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err);
 
 /* Removes the human inputs (actions, grades, read receipts, ad-hoc injects) with a time at or after t (a what-if

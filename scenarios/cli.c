@@ -15,6 +15,7 @@
 #include "engine/time.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
+#include "scenarios/whatif.h"
 #include "vehicles/world.h"
 
 #define SWEEP_WORKERS 2
@@ -565,4 +566,96 @@ int scn_cli_run(int argc, char **argv) {
 	}
 	actions_free(&acts);
 	return rc;
+}
+
+/* --- whatif ----------------------------------------------------------------------------------------- */
+
+static const char zWhatifUsage[] =
+	"usage: kyodo whatif FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]\n"
+	"  re-plays the drill recorded in FILE.db up to T, then goes on with ALT's actions (times >= T) in place of the\n"
+	"  recorded ones from T on (--without TEAM: drop that team's actions from T on); writes a whole journal to OUT.db\n";
+
+typedef struct whatif_args {
+	const char *zSource, *zOut, *zActions, *zFrom;
+	const char *azWithout[32];
+	int nWithout, bJson, bHelp;
+} whatif_args;
+
+/* 0, or the exit code of a usage error (2). */
+static int whatif_parse(int argc, char **argv, whatif_args *w) {
+	memset(w, 0, sizeof *w);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int bVal = i + 1 < argc;
+		if (!strcmp(a, "--json")) w->bJson = 1;
+		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) w->bHelp = 1;
+		else if (!strcmp(a, "--from") && bVal) w->zFrom = argv[++i];
+		else if (!strcmp(a, "--actions") && bVal) w->zActions = argv[++i];
+		else if (!strcmp(a, "--db") && bVal) w->zOut = argv[++i];
+		else if (!strcmp(a, "--without") && bVal && w->nWithout < 32) w->azWithout[w->nWithout++] = argv[++i];
+		else if (a[0] == '-' || w->zSource) {
+			fprintf(stderr, "kyodo whatif: unexpected '%s'\n%s", a, zWhatifUsage);
+			return 2;
+		} else w->zSource = a;
+	}
+	if (w->bHelp) return 0;
+	if (!w->zSource || !w->zFrom || !w->zOut) {
+		fprintf(stderr, "kyodo whatif: FILE.db, --from T and --db OUT.db are required\n%s", zWhatifUsage);
+		return 2;
+	}
+	return 0;
+}
+
+int scn_cli_whatif(int argc, char **argv) {
+	whatif_args w;
+	int rc = whatif_parse(argc, argv, &w);
+	if (rc) return rc;
+	if (w.bHelp) {
+		printf("%s", zWhatifUsage);
+		return 0;
+	}
+	ky_err err = { 0 };
+	eng_time_t tFrom = 0;
+	if (eng_time_parse(w.zFrom, &tFrom, &err) != 0) {
+		fprintf(stderr, "kyodo whatif: --from: %s\n", err.zMsg);
+		return 1;
+	}
+	if (!strcmp(w.zSource, w.zOut)) {
+		fprintf(stderr, "kyodo whatif: --db %s: the what-if needs a new journal, not the recorded one\n", w.zOut);
+		return 1;
+	}
+	cli_actions acts = { 0 };
+	if (w.zActions && actions_load(w.zActions, &acts) != 0) {
+		actions_free(&acts);
+		return 1;
+	}
+	scn_whatif_action *aAlt = calloc((size_t)acts.n + 1, sizeof *aAlt);
+	for (int i = 0; aAlt && i < acts.n; i++) {
+		const cli_action *a = &acts.a[i];
+		aAlt[i] = (scn_whatif_action){ a->t, a->zTeam, a->zKind, a->zId, a->zInject, a->args, a->line };
+	}
+	scn_whatif_opts o = { .zSource = w.zSource, .zOut = w.zOut, .tFrom = tFrom, .bAlt = w.zActions != NULL, .aAlt = aAlt,
+	                      .nAlt = acts.n, .zAltName = w.zActions, .azWithout = w.azWithout, .nWithout = w.nWithout };
+	json_t *s = NULL;
+	scn_whatif_result res = { 0 };
+	rc = aAlt ? scn_whatif_run(&o, &s, &res, &err) : ky_err_set(&err, KY_ENOMEM, "out of memory");
+	if (rc != 0 && res.iBadLine > 0) fprintf(stderr, "%s:%d: %s\n", w.zActions, res.iBadLine, err.zMsg);
+	else if (rc != 0) fprintf(stderr, "%s\n", err.zMsg);
+	if (rc == 0) {
+		char z[32];
+		if (res.nIgnored)
+			fprintf(stderr, "kyodo whatif: %d action(s) of %s before %s ignored (the recorded ones stand there)\n",
+			        res.nIgnored, w.zActions, eng_time_format(tFrom, z, sizeof z));
+		if (res.nRejected) fprintf(stderr, "kyodo whatif: the world rejected %d action(s)\n", res.nRejected);
+		if (w.bJson) {
+			json_dumpf(s, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+		} else {
+			print_summary(s);
+		}
+	}
+	json_decref(s);
+	free(aAlt);
+	actions_free(&acts);
+	return rc == 0 ? 0 : 1;
 }

@@ -346,9 +346,10 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
-	json_t *cfg = veh_world_config_json(scn_drill_world(d));
-	char *zCfg = dump(cfg);
+	json_t *cfg = veh_world_config_json(scn_drill_world(d)), *files = scn_drill_files_json(d);
+	char *zCfg = dump(cfg), *zFiles = json_object_size(files) ? dump(files) : NULL;
 	json_decref(cfg);
+	json_decref(files);
 	struct { const char *zKey, *zValue; } a[] = {
 		{ "scenario_id", json_string_value(json_object_get(ex, "id")) },
 		{ "scenario_sha256", json_string_value(json_object_get(ex, "sha256")) },
@@ -358,11 +359,14 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "kyodo_version", KY_VERSION },
 		{ "exercise", zEx },
 		{ "world_config", zCfg }, /* the world built without the scenario (ui/replay) */
+		{ "scenario_files", zFiles }, /* what the scenario loaded beside it (resume, what-if) */
 	};
-	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++)
+		if (a[i].zValue || strcmp(a[i].zKey, "scenario_files") != 0) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
 	free(zCfg);
+	free(zFiles);
 	json_decref(ex);
 	return rc;
 }

@@ -274,6 +274,8 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 	}
 	json_error_t je;
 	json_t *j = json_loadb(buf, (size_t)got, JSON_REJECT_DUPLICATES, &je);
+	json_t *text = j ? json_stringn(buf, (size_t)got) : NULL; /* NULL when not UTF-8: then not kept */
+	if (text) json_object_set_new(d->files, zName, text);
 	free(buf);
 	if (!j) luaL_error(L, "%s: %s:%d: %s", zWhat, zName, je.line, je.text);
 	return j;

@@ -4,6 +4,7 @@
 
 #include "scenarios/cli.h"
 #include "server/cli.h"
+#include "ui/replay/cli.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
@@ -23,8 +24,10 @@ static const struct {
 	                      "                                           simulate as fast as possible, no server" },
 	{ "serve", srv_cli_serve, "serve SCENARIO.lua [--port P] [--host H] [--db FILE] [--speed X] [--resume]\n"
 	                          "                                           run the drill for the teams' browsers" },
-	{ "replay", not_built, "replay FILE.db [--headless --at T --out FRAME.png]\n"
-	                       "                                           the SDL2 replay viewer on a journal" },
+	{ "whatif", scn_cli_whatif, "whatif FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]\n"
+	                            "                                           re-play a recorded drill to T, go on with other actions" },
+	{ "replay", rpl_cli_replay, "replay FILE.db [--compare OTHER.db] [--at T] [--headless --out FRAME.png] [--size WxH]\n"
+	                            "                                           the SDL2 replay viewer on a journal" },
 	{ "report", not_built, "report FILE.db [--out AAR.html] [--msel FILE.csv] [--stix FILE.json]\n"
 	                       "                                           after-action report and exports" },
 };

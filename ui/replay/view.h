@@ -1,0 +1,20 @@
+/* view (ui/replay): the replay viewer's window: the frame of draw.h redrawn as the facilitator plays, seeks and
+ * compares, with the keys and mouse of docs/replay.md. One thread; the world is re-run by seek.h for every frame
+ * whose time changed (forward from the last one while playing). Knows SDL and the sources; prints nothing. */
+#ifndef RPL_VIEW_H
+#define RPL_VIEW_H
+
+#include "engine/err.h"
+#include "ui/replay/source.h"
+
+typedef struct rpl_view_opts {
+	rpl_source *a, *b;   /* b may be NULL */
+	eng_time_t tStart;
+	int w, h;            /* window size in points (0: 1280 x 720) */
+	int bFullscreen;
+} rpl_view_opts;
+
+/* Opens the window and runs until it is closed. 0, or an error (no display: KY_ESTATE naming SDL's reason). */
+int rpl_view_run(const rpl_view_opts *o, ky_err *err);
+
+#endif
