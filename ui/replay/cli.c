@@ -20,11 +20,12 @@ static const char zUsage[] =
 	"usage: kyodo replay FILE.db [--compare OTHER.db] [--at T] [--size WxH] [--fullscreen]\n"
 	"       kyodo replay FILE.db --headless [--at T] --out FRAME.png [--size WxH] [--compare OTHER.db]\n"
 	"       kyodo replay FILE.db --headless --frames DIR [--every 1m] [--size WxH] [--compare OTHER.db]\n"
+	"       kyodo replay FILE.db --keys KEY,KEY,... [--out LAST.png] ...   (a scripted window: demos, tests)\n"
 	"  the SDL2 replay viewer on a journal; headless writes PNG frames and prints one JSON line per run\n"
 	"  (T: seconds, \"90s\", \"15m\", \"4h\" or \"01:30:00\"; default: the end of the drill)\n";
 
 typedef struct replay_args {
-	const char *zDb, *zCompare, *zAt, *zOut, *zFrames, *zEvery, *zSize;
+	const char *zDb, *zCompare, *zAt, *zOut, *zFrames, *zEvery, *zSize, *zKeys;
 	int bHeadless, bHelp, bFullscreen;
 	int w, h;
 	eng_time_t t, every;
@@ -46,6 +47,7 @@ static int parse(int argc, char **argv, replay_args *a) {
 		else if (!strcmp(z, "--frames") && bVal) a->zFrames = argv[++i];
 		else if (!strcmp(z, "--every") && bVal) a->zEvery = argv[++i];
 		else if (!strcmp(z, "--size") && bVal) a->zSize = argv[++i];
+		else if (!strcmp(z, "--keys") && bVal) a->zKeys = argv[++i];
 		else if (z[0] == '-' || a->zDb) {
 			fprintf(stderr, "kyodo replay: unexpected '%s'\n%s", z, zUsage);
 			return 2;
@@ -176,7 +178,7 @@ static int check_time(const replay_args *ar, const rpl_source *a, ky_err *err) {
 	char z1[32], z2[32];
 	eng_time_t tEnd = rpl_source_end(a);
 	if (ar->bAt && ar->t > tEnd && tEnd < a->m.duration)
-		return ky_err_set(err, KY_EINVAL, "replay: %s: --at %s is after the end of the recording (%s: the drill stopped there)",
+		return ky_err_set(err, KY_EINVAL, "%s: --at %s is after the end of the recording (%s: the drill stopped there)",
 		                  a->zPath, eng_time_format(ar->t, z1, sizeof z1), eng_time_format(tEnd, z2, sizeof z2));
 	return 0;
 }
@@ -237,8 +239,15 @@ int rpl_cli_replay(int argc, char **argv) {
 		else if ((ar.zFrames ? run_frames(&ar, &h, a, b, &err) : run_one_frame(&ar, &h, a, b, &err)) != 0) rc = 1;
 		headless_close(&h);
 	} else if (rc == 0) {
-		rpl_view_opts vo = { a, b, ar.bAt ? ar.t : 0, ar.w, ar.h, ar.bFullscreen };
+		rpl_frame_info fi;
+		rpl_view_opts vo = { a, b, ar.bAt ? ar.t : 0, ar.w, ar.h, ar.bFullscreen, ar.zKeys, ar.zOut, &fi };
 		if (rpl_view_run(&vo, &err) != 0) rc = 1;
+		if (rc == 0 && ar.zKeys) {
+			json_t *o = describe(&fi, a, b, fi.w, fi.h, NULL);
+			json_dumpf(o, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+			json_decref(o);
+		}
 	}
 	if (rc) fprintf(stderr, "kyodo replay: %s\n", err.zMsg);
 	rpl_source_close(b);

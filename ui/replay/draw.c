@@ -277,11 +277,9 @@ static void draw_header(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *rc, const 
 	text(d, r, RPL_TEXT_LARGE, x, y, cHead, 0, "%s / %s", hms(v->t, z1, sizeof z1), hms(a->m->duration, z2, sizeof z2));
 	x += rpl_text_width(d->text, RPL_TEXT_LARGE, "00:00:00 / 00:00:00") + px(d, 10);
 	text(d, r, RPL_TEXT_SMALL, x, y + px(d, 4), cDim, 0, "%s  x%g", v->bPlaying ? "playing" : "paused", v->speed);
-	/* the swatches and counts of the first drill: world counts (a car in several states counts in each) */
+	/* the swatches and how many cars of the first drill are drawn in each colour */
 	static const int aShow[] = { RPL_CLEAN, RPL_COMPROMISED, RPL_OFFLINE, RPL_PATCHED, RPL_BRICKED };
-	const veh_metrics *m = &out->counts[0];
-	int64_t aVal[RPL_NCLASS] = { [RPL_CLEAN] = m->clean, [RPL_COMPROMISED] = m->compromised, [RPL_OFFLINE] = m->offline,
-		                         [RPL_PATCHED] = m->patched, [RPL_BRICKED] = m->bricked };
+	const int64_t *aVal = out->drawn[0];
 	int x2 = px(d, 8), y2 = y + rpl_text_height(d->text, RPL_TEXT_LARGE);
 	for (size_t i = 0; i < sizeof aShow / sizeof aShow[0]; i++) {
 		int c = aShow[i];
@@ -386,6 +384,18 @@ static void draw_timeline(rpl_draw *d, SDL_Renderer *r, const layout *L, const r
 	}
 	draw_markers(d, r, tl, m, v, t0, t1, b ? 1 : 0);
 	if (b) draw_markers(d, r, tl, b->m, v, t0, t1, 2);
+	/* where a what-if leaves the recorded drill */
+	for (int k = 0; k < 2; k++) {
+		const rpl_model *mk = k ? (b ? b->m : NULL) : m;
+		if (!mk || mk->tWhatif < t0 || mk->tWhatif > t1) continue;
+		int x = rpl_draw_time_x(tl, t0, t1, mk->tWhatif);
+		for (int y = tl->y; y < tl->y + tl->h + L->ticks.h + L->curves.h; y += 4) {
+			SDL_Rect dash = { x, y, 1, 2 };
+			fill(r, &dash, cErr);
+		}
+		text(d, r, RPL_TEXT_SMALL, x + px(d, 3), L->curves.y + L->curves.h - rpl_text_height(d->text, RPL_TEXT_SMALL) - px(d, 2),
+		     cErr, 0, "%s diverges", k ? "B" : "what-if");
+	}
 }
 
 /* ---- curves ----------------------------------------------------------------------------------------------------- */
@@ -420,26 +430,35 @@ static void curve(SDL_Renderer *r, const plot *p, const eng_time_t *aT, const do
 	}
 }
 
-static void draw_metric_curves(SDL_Renderer *r, const plot *p, const rpl_model *m, int bDotted) {
-	static const struct {
-		int metric;
-		int cls;
-	} aC[] = { { RPL_M_COMPROMISED, RPL_COMPROMISED }, { RPL_M_PATCHED, RPL_PATCHED }, { RPL_M_OFFLINE, RPL_OFFLINE },
-		       { RPL_M_BRICKED, RPL_BRICKED } };
-	if (!m->nSample) return;
-	plot q = *p;
-	q.lo = 0;
-	q.hi = m->aSample[0].v[RPL_M_TOTAL] > 0 ? m->aSample[0].v[RPL_M_TOTAL] : 1;
-	for (size_t k = 0; k < sizeof aC / sizeof aC[0]; k++) {
+/* The world's counts over time, each on its own scale (its largest value over both drills, written in the
+ * gutter), so that 120 compromised cars show beside 40,000 patched ones; compared drills share the scales. */
+static const struct {
+	int metric;
+	int cls;       /* colour; -1: text colour */
+	const char *zName;
+} aCurve[] = { { RPL_M_COMPROMISED, RPL_COMPROMISED, "compromised" }, { RPL_M_PATCHED, RPL_PATCHED, "patched" },
+	           { RPL_M_OFFLINE, RPL_OFFLINE, "offline" }, { RPL_M_BRICKED, RPL_BRICKED, "bricked" },
+	           { RPL_M_RECORDS, -1, "records" } };
+#define N_CURVE ((int)(sizeof aCurve / sizeof aCurve[0]))
+
+static SDL_Color curve_colour(int k) {
+	int c = aCurve[k].cls;
+	return c < 0 ? cText : (SDL_Color){ rpl_palette[c][0], rpl_palette[c][1], rpl_palette[c][2], 255 };
+}
+
+static double metric_max(const rpl_model *m, int metric) {
+	double v = 0;
+	for (size_t i = 0; m && i < m->nSample; i++) v = fmax(v, m->aSample[i].v[metric]);
+	return v;
+}
+
+static void draw_metric_curves(SDL_Renderer *r, const plot *p, const rpl_model *m, const double *aMax, int bDotted) {
+	for (int k = 0; k < N_CURVE && m->nSample; k++) {
+		plot q = *p;
+		q.lo = 0;
+		q.hi = aMax[k] > 0 ? aMax[k] : 1;
 		const rpl_sample *s = m->aSample;
-		SDL_Color c = { rpl_palette[aC[k].cls][0], rpl_palette[aC[k].cls][1], rpl_palette[aC[k].cls][2], 255 };
-		curve(r, &q, &s[0].t, &s[0].v[aC[k].metric], m->nSample, sizeof *s, c, bDotted);
-	}
-	double recMax = 0;
-	for (size_t i = 0; i < m->nSample; i++) recMax = fmax(recMax, m->aSample[i].v[RPL_M_RECORDS]);
-	if (recMax > 0) {
-		q.hi = recMax;
-		curve(r, &q, &m->aSample[0].t, &m->aSample[0].v[RPL_M_RECORDS], m->nSample, sizeof *m->aSample, cText, 1);
+		curve(r, &q, &s[0].t, &s[0].v[aCurve[k].metric], m->nSample, sizeof *s, curve_colour(k), bDotted);
 	}
 }
 
@@ -469,13 +488,21 @@ static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl
 	SDL_Rect gTop = { L->gutter.x, top.y, L->gutter.w, top.h }, gBot = { L->gutter.x, bot.y, L->gutter.w, bot.h };
 	fill(r, &gTop, cBg);
 	fill(r, &gBot, cBg);
-	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "fleet (% of cars)", gTop.x + px(d, 2), gTop.y, cDim, gTop.w - px(d, 4));
-	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "records (max)", gTop.x + px(d, 2), gTop.y + rpl_text_height(d->text, RPL_TEXT_SMALL),
-	              cText, gTop.w - px(d, 4));
-	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "team scores", gBot.x + px(d, 2), gBot.y, cDim, gBot.w - px(d, 4));
+	double aMax[N_CURVE];
+	int lh = rpl_text_height(d->text, RPL_TEXT_SMALL);
+	for (int k = 0; k < N_CURVE; k++) {
+		char z[64], zv[32];
+		aMax[k] = fmax(metric_max(a->m, aCurve[k].metric), b ? metric_max(b->m, aCurve[k].metric) : 0);
+		snprintf(z, sizeof z, "%s %s", aCurve[k].zName, grouped((int64_t)aMax[k], zv, sizeof zv));
+		if ((k + 1) * lh <= gTop.h) rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, gTop.x + px(d, 2), gTop.y + k * lh, curve_colour(k), gTop.w - px(d, 4));
+	}
+	char zs[64];
+	snprintf(zs, sizeof zs, "scores %.0f..%.0f", fmin(a->m->scoreMin, b ? b->m->scoreMin : 0), fmax(a->m->scoreMax, b ? b->m->scoreMax : 0));
+	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, zs, gBot.x + px(d, 2), gBot.y, cDim, gBot.w - px(d, 4));
+	if (b) rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "B dotted", gBot.x + px(d, 2), gBot.y + lh, cDim, gBot.w - px(d, 4));
 	plot p = { top, t0, t1, 0, 1 };
-	draw_metric_curves(r, &p, a->m, 0);
-	if (b) draw_metric_curves(r, &p, b->m, 1);
+	draw_metric_curves(r, &p, a->m, aMax, 0);
+	if (b) draw_metric_curves(r, &p, b->m, aMax, 1);
 	double lo = fmin(a->m->scoreMin, b ? b->m->scoreMin : 0), hi = fmax(a->m->scoreMax, b ? b->m->scoreMax : 0);
 	plot q = { bot, t0, t1, lo, hi > lo ? hi : lo + 1 };
 	draw_score_curves(r, &q, a->m, 0);
@@ -551,5 +578,6 @@ int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a
 	out->header = L.header, out->fleet = L.fleet, out->fleetB = b ? L.fleetB : (SDL_Rect){ 0, 0, 0, 0 };
 	out->events = L.events, out->timeline = L.timeline, out->curves = L.curves;
 	out->t0 = t0, out->t1 = t1;
+	out->w = w, out->h = h;
 	return 0;
 }

@@ -48,6 +48,7 @@ typedef struct rpl_frame_info {
 	veh_metrics counts[2];       /* the worlds' counts */
 	double carArea[2];           /* pixels per car */
 	int nSides;
+	int w, h;                    /* the frame */
 } rpl_frame_info;
 
 typedef struct rpl_draw rpl_draw;

@@ -69,6 +69,25 @@ static const char *brief(json_t *v, char *z, size_t n) {
 	return z;
 }
 
+/* An object as "key=value key=value" (strings bare, the long "text" last and quoted), for the event panel. */
+static const char *kv(json_t *o, char *z, size_t n) {
+	const char *k;
+	json_t *v;
+	size_t at = 0;
+	z[0] = 0;
+	if (!json_is_object(o)) return brief(o, z, n);
+	json_object_foreach(o, k, v) {
+		char zv[160];
+		if (!strcmp(k, "text") || at >= n) continue;
+		const char *s = json_is_string(v) ? json_string_value(v) : brief(v, zv, sizeof zv);
+		if (json_is_real(v)) snprintf(zv, sizeof zv, "%.3g", json_real_value(v)), s = zv;
+		at += (size_t)snprintf(z + at, n - at, "%s%s=%s", at ? " " : "", k, s);
+	}
+	json_t *t = json_object_get(o, "text");
+	if (json_is_string(t) && at < n) snprintf(z + at, n - at, "%s\"%s\"", at ? " " : "", json_string_value(t));
+	return z;
+}
+
 /* ---- rows ------------------------------------------------------------------------------------------------- */
 
 static int on_metrics(void *ctx, const eng_journal_row *r) {
@@ -101,26 +120,46 @@ static int on_score(void *ctx, const eng_journal_row *r) {
 }
 
 /* World facts: attack steps are markers; the rest are lines of the event panel. */
+static void fact_line(loader *l, const eng_journal_row *r, const char *k, json_t *d) {
+	char zB[240];
+	const char *zS = r->zSubject ? r->zSubject : "";
+	if (!strcmp(k, "alert") && !strcmp(zS, "vsoc")) {
+		add_line(l, r->t, RPL_LANE_WORLD, 0, "VSOC alerts: %lld received (%lld true), %lld queued",
+		         (long long)json_integer_value(json_object_get(d, "received")),
+		         (long long)json_integer_value(json_object_get(d, "true_positive")), (long long)json_integer_value(json_object_get(d, "queued")));
+	} else if (!strcmp(k, "vsoc.incident")) {
+		add_line(l, r->t, RPL_LANE_WORLD, 0, "VSOC incident on %s: %lld cars compromised", zS,
+		         (long long)json_integer_value(json_object_get(d, "cars_compromised")));
+	} else if (!strcmp(k, "c2.blocked")) {
+		add_line(l, r->t, RPL_LANE_WORLD, 0, "C2 %s blocked: %lld cars cut off", zS, (long long)json_integer_value(json_object_get(d, "cars_cut")));
+	} else if (!strcmp(k, "service.health")) {
+		add_line(l, r->t, RPL_LANE_WORLD, 0, "service %s: %s -> %s%s", zS, json_string_value(json_object_get(d, "from")),
+		         json_string_value(json_object_get(d, "to")), json_is_true(json_object_get(d, "isolated")) ? " (isolated)" : "");
+	} else {
+		add_line(l, r->t, RPL_LANE_WORLD, 0, "%s %s %s", k, zS, kv(d, zB, sizeof zB));
+	}
+}
+
 static int on_event(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
 	const char *k = r->zKind ? r->zKind : "";
 	if (!strcmp(k, "score.change") || !strncmp(k, "action.", 7) || !strcmp(k, "drill.end")) return 0;
 	json_t *d = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
-	char zB[200], zLabel[96];
+	char zB[240], zLabel[96];
 	const char *zTech = json_string_value(json_object_get(d, "technique"));
 	if (!strncmp(k, "attack.", 7)) {
 		json_t *n = json_object_get(d, "count");
 		snprintf(zLabel, sizeof zLabel, "%s%s%s", zTech ? zTech : "", zTech ? " " : "", k + 7);
 		if (json_is_integer(n)) snprintf(zLabel + strlen(zLabel), sizeof zLabel - strlen(zLabel), " %lld", (long long)json_integer_value(n));
 		add_marker(l, r->t, RPL_LANE_ATTACK, 0, zLabel);
-		add_line(l, r->t, RPL_LANE_ATTACK, 0, "%s %s %s", k, r->zSubject ? r->zSubject : "", brief(d, zB, sizeof zB));
+		add_line(l, r->t, RPL_LANE_ATTACK, 0, "%s %s %s", k, r->zSubject ? r->zSubject : "", kv(d, zB, sizeof zB));
 	} else if (!strcmp(k, "log")) {
 		add_line(l, r->t, RPL_LANE_FACILITATOR, 0, "log: %s", json_string_value(json_object_get(d, "text")));
 	} else if (!strncmp(k, "scenario.", 9)) {
 		add_line(l, r->t, RPL_LANE_FACILITATOR, 1, "%s %s: %s", k, r->zSubject ? r->zSubject : "",
 		         json_string_value(json_object_get(d, "message")));
 	} else {
-		add_line(l, r->t, RPL_LANE_WORLD, 0, "%s %s %s", k, r->zSubject ? r->zSubject : "", brief(d, zB, sizeof zB));
+		fact_line(l, r, k, d);
 	}
 	json_decref(d);
 	return 0;
@@ -142,15 +181,16 @@ static int on_action(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
 	json_t *args = r->zData ? json_loads(r->zData, 0, NULL) : NULL, *res = r->zResult ? json_loads(r->zResult, 0, NULL) : NULL;
 	json_t *jErr = json_object_get(res, "error");
+	if (!json_is_string(jErr)) jErr = NULL; /* assess's result has a numeric "error" (its relative error) */
 	int lane = lane_of_team(l->m, r->zTeam);
-	char zA[160], zR[120];
+	char zA[200], zR[160];
 	add_marker(l, r->t, lane, jErr != NULL, r->zKind);
 	if (jErr) {
-		add_line(l, r->t, lane, 1, "%s %s %s: refused: %s", r->zTeam, r->zKind, brief(args, zA, sizeof zA),
+		add_line(l, r->t, lane, 1, "%s %s %s: refused: %s", r->zTeam, r->zKind, kv(args, zA, sizeof zA),
 		         json_is_string(jErr) ? json_string_value(jErr) : "error");
 	} else {
-		add_line(l, r->t, lane, 0, "%s %s %s%s%s", r->zTeam, r->zKind, brief(args, zA, sizeof zA), res ? " -> " : "",
-		         res ? brief(res, zR, sizeof zR) : "");
+		add_line(l, r->t, lane, 0, "%s %s %s%s%s", r->zTeam, r->zKind, kv(args, zA, sizeof zA), res ? " -> " : "",
+		         res ? kv(res, zR, sizeof zR) : "");
 	}
 	json_decref(args);
 	json_decref(res);
@@ -164,7 +204,7 @@ static int on_message(void *ctx, const eng_journal_row *r) {
 	char zLabel[80];
 	snprintf(zLabel, sizeof zLabel, "%s>%s", r->zTeam ? r->zTeam : "?", r->zSubject ? r->zSubject : "?");
 	add_marker(l, r->t, RPL_LANE_SHARE, 0, zLabel);
-	add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) %s", r->zTeam ? r->zTeam : "?", r->zSubject ? r->zSubject : "?",
+	add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) \"%s\"", r->zTeam ? r->zTeam : "?", r->zSubject ? r->zSubject : "?",
 	         zTlp ? zTlp : "clear", zText ? zText : "");
 	json_decref(o);
 	return 0;
@@ -209,8 +249,10 @@ static void load_exercise(rpl_model *m, eng_journal *j) {
 		m->azTeam[m->nTeam] = strdup(zT ? zT : "?");
 		m->azTeamName[m->nTeam++] = strdup(zN ? zN : (zT ? zT : "?"));
 	}
+	m->tWhatif = -1;
 	if (w) {
 		char z[200], zT[32];
+		m->tWhatif = json_integer_value(json_object_get(w, "from_us"));
 		const char *zA = json_string_value(json_object_get(w, "actions"));
 		snprintf(z, sizeof z, "what-if from %s%s%s", eng_time_format(json_integer_value(json_object_get(w, "from_us")), zT, sizeof zT),
 		         zA && *zA ? ", " : "", zA && *zA ? zA : "");
@@ -230,6 +272,7 @@ int rpl_model_load(rpl_model *m, eng_journal *j, ky_err *err) {
 		          { "actions", on_action }, { "messages", on_message }, { "adhoc", on_adhoc } };
 	memset(m, 0, sizeof *m);
 	loader l = { .m = m };
+	m->tWhatif = -1;
 	load_exercise(m, j);
 	for (size_t i = 0; i < sizeof aWalk / sizeof aWalk[0]; i++) {
 		int rc = eng_journal_walk(j, aWalk[i].zTable, 0, ENG_TIME_MAX, aWalk[i].fn, &l, err);

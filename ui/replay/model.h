@@ -60,7 +60,8 @@ typedef struct rpl_model {
 	rpl_score *aScore;
 	size_t nScore;
 	double scoreMin, scoreMax; /* over every team and sample, 0 included */
-	char *zWhatif;             /* a what-if journal: "from 01:00:00, ALT.jsonl" (NULL otherwise) */
+	char *zWhatif;             /* a what-if journal: "what-if from 01:00:00, ALT.jsonl" (NULL otherwise) */
+	eng_time_t tWhatif;        /* where it leaves the recorded drill (-1: not a what-if) */
 } rpl_model;
 
 /* Reads the model of journal j. 0, or an error naming the table: KY_EIO/KY_EPARSE a damaged journal. */

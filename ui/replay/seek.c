@@ -140,22 +140,23 @@ static int build_world(rpl_seek *s, ky_err *err) {
 	return 0;
 }
 
-/* End of the journal: the final time of a drill closed normally (it has a summary); otherwise the resume point,
- * before which every row was committed. */
+/* End of the journal: the final time of a drill closed normally (it has a summary, or its resume point reached the
+ * drill's duration); otherwise just before the resume point: every row of an earlier time is in the file, those of
+ * that very time may not all be. */
 static void read_extent(rpl_seek *s) {
 	eng_time_t tClean = 0, tLast = 0;
 	eng_journal_clean_time(s->j, &tClean, NULL);
 	eng_journal_last_time(s->j, &tLast, NULL);
-	char *zSum = eng_journal_meta_get(s->j, "summary", NULL);
-	s->tEnd = zSum ? (tClean > tLast ? tClean : tLast) : tClean;
-	free(zSum);
-	char *zEx = eng_journal_meta_get(s->j, "exercise", NULL);
+	char *zSum = eng_journal_meta_get(s->j, "summary", NULL), *zEx = eng_journal_meta_get(s->j, "exercise", NULL);
 	json_t *ex = zEx ? json_loads(zEx, 0, NULL) : NULL;
-	s->duration = json_is_integer(json_object_get(ex, "duration_us")) ? json_integer_value(json_object_get(ex, "duration_us"))
-	                                                                   : s->tEnd;
+	json_t *jDur = json_object_get(ex, "duration_us");
+	s->duration = json_is_integer(jDur) ? json_integer_value(jDur) : (tClean > tLast ? tClean : tLast);
+	if (zSum || tClean >= s->duration) s->tEnd = tClean > tLast ? tClean : tLast;
+	else s->tEnd = tClean > 0 ? tClean - 1 : 0;
 	if (s->tEnd > s->duration) s->tEnd = s->duration;
 	json_decref(ex);
 	free(zEx);
+	free(zSum);
 }
 
 rpl_seek *rpl_seek_open(const char *zDbPath, ky_err *err) {

@@ -112,10 +112,38 @@ static char *fit(rpl_text *t, int size, const char *z, int maxW) {
 	return s;
 }
 
+/* IPA Gothic's low line sits one row under the rendered line, where SDL2_ttf cuts it: the underscores of s are
+ * drawn again, a row higher, on a copy with room below (team ids are written with them). */
+static SDL_Surface *underscores(rpl_text *t, int size, const char *s, SDL_Surface *sf, SDL_Color c) {
+	SDL_Surface *o = SDL_CreateRGBSurfaceWithFormat(0, sf->w, sf->h + 1, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!o) return sf;
+	SDL_FillRect(o, NULL, SDL_MapRGBA(o->format, c.r, c.g, c.b, 0));
+	SDL_SetSurfaceBlendMode(sf, SDL_BLENDMODE_NONE);
+	SDL_BlitSurface(sf, NULL, o, NULL);
+	SDL_FreeSurface(sf);
+	int y = TTF_FontAscent(t->aFont[size]);
+	char *p = strdup(s);
+	for (size_t i = 0; p && s[i]; i++) {
+		if (s[i] != '_') continue;
+		p[i] = 0;
+		int x0 = rpl_text_width(t, size, p);
+		p[i] = '_';
+		char keep = p[i + 1];
+		p[i + 1] = 0;
+		int x1 = rpl_text_width(t, size, p);
+		p[i + 1] = keep;
+		SDL_Rect rc = { x0, y < o->h ? y : o->h - 1, x1 - x0, 1 };
+		SDL_FillRect(o, &rc, SDL_MapRGBA(o->format, c.r, c.g, c.b, 255));
+	}
+	free(p);
+	return o;
+}
+
 SDL_Surface *rpl_text_surface(rpl_text *t, int size, const char *z, SDL_Color c, int maxW) {
 	if (!t->aFont[size] || !z || !*z) return NULL;
 	char *s = fit(t, size, z, maxW);
 	SDL_Surface *sf = s && *s ? TTF_RenderUTF8_Blended(t->aFont[size], s, c) : NULL;
+	if (sf && strchr(s, '_') && TTF_FontDescent(t->aFont[size]) > -2) sf = underscores(t, size, s, sf, c);
 	free(s);
 	return sf;
 }

@@ -9,6 +9,7 @@
 #include <SDL.h>
 
 #include "ui/replay/draw.h"
+#include "ui/replay/png.h"
 
 #define SPEED_MIN 1.0     /* sim seconds per wall second */
 #define SPEED_MAX 7680.0
@@ -25,6 +26,7 @@ typedef struct viewer {
 	int bQuit, bDrag, bFull, iSolo, bVsync;
 	rpl_frame_info fi;
 	char zStatus[300];
+	const char *zKeys;   /* the rest of the script */
 } viewer;
 
 static eng_time_t clamp_t(const viewer *x, eng_time_t t) { return t < 0 ? 0 : t > x->tEnd ? x->tEnd : t; }
@@ -165,6 +167,43 @@ static int frame(viewer *x, ky_err *err) {
 	return 0;
 }
 
+/* The next key of the script, as if pressed; 0 when the script is over. */
+static int script_step(viewer *x) {
+	static const struct {
+		const char *z;
+		SDL_Keycode k;
+	} aKey[] = { { "space", SDLK_SPACE }, { "right", SDLK_RIGHT }, { "left", SDLK_LEFT }, { "home", SDLK_HOME }, { "end", SDLK_END },
+		         { "plus", SDLK_PLUS }, { "minus", SDLK_MINUS }, { "c", SDLK_c }, { "f", SDLK_f }, { "help", SDLK_h } };
+	if (!x->zKeys || !*x->zKeys) return 0;
+	const char *e = strchr(x->zKeys, ',');
+	size_t n = e ? (size_t)(e - x->zKeys) : strlen(x->zKeys);
+	char z[32];
+	snprintf(z, sizeof z, "%.*s", (int)(n < 31 ? n : 31), x->zKeys);
+	x->zKeys = e ? e + 1 : x->zKeys + n;
+	SDL_KeyboardEvent k = { .type = SDL_KEYDOWN };
+	if (!strcmp(z, "wheelup") || !strcmp(z, "wheeldown")) {
+		zoom(x, x->fi.timeline.x + x->fi.timeline.w / 2, z[5] == 'u' ? 0.5 : 2);
+		return 1;
+	}
+	if (z[0] >= '0' && z[0] <= '9' && !z[1]) k.keysym.sym = SDLK_0 + (z[0] - '0');
+	for (size_t i = 0; i < sizeof aKey / sizeof aKey[0]; i++)
+		if (!strcmp(z, aKey[i].z)) k.keysym.sym = aKey[i].k;
+	if (k.keysym.sym) on_key(x, &k);
+	return 1;
+}
+
+/* The frame on screen, as PNG. */
+static int screenshot(viewer *x, const char *zPath, ky_err *err) {
+	int w, h;
+	SDL_GetRendererOutputSize(x->r, &w, &h);
+	uint8_t *p = malloc((size_t)w * (size_t)h * 4);
+	if (!p) return ky_err_set(err, KY_ENOMEM, "replay: out of memory");
+	int rc = SDL_RenderReadPixels(x->r, NULL, SDL_PIXELFORMAT_RGBA32, p, w * 4);
+	rc = rc == 0 ? rpl_png_write(zPath, p, w, h, w * 4, err) : ky_err_set(err, KY_EIO, "replay: cannot read the frame: %s", SDL_GetError());
+	free(p);
+	return rc;
+}
+
 static int open_window(viewer *x, ky_err *err) {
 	if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
 		return ky_err_set(err, KY_ESTATE, "replay: no display (%s); use --headless --out FRAME.png", SDL_GetError());
@@ -188,6 +227,7 @@ int rpl_view_run(const rpl_view_opts *o, ky_err *err) {
 	viewer x;
 	memset(&x, 0, sizeof x);
 	x.o = o;
+	x.zKeys = o->zKeys;
 	x.tEnd = rpl_source_end(o->a);
 	x.v = (rpl_view){ .t = o->tStart, .laneMask = all_lanes(), .bCompare = o->b != NULL, .speed = 60 };
 	x.v.t = clamp_t(&x, x.v.t);
@@ -198,15 +238,18 @@ int rpl_view_run(const rpl_view_opts *o, ky_err *err) {
 		SDL_Event e;
 		while (SDL_PollEvent(&e)) handle(&x, &e, err);
 		Uint64 tNow = SDL_GetPerformanceCounter();
-		double dt = (double)(tNow - tPrev) / (double)SDL_GetPerformanceFrequency();
+		double dt = o->zKeys ? 1.0 / 30 : (double)(tNow - tPrev) / (double)SDL_GetPerformanceFrequency();
 		tPrev = tNow;
 		if (x.v.bPlaying) {
 			x.v.t = clamp_t(&x, x.v.t + (eng_time_t)(dt * x.v.speed * ENG_US_PER_S));
 			if (x.v.t >= x.tEnd) x.v.bPlaying = 0;
 		}
 		rc = frame(&x, err);
-		if (!x.bVsync) SDL_Delay(15);
+		if (o->zKeys && !script_step(&x)) break;
+		if (!x.bVsync && !o->zKeys) SDL_Delay(15);
 	}
+	if (rc == 0 && o->zKeys && o->zShot) rc = screenshot(&x, o->zShot, err);
+	if (o->pLast) *o->pLast = x.fi;
 	if (x.d) rpl_draw_flush(x.d);
 	rpl_draw_free(x.d);
 	if (x.r) SDL_DestroyRenderer(x.r);

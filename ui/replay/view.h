@@ -12,6 +12,12 @@ typedef struct rpl_view_opts {
 	eng_time_t tStart;
 	int w, h;            /* window size in points (0: 1280 x 720) */
 	int bFullscreen;
+	/* Scripted run (demos, tests, screenshots): keys fed one per frame, comma-separated ("space", "right", "left",
+	 * "home", "end", "plus", "minus", "c", "f", "help", "0".."9", "wheelup", "wheeldown", "wait"), with a fixed
+	 * 1/30 s of wall time per frame; the window closes after the last. NULL: interactive. */
+	const char *zKeys;
+	const char *zShot;   /* with zKeys: the last frame as PNG (NULL: none) */
+	rpl_frame_info *pLast; /* the last frame drawn (may be NULL) */
 } rpl_view_opts;
 
 /* Opens the window and runs until it is closed. 0, or an error (no display: KY_ESTATE naming SDL's reason). */
