@@ -141,8 +141,9 @@ static json_t *describe(const rpl_frame_info *fi, const rpl_source *a, const rpl
 	for (size_t i = 0; i < a->m.nMark; i++) {
 		const rpl_marker *k = &a->m.aMark[i];
 		if (k->t < fi->t0 || k->t > fi->t1 || k->lane >= RPL_LANE_TEAM0 + a->m.nTeam) continue;
-		json_array_append_new(marks, json_pack("{sIsiss}", "t_us", (json_int_t)k->t, "x",
-		                                       rpl_draw_time_x(&fi->timeline, fi->t0, fi->t1, k->t), "lane", lane_name(&a->m, k->lane)));
+		json_array_append_new(marks, json_pack("{sIsisiss}", "t_us", (json_int_t)k->t, "x",
+		                                       rpl_draw_time_x(&fi->timeline, fi->t0, fi->t1, k->t), "y",
+		                                       fi->timeline.y + k->lane * fi->laneH + fi->laneH / 2, "lane", lane_name(&a->m, k->lane)));
 	}
 	json_t *o = json_pack("{sIs[ii]sososo}", "t_us", (json_int_t)a->t, "size", w, h, "panels", panels, "fleet",
 	                      counts_json(&fi->counts[0]), "drawn", drawn_json(fi->drawn[0]));

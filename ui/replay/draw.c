@@ -579,5 +579,6 @@ int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a
 	out->events = L.events, out->timeline = L.timeline, out->curves = L.curves;
 	out->t0 = t0, out->t1 = t1;
 	out->w = w, out->h = h;
+	out->laneH = d->laneH;
 	return 0;
 }

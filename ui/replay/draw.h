@@ -49,6 +49,7 @@ typedef struct rpl_frame_info {
 	double carArea[2];           /* pixels per car */
 	int nSides;
 	int w, h;                    /* the frame */
+	int laneH;                   /* height of a timeline lane: lane i spans timeline.y + i * laneH, laneH rows */
 } rpl_frame_info;
 
 typedef struct rpl_draw rpl_draw;
