@@ -43,7 +43,7 @@ static inline int class_fast(uint16_t fl) { return aLut[fl & 31]; }
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/* Height of the panel's content with `cols` cells of pitch `pitch` per row and `per` cars per cell. */
+/* Height of the panel's content with `cols` cells per row, rows `pitch` apart, and `per` cars per cell. */
 static int64_t content_height(const uint32_t *aCount, int nGroup, int hdr, int cols, int pitch, int64_t per) {
 	int64_t h = 0;
 	for (int g = 0; g < nGroup; g++) h += hdr + ceil_div(ceil_div(aCount[g], per), cols) * pitch + (g ? GROUP_GAP : 0);
@@ -54,7 +54,7 @@ static int64_t content_height(const uint32_t *aCount, int nGroup, int hdr, int c
 static int place_groups(rpl_cells *L, const uint32_t *aCount) {
 	L->aGroup = calloc((size_t)L->nGroup + 1, sizeof *L->aGroup);
 	if (!L->aGroup) return -1;
-	int y = 0, pitch = L->cell + L->gap;
+	int y = 0, pitch = L->cellH + L->gap;
 	uint32_t iFirst = 0;
 	for (int g = 0; g < L->nGroup; g++) {
 		rpl_cells_group *p = &L->aGroup[g];
@@ -92,16 +92,18 @@ int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, int nGr
 	lut_init();
 	for (int pass = 0; pass < 2; pass++, hdr = 0) {
 		L->hdr = hdr;
-		for (int s = CELL_MAX; s >= 1; s--) {
-			int gap = s >= 6, pitch = s + gap, cols = (w + gap) / pitch;
-			if (cols < 1 || content_height(aCount, nGroup, hdr, cols, pitch, 1) > h) continue;
-			L->cell = s, L->gap = gap, L->cols = cols, L->perCell = 1;
+		/* cells of their own, largest first: s x (s + 1), then s x s */
+		for (int k = 2 * CELL_MAX; k >= 2; k--) {
+			int s = k / 2, sh = s + (k % 2), gap = s >= 6;
+			int cols = (w + gap) / (s + gap);
+			if (cols < 1 || content_height(aCount, nGroup, hdr, cols, sh + gap, 1) > h) continue;
+			L->cell = s, L->cellH = sh, L->gap = gap, L->cols = cols, L->perCell = 1;
 			return place_groups(L, aCount);
 		}
 		int cols = w / RPL_CELL;
 		int64_t per = cols > 0 ? shared_per_cell(aCount, nGroup, hdr, cols, h) : 0;
 		if (per > 0) {
-			L->bShared = 1, L->cell = RPL_CELL, L->gap = 0, L->cols = cols, L->perCell = per;
+			L->bShared = 1, L->cell = L->cellH = RPL_CELL, L->gap = 0, L->cols = cols, L->perCell = per;
 			return place_groups(L, aCount);
 		}
 	}
@@ -114,14 +116,14 @@ void rpl_cells_free(rpl_cells *L) {
 }
 
 double rpl_cells_car_area(const rpl_cells *L) {
-	return L->bShared ? (double)(L->cell * L->cell) / (double)L->perCell : (double)(L->cell * L->cell);
+	return (double)(L->cell * L->cellH) / (double)L->perCell;
 }
 
 /* ---- raster ------------------------------------------------------------------------------------------------ */
 
 static void raster_own(const rpl_cells *L, const uint16_t *aFlags, const uint32_t aPix[RPL_NCLASS], uint32_t *buf, int pitch,
                        int64_t (*aGroupDrawn)[RPL_NCLASS]) {
-	int s = L->cell, step = L->cell + L->gap;
+	int s = L->cell, sh = L->cellH, step = L->cell + L->gap, stepH = L->cellH + L->gap;
 	for (int g = 0; g < L->nGroup; g++) {
 		const rpl_cells_group *G = &L->aGroup[g];
 		int64_t *drawn = aGroupDrawn[g];
@@ -131,12 +133,12 @@ static void raster_own(const rpl_cells *L, const uint16_t *aFlags, const uint32_
 			int c = class_fast(fl[k]);
 			drawn[c]++;
 			uint32_t px = aPix[c];
-			uint32_t *p = row0 + (size_t)(k / (uint32_t)L->cols) * (size_t)step * (size_t)pitch + (k % (uint32_t)L->cols) * (uint32_t)step;
-			if (s == 1) {
+			uint32_t *p = row0 + (size_t)(k / (uint32_t)L->cols) * (size_t)stepH * (size_t)pitch + (k % (uint32_t)L->cols) * (uint32_t)step;
+			if (s == 1 && sh == 1) {
 				*p = px;
 				continue;
 			}
-			for (int y = 0; y < s; y++, p += pitch)
+			for (int y = 0; y < sh; y++, p += pitch)
 				for (int x = 0; x < s; x++) p[x] = px;
 		}
 	}
@@ -179,7 +181,8 @@ static void apportion(carry *k, const int64_t n[RPL_NCLASS], int64_t nCell, int 
 static void raster_shared(const rpl_cells *L, const uint16_t *aFlags, const uint32_t aPix[RPL_NCLASS], uint32_t *buf,
                           int pitch, int64_t (*aGroupDrawn)[RPL_NCLASS]) {
 	static const int aOrder[RPL_NCLASS] = { RPL_COMPROMISED, RPL_BRICKED, RPL_OFFLINE, RPL_PATCHED, RPL_CLEAN };
-	const int cs = L->cell;
+	enum { cs = RPL_CELL }; /* a constant: the cell's pixel arithmetic becomes shifts */
+	assert(L->cell == RPL_CELL);
 	carry k = { .a = (double)(cs * cs) / (double)L->perCell };
 	for (int g = 0; g < L->nGroup; g++) {
 		const rpl_cells_group *G = &L->aGroup[g];

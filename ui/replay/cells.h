@@ -1,5 +1,6 @@
-/* cells (ui/replay): the fleet panel's cells and pixels, CONTRACT §1. Every car takes the same area: a square
- * cell of its own when the panel has room (a pixel or more per car), else a share of a cell of CELL x CELL pixels
+/* cells (ui/replay): the fleet panel's cells and pixels, CONTRACT §1. Every car takes the same area: a cell of its
+ * own (square, or one pixel taller than wide when that fills the panel better) when the panel has room (a pixel or
+ * more per car), else a share of a cell of CELL x CELL pixels
  * with the other cars of that cell, the cell's pixels split among its cars' states in proportion (pixels given
  * out with carried remainders, so that over the panel each colour's area stays within a pixel or two of its share).
  * Cars are drawn in car-id order, one block per group (cohort: model and region), each block under a header strip
@@ -31,7 +32,8 @@ typedef struct rpl_cells_group {
 typedef struct rpl_cells {
 	int w, h;            /* the panel */
 	int bShared;         /* 0: a cell per car; 1: cars share cells of RPL_CELL pixels */
-	int cell, gap, cols; /* cell side, gap between cells, cells per row */
+	int cell, cellH;     /* cell width and height */
+	int gap, cols;       /* gap between cells, cells per row */
 	int64_t perCell;     /* cars per cell (1 when not shared) */
 	int hdr;             /* header strip height (0: no room for labels) */
 	int nGroup;

@@ -37,7 +37,19 @@ typedef struct fleetbuf {
 	int bLayout, nGroupKey;
 	uint32_t aCountKey[RPL_MAX_GROUPS];
 	int64_t aGroupDrawn[RPL_MAX_GROUPS][RPL_NCLASS];
+	/* each group's header strip (label on the background, kept off the state colours), redrawn when its text changes */
+	char *azStrip[RPL_MAX_GROUPS];
+	uint32_t *aStrip[RPL_MAX_GROUPS];
 } fleetbuf;
+
+static void strips_free(fleetbuf *f) {
+	for (int g = 0; g < RPL_MAX_GROUPS; g++) {
+		free(f->azStrip[g]);
+		free(f->aStrip[g]);
+		f->azStrip[g] = NULL;
+		f->aStrip[g] = NULL;
+	}
+}
 
 struct rpl_draw {
 	double scale;
@@ -79,6 +91,7 @@ void rpl_draw_free(rpl_draw *d) {
 	for (int k = 0; k < 2; k++) {
 		free(d->fb[k].pix);
 		rpl_cells_free(&d->fb[k].L);
+		strips_free(&d->fb[k]);
 	}
 	rpl_text_free(d->text);
 	if (d->fmt) SDL_FreeFormat(d->fmt);
@@ -193,6 +206,7 @@ static int fleet_prepare(rpl_draw *d, fleetbuf *f, const rpl_side *s, int w, int
 	            !memcmp(f->aCountKey, s->aCount, (size_t)s->nGroup * sizeof *s->aCount);
 	if (bSame) return 0;
 	rpl_cells_free(&f->L);
+	strips_free(f);
 	f->bLayout = 0;
 	if (f->w != w || f->h != h || !f->pix) {
 		free(f->pix);
@@ -210,11 +224,28 @@ static int fleet_prepare(rpl_draw *d, fleetbuf *f, const rpl_side *s, int w, int
 	return 0;
 }
 
-/* The groups' labels, blended into the header strips of the buffer, then kept off the state colours. */
-static void fleet_labels(rpl_draw *d, fleetbuf *f, const rpl_side *s) {
+/* A group's header strip: its label blended on the background, every pixel kept off the state colours; NULL when
+ * out of memory. bg is the background pixel. */
+static uint32_t *make_strip(rpl_draw *d, int w, int hdr, uint32_t bg, const char *z) {
+	uint32_t *p = malloc((size_t)w * (size_t)hdr * sizeof *p);
+	if (!p) return NULL;
+	for (size_t i = 0, n = (size_t)w * (size_t)hdr; i < n; i++) p[i] = bg;
+	SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormatFrom(p, w, hdr, 32, w * 4, SDL_PIXELFORMAT_RGBA32);
+	SDL_Surface *t = dst ? rpl_text_surface(d->text, RPL_TEXT_SMALL, z, cText, w - px(d, 4)) : NULL;
+	if (t) {
+		SDL_Rect at = { px(d, 2), 0, t->w, t->h };
+		SDL_SetSurfaceBlendMode(t, SDL_BLENDMODE_BLEND);
+		SDL_BlitSurface(t, NULL, dst, &at);
+		SDL_FreeSurface(t);
+	}
+	SDL_FreeSurface(dst);
+	keep_off_palette(d, p, (size_t)w * (size_t)hdr);
+	return p;
+}
+
+/* The groups' labels in their header strips (made again only when a label's text changed). */
+static void fleet_labels(rpl_draw *d, fleetbuf *f, const rpl_side *s, uint32_t bg, uint32_t *buf, int pitch) {
 	if (!f->L.hdr) return;
-	SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormatFrom(f->pix, f->w, f->h, 32, f->w * 4, SDL_PIXELFORMAT_RGBA32);
-	if (!dst) return;
 	for (int g = 0; g < f->L.nGroup; g++) {
 		const rpl_cells_group *G = &f->L.aGroup[g];
 		const int64_t *n = f->aGroupDrawn[g];
@@ -222,28 +253,25 @@ static void fleet_labels(rpl_draw *d, fleetbuf *f, const rpl_side *s) {
 		snprintf(z, sizeof z, "%s   %s cars   %s compromised  %s offline  %s patched  %s bricked",
 		         s->azGroup[g] ? s->azGroup[g] : "", grouped(G->n, a[0], 32), grouped(n[RPL_COMPROMISED], a[1], 32),
 		         grouped(n[RPL_OFFLINE], a[2], 32), grouped(n[RPL_PATCHED], a[3], 32), grouped(n[RPL_BRICKED], a[4], 32));
-		SDL_Surface *t = rpl_text_surface(d->text, RPL_TEXT_SMALL, z, cText, f->w - px(d, 4));
-		if (!t) continue;
-		SDL_Rect at = { px(d, 2), G->y, t->w, t->h };
-		SDL_SetSurfaceBlendMode(t, SDL_BLENDMODE_BLEND);
-		SDL_BlitSurface(t, NULL, dst, &at);
-		SDL_FreeSurface(t);
-		int y1 = G->y + f->L.hdr < f->h ? G->y + f->L.hdr : f->h;
-		keep_off_palette(d, f->pix + (size_t)G->y * (size_t)f->w, (size_t)(y1 - G->y) * (size_t)f->w);
+		if (!f->aStrip[g] || strcmp(f->azStrip[g], z) != 0) {
+			free(f->azStrip[g]);
+			free(f->aStrip[g]);
+			f->azStrip[g] = strdup(z);
+			f->aStrip[g] = f->azStrip[g] ? make_strip(d, f->w, f->L.hdr, bg, z) : NULL;
+			if (!f->aStrip[g]) continue;
+		}
+		int rows = G->y + f->L.hdr <= f->h ? f->L.hdr : f->h - G->y;
+		for (int y = 0; y < rows; y++)
+			memcpy(buf + (size_t)(G->y + y) * (size_t)pitch, f->aStrip[g] + (size_t)y * (size_t)f->w, (size_t)f->w * sizeof *buf);
 	}
-	SDL_FreeSurface(dst);
 }
 
+/* The fleet is drawn straight into the locked streaming texture (one copy less per frame), or into f->pix then
+ * uploaded when the renderer cannot lock it. */
 static int draw_fleet(rpl_draw *d, SDL_Renderer *r, int k, const rpl_side *s, const SDL_Rect *rc, rpl_frame_info *out) {
 	fleetbuf *f = &d->fb[k];
 	int rc2 = fleet_prepare(d, f, s, rc->w, rc->h);
 	if (rc2) return rc2;
-	uint32_t bg = SDL_MapRGBA(d->fmt, cPanel.r, cPanel.g, cPanel.b, 255);
-	for (size_t i = 0, n = (size_t)f->w * (size_t)f->h; i < n; i++) f->pix[i] = bg;
-	uint32_t nCars = 0;
-	const uint16_t *aFlags = veh_world_flags(s->w, &nCars);
-	rpl_cells_raster(&f->L, aFlags, d->aPix, f->pix, f->w, out->drawn[k], f->aGroupDrawn);
-	fleet_labels(d, f, s);
 	if (f->r != r) f->tex = NULL; /* made for another renderer (rpl_draw_flush destroys them in time) */
 	if (!f->tex) {
 		f->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING, f->w, f->h);
@@ -251,7 +279,19 @@ static int draw_fleet(rpl_draw *d, SDL_Renderer *r, int k, const rpl_side *s, co
 		if (!f->tex) return KY_ENOMEM;
 		SDL_SetTextureBlendMode(f->tex, SDL_BLENDMODE_NONE);
 	}
-	SDL_UpdateTexture(f->tex, NULL, f->pix, f->w * 4);
+	void *pLock = NULL;
+	int pitchB = 0, bLocked = SDL_LockTexture(f->tex, NULL, &pLock, &pitchB) == 0 && pitchB % 4 == 0;
+	uint32_t *buf = bLocked ? pLock : f->pix;
+	int pitch = bLocked ? pitchB / 4 : f->w;
+	uint32_t bg = SDL_MapRGBA(d->fmt, cPanel.r, cPanel.g, cPanel.b, 255);
+	for (int y = 0; y < f->h; y++)
+		for (uint32_t *p = buf + (size_t)y * (size_t)pitch, *e = p + f->w; p < e; p++) *p = bg;
+	uint32_t nCars = 0;
+	const uint16_t *aFlags = veh_world_flags(s->w, &nCars);
+	rpl_cells_raster(&f->L, aFlags, d->aPix, buf, pitch, out->drawn[k], f->aGroupDrawn);
+	fleet_labels(d, f, s, bg, buf, pitch);
+	if (bLocked) SDL_UnlockTexture(f->tex);
+	else SDL_UpdateTexture(f->tex, NULL, f->pix, f->w * 4);
 	SDL_RenderCopy(r, f->tex, NULL, rc);
 	out->carArea[k] = rpl_cells_car_area(&f->L);
 	return 0;
@@ -373,6 +413,10 @@ static void draw_timeline(rpl_draw *d, SDL_Renderer *r, const layout *L, const r
 		if (span / step <= 10) break;
 	}
 	fill(r, &L->ticks, cBg);
+	/* what lies after the playhead is on a lighter ground (opaque: blending a large area costs the software renderer) */
+	int xNow = rpl_draw_time_x(tl, t0, t1, v->t < t0 ? t0 : v->t > t1 ? t1 : v->t);
+	SDL_Rect after = { xNow + 1, L->curves.y, L->curves.x + L->curves.w - xNow - 1, L->curves.h };
+	if (after.w > 0) fill(r, &after, cPanel);
 	for (eng_time_t t = (t0 + step - 1) / step * step; t <= t1; t += step) {
 		int x = rpl_draw_time_x(tl, t0, t1, t);
 		SDL_Rect g = { x, tl->y, 1, tl->h + L->ticks.h + L->curves.h };
@@ -480,8 +524,8 @@ static void draw_score_curves(SDL_Renderer *r, const plot *p, const rpl_model *m
 	free(a);
 }
 
-static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_side *a, const rpl_side *b, const rpl_view *v,
-                        eng_time_t t0, eng_time_t t1) {
+static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_side *a, const rpl_side *b, eng_time_t t0,
+                        eng_time_t t1) {
 	const SDL_Rect *rc = &L->curves;
 	SDL_Rect top = { rc->x, rc->y + px(d, 2), rc->w, rc->h * 55 / 100 - px(d, 4) };
 	SDL_Rect bot = { rc->x, rc->y + rc->h * 55 / 100 + px(d, 2), rc->w, rc->h - rc->h * 55 / 100 - px(d, 4) };
@@ -507,12 +551,6 @@ static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl
 	plot q = { bot, t0, t1, lo, hi > lo ? hi : lo + 1 };
 	draw_score_curves(r, &q, a->m, 0);
 	if (b) draw_score_curves(r, &q, b->m, 1);
-	/* what lies after the playhead is dimmed */
-	int xNow = rpl_draw_time_x(&L->timeline, t0, t1, v->t < t0 ? t0 : v->t > t1 ? t1 : v->t);
-	SDL_Rect after = { xNow + 1, rc->y, rc->x + rc->w - xNow - 1, rc->h };
-	SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-	if (after.w > 0) fill(r, &after, (SDL_Color){ cBg.r, cBg.g, cBg.b, 140 });
-	SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
 }
 
 static void draw_playhead(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_view *v, eng_time_t t0, eng_time_t t1) {
@@ -572,7 +610,7 @@ int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a
 	draw_header(d, r, &L.header, a, v, out);
 	draw_events(d, r, &L.events, a->m, v);
 	draw_timeline(d, r, &L, a, b, v, t0, t1);
-	draw_curves(d, r, &L, a, b, v, t0, t1);
+	draw_curves(d, r, &L, a, b, t0, t1);
 	draw_playhead(d, r, &L, v, t0, t1);
 	if (v->bHelp) draw_help(d, r, w, h);
 	out->header = L.header, out->fleet = L.fleet, out->fleetB = b ? L.fleetB : (SDL_Rect){ 0, 0, 0, 0 };

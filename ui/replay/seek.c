@@ -61,6 +61,7 @@ struct rpl_seek {
 	rpl_ckpt *aCk;
 	size_t nCk, nCkAlloc, nCkBytes, nCkMax;
 	eng_time_t ckEvery, tCkNext;
+	int bNoMarks;            /* prewarm: run from the start, whatever the journal's snapshots */
 	rpl_seek_stats stats;
 };
 
@@ -364,7 +365,7 @@ static int restore_mark(rpl_seek *s, size_t k, ky_err *err) {
 /* Chooses and restores the latest valid state at or before the target. */
 static int restore_base(rpl_seek *s, const target *g, ky_err *err) {
 	eng_time_t tCur = s->bValid && before_target(g, eng_sim_now(s->sim), s->iNext, steps_run(s)) ? eng_sim_now(s->sim) : -1;
-	long iCk = ckpt_before(s, g), iMark = mark_before(s, g);
+	long iCk = ckpt_before(s, g), iMark = s->bNoMarks ? -1 : mark_before(s, g);
 	eng_time_t tCk = iCk >= 0 ? s->aCk[iCk].t : -1, tMark = iMark >= 0 ? s->a[iMark].t : -1;
 	if (tCur >= 0 && tCur >= tCk && tCur >= tMark) {
 		s->stats.base = 0;
@@ -453,4 +454,12 @@ const veh_world *rpl_seek_world(rpl_seek *s, eng_time_t t, ky_err *err) {
 		return NULL;
 	}
 	return s->w;
+}
+
+int rpl_seek_prewarm(rpl_seek *s, ky_err *err) {
+	if (s->pFallback || s->ckEvery <= 0) return 0;
+	s->bNoMarks = 1;
+	int bOk = rpl_seek_world(s, 0, err) && rpl_seek_world(s, s->tEnd, err);
+	s->bNoMarks = 0;
+	return bOk ? 0 : (err && err->code ? err->code : KY_EIO);
 }

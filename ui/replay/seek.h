@@ -43,6 +43,10 @@ eng_journal *rpl_seek_journal(rpl_seek *s);
  * (defaults: 5 minutes, 256 MiB; every <= 0 turns them off). */
 void rpl_seek_set_checkpoints(rpl_seek *s, eng_time_t every, size_t nBytes);
 
+/* Runs the world once through the whole recording, keeping checkpoints (what a viewer does once at open, so that
+ * every later seek starts at most one checkpoint interval before its moment). 0 or the seek's error. */
+int rpl_seek_prewarm(rpl_seek *s, ky_err *err);
+
 /* Counters of the last seek, for tests and the benchmark. */
 typedef struct rpl_seek_stats {
 	eng_time_t tBase;      /* time of the state the seek started from */

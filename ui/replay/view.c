@@ -233,6 +233,17 @@ int rpl_view_run(const rpl_view_opts *o, ky_err *err) {
 	x.v.t = clamp_t(&x, x.v.t);
 	x.tShown = -1;
 	int rc = open_window(&x, err);
+	/* one pass through the drill at open keeps checkpoints: then any seek is a few milliseconds (a big fleet
+	 * relies on the journal's snapshots instead) */
+	uint32_t nCars = 0;
+	veh_world_flags(o->a->side.w, &nCars);
+	if (rc == 0 && nCars <= 2000000) {
+		SDL_SetRenderDrawColor(x.r, 15, 17, 21, 255);
+		SDL_RenderClear(x.r);
+		SDL_RenderPresent(x.r);
+		rc = rpl_seek_prewarm(o->a->seek, err);
+		if (rc == 0 && o->b) rc = rpl_seek_prewarm(o->b->seek, err);
+	}
 	Uint64 tPrev = SDL_GetPerformanceCounter();
 	while (rc == 0 && !x.bQuit) {
 		SDL_Event e;
