@@ -464,7 +464,10 @@ static void curve(SDL_Renderer *r, const plot *p, const eng_time_t *aT, const do
 	for (size_t i = 0; i < n; i++) {
 		eng_time_t t = *(const eng_time_t *)((const char *)aT + i * stride);
 		double v = *(const double *)((const char *)aV + i * stride);
-		if (t > p->t1) break;
+		if (t > p->t1) { /* the last value runs on to the edge */
+			if (xPrev >= 0) SDL_RenderDrawLine(r, xPrev, yPrev, p->rc.x + p->rc.w - 1, yPrev);
+			break;
+		}
 		int x = rpl_draw_time_x(&p->rc, p->t0, p->t1, t < p->t0 ? p->t0 : t), y = plot_y(p, v);
 		if (xPrev >= 0 && (!bDotted || (i % 2))) {
 			SDL_RenderDrawLine(r, xPrev, yPrev, x, yPrev);
