@@ -26,13 +26,8 @@ struct scn_record {
 	double wallSnap;         /* adaptive: wall time spent in snapshots so far (s) */
 	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
 	ky_err err;              /* first error met in a callback */
-	/* group commit (scn_record_group_begin): actions staged in the journal, applied after the commit */
-	int eGroup;              /* GROUP_NONE, GROUP_STAGE, GROUP_APPLY */
-	struct staged { int64_t seq; char *zTeam, *zClientId; } *aStaged;
-	int nStaged, nStagedAlloc, iApply;
+	int bGroup;              /* a journal group is open (scn_record_group_begin) */
 };
-
-enum { GROUP_NONE, GROUP_STAGE, GROUP_APPLY };
 
 static void keep_err(scn_record *r, const ky_err *e) {
 	if (r->err.code == 0 && e->code != 0) r->err = *e;
@@ -223,56 +218,15 @@ static void rec_world_input(void *ctx, int kind, const char *zName, const char *
 	keep_err(r, &e);
 }
 
-static int same_str(const char *a, const char *b) {
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-/* Group apply step: the drill applies action seq only if it is the next staged one. */
-static int apply_staged(scn_record *r, int64_t seq, const char *team, const char *zClientId, ky_err *err) {
-	struct staged *p = r->iApply < r->nStaged ? &r->aStaged[r->iApply] : NULL;
-	if (!p || p->seq != seq || !same_str(p->zTeam, team) || !same_str(p->zClientId, zClientId)) {
-		return ky_err_set(err, KY_ESTATE, "record: action seq %lld of team '%s' is not the next staged one (%lld)",
-		                  (long long)seq, team, p ? (long long)p->seq : -1LL);
-	}
-	r->iApply++;
-	return 0;
-}
-
-/* Group stage step: the row goes into the open group under the seq the drill will give it once the actions
- * staged before it are applied; the call then fails so that the drill applies nothing yet. */
-static int stage(scn_record *r, int64_t seq, const char *team, const char *zClientId, eng_time_t t, const char *kind,
-                 const char *zArgs, const char *zResult, const char *zInject, ky_err *err) {
-	if (r->nStaged == r->nStagedAlloc) {
-		int n = r->nStagedAlloc ? 2 * r->nStagedAlloc : 16;
-		struct staged *a = realloc(r->aStaged, (size_t)n * sizeof *a);
-		if (!a) return ky_err_set(err, KY_ENOMEM, "record: out of memory");
-		r->aStaged = a;
-		r->nStagedAlloc = n;
-	}
-	struct staged *p = &r->aStaged[r->nStaged];
-	p->seq = seq + r->nStaged;
-	p->zTeam = strdup(team);
-	p->zClientId = zClientId ? strdup(zClientId) : NULL;
-	int rc = (!p->zTeam || (zClientId && !p->zClientId)) ? ky_err_set(err, KY_ENOMEM, "record: out of memory")
-	         : eng_journal_action(r->j, p->seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
-	if (rc != 0) {
-		free(p->zTeam);
-		free(p->zClientId);
-		return rc;
-	}
-	r->nStaged++;
-	return ky_err_set(err, KY_ESTATE, "staged for a group commit");
-}
-
+/* An action being staged (scn_drill_action_stage): its row is committed now, or, inside a group, inserted for the
+ * group's commit. Replayed inputs (resume) are in the journal already. */
 static int rec_action(void *ctx, int64_t seq, const char *team, const char *zClientId, eng_time_t t,
                       const char *kind, json_t *args, json_t *result, ky_err *err) {
 	scn_record *r = ctx;
 	if (r->bReplaying) return 0;
-	if (r->eGroup == GROUP_APPLY) return apply_staged(r, seq, team, zClientId, err);
 	char *zArgs = dump(args), *zResult = dump(result);
 	const char *zInject = json_string_value(json_object_get(args, "inject"));
-	int rc = r->eGroup == GROUP_STAGE ? stage(r, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err)
-	                                  : eng_journal_action(r->j, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
+	int rc = eng_journal_action(r->j, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
 	free(zArgs);
 	free(zResult);
 	return rc;
@@ -402,7 +356,6 @@ int scn_record_close(scn_record *r, ky_err *err) {
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);
-	free(r->aStaged);
 	eng_journal_mark(r->j, scn_drill_now(r->d));
 	ky_err e = { 0 };
 	int rc2 = eng_journal_close(r->j, &e);
@@ -442,32 +395,21 @@ void scn_record_replaying(scn_record *r, int bOn) {
 /* ---------------------------------------------------------------- group commit */
 
 int scn_record_group_begin(scn_record *r, ky_err *err) {
-	if (r->eGroup != GROUP_NONE) return ky_err_set(err, KY_ESTATE, "record: a group is already open");
+	if (r->bGroup) return ky_err_set(err, KY_ESTATE, "record: a group is already open");
 	int rc = eng_journal_group_begin(r->j, err);
-	if (rc == 0) r->eGroup = GROUP_STAGE;
+	if (rc == 0) r->bGroup = 1;
 	return rc;
-}
-
-int scn_record_staged(const scn_record *r) {
-	return r->nStaged;
 }
 
 int scn_record_group_commit(scn_record *r, ky_err *err) {
-	if (r->eGroup != GROUP_STAGE) return ky_err_set(err, KY_ESTATE, "record: no group to commit");
-	int rc = eng_journal_group_commit(r->j, err);
-	r->eGroup = rc == 0 ? GROUP_APPLY : GROUP_NONE;
-	r->iApply = 0;
-	return rc;
+	if (!r->bGroup) return ky_err_set(err, KY_ESTATE, "record: no group to commit");
+	r->bGroup = 0;
+	return eng_journal_group_commit(r->j, err);
 }
 
 void scn_record_group_end(scn_record *r) {
-	if (r->eGroup == GROUP_STAGE) eng_journal_group_abort(r->j);
-	for (int i = 0; i < r->nStaged; i++) {
-		free(r->aStaged[i].zTeam);
-		free(r->aStaged[i].zClientId);
-	}
-	r->nStaged = r->iApply = 0;
-	r->eGroup = GROUP_NONE;
+	if (r->bGroup) eng_journal_group_abort(r->j);
+	r->bGroup = 0;
 }
 
 int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err) {

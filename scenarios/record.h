@@ -54,19 +54,14 @@ void scn_record_replaying(scn_record *r, int bOn);
 /* Group commit of actions (the server acknowledges many actions with one fsync). The caller, holding the drill
  * still (no advance in between):
  *   1. scn_record_group_begin: opens a journal group (eng_journal_group_begin);
- *   2. calls scn_drill_action for each action: the recorder validates nothing itself, it writes the action's row
- *      into the group with the seq the drill will give it once the earlier staged ones are applied, and fails
- *      the call (on_action non-zero), so the drill applies nothing yet; scn_record_staged counts the staged
- *      actions (a call that raised it was staged; any other failure is the action's own error);
- *   3. scn_record_group_commit: one durable commit. On failure none of the rows is stored, nothing was applied:
- *      answer every staged action with the error;
- *   4. on success, calls scn_drill_action again for each staged action, in the same order: the recorder checks
- *      it is the staged one (same seq, team and client id), writes nothing and lets the drill apply it;
+ *   2. scn_drill_action_stage for each action: the recorder inserts its row into the group;
+ *   3. scn_record_group_commit: one durable commit. On failure none of the rows is stored: the caller calls
+ *      scn_drill_action_unstage and answers every staged action with the error;
+ *   4. on success, scn_drill_action_apply for each staged action, in order;
  *   5. scn_record_group_end (also after a failure; it aborts a group never committed).
  * Applying after the commit at the same sim time, in input order, is what resume does, so the state is the same
- * as without grouping. An action of step 4 that is not the staged one fails (KY_ESTATE) and is not applied. */
+ * as without grouping. */
 int scn_record_group_begin(scn_record *r, ky_err *err);
-int scn_record_staged(const scn_record *r);
 int scn_record_group_commit(scn_record *r, ky_err *err);
 void scn_record_group_end(scn_record *r);
 

@@ -47,12 +47,6 @@ static int parse_action(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg
 			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: inject: expected an inject id");
 		r->zInject = json_string_value(pInject);
 	}
-	if (!strcmp(r->zKind, "share")) { /* CONTRACT §3: a red share goes to one named team only */
-		json_t *pTo = json_object_get(r->pArgs, "to"), *pTlp = json_object_get(r->pArgs, "tlp");
-		if (json_is_string(pTlp) && !strcmp(json_string_value(pTlp), "red") &&
-		    (!json_is_string(pTo) || !strcmp(json_string_value(pTo), "all")))
-			return fail(pzCode, SRV_E_REJECTED, zMsg, nMsg, "action: share: tlp red goes to one named team only, not \"all\"");
-	}
 	return 0;
 }
 

@@ -74,6 +74,13 @@ void veh_world_metrics(const veh_world *w, veh_metrics *out);
 /* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref). */
 json_t *veh_world_metrics_json(const veh_world *w);
 
+/* What the fleet's owner observes (CONTRACT §4, visibility "observed"): the same shape as the metrics JSON, with
+ * "observed":true, `compromised` the cars its detection has flagged (an IDS alert reached a working VSOC; never
+ * more than the truth), service health as its monitoring shows it (a compromised service looks up until the VSOC
+ * opens an incident for an attack through it), and none of the ground truth it cannot know (records exfiltrated,
+ * unsafe events, compromised car-hours). The metrics JSON carries `observed_compromised` beside the truth. New ref. */
+json_t *veh_world_observed_json(const veh_world *w);
+
 /* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back
  * into the world. detail is borrowed for the call. kind e.g. "alert", "attack.compromise", "service.health". */
 typedef void (*veh_fact_fn)(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail);
