@@ -241,9 +241,10 @@ int rpl_cli_replay(int argc, char **argv) {
 		headless_close(&h);
 	} else if (rc == 0) {
 		rpl_frame_info fi;
-		rpl_view_opts vo = { a, b, ar.bAt ? ar.t : 0, ar.w, ar.h, ar.bFullscreen, ar.zKeys, ar.zOut, &fi };
+		int bScripted = 0;
+		rpl_view_opts vo = { a, b, ar.bAt ? ar.t : 0, ar.w, ar.h, ar.bFullscreen, ar.zKeys, ar.zOut, &fi, &bScripted };
 		if (rpl_view_run(&vo, &err) != 0) rc = 1;
-		if (rc == 0 && ar.zKeys) {
+		if (rc == 0 && bScripted) {
 			json_t *o = describe(&fi, a, b, fi.w, fi.h, NULL);
 			json_dumpf(o, stdout, JSON_COMPACT);
 			fputc('\n', stdout);

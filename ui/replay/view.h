@@ -18,6 +18,8 @@ typedef struct rpl_view_opts {
 	const char *zKeys;
 	const char *zShot;   /* with zKeys: the last frame as PNG (NULL: none) */
 	rpl_frame_info *pLast; /* the last frame drawn (may be NULL) */
+	int *pbScripted;     /* set to 1 when the run was scripted: zKeys, or no screen (SDL's dummy or offscreen video
+	                      * driver: one frame, then the window closes); may be NULL */
 } rpl_view_opts;
 
 /* Opens the window and runs until it is closed. 0, or an error (no display: KY_ESTATE naming SDL's reason). */
