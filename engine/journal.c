@@ -1203,6 +1203,8 @@ int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err) {
 	if (rc != 0) return rc;
 	remove_files(zDstPath);
 	rc = sqlite3_open_v2(zDstPath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* a copy that fails is removed: nothing to make durable page by page (the first writer's commits sync it) */
+	if (rc == SQLITE_OK) rc = sqlite3_exec(dst, "PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF", NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_backup *b = sqlite3_backup_init(dst, "main", j->db, "main");
 		if (!b) {
