@@ -7,11 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/version.h"
 #include "vehicles/world.h"
-
-#ifndef KY_VERSION
-#define KY_VERSION "0.1.0"
-#endif
 
 struct scn_record {
 	scn_drill *d;
@@ -304,6 +301,9 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	char *zCfg = dump(cfg), *zFiles = json_object_size(files) ? dump(files) : NULL;
 	json_decref(cfg);
 	json_decref(files);
+	json_t *sb = veh_world_sbom_json(scn_drill_world(d));   /* firmware and VEX ground truth, for reports */
+	char *zSbom = dump(sb);
+	json_decref(sb);
 	struct { const char *zKey, *zValue; } a[] = {
 		{ "scenario_id", json_string_value(json_object_get(ex, "id")) },
 		{ "scenario_sha256", json_string_value(json_object_get(ex, "sha256")) },
@@ -314,13 +314,16 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "exercise", zEx },
 		{ "world_config", zCfg }, /* the world built without the scenario (ui/replay) */
 		{ "scenario_files", zFiles }, /* what the scenario loaded beside it (resume, what-if) */
+		{ "sbom", zSbom },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++)
-		if (a[i].zValue || strcmp(a[i].zKey, "scenario_files") != 0) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+		if (a[i].zValue || (strcmp(a[i].zKey, "scenario_files") != 0 && strcmp(a[i].zKey, "world_config") != 0))
+			rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err); /* without a world_config, replay re-simulates */
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
 	free(zCfg);
 	free(zFiles);
+	free(zSbom);
 	json_decref(ex);
 	return rc;
 }

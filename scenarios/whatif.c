@@ -80,9 +80,9 @@ static int check_source(eng_journal *j, const scn_whatif_opts *o, ky_err *err) {
 	tEnd = zSum && tLast > tClean ? tLast : tClean;
 	char z1[32], z2[32];
 	if (!zText) {
-		rc = ky_err_set(err, KY_EINVAL, "whatif: %s: no drill recorded in it (no scenario text)", o->zSource);
+		rc = ky_err_set(err, KY_EINVAL, "%s: no drill recorded in it (no scenario text)", o->zSource);
 	} else if (o->tFrom < 0 || o->tFrom > tEnd) {
-		rc = ky_err_set(err, KY_EINVAL, "whatif: --from %s is outside the recording of %s (00:00:00 to %s)",
+		rc = ky_err_set(err, KY_EINVAL, "--from %s is outside the recording of %s (00:00:00 to %s)",
 		                eng_time_format(o->tFrom < 0 ? 0 : o->tFrom, z1, sizeof z1), o->zSource, eng_time_format(tEnd, z2, sizeof z2));
 	}
 	for (int i = 0; rc == 0 && i < o->nWithout; i++) {
@@ -90,7 +90,7 @@ static int check_source(eng_journal *j, const scn_whatif_opts *o, ky_err *err) {
 		json_t *t;
 		int bKnown = 0;
 		json_array_foreach(json_object_get(ex, "teams"), k, t) bKnown |= !strcmp(json_string_value(json_object_get(t, "id")), o->azWithout[i]);
-		if (!bKnown) rc = ky_err_set(err, KY_EINVAL, "whatif: --without %s: no such team in %s", o->azWithout[i], o->zSource);
+		if (!bKnown) rc = ky_err_set(err, KY_EINVAL, "--without %s: no such team in %s", o->azWithout[i], o->zSource);
 	}
 	json_decref(ex);
 	free(zEx);
@@ -121,8 +121,8 @@ static int prepare_copy(eng_journal *src, const scn_whatif_opts *o, ky_err *err)
 }
 
 /* Applies one action at its time, as `kyodo run` does; counts the world's refusals. */
-static int apply(scn_drill *d, eng_time_t t, const char *zTeam, const char *zClientId, const char *zKind, json_t *args,
-                 const char *zInject, scn_whatif_result *res, int line, ky_err *err) {
+static int apply(scn_drill *d, const scn_whatif_opts *o, eng_time_t t, const char *zTeam, const char *zClientId,
+                 const char *zKind, json_t *args, const char *zInject, scn_whatif_result *res, int line, ky_err *err) {
 	int64_t seq = 0;
 	ky_err e = { 0 };
 	/* actions of one time go in together, as `kyodo run` gives them: no advance in between */
@@ -130,6 +130,7 @@ static int apply(scn_drill *d, eng_time_t t, const char *zTeam, const char *zCli
 	if (scn_drill_action(d, zTeam, zClientId, zKind, args, zInject, &seq, &e) == 0) return 0;
 	if (seq != 0) {
 		res->nRejected++; /* recorded, refused by the world: the run goes on */
+		if (o->xRefused) o->xRefused(o->pCtx, t, zTeam, zKind, line, e.zMsg);
 		return 0;
 	}
 	res->iBadLine = line;
@@ -148,12 +149,12 @@ static int continue_run(scn_drill *d, const scn_whatif_opts *o, const wf_list *k
 			continue;
 		}
 		if (left_out(o, a->zTeam)) continue;
-		rc = apply(d, a->t, a->zTeam, a->zClientId, a->zKind, a->args, a->zInject, res, a->line, err);
+		rc = apply(d, o, a->t, a->zTeam, a->zClientId, a->zKind, a->args, a->zInject, res, a->line, err);
 	}
 	for (int i = 0; rc == 0 && !o->bAlt && i < kept->n; i++) {
 		const wf_action *a = &kept->a[i];
 		if (left_out(o, a->zTeam)) continue;
-		rc = apply(d, a->t, a->zTeam, a->zClientId, a->zKind, a->args, a->zInject, res, 0, err);
+		rc = apply(d, o, a->t, a->zTeam, a->zClientId, a->zKind, a->args, a->zInject, res, 0, err);
 	}
 	if (rc == 0) rc = scn_drill_advance_to(d, scn_drill_duration(d), err);
 	return rc;
@@ -167,11 +168,11 @@ int scn_whatif_run(const scn_whatif_opts *o, json_t **pSummary, scn_whatif_resul
 	*pSummary = NULL;
 	memset(res, 0, sizeof *res);
 	eng_journal *src = eng_journal_open(o->zSource, ENG_JOURNAL_READONLY, err);
-	if (!src) return ky_err_prefix(err, "whatif");
+	if (!src) return ky_err_prefix(err, "%s", o->zSource);
 	rc = check_source(src, o, err);
 	if (rc == 0 && !o->bAlt) {
 		rc = eng_journal_walk(src, "actions", o->tFrom, ENG_TIME_MAX, collect_action, &kept, err);
-		if (kept.bOom) rc = ky_err_set(err, KY_ENOMEM, "whatif: out of memory");
+		if (kept.bOom) rc = ky_err_set(err, KY_ENOMEM, "out of memory");
 	}
 	if (rc == 0) rc = prepare_copy(src, o, err);
 	eng_journal_close(src, NULL);
@@ -179,14 +180,13 @@ int scn_whatif_run(const scn_whatif_opts *o, json_t **pSummary, scn_whatif_resul
 	scn_resume_opts ro = { .tStop = o->tFrom };
 	if (!(d = scn_resume_open(o->zOut, &ro, &rec, NULL, err))) {
 		rc = err ? err->code : KY_EIO;
-		ky_err_prefix(err, "whatif: re-playing %s to the start of the what-if", o->zSource);
+		ky_err_prefix(err, "re-playing %s to the start of the what-if", o->zSource);
 		goto out;
 	}
 	rc = continue_run(d, o, &kept, res, err);
 	if (rc == 0) {
 		*pSummary = scn_drill_summary_json(d);
-		json_object_set_new(*pSummary, "actions_rejected", json_integer(res->nRejected));
-		json_object_set_new(*pSummary, "actions_not_played", json_integer(0));
+		if (o->bAlt) json_object_set_new(*pSummary, "actions_not_played", json_integer(0));
 	}
 	int rc2 = scn_record_close(rec, rc ? NULL : err);
 	if (rc == 0) rc = rc2;

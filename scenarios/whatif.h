@@ -32,6 +32,10 @@ typedef struct scn_whatif_opts {
 	const char *zAltName;         /* for the journal's meta whatif (may be NULL) */
 	const char *const *azWithout; /* teams whose actions from T on are dropped */
 	int nWithout;
+	/* told of each action the world refused (it is recorded and the run goes on), may be NULL; line 0: a
+	 * recorded action */
+	void (*xRefused)(void *ctx, eng_time_t t, const char *zTeam, const char *zKind, int line, const char *zMsg);
+	void *pCtx;
 } scn_whatif_opts;
 
 /* What a run did beside its summary. */

@@ -158,34 +158,10 @@ int veh__act_disable(veh_world *w, const char *zTeam, const char *zKind, json_t 
 	return 0;
 }
 
+/* assess: an impact assessment of a component, or a VEX statement about a vulnerability (vehicles/assess.c). */
 int veh__act_assess(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	const char *zComp;
-	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL;
-	int64_t claimed;
-	if (veh__arg_string(args, "component", NULL, zKind, &zComp, err)) return err->code;
-	if (jN) {
-		if (!veh__count(jN, &claimed))
-			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
-	} else if (jSel) {
-		veh_selector s;
-		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;
-		claimed = veh_selector_count(&w->f, &s);
-		veh_selector_free(&s);
-	} else {
-		claimed = -1;  /* qualitative: no count claimed */
-	}
-	int64_t truth = veh__affected(w, zComp, &by, err);
-	if (truth < 0) return (int)truth;
 	(void)zTeam;
-	if (claimed < 0) {
-		*result = json_pack("{sIsnsosb}", "truth", (json_int_t)truth, "claimed", "by_model", by, "known",
-		                    veh_sbom_known(&w->sb, zComp));
-		return 0;
-	}
-	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
-	*result = json_pack("{sIsIsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by,
-	                    "known", veh_sbom_known(&w->sb, zComp));
-	return 0;
+	return veh__assess(w, zKind, args, result, err);
 }
 
 /* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):

@@ -29,12 +29,18 @@ static int verb_pure(const char *zVerb) {
 
 /* ---- configuration ----------------------------------------------------------------------------------- */
 
+/* A configuration that could not be kept whole (out of memory, a text that JSON cannot hold) is dropped: the
+ * replay then re-simulates the scenario rather than build a different world. */
 void veh__config_note(veh_world *w, const char *zOp, json_t *args) {
-	json_t *e = json_pack("{s:s,s:O}", "op", zOp, "args", args);
-	if (e) json_array_append_new(w->jConfig, e);
+	json_t *e = args ? json_pack("{s:s,s:O}", "op", zOp, "args", args) : NULL;
+	if (!w->jConfig) return;
+	if (!e || json_array_append_new(w->jConfig, e) != 0) {
+		json_decref(w->jConfig);
+		w->jConfig = NULL;
+	}
 }
 
-json_t *veh_world_config_json(const veh_world *w) { return json_deep_copy(w->jConfig); }
+json_t *veh_world_config_json(const veh_world *w) { return w->jConfig ? json_deep_copy(w->jConfig) : NULL; }
 
 static int configure_one(veh_world *w, json_t *e, ky_err *err) {
 	const char *zOp = json_string_value(json_object_get(e, "op"));
@@ -43,6 +49,15 @@ static int configure_one(veh_world *w, json_t *e, ky_err *err) {
 	if (!strcmp(zOp, "cohort")) return veh_world_add_cohort(w, a, err);
 	if (!strcmp(zOp, "params")) return veh_world_set_params(w, a, err);
 	if (!strcmp(zOp, "sbom")) return veh_world_add_sbom(w, a, err);
+	if (!strcmp(zOp, "sbom_load")) {
+		const char *zText = json_string_value(json_object_get(a, "text"));
+		veh_sbom_load opt = { .zEcu = json_string_value(json_object_get(a, "ecu")),
+			                  .zVersion = json_string_value(json_object_get(a, "version")),
+			                  .bPart = json_is_true(json_object_get(a, "part")) };
+		if (!zText) return ky_err_set(err, KY_EPARSE, "sbom_load: text is required");
+		return veh_world_load_cyclonedx(w, zText, json_string_length(json_object_get(a, "text")),
+		                                json_string_value(json_object_get(a, "file")), &opt, err);
+	}
 	if (!strcmp(zOp, "sbom_cdx")) {
 		const char *zEcu = json_string_value(json_object_get(a, "ecu"));
 		const char *zVer = json_string_value(json_object_get(a, "version"));

@@ -122,7 +122,12 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	}
 	w->sim = sim;
 	veh_fleet_init(&w->f);
-	veh_sbom_init(&w->sb);
+	w->pSb = veh_sbom_new();
+	if (!w->pSb) {
+		ky_err_set(err, KY_ENOMEM, "world: out of memory");
+		free(w);
+		return NULL;
+	}
 	params_default(&w->p);
 	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
 	w->tTick = w->tVsoc = -1;
@@ -131,6 +136,7 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
 		json_decref(w->jConfig);
+		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
 	}
@@ -153,7 +159,7 @@ void veh_world_free(veh_world *w) {
 	free(w->aSlotStart);
 	free(w->aSlotCar);
 	veh_fleet_clear(&w->f);
-	veh_sbom_clear(&w->sb);
+	veh_sbom_free(w->pSb);
 	json_decref(w->jConfig);
 	free(w);
 }
@@ -206,20 +212,38 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 }
 
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) {
-	int rc = veh_sbom_add_json(&w->sb, sbom, err);
+	int rc = veh_sbom_add_json(w->pSb, sbom, err);
 	if (rc == 0) veh__config_note(w, "sbom", sbom);
 	return rc;
 }
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
-	int rc = veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
+	veh_sbom_load opt = { .zEcu = ecu ? ecu : "", .zVersion = version ? version : "" };
+	if (!json_is_object(bom)) return ky_err_set(err, KY_EINVAL, "sbom (CycloneDX): not a CycloneDX document (bomFormat must be \"CycloneDX\")");
+	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
+	free(z);
 	if (rc == 0) {
-		json_t *a = json_pack("{s:s,s:s,s:O}", "ecu", ecu, "version", version, "bom", bom);
+		json_t *a = json_pack("{s:s,s:s,s:O}", "ecu", ecu ? ecu : "", "version", version ? version : "", "bom", bom);
 		veh__config_note(w, "sbom_cdx", a);
 		json_decref(a);
 	}
 	return rc;
 }
+
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
+	int rc = veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s%,s:s,s:s?,s:s?,s:b}", "text", zText, nText, "file", zFile ? zFile : "", "ecu", opt ? opt->zEcu : NULL,
+		                      "version", opt ? opt->zVersion : NULL, "part", opt && opt->bPart);
+		veh__config_note(w, "sbom_load", a); /* a text that is not UTF-8 leaves the configuration incomplete */
+		json_decref(a);
+	}
+	return rc;
+}
+
+json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
 
 /* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot (counting sort, ids ascending). */
 static int wheel_build(veh_world *w, ky_err *err) {
@@ -515,31 +539,6 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
 
-int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err) {
-	veh_sbom_hits h;
-	const veh_fleet *f = &w->f;
-	int rc = veh_sbom_find(&w->sb, zComp, &h, err);
-	if (rc < 0) return rc;
-	int64_t n = 0;
-	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t));
-	if (!aByModel) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	for (uint32_t i = 0; i < f->n && h.n; i++) {
-		int bHit = 0;
-		for (int k = 0; k < h.n && !bHit; k++) bHit = f->aVer[h.aEcu[k]][i] == h.aVer[k];
-		if (bHit) {
-			n++;
-			aByModel[f->aCoh[f->aCohort[i]].iModel]++;
-		}
-	}
-	if (pBy) {
-		*pBy = json_object();
-		for (int m = 0; m < f->nModel; m++)
-			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
-	}
-	free(aByModel);
-	return n;
-}
-
 void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	const veh_fleet *f = &w->f;
 	eng_time_t now = eng_sim_now(w->sim);
@@ -678,9 +677,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "cohorts", a);
-	a = json_array();
-	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
-	json_object_set_new(o, "components", a);
+	/* at most VEH_CATALOG_COMPONENTS suggestions (a 16 MiB SBOM lists tens of thousands); the total beside them */
+	json_object_set_new(o, "components", veh_sbom_components_json(w->pSb, VEH_CATALOG_COMPONENTS));
+	if (veh_sbom_component_count(w->pSb) > VEH_CATALOG_COMPONENTS)
+		json_object_set_new(o, "components_total", json_integer(veh_sbom_component_count(w->pSb)));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
 		const param_def *d = &aParam[k];

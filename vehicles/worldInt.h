@@ -26,6 +26,7 @@ enum { VEH_H_UP, VEH_H_DEGRADED, VEH_H_DOWN, VEH_H_COMPROMISED, VEH_H_N };
 #define VEH_ENTRY_SVC 8   /* aEntry >= 8: entered through service (aEntry - 8) */
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
+#define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
 	int health;            /* VEH_H_* */
@@ -87,7 +88,7 @@ struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
 	veh_fleet f;
-	veh_sbom sb;
+	veh_sbom *pSb;                 /* SBOMs and VEX statements (owned) */
 	veh_params p;
 	veh_service aSvc[VEH_SVC_N];
 	veh_campaign *aCamp;
@@ -156,7 +157,13 @@ void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS
 void veh__ota_progress_facts(veh_world *w);
 int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
                  int iAttack, int *piOta, ky_err *err);
+/* assess.c: cars whose firmware contains zComp (a query, sbom.h); *pBy (may be NULL) gets {model: cars}. */
 int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
+/* The verb sbom.affected and the action assess (docs/sbom.md). */
+int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
+int veh__assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* The names a VEX statement's status, justification and response take (NULL-terminated; action.c's enums). */
+extern const char *const veh__vex_statuses[], *const veh__vex_justifications[], *const veh__vex_responses[];
 int veh__params_valid(const veh_params *p);   /* every parameter within its documented range (world.c) */
 /* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
 int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);

@@ -472,7 +472,7 @@ TEST(a_missing_empty_damaged_or_newer_journal_is_refused_with_a_clear_error) {
 	sqlite3_close(db);
 	refused(z, "not a kyodo journal");
 	char *zErr = NULL;
-	ASSERT_EQ_INT(run(NULL, &zErr, "replay %s --headless --at later --out %s/x.png", zDb, zDir), 1);
+	ASSERT_EQ_INT(run(NULL, &zErr, "replay %s --headless --at later --out %s/x.png", zDb, zDir), 2); /* usage */
 	ASSERT_CONTAINS(zErr, "bad time");
 	free(zErr);
 }

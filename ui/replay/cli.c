@@ -11,80 +11,81 @@
 #include <SDL.h>
 #include <jansson.h>
 
+#include "engine/opt.h"
 #include "ui/replay/draw.h"
 #include "ui/replay/png.h"
 #include "ui/replay/source.h"
 #include "ui/replay/view.h"
 
-static const char zUsage[] =
-	"usage: kyodo replay FILE.db [--compare OTHER.db] [--at T] [--size WxH] [--fullscreen]\n"
-	"       kyodo replay FILE.db --headless [--at T] --out FRAME.png [--size WxH] [--compare OTHER.db]\n"
-	"       kyodo replay FILE.db --headless --frames DIR [--every 1m] [--size WxH] [--compare OTHER.db]\n"
-	"       kyodo replay FILE.db --keys KEY,KEY,... [--out LAST.png] ...   (a scripted window: demos, tests)\n"
-	"  the SDL2 replay viewer on a journal; headless writes PNG frames and prints one JSON line per run\n"
-	"  (T: seconds, \"90s\", \"15m\", \"4h\" or \"01:30:00\"; default: the end of the drill)\n";
+enum { O_HEADLESS = KY_OPT_LONG + 60, O_COMPARE, O_AT, O_OUT, O_FRAMES, O_EVERY, O_SIZE, O_KEYS, O_FULLSCREEN };
+
+static const ky_opt kReplayOpts[] = {
+	{ "headless", O_HEADLESS, NULL, "no window: write the frame at --at to --out (or a sequence to --frames) and print\n"
+	                                "its describe line (one JSON object) on stdout" },
+	{ "at", O_AT, "T", "the moment shown (default: 0 in the window, the end of the drill headless)" },
+	{ "out", O_OUT, "FRAME.png", "the PNG to write (8-bit RGBA); with --keys, the window's last frame" },
+	{ "size", O_SIZE, "WxH", "the frame's size in pixels (default 1280x720; 480x320 to 16384x16384)" },
+	{ "compare", O_COMPARE, "OTHER.db", "a second drill (e.g. a what-if) beside the first, on one timeline" },
+	{ "frames", O_FRAMES, "DIR", "headless: a numbered PNG sequence DIR/frame-00001.png ... (for a video)" },
+	{ "every", O_EVERY, "T", "the time between two frames of --frames (default 1m)" },
+	{ "keys", O_KEYS, "KEY,...", "a scripted window: keys played one per frame, then it closes (space, right,\n"
+	                             "left, home, end, plus, minus, c, f, help, 0..9, wheelup, wheeldown, wait)" },
+	{ "fullscreen", O_FULLSCREEN, NULL, "open the window full screen (F toggles it)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kReplay = {
+	"replay", "FILE.db [OPTION]...",
+	"The replay viewer on a drill's journal: the fleet (every car a cell in its state's colour), the timeline of\n"
+	"attack steps, injects, shares and each team's actions, the counts and scores over time, what happened around\n"
+	"the playhead; the world shown exactly as the drill had it at any moment. Keys: space, + -, <- ->, Home End,\n"
+	"1..9, C, F, ? (docs/replay.md).",
+	kReplayOpts,
+	"Exit status: 0 done; 1 a missing, empty, damaged or newer journal, a time after the end of an interrupted\n"
+	"drill's recording, an output that cannot be written, no display for the window; 2 usage.",
+	1, 1,
+};
 
 typedef struct replay_args {
-	const char *zDb, *zCompare, *zAt, *zOut, *zFrames, *zEvery, *zSize, *zKeys;
-	int bHeadless, bHelp, bFullscreen;
+	const char *zDb, *zCompare, *zOut, *zFrames, *zKeys;
+	int bHeadless, bFullscreen, bAt;
 	int w, h;
 	eng_time_t t, every;
-	int bAt;
 } replay_args;
 
-/* 0, or 2 after printing the usage error. */
-static int parse(int argc, char **argv, replay_args *a) {
-	memset(a, 0, sizeof *a);
-	for (int i = 1; i < argc; i++) {
-		const char *z = argv[i];
-		int bVal = i + 1 < argc;
-		if (!strcmp(z, "--headless")) a->bHeadless = 1;
-		else if (!strcmp(z, "--help") || !strcmp(z, "-h")) a->bHelp = 1;
-		else if (!strcmp(z, "--fullscreen")) a->bFullscreen = 1;
-		else if (!strcmp(z, "--compare") && bVal) a->zCompare = argv[++i];
-		else if (!strcmp(z, "--at") && bVal) a->zAt = argv[++i];
-		else if (!strcmp(z, "--out") && bVal) a->zOut = argv[++i];
-		else if (!strcmp(z, "--frames") && bVal) a->zFrames = argv[++i];
-		else if (!strcmp(z, "--every") && bVal) a->zEvery = argv[++i];
-		else if (!strcmp(z, "--size") && bVal) a->zSize = argv[++i];
-		else if (!strcmp(z, "--keys") && bVal) a->zKeys = argv[++i];
-		else if (z[0] == '-' || a->zDb) {
-			fprintf(stderr, "kyodo replay: unexpected '%s'\n%s", z, zUsage);
-			return 2;
-		} else a->zDb = z;
+static int replay_option(const ky_opts *g, int id, replay_args *a) {
+	switch (id) {
+	case O_HEADLESS: a->bHeadless = 1; return 0;
+	case O_FULLSCREEN: a->bFullscreen = 1; return 0;
+	case O_COMPARE: a->zCompare = g->zArg; return 0;
+	case O_OUT: a->zOut = g->zArg; return 0;
+	case O_FRAMES: a->zFrames = g->zArg; return 0;
+	case O_KEYS: a->zKeys = g->zArg; return 0;
+	case O_AT: a->bAt = 1; return ky_opts_time(g, &a->t);
+	case O_EVERY:
+		if (ky_opts_time(g, &a->every)) return KY_EXIT_USAGE;
+		return a->every > 0 ? 0 : ky_opts_usage(g, "--every: must be more than 0");
+	case O_SIZE:
+		if (sscanf(g->zArg, "%dx%d", &a->w, &a->h) != 2 || a->w < 480 || a->h < 320 || a->w > 16384 || a->h > 16384)
+			return ky_opts_usage(g, "--size: '%s' is not WxH from 480x320 to 16384x16384", g->zArg);
+		return 0;
 	}
-	if (a->bHelp) return 0;
-	if (!a->zDb) {
-		fprintf(stderr, "kyodo replay: FILE.db is required\n%s", zUsage);
-		return 2;
-	}
-	if (a->zFrames) a->bHeadless = 1;
-	if (a->bHeadless && !a->zOut && !a->zFrames) {
-		fprintf(stderr, "kyodo replay: --headless needs --out FRAME.png or --frames DIR\n%s", zUsage);
-		return 2;
-	}
-	a->w = a->bHeadless ? 1280 : 0;
-	a->h = a->bHeadless ? 720 : 0;
-	if (a->zSize && (sscanf(a->zSize, "%dx%d", &a->w, &a->h) != 2 || a->w < 480 || a->h < 320 || a->w > 16384 || a->h > 16384)) {
-		fprintf(stderr, "kyodo replay: --size %s: expected WxH, from 480x320 to 16384x16384\n", a->zSize);
-		return 2;
-	}
-	return 0;
+	return KY_EXIT_USAGE;
 }
 
-/* T and the frame interval; 0, or 1 after printing the error. */
-static int parse_times(replay_args *a) {
-	ky_err err = { 0 };
-	if (a->zAt && eng_time_parse(a->zAt, &a->t, &err) != 0) {
-		fprintf(stderr, "kyodo replay: --at %s: %s\n", a->zAt, err.zMsg);
-		return 1;
-	}
-	a->bAt = a->zAt != NULL;
+/* 0, or the exit code of a usage error / help. */
+static int parse(int argc, char **argv, replay_args *a) {
+	ky_opts g;
+	int id, rc = 0;
+	memset(a, 0, sizeof *a);
 	a->every = ENG_S(60);
-	if (a->zEvery && (eng_time_parse(a->zEvery, &a->every, &err) != 0 || a->every <= 0)) {
-		fprintf(stderr, "kyodo replay: --every %s: %s\n", a->zEvery, err.code ? err.zMsg : "must be more than 0");
-		return 1;
-	}
+	ky_opts_init(&g, &kReplay, argc, argv);
+	while (rc == 0 && (id = ky_opts_next(&g)) > 0) rc = replay_option(&g, id, a);
+	if (rc) return rc;
+	if (id < 0) return g.rc ? g.rc : -1; /* -1: the help was printed */
+	a->zDb = g.azPos[0];
+	if (a->zFrames) a->bHeadless = 1;
+	if (a->bHeadless && !a->zOut && !a->zFrames) return ky_opts_usage(&g, "--headless needs --out FRAME.png or --frames DIR");
+	if (!a->w) a->w = a->bHeadless ? 1280 : 0, a->h = a->bHeadless ? 720 : 0;
 	return 0;
 }
 
@@ -223,12 +224,7 @@ static int run_frames(const replay_args *ar, headless *h, rpl_source *a, rpl_sou
 int rpl_cli_replay(int argc, char **argv) {
 	replay_args ar;
 	int rc = parse(argc, argv, &ar);
-	if (rc) return rc;
-	if (ar.bHelp) {
-		printf("%s", zUsage);
-		return 0;
-	}
-	if (parse_times(&ar)) return 1;
+	if (rc) return rc < 0 ? KY_EXIT_OK : rc;
 	ky_err err = { 0 };
 	rpl_source *a = rpl_source_open(ar.zDb, ar.zCompare ? "A" : NULL, &err), *b = NULL;
 	if (a && ar.zCompare) b = rpl_source_open(ar.zCompare, "B", &err);
