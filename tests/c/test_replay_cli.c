@@ -385,6 +385,9 @@ TEST(whatif_equals_run_of_the_spliced_actions_for_several_times_and_teams) {
 	const char *azPsirt[] = { "oem_psirt", NULL };
 	whatif_case(zRelay, "relay-theft", "poor", ENG_S(3 * 3600), NULL);
 	whatif_case(zRelay, "relay-theft", NULL, ENG_S(2 * 3600), azPsirt);
+	/* a scenario that loads files beside it: the journal's copies of them rebuild it */
+	const char *zSbom = journal("sbom-zlib", "wi-sbom");
+	whatif_case(zSbom, "sbom-zlib", "poor", ENG_S(3600), NULL);
 }
 
 TEST(whatif_refuses_a_bad_file_or_time) {

@@ -204,6 +204,11 @@ TEST(seek_equals_the_drill_api_key_leak_and_ev_charging) {
 	compare_all("scenarios/ev-charging.lua", "scenarios/ev-charging.good.jsonl", db_path("ev.db"), ENG_S(1800), ENG_S(41 * 60));
 }
 
+/* A drill whose world is configured from files (sbom.load: SBOMs, a VEX ground truth): kept in world_config. */
+TEST(seek_equals_the_drill_sbom_zlib_configured_from_files) {
+	compare_all("scenarios/sbom-zlib.lua", "scenarios/sbom-zlib.good.jsonl", db_path("sbom.db"), 0, ENG_S(41 * 60));
+}
+
 /* World events on the same instant as the snapshots, blocks without delay at the actions' instant, scenario verbs
  * answering actions: every second and every snapshot of the fixture. */
 TEST(seek_equals_the_drill_when_events_tie_at_snapshot_and_action_times) {
