@@ -16,9 +16,10 @@
 typedef struct eng_journal eng_journal;
 
 /* The schema version this build writes (PRAGMA user_version). Older files are migrated on a writable open; a
- * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding, 3 the world_inputs table:
- * an older file read-only has none, and walking it gives KY_ENOENT). */
-#define ENG_JOURNAL_SCHEMA 3
+ * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding; 3 the feedback and actors
+ * tables: an older file read as it is has none, and the calls below see them empty; 4 the world_inputs table:
+ * eng_journal_world_inputs gives KY_ENOENT on an older file). */
+#define ENG_JOURNAL_SCHEMA 4
 
 /* Open flags. */
 #define ENG_JOURNAL_CREATE 1   /* create the file if it does not exist */
@@ -153,34 +154,60 @@ int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err);
 int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
                             const char *zTeam, const char *zArgs, ky_err *err);
 
-/* ---- walks: the rows of one table with t0 <= t <= t1, by time, then in the order they were written ---- */
-/* Columns per table (unused ones NULL or 0; strings borrowed for the call):
- *   events        id, t, zKind, zSubject, zData (detail)
- *   injects       t, zSubject (inject id), zData (the inject message)
- *   deliveries    id, t, zSubject (inject id), zTeam
- *   reads         id (ord), t, zSubject (inject id), zTeam
- *   messages      id, t, zSubject (to), zTeam (from), zData (the message)
- *   actions       id (seq), t, zKind, zSubject (client id), zTeam, zData (args), zResult, zInject, n1 (ord)
- *   grades        id (seq), t, zData (comment), value (points), n1 (ord)
- *   adhoc         id, t, zData (the message), n1 (ord)
- *   scores        id, t, zTeam, zData (the score message), value (score)
- *   metrics       id, t, zData (the fleet message)
- *   world_inputs  id (ord), t, zKind, zSubject (name), zTeam, zData (args), n1 (step), n2 (phase)
- * A non-zero return from fn stops the walk and is returned. KY_EINVAL for another table name; KY_ENOENT when
- * the file's schema predates the table. */
-typedef struct eng_journal_row {
-	int64_t id;
+/* The world's inputs with t0 <= t <= t1, in the order given: fn gets each row (strings borrowed for the call).
+ * A non-zero return from fn stops the walk and is returned; KY_ENOENT when the file predates schema 4 (an older
+ * kyodo's journal: the replay then re-simulates). */
+typedef struct eng_journal_world_row {
+	int64_t ord;
 	eng_time_t t;
-	const char *zKind, *zSubject, *zTeam, *zData, *zResult, *zInject;
+	const char *zKind, *zName, *zTeam, *zArgs;
+	int64_t step;
+	int phase;
+} eng_journal_world_row;
+typedef int (*eng_journal_world_fn)(void *ctx, const eng_journal_world_row *r);
+int eng_journal_world_inputs(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal_world_fn fn, void *ctx, ky_err *err);
+
+/* ---- hot wash and who acted (schema 3) ---- */
+/* One participant's feedback after the drill (HSEEP participant feedback form): zAnswers is the JSON text of the
+ * answers ({"ratings":{..},"well":..,"improve":..,"surprise":..}), zParticipant the browser's own id, zName the
+ * display name (may be NULL), zAt the wall time (UTC, ISO 8601; may be NULL). Every submission is kept (a
+ * participant may send again; the latest counts). Durable like an input (synchronous=FULL) when this returns 0.
+ * KY_ESTATE read-only; KY_EVERSION never for a writable open (it migrates). */
+int eng_journal_feedback(eng_journal *j, eng_time_t t, const char *zTeam, const char *zParticipant, const char *zName,
+                         const char *zAnswers, const char *zAt, ky_err *err);
+/* The display name of the participant who sent action (zTeam, zClientId) (batched; a later call replaces it). */
+int eng_journal_actor(eng_journal *j, const char *zTeam, const char *zClientId, const char *zName, ky_err *err);
+
+/* ---- reading whole tables (the after-action report) ---- */
+/* One row of eng_journal_rows; which fields a table fills (others NULL/0), strings borrowed for the call:
+ *   injects     t, zInject (id), zJson (msg)
+ *   deliveries  t, zTeam, zInject                  reads  t, zTeam, zInject (in input order)
+ *   messages    t, zFrom, zTo, zJson (msg)
+ *   actions     t, seq, zTeam, zClientId, zKind, zArgs, zResult, zInject, zActor (display name, schema 3)
+ *   grades      t, seq, value (points), zText (comment)
+ *   scores      t, zTeam, value (score), zJson (msg)
+ *   metrics     t, zJson (data)                    adhoc  t, zJson (msg)
+ *   feedback    t, seq (row id), zTeam, zParticipant, zActor (name), zJson (answers), zText (wall time)
+ * Rows come in time order (actions by seq, reads, grades and adhoc in input order, feedback as submitted). */
+typedef struct eng_journal_row {
+	eng_time_t t;
+	int64_t seq;
+	const char *zTeam, *zInject, *zFrom, *zTo, *zKind, *zArgs, *zResult, *zClientId, *zActor, *zParticipant;
+	const char *zJson, *zText;
 	double value;
-	int64_t n1, n2;
 } eng_journal_row;
 typedef int (*eng_journal_row_fn)(void *ctx, const eng_journal_row *r);
-int eng_journal_walk(eng_journal *j, const char *zTable, eng_time_t t0, eng_time_t t1, eng_journal_row_fn fn, void *ctx,
-                     ky_err *err);
+/* Walks every row of zTable (one of the tables listed above); a non-zero return from fn stops the walk and is
+ * returned. KY_EINVAL for another name; KY_EIO on a read error. A table an older file does not have walks empty. */
+int eng_journal_rows(eng_journal *j, const char *zTable, eng_journal_row_fn fn, void *ctx, ky_err *err);
+/* Events whose kind starts with zPrefix ("attack.", "scenario."; "" for all), in time order (index on kind). */
+int eng_journal_events_kind(eng_journal *j, const char *zPrefix, eng_journal_event_fn fn, void *ctx, ky_err *err);
+/* The file's schema version (ENG_JOURNAL_SCHEMA after a writable open; a read-only open keeps an older one). */
+int eng_journal_schema(const eng_journal *j);
 
 /* Rows in a table, for tests and tools: "events", "injects", "deliveries", "reads", "messages", "actions",
- * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "world_inputs". -1 and err for an unknown name. Counts
+ * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "feedback", "actors", "world_inputs". -1 and err for
+ * an unknown name. Counts
  * committed and pending rows of this connection. */
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err);
 

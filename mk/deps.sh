@@ -40,6 +40,7 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick
+	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 fi
 if [ "$what" = bench ]; then
 	need_file /usr/include/ns3/simulator.h libns3-dev

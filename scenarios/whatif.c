@@ -25,8 +25,15 @@ typedef struct wf_list {
 
 static char *dup0(const char *z) { return z ? strdup(z) : NULL; }
 
+typedef struct wf_collect {
+	wf_list *v;
+	eng_time_t tFrom;
+} wf_collect;
+
 static int collect_action(void *ctx, const eng_journal_row *r) {
-	wf_list *v = ctx;
+	wf_collect *c = ctx;
+	wf_list *v = c->v;
+	if (r->t < c->tFrom) return 0;
 	if (v->n == v->nAlloc) {
 		int n = v->nAlloc ? 2 * v->nAlloc : 32;
 		wf_action *a = realloc(v->a, (size_t)n * sizeof *a);
@@ -38,9 +45,9 @@ static int collect_action(void *ctx, const eng_journal_row *r) {
 	p->t = r->t;
 	p->zTeam = dup0(r->zTeam);
 	p->zKind = dup0(r->zKind);
-	p->zClientId = dup0(r->zSubject);
+	p->zClientId = dup0(r->zClientId);
 	p->zInject = dup0(r->zInject);
-	p->args = r->zData ? json_loads(r->zData, 0, NULL) : json_object();
+	p->args = r->zArgs ? json_loads(r->zArgs, 0, NULL) : json_object();
 	return 0;
 }
 
@@ -171,7 +178,8 @@ int scn_whatif_run(const scn_whatif_opts *o, json_t **pSummary, scn_whatif_resul
 	if (!src) return ky_err_prefix(err, "%s", o->zSource);
 	rc = check_source(src, o, err);
 	if (rc == 0 && !o->bAlt) {
-		rc = eng_journal_walk(src, "actions", o->tFrom, ENG_TIME_MAX, collect_action, &kept, err);
+		wf_collect c = { &kept, o->tFrom };
+		rc = eng_journal_rows(src, "actions", collect_action, &c, err);
 		if (kept.bOom) rc = ky_err_set(err, KY_ENOMEM, "out of memory");
 	}
 	if (rc == 0) rc = prepare_copy(src, o, err);

@@ -94,7 +94,7 @@ static int on_metrics(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
 	rpl_model *m = l->m;
 	static const char *const azKey[RPL_M_N] = { "total", "compromised", "patched", "offline", "bricked", "records_exfiltrated" };
-	json_t *o = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
+	json_t *o = r->zJson ? json_loads(r->zJson, 0, NULL) : NULL;
 	if (!o) return KY_EPARSE;
 	if (grow((void **)&m->aSample, m->nSample, &l->nSampleAlloc, sizeof *m->aSample) != 0) {
 		json_decref(o);
@@ -120,7 +120,12 @@ static int on_score(void *ctx, const eng_journal_row *r) {
 }
 
 /* World facts: attack steps are markers; the rest are lines of the event panel. */
-static void fact_line(loader *l, const eng_journal_row *r, const char *k, json_t *d) {
+typedef struct fact_row {
+	eng_time_t t;
+	const char *zSubject;
+} fact_row;
+
+static void fact_line(loader *l, const fact_row *r, const char *k, json_t *d) {
 	char zB[240];
 	const char *zS = r->zSubject ? r->zSubject : "";
 	if (!strcmp(k, "alert") && !strcmp(zS, "vsoc")) {
@@ -140,11 +145,12 @@ static void fact_line(loader *l, const eng_journal_row *r, const char *k, json_t
 	}
 }
 
-static int on_event(void *ctx, const eng_journal_row *r) {
+static int on_event(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, const char *zDetail) {
 	loader *l = ctx;
-	const char *k = r->zKind ? r->zKind : "";
+	const fact_row row = { t, zSubject }, *r = &row;
+	const char *k = zKind ? zKind : "";
 	if (!strcmp(k, "score.change") || !strncmp(k, "action.", 7) || !strcmp(k, "drill.end")) return 0;
-	json_t *d = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
+	json_t *d = zDetail ? json_loads(zDetail, 0, NULL) : NULL;
 	char zB[240], zLabel[96];
 	const char *zTech = json_string_value(json_object_get(d, "technique"));
 	if (!strncmp(k, "attack.", 7)) {
@@ -167,11 +173,11 @@ static int on_event(void *ctx, const eng_journal_row *r) {
 
 static int on_inject(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
-	json_t *o = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
+	json_t *o = r->zJson ? json_loads(r->zJson, 0, NULL) : NULL;
 	const char *zTitle = json_string_value(json_object_get(o, "title"));
 	const char *zSev = json_string_value(json_object_get(o, "severity"));
-	add_marker(l, r->t, RPL_LANE_INJECT, 0, r->zSubject);
-	add_line(l, r->t, RPL_LANE_INJECT, 0, "inject %s [%s] %s", r->zSubject ? r->zSubject : "", zSev ? zSev : "",
+	add_marker(l, r->t, RPL_LANE_INJECT, 0, r->zInject);
+	add_line(l, r->t, RPL_LANE_INJECT, 0, "inject %s [%s] %s", r->zInject ? r->zInject : "", zSev ? zSev : "",
 	         zTitle ? zTitle : "");
 	json_decref(o);
 	return 0;
@@ -179,7 +185,7 @@ static int on_inject(void *ctx, const eng_journal_row *r) {
 
 static int on_action(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
-	json_t *args = r->zData ? json_loads(r->zData, 0, NULL) : NULL, *res = r->zResult ? json_loads(r->zResult, 0, NULL) : NULL;
+	json_t *args = r->zArgs ? json_loads(r->zArgs, 0, NULL) : NULL, *res = r->zResult ? json_loads(r->zResult, 0, NULL) : NULL;
 	json_t *jErr = json_object_get(res, "error");
 	if (!json_is_string(jErr)) jErr = NULL; /* assess's result has a numeric "error" (its relative error) */
 	int lane = lane_of_team(l->m, r->zTeam);
@@ -199,12 +205,12 @@ static int on_action(void *ctx, const eng_journal_row *r) {
 
 static int on_message(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
-	json_t *o = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
+	json_t *o = r->zJson ? json_loads(r->zJson, 0, NULL) : NULL;
 	const char *zTlp = json_string_value(json_object_get(o, "tlp")), *zText = json_string_value(json_object_get(o, "text"));
 	char zLabel[80];
-	snprintf(zLabel, sizeof zLabel, "%s>%s", r->zTeam ? r->zTeam : "?", r->zSubject ? r->zSubject : "?");
+	snprintf(zLabel, sizeof zLabel, "%s>%s", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?");
 	add_marker(l, r->t, RPL_LANE_SHARE, 0, zLabel);
-	add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) \"%s\"", r->zTeam ? r->zTeam : "?", r->zSubject ? r->zSubject : "?",
+	add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) \"%s\"", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?",
 	         zTlp ? zTlp : "clear", zText ? zText : "");
 	json_decref(o);
 	return 0;
@@ -212,7 +218,7 @@ static int on_message(void *ctx, const eng_journal_row *r) {
 
 static int on_adhoc(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
-	json_t *o = r->zData ? json_loads(r->zData, 0, NULL) : NULL;
+	json_t *o = r->zJson ? json_loads(r->zJson, 0, NULL) : NULL;
 	const char *zTitle = json_string_value(json_object_get(o, "title"));
 	add_marker(l, r->t, RPL_LANE_FACILITATOR, 0, "inject");
 	add_line(l, r->t, RPL_LANE_FACILITATOR, 0, "facilitator inject: %s", zTitle ? zTitle : "");
@@ -268,14 +274,15 @@ int rpl_model_load(rpl_model *m, eng_journal *j, ky_err *err) {
 	static const struct {
 		const char *zTable;
 		eng_journal_row_fn fn;
-	} aWalk[] = { { "metrics", on_metrics }, { "scores", on_score }, { "events", on_event }, { "injects", on_inject },
+	} aWalk[] = { { "metrics", on_metrics }, { "scores", on_score }, { "events", NULL }, { "injects", on_inject },
 		          { "actions", on_action }, { "messages", on_message }, { "adhoc", on_adhoc } };
 	memset(m, 0, sizeof *m);
 	loader l = { .m = m };
 	m->tWhatif = -1;
 	load_exercise(m, j);
 	for (size_t i = 0; i < sizeof aWalk / sizeof aWalk[0]; i++) {
-		int rc = eng_journal_walk(j, aWalk[i].zTable, 0, ENG_TIME_MAX, aWalk[i].fn, &l, err);
+		int rc = aWalk[i].fn ? eng_journal_rows(j, aWalk[i].zTable, aWalk[i].fn, &l, err)
+		                     : eng_journal_events(j, 0, ENG_TIME_MAX, on_event, &l, err);
 		if (rc == KY_EPARSE || rc == KY_ENOMEM) ky_err_set(err, rc, "replay: the journal's %s are damaged or too big", aWalk[i].zTable);
 		if (rc == 0 && l.bOom) rc = ky_err_set(err, KY_ENOMEM, "replay: out of memory reading %s", aWalk[i].zTable);
 		if (rc != 0) {

@@ -69,7 +69,7 @@ static int64_t steps_run(const rpl_seek *s) { return s->stepBase + (int64_t)veh_
 
 /* ---- loading ------------------------------------------------------------------------------------------- */
 
-static int load_row(void *ctx, const eng_journal_row *r) {
+static int load_row(void *ctx, const eng_journal_world_row *r) {
 	rpl_seek *s = ctx;
 	if (s->n == s->nAlloc) {
 		size_t n = s->nAlloc ? 2 * s->nAlloc : 256;
@@ -78,18 +78,18 @@ static int load_row(void *ctx, const eng_journal_row *r) {
 		s->a = a;
 		s->nAlloc = n;
 	}
-	int kind = r->zKind && !strcmp(r->zKind, "mark") ? MARK : veh_input_kind_index(r->zKind);
-	if (kind == -1 && !(r->zKind && !strcmp(r->zKind, "mark"))) return KY_EPARSE;
+	int bMark = r->zKind && !strcmp(r->zKind, "mark"), kind = bMark ? MARK : veh_input_kind_index(r->zKind);
+	if (kind == -1 && !bMark) return KY_EPARSE;
 	rpl_input *in = &s->a[s->n];
 	memset(in, 0, sizeof *in);
 	in->t = r->t;
-	in->step = r->n1;
-	in->phase = (int)r->n2;
+	in->step = r->step;
+	in->phase = r->phase;
 	in->kind = kind;
-	in->zName = r->zSubject ? strdup(r->zSubject) : NULL;
+	in->zName = r->zName ? strdup(r->zName) : NULL;
 	in->zTeam = r->zTeam ? strdup(r->zTeam) : NULL;
-	in->args = r->zData ? json_loads(r->zData, JSON_DECODE_ANY, NULL) : json_object();
-	if (!in->args || (r->zSubject && !in->zName) || (r->zTeam && !in->zTeam)) {
+	in->args = r->zArgs ? json_loads(r->zArgs, JSON_DECODE_ANY, NULL) : json_object();
+	if (!in->args || (r->zName && !in->zName) || (r->zTeam && !in->zTeam)) {
 		free(in->zName);
 		free(in->zTeam);
 		json_decref(in->args);
@@ -114,7 +114,7 @@ static int load_log(rpl_seek *s, ky_err *err) {
 		goto out;
 	}
 	ky_err e = { 0 };
-	rc = eng_journal_walk(s->j, "world_inputs", 0, s->tEnd, load_row, s, &e);
+	rc = eng_journal_world_inputs(s->j, 0, s->tEnd, load_row, s, &e);
 	if (rc == KY_EPARSE) rc = ky_err_set(err, KY_EPARSE, "journal: a world_inputs row is damaged (%zu read)", s->n);
 	else if (rc == KY_ENOMEM) rc = ky_err_set(err, KY_ENOMEM, "seek: out of memory");
 	else if (rc != 0 && err) *err = e;
