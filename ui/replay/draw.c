@@ -342,7 +342,7 @@ static void draw_events(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *rc, const 
 	char z[32];
 	fill(r, rc, cPanel);
 	int lh = rpl_text_height(d->text, RPL_TEXT_SMALL), pad = px(d, 6);
-	text(d, r, RPL_TEXT_NORMAL, rc->x + pad, rc->y + pad, cText, rc->w - 2 * pad, "What happened up to %s", hms(v->t, z, sizeof z));
+	text(d, r, RPL_TEXT_NORMAL, rc->x + pad, rc->y + pad, cText, rc->w - 2 * pad, "What happened around %s (later lines dimmed)", hms(v->t, z, sizeof z));
 	int y0 = rc->y + pad + rpl_text_height(d->text, RPL_TEXT_NORMAL) + px(d, 4);
 	int nFit = (rc->y + rc->h - pad - y0) / lh, nNext = nFit / 4;
 	size_t iNow = 0; /* first line after the playhead */
