@@ -354,6 +354,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->teams = json_array();
 	d->backlog = json_object();
 	d->techniques = json_array();
+	d->files = json_object();
 	d->parties = json_array();
 	d->partyNames = json_object();
 	d->dashboardDefs = json_array();
@@ -362,7 +363,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->parties ||
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->files || !d->parties ||
 	    !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
@@ -434,6 +435,7 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->teams);
 	json_decref(d->backlog);
 	json_decref(d->techniques);
+	json_decref(d->files);
 	json_decref(d->malware);
 	json_decref(d->tools);
 	json_decref(d->actSchemas);
@@ -773,6 +775,8 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
 
 json_t *scn_drill_expectations_json(const scn_drill *d) { return eng_score_expectations_json(d->score); }
+
+json_t *scn_drill_files_json(const scn_drill *d) { return json_deep_copy(d->files); }
 
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
 	json_t *b = json_object_get(d->backlog, team ? team : "");
