@@ -13,6 +13,7 @@
 #include "engine/time.h"
 #include "scenarios/impact.h"
 #include "vehicles/action.h"
+#include "vehicles/world.h"
 
 static char azDrill[32][64];  /* every shipped drill: scenarios/NAME.lua with NAME.good.jsonl beside it */
 static int nDrill = -1;
@@ -325,4 +326,72 @@ TEST(forked_counterfactuals_equal_fresh_runs_and_the_same_inputs_give_the_same_f
 		json_decref(gw), json_decref(sw);
 	}
 	json_decref(none), json_decref(s0), json_decref(good), json_decref(s1), json_decref(s2);
+}
+
+/* ---- a forked run speaks for nobody ----------------------------------------------------------------------- */
+
+static int g_fdSpy = -1;
+static pid_t g_pidParent;
+
+/* Writes 'p' (the real run) or 'c' (a forked one) for every call it gets. */
+static void spy_byte(void) {
+	char c = getpid() == g_pidParent ? 'p' : 'c';
+	if (write(g_fdSpy, &c, 1) != 1) _exit(3);
+}
+static void spy_input(void *ctx, int kind, const char *zName, const char *zTeam, json_t *args) {
+	(void)ctx, (void)kind, (void)zName, (void)zTeam, (void)args;
+	spy_byte();
+}
+static void spy_event(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail) {
+	(void)ctx, (void)t, (void)kind, (void)subject, (void)detail;
+	spy_byte();
+}
+
+TEST(a_forked_counterfactual_tells_no_observer_and_no_world_tap) {
+	char zScn[4200], zGood[4200];
+	snprintf(zScn, sizeof zScn, "%s/scenarios/tcu-remote.lua", root());
+	snprintf(zGood, sizeof zGood, "%s/scenarios/tcu-remote.good.jsonl", root());
+	int fd[2];
+	ASSERT_EQ_INT(pipe(fd), 0);
+	g_fdSpy = fd[1];
+	g_pidParent = getpid();
+	ky_err err = { 0 };
+	scn_observer obs = { .on_event = spy_event };
+	scn_drill_opts opts = { .pObs = &obs };
+	scn_drill *d = scn_drill_open(zScn, &opts, &err);
+	ASSERT_TRUE(d != NULL);
+	veh_tap tap = { .on_input = spy_input };
+	veh_world_set_tap(scn_drill_world(d), &tap);  /* where the journal listens to the world (record.c) */
+	json_t *good = load_jsonl(zGood), *ex = scn_drill_exercise_json(d), *impact = NULL;
+	size_t n = json_array_size(good);
+	scn_play *a = calloc(n + 1, sizeof *a);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(good, i);
+		a[i] = (scn_play){ us(o), (int)i + 1, json_string_value(json_object_get(o, "team")),
+		                   json_string_value(json_object_get(o, "kind")), NULL, NULL, json_object_get(o, "args") };
+	}
+	scn_impact *m = scn_impact_plan(a, (int)n, json_object_get(ex, "teams"), scn_drill_duration(d), &err);
+	ASSERT_TRUE(m != NULL);
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_EQ_INT(scn_drill_advance_to(d, a[i].t, &err), 0);
+		ASSERT_EQ_INT(scn_impact_fork_point(m, d, (int)i, &err), 0);
+		int64_t seq = 0;
+		scn_play_one(d, &a[i], &seq, &err);
+	}
+	ASSERT_EQ_INT(scn_drill_advance_to(d, scn_drill_duration(d), &err), 0);
+	ASSERT_EQ_INT(scn_impact_finish(m, d, &impact, &err), 0);
+	ASSERT_LT(0, json_integer_value(json_object_get(impact, "runs")));
+	close(fd[1]);
+	char buf[4096];
+	ssize_t got;
+	int nParent = 0, nChild = 0;
+	while ((got = read(fd[0], buf, sizeof buf)) > 0)
+		for (ssize_t k = 0; k < got; k++) buf[k] == 'p' ? nParent++ : nChild++;
+	close(fd[0]);
+	ASSERT_LT(10, nParent);    /* the real run was heard */
+	ASSERT_EQ_INT(nChild, 0);  /* the forked ones were not */
+	scn_impact_free(m);
+	json_decref(impact), json_decref(ex), json_decref(good);
+	free(a);
+	scn_drill_free(d);
 }
