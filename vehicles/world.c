@@ -121,11 +121,15 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	veh_fleet_init(&w->f);
 	veh_sbom_init(&w->sb);
 	params_default(&w->p);
-	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
+	if (veh__org_implicit(w, err)) {
+		free(w);
+		return NULL;
+	}
 	w->tTick = w->tVsoc = -1;
 	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
+		free(w->aOrg);
 		free(w);
 		return NULL;
 	}
@@ -145,6 +149,8 @@ void veh_world_free(veh_world *w) {
 	}
 	free(w->aCamp);
 	free(w->aOta);
+	free(w->aOrg);
+	free(w->aCohOrg);
 	free(w->aSlotStart);
 	free(w->aSlotCar);
 	veh_fleet_clear(&w->f);
@@ -194,7 +200,17 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 		if (t < ENG_S(10) || t > ENG_S(65535)) return ky_err_set(err, KY_EINVAL, "fleet: %s: checkin: must be 10 s .. 18 h", zModel);
 		w->p.checkinPeriod = t;
 	}
-	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
+	int iOrg = 0;
+	if ((v = json_object_get(cohort, "org")) || w->bOrgs) {
+		if (!v) return ky_err_set(err, KY_EINVAL, "fleet: %s: org: required (the organisation that owns these cars)", zModel);
+		if (veh__arg_org(w, cohort, "fleet", &iOrg, err)) return ky_err_prefix(err, "%s", zModel);
+		if (!veh__org_has_fleet(w, iOrg))
+			return ky_err_set(err, KY_EINVAL, "fleet: %s: org: '%s' is a %s, only an oem owns cars", zModel,
+			                  w->aOrg[iOrg].zId, veh__org_kind_name(w->aOrg[iOrg].kind));
+	}
+	int rc = veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, iOrg, err);
+	if (!rc) w->aOrg[iOrg].nCars += nCount;
+	return rc;
 }
 
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
@@ -268,14 +284,14 @@ int veh__sched_vsoc(veh_world *w, eng_time_t t) {
 	return rc;
 }
 
-int veh__sched_block(veh_world *w, int iCamp, eng_time_t t) {
-	veh_campaign *c = &w->aCamp[iCamp];
-	if (c->tBlockAt >= 0) eng_sim_cancel(w->sim, c->blockId);
-	c->tBlockAt = -1;
+int veh__sched_block(veh_world *w, int iOrg, int iCamp, eng_time_t t) {
+	veh_org *o = &w->aOrg[iOrg];
+	if (o->aBlockAt[iCamp] >= 0) eng_sim_cancel(w->sim, o->aBlockId[iCamp]);
+	o->aBlockAt[iCamp] = -1;
 	if (t < 0) return 0;
 	if (t < eng_sim_now(w->sim)) t = eng_sim_now(w->sim);
-	int rc = eng_sim_schedule(w->sim, t, w->kBlock, (uint32_t)iCamp, 0, &c->blockId);
-	if (!rc) c->tBlockAt = t;
+	int rc = eng_sim_schedule(w->sim, t, w->kBlock, (uint32_t)iCamp, (uint64_t)iOrg, &o->aBlockId[iCamp]);
+	if (!rc) o->aBlockAt[iCamp] = t;
 	return rc;
 }
 
@@ -284,7 +300,10 @@ static eng_time_t slot_time(const veh_world *w, uint64_t i) { return w->tStart +
 int veh_world_start(veh_world *w, ky_err *err) {
 	veh_fleet *f = &w->f;
 	if (w->bStarted) return ky_err_set(err, KY_ESTATE, "world: already started");
-	int rc = wheel_build(w, err);
+	int rc;
+	if (!(w->aCohOrg = malloc((size_t)f->nCoh + 1))) return ky_err_set(err, KY_ENOMEM, "world: out of memory");
+	for (int c = 0; c < f->nCoh; c++) w->aCohOrg[c] = f->aCoh[c].iOrg;
+	rc = wheel_build(w, err);
 	if (rc) return rc;
 	/* initial connectivity: cohort's online fraction, from "veh.online" */
 	eng_rng r;
@@ -294,10 +313,10 @@ int veh_world_start(veh_world *w, ky_err *err) {
 		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++)
 			if (!eng_rng_chance(&r, k->online)) {
 				f->aFlags[i] |= VEH_F_OFFLINE;
-				w->nOffline++;
+				w->aOrg[k->iOrg].c.nOffline++;
 			}
 	}
-	w->aOtaN[VEH_OTA_NONE] = f->n;  /* no car has an OTA state before the first tick */
+	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.aOtaN[VEH_OTA_NONE] = w->aOrg[o].nCars;  /* none has an OTA state yet */
 	w->tStart = eng_sim_now(w->sim);
 	w->tCompLast = w->tStart;
 	w->bStarted = 1;
@@ -318,12 +337,13 @@ static uint32_t thr32(double p) {
 
 
 
-/* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. */
-static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
+/* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. x is the slot's
+ * context for the car's organisation. */
+static inline void car_tick(veh_world *w, veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	uint16_t fl = f->aFlags[i];
-	w->nCarEvents++;
 	if (fl & VEH_F_BRICKED) return;
+	veh_org *o = &w->aOrg[x->iOrg];
 	uint64_t r = eng_rng_u64(&w->rTick);
 	uint32_t lo = (uint32_t)r, hi = (uint32_t)(r >> 32);
 	if (fl & VEH_F_OFFLINE) {
@@ -332,7 +352,7 @@ static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t 
 			return;
 		}
 		fl &= (uint16_t)~VEH_F_OFFLINE;
-		w->nOffline--;
+		o->c.nOffline--;
 	} else if (lo < x->thrOff) {
 		/* going offline is a power cycle: a compromise without persistence is gone */
 		if ((fl & VEH_F_COMP) && !(fl & VEH_F_PERSIST)) {
@@ -340,14 +360,14 @@ static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t 
 			fl = f->aFlags[i];
 		}
 		f->aFlags[i] = fl | VEH_F_OFFLINE;
-		w->nOffline++;
+		o->c.nOffline++;
 		return;
 	}
 	f->aFlags[i] = fl;
 	int bAlert = 0, iCamp = -1;
-	if ((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1)) {
+	if ((fl & VEH_F_COMP) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
 		iCamp = f->aCamp[i] - 1;
-		w->nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
+		o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
 		bAlert = eng_rng_u64(&w->rTick) >> 32 < x->thrDetect;
 	}
 	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_u64(&w->rTick) : 0;
@@ -356,15 +376,28 @@ static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t 
 		return;
 	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
-	w->nCheckins++;
+	x->nCheckins++;
 	if (bAlert) {
-		w->aCamp[iCamp].nQueued++;
-		w->nRecvTrue++;
+		o->aQueued[iCamp]++;
+		o->c.nRecvTrue++;
 	} else if (!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < x->thrFp) {
-		w->nFalseQueued++;
-		w->nRecvFalse++;
+		o->c.nFalseQueued++;
+		o->c.nRecvFalse++;
 	}
-	veh__ota_step(w, x, i, tS, now);
+	/* the OTA step has nothing to do for a car without an OTA state while no campaign exists */
+	if (w->nOta || f->aOta[i] != VEH_OTA_NONE) veh__ota_step(w, x, i, tS, now);
+}
+
+/* The thresholds of this slot for org o's cars (its telematics and OTA server). */
+static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
+	double periodS = (double)(w->p.checkinPeriod / ENG_US_PER_S);
+	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
+	if (qOn > 1) qOn = 1;
+	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
+	*x = (veh__tick_ctx){ thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
+		                  veh__svc_usable(w, o, VEH_SVC_TELEMATICS),
+		                  w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0, (uint32_t)periodS, o, 0 };
+	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
@@ -372,95 +405,115 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	(void)ev;
 	w->tTick = -1;
 	eng_time_t now = eng_sim_now(sim);
-	double periodS = (double)(w->p.checkinPeriod / ENG_US_PER_S);
-	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
-	if (qOn > 1) qOn = 1;
-	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
-	veh__tick_ctx x = { thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
-		           veh__svc_usable(w, VEH_SVC_TELEMATICS), w->aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0,
-		           (uint32_t)periodS };
-	x.bOta = x.bReach && veh__svc_usable(w, VEH_SVC_OTA);
+	veh__tick_ctx ax[VEH_ORG_MAX];
+	for (int o = 0; o < w->nOrg; o++) tick_ctx_init(w, o, &ax[o]);
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
 	veh__comp_account(w);
-	for (uint32_t k = w->aSlotStart[s]; k < w->aSlotStart[s + 1]; k++) car_tick(w, &x, w->aSlotCar[k], tS, now);
+	const uint32_t *pCar = w->aSlotCar + w->aSlotStart[s], *pEnd = w->aSlotCar + w->aSlotStart[s + 1];
+	w->nCarEvents += (uint64_t)(pEnd - pCar);
+	if (w->nOrg == 1) {
+		for (; pCar < pEnd; pCar++) car_tick(w, &ax[0], *pCar, tS, now);
+	} else {
+		const uint8_t *aCohOrg = w->aCohOrg;
+		const uint16_t *aCohort = w->f.aCohort;
+		for (; pCar < pEnd; pCar++) car_tick(w, &ax[aCohOrg[aCohort[*pCar]]], *pCar, tS, now);
+	}
+	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.nCheckins += ax[o].nCheckins;
 	w->iSlotNext = next_busy_slot(w, w->iSlotNext + 1);
 	if (w->iSlotNext != UINT64_MAX) veh__sched_tick(w, slot_time(w, w->iSlotNext));
 }
 
-/* ---- VSOC, PKI, app API (every vsoc.interval) ---------------------------------------------------------- */
+/* ---- VSOC, PKI, app API of each organisation (every vsoc.interval) -------------------------------------- */
 
-static void vsoc_process(veh_world *w) {
+/* Org o's VSOC triages what its cars raised: the first true alert it triages of a campaign opens its incident. */
+static void vsoc_process(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
 	double cap = w->p.vsocPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
-	int h = w->aSvc[VEH_SVC_VSOC].health;
-	if (!veh__svc_usable(w, VEH_SVC_VSOC)) cap = 0;
+	int h = o->aSvc[VEH_SVC_VSOC].health;
+	if (!veh__svc_usable(w, iOrg, VEH_SVC_VSOC)) cap = 0;
 	if (h == VEH_H_DEGRADED) cap /= 2;
 	int64_t nTrue = 0, nCap = (int64_t)cap;
-	for (int c = 0; c < w->nCamp; c++) nTrue += w->aCamp[c].nQueued;
+	for (int k = 0; k < w->nCamp; k++) nTrue += o->aQueued[k];
 	if (h == VEH_H_COMPROMISED) {  /* the attacker suppresses true alerts */
-		for (int c = 0; c < w->nCamp; c++) w->aCamp[c].nQueued = 0;
+		for (int k = 0; k < w->nCamp; k++) o->aQueued[k] = 0;
 		nTrue = 0;
 	}
-	int64_t nAll = nTrue + w->nFalseQueued;
-	if (w->nRecvTrue + w->nRecvFalse > 0)
-		veh__fact(w, "alert", "vsoc", json_pack("{sIsIsIsI}", "received", (json_int_t)(w->nRecvTrue + w->nRecvFalse),
-		                                        "true_positive", (json_int_t)w->nRecvTrue, "false_positive",
-		                                        (json_int_t)w->nRecvFalse, "queued", (json_int_t)nAll));
-	w->nAlerts += w->nRecvTrue + w->nRecvFalse;
-	w->nRecvTrue = w->nRecvFalse = 0;
+	int64_t nAll = nTrue + c->nFalseQueued;
+	if (c->nRecvTrue + c->nRecvFalse > 0)
+		veh__fact(w, "alert", "vsoc",
+		          veh__org_tag(w, iOrg, json_pack("{sIsIsIsI}", "received", (json_int_t)(c->nRecvTrue + c->nRecvFalse),
+		                                          "true_positive", (json_int_t)c->nRecvTrue, "false_positive",
+		                                          (json_int_t)c->nRecvFalse, "queued", (json_int_t)nAll)));
+	c->nAlerts += c->nRecvTrue + c->nRecvFalse;
+	c->nRecvTrue = c->nRecvFalse = 0;
 	if (nAll == 0 || nCap == 0) return;
 	double share = nAll <= nCap ? 1.0 : (double)nCap / (double)nAll;
 	int64_t nDone = 0;
-	for (int c = 0; c < w->nCamp; c++) {
-		veh_campaign *k = &w->aCamp[c];
-		int64_t n = (int64_t)ceil((double)k->nQueued * share);
+	for (int k = 0; k < w->nCamp; k++) {
+		int64_t n = (int64_t)ceil((double)o->aQueued[k] * share);
 		if (n > nCap - nDone) n = nCap - nDone;
 		if (n <= 0) continue;
-		k->nQueued -= n;
+		o->aQueued[k] -= n;
 		nDone += n;
-		if (!k->bIncident) {
-			k->bIncident = 1;
-			w->nIncidents++;
-			veh__fact(w, "vsoc.incident", k->azInd[0],
-			          json_pack("{sssssIsI}", "indicator", k->azInd[0], "technique", k->zTechnique, "alerts",
-			                    (json_int_t)n, "cars_compromised", (json_int_t)k->nComp));
+		if (!o->aIncident[k]) {
+			veh_campaign *a = &w->aCamp[k];
+			o->aIncident[k] = 1;
+			c->nIncidents++;
+			veh__fact(w, "vsoc.incident", a->azInd[0],
+			          veh__org_tag(w, iOrg, json_pack("{sssssIsI}", "indicator", a->azInd[0], "technique", a->zTechnique,
+			                                          "alerts", (json_int_t)n, "cars_compromised", (json_int_t)a->nComp)));
 		}
 	}
-	int64_t nF = nCap - nDone < w->nFalseQueued ? nCap - nDone : w->nFalseQueued;
-	if (nF > 0) w->nFalseQueued -= nF;
+	int64_t nF = nCap - nDone < c->nFalseQueued ? nCap - nDone : c->nFalseQueued;
+	if (nF > 0) c->nFalseQueued -= nF;
 }
 
-static void pki_reprovision(veh_world *w) {
-	if (w->nRevokedWaiting <= 0 || !veh__svc_usable(w, VEH_SVC_PKI) || w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED) return;
-	w->pkiFrac += w->p.pkiPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
-	int64_t budget = (int64_t)w->pkiFrac, n = 0;
-	w->pkiFrac -= (double)budget;
+/* Org o's PKI re-provisions its revoked cars that are neither compromised nor bricked, in car-id order. */
+static void pki_reprovision(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
+	if (c->nRevokedWaiting <= 0 || !veh__svc_usable(w, iOrg, VEH_SVC_PKI) || o->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED)
+		return;
+	c->pkiFrac += w->p.pkiPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
+	int64_t budget = (int64_t)c->pkiFrac, n = 0;
+	c->pkiFrac -= (double)budget;
 	veh_fleet *f = &w->f;
-	for (uint32_t i = 0; i < f->n && n < budget; i++) {
-		uint16_t fl = f->aFlags[i];
-		if ((fl & VEH_F_REVOKED) && !(fl & (VEH_F_COMP | VEH_F_BRICKED))) {
-			f->aFlags[i] = fl & (uint16_t)~VEH_F_REVOKED;
-			n++;
+	for (int k = 0; k < f->nCoh && n < budget; k++) {
+		const veh_cohort *h = &f->aCoh[k];
+		if (h->iOrg != iOrg) continue;
+		for (uint32_t i = h->iFirst; i < h->iFirst + h->nCount && n < budget; i++) {
+			uint16_t fl = f->aFlags[i];
+			if ((fl & VEH_F_REVOKED) && !(fl & (VEH_F_COMP | VEH_F_BRICKED))) {
+				f->aFlags[i] = fl & (uint16_t)~VEH_F_REVOKED;
+				n++;
+			}
 		}
 	}
-	w->nRevokedWaiting -= n;
-	w->nRevoked -= n;
-	if (n > 0) veh__fact(w, "pki.reprovision", "pki", json_pack("{sIsI}", "cars", (json_int_t)n, "still_revoked", (json_int_t)w->nRevokedWaiting));
-	if (n < budget) w->nRevokedWaiting = 0;  /* the rest are compromised or bricked: they wait for a workshop */
+	c->nRevokedWaiting -= n;
+	c->nRevoked -= n;
+	if (n > 0)
+		veh__fact(w, "pki.reprovision", "pki", veh__org_tag(w, iOrg, json_pack("{sIsI}", "cars", (json_int_t)n,
+		                                                                       "still_revoked", (json_int_t)c->nRevokedWaiting)));
+	if (n < budget) c->nRevokedWaiting = 0;  /* the rest are compromised or bricked: they wait for a workshop */
 }
 
-static void app_commands(veh_world *w) {
-	int64_t nReach = (int64_t)w->f.n - w->nOffline - w->nBricked;
-	w->cmdFrac += (double)nReach * w->p.appCmdPerDay * (double)w->p.vsocInterval / (86400.0 * ENG_US_PER_S);
-	int64_t n = (int64_t)w->cmdFrac;
-	w->cmdFrac -= (double)n;
+/* The customers of org o send remote commands through its app API and telematics. */
+static void app_commands(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
+	int64_t nReach = o->nCars - c->nOffline - c->nBricked;
+	c->cmdFrac += (double)nReach * w->p.appCmdPerDay * (double)w->p.vsocInterval / (86400.0 * ENG_US_PER_S);
+	int64_t n = (int64_t)c->cmdFrac;
+	c->cmdFrac -= (double)n;
 	int64_t nFail = 0;
-	if (!veh__svc_usable(w, VEH_SVC_APP_API) || !veh__svc_usable(w, VEH_SVC_TELEMATICS))
+	if (!veh__svc_usable(w, iOrg, VEH_SVC_APP_API) || !veh__svc_usable(w, iOrg, VEH_SVC_TELEMATICS))
 		nFail = n;
-	else if (w->aSvc[VEH_SVC_APP_API].health == VEH_H_DEGRADED)
+	else if (o->aSvc[VEH_SVC_APP_API].health == VEH_H_DEGRADED)
 		nFail = n / 2;
-	w->nCmd += n - nFail;
-	w->nCmdFailed += nFail;
+	c->nCmd += n - nFail;
+	c->nCmdFailed += nFail;
 }
 
 static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
@@ -468,41 +521,58 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	(void)ev;
 	w->tVsoc = -1;
 	veh__comp_account(w);
-	vsoc_process(w);
-	pki_reprovision(w);
-	app_commands(w);
+	for (int o = 0; o < w->nOrg; o++) {
+		if (!veh__org_has_fleet(w, o)) continue;
+		vsoc_process(w, o);
+		pki_reprovision(w, o);
+		app_commands(w, o);
+	}
 	veh__ota_progress_facts(w);
 	veh__sched_vsoc(w, eng_sim_now(sim) + w->p.vsocInterval);
 }
 
+/* Org ev->b's gateway starts blocking campaign ev->a's C2: its cars stop beaconing to it and cannot be reached. */
 static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)sim;
-	if ((int)ev->a >= w->nCamp) return;
-	veh_campaign *c = &w->aCamp[ev->a];
-	c->tBlockAt = -1;
-	if (c->bBlocked) return;
+	if ((int)ev->a >= w->nCamp || ev->b >= (uint64_t)w->nOrg) return;
+	int iOrg = (int)ev->b, iCamp = (int)ev->a;
+	veh_org *o = &w->aOrg[iOrg];
+	veh_campaign *c = &w->aCamp[iCamp];
+	o->aBlockAt[iCamp] = -1;
+	if (o->aBlocked[iCamp]) return;
 	veh__comp_account(w);
-	c->bBlocked = 1;
-	veh__fact(w, "c2.blocked", c->azInd[0], json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)c->nComp));
+	o->aBlocked[iCamp] = 1;
+	int64_t nCut = c->nComp;
+	if (w->bOrgs) {  /* the cars of this org only */
+		nCut = 0;
+		for (uint32_t i = 0; i < w->f.n; i++) nCut += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
+	}
+	veh__fact(w, "c2.blocked", c->azInd[0],
+	          veh__org_tag(w, iOrg, json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)nCut)));
 }
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
 
-int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err) {
+int64_t veh__affected(const veh_world *w, const char *zComp, int iOrg, json_t **pBy, json_t **pByOrg, ky_err *err) {
 	veh_sbom_hits h;
 	const veh_fleet *f = &w->f;
 	int rc = veh_sbom_find(&w->sb, zComp, &h, err);
 	if (rc < 0) return rc;
 	int64_t n = 0;
-	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t));
+	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t)), aByOrg[VEH_ORG_MAX] = { 0 };
 	if (!aByModel) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	for (uint32_t i = 0; i < f->n && h.n; i++) {
-		int bHit = 0;
-		for (int k = 0; k < h.n && !bHit; k++) bHit = f->aVer[h.aEcu[k]][i] == h.aVer[k];
-		if (bHit) {
-			n++;
-			aByModel[f->aCoh[f->aCohort[i]].iModel]++;
+	for (int c = 0; c < f->nCoh && h.n; c++) {  /* which org's cars carry it: cohort by cohort */
+		const veh_cohort *k = &f->aCoh[c];
+		if (iOrg >= 0 && k->iOrg != iOrg) continue;
+		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
+			int bHit = 0;
+			for (int j = 0; j < h.n && !bHit; j++) bHit = f->aVer[h.aEcu[j]][i] == h.aVer[j];
+			if (bHit) {
+				n++;
+				aByModel[k->iModel]++;
+				aByOrg[k->iOrg]++;
+			}
 		}
 	}
 	if (pBy) {
@@ -510,60 +580,16 @@ int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_er
 		for (int m = 0; m < f->nModel; m++)
 			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
 	}
+	if (pByOrg) {
+		*pByOrg = NULL;
+		if (w->bOrgs) {
+			*pByOrg = json_object();
+			for (int o = 0; o < w->nOrg; o++)
+				if (aByOrg[o]) json_object_set_new(*pByOrg, w->aOrg[o].zId, json_integer(aByOrg[o]));
+		}
+	}
 	free(aByModel);
 	return n;
-}
-
-void veh_world_metrics(const veh_world *w, veh_metrics *m) {
-	const veh_fleet *f = &w->f;
-	eng_time_t now = eng_sim_now(w->sim);
-	memset(m, 0, sizeof *m);
-	m->total = f->n;
-	m->patched = w->nPatched;
-	m->revoked = w->nRevoked;
-	m->ota_offered = w->aOtaN[VEH_OTA_OFFERED];
-	m->ota_downloading = w->aOtaN[VEH_OTA_DOWNLOADING];
-	m->ota_installing = w->aOtaN[VEH_OTA_INSTALLING];
-	m->ota_done = w->aOtaN[VEH_OTA_DONE];
-	m->ota_failed = w->aOtaN[VEH_OTA_FAILED];
-	m->compromised = w->nComp;
-	m->bricked = w->nBricked;
-	m->offline = w->nOffline;
-	m->clean = m->total - m->compromised - m->bricked;
-	m->records_exfiltrated = w->nRecords;
-	m->unsafe_events = w->nUnsafe;
-	m->customers_affected = w->nCustomers;
-	double us = w->compCarUs + (now > w->tCompLast ? (double)w->nComp * (double)(now - w->tCompLast) : 0);
-	m->compromised_car_hours = us / (3600.0 * ENG_US_PER_S);
-	eng_time_t down = 0;
-	for (int s = 0; s < VEH_SVC_N; s++)
-		down += w->aSvc[s].downUs + (w->aSvc[s].tDownSince >= 0 ? now - w->aSvc[s].tDownSince : 0);
-	m->service_downtime_s = (double)down / ENG_US_PER_S;
-	m->alerts = w->nAlerts + w->nRecvTrue + w->nRecvFalse;
-	m->alerts_queued = w->nFalseQueued;
-	for (int c = 0; c < w->nCamp; c++) m->alerts_queued += w->aCamp[c].nQueued;
-	m->incidents = w->nIncidents;
-	m->checkins = w->nCheckins;
-	m->remote_commands = w->nCmd;
-	m->remote_commands_failed = w->nCmdFailed;
-}
-
-json_t *veh_world_metrics_json(const veh_world *w) {
-	veh_metrics m;
-	veh_world_metrics(w, &m);
-	json_t *o = json_object(), *svc = json_object();
-#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
-	MI(total); MI(clean); MI(compromised); MI(patched); MI(offline); MI(bricked); MI(revoked);
-	MI(records_exfiltrated); MI(unsafe_events); MI(customers_affected);
-	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
-	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
-#undef MI
-	json_object_set_new(o, "compromised_car_hours", json_real(m.compromised_car_hours));
-	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
-	for (int s = 0; s < VEH_SVC_N; s++)
-		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
-	json_object_set_new(o, "services", svc);
-	return o;
 }
 
 json_t *veh_world_catalog_json(const veh_world *w) {
@@ -597,6 +623,7 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_object_set_new(e, "model", json_string(f->azModel[f->aCoh[c].iModel]));
 		json_object_set_new(e, "region", json_string(f->azRegion[f->aCoh[c].iRegion]));
 		json_object_set_new(e, "count", json_integer(f->aCoh[c].nCount));
+		if (w->bOrgs) json_object_set_new(e, "org", json_string(w->aOrg[f->aCoh[c].iOrg].zId));
 		for (int k = 0; k < VEH_ECU_N; k++)
 			if (f->aCoh[c].aVer[k] != VEH_VER_NONE)
 				json_object_set_new(v, veh_ecu_name(k), json_string(veh_version_format(f->aCoh[c].aVer[k], z, sizeof z)));
@@ -607,6 +634,7 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	a = json_array();
 	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
 	json_object_set_new(o, "components", a);
+	if (w->bOrgs) json_object_set_new(o, "orgs", veh_world_orgs_json(w));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
 		const param_def *d = &aParam[k];
@@ -634,15 +662,52 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
 	return rc;
 }
 
-int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err) {
+int veh_world_action_as(veh_world *w, const char *team, const char *org, const char *kind, json_t *args, json_t **result,
+                        ky_err *err) {
 	*result = NULL;
 	if (!kind) return ky_err_set(err, KY_EINVAL, "action: missing kind");
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args: expected an object", kind);
+	int iOrg = -1;
+	if (org && (iOrg = veh__org_index(w, org)) < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: unknown organisation '%s' of team '%s'", kind, org, team ? team : "");
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
-	int rc = veh__action(w, team, kind, args, result, err);
+	int rc = veh__action(w, team, iOrg, kind, args, result, err);
 	json_decref(empty);
 	return rc;
+}
+
+int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err) {
+	return veh_world_action_as(w, team, NULL, kind, args, result, err);
+}
+
+int veh_world_ingest(veh_world *w, const char *org, json_t *indicators, json_t **result, ky_err *err) {
+	int iOrg = veh__org_index(w, org);
+	size_t i;
+	json_t *v;
+	*result = NULL;
+	if (iOrg < 0) return ky_err_set(err, KY_ENOENT, "ingest: unknown organisation '%s'", org ? org : "");
+	if (!json_is_array(indicators)) return ky_err_set(err, KY_EINVAL, "ingest: indicators: expected a list of strings");
+	json_array_foreach(indicators, i, v) if (!json_is_string(v))
+		return ky_err_set(err, KY_EINVAL, "ingest: indicators[%zu]: expected a string", i + 1);
+	const veh_org *o = &w->aOrg[iOrg];
+	if (o->ingest < 0) {
+		*result = json_pack("{s:b}", "scheduled", 0);
+		return 0;
+	}
+	int64_t nMatched = 0, nCars = 0;
+	json_array_foreach(indicators, i, v) {
+		int64_t m = 0, c = 0;
+		int rc = veh__block(w, iOrg, json_string_value(v), o->ingest, &m, &c, err);
+		if (rc) return rc;
+		nMatched += m, nCars += c;
+	}
+	eng_time_t at = eng_sim_now(w->sim) + o->ingest;
+	veh__fact(w, "ingest", o->zId, json_pack("{s:O,s:I,s:I,s:I}", "indicators", indicators, "at_us", (json_int_t)at,
+	                                         "campaigns", (json_int_t)nMatched, "cars", (json_int_t)nCars));
+	*result = json_pack("{s:b,s:I,s:I,s:I}", "scheduled", 1, "at_us", (json_int_t)at, "matched", (json_int_t)nMatched, "cars",
+	                    (json_int_t)nCars);
+	return 0;
 }
 
 uint64_t veh_world_car_events(const veh_world *w) { return w->nCarEvents; }

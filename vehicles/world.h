@@ -28,10 +28,16 @@ typedef struct veh_world veh_world;
 veh_world *veh_world_new(eng_sim *sim, ky_err *err);
 void veh_world_free(veh_world *w);
 
-/* Configuration, before veh_world_start. `cohort` is one CONTRACT fleet{} entry:
+/* Configuration, before veh_world_start. An organisation (CONTRACT §2 orgs{}), before any cohort:
+ * {"id":"oem_a","name":"OEM A","kind":"oem","ingest":"30m"} (kind: oem, supplier, isac, soc, regulator; ingest:
+ * optional, the delay after which its backend blocks the indicators of a share it receives, see veh_world_ingest).
+ * Only an "oem" has cars and its own backend services. A world without orgs has one implicit organisation. */
+int veh_world_add_org(veh_world *w, json_t *org, ky_err *err);
+/* `cohort` is one CONTRACT fleet{} entry:
  * {"model":"Sedan-A","count":20000,"region":"JP-Kanto","ecus":{"tcu":"2.3.1","gw":"1.4.0"}} with optional
  * "features":["remote_start","remote_unlock",...] (default: all), "online":0.9 (fraction online at start),
- * "checkin":"5m" (check-in period, the same for every cohort: the first one set wins). KY_ESTATE after start. */
+ * "checkin":"5m" (check-in period, the same for every cohort: the first one set wins), and "org" (required once
+ * orgs are declared: an org of kind oem). KY_ESTATE after start. */
 int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err);
 /* Tunes a default number of the model (docs/world-model.md lists them), e.g. {"ids.detect_p":0.05,
  * "block.delay":"15m"}. Unknown names are KY_ENOENT. Allowed before and after start. */
@@ -59,6 +65,16 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
  * scope "signing_key" (rotates the OTA signing key: malicious packages are rejected, no car is cut).
  * Unknown kind: KY_ENOENT. */
 int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err);
+/* The same for a team of organisation org (NULL: no scope, as veh_world_action). With orgs declared the kind's scope
+ * (vehicles/action.h veh_scope) limits it to that org: selectors to its cars, service names to its backend,
+ * block_indicator to its gateway; an action naming another org's cars or services is refused (KY_EINVAL, the error
+ * names that org's id), and an org without a fleet may only take the kinds flagged VEH_ACT_NOFLEET. */
+int veh_world_action_as(veh_world *w, const char *team, const char *org, const char *kind, json_t *args, json_t **result,
+                        ky_err *err);
+/* Automated ingestion of shared indicators (CONTRACT §2 ingest): org's gateway blocks every campaign that uses one
+ * of the indicators (a JSON array of strings), org.ingest after now. An org without ingest does nothing (0,
+ * *result {"scheduled":false}). *result (new ref): {"scheduled":true,"at_us":T,"matched":N,"cars":N}. */
+int veh_world_ingest(veh_world *w, const char *org, json_t *indicators, json_t **result, ky_err *err);
 
 /* Metrics: a fixed struct and the same as JSON (new ref) for the "fleet" protocol message and the journal. Both read
  * counters the world keeps as cars change state: O(services + campaigns), whatever the fleet size. */
@@ -71,8 +87,18 @@ typedef struct veh_metrics {
 	int64_t ota_offered, ota_downloading, ota_installing, ota_done, ota_failed;
 } veh_metrics;
 void veh_world_metrics(const veh_world *w, veh_metrics *out);
-/* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref). */
+/* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref); with orgs declared,
+ * "services" holds each service's worst health over the OEMs and "orgs":{ORG:{...the same for its cars and its own
+ * backend...}} (every org; the orgs' counts sum to the totals). */
 json_t *veh_world_metrics_json(const veh_world *w);
+/* One organisation's metrics (KY_ENOENT for an unknown org, or when the drill declares none); as JSON with "org". */
+int veh_world_org_metrics(const veh_world *w, const char *org, veh_metrics *out);
+json_t *veh_world_org_metrics_json(const veh_world *w, const char *org);
+/* [{"id","name","kind","cars","ingest_s"?}] of the declared orgs (empty without orgs), new ref. */
+json_t *veh_world_orgs_json(const veh_world *w);
+/* Does the drill declare orgs? The kind ("oem", ...) of org and whether it has a fleet: 0 or KY_ENOENT. */
+int veh_world_has_orgs(const veh_world *w);
+int veh_world_org_info(const veh_world *w, const char *org, const char **pzKind, int *pbFleet);
 
 /* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back
  * into the world. detail is borrowed for the call. kind e.g. "alert", "attack.compromise", "service.health". */

@@ -800,39 +800,58 @@ TEST(consecutive_snapshots_have_one_length_and_differ_in_few_bytes) {
 	free_world(b);
 }
 
-/* Recounts over the car arrays every counter the world keeps incrementally and compares with its metrics and
- * internal counts; fails naming zWhen. */
-static void check_counters(const veh_world *w, const char *zWhen) {
-	const veh_fleet *f = &w->f;
-	int64_t nComp = 0, nClean = 0, nPatched = 0, nOffline = 0, nBricked = 0, nRevoked = 0, aOta[VEH_OTA_FAILED + 1] = { 0 };
-	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
-	memset(aCampN, 0, sizeof aCampN);
-	memset(aBusy, 0, sizeof aBusy);
-	for (uint32_t i = 0; i < f->n; i++) {
-		uint16_t fl = f->aFlags[i];
-		nComp += (fl & VEH_F_COMP) != 0;
-		nClean += !(fl & (VEH_F_COMP | VEH_F_BRICKED));
-		nPatched += (fl & VEH_F_PATCHED) != 0;
-		nOffline += (fl & VEH_F_OFFLINE) != 0;
-		nBricked += (fl & VEH_F_BRICKED) != 0;
-		nRevoked += (fl & VEH_F_REVOKED) != 0;
-		aOta[f->aOta[i]]++;
-		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
-		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
-	}
+/* The counts check_counters recounts, per org (index) and in total (index VEH_ORG_MAX). */
+typedef struct recount {
+	int64_t total, comp, clean, patched, offline, bricked, revoked, aOta[VEH_OTA_FAILED + 1];
+} recount;
+
+static void compare_counts(const veh_world *w, int iOrg, const recount *r, const char *zWhen) {
 	veh_metrics m;
-	veh_world_metrics(w, &m);
+	veh__metrics(w, iOrg, &m);
+	int64_t nNone = 0;
+	for (int o = 0; o < w->nOrg; o++)
+		if (iOrg < 0 || o == iOrg) nNone += w->aOrg[o].c.aOtaN[VEH_OTA_NONE];
 	const int64_t aGot[] = { m.total, m.compromised, m.clean, m.patched, m.offline, m.bricked, m.revoked, m.ota_offered,
-		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, w->aOtaN[VEH_OTA_NONE] };
-	const int64_t aWant[] = { f->n, nComp, nClean, nPatched, nOffline, nBricked, nRevoked, aOta[VEH_OTA_OFFERED],
-		                      aOta[VEH_OTA_DOWNLOADING], aOta[VEH_OTA_INSTALLING], aOta[VEH_OTA_DONE], aOta[VEH_OTA_FAILED],
-		                      aOta[VEH_OTA_NONE] };
+		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, nNone };
+	const int64_t aWant[] = { r->total, r->comp, r->clean, r->patched, r->offline, r->bricked, r->revoked,
+		                      r->aOta[VEH_OTA_OFFERED], r->aOta[VEH_OTA_DOWNLOADING], r->aOta[VEH_OTA_INSTALLING],
+		                      r->aOta[VEH_OTA_DONE], r->aOta[VEH_OTA_FAILED], r->aOta[VEH_OTA_NONE] };
 	static const char *azName[] = { "total", "compromised", "clean", "patched", "offline", "bricked", "revoked",
 		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none" };
 	for (size_t k = 0; k < sizeof aGot / sizeof aGot[0]; k++)
 		if (aGot[k] != aWant[k])
-			ky_test_fail(__FILE__, __LINE__, "%s: %s: counter %lld, recount %lld", zWhen, azName[k], (long long)aGot[k],
-			             (long long)aWant[k]);
+			ky_test_fail(__FILE__, __LINE__, "%s: org %d: %s: counter %lld, recount %lld", zWhen, iOrg, azName[k],
+			             (long long)aGot[k], (long long)aWant[k]);
+}
+
+/* Recounts over the car arrays every counter the world keeps incrementally, per organisation and in total, and
+ * compares with its metrics and internal counts; fails naming zWhen. */
+static void check_counters(const veh_world *w, const char *zWhen) {
+	const veh_fleet *f = &w->f;
+	static recount aR[VEH_ORG_MAX + 1];
+	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
+	memset(aR, 0, sizeof aR);
+	memset(aCampN, 0, sizeof aCampN);
+	memset(aBusy, 0, sizeof aBusy);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint16_t fl = f->aFlags[i];
+		recount *apR[2] = { &aR[veh__org_of(w, i)], &aR[VEH_ORG_MAX] };
+		for (int k = 0; k < 2; k++) {
+			recount *r = apR[k];
+			r->total++;
+			r->comp += (fl & VEH_F_COMP) != 0;
+			r->clean += !(fl & (VEH_F_COMP | VEH_F_BRICKED));
+			r->patched += (fl & VEH_F_PATCHED) != 0;
+			r->offline += (fl & VEH_F_OFFLINE) != 0;
+			r->bricked += (fl & VEH_F_BRICKED) != 0;
+			r->revoked += (fl & VEH_F_REVOKED) != 0;
+			r->aOta[f->aOta[i]]++;
+		}
+		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
+		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
+	}
+	compare_counts(w, -1, &aR[VEH_ORG_MAX], zWhen);
+	for (int o = 0; o < w->nOrg; o++) compare_counts(w, o, &aR[o], zWhen);
 	for (int c = 0; c < w->nCamp; c++)
 		if (w->aCamp[c].nComp != aCampN[c])
 			ky_test_fail(__FILE__, __LINE__, "%s: campaign %d: %lld cars, recount %lld", zWhen, c, (long long)w->aCamp[c].nComp,
