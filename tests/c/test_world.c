@@ -867,7 +867,39 @@ static uint64_t test_rand(uint64_t *x) {
 	return *x;
 }
 
-TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
+/* The world of make_world with organisations: oem_a owns the Sedan-A, oem_b the SUV-B, and an ISAC without cars. */
+static box make_world_orgs(uint64_t seed, const char *zParams) {
+	box b;
+	ky_err err = { 0 };
+	b.sim = eng_sim_new(seed);
+	b.w = veh_world_new(b.sim, &err);
+	json_t *p = J(zParams);
+	ASSERT_EQ_INT(veh_world_set_params(b.w, p, &err), 0);
+	json_decref(p);
+	static const char *az[] = { "{\"id\":\"oem_a\",\"kind\":\"oem\"}", "{\"id\":\"isac\",\"kind\":\"isac\"}",
+		                        "{\"id\":\"oem_b\",\"kind\":\"oem\"}" };
+	for (int k = 0; k < 3; k++) {
+		json_t *o = J(az[k]);
+		ASSERT_EQ_INT(veh_world_add_org(b.w, o, &err), 0);
+		json_decref(o);
+	}
+	json_t *c1 = J("{\"model\":\"Sedan-A\",\"count\":1000,\"region\":\"JP-Kanto\",\"online\":1,\"org\":\"oem_a\","
+	               "\"ecus\":{\"tcu\":\"2.3.1\",\"gw\":\"1.4.0\",\"ivi\":\"5.0.2\"}}");
+	json_t *c2 = J("{\"model\":\"SUV-B\",\"count\":1000,\"region\":\"JP-Kansai\",\"online\":1,\"org\":\"oem_b\","
+	               "\"features\":[\"remote_unlock\",\"location\"],\"ecus\":{\"tcu\":\"2.5.0\",\"gw\":\"1.4.0\"}}");
+	ASSERT_EQ_INT(veh_world_add_cohort(b.w, c1, &err), 0);
+	ASSERT_EQ_INT(veh_world_add_cohort(b.w, c2, &err), 0);
+	json_decref(c1);
+	json_decref(c2);
+	veh_world_set_fact_sink(b.w, fact_sink, NULL);
+	ASSERT_EQ_INT(veh_world_start(b.w, &err), 0);
+	return b;
+}
+
+/* A busy random run (attacks, OTA with bricking and failures, revocations, re-provisioning, churn, restores from
+ * snapshots) checking every incremental counter against a recount after each step; with orgs the services named are
+ * oem_b's and the actions are taken by oem_a's and oem_b's teams in turn. */
+static void busy_random_run(int bOrgs) {
 	static const char *zParams = "{\"offline.fraction\":0.3,\"offline.mean\":600,\"ota.brick_p\":0.05,\"ota.fail_p\":0.2,"
 	                             "\"ota.download_min\":60,\"ota.download_max\":300,\"ota.install_min\":60,"
 	                             "\"ota.install_max\":300,\"pki.reprovision_per_hour\":600}";
@@ -875,45 +907,53 @@ TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
 		"attack.compromise", "{\"fraction\":0.05,\"persistence\":true}",
 		"attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"fraction\":0.1,\"c2\":\"198.51.100.9\"}",
 		"attack.spread", "{\"rate\":0.5}",
-		"service.degrade", "{\"name\":\"ota\",\"level\":\"compromised\"}",
-		"attack.malicious_ota", "{\"ecu\":\"gw\",\"version\":\"1.9.0\",\"brick_fraction\":0.3,\"c2\":\"192.0.2.66\"}",
+		"service.degrade", "{%s\"name\":\"ota\",\"level\":\"compromised\"}",
+		"attack.malicious_ota", "{%s\"ecu\":\"gw\",\"version\":\"1.9.0\",\"brick_fraction\":0.3,\"c2\":\"192.0.2.66\"}",
 		"attack.exfiltrate", "{\"records_per_car\":5}",
-		"service.degrade", "{\"name\":\"telematics\",\"level\":\"degraded\"}",
-		"service.degrade", "{\"name\":\"telematics\",\"level\":\"up\"}",
+		"service.degrade", "{%s\"name\":\"telematics\",\"level\":\"degraded\"}",
+		"service.degrade", "{%s\"name\":\"telematics\",\"level\":\"up\"}",
 	};
 	static const char *azAct[] = {
 		"ota_campaign", "{\"select\":{\"ecu\":\"tcu\"},\"ecu\":\"tcu\",\"version\":\"2.6.%d\",\"rollout\":1}",
-		"ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"ivi\",\"version\":\"5.3.%d\",\"rollout\":0.5}",
-		"revoke_certificate", "{\"scope\":{\"model\":\"SUV-B\",\"state\":\"online\"}}",
+		"ota_campaign", "{\"select\":{\"ecu\":\"gw\"},\"ecu\":\"gw\",\"version\":\"1.5.%d\",\"rollout\":0.5}",
+		"revoke_certificate", "{\"scope\":{\"state\":\"online\",\"region\":[\"JP-Kansai\",\"JP-Kanto\"]}}",
 		"revoke_certificate", "{\"scope\":{\"state\":\"compromised\"}}",
 		"revoke_certificate", "{\"scope\":\"signing_key\"}",
 		"isolate_service", "{\"name\":\"ota\"}",
 		"restore_service", "{\"name\":\"ota\"}",
 		"block_indicator", "{\"value\":\"203.0.113.7\"}",
-		"disable_feature", "{\"feature\":\"remote_unlock\",\"select\":{\"model\":\"SUV-B\"}}",
+		"disable_feature", "{\"feature\":\"remote_unlock\"}",
 	};
 	const int nOp = (int)(sizeof azOp / sizeof azOp[0] / 2), nAct = (int)(sizeof azAct / sizeof azAct[0] / 2);
-	box b = make_world(99, zParams);
+	box (*make)(uint64_t, const char *) = bOrgs ? make_world_orgs : make_world;
+	box b = make(99, zParams);
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	int nRestored = 0;
 	char zWhen[160];
 	check_counters(b.w, "start");
 	for (int step = 1; step <= 72; step++) {  /* 6 simulated hours in 5-minute steps */
 		int k = (int)(test_rand(&x) % (uint64_t)(nOp + nAct + 1));
+		char zArgs[256];
 		if (k < nOp) {
-			json_decref(call_obj(b, azOp[2 * k], azOp[2 * k + 1]));
+			snprintf(zArgs, sizeof zArgs, azOp[2 * k + 1], bOrgs ? "\"org\":\"oem_b\"," : "");
+			json_decref(call_obj(b, azOp[2 * k], zArgs));
 			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azOp[2 * k]);
 		} else if (k < nOp + nAct) {
-			char zArgs[256];
+			ky_err err = { 0 };
+			json_t *r = NULL;
 			snprintf(zArgs, sizeof zArgs, azAct[2 * (k - nOp) + 1], step);
-			json_decref(act(b, azAct[2 * (k - nOp)], zArgs));
+			json_t *a = J(zArgs);
+			int rc = veh_world_action_as(b.w, "t", bOrgs ? (step % 2 ? "oem_a" : "oem_b") : NULL, azAct[2 * (k - nOp)], a, &r, &err);
+			json_decref(a);
+			json_decref(r);
+			if (rc) ky_test_fail(__FILE__, __LINE__, "%s failed: %s", azAct[2 * (k - nOp)], err.zMsg);
 			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azAct[2 * (k - nOp)]);
 		} else {  /* continue in a fresh world restored from a snapshot */
 			ky_err err = { 0 };
 			unsigned char *buf = NULL;
 			size_t len = 0;
 			ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
-			box r = make_world(99, zParams);
+			box r = make(99, zParams);
 			eng_sim_run_until(r.sim, eng_sim_now(b.sim));
 			ASSERT_EQ_INT(veh_world_restore(r.w, buf, len, &err), 0);
 			free(buf);
@@ -939,6 +979,10 @@ TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
 	ASSERT_LT(0, m.ota_failed);
 	free_world(b);
 }
+
+TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) { busy_random_run(0); }
+
+TEST(incremental_counters_of_every_org_equal_a_recount_after_a_busy_random_run) { busy_random_run(1); }
 
 TEST(a_firmware_version_no_campaign_targets_survives_a_snapshot) {
 	/* the codec stores versions as codes (initial firmware, an OTA campaign's target) with exceptions for the rest */
