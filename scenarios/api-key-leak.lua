@@ -19,7 +19,7 @@ scenario {
 		"remote unlock and remote start; kill the key, limit the damage and run the disclosure.",
 	duration = "5h",
 	seed = 23,
-	techniques = { "T1552.001", "ATM-T0040", "ATM-T0041" },  -- credentials in files, remote unlock, remote start
+	techniques = { "T1552.001", "ATM-T0040", "T1078" },  -- ATT&CK credentials in files; ATM unsecured credentials; ATT&CK valid accounts (remote commands through the API)
 }
 
 teams {

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
 #include "engine/sha256.h"
 #include "vehicles/action.h"
 
@@ -35,7 +33,7 @@ void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat)
 	const char *zRest;
 	char zPos[300];
 	const char *zMsg = err->zMsg;
-	if (scn_sandbox_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
+	if (scn_script_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
 		memcpy(zPos, zMsg, nPos);
 		zPos[nPos] = 0;
 		zMsg = zRest;
@@ -75,9 +73,14 @@ static void emit_all_scores(scn_drill *d) {
 	json_array_foreach(d->teams, i, t) emit_score(d, json_string_value(json_object_get(t, "id")));
 }
 
+/* The fleet sample: the world's truth, and under "team_view" what the teams see (CONTRACT §4: what their org
+ * observes, or with visibility "truth" the truth itself). */
 static json_t *fleet_msg(scn_drill *d) {
 	json_t *m = veh_world_metrics_json(d->world);
 	if (!m) m = json_object();
+	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
+	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
+	if (view) json_object_set_new(m, "team_view", view);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;
@@ -153,24 +156,6 @@ int scn_drill__add_callback(scn_drill *d, const scn_callback *cb, ky_err *err) {
 	return 0;
 }
 
-/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
- * (1 when it returned nothing or true-ish, 0 for false/nil when bCond, -1 on error, reported). */
-static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
-	lua_State *L = d->L;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	lua_insert(L, -nArgs - 1);
-	ky_err err = { 0 };
-	if (scn_sandbox_call(d->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
-		scn_drill__script_error(d, &err, zWhat);
-		return -1;
-	}
-	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
-	lua_pop(L, 1);
-	return r;
-}
-
-static void push_now(scn_drill *d) { lua_pushnumber(d->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S); }
-
 static void cb_name(const scn_drill *d, const scn_callback *cb, char *z, size_t n) {
 	static const char *const azType[] = { "at", "every", "when", "on" };
 	snprintf(z, n, "%s (%s:%d)", azType[cb->type], d->zBase, cb->line);
@@ -185,8 +170,7 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 	char zWhat[200];
 	cb_name(d, cb, zWhat, sizeof zWhat);
 	cb->fires++;
-	push_now(d);
-	int r = call_ref(d, cb->fnRef, 1, 0, zWhat);
+	int r = d->ops->call_timer(d, cb->fnRef, zWhat);
 	cb = &d->aCb[ev->a];  /* the callback may have added callbacks (realloc) */
 	if (r < 0 && ++cb->nErrors >= SCN_MAX_CB_ERRORS) {
 		char zPos[300];
@@ -214,7 +198,7 @@ static void run_whens(scn_drill *d) {
 		d->aCb[i].t = now;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
-		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);
+		int r = d->ops->test(d, d->aCb[i].condRef, zWhat);
 		if (r < 0) {
 			d->aCb[i].bDone = 1;  /* a failing condition is reported once, then dropped */
 			continue;
@@ -222,19 +206,21 @@ static void run_whens(scn_drill *d) {
 		if (!r) continue;
 		d->aCb[i].bDone = 1;
 		d->aCb[i].fires++;
-		push_now(d);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		d->ops->call_timer(d, d->aCb[i].fnRef, zWhat);
 	}
 }
 
-static void run_ons(scn_drill *d, const char *zEvent, json_t *arg) {
+/* Calls the on(zEvent) handlers with arg; the fields of the tables they return are merged into pRet (may be NULL:
+ * dropped), later handlers winning. */
+static void run_ons(scn_drill *d, const char *zEvent, json_t *arg, json_t *pRet) {
 	for (int i = 0; i < d->nCb; i++) {
 		if (d->aCb[i].type != SCN_TIMER_ON || strcmp(d->aCb[i].zEvent, zEvent) != 0) continue;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		d->aCb[i].fires++;
-		scn_lua_push_json(d->L, arg);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		json_t *r = d->ops->call_on(d, d->aCb[i].fnRef, arg, zWhat);
+		if (pRet && json_is_object(r)) json_object_update(pRet, r);
+		json_decref(r);
 	}
 }
 
@@ -258,7 +244,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 	eng_score_open(d->score, inj->zId, now);
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
-	run_ons(d, "inject", arg);
+	run_ons(d, "inject", arg, NULL);
 	json_decref(arg);
 	return 0;
 }
@@ -363,7 +349,6 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		goto fail;
 	}
 	if (pObs && scn_drill_add_observer(d, pObs)) goto fail;
-	eng_sim_stream(d->sim, "scenario.lua", &d->rngLua);
 	d->world = veh_world_new(d->sim, err);
 	if (!d->world) goto fail;
 	veh_world_set_fact_sink(d->world, fact_sink, d);
@@ -374,14 +359,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		ky_err_set(err, KY_ELIMIT, "%s: cannot register the drill's event kinds", zPath);
 		goto fail;
 	}
-	d->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &d->rngLua, err);
-	if (!d->sb) goto fail;
-	d->L = scn_sandbox_state(d->sb);
-	if (scn_script_register(d, err)) goto fail;
-	if (scn_sandbox_load(d->sb, d->zSource, d->nSource, d->zPath, err)) goto fail;
-	d->bLoading = 1;
-	if (scn_sandbox_call(d->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err)) goto fail;
-	d->bLoading = 0;
+	if (scn_script_open(d, err)) goto fail;
 	if (scn_drill__build_schemas(d, err) || scn_script_validate(d, err)) goto fail;
 	if (bCheckOnly) return d;
 	if (veh_world_start(d->world, err)) {
@@ -416,7 +394,7 @@ scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err 
 
 void scn_drill_free(scn_drill *d) {
 	if (!d) return;
-	scn_sandbox_free(d->sb);  /* first: Lua may hold nothing of ours, but close it before the world */
+	scn_script_close(d);  /* first: Lua may hold nothing of ours, but close it before the world */
 	veh_world_free(d->world);
 	eng_sim_free(d->sim);
 	eng_score_free(d->score);
@@ -609,17 +587,26 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	                        r->pArgs, "t_us", (json_int_t)r->t);
 	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));
 	if (r->zInject) json_object_set_new(det, "inject", json_string(r->zInject));
-	if (wrc) json_object_set_new(det, "error", json_string(we.zMsg));
-	if (result) json_object_set_new(det, "result", result);
-	scn_drill__event(d, wrc ? "action.error" : "action.result", r->zTeam, det);
 	if (wrc) {
+		json_object_set_new(det, "error", json_string(we.zMsg));
 		d->nRefused++;
 	} else {
-		score_action(d, r);
-		json_object_set_new(det, "t", json_real((double)r->t / ENG_US_PER_S));
-		run_ons(d, "action", det);
-		r = &d->aAct[seq - 1];  /* a handler's nested actions may have moved the array */
+		/* on("action") handlers see the world's result and may add to what the team observes (their returned table) */
+		json_t *arg = json_deep_copy(det), *extra = json_object();
+		if (result) json_object_set(arg, "result", result);
+		json_object_set_new(arg, "t", json_real((double)r->t / ENG_US_PER_S));
+		run_ons(d, "action", arg, extra);
+		json_decref(arg);
+		r = &d->aAct[seq - 1];  /* a handler's nested calls may have moved the array */
+		if (json_object_size(extra)) {
+			if (!result) result = json_object();
+			json_object_update(result, extra);
+		}
+		json_decref(extra);
 	}
+	if (result) json_object_set_new(det, "result", result);
+	scn_drill__event(d, wrc ? "action.error" : "action.result", r->zTeam, det);
+	if (!wrc) score_action(d, r);
 	json_decref(det);
 	json_decref(r->pArgs);
 	r->pArgs = NULL;

@@ -19,7 +19,7 @@ scenario {
 		"schedules, TCU compromise of EVs and data theft; cut the link, revoke, patch and disclose.",
 	duration = "5h",
 	seed = 43,
-	techniques = { "T1199", "ATM-T0037", "T1041" },  -- trusted relationship, backend-to-vehicle, exfiltration over C2
+	techniques = { "T1199", "ATM-T0063", "T1041" },  -- ATT&CK trusted relationship; ATM internet communication (C2); ATT&CK exfiltration over C2
 }
 
 teams {

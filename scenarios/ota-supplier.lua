@@ -19,7 +19,7 @@ scenario {
 		"revoke the key, restore a clean build and run the supply-chain disclosure.",
 	duration = "6h",
 	seed = 11,
-	techniques = { "T1195.002", "ATM-T0023", "ATM-T0031" },  -- supply-chain compromise of software, malicious OTA, C2
+	techniques = { "T1195.002", "ATM-T0017", "ATM-T0054", "ATM-T0063" },  -- ATT&CK/ATM supply chain compromise; ATM reprogram ECU via its update mechanism; ATM internet communication (C2)
 }
 
 teams {

@@ -19,7 +19,7 @@ scenario {
 		"the police and the ISAC, and advise owners.",
 	duration = "8h",
 	seed = 31,
-	techniques = { "ATM-T0050", "ATM-T0016" },  -- relay of the keyless-entry signal, physical access
+	techniques = { "ATM-T0007" },  -- ATM relay communications (the keyless-entry signal is relayed)
 }
 
 teams {
@@ -52,7 +52,7 @@ local nights = 0
 every("30m", function()
 	nights = nights + 1
 	attack.compromise { select = { model = "SUV-B", region = "JP-Kanto", ecu = "bcm", below = "3.3.0" },
-	                    count = 6 + nights, entry = "bcm", c2 = CREW, technique = "ATM-T0050" }
+	                    count = 6 + nights, entry = "bcm", c2 = CREW, technique = "ATM-T0007" }
 	if now() >= seconds("03:00:00") then
 		attack.compromise { select = { model = "SUV-B", region = "JP-Kansai", ecu = "bcm", below = "3.3.0" },
 		                    count = 4, entry = "bcm", c2 = CREW }

@@ -1,7 +1,8 @@
 /* script: the Lua scenario API (CONTRACT §2, docs/scenario-api.md) registered in a drill's sandbox.
  * Declarations (scenario, teams, fleet, sbom, inject, at, every, when, on, penalty, outcome) fill the drill;
  * world queries and verbs convert their Lua table to JSON and call veh_world_call. Every error is raised with
- * luaL_error so it carries the scenario's FILE:LINE. See drillInt.h for the life of a drill. */
+ * luaL_error so it carries the scenario's FILE:LINE. It is the only file of the drill that touches Lua: the drill
+ * calls back into the scenario through scn_script_ops (drillInt.h). See drillInt.h for the life of a drill. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,9 +14,18 @@
 #include <lauxlib.h>
 
 #include "scenarios/drillInt.h"
+#include "scenarios/sandbox.h"
 #include "vehicles/action.h"
+#include "vehicles/atm.h"
 
 #define SBOM_MAX_BYTES (8 << 20)
+
+/* The scenario's Lua state, owned by the drill (d->script), opaque outside this file. */
+struct scn_script {
+	scn_sandbox *sb;
+	lua_State *L;
+	eng_rng rng;  /* math.random's stream ("scenario.lua") */
+};
 
 static scn_drill *drill_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
@@ -109,7 +119,7 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 /* --- declarations ----------------------------------------------------------------------------------- */
 
 static int l_scenario(lua_State *L) {
-	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
 		"params", "authors", "version", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
@@ -132,6 +142,10 @@ static int l_scenario(lua_State *L) {
 		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
+	const char *zVis = str_field(L, 1, "scenario", "visibility", "observed");
+	if (strcmp(zVis, "observed") && strcmp(zVis, "truth"))
+		luaL_error(L, "scenario: visibility '%s' (known: observed, truth)", zVis);
+	d->bTruthVisible = !strcmp(zVis, "truth");
 	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: techniques");
 		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {
@@ -902,7 +916,7 @@ static int register_api(lua_State *L) {
 		"malicious_ota", NULL };
 	static const char *const azService[] = { "degrade", "status", NULL };
 	scn_drill *d = lua_touserdata(L, 1);
-	scn_sandbox_push_env(d->sb);
+	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
 	set_fn(L, d, env, "teams", l_teams);
@@ -959,8 +973,61 @@ static int register_api(lua_State *L) {
 	return 0;
 }
 
-int scn_script_register(scn_drill *d, ky_err *err) {
-	lua_State *L = d->L;
+/* --- the drill's hooks into Lua (drillInt.h scn_script_ops) ---------------------------------------- */
+
+/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
+ * (bWantResult) or 1 unless it returned false; -1 on error, reported as a scenario error. */
+static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_insert(L, -nArgs - 1);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return -1;
+	}
+	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
+	lua_pop(L, 1);
+	return r;
+}
+
+static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
+	lua_pushnumber(d->script->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S);
+	return call_ref(d, ref, 1, 0, zWhat);
+}
+
+static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
+
+static json_t *ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	scn_lua_push_json(L, arg);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, 1, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (lua_type(L, -1) == LUA_TTABLE && scn_lua_to_json(L, -1, &j, &err)) {
+		ky_err_prefix(&err, "the table it returned");
+		scn_drill__script_error(d, &err, zWhat);
+		j = NULL;
+	}
+	lua_pop(L, 1);
+	return j;
+}
+
+static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };
+
+int scn_script_open(scn_drill *d, ky_err *err) {
+	scn_script *s = calloc(1, sizeof *s);
+	if (!s) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", d->zPath);
+	d->script = s;
+	d->ops = &aOps;
+	eng_sim_stream(d->sim, "scenario.lua", &s->rng);
+	s->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &s->rng, err);
+	if (!s->sb) return err ? err->code : KY_ENOMEM;
+	lua_State *L = s->L = scn_sandbox_state(s->sb);
 	lua_pushcfunction(L, register_api);
 	lua_pushlightuserdata(L, d);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
@@ -968,7 +1035,22 @@ int scn_script_register(scn_drill *d, ky_err *err) {
 		lua_pop(L, 1);
 		return err ? err->code : KY_ENOMEM;
 	}
-	return 0;
+	if (scn_sandbox_load(s->sb, d->zSource, d->nSource, d->zPath, err)) return err ? err->code : KY_EPARSE;
+	d->bLoading = 1;
+	int rc = scn_sandbox_call(s->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err);
+	d->bLoading = 0;
+	return rc;
+}
+
+void scn_script_close(scn_drill *d) {
+	if (!d->script) return;
+	scn_sandbox_free(d->script->sb);
+	free(d->script);
+	d->script = NULL;
+}
+
+int scn_script_split_pos(const char *zMsg, size_t *pnPos, const char **pzRest) {
+	return scn_sandbox_split_pos(zMsg, pnPos, pzRest);
 }
 
 /* Penalties name an action no team could take, or a team that does not exist: refused ("FILE:LINE: ..."). */
@@ -1013,6 +1095,37 @@ static int check_outcomes(scn_drill *d, ky_err *err) {
 	return rc;
 }
 
+/* Technique ids: every "ATM-T" in the file (declarations and callbacks alike) must be a technique of the Auto-ISAC
+ * matrix (vehicles/atm.c); scenario{ techniques } may also hold MITRE ATT&CK ids (T1234 or T1234.001). */
+static int check_techniques(scn_drill *d, ky_err *err) {
+	int line = 1;
+	for (const char *p = d->zSource; p < d->zSource + d->nSource && *p; p++) {
+		if (*p == '\n') line++;
+		if (strncmp(p, "ATM-T", 5) != 0) continue;
+		char zId[16];
+		size_t n = 5;
+		while (n < 12 && p[n] >= '0' && p[n] <= '9') n++;
+		snprintf(zId, sizeof zId, "%.*s", (int)n, p);
+		if (n != 9 || !veh_atm_find(zId))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: '%s' is not a technique of the Auto-ISAC Automotive Threat Matrix "
+			                  "(ATM-T0001 ... ATM-T0077; the table is vehicles/atm.c)", d->zPath, line, zId);
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->techniques, i, t) {
+		const char *z = json_string_value(t);
+		if (!strncmp(z, "ATM-", 4)) continue;  /* checked above */
+		int bOk = z[0] == 'T' && strlen(z) >= 5;
+		for (int k = 1; bOk && k < 5; k++) bOk = z[k] >= '0' && z[k] <= '9';
+		if (bOk && z[5]) bOk = z[5] == '.' && strlen(z) == 9 && z[6] >= '0' && z[6] <= '9' && z[7] >= '0' && z[7] <= '9' &&
+		                      z[8] >= '0' && z[8] <= '9';
+		if (!bOk)
+			return ky_err_set(err, KY_EINVAL, "%s:1: scenario: techniques[%zu]: '%s' is neither an Auto-ISAC ATM id "
+			                  "(ATM-T0012) nor a MITRE ATT&CK id (T1195 or T1195.002)", d->zPath, i + 1, z);
+	}
+	return 0;
+}
+
 int scn_script_validate(scn_drill *d, ky_err *err) {
 	if (!d->bScenario) return ky_err_set(err, KY_EINVAL, "%s:1: no scenario { id = ..., title = ..., duration = ... }", d->zPath);
 	if (json_array_size(d->teams) == 0) return ky_err_set(err, KY_EINVAL, "%s:1: no teams { ... }", d->zPath);
@@ -1034,5 +1147,6 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
-	return check_penalties(d, err) ? err->code : check_outcomes(d, err) ? err->code : 0;
+	if (check_penalties(d, err) || check_outcomes(d, err) || check_techniques(d, err)) return err ? err->code : KY_EINVAL;
+	return 0;
 }

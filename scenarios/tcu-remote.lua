@@ -19,7 +19,7 @@ scenario {
 		"over the air with the supplier, share indicators and meet the UN R155 reporting clocks.",
 	duration = "4h",
 	seed = 7,
-	techniques = { "ATM-T0012", "ATM-T0031", "ATM-T0045" },  -- Auto-ISAC ATM: remote exploit, C2, lateral movement
+	techniques = { "ATM-T0012", "ATM-T0062", "ATM-T0052" },  -- Auto-ISAC ATM: exploit via radio interface, cellular communication (C2), exploit ECU for lateral movement
 }
 
 teams {

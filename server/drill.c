@@ -410,8 +410,13 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 		}
 		json_array_extend(a, d->pTimeline);
 	}
-	if (json_array_size(d->pFleetHist) > 1)
+	if (json_array_size(d->pFleetHist) > 1 && !zTeam)
 		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
+	if (json_array_size(d->pFleetHist) > 1 && zTeam) {
+		json_t *pSamples = json_array();
+		json_array_foreach(d->pFleetHist, i, v) json_array_append_new(pSamples, srv_drill_team_fleet(d, v, zTeam));
+		json_array_append_new(a, json_pack("{s:s, s:o}", "type", "fleet_history", "samples", pSamples));
+	}
 	return a;
 }
 
@@ -426,7 +431,23 @@ void srv_drill_tick(srv_drill *d) {
 	d->nBudget = FACT_BURST;
 }
 
-json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }
+/* A team's fleet message from a full sample: its "team_view" (CONTRACT §4: what its org observes, never the
+ * truth unless the scenario says so) as a `fleet` message. New ref. */
+json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam) {
+	(void)d;
+	(void)zTeam;  /* one view for every team (a drill without orgs) */
+	json_t *v = json_object_get(pFull, "team_view");
+	json_t *m = v ? json_deep_copy(v) : json_object();
+	if (!m) return NULL;
+	json_object_set_new(m, "type", json_string("fleet"));
+	json_object_set(m, "t_us", json_object_get(pFull, "t_us"));
+	return m;
+}
+
+json_t *srv_drill_fleet_msg(const srv_drill *d, const char *zTeam) {
+	if (!d->pFleet) return NULL;
+	return zTeam ? srv_drill_team_fleet(d, d->pFleet, zTeam) : json_incref(d->pFleet);
+}
 
 json_t *srv_drill_take_fleet(srv_drill *d) {
 	if (!d->bFleetNew) return NULL;

@@ -223,11 +223,18 @@ static json_t *clock_obj(srv *s, int bType) {
 	return m;
 }
 
-/* Sends the latest fleet sample, if a new one came, to everyone: once a wall second however many samples the
- * steps made (the drill samples at the end of every paced step), and at the drill's end. */
+/* Sends the latest fleet sample, if a new one came: the truth to the facilitator, each team its view; once a wall
+ * second however many samples the steps made (the drill samples at the end of every paced step), and at the
+ * drill's end. */
 static void send_fleet(srv *s) {
 	json_t *f = srv_drill_take_fleet(s->pDrill);
-	if (f) route(s, f, ROLE_NONE, 0);
+	if (!f) return;
+	route(s, f, ROLE_FAC, 0);
+	for (int i = 0; i < srv_drill_team_count(s->pDrill); i++) {
+		json_t *t = srv_drill_team_fleet(s->pDrill, f, srv_drill_team_id(s->pDrill, i));
+		if (t) route(s, t, ROLE_TEAM, i);
+		json_decref(t);
+	}
 	json_decref(f);
 }
 
@@ -336,7 +343,7 @@ static void send_welcome(srv *s, conn *c) {
 	b = srv_drill_replay(s->pDrill, c->role == ROLE_FAC ? NULL : srv_drill_team_id(s->pDrill, c->iTeam));
 	json_array_foreach(b, i, v) conn_send(s, c, v);
 	json_decref(b);
-	f = srv_drill_fleet_msg(s->pDrill);
+	f = srv_drill_fleet_msg(s->pDrill, c->role == ROLE_FAC ? NULL : srv_drill_team_id(s->pDrill, c->iTeam));
 	if (f) conn_send(s, c, f);
 	json_decref(f);
 	c->bWelcoming = 0;

@@ -187,6 +187,20 @@ static json_t *s_ota(const schema_ctx *c) {
 	return object_schema(props, json_pack("[ss]", "ecu", "version"), "pushes firmware over the air");
 }
 
+static json_t *s_ota_pause(const schema_ctx *c) {
+	(void)c;
+	return object_schema(json_pack("{s:{s:s,s:i,s:s}}", "campaign", "type", "integer", "minimum", 1, "description",
+	                               "the OTA campaign's number (the fleet view's ota_campaigns)"),
+	                     json_pack("[s]", "campaign"), "pauses or resumes one OTA campaign");
+}
+
+static json_t *s_contact(const schema_ctx *c) {
+	json_t *props = json_pack("{s:o,s:o}", "party", enum_schema(json_deep_copy(c->parties), "who is asked"), "request",
+	                          text_schema("what they are asked to do (block an SMS sender, hold deliveries, ...)"));
+	return object_schema(props, json_pack("[ss]", "party", "request"),
+	                     "asks an outside party to act; what it does is the scenario's (on(\"action\"))");
+}
+
 static json_t *s_disable(const schema_ctx *c) {
 	const char *az[VEH_FEAT_N];
 	for (int i = 0; i < VEH_FEAT_N; i++) az[i] = veh_feature_name(i);
@@ -267,7 +281,13 @@ static const kind_row aKind[] = {
 	{ { "ota_campaign", W | C, VEH_SCOPE_SELECT, "pushes firmware over the air" }, s_ota, NULL, veh__act_ota },
 	{ { "disable_feature", W | C, VEH_SCOPE_SELECT, "removes an attack surface at a cost to customers" }, s_disable, NULL,
 	  veh__act_disable },
+	{ { "pause_ota_campaign", W, VEH_SCOPE_SERVICE, "pauses one OTA campaign of the OTA server" }, s_ota_pause, NULL,
+	  veh__act_ota_pause },
+	{ { "resume_ota_campaign", W, VEH_SCOPE_SERVICE, "resumes a paused OTA campaign" }, s_ota_pause, NULL,
+	  veh__act_ota_resume },
 	{ { "notify", N, VEH_SCOPE_NONE, "a notification to an outside party" }, s_notify, NULL, NULL },
+	{ { "contact", N, VEH_SCOPE_NONE, "asks an outside party to act (the scenario says what it does)" }, s_contact, NULL,
+	  NULL },
 	{ { "share", N, VEH_SCOPE_NONE, "a message to another team" }, s_share, r_share, NULL },
 	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs" }, s_assess, r_assess,
 	  veh__act_assess },

@@ -24,7 +24,8 @@
  * restored world equals the hash of the world it was taken from.
  * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
  * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
- * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, flagged, per OTA state) are
+ * recounted. */
 #include "vehicles/worldInt.h"
 
 #include "engine/sha256.h"
@@ -221,7 +222,7 @@ static void write_tables(const veh_world *w, wbuf *b) {
 		const veh_ota_camp *c = &w->aOta[o];
 		w_u64(b, (uint64_t)c->iEcu), w_u64(b, c->ver), w_f64(b, c->rollout), w_f64(b, c->brick), w_i64(b, c->iAttack);
 		w_i64(b, c->tStart), w_i64(b, c->nTarget), w_i64(b, c->nOffered), w_i64(b, c->nDone), w_i64(b, c->nFailed);
-		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked);
+		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked | (uint64_t)c->bPaused << 1);
 		w_s(b, c->zSel);
 	}
 }
@@ -506,7 +507,10 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
 		o->tQuota = -1;
 		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
-		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b), o->bRevoked = r_bool(b);
+		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b);
+		uint64_t fl = r_u64(b);  /* bit 0 revoked, bit 1 paused (a snapshot from before pauses has 0 or 1) */
+		if (fl > 3) b->bBad = 1;
+		o->bRevoked = (int)(fl & 1), o->bPaused = (int)(fl >> 1 & 1);
 		o->zSel = r_sdup(b);
 		const int64_t aN[] = { o->tStart, o->nTarget, o->nOffered, o->nDone, o->nFailed, o->nBricked };
 		for (size_t k = 0; k < sizeof aN / sizeof aN[0]; k++)
@@ -605,7 +609,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		if (i == n) return 0;
 	}
 	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
-	veh_counts aN[VEH_ORG_MAX];  /* recounted per org: compromised, offline, bricked, patched, revoked, per OTA state */
+	veh_counts aN[VEH_ORG_MAX];  /* recounted per org: compromised, offline, bricked, patched, revoked, flagged, per OTA state */
 	memset(aN, 0, sizeof aN);
 	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
 	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
@@ -616,7 +620,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		for (uint32_t j = 0; j < m; j++) {
 			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
 			int bComp = (fl & VEH_F_COMP) != 0;
-			if (fl > 0x3f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
+			if (fl > 0x7f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & (VEH_F_PERSIST | VEH_F_FLAGGED)) && !bComp) ||
 			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
@@ -627,6 +631,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			c->nBricked += (fl & VEH_F_BRICKED) != 0;
 			c->nPatched += (fl & VEH_F_PATCHED) != 0;
 			c->nRevoked += (fl & VEH_F_REVOKED) != 0;
+			c->nFlagged += (fl & VEH_F_FLAGGED) != 0;
 			c->aOtaN[ota]++;
 			aBusy[otaCamp] += veh__ota_busy(ota);
 			aCampN[camp]++;
@@ -643,6 +648,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		veh_counts *c = &t->aOrg[o].c;
 		c->nPatched = aN[o].nPatched;
 		c->nRevoked = aN[o].nRevoked;
+		c->nFlagged = aN[o].nFlagged;
 		memcpy(c->aOtaN, aN[o].aOtaN, sizeof c->aOtaN);
 	}
 	return 1;

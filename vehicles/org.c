@@ -259,22 +259,105 @@ static json_t *services_obj(const veh_world *w, int iOrg) {
 	return svc;
 }
 
-json_t *veh_world_org_metrics_json(const veh_world *w, const char *zOrg) {
+/* Flagged cars of org iOrg (all orgs when < 0). */
+static int64_t flagged(const veh_world *w, int iOrg) {
+	int64_t n = 0;
+	for (int o = 0; o < w->nOrg; o++)
+		if (iOrg < 0 || o == iOrg) n += w->aOrg[o].c.nFlagged;
+	return n;
+}
+
+/* The OTA server's campaigns as its console lists them (of org iOrg's server, every server's when < 0; bTruth: and
+ * which are malicious). */
+static json_t *ota_list(const veh_world *w, int iOrg, int bTruth) {
+	json_t *a = json_array();
+	char z[32];
+	for (int o = 0; a && o < w->nOta; o++) {
+		const veh_ota_camp *c = &w->aOta[o];
+		if (iOrg >= 0 && c->iOrg != iOrg) continue;
+		json_t *e = json_pack("{sisssssIsIsIsIsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu), "version",
+		                      veh_version_format(c->ver, z, sizeof z), "targeted", (json_int_t)c->nTarget, "offered",
+		                      (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
+		                      "paused", c->bPaused);
+		if (e && w->bOrgs && iOrg < 0) json_object_set_new(e, "org", json_string(w->aOrg[c->iOrg].zId));
+		if (e && bTruth) json_object_set_new(e, "malicious", json_boolean(c->iAttack >= 0));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+/* The truth of org iOrg (the world when < 0), without the per-org breakdown. */
+static json_t *truth_obj(const veh_world *w, int iOrg) {
 	veh_metrics m;
+	veh__metrics(w, iOrg, &m);
+	json_t *j = metrics_obj(&m);
+	json_object_set_new(j, "services", services_obj(w, iOrg >= 0 ? iOrg : w->bOrgs ? -1 : 0));
+	json_object_set_new(j, "observed_compromised", json_integer(flagged(w, iOrg)));
+	json_object_set_new(j, "ota_campaigns", ota_list(w, iOrg, 1));
+	return j;
+}
+
+json_t *veh_world_org_metrics_json(const veh_world *w, const char *zOrg) {
 	int o = veh__org_index(w, zOrg);
 	if (o < 0) return NULL;
-	veh__metrics(w, o, &m);
-	json_t *j = metrics_obj(&m);
+	json_t *j = truth_obj(w, o);
 	json_object_set_new(j, "org", json_string(w->aOrg[o].zId));
-	json_object_set_new(j, "services", services_obj(w, o));
+	return j;
+}
+
+/* A compromised service of org o is seen as such once its VSOC has opened an incident for an attack that entered
+ * through that service; until then its monitoring shows it up (or degraded/down when it is). */
+static int observed_health(const veh_world *w, int o, int s) {
+	const veh_service *v = &w->aOrg[o].aSvc[s];
+	if (v->bIsolated) return VEH_H_DOWN;
+	if (v->health != VEH_H_COMPROMISED) return v->health;
+	for (int c = 0; c < w->nCamp; c++)
+		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && w->aOrg[o].aIncident[c]) return VEH_H_COMPROMISED;
+	return VEH_H_UP;
+}
+
+/* What org iOrg observes (every org together when < 0: the ISAC's aggregate view). */
+static json_t *observed_obj(const veh_world *w, int iOrg) {
+	veh_metrics m;
+	veh__metrics(w, iOrg, &m);
+	int64_t nFlagged = flagged(w, iOrg);
+	json_t *o = json_object(), *svc = json_object();
+#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
+	MI(total); MI(patched); MI(offline); MI(bricked); MI(revoked); MI(customers_affected);
+	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
+	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
+#undef MI
+	assert(nFlagged >= 0 && nFlagged <= m.compromised);
+	json_object_set_new(o, "compromised", json_integer(nFlagged));
+	json_object_set_new(o, "clean", json_integer(m.total - nFlagged - m.bricked));
+	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
+	for (int s = 0; s < VEH_SVC_N; s++) {
+		int h = -1;
+		for (int k = 0; k < w->nOrg; k++) {
+			if ((iOrg >= 0 && k != iOrg) || (iOrg < 0 && !veh__org_has_fleet(w, k))) continue;
+			int x = observed_health(w, k, s);
+			if (h < 0 || badness(x) > badness(h)) h = x;
+		}
+		if (h >= 0) json_object_set_new(svc, veh__svc_name(s), json_string(veh__health_name(h)));
+	}
+	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "ota_campaigns", ota_list(w, iOrg, 0));
+	json_object_set_new(o, "observed", json_true());
+	return o;
+}
+
+json_t *veh_world_observed_json(const veh_world *w) { return observed_obj(w, w->bOrgs ? -1 : 0); }
+
+json_t *veh_world_org_observed_json(const veh_world *w, const char *zOrg) {
+	int o = veh__org_index(w, zOrg);
+	if (o < 0) return NULL;
+	json_t *j = observed_obj(w, o);
+	json_object_set_new(j, "org", json_string(w->aOrg[o].zId));
 	return j;
 }
 
 json_t *veh_world_metrics_json(const veh_world *w) {
-	veh_metrics m;
-	veh_world_metrics(w, &m);
-	json_t *o = metrics_obj(&m);
-	json_object_set_new(o, "services", services_obj(w, w->bOrgs ? -1 : 0));
+	json_t *o = truth_obj(w, -1);
 	if (w->bOrgs) {
 		json_t *orgs = json_object();
 		for (int k = 0; k < w->nOrg; k++) {

@@ -77,7 +77,7 @@ static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	for (int o = 0; o < w->nOta; o++) {
 		veh_ota_camp *c = &w->aOta[o];
-		if (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE) continue;
+		if (c->bPaused || (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE)) continue;
 		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
 		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
 		if (!bRetry) {
@@ -142,14 +142,14 @@ void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS
 		if (w->nOta && x->bOta) ota_offer(w, i, now);
 		break;
 	case VEH_OTA_OFFERED:
-		if (!x->bOta) break;
+		if (!x->bOta || w->aOta[f->aOtaCamp[i] - 1].bPaused) break;
 		veh__ota_set(w, i, VEH_OTA_DOWNLOADING, f->aOtaCamp[i]);
 		f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.dlMin, w->p.dlMax) *
 		                       (w->aOrg[x->iOrg].aSvc[VEH_SVC_OTA].health == VEH_H_DEGRADED ? 3 : 1);
 		w->nCarEvents++;
 		break;
 	case VEH_OTA_DOWNLOADING:
-		if (!x->bOta) {
+		if (!x->bOta || w->aOta[f->aOtaCamp[i] - 1].bPaused) {
 			f->aOtaT[i] += x->periodS;  /* stalled */
 		} else if (tS >= f->aOtaT[i]) {
 			veh__ota_set(w, i, VEH_OTA_INSTALLING, f->aOtaCamp[i]);

@@ -248,3 +248,38 @@ int veh__act_assess(veh_world *w, const char *zTeam, int iOrg, const char *zKind
 	if (byOrg) json_object_set_new(*result, "by_org", byOrg);
 	return 0;
 }
+
+/* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):
+ * a paused campaign offers no car and its offered and downloading cars wait; installs under way finish. */
+static int pause_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err,
+                     int bPause) {
+	int o = -1;  /* with orgs, the scope names the acting org: its OTA server's campaigns only */
+	if (json_object_get(args, "org") && veh__arg_org(w, args, zKind, &o, err)) return err->code;
+	int64_t n;
+	if (!veh__count(json_object_get(args, "campaign"), &n) || n < 1)
+		return ky_err_set(err, KY_EINVAL, "%s: campaign: expected a campaign number (1, 2, ...)", zKind);
+	if (n > w->nOta)
+		return ky_err_set(err, KY_ENOENT, "%s: campaign: there is no OTA campaign %lld (%d so far)", zKind, (long long)n, w->nOta);
+	veh_ota_camp *c = &w->aOta[n - 1];
+	if (o >= 0 && c->iOrg != o)
+		return ky_err_set(err, KY_EINVAL, "%s: campaign: %lld is '%s''s OTA campaign, another organisation's (team %s acts "
+		                  "for %s only)", zKind, (long long)n, w->aOrg[c->iOrg].zId, zTeam ? zTeam : "?", w->aOrg[o].zId);
+	int bWas = c->bPaused;
+	c->bPaused = bPause;
+	veh__fact(w, bPause ? "ota.paused" : "ota.resumed", veh_ecu_name(c->iEcu),
+	          veh__org_tag(w, c->iOrg, json_pack("{sssIsbsb}", "team", zTeam ? zTeam : "", "campaign", (json_int_t)n,
+	                                             "was_paused", bWas, "malicious", c->iAttack >= 0)));
+	*result = json_pack("{sIsbsbsIsIsI}", "campaign", (json_int_t)n, "paused", bPause, "was_paused", bWas, "offered",
+	                    (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "waiting", (json_int_t)c->nBusy);
+	return 0;
+}
+
+int veh__act_ota_pause(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)iOrg;
+	return pause_ota(w, zTeam, zKind, args, result, err, 1);
+}
+
+int veh__act_ota_resume(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)iOrg;
+	return pause_ota(w, zTeam, zKind, args, result, err, 0);
+}

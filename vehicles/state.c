@@ -55,7 +55,8 @@ void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist)
 void veh__comp_clear(veh_world *w, uint32_t i) {
 	veh_fleet *f = &w->f;
 	if (!(f->aFlags[i] & VEH_F_COMP)) return;
-	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST);
+	veh__counts_of(w, i)->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
+	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST | VEH_F_FLAGGED);
 	if (f->aCamp[i]) w->aCamp[f->aCamp[i] - 1].nComp--;
 	f->aCamp[i] = 0;
 	f->aEntry[i] = 0;

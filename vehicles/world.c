@@ -2,6 +2,7 @@
  * VSOC, PKI and app API, metrics and the public entry points. Shared state helpers are in state.c. Design notes: worldInt.h; numbers: docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,6 +378,10 @@ static inline void car_tick(veh_world *w, veh__tick_ctx *x, uint32_t i, uint32_t
 	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
 	x->nCheckins++;
+	if (bAlert && x->bVsocSees && !(f->aFlags[i] & VEH_F_FLAGGED)) {
+		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
+		o->c.nFlagged++;
+	}
 	if (bAlert) {
 		o->aQueued[iCamp]++;
 		o->c.nRecvTrue++;
@@ -396,8 +401,9 @@ static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
 	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
 	*x = (veh__tick_ctx){ thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
 		                  veh__svc_usable(w, o, VEH_SVC_TELEMATICS),
-		                  w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0, (uint32_t)periodS, o, 0 };
+		                  w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0, 0, (uint32_t)periodS, o, 0 };
 	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
+	x->bVsocSees = veh__svc_usable(w, o, VEH_SVC_VSOC) && w->aOrg[o].aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED;
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {

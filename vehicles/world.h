@@ -100,6 +100,16 @@ json_t *veh_world_orgs_json(const veh_world *w);
 int veh_world_has_orgs(const veh_world *w);
 int veh_world_org_info(const veh_world *w, const char *org, const char **pzKind, int *pbFleet);
 
+/* What the fleet's owner observes (CONTRACT §4, visibility "observed"): the same shape as the metrics JSON, with
+ * "observed":true, `compromised` the cars its detection has flagged (an IDS alert reached a working VSOC; never
+ * more than the truth), service health as its monitoring shows it (a compromised service looks up until the VSOC
+ * opens an incident for an attack through it), and none of the ground truth it cannot know (records exfiltrated,
+ * unsafe events, compromised car-hours). The metrics JSON carries `observed_compromised` beside the truth. New ref. */
+json_t *veh_world_observed_json(const veh_world *w);
+/* What one organisation observes of its own fleet and backend (the same shape, with "org"); NULL for an unknown org.
+ * veh_world_observed_json of a world with orgs is every org's observation summed (an ISAC's aggregate view). */
+json_t *veh_world_org_observed_json(const veh_world *w, const char *org);
+
 /* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back
  * into the world. detail is borrowed for the call. kind e.g. "alert", "attack.compromise", "service.health". */
 typedef void (*veh_fact_fn)(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail);

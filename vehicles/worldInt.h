@@ -10,8 +10,8 @@
  * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
  * Counters kept incrementally, so that a metrics read costs O(orgs x services + campaigns) whatever the fleet size:
- * per organisation (veh_counts) nComp, nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state), per attack
- * campaign nComp and per OTA campaign nBusy. Every state transition of a car updates them where it happens:
+ * per organisation (veh_counts) nComp, nOffline, nBricked, nFlagged, nPatched, nRevoked, aOtaN (cars per OTA
+ * state), per attack campaign nComp and per OTA campaign nBusy. Every state transition of a car updates them where it happens:
  * compromise through veh__comp_set/clear, OTA state through veh__ota_set, the patched/revoked flags next to the line
  * that flips them. The snapshot stores nComp, nOffline and nBricked (restore checks them against the columns) and
  * restore recounts the others. World totals are the sums over organisations (veh__totals).
@@ -22,8 +22,8 @@
  * owns every cohort and the only backend: the code has one path, and the snapshot of such a world is byte for byte
  * the KYW2 format of before organisations existed (codec.c). A cohort names its org (veh_cohort.iOrg), so a car's
  * org is aCohOrg[aCohort[i]]: no byte per car. An attack campaign spans organisations (one C2 can reach several
- * OEMs' cars); it is active for a car unless stopped by the scenario or blocked by that car's org. Later per-org
- * views (what each org has observed) belong in veh_org too. */
+ * OEMs' cars); it is active for a car unless stopped by the scenario or blocked by that car's org. What an org
+ * observes (its flagged cars, its VSOC's incidents, its monitoring of its backend) is kept in its veh_org too. */
 #ifndef VEH_WORLD_INT_H
 #define VEH_WORLD_INT_H
 
@@ -75,6 +75,7 @@ typedef struct veh_ota_camp {
 	int64_t nBusy;                 /* cars offered, downloading or installing it now (derived, not in the snapshot) */
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
+	int bPaused;                   /* paused by a team: no new offers; offered and downloading cars wait */
 	eng_time_t tQuota;             /* cache: the quota below was computed at this time (-1 never; not in the snapshot) */
 	double quota;                  /* cars it may have offered by tQuota */
 } veh_ota_camp;
@@ -82,6 +83,7 @@ typedef struct veh_ota_camp {
 /* The counters of one organisation's cars and backend; the world's totals are their sums (veh__totals). */
 typedef struct veh_counts {
 	int64_t nComp, nOffline, nBricked, nPatched, nRevoked;
+	int64_t nFlagged;                   /* cars with VEH_F_FLAGGED: the compromised cars its detection has seen */
 	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
 	double compCarUs;                   /* car-microseconds spent compromised, up to the world's tCompLast */
 	int64_t nRecords, nUnsafe, nCustomers, nCheckins, nAlerts, nFalseQueued, nIncidents;
@@ -160,6 +162,7 @@ typedef struct tick_ctx {
 	int bReach;          /* telematics accepts check-ins */
 	int bDegraded;
 	int bOta;            /* OTA server usable */
+	int bVsocSees;       /* its VSOC works: a true alert flags its car */
 	uint32_t periodS;
 	int iOrg;
 	int64_t nCheckins;
@@ -250,7 +253,7 @@ int veh__action(veh_world *w, const char *zTeam, int iOrg, const char *zKind, js
 typedef int veh__act_fn(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result,
                         ky_err *err);
 veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
-	veh__act_assess;
+	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
 /* respond.c: blocks indicator zVal at org iOrg's gateway after delay (every campaign that uses it); the number of
  * campaigns matched and their compromised cars of that org. */
 int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64_t *pnMatched, int64_t *pnCars,

@@ -269,6 +269,15 @@ await run([
 		assert(red.msgs.some((m) => m.type === "clock" && typeof m.t_us === "number" && typeof m.speed === "number"), "no clock message");
 		const f = await red.type("fleet");
 		assert(Number.isInteger(f.total) && f.total >= 200, `fleet ${JSON.stringify(f)}`);
+		// CONTRACT §4: a team's fleet view is what it observes, with no ground-truth field; the facilitator's is the truth
+		const tf = red.msgs.filter((m) => m.type === "fleet");
+		assert(tf.every((m) => m.observed === true && m.team_view === undefined && m.records_exfiltrated === undefined &&
+			m.compromised_car_hours === undefined && m.observed_compromised === undefined), `team fleet ${JSON.stringify(tf[tf.length - 1])}`);
+		const ff = fac.msgs.filter((m) => m.type === "fleet");
+		assert(ff.length && ff.every((m) => m.observed === undefined && m.team_view && m.team_view.observed === true &&
+			Number.isInteger(m.observed_compromised) && m.observed_compromised <= m.compromised), `facilitator fleet ${JSON.stringify(ff[ff.length - 1])}`);
+		const last = ff[ff.length - 1];
+		assert(last.compromised > 0 && last.team_view.compromised <= last.compromised, "observed never exceeds the truth");
 		const s = await red.next((m) => m.type === "score" && m.team === "red");
 		assert(typeof s.score === "number", `score ${JSON.stringify(s)}`);
 		assert(!red.msgs.some((m) => m.type === "score" && m.team !== "red"), "red saw another team's score");

@@ -228,3 +228,98 @@ TEST(the_drill_stages_then_applies_and_refuses_bad_args_without_a_seq) {
 	json_decref(good);
 	scn_drill_free(d);
 }
+
+static json_t *pLastFleet;
+static void keep_fleet(void *ctx, json_t *msg) {
+	(void)ctx;
+	json_decref(pLastFleet);
+	pLastFleet = json_deep_copy(msg);
+}
+
+static const char *write_scenario(const char *zName, const char *zVisibility) {
+	static char z[600];
+	snprintf(z, sizeof z, "%s/%s.lua", ky_test_tmpdir(), zName);
+	FILE *f = fopen(z, "w");
+	fprintf(f, "scenario { id = \"v\", title = \"V\", duration = \"1h\"%s }\n"
+	           "teams { { id = \"vsoc\", name = \"VSOC\" } }\n"
+	           "fleet { { model = \"Sedan-A\", count = 2000, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } } }\n"
+	           "at(\"00:01:00\", function() attack.compromise { select = { model = \"Sedan-A\" }, count = 500, persistence = true } end)\n",
+	        zVisibility);
+	fclose(f);
+	return z;
+}
+
+/* CONTRACT §2/§4: visibility "observed" (the default) gives the teams what their detection flagged; "truth" the truth. */
+TEST(the_fleet_sample_carries_the_teams_view_by_the_scenarios_visibility) {
+	const char *azVis[] = { "", ", visibility = \"truth\"" };
+	for (int k = 0; k < 2; k++) {
+		ky_err err = { 0 };
+		scn_observer obs = { .on_fleet = keep_fleet };
+		scn_drill_opts o = { .pObs = &obs };
+		scn_drill *d = scn_drill_open(write_scenario(k ? "truth" : "observed", azVis[k]), &o, &err);
+		if (!d) ky_test_fail(__FILE__, __LINE__, "open: %s", err.zMsg);
+		ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(1800), &err), 0);
+		json_t *v = json_object_get(pLastFleet, "team_view");
+		long long nTrue = json_integer_value(json_object_get(pLastFleet, "compromised"));
+		long long nSeen = json_integer_value(json_object_get(v, "compromised"));
+		ASSERT_EQ_INT(nTrue, 500);
+		if (k == 0) {
+			ASSERT_TRUE(json_is_true(json_object_get(v, "observed")));
+			ASSERT_LT(nSeen, nTrue);
+			ASSERT_EQ_INT(nSeen, json_integer_value(json_object_get(pLastFleet, "observed_compromised")));
+		} else {
+			ASSERT_TRUE(json_is_false(json_object_get(v, "observed")));
+			ASSERT_EQ_INT(nSeen, nTrue);
+		}
+		scn_drill_free(d);
+	}
+	json_decref(pLastFleet);
+	pLastFleet = NULL;
+	ky_err err = { 0 };
+	scn_drill_opts o = { .bCheckOnly = 1 };
+	const char *zBad = write_scenario("bad", ", visibility = \"everything\"");
+	ASSERT_TRUE(scn_drill_open(zBad, &o, &err) == NULL);
+	ASSERT_CONTAINS(err.zMsg, "visibility 'everything' (known: observed, truth)");
+}
+
+static json_t *pLastResult;
+static void keep_result(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail) {
+	(void)ctx, (void)t, (void)subject;
+	if (strcmp(kind, "action.result") != 0) return;
+	json_decref(pLastResult);
+	pLastResult = json_deep_copy(json_object_get(detail, "result"));
+}
+
+/* issue 18: a scenario answers an action (a contact with the mobile network operator) with what the team observes. */
+TEST(an_action_handler_can_say_what_the_team_observes) {
+	char z[600];
+	snprintf(z, sizeof z, "%s/contact.lua", ky_test_tmpdir());
+	FILE *f = fopen(z, "w");
+	fputs("scenario { id = \"c\", title = \"C\", duration = \"1h\" }\n"
+	      "teams { { id = \"vsoc\", name = \"VSOC\" } }\n"
+	      "fleet { { model = \"Sedan-A\", count = 100, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } } }\n"
+	      "on(\"action\", function(a)\n"
+	      "  if a.kind == \"contact\" and a.args.party == \"mno\" then return { text = \"SMS sender blocked\", effective = true } end\n"
+	      "  if a.kind == \"block_indicator\" then return { note = \"seen \" .. a.result.matched } end\n"
+	      "end)\n", f);
+	fclose(f);
+	ky_err err = { 0 };
+	scn_observer obs = { .on_event = keep_result };
+	scn_drill_opts o = { .pObs = &obs };
+	scn_drill *d = scn_drill_open(z, &o, &err);
+	if (!d) ky_test_fail(__FILE__, __LINE__, "open: %s", err.zMsg);
+	ASSERT_EQ_INT(scn_drill_advance_to(d, ENG_S(600), &err), 0);
+	json_t *a = J("{\"party\":\"mno\",\"request\":\"block SMS from +81-90-0000-0000\"}");
+	ASSERT_EQ_INT(scn_drill_action(d, "vsoc", NULL, "contact", a, NULL, NULL, &err), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(pLastResult, "text")), "SMS sender blocked");
+	ASSERT_TRUE(json_is_true(json_object_get(pLastResult, "effective")));
+	json_decref(a);
+	a = J("{\"value\":\"198.51.100.1\"}");
+	ASSERT_EQ_INT(scn_drill_action(d, "vsoc", NULL, "block_indicator", a, NULL, NULL, &err), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(pLastResult, "note")), "seen 0");  /* merged into the world's result */
+	ASSERT_EQ_INT(json_integer_value(json_object_get(pLastResult, "matched")), 0);
+	json_decref(a);
+	json_decref(pLastResult);
+	pLastResult = NULL;
+	scn_drill_free(d);
+}

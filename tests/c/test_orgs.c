@@ -177,6 +177,8 @@ static const char *cross_args(const char *zKind, int iVariant) {
 		                    "{\"select\":{\"model\":\"Kei-C\"},\"ecu\":\"tcu\",\"version\":\"2.6.0\"}", NULL } },
 		{ "disable_feature", { "{\"feature\":\"remote_start\",\"select\":{\"org\":[\"oem_a\",\"oem_b\"]}}",
 		                       "{\"feature\":\"remote_start\",\"select\":{\"region\":\"JP-Kansai\"}}", NULL } },
+		{ "pause_ota_campaign", { "{\"campaign\":1}", "{\"campaign\":1,\"org\":\"oem_b\"}", NULL } },  /* oem_b's campaign */
+		{ "resume_ota_campaign", { "{\"campaign\":1}", NULL, NULL } },
 	};
 	for (size_t k = 0; k < sizeof a / sizeof a[0]; k++)
 		if (!strcmp(a[k].zKind, zKind)) return a[k].azArgs[iVariant];
@@ -191,10 +193,11 @@ TEST(every_world_changing_kind_refuses_another_orgs_cars_or_services_naming_it) 
 		ASSERT_TRUE(cross_args(k->zKind, 0) != NULL);  /* a new world-changing kind needs its case here */
 		for (int v = 0; v < 3 && cross_args(k->zKind, v); v++) {
 			box b = make_orgs(3, NULL);
+			ky_err err;
+			ASSERT_EQ_INT(act_as(b, "oem_b", "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\"}", NULL, &err), 0);
 			veh_metrics m0 = org_metrics(b, "oem_b");
 			char zHash0[65], zHash1[65];
 			veh_world_state_hash(b.w, zHash0);
-			ky_err err;
 			ASSERT_EQ_INT(act_as(b, "oem_a", k->zKind, cross_args(k->zKind, v), NULL, &err), KY_EINVAL);
 			ASSERT_CONTAINS(err.zMsg, "oem_b");
 			ASSERT_CONTAINS(err.zMsg, "acts for oem_a only");
@@ -206,7 +209,7 @@ TEST(every_world_changing_kind_refuses_another_orgs_cars_or_services_naming_it) 
 		}
 		nKinds++;
 	}
-	ASSERT_EQ_INT(nKinds, 5);
+	ASSERT_EQ_INT(nKinds, 7);
 }
 
 TEST(a_teams_actions_touch_its_own_org_only) {

@@ -802,22 +802,23 @@ TEST(consecutive_snapshots_have_one_length_and_differ_in_few_bytes) {
 
 /* The counts check_counters recounts, per org (index) and in total (index VEH_ORG_MAX). */
 typedef struct recount {
-	int64_t total, comp, clean, patched, offline, bricked, revoked, aOta[VEH_OTA_FAILED + 1];
+	int64_t total, comp, clean, patched, offline, bricked, revoked, flagged, aOta[VEH_OTA_FAILED + 1];
 } recount;
 
 static void compare_counts(const veh_world *w, int iOrg, const recount *r, const char *zWhen) {
 	veh_metrics m;
 	veh__metrics(w, iOrg, &m);
-	int64_t nNone = 0;
+	int64_t nNone = 0, nFlagged = 0;
 	for (int o = 0; o < w->nOrg; o++)
-		if (iOrg < 0 || o == iOrg) nNone += w->aOrg[o].c.aOtaN[VEH_OTA_NONE];
+		if (iOrg < 0 || o == iOrg) nNone += w->aOrg[o].c.aOtaN[VEH_OTA_NONE], nFlagged += w->aOrg[o].c.nFlagged;
 	const int64_t aGot[] = { m.total, m.compromised, m.clean, m.patched, m.offline, m.bricked, m.revoked, m.ota_offered,
-		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, nNone };
+		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, nNone, nFlagged };
 	const int64_t aWant[] = { r->total, r->comp, r->clean, r->patched, r->offline, r->bricked, r->revoked,
 		                      r->aOta[VEH_OTA_OFFERED], r->aOta[VEH_OTA_DOWNLOADING], r->aOta[VEH_OTA_INSTALLING],
-		                      r->aOta[VEH_OTA_DONE], r->aOta[VEH_OTA_FAILED], r->aOta[VEH_OTA_NONE] };
+		                      r->aOta[VEH_OTA_DONE], r->aOta[VEH_OTA_FAILED], r->aOta[VEH_OTA_NONE], r->flagged };
 	static const char *azName[] = { "total", "compromised", "clean", "patched", "offline", "bricked", "revoked",
-		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none" };
+		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none",
+		                            "flagged" };
 	for (size_t k = 0; k < sizeof aGot / sizeof aGot[0]; k++)
 		if (aGot[k] != aWant[k])
 			ky_test_fail(__FILE__, __LINE__, "%s: org %d: %s: counter %lld, recount %lld", zWhen, iOrg, azName[k],
@@ -836,6 +837,7 @@ static void check_counters(const veh_world *w, const char *zWhen) {
 	for (uint32_t i = 0; i < f->n; i++) {
 		uint16_t fl = f->aFlags[i];
 		recount *apR[2] = { &aR[veh__org_of(w, i)], &aR[VEH_ORG_MAX] };
+		if ((fl & VEH_F_FLAGGED) && !(fl & VEH_F_COMP)) ky_test_fail(__FILE__, __LINE__, "%s: car %u flagged, not compromised", zWhen, i);
 		for (int k = 0; k < 2; k++) {
 			recount *r = apR[k];
 			r->total++;
@@ -845,6 +847,7 @@ static void check_counters(const veh_world *w, const char *zWhen) {
 			r->offline += (fl & VEH_F_OFFLINE) != 0;
 			r->bricked += (fl & VEH_F_BRICKED) != 0;
 			r->revoked += (fl & VEH_F_REVOKED) != 0;
+			r->flagged += (fl & VEH_F_FLAGGED) != 0;
 			r->aOta[f->aOta[i]]++;
 		}
 		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
@@ -1014,5 +1017,125 @@ TEST(a_firmware_version_no_campaign_targets_survives_a_snapshot) {
 	free(p0);
 	free(p1);
 	free_world(a);
+	free_world(b);
+}
+
+/* CONTRACT §4 visibility "observed": the owner sees the compromised cars its detection flagged, never more than the
+ * truth, lagging it as the IDS detection rate dictates; false positives raise alerts but flag no car; a compromised
+ * backend service looks up until the VSOC opens an incident for the attack that came through it. */
+TEST(the_observed_view_lags_the_truth_and_never_exceeds_it) {
+	box b = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0.1,\"ids.fp_rate\":0.02}");
+	call_int(b, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"count\":400,\"persistence\":true}");
+	int64_t aObs[7];
+	for (int k = 0; k < 7; k++) {
+		eng_sim_run_until(b.sim, MIN(10 * k));
+		json_t *o = veh_world_observed_json(b.w);
+		ASSERT_TRUE(json_is_true(json_object_get(o, "observed")));
+		ASSERT_TRUE(json_object_get(o, "records_exfiltrated") == NULL && json_object_get(o, "compromised_car_hours") == NULL);
+		aObs[k] = jint(o, "compromised");
+		ASSERT_LE(aObs[k], metrics(b).compromised);
+		ASSERT_EQ_INT(jint(o, "clean"), 2000 - aObs[k]);
+		ASSERT_EQ_INT(jint(o, "alerts"), metrics(b).alerts);  /* alerts, false ones included, are observed */
+		if (k) ASSERT_LE(aObs[k - 1], aObs[k]);
+		json_decref(o);
+	}
+	ASSERT_EQ_INT(aObs[0], 0);
+	/* 10% of each beacon is detected, two check-ins per 10 minutes: about 1-(0.9^12) = 72% after an hour */
+	ASSERT_NEAR((double)aObs[6] / 400, 0.72, 0.08);
+	veh_metrics m = metrics(b);
+	ASSERT_LT(m.alerts, 2000 * 12);  /* false positives came: more alerts than the flagged cars' */
+	ASSERT_LT(aObs[6], m.alerts);
+	/* the same seed gives the same lag */
+	box c = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0.1,\"ids.fp_rate\":0.02}");
+	call_int(c, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"count\":400,\"persistence\":true}");
+	eng_sim_run_until(c.sim, MIN(60));
+	json_t *oc = veh_world_observed_json(c.w);
+	ASSERT_EQ_INT(jint(oc, "compromised"), aObs[6]);
+	json_decref(oc);
+	/* patched cars leave the observed count with the truth */
+	json_decref(act(b, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(4));
+	json_t *o = veh_world_observed_json(b.w);
+	ASSERT_LE(jint(o, "compromised"), metrics(b).compromised);
+	json_decref(o);
+	free_world(b);
+	free_world(c);
+}
+
+TEST(a_compromised_service_looks_up_until_an_incident_names_it) {
+	box b = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0}");
+	call_int(b, "service.degrade", "{\"name\":\"telematics\",\"level\":\"compromised\"}");
+	json_t *o = veh_world_observed_json(b.w), *t = veh_world_metrics_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "telematics")), "up");
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(t, "services"), "telematics")), "compromised");
+	json_decref(o);
+	json_decref(t);
+	/* an attack through it, and the VSOC alerted by the scenario: an incident, now seen */
+	call_int(b, "attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"count\":5,\"entry\":\"telematics\",\"c2\":\"198.51.100.9\"}");
+	call_obj(b, "alert", "{\"c2\":\"198.51.100.9\",\"count\":3}");
+	eng_sim_run_until(b.sim, MIN(30));
+	ASSERT_LT(0, metrics(b).incidents);
+	o = veh_world_observed_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "telematics")), "compromised");
+	json_decref(o);
+	/* an isolated service is seen down at once */
+	json_decref(act(b, "isolate_service", "{\"name\":\"ota\"}"));
+	o = veh_world_observed_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "ota")), "down");
+	json_decref(o);
+	free_world(b);
+}
+
+/* issue 18: pause one OTA campaign (a poisoned one) without taking the whole OTA service down; resume goes on. */
+TEST(a_paused_ota_campaign_offers_nothing_and_its_cars_wait_until_resumed) {
+	box b = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	json_t *r = act(b, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":0.5}");
+	ASSERT_EQ_INT(jint(r, "campaign"), 1);
+	json_decref(r);
+	eng_sim_run_until(b.sim, MIN(30));
+	json_t *m = veh_world_metrics_json(b.w);
+	json_t *c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	int64_t nOffered = jint(c, "offered");
+	ASSERT_LT(0, nOffered);
+	ASSERT_TRUE(json_is_false(json_object_get(c, "malicious")));
+	json_decref(m);
+	r = act(b, "pause_ota_campaign", "{\"campaign\":1}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "paused")));
+	json_decref(r);
+	veh_metrics m0 = metrics(b);
+	eng_sim_run_until(b.sim, HOUR(2));
+	veh_metrics m1 = metrics(b);
+	m = veh_world_observed_json(b.w);
+	c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	ASSERT_EQ_INT(jint(c, "offered"), nOffered);  /* no new offers while paused */
+	ASSERT_TRUE(json_is_true(json_object_get(c, "paused")));
+	ASSERT_TRUE(json_object_get(c, "malicious") == NULL);  /* the owner's console does not say which is malicious */
+	json_decref(m);
+	ASSERT_LE(m1.ota_done, m0.ota_done + m0.ota_installing);  /* only installs under way finished */
+	r = act(b, "resume_ota_campaign", "{\"campaign\":1}");
+	json_decref(r);
+	eng_sim_run_until(b.sim, HOUR(6));
+	ASSERT_LT(nOffered, metrics(b).ota_done);
+	ky_err err = { 0 };
+	json_t *a = J("{\"campaign\":7}");
+	r = NULL;
+	ASSERT_EQ_INT(veh_world_action(b.w, "vsoc", "pause_ota_campaign", a, &r, &err), KY_ENOENT);
+	ASSERT_CONTAINS(err.zMsg, "there is no OTA campaign 7 (1 so far)");
+	json_decref(a);
+	/* a paused campaign survives a snapshot */
+	json_decref(act(b, "pause_ota_campaign", "{\"campaign\":1}"));
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+	box r2 = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	eng_sim_run_until(r2.sim, eng_sim_now(b.sim));
+	ASSERT_EQ_INT(veh_world_restore(r2.w, buf, len, &err), 0);
+	ASSERT_EQ_INT(r2.w->aOta[0].bPaused, 1);
+	char h1[65], h2[65];
+	veh_world_state_hash(b.w, h1);
+	veh_world_state_hash(r2.w, h2);
+	ASSERT_EQ_STR(h1, h2);
+	free(buf);
+	free_world(r2);
 	free_world(b);
 }

@@ -25,7 +25,7 @@ done
 [ "$n" -ge 5 ] && pass "at_least_five_drills" || fail "at_least_five_drills" "found $n"
 
 # Broken scenarios and sandbox escapes: exit 1 with FILE:LINE: message, never a crash.
-for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
+for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome bad_technique bad_technique2 esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
 	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc; do
 	err=$("$KYODO" check "$DATA/$b.lua" 2>&1 >/dev/null)
 	rc=$?
@@ -50,6 +50,10 @@ err=$("$KYODO" check "$DATA/bad_penalty.lua" 2>&1 >/dev/null)
 expect_contains "bad_penalty_message" "$err" "penalty: no action can match it: isolate_service: args.name: 'dms'"
 err=$("$KYODO" check "$DATA/bad_penalty_team.lua" 2>&1 >/dev/null)
 expect_contains "bad_penalty_team_message" "$err" "penalty: unknown team 'legal'"
+err=$("$KYODO" check "$DATA/bad_technique.lua" 2>&1 >/dev/null)
+expect_contains "bad_technique_message" "$err" "bad_technique.lua:5: 'ATM-T0099' is not a technique of the Auto-ISAC"
+err=$("$KYODO" check "$DATA/bad_technique2.lua" 2>&1 >/dev/null)
+expect_contains "bad_technique2_message" "$err" "neither an Auto-ISAC ATM id"
 err=$("$KYODO" check "$DATA/bad_outcome.lua" 2>&1 >/dev/null)
 expect_contains "bad_outcome_message" "$err" "unknown metric 'compromized' (known: total, clean, compromised"
 
