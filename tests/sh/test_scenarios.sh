@@ -87,6 +87,16 @@ for f in scenarios/*.lua; do
 		fail "good_beats_poor_$name" "good $g, poor $p"; fi
 done
 
+# Every shipped good script meets every expectation of its drill that fires (none missed, none refused).
+for f in scenarios/*.lua; do
+	name=$(basename "$f" .lua)
+	out=$("$KYODO" run "$f" --actions "scenarios/$name.good.jsonl" --json 2>"$TMP/good.err")
+	missed=$(printf '%s' "$out" | grep -o '"label":"[^"]*","inject":"[^"]*","team":"[^"]*","kind":"[^"]*"[^}]*"status":"missed"' |
+		sed 's/"label":"\([^"]*\)".*/\1/' | tr '\n' ' ')
+	if [ -z "$missed" ] && ! grep -qE "refused|rejected" "$TMP/good.err"; then pass "good_meets_every_expectation_$name"; else
+		fail "good_meets_every_expectation_$name" "missed: $missed; stderr: $(head -c 300 "$TMP/good.err")"; fi
+done
+
 # A bad actions file: exit 1 with FILE:LINE.
 printf '%s\n%s\n' '{"t":"00:01:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' \
 	'{"t":"soon","team":"vsoc","kind":"triage","args":{}}' >"$TMP/bad.jsonl"
@@ -112,7 +122,7 @@ expect_contains "japanese_title" "$out" "顧客・車両データ漏えい"
 out=$("$KYODO" run "$A" --sweep 4 --json 2>/dev/null)
 expect_eq "sweep_exits_0" "$?" 0
 expect_eq "sweep_runs" "$(field "$out" runs)" 4
-expect_contains "sweep_lists_expectations" "$out" "\"label\":\"R155-initial-24h\""
+expect_contains "sweep_lists_expectations" "$out" "\"label\":\"APPI-PPC-sokuho-3-5d\""
 expect_contains "sweep_lists_branches" "$out" "\"runs_fired\":"
 out=$("$KYODO" run "$A" --sweep 2 2>/dev/null)
 expect_contains "sweep_text_never_fired" "$out" "never fired"
