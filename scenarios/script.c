@@ -173,8 +173,35 @@ static int l_scenario(lua_State *L) {
 	return 0;
 }
 
+/* orgs { { id = "oem_a", name = "OEM A", kind = "oem", ingest = "30m" }, ... }: the organisations (CONTRACT §2),
+ * before the teams and the fleet that name them. */
+static int l_orgs(lua_State *L) {
+	static const char *const azKnown[] = { "id", "name", "kind", "ingest", "description", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "orgs");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (json_array_size(d->teams) > 0) luaL_error(L, "orgs: declare the organisations before the teams (each team names its org)");
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "orgs: expected a list of { id = ..., kind = ... }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "orgs[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { id = ..., kind = ... }", zWhat);
+		int t = lua_gettop(L);
+		check_fields(L, t, zWhat, azKnown);
+		json_t *j = json_arg(L, t, zWhat);
+		json_object_del(j, "description");
+		ky_err err = { 0 };
+		int rc = veh_world_add_org(d->world, j, &err);
+		json_decref(j);
+		if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 static int l_teams(lua_State *L) {
-	static const char *const azKnown[] = { "id", "name", "description", NULL };
+	static const char *const azKnown[] = { "id", "name", "description", "org", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "teams");
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -200,7 +227,26 @@ static int l_teams(lua_State *L) {
 		ky_err err = { 0 };
 		if (eng_score_add_team(d->score, zId, &err)) luaL_error(L, "teams: %s", err.zMsg);
 		const char *zName = str_field(L, t, zWhat, "name", zId);
-		json_array_append_new(d->teams, json_pack("{s:s,s:s}", "id", zId, "name", zName));
+		const char *zOrg = str_field(L, t, zWhat, "org", "");
+		int bOrgs = veh_world_has_orgs(d->world);
+		if (bOrgs && !*zOrg) luaL_error(L, "%s: org: required (the organisation the team acts for)", zWhat);
+		if (!bOrgs && *zOrg) luaL_error(L, "%s: org: this drill declares no organisations (orgs { ... } before teams)", zWhat);
+		if (*zOrg && veh_world_org_info(d->world, zOrg, NULL, NULL)) {
+			json_t *jOrgs = veh_world_orgs_json(d->world), *v;
+			size_t k;
+			luaL_Buffer lb;
+			luaL_buffinit(L, &lb);
+			json_array_foreach(jOrgs, k, v) {
+				if (k) luaL_addstring(&lb, ", ");
+				luaL_addstring(&lb, json_string_value(json_object_get(v, "id")));
+			}
+			json_decref(jOrgs);
+			luaL_pushresult(&lb);
+			luaL_error(L, "%s: org: unknown organisation '%s' (known: %s)", zWhat, zOrg, lua_tostring(L, -1));
+		}
+		json_t *jTeam = json_pack("{s:s,s:s}", "id", zId, "name", zName);
+		if (*zOrg) json_object_set_new(jTeam, "org", json_string(zOrg));
+		json_array_append_new(d->teams, jTeam);
 		json_object_set_new(d->backlog, zId, json_array());
 		lua_pop(L, 1);
 	}
@@ -919,6 +965,7 @@ static int register_api(lua_State *L) {
 	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
+	set_fn(L, d, env, "orgs", l_orgs);
 	set_fn(L, d, env, "teams", l_teams);
 	set_fn(L, d, env, "parties", l_parties);
 	set_fn(L, d, env, "inject", l_inject);

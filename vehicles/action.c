@@ -224,6 +224,10 @@ static json_t *s_share(const schema_ctx *c) {
 	                          enum_schema(strings(azTlp, -1), "Traffic Light Protocol (default clear)"), "indicators",
 	                          "type", "array", "items", "type", "string", "pattern", PAT_TOKEN, "description",
 	                          "indicators the recipients can act on");
+	if (props && c->w->bOrgs)  /* across organisations: a report received may be passed on (how an ISAC fans it out) */
+		json_object_set_new(props, "relay", json_pack("{s:s,s:i,s:s}", "type", "integer", "minimum", 1, "description",
+		                                              "the seq of a share you received, passed on with its indicators "
+		                                              "(its TLP may only tighten; TLP:RED is never passed on)"));
 	return object_schema(props, json_pack("[ss]", "to", "text"), "a message to another team");
 }
 
