@@ -505,3 +505,46 @@ TEST(org_declarations_are_checked) {
 	veh_world_free(w);
 	eng_sim_free(sim);
 }
+
+/* Runs the same script on the fleet of make_orgs's oem_a alone, declared (bOrg) or not; the snapshot (malloc'd). */
+static unsigned char *one_oem_run(int bOrg, size_t *pn) {
+	box b;
+	ky_err err = { 0 };
+	b.sim = eng_sim_new(77);
+	b.w = veh_world_new(b.sim, &err);
+	json_t *p = J("{\"offline.fraction\":0.2,\"ota.brick_p\":0.01}");
+	veh_world_set_params(b.w, p, &err);
+	json_decref(p);
+	if (bOrg) add(b, veh_world_add_org, "{\"id\":\"oem_a\",\"kind\":\"oem\"}");
+	add(b, veh_world_add_cohort, bOrg ? "{\"model\":\"Sedan-A\",\"count\":3000,\"org\":\"oem_a\",\"ecus\":{\"tcu\":\"2.3.1\"}}"
+	                                  : "{\"model\":\"Sedan-A\",\"count\":3000,\"ecus\":{\"tcu\":\"2.3.1\"}}");
+	ASSERT_EQ_INT(veh_world_start(b.w, &err), 0);
+	call_int(b, "attack.compromise", "{\"fraction\":0.1,\"c2\":\"198.51.100.7\"}");
+	call_int(b, "alert", "{\"count\":3,\"c2\":\"198.51.100.7\"}");
+	eng_sim_run_until(b.sim, MIN(30));
+	call_int(b, "attack.spread", "{\"rate\":0.5}");
+	act_as(b, bOrg ? "oem_a" : NULL, "block_indicator", "{\"value\":\"198.51.100.7\"}", NULL, &err);
+	/* unscoped (a team's scope would write its org into the stored selector's text) */
+	act_as(b, NULL, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.4.0\",\"rollout\":1}", NULL, &err);
+	call_int(b, "service.degrade", "{\"name\":\"app_api\",\"level\":\"down\"}");
+	eng_sim_run_until(b.sim, HOUR(3));
+	unsigned char *q = NULL;
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &q, pn, &err), 0);
+	free_box(b);
+	return q;
+}
+
+TEST(one_declared_oem_evolves_exactly_like_a_world_without_orgs) {
+	/* the org-less world's snapshot is KYW2; the same world with its one OEM declared is the same KYW2 body (same
+	 * events, same draws, same counters) under magic KYW3, followed by the orgs section */
+	size_t n2, n3;
+	unsigned char *p2 = one_oem_run(0, &n2), *p3 = one_oem_run(1, &n3);
+	ASSERT_TRUE(memcmp(p2, "KYW2", 4) == 0);
+	ASSERT_TRUE(memcmp(p3, "KYW3", 4) == 0);
+	ASSERT_LT(n2, n3);
+	size_t iDiff = 4;
+	while (iDiff < n2 && p2[iDiff] == p3[iDiff]) iDiff++;
+	ASSERT_EQ_INT(iDiff, n2);  /* the first byte that differs */
+	free(p2);
+	free(p3);
+}
