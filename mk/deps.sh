@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what kyodo needs on a Debian machine, only when it is missing; quiet when nothing is.
-# Usage: sh mk/deps.sh build|test|bench
+# Usage: sh mk/deps.sh build|man|test|bench  (man: what `make man` and `make install` need besides the build)
 set -eu
 what=${1:-build}
 missing=""
@@ -26,10 +26,14 @@ need_pkg jansson libjansson-dev
 need_pkg sqlite3 libsqlite3-dev
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 
+if [ "$what" = man ] || [ "$what" = test ]; then
+	need_cmd help2man help2man
+fi
 if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd chromium chromium
 	need_cmd xvfb-run xvfb
 	need_cmd sqlite3 sqlite3
+	need_cmd curl curl
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick

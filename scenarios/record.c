@@ -7,11 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/version.h"
 #include "vehicles/world.h"
-
-#ifndef KY_VERSION
-#define KY_VERSION "0.1.0"
-#endif
 
 struct scn_record {
 	scn_drill *d;
