@@ -784,6 +784,11 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	}
 	json_object_set_new(o, "inject_list", inj);
 	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	json_t *svc = veh_world_services_json(d->world), *cred = veh_world_credentials_json(d->world);
+	if (json_array_size(svc)) json_object_set(o, "services", svc);  /* declared ones only: the drill's story */
+	if (json_array_size(cred)) json_object_set(o, "credentials", cred);
+	json_decref(svc);
+	json_decref(cred);
 	return o;
 }
 

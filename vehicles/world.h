@@ -47,6 +47,25 @@ int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err);
 /* A CycloneDX document (bom.json: "components":[{"name":..,"version":..},...], nested components too) for one
  * ECU class and firmware version. */
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err);
+/* A backend service of the drill's story (CONTRACT §2 services{}), before start, beside the built-in telematics, ota,
+ * vsoc, pki and app_api: {"id":"dms","name":"Dealer management system","org":"oem_a","customers":12000,
+ * "operator":"cdk","degraded_loss":0.5}. org: whose service (required with several OEMs; any org kind); customers:
+ * who use it directly (its customer-hours when it is down or degraded, degraded_loss the share a degraded service
+ * fails, default 0.5); operator: an outside party runs it (teams cannot isolate or restore it). Its id must differ
+ * from every other service's. KY_EINVAL / KY_ENOENT naming the field. */
+int veh_world_add_service(veh_world *w, json_t *svc, ky_err *err);
+/* A credential (credentials{}), before start, after the services it names: {"id":"svc-telemetry-batch",
+ * "kind":"service_account"|"api_key"|"signing_key","held_by":"supplier","holder_org":"tier1"?,"org":"oem_a"?,
+ * "reaches":["telematics"],"used_by":["telematics"]?,"rotation":"30m"?,"leaked":false?}. held_by: who holds it (a
+ * team or org id, recorded); with orgs the holder's org is holder_org or held_by itself; org: whose built-in services
+ * it reaches (default the holder's when an OEM, else the only OEM); used_by: the services degraded while it rotates
+ * (default: reaches); rotation: how long (default 30m service account, 1h API key, 2h signing key); leaked: the
+ * attacker holds it from the start. */
+int veh_world_add_credential(veh_world *w, json_t *cred, ky_err *err);
+/* The declared services [{id,name,customers,org?,operator?}] and credentials [{id,name,kind,held_by,reaches,used_by,
+ * rotation_s,reaches_org?}] (new refs; empty arrays when none). */
+json_t *veh_world_services_json(const veh_world *w);
+json_t *veh_world_credentials_json(const veh_world *w);
 /* Schedules the cars' periodic behaviour (check-ins, IDS, OTA, VSOC). KY_ESTATE when called twice. */
 int veh_world_start(veh_world *w, ky_err *err);
 
@@ -85,6 +104,10 @@ typedef struct veh_metrics {
 	/* extensions (also in the JSON) */
 	int64_t alerts, alerts_queued, incidents, checkins, remote_commands, remote_commands_failed;
 	int64_t ota_offered, ota_downloading, ota_installing, ota_done, ota_failed;
+	/* declared services and recalls: customer-hours without a declared service (down: all its customers; degraded: its
+	 * degraded_loss share), cars fixed at dealers and the customer-hours those visits took */
+	double services_customer_hours, recall_customer_hours;
+	int64_t recall_visits;
 } veh_metrics;
 void veh_world_metrics(const veh_world *w, veh_metrics *out);
 /* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref); with orgs declared,
