@@ -403,10 +403,10 @@ json_t *veh_world_credentials_json(const veh_world *w) {
 	json_t *a = json_array();
 	for (int k = 0; a && k < w->nCred; k++) {
 		const veh_cred *c = &w->aCred[k];
-		json_t *o = json_pack("{sssssssssososf}", "id", c->zId, "name", c->zName, "kind", azCredKind[c->kind], "held_by",
-		                      c->zHeldBy, "reaches_org", w->bOrgs ? w->aOrg[c->iOrg].zId : "", "reaches", mask_json(w, c->reach),
-		                      "used_by", mask_json(w, c->usedBy), "rotation_s", (double)c->rotation / ENG_US_PER_S);
-		if (!w->bOrgs) json_object_del(o, "reaches_org");
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:f}", "id", c->zId, "name", c->zName, "kind", azCredKind[c->kind],
+		                      "held_by", c->zHeldBy, "reaches", mask_json(w, c->reach), "used_by", mask_json(w, c->usedBy),
+		                      "rotation_s", (double)c->rotation / ENG_US_PER_S);
+		if (w->bOrgs) json_object_set_new(o, "reaches_org", json_string(w->aOrg[c->iOrg].zId));
 		json_array_append_new(a, o);
 	}
 	return a;
