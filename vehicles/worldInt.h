@@ -4,8 +4,9 @@
  *
  * Time: the world keeps sim seconds (uint32) per car; events run in eng_time_t microseconds.
  * Check-ins: a timing wheel of nSlot slots of width slotUs over one check-in period. Each car has a fixed phase
- * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are a contiguous run of
- * aSlotCar (CSR by slot, car ids ascending inside a slot). One "veh.tick" event is pending at a time: it runs the
+ * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are runs of aRun (CSR by
+ * slot; within a cohort phases ascend with the car id, so a slot holds one run of ids per cohort, kept as (first,
+ * count, cohort): no index per car, and a tick walks the columns sequentially). One "veh.tick" event is pending at a time: it runs the
  * next non-empty slot and re-arms itself, so a million cars cost one heap entry, not a million.
  * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
@@ -125,6 +126,12 @@ typedef struct veh_params {
 	int64_t recordsPerCar;
 } veh_params;
 
+/* A run of the check-in wheel: cars [iFirst, iFirst + nCount) of cohort iCoh share a slot. */
+typedef struct veh__run {
+	uint32_t iFirst, nCount;
+	uint16_t iCoh;
+} veh__run;
+
 struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
@@ -141,8 +148,9 @@ struct veh_world {
 	int nOta;
 	/* timing wheel */
 	uint32_t nSlot;
-	uint32_t *aSlotStart;          /* nSlot + 1 */
-	uint32_t *aSlotCar;            /* n */
+	uint32_t *aSlotStart;          /* nSlot + 1: slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1 */
+	veh__run *aRun;                /* the runs of cars of one cohort in one slot */
+	uint32_t nRun;
 	uint64_t iSlotNext;            /* global index of the next slot to run (slot = i % nSlot) */
 	eng_time_t tStart;
 	eng_event_id tickId, vsocId;
@@ -163,8 +171,11 @@ typedef struct tick_ctx {
 	int bDegraded;
 	int bOta;            /* OTA server usable */
 	int bVsocSees;       /* its VSOC works: a true alert flags its car */
+	int bOffers;         /* some OTA campaign has offers left to make (not paused) */
+	uint64_t jitterS;    /* checkin.jitter in seconds */
 	uint32_t periodS;
 	int iOrg;
+	int iCoh;            /* the cohort of the run being ticked */
 	int64_t nCheckins;
 } veh__tick_ctx;
 
