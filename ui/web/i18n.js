@@ -558,3 +558,6 @@ export function applyStatic(root) {
 }
 
 export const CATALOG_FOR_TESTS = CATALOG;
+
+/* Adds a module's strings to the catalogue (orgs.js); each module keeps both languages together. */
+export function addCatalog(code, entries) { Object.assign(CATALOG[code], entries); }
