@@ -86,16 +86,45 @@ static int64_t wall_us(void) {
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static int gbLogJson;     /* --log-json */
+static struct srv *gpLog; /* the server whose log libwebsockets' own lines join (its log callback has no context) */
+
+/* One log line on stderr: "[UPTIME sim HH:MM:SS] message", or with --log-json one JSON object a line,
+ * {"ts":"2026-01-31T09:00:00.123Z","uptime_s":1.234,"sim_us":N,"sim":"HH:MM:SS","msg":"…"} (ts: UTC wall time). */
+static void log_line(double uptime, eng_time_t tSim, const char *zMsg) {
+	char zT[32];
+	eng_time_format(tSim, zT, sizeof zT);
+	if (!gbLogJson) {
+		fprintf(stderr, "[%9.3f sim %s] %s\n", uptime, zT, zMsg);
+		return;
+	}
+	struct timespec ts;
+	struct tm tm;
+	char zTs[48];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(zTs, sizeof zTs, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(zTs + n, sizeof zTs - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+	json_t *j = json_pack("{s:s,s:f,s:I,s:s,s:s}", "ts", zTs, "uptime_s", (double)(int64_t)(uptime * 1000) / 1000, "sim_us",
+	                      (json_int_t)tSim, "sim", zT, "msg", zMsg);
+	if (j && json_dumpf(j, stderr, JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0) fputc('\n', stderr);
+	json_decref(j);
+}
+
 static void srv_log(srv *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
 static void srv_log(srv *s, const char *zFmt, ...) {
-	char zT[32];
+	char zMsg[1024];
 	va_list ap;
-	eng_time_format(s->pDrill ? srv_drill_now(s->pDrill) : 0, zT, sizeof zT);
-	fprintf(stderr, "[%9.3f sim %s] ", (double)(wall_us() - s->wallStart) / 1e6, zT);
 	va_start(ap, zFmt);
-	vfprintf(stderr, zFmt, ap);
+	vsnprintf(zMsg, sizeof zMsg, zFmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_line((double)(wall_us() - s->wallStart) / 1e6, s->pDrill ? srv_drill_now(s->pDrill) : 0, zMsg);
+}
+
+/* libwebsockets' own error lines, under --log-json. */
+static void log_lws(int level, const char *zLine) {
+	(void)level;
+	if (gpLog) srv_log(gpLog, "libwebsockets: %.*s", (int)strcspn(zLine, "\n"), zLine);
 }
 
 /* --- connections and their queues ------------------------------------------------------------------------- */
@@ -962,6 +991,8 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	int rc = 0, port;
 	memset(&s, 0, sizeof s);
 	s.o = *o;
+	gbLogJson = o->bLogJson;
+	gpLog = &s;
 	s.speed = o->speed > 0 ? o->speed : 1;
 	s.wallStart = wall_us();
 	if (!s.o.nQueueMax) s.o.nQueueMax = 4096;
@@ -1010,7 +1041,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	if (!strchr(o->zHost, ':')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(LLL_ERR, gbLogJson ? log_lws : NULL);
 	s.ctx = lws_create_context(&info);
 	if (!s.ctx) {
 		rc = ky_err_set(err, KY_EIO, "serve: cannot listen on %s:%d (in use or not a local address?)", o->zHost, o->port);
@@ -1042,6 +1073,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	shutdown_conns(&s);
 out:
 	gpCtx = NULL;
+	gpLog = NULL;
 	if (s.ctx) lws_context_destroy(s.ctx);
 	s.ctx = NULL;
 	{

@@ -23,6 +23,7 @@ typedef struct srv_opts {
 	uint32_t nQueueMax;     /* messages per connection's out queue (default 4096) */
 	size_t nQueueBytes;     /* payload bytes per out queue (default 8 MiB) */
 	int tickMs;             /* wall milliseconds per paced step (default 20) */
+	int bLogJson;           /* the log as JSON lines {"ts","uptime_s","sim_us","sim","msg"} (default: text lines) */
 } srv_opts;
 
 /* Fills o with the defaults. */

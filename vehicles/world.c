@@ -120,7 +120,12 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	}
 	w->sim = sim;
 	veh_fleet_init(&w->f);
-	veh_sbom_init(&w->sb);
+	w->pSb = veh_sbom_new();
+	if (!w->pSb) {
+		ky_err_set(err, KY_ENOMEM, "world: out of memory");
+		free(w);
+		return NULL;
+	}
 	params_default(&w->p);
 	if (veh__org_implicit(w, err)) {
 		free(w);
@@ -131,6 +136,7 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
 		free(w->aOrg);
+		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
 	}
@@ -155,7 +161,7 @@ void veh_world_free(veh_world *w) {
 	free(w->aSlotStart);
 	free(w->aRun);
 	veh_fleet_clear(&w->f);
-	veh_sbom_clear(&w->sb);
+	veh_sbom_free(w->pSb);
 	free(w);
 }
 
@@ -214,11 +220,23 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	return rc;
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(w->pSb, sbom, err); }
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
-	return veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
+	veh_sbom_load opt = { .zEcu = ecu ? ecu : "", .zVersion = version ? version : "" };
+	if (!json_is_object(bom)) return ky_err_set(err, KY_EINVAL, "sbom (CycloneDX): not a CycloneDX document (bomFormat must be \"CycloneDX\")");
+	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
+	free(z);
+	return rc;
 }
+
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
+	return veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+}
+
+json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
 
 /* The wheel's runs: within a cohort phases ascend with the car id, so the cars of one (slot, cohort) are one run
  * [iFirst, iFirst + nCount). Slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1, in cohort (so car id) order. */
@@ -595,44 +613,6 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
 
-int64_t veh__affected(const veh_world *w, const char *zComp, int iOrg, json_t **pBy, json_t **pByOrg, ky_err *err) {
-	veh_sbom_hits h;
-	const veh_fleet *f = &w->f;
-	int rc = veh_sbom_find(&w->sb, zComp, &h, err);
-	if (rc < 0) return rc;
-	int64_t n = 0;
-	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t)), aByOrg[VEH_ORG_MAX] = { 0 };
-	if (!aByModel) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	for (int c = 0; c < f->nCoh && h.n; c++) {  /* which org's cars carry it: cohort by cohort */
-		const veh_cohort *k = &f->aCoh[c];
-		if (iOrg >= 0 && k->iOrg != iOrg) continue;
-		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
-			int bHit = 0;
-			for (int j = 0; j < h.n && !bHit; j++) bHit = f->aVer[h.aEcu[j]][i] == h.aVer[j];
-			if (bHit) {
-				n++;
-				aByModel[k->iModel]++;
-				aByOrg[k->iOrg]++;
-			}
-		}
-	}
-	if (pBy) {
-		*pBy = json_object();
-		for (int m = 0; m < f->nModel; m++)
-			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
-	}
-	if (pByOrg) {
-		*pByOrg = NULL;
-		if (w->bOrgs) {
-			*pByOrg = json_object();
-			for (int o = 0; o < w->nOrg; o++)
-				if (aByOrg[o]) json_object_set_new(*pByOrg, w->aOrg[o].zId, json_integer(aByOrg[o]));
-		}
-	}
-	free(aByModel);
-	return n;
-}
-
 json_t *veh_world_catalog_json(const veh_world *w) {
 	const veh_fleet *f = &w->f;
 	json_t *o = json_object(), *a;
@@ -672,9 +652,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "cohorts", a);
-	a = json_array();
-	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
-	json_object_set_new(o, "components", a);
+	/* at most VEH_CATALOG_COMPONENTS suggestions (a 16 MiB SBOM lists tens of thousands); the total beside them */
+	json_object_set_new(o, "components", veh_sbom_components_json(w->pSb, VEH_CATALOG_COMPONENTS));
+	if (veh_sbom_component_count(w->pSb) > VEH_CATALOG_COMPONENTS)
+		json_object_set_new(o, "components_total", json_integer(veh_sbom_component_count(w->pSb)));
 	if (w->bOrgs) json_object_set_new(o, "orgs", veh_world_orgs_json(w));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {

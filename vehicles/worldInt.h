@@ -42,6 +42,7 @@ enum { VEH_ORG_OEM, VEH_ORG_SUPPLIER, VEH_ORG_ISAC, VEH_ORG_SOC, VEH_ORG_REGULAT
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
 #define VEH_ORG_MAX 32
+#define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
 	int health;            /* VEH_H_* */
@@ -136,7 +137,7 @@ struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
 	veh_fleet f;
-	veh_sbom sb;
+	veh_sbom *pSb;                 /* SBOMs and VEX statements (owned) */
 	veh_params p;
 	veh_org *aOrg;                 /* nOrg >= 1 (org 0 implicit while bOrgs == 0) */
 	int nOrg;
@@ -224,9 +225,14 @@ void veh__ota_progress_facts(veh_world *w);
 void veh__ota_scope(const veh_world *w, veh_ota_camp *c);  /* its selector limited to its org's cars */
 int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iOrg, int iEcu, uint32_t ver, double rollout,
                  double brick, int iAttack, int *piOta, ky_err *err);
-/* Cars whose firmware contains zComp, of org iOrg (all when < 0); *pBy (may be NULL) gets {model: n}, *pByOrg (may be
- * NULL; only with orgs) {org: n}. */
-int64_t veh__affected(const veh_world *w, const char *zComp, int iOrg, json_t **pBy, json_t **pByOrg, ky_err *err);
+/* assess.c: cars whose firmware contains zComp (a query, sbom.h); *pBy (may be NULL) gets {model: cars}. */
+int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
+/* The verb sbom.affected (with orgs: `org` limits it to that org's cars, and `by_org` says which org's cars carry it)
+ * and the action assess of a team of org iOrg (its cars only; every org's when < 0) (docs/sbom.md). */
+int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
+int veh__assess(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* The names a VEX statement's status, justification and response take (NULL-terminated; action.c's enums). */
+extern const char *const veh__vex_statuses[], *const veh__vex_justifications[], *const veh__vex_responses[];
 int veh__params_valid(const veh_params *p);   /* every parameter within its documented range (world.c) */
 /* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
 int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);

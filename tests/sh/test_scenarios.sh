@@ -97,6 +97,14 @@ for f in scenarios/*.lua; do
 		fail "good_meets_every_expectation_$name" "missed: $missed; stderr: $(head -c 300 "$TMP/good.err")"; fi
 done
 
+# CONTRACT §1: an action the world refuses is reported as TIME TEAM KIND: refused: message, and the run goes on.
+printf '%s\n%s\n' '{"t":"00:01:00","team":"oem_psirt","kind":"ota_campaign","args":{"ecu":"tcu","version":"2000.0.0"}}' \
+	'{"t":"00:02:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' >"$TMP/refused.jsonl"
+out=$("$KYODO" run scenarios/tcu-remote.lua --actions "$TMP/refused.jsonl" --json 2>"$TMP/refused.err")
+expect_eq "world_refusal_exits_0" "$?" 0
+expect_contains "world_refusal_line" "$(cat "$TMP/refused.err")" "00:01:00 oem_psirt ota_campaign: refused: "
+expect_contains "world_refusal_counted" "$out" '"actions":{"applied":1,"refused":1}'
+
 # A bad actions file: exit 1 with FILE:LINE.
 printf '%s\n%s\n' '{"t":"00:01:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' \
 	'{"t":"soon","team":"vsoc","kind":"triage","args":{}}' >"$TMP/bad.jsonl"
