@@ -21,7 +21,7 @@ KCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(SANITIZER) -I. $(PKG_CFLAGS) 
 KLDLIBS := $(SANITIZER) $(LDFLAGS) $(PKG_LIBS) -lm -lpthread
 
 # Every .c file in a module folder is part of the library; adding a module needs no edit here.
-LIB_SRC  := $(sort $(wildcard engine/*.c vehicles/*.c scenarios/*.c server/*.c ui/replay/*.c))
+LIB_SRC  := $(sort $(wildcard engine/*.c vehicles/*.c scenarios/*.c server/*.c ui/replay/*.c ui/report/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)

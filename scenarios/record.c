@@ -262,6 +262,9 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
+	json_t *sb = veh_world_sbom_json(scn_drill_world(d));   /* firmware and VEX ground truth, for reports */
+	char *zSbom = dump(sb);
+	json_decref(sb);
 	struct { const char *zKey, *zValue; } a[] = {
 		{ "scenario_id", json_string_value(json_object_get(ex, "id")) },
 		{ "scenario_sha256", json_string_value(json_object_get(ex, "sha256")) },
@@ -270,10 +273,12 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "started_at", zNow },
 		{ "kyodo_version", KY_VERSION },
 		{ "exercise", zEx },
+		{ "sbom", zSbom },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
+	free(zSbom);
 	json_decref(ex);
 	return rc;
 }

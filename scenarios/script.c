@@ -18,7 +18,7 @@
 #include "vehicles/action.h"
 #include "vehicles/atm.h"
 
-#define SBOM_MAX_BYTES (8 << 20)
+#define ADVISORY_MAX_BYTES (1 << 20)
 
 /* The scenario's Lua state, owned by the drill (d->script), opaque outside this file. */
 struct scn_script {
@@ -397,8 +397,9 @@ static int l_sbom_call(lua_State *L) {
 	return 0;
 }
 
-/* Reads FILE (relative to the scenario's folder, no escape) into a new JSON value; raises on error. */
-static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName, const char *zWhat) {
+/* Reads FILE (relative to the scenario's folder, no escape, at most nMax bytes) into a new malloc'd buffer (NUL
+ * after the *pLen bytes; the caller frees it before raising anything); raises on error. */
+static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, const char *zWhat, size_t nMax, size_t *pLen) {
 	if (!*zName || zName[0] == '/' || strchr(zName, '\\') || strstr(zName, "..")) {
 		luaL_error(L, "%s: '%s': only a file in the scenario's own folder (a relative path without '..')", zWhat,
 		           zName);
@@ -417,9 +418,9 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		if (fd >= 0) close(fd);
 		luaL_error(L, "%s: '%s': cannot open a regular file", zWhat, zName);
 	}
-	if (st.st_size > SBOM_MAX_BYTES) {
+	if ((size_t)st.st_size > nMax) {
 		close(fd);
-		luaL_error(L, "%s: '%s' is larger than %d MiB", zWhat, zName, SBOM_MAX_BYTES >> 20);
+		luaL_error(L, "%s: '%s' is larger than %zu MiB", zWhat, zName, nMax >> 20);
 	}
 	char *buf = malloc((size_t)st.st_size + 1);
 	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
@@ -428,90 +429,62 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		free(buf);
 		luaL_error(L, "%s: '%s': read failed", zWhat, zName);
 	}
-	json_error_t je;
-	json_t *j = json_loadb(buf, (size_t)got, JSON_REJECT_DUPLICATES, &je);
-	free(buf);
-	if (!j) luaL_error(L, "%s: %s:%d: %s", zWhat, zName, je.line, je.text);
-	return j;
+	buf[got] = 0;
+	*pLen = (size_t)got;
+	return buf;
 }
 
-/* The ECU class named in a component name ("TCU firmware") or else in the file name ("tcu-2.3.1.cdx.json"). */
-static const char *guess_ecu(const char *zCompName, const char *zFile, char zOut[16]) {
-	static const char *const azEcu[] = { "tcu", "gw", "ivi", "bcm", "adas", NULL };
-	const char *az[2] = { zCompName, zFile };
-	for (int k = 0; k < 2; k++) {
-		if (!az[k]) continue;
-		char zLow[256];
-		size_t n = 0;
-		for (; az[k][n] && n < sizeof zLow - 1; n++) zLow[n] = (char)((az[k][n] >= 'A' && az[k][n] <= 'Z') ? az[k][n] + 32 : az[k][n]);
-		zLow[n] = 0;
-		if (k == 0) {
-			for (int i = 0; azEcu[i]; i++) {
-				if (!strcmp(zLow, azEcu[i])) return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
-			}
-		}
-		for (int i = 0; azEcu[i]; i++) {
-			const char *p = strstr(zLow, azEcu[i]);
-			size_t m = strlen(azEcu[i]);
-			if (p && (p == zLow || !((p[-1] >= 'a' && p[-1] <= 'z'))) && !(p[m] >= 'a' && p[m] <= 'z')) {
-				return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
-			}
-		}
-	}
-	return NULL;
-}
-
-/* A MAJOR.MINOR.PATCH found in the file name ("tcu-2.3.1.cdx.json"), or NULL. */
-static const char *guess_version(const char *zFile, char *zOut, size_t n) {
-	for (const char *p = zFile; *p; p++) {
-		int a, b, c, len = 0;
-		if (*p < '0' || *p > '9' || (p > zFile && p[-1] >= '0' && p[-1] <= '9')) continue;
-		if (sscanf(p, "%d.%d.%d%n", &a, &b, &c, &len) == 3 && len > 0) {
-			snprintf(zOut, n, "%d.%d.%d", a, b, c);
-			return zOut;
-		}
-	}
-	return NULL;
-}
-
+/* sbom.load(FILE [, { ecu = ..., version = ... } | { part = true }]): a firmware's SBOM, a part's SBOM or VEX
+ * statements (CycloneDX; vehicles/cdx.c decides and checks). Returns the number of top-level components. */
 static int l_sbom_load(lua_State *L) {
-	static const char *const azKnown[] = { "ecu", "version", NULL };
+	static const char *const azKnown[] = { "ecu", "version", "part", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "sbom.load");
 	const char *zName = luaL_checkstring(L, 1);
-	const char *zEcu = NULL, *zVer = NULL;
+	veh_sbom_load opt;
+	memset(&opt, 0, sizeof opt);
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
 		check_fields(L, 2, "sbom.load", azKnown);
-		zEcu = str_field(L, 2, "sbom.load", "ecu", "");
-		zVer = str_field(L, 2, "sbom.load", "version", "");
+		opt.zEcu = str_field(L, 2, "sbom.load", "ecu", "");
+		opt.zVersion = str_field(L, 2, "sbom.load", "version", "");
+		int t = lua_getfield(L, 2, "part");
+		if (t != LUA_TNIL && t != LUA_TBOOLEAN) luaL_error(L, "sbom.load: 'part' must be true or false");
+		opt.bPart = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		if (opt.bPart && (*opt.zEcu || *opt.zVersion)) luaL_error(L, "sbom.load: a part's SBOM has no ecu or version (give part or ecu/version)");
 	}
-	json_t *bom = read_scenario_json(L, d, zName, "sbom.load");
-	if (!json_is_object(bom) || !json_is_string(json_object_get(bom, "bomFormat")) ||
-	    strcmp(json_string_value(json_object_get(bom, "bomFormat")), "CycloneDX") != 0) {
-		json_decref(bom);
-		luaL_error(L, "sbom.load: '%s' is not a CycloneDX document (bomFormat must be \"CycloneDX\")", zName);
-	}
-	json_t *comp = json_object_get(json_object_get(bom, "metadata"), "component");
-	char zGuessEcu[16], zGuessVer[64];
-	if (!zEcu || !*zEcu) zEcu = guess_ecu(json_string_value(json_object_get(comp, "name")), zName, zGuessEcu);
-	if (!zVer || !*zVer) zVer = json_string_value(json_object_get(comp, "version"));
-	if (!zVer || !*zVer) zVer = guess_version(zName, zGuessVer, sizeof zGuessVer);
-	if (!zEcu || !zVer) {
-		json_decref(bom);
-		luaL_error(L, "sbom.load: '%s': say which firmware it describes: metadata.component name/version, or "
-		              "sbom.load(FILE, { ecu = ..., version = ... })", zName);
-	}
-	char zE[64], zV[64];
-	snprintf(zE, sizeof zE, "%s", zEcu);
-	snprintf(zV, sizeof zV, "%s", zVer);
+	size_t n;
+	char *buf = read_scenario_file(L, d, zName, "sbom.load", VEH_SBOM_MAX_BYTES, &n);
 	ky_err err = { 0 };
-	int rc = veh_world_add_sbom_cyclonedx(d->world, zE, zV, bom, &err);
-	int nComp = (int)json_array_size(json_object_get(bom, "components"));
-	json_decref(bom);
-	if (rc) luaL_error(L, "sbom.load: %s: %s", zName, err.zMsg);
-	lua_pushinteger(L, nComp);
+	int rc = veh_world_load_cyclonedx(d->world, buf, n, zName, &opt, &err);
+	free(buf);
+	if (rc) luaL_error(L, "sbom.load: %s", err.zMsg);
+	lua_pushinteger(L, opt.nTop);
 	return 1;
+}
+
+/* inject{ advisory = FILE }: a CycloneDX document with vulnerabilities, carried by the inject message as "advisory". */
+static void inject_advisory(lua_State *L, scn_drill *d, const char *zWhat, const char *zFile, json_t *msg) {
+	char zW[160];
+	size_t n;
+	snprintf(zW, sizeof zW, "%s: advisory", zWhat);
+	char *buf = read_scenario_file(L, d, zFile, zW, ADVISORY_MAX_BYTES, &n);
+	json_t *adv = NULL;
+	ky_err err = { 0 };
+	int rc = veh_sbom_check_cyclonedx(buf, n, zFile, &adv, &err);
+	free(buf);
+	if (rc) luaL_error(L, "%s: %s", zW, err.zMsg);
+	if (!json_array_size(json_object_get(adv, "vulnerabilities"))) {
+		json_decref(adv);
+		luaL_error(L, "%s: %s has no vulnerabilities (an advisory is a CycloneDX document with vulnerabilities[])", zW, zFile);
+	}
+	/* the document itself for tools, and as an attachment the team page shows */
+	char *zPretty = json_dumps(adv, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	if (zPretty) json_object_set_new(msg, "attachments", json_pack("[{s:s,s:s,s:s}]", "name", zFile, "type",
+	                                                               "application/vnd.cyclonedx+json", "text", zPretty));
+	free(zPretty);
+	json_object_set_new(msg, "advisory", adv);
 }
 
 /* --- injects ---------------------------------------------------------------------------------------- */
@@ -557,7 +530,7 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 
 /* Parses the inject table at idx into inj (fields owned by inj); raises on a bad field. */
 static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *inj) {
-	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", NULL };
+	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", "advisory", NULL };
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
@@ -602,6 +575,8 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	                     "body", zBody);
 	if (!inj->msg) luaL_error(L, "%s: title and body must be valid UTF-8", zWhat);
 	if (*zTlp) json_object_set_new(inj->msg, "tlp", json_string(zTlp));
+	const char *zAdvisory = str_field(L, idx, zWhat, "advisory", "");
+	if (*zAdvisory) inject_advisory(L, d, zWhat, zAdvisory, inj->msg);
 	inj->zId = strdup(zId);
 }
 

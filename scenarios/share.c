@@ -162,9 +162,9 @@ int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky
 		json_decref(o);
 	}
 	json_t *ingested = json_array_size(ind) && tlp_rank(zTlp) < 4 ? ingest(d, orgs, zFromOrg, ind) : json_array();
-	json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O}", "type", "message", "from", r->zTeam, "from_org", zFromOrg, "to",
-	                      zTo, "tlp", zTlp, "text", json_object_get(r->pArgs, "text"), "t_us", (json_int_t)r->t, "recipients",
-	                      to);
+	json_t *m = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:O,s:I,s:O}", "type", "message", "seq", (json_int_t)r->seq, "from", r->zTeam,
+	                      "from_org", zFromOrg, "to", zTo, "tlp", zTlp, "text", json_object_get(r->pArgs, "text"), "t_us",
+	                      (json_int_t)r->t, "recipients", to);
 	json_t *rec = json_pack("{s:I,s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:O}", "seq", (json_int_t)r->seq, "from", r->zTeam, "from_org",
 	                        zFromOrg, "to", zTo, "tlp", zTlp, "recipients", to, "orgs", orgs, "indicators", ind, "ingest",
 	                        ingested);

@@ -17,6 +17,7 @@
 #include "engine/version.h"
 #include "scenarios/cli.h"
 #include "server/cli.h"
+#include "ui/report/vex.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
@@ -39,8 +40,8 @@ static const struct cmd {
 	{ "replay", "FILE.db [--headless --at T --out FRAME.png]", "the SDL2 replay viewer on a journal", NULL },
 	{ "whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
 	  "re-play a drill up to T, then go on with other actions", NULL },
-	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json]",
-	  "after-action report and exports", NULL },
+	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json] [--vex FILE.json]",
+	  "after-action report and exports (built so far: --vex)", rep_vex_cli },
 	{ "msel", "import FILE.csv [--out SCENARIO.lua]", "turn a spreadsheet MSEL into a scenario", NULL },
 };
 #define N_CMD (sizeof aCmd / sizeof aCmd[0])

@@ -269,12 +269,23 @@ static json_t *s_share(const schema_ctx *c) {
 	return object_schema(props, json_pack("[ss]", "to", "text"), "a message to another team");
 }
 
+/* An impact assessment of a component, or a VEX statement about a vulnerability (docs/sbom.md): which of the two,
+ * and what each needs, r_assess says. */
 static json_t *s_assess(const schema_ctx *c) {
-	json_t *props = json_pack("{s:o,s:{s:s,s:i,s:s},s:o}", "component",
-	                          text_schema("component: name@version, group/name@version or a package URL"), "affected",
-	                          "type", "integer", "minimum", 0, "description", "how many cars carry it",
-	                          "select", selector_schema(c->w, "the cars that carry it"));
-	return object_schema(props, json_pack("[s]", "component"), "an impact assessment against the firmware SBOMs");
+	json_t *props = json_pack("{s:o,s:{s:s,s:s,s:s},s:{s:s,s:i,s:s},s:o}", "component",
+	                          text_schema("component: name@version, group/name@version or a package URL"), "range", "type",
+	                          "string", "pattern", "^vers:[a-z]", "description",
+	                          "the component's versions, a VERS range (vers:generic/<1.2.13)", "affected", "type", "integer",
+	                          "minimum", 0, "description", "how many cars carry it (or the statement covers)", "select",
+	                          selector_schema(c->w, "the cars that carry it (for a statement: the products it is about)"));
+	json_object_set_new(props, "vulnerability", token_schema("a vulnerability id (CVE-2022-37434): makes this a VEX statement"));
+	json_object_set_new(props, "status", enum_schema(strings(veh__vex_statuses, -1), "the statement: affected, not_affected, "
+	                                                 "fixed or under_investigation"));
+	json_object_set_new(props, "justification", enum_schema(strings(veh__vex_justifications, -1),
+	                                                        "why not_affected (CycloneDX or CISA names)"));
+	json_object_set_new(props, "response", names_schema(strings(veh__vex_responses, -1), "the response(s) to it"));
+	json_object_set_new(props, "detail", text_schema("the impact statement"));
+	return object_schema(props, json_array(), "an impact assessment against the firmware SBOMs, or a VEX statement");
 }
 
 static json_t *s_report(const schema_ctx *c) {
@@ -285,7 +296,8 @@ static json_t *s_report(const schema_ctx *c) {
 
 /* --- rules the schema cannot say ------------------------------------------------------------------- */
 
-static int r_share(json_t *args, ky_err *err) {
+static int r_share(json_t *args, int bPartial, ky_err *err) {
+	(void)bPartial;
 	const char *zTlp = json_string_value(json_object_get(args, "tlp"));
 	const char *zTo = json_string_value(json_object_get(args, "to"));
 	if (zTlp && zTo && !strcmp(zTlp, "red") && !strcmp(zTo, "all"))
@@ -293,10 +305,29 @@ static int r_share(json_t *args, ky_err *err) {
 	return 0;
 }
 
-static int r_assess(json_t *args, ky_err *err) {
-	(void)args;
-	(void)err;
-	return 0;  /* with neither affected nor select it is a qualitative assessment: recorded, nothing to compare */
+/* An expectation or a penalty (bPartial) may name any subset: what an action must have is checked only for actions. */
+static int r_assess(json_t *args, int bPartial, ky_err *err) {
+	/* with neither affected nor select an assessment of a component is qualitative: recorded, nothing to compare */
+	static const char *const azVex[] = { "status", "justification", "response", NULL };
+	const char *zStatus = json_string_value(json_object_get(args, "status"));
+	if (bPartial) return 0;
+	if (!json_object_get(args, "vulnerability")) {
+		if (!json_object_get(args, "component"))
+			return ky_err_set(err, KY_EINVAL, "assess: args.component: required (or args.vulnerability for a VEX statement)");
+		for (int i = 0; azVex[i]; i++)
+			if (json_object_get(args, azVex[i]))
+				return ky_err_set(err, KY_EINVAL, "assess: args.%s: only in a statement about a vulnerability (args.vulnerability)",
+				                  azVex[i]);
+		return 0;
+	}
+	if (!zStatus)
+		return ky_err_set(err, KY_EINVAL, "assess: args.status: required with args.vulnerability (affected, not_affected, fixed or "
+		                  "under_investigation)");
+	if ((!strcmp(zStatus, "not_affected") || !strcmp(zStatus, "false_positive")) && !json_object_get(args, "justification") &&
+	    !json_object_get(args, "detail"))
+		return ky_err_set(err, KY_EINVAL, "assess: args.justification: a not_affected statement needs a justification "
+		                  "(code_not_present, code_not_reachable, ...) or a detail");
+	return 0;
 }
 
 /* --- the table -------------------------------------------------------------------------------------- */
@@ -304,8 +335,8 @@ static int r_assess(json_t *args, ky_err *err) {
 typedef struct kind_row {
 	veh_action_info info;
 	json_t *(*schema)(const schema_ctx *);
-	int (*rule)(json_t *args, ky_err *err);  /* may be NULL */
-	veh__act_fn *apply;                      /* may be NULL: paperwork */
+	int (*rule)(json_t *args, int bPartial, ky_err *err);  /* may be NULL; bPartial: an expectation's or penalty's args */
+	veh__act_fn *apply;                                   /* may be NULL: paperwork */
 } kind_row;
 
 #define W VEH_ACT_WORLD
@@ -338,7 +369,7 @@ static const kind_row aKind[] = {
 	{ { "contact", N, VEH_SCOPE_NONE, "asks an outside party to act (the scenario says what it does)" }, s_contact, NULL,
 	  NULL },
 	{ { "share", N, VEH_SCOPE_NONE, "a message to another team" }, s_share, r_share, NULL },
-	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs" }, s_assess, r_assess,
+	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs, or a VEX statement" }, s_assess, r_assess,
 	  veh__act_assess },
 	{ { "report", N, VEH_SCOPE_NONE, "free text, graded by the facilitator" }, s_report, NULL, NULL },
 };
@@ -407,7 +438,7 @@ static int check(json_t *schemas, const char *zKind, json_t *args, int bPartial,
 	json_t *s = json_object_get(schemas, zKind);
 	snprintf(zPath, sizeof zPath, "%s: args", zKind);
 	int rc = bPartial ? eng_jschema_validate_partial(s, args, zPath, err) : eng_jschema_validate(s, args, zPath, err);
-	if (rc == 0 && r->rule) rc = r->rule(args, err);
+	if (rc == 0 && r->rule) rc = r->rule(args, bPartial, err);
 	return rc;
 }
 

@@ -570,19 +570,6 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	return 0;
 }
 
-static int v_affected(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
-	const char *zComp;
-	json_t *by = NULL, *byOrg = NULL;
-	int o = -1;
-	if (veh__arg_string(args, "component", NULL, zVerb, &zComp, err)) return err->code;
-	if (json_object_get(args, "org") && veh__arg_org(w, args, zVerb, &o, err)) return err->code;
-	int64_t n = veh__affected(w, zComp, o, &by, &byOrg, err);
-	if (n < 0) return (int)n;
-	*result = json_pack("{sIsosb}", "cars", (json_int_t)n, "by_model", by, "known", veh_sbom_known(&w->sb, zComp));
-	if (byOrg) json_object_set_new(*result, "by_org", byOrg);
-	return 0;
-}
-
 static int v_ota_status(veh_world *w, json_t **result) {
 	*result = json_array();
 	char z[32];
@@ -609,7 +596,7 @@ int veh__call(veh_world *w, const char *v, json_t *args, json_t **result, ky_err
 	if (strcmp(v, "service.degrade") == 0) return v_degrade(w, v, args, result, err);
 	if (strcmp(v, "service.status") == 0) return v_status(w, v, args, result, err);
 	if (strcmp(v, "alert") == 0) return v_alert(w, v, args, result, err);
-	if (strcmp(v, "sbom.affected") == 0) return v_affected(w, v, args, result, err);
+	if (strcmp(v, "sbom.affected") == 0) return veh__sbom_query(w, v, args, result, err);
 	if (strcmp(v, "world.metrics") == 0) {
 		*result = veh_world_metrics_json(w);
 		return 0;

@@ -75,19 +75,20 @@ static double ota_quota(veh_ota_camp *c, eng_time_t now) {
 }
 
 /* Offers of active OTA campaigns to a car that has none in progress. */
-static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
+static void ota_offer(veh_world *w, const veh__tick_ctx *x, uint32_t i, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	for (int o = 0; o < w->nOta; o++) {
 		veh_ota_camp *c = &w->aOta[o];
-		if (c->bPaused || (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE)) continue;
+		/* every test below is free of side effects, so the cheapest go first: the campaign's own state, the car's
+		 * cohort (x->iCoh: another org's campaign never matches), then its firmware (half the fleet fails it) */
 		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
-		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
-		if (!bRetry) {
-			if (c->nOffered >= c->nTarget) continue;
-			if ((double)c->nOffered >= ota_quota(c, now)) continue;
-		}
+		if (c->bPaused || (!bRetry && c->nOffered >= c->nTarget) || !c->sel.aCohOk[x->iCoh]) continue;
 		uint32_t v = f->aVer[c->iEcu][i];
-		if (v == VEH_VER_NONE || v >= c->ver || !veh_selector_match(f, &c->sel, i)) continue;
+		if (v == VEH_VER_NONE || v >= c->ver) continue;
+		if (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE) continue;
+		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
+		if (!bRetry && (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (!veh_selector_match(f, &c->sel, i)) continue;
 		if (!bRetry) c->nOffered++;
 		veh__ota_set(w, i, VEH_OTA_OFFERED, (uint8_t)(o + 1));
 		w->nCarEvents++;
@@ -141,7 +142,7 @@ void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS
 	case VEH_OTA_NONE:
 	case VEH_OTA_DONE:
 	case VEH_OTA_FAILED:
-		if (w->nOta && x->bOta) ota_offer(w, i, now);
+		if (w->nOta && x->bOta) ota_offer(w, x, i, now);
 		break;
 	case VEH_OTA_OFFERED:
 		if (!x->bOta || w->aOta[f->aOtaCamp[i] - 1].bPaused) break;

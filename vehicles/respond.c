@@ -225,40 +225,12 @@ int veh__act_disable(veh_world *w, const char *zTeam, int iOrg, const char *zKin
 	return 0;
 }
 
-/* assess: an OEM's team assesses its own fleet (the truth counts its org's cars); a team of an org without a fleet
- * (a supplier, the ISAC) assesses every org's. */
+/* assess: an impact assessment of a component, or a VEX statement about a vulnerability (vehicles/assess.c). An OEM's
+ * team assesses its own fleet (the truth counts its org's cars); a team of an org without a fleet (a supplier, the
+ * ISAC) every org's. */
 int veh__act_assess(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	const char *zComp;
-	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL, *byOrg = NULL;
-	int64_t claimed;
-	int oTruth = w->bOrgs && veh__org_has_fleet(w, iOrg) ? iOrg : -1;
-	if (veh__arg_string(args, "component", NULL, zKind, &zComp, err)) return err->code;
-	if (jN) {
-		if (!veh__count(jN, &claimed))
-			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
-	} else if (jSel) {
-		veh_selector s;
-		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;
-		for (int c = 0; oTruth >= 0 && c < w->f.nCoh; c++) s.aCohOk[c] &= w->f.aCoh[c].iOrg == oTruth;
-		claimed = veh_selector_count(&w->f, &s);
-		veh_selector_free(&s);
-	} else {
-		claimed = -1;  /* qualitative: no count claimed */
-	}
-	int64_t truth = veh__affected(w, zComp, oTruth, &by, &byOrg, err);
-	if (truth < 0) return (int)truth;
 	(void)zTeam;
-	if (claimed < 0) {
-		*result = json_pack("{sIsnsosb}", "truth", (json_int_t)truth, "claimed", "by_model", by, "known",
-		                    veh_sbom_known(&w->sb, zComp));
-		if (byOrg) json_object_set_new(*result, "by_org", byOrg);
-		return 0;
-	}
-	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
-	*result = json_pack("{sIsIsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by,
-	                    "known", veh_sbom_known(&w->sb, zComp));
-	if (byOrg) json_object_set_new(*result, "by_org", byOrg);
-	return 0;
+	return veh__assess(w, w->bOrgs && veh__org_has_fleet(w, iOrg) ? iOrg : -1, zKind, args, result, err);
 }
 
 /* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):

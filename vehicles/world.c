@@ -120,7 +120,12 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	}
 	w->sim = sim;
 	veh_fleet_init(&w->f);
-	veh_sbom_init(&w->sb);
+	w->pSb = veh_sbom_new();
+	if (!w->pSb) {
+		ky_err_set(err, KY_ENOMEM, "world: out of memory");
+		free(w);
+		return NULL;
+	}
 	params_default(&w->p);
 	if (veh__org_implicit(w, err)) {
 		free(w);
@@ -131,6 +136,7 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
 		free(w->aOrg);
+		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
 	}
@@ -155,9 +161,9 @@ void veh_world_free(veh_world *w) {
 	free(w->aOrg);
 	free(w->aCohOrg);
 	free(w->aSlotStart);
-	free(w->aSlotCar);
+	free(w->aRun);
 	veh_fleet_clear(&w->f);
-	veh_sbom_clear(&w->sb);
+	veh_sbom_free(w->pSb);
 	free(w);
 }
 
@@ -216,13 +222,60 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	return rc;
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(w->pSb, sbom, err); }
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
-	return veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
+	veh_sbom_load opt = { .zEcu = ecu ? ecu : "", .zVersion = version ? version : "" };
+	if (!json_is_object(bom)) return ky_err_set(err, KY_EINVAL, "sbom (CycloneDX): not a CycloneDX document (bomFormat must be \"CycloneDX\")");
+	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
+	free(z);
+	return rc;
 }
 
-/* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot (counting sort, ids ascending). */
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
+	return veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+}
+
+json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
+
+/* The wheel's runs: within a cohort phases ascend with the car id, so the cars of one (slot, cohort) are one run
+ * [iFirst, iFirst + nCount). Slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1, in cohort (so car id) order. */
+static int wheel_runs(veh_world *w, uint32_t slotS, ky_err *err) {
+	veh_fleet *f = &w->f;
+	uint32_t nRun = 0;
+	for (int pass = 0; pass < 2; pass++) {  /* count the runs of each slot, then fill them in */
+		uint32_t *aFill = NULL;
+		if (pass == 1) {
+			for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
+			nRun = w->aSlotStart[w->nSlot];
+			w->aRun = malloc(((size_t)nRun + 1) * sizeof *w->aRun);
+			aFill = malloc(((size_t)w->nSlot + 1) * sizeof *aFill);
+			if (!w->aRun || !aFill) {
+				free(aFill);
+				return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+			}
+			memcpy(aFill, w->aSlotStart, (size_t)w->nSlot * sizeof *aFill);
+		}
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			for (uint32_t i = k->iFirst, iEnd = k->iFirst + k->nCount; i < iEnd;) {
+				uint32_t s = f->aPhase[i] / slotS, j = i + 1;
+				while (j < iEnd && f->aPhase[j] / slotS == s) j++;
+				assert(j == iEnd || f->aPhase[j] / slotS > s);  /* ascending phases: one run per (slot, cohort) */
+				if (pass == 0) w->aSlotStart[s + 1]++;
+				else w->aRun[aFill[s]++] = (veh__run){ i, j - i, (uint16_t)c };
+				i = j;
+			}
+		}
+		free(aFill);
+	}
+	w->nRun = nRun;
+	return 0;
+}
+
+/* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot in runs (wheel_runs). */
 static int wheel_build(veh_world *w, ky_err *err) {
 	veh_fleet *f = &w->f;
 	uint32_t periodS = (uint32_t)(w->p.checkinPeriod / ENG_US_PER_S);
@@ -232,8 +285,7 @@ static int wheel_build(veh_world *w, ky_err *err) {
 	w->p.slotWidth = ENG_S(slotS);
 	w->nSlot = (periodS + slotS - 1) / slotS;
 	w->aSlotStart = calloc((size_t)w->nSlot + 1, sizeof(uint32_t));
-	w->aSlotCar = malloc(((size_t)f->n + 1) * sizeof(uint32_t));
-	if (!w->aSlotStart || !w->aSlotCar) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+	if (!w->aSlotStart) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
 	eng_sim_stream(w->sim, "veh.phase", &r);
 	/* Each cohort draws its cars' phases uniformly, then hands them out in ascending order of car id: the cars of
 	 * a slot are then a few contiguous id runs (one per cohort) and a tick walks the columns sequentially. */
@@ -248,14 +300,7 @@ static int wheel_build(veh_world *w, ky_err *err) {
 			for (uint32_t n = 0; n < aHist[ph]; n++) f->aPhase[i++] = (uint16_t)ph;
 	}
 	free(aHist);
-	for (uint32_t i = 0; i < f->n; i++) w->aSlotStart[f->aPhase[i] / slotS + 1]++;
-	for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
-	uint32_t *aFill = malloc((size_t)w->nSlot * sizeof(uint32_t));
-	if (!aFill) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
-	memcpy(aFill, w->aSlotStart, (size_t)w->nSlot * sizeof(uint32_t));
-	for (uint32_t i = 0; i < f->n; i++) w->aSlotCar[aFill[f->aPhase[i] / slotS]++] = i;
-	free(aFill);
-	return 0;
+	return wheel_runs(w, slotS, err);
 }
 
 /* Global slot index >= i whose slot holds cars; UINT64_MAX when the fleet is empty. */
@@ -341,14 +386,15 @@ static uint32_t thr32(double p) {
 
 
 /* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. x is the slot's
- * context for the car's organisation. */
-static inline void car_tick(veh_world *w, veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
+ * context for the car's organisation; r the "veh.tick" stream, held in a local copy for the slot. */
+static inline __attribute__((always_inline)) void car_tick(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t i,
+                                                          uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	uint16_t fl = f->aFlags[i];
 	if (fl & VEH_F_BRICKED) return;
 	veh_org *o = &w->aOrg[x->iOrg];
-	uint64_t r = eng_rng_u64(&w->rTick);
-	uint32_t lo = (uint32_t)r, hi = (uint32_t)(r >> 32);
+	uint64_t u = eng_rng_next(r);
+	uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
 	if (fl & VEH_F_OFFLINE) {
 		if (lo >= x->thrOn) {
 			if (f->aOta[i] == VEH_OTA_DOWNLOADING || f->aOta[i] == VEH_OTA_INSTALLING) f->aOtaT[i] += x->periodS;
@@ -371,14 +417,14 @@ static inline void car_tick(veh_world *w, veh__tick_ctx *x, uint32_t i, uint32_t
 	if ((fl & VEH_F_COMP) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
 		iCamp = f->aCamp[i] - 1;
 		o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
-		bAlert = eng_rng_u64(&w->rTick) >> 32 < x->thrDetect;
+		bAlert = eng_rng_next(r) >> 32 < x->thrDetect;
 	}
-	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_u64(&w->rTick) : 0;
+	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_next(r) : 0;
 	if (!x->bReach || (fl & VEH_F_REVOKED) || (x->bDegraded && (uint32_t)r2 < x->thrLoss)) {
 		if (f->aOta[i] == VEH_OTA_DOWNLOADING) f->aOtaT[i] += x->periodS;  /* the download stalls */
 		return;
 	}
-	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
+	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * x->jitterS) >> 32) + 1;
 	x->nCheckins++;
 	if (bAlert && x->bVsocSees && !(f->aFlags[i] & VEH_F_FLAGGED)) {
 		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
@@ -391,8 +437,10 @@ static inline void car_tick(veh_world *w, veh__tick_ctx *x, uint32_t i, uint32_t
 		o->c.nFalseQueued++;
 		o->c.nRecvFalse++;
 	}
-	/* the OTA step has nothing to do for a car without an OTA state while no campaign exists */
-	if (w->nOta || f->aOta[i] != VEH_OTA_NONE) veh__ota_step(w, x, i, tS, now);
+	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) while no campaign has
+	 * offers left to make (then its offer would find nothing: the same as not asking) */
+	uint8_t st = f->aOta[i];
+	if (x->bOffers || (st != VEH_OTA_NONE && st != VEH_OTA_DONE)) veh__ota_step(w, x, i, tS, now);
 }
 
 /* The thresholds of this slot for org o's cars (its telematics and OTA server). */
@@ -401,11 +449,16 @@ static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
 	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
 	if (qOn > 1) qOn = 1;
 	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
-	*x = (veh__tick_ctx){ thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
-		                  veh__svc_usable(w, o, VEH_SVC_TELEMATICS),
-		                  w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0, 0, (uint32_t)periodS, o, 0 };
+	*x = (veh__tick_ctx){ .thrOff = thr32(qOff), .thrOn = thr32(qOn), .thrFp = thr32(w->p.idsFp),
+		                  .thrDetect = thr32(w->p.idsDetect), .thrLoss = thr32(w->p.degradedLoss),
+		                  .bReach = veh__svc_usable(w, o, VEH_SVC_TELEMATICS),
+		                  .bDegraded = w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED,
+		                  .periodS = (uint32_t)periodS, .iOrg = o };
 	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
 	x->bVsocSees = veh__svc_usable(w, o, VEH_SVC_VSOC) && w->aOrg[o].aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED;
+	x->jitterS = (uint64_t)(w->p.jitter / ENG_US_PER_S);
+	for (int k = 0; k < w->nOta && !x->bOffers; k++)  /* offers only grow and pauses change between events: a slot's */
+		x->bOffers = !w->aOta[k].bPaused && w->aOta[k].nOffered < w->aOta[k].nTarget;
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
@@ -418,15 +471,15 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
 	veh__comp_account(w);
-	const uint32_t *pCar = w->aSlotCar + w->aSlotStart[s], *pEnd = w->aSlotCar + w->aSlotStart[s + 1];
-	w->nCarEvents += (uint64_t)(pEnd - pCar);
-	if (w->nOrg == 1) {
-		for (; pCar < pEnd; pCar++) car_tick(w, &ax[0], *pCar, tS, now);
-	} else {
-		const uint8_t *aCohOrg = w->aCohOrg;
-		const uint16_t *aCohort = w->f.aCohort;
-		for (; pCar < pEnd; pCar++) car_tick(w, &ax[aCohOrg[aCohort[*pCar]]], *pCar, tS, now);
+	eng_rng r = w->rTick;  /* only the check-ins draw from it: a local copy for the slot, written back after */
+	for (uint32_t k = w->aSlotStart[s]; k < w->aSlotStart[s + 1]; k++) {
+		const veh__run *u = &w->aRun[k];  /* one cohort's cars: one org, ids ascending */
+		veh__tick_ctx *x = &ax[w->aCohOrg[u->iCoh]];
+		x->iCoh = u->iCoh;
+		w->nCarEvents += u->nCount;
+		for (uint32_t i = u->iFirst, iEnd = u->iFirst + u->nCount; i < iEnd; i++) car_tick(w, x, &r, i, tS, now);
 	}
+	w->rTick = r;
 	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.nCheckins += ax[o].nCheckins;
 	w->iSlotNext = next_busy_slot(w, w->iSlotNext + 1);
 	if (w->iSlotNext != UINT64_MAX) veh__sched_tick(w, slot_time(w, w->iSlotNext));
@@ -563,44 +616,6 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
 
-int64_t veh__affected(const veh_world *w, const char *zComp, int iOrg, json_t **pBy, json_t **pByOrg, ky_err *err) {
-	veh_sbom_hits h;
-	const veh_fleet *f = &w->f;
-	int rc = veh_sbom_find(&w->sb, zComp, &h, err);
-	if (rc < 0) return rc;
-	int64_t n = 0;
-	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t)), aByOrg[VEH_ORG_MAX] = { 0 };
-	if (!aByModel) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	for (int c = 0; c < f->nCoh && h.n; c++) {  /* which org's cars carry it: cohort by cohort */
-		const veh_cohort *k = &f->aCoh[c];
-		if (iOrg >= 0 && k->iOrg != iOrg) continue;
-		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
-			int bHit = 0;
-			for (int j = 0; j < h.n && !bHit; j++) bHit = f->aVer[h.aEcu[j]][i] == h.aVer[j];
-			if (bHit) {
-				n++;
-				aByModel[k->iModel]++;
-				aByOrg[k->iOrg]++;
-			}
-		}
-	}
-	if (pBy) {
-		*pBy = json_object();
-		for (int m = 0; m < f->nModel; m++)
-			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
-	}
-	if (pByOrg) {
-		*pByOrg = NULL;
-		if (w->bOrgs) {
-			*pByOrg = json_object();
-			for (int o = 0; o < w->nOrg; o++)
-				if (aByOrg[o]) json_object_set_new(*pByOrg, w->aOrg[o].zId, json_integer(aByOrg[o]));
-		}
-	}
-	free(aByModel);
-	return n;
-}
-
 json_t *veh_world_catalog_json(const veh_world *w) {
 	const veh_fleet *f = &w->f;
 	json_t *o = json_object(), *a;
@@ -642,9 +657,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "cohorts", a);
-	a = json_array();
-	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
-	json_object_set_new(o, "components", a);
+	/* at most VEH_CATALOG_COMPONENTS suggestions (a 16 MiB SBOM lists tens of thousands); the total beside them */
+	json_object_set_new(o, "components", veh_sbom_components_json(w->pSb, VEH_CATALOG_COMPONENTS));
+	if (veh_sbom_component_count(w->pSb) > VEH_CATALOG_COMPONENTS)
+		json_object_set_new(o, "components_total", json_integer(veh_sbom_component_count(w->pSb)));
 	if (w->bOrgs) json_object_set_new(o, "orgs", veh_world_orgs_json(w));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
@@ -725,5 +741,5 @@ int veh_world_ingest(veh_world *w, const char *org, json_t *indicators, json_t *
 uint64_t veh_world_car_events(const veh_world *w) { return w->nCarEvents; }
 
 size_t veh_world_bytes(const veh_world *w) {
-	return veh_fleet_bytes_per_car(&w->f) * w->f.n + (size_t)w->f.n * sizeof(uint32_t) + ((size_t)w->nSlot + 1) * 4;
+	return veh_fleet_bytes_per_car(&w->f) * w->f.n + (size_t)w->nRun * sizeof(veh__run) + ((size_t)w->nSlot + 1) * 4;
 }

@@ -20,6 +20,7 @@
 #include "engine/err.h"
 #include "engine/sim.h"
 #include "engine/time.h"
+#include "vehicles/sbom.h"
 
 typedef struct veh_world veh_world;
 
@@ -45,8 +46,13 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err);
 /* SBOM: {"tcu":{"2.3.1":["openssl@1.1.1k","busybox@1.31.1"]}} (adds to what is known). */
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err);
 /* A CycloneDX document (bom.json: "components":[{"name":..,"version":..},...], nested components too) for one
- * ECU class and firmware version. */
+ * ECU class and firmware version (NULL or "": from metadata.component). */
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err);
+/* A CycloneDX document as text (up to VEH_SBOM_MAX_BYTES): a firmware's SBOM, a part's SBOM, or VEX statements;
+ * opt says which and receives what was found (sbom.h veh_sbom_add_cyclonedx). Errors name zFile and the JSON path. */
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err);
+/* The SBOM facts a report needs (veh_sbom_json: firmware, vulnerabilities with their ground truth); new ref. */
+json_t *veh_world_sbom_json(const veh_world *w);
 /* A backend service of the drill's story (CONTRACT §2 services{}), before start, beside the built-in telematics, ota,
  * vsoc, pki and app_api: {"id":"dms","name":"Dealer management system","org":"oem_a","customers":12000,
  * "operator":"cdk","degraded_loss":0.5}. org: whose service (required with several OEMs; any org kind); customers:

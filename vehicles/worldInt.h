@@ -4,8 +4,9 @@
  *
  * Time: the world keeps sim seconds (uint32) per car; events run in eng_time_t microseconds.
  * Check-ins: a timing wheel of nSlot slots of width slotUs over one check-in period. Each car has a fixed phase
- * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are a contiguous run of
- * aSlotCar (CSR by slot, car ids ascending inside a slot). One "veh.tick" event is pending at a time: it runs the
+ * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are runs of aRun (CSR by
+ * slot; within a cohort phases ascend with the car id, so a slot holds one run of ids per cohort, kept as (first,
+ * count, cohort): no index per car, and a tick walks the columns sequentially). One "veh.tick" event is pending at a time: it runs the
  * next non-empty slot and re-arms itself, so a million cars cost one heap entry, not a million.
  * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
@@ -59,6 +60,7 @@ enum { VEH_ORG_OEM, VEH_ORG_SUPPLIER, VEH_ORG_ISAC, VEH_ORG_SOC, VEH_ORG_REGULAT
 #define VEH_CRED_MAX 64    /* declared credentials (a service mask is 64 bits: VEH_SVC_N + VEH_SVCX_MAX fits) */
 #define VEH_RECALL_MAX 64  /* recall campaigns */
 enum { VEH_CRED_SERVICE_ACCOUNT, VEH_CRED_API_KEY, VEH_CRED_SIGNING_KEY, VEH_CRED_KIND_N };
+#define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
 	int health;            /* VEH_H_* */
@@ -194,11 +196,17 @@ typedef struct veh_params {
 	int64_t recordsPerCar;
 } veh_params;
 
+/* A run of the check-in wheel: cars [iFirst, iFirst + nCount) of cohort iCoh share a slot. */
+typedef struct veh__run {
+	uint32_t iFirst, nCount;
+	uint16_t iCoh;
+} veh__run;
+
 struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
 	veh_fleet f;
-	veh_sbom sb;
+	veh_sbom *pSb;                 /* SBOMs and VEX statements (owned) */
 	veh_params p;
 	veh_org *aOrg;                 /* nOrg >= 1 (org 0 implicit while bOrgs == 0) */
 	int nOrg;
@@ -217,8 +225,9 @@ struct veh_world {
 	int nRecall;
 	/* timing wheel */
 	uint32_t nSlot;
-	uint32_t *aSlotStart;          /* nSlot + 1 */
-	uint32_t *aSlotCar;            /* n */
+	uint32_t *aSlotStart;          /* nSlot + 1: slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1 */
+	veh__run *aRun;                /* the runs of cars of one cohort in one slot */
+	uint32_t nRun;
 	uint64_t iSlotNext;            /* global index of the next slot to run (slot = i % nSlot) */
 	eng_time_t tStart;
 	eng_event_id tickId, vsocId;
@@ -239,8 +248,11 @@ typedef struct tick_ctx {
 	int bDegraded;
 	int bOta;            /* OTA server usable */
 	int bVsocSees;       /* its VSOC works: a true alert flags its car */
+	int bOffers;         /* some OTA campaign has offers left to make (not paused) */
+	uint64_t jitterS;    /* checkin.jitter in seconds */
 	uint32_t periodS;
 	int iOrg;
+	int iCoh;            /* the cohort of the run being ticked */
 	int64_t nCheckins;
 } veh__tick_ctx;
 
@@ -327,9 +339,14 @@ void veh__ota_progress_facts(veh_world *w);
 void veh__ota_scope(const veh_world *w, veh_ota_camp *c);  /* its selector limited to its org's cars */
 int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iOrg, int iEcu, uint32_t ver, double rollout,
                  double brick, int iAttack, int *piOta, ky_err *err);
-/* Cars whose firmware contains zComp, of org iOrg (all when < 0); *pBy (may be NULL) gets {model: n}, *pByOrg (may be
- * NULL; only with orgs) {org: n}. */
-int64_t veh__affected(const veh_world *w, const char *zComp, int iOrg, json_t **pBy, json_t **pByOrg, ky_err *err);
+/* assess.c: cars whose firmware contains zComp (a query, sbom.h); *pBy (may be NULL) gets {model: cars}. */
+int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
+/* The verb sbom.affected (with orgs: `org` limits it to that org's cars, and `by_org` says which org's cars carry it)
+ * and the action assess of a team of org iOrg (its cars only; every org's when < 0) (docs/sbom.md). */
+int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
+int veh__assess(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* The names a VEX statement's status, justification and response take (NULL-terminated; action.c's enums). */
+extern const char *const veh__vex_statuses[], *const veh__vex_justifications[], *const veh__vex_responses[];
 int veh__params_valid(const veh_params *p);   /* every parameter within its documented range (world.c) */
 /* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
 int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);

@@ -727,9 +727,11 @@ TEST(cyclonedx_input_is_checked) {
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
 	ASSERT_CONTAINS(err.zMsg, "bomFormat");
 	json_decref(bom);
-	bom = J("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"openssl\"}]}");
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
-	ASSERT_CONTAINS(err.zMsg, "components[1]: needs name and version");
+	ASSERT_CONTAINS(err.zMsg, "$.components[0]: a component needs a name");
+	json_decref(bom);
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"name\":\"openssl\",\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "radio", "2.3.1", bom, &err), KY_ENOENT);
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "two", bom, &err), KY_EPARSE);
 	json_decref(bom);
@@ -1139,5 +1141,93 @@ TEST(a_paused_ota_campaign_offers_nothing_and_its_cars_wait_until_resumed) {
 	ASSERT_EQ_STR(h1, h2);
 	free(buf);
 	free_world(r2);
+	free_world(b);
+}
+
+/* Sedan-A (1000, tcu 2.3.1, gw 1.4.0) and SUV-B (1000, tcu 2.5.0, gw 1.4.0); zlib < 1.2.13 is affected by the
+ * advisory; tcu 2.3.1 carries zlib 1.2.12 through libcurl, tcu 2.5.0 has 1.2.13, gw 1.4.0 has 1.2.11 but its
+ * supplier's statement clears it (the code is not reachable). */
+static box vex_world(void) {
+	box b = make_world(3, NULL);
+	ky_err err = { 0 };
+	json_t *s = J("{\"tcu\":{\"2.5.0\":[\"pkg:generic/zlib@1.2.13\"]},\"gw\":{\"1.4.0\":[\"zlib@1.2.11\"]}}");
+	ASSERT_EQ_INT(veh_world_add_sbom(b.w, s, &err), 0);
+	json_decref(s);
+	const char *azDoc[] = {
+		"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"metadata\":{\"component\":{\"type\":\"firmware\",\"name\":\"tcu\","
+		"\"version\":\"2.3.1\",\"bom-ref\":\"fw\"}},\"components\":[{\"name\":\"libcurl\",\"version\":\"7.83.1\",\"bom-ref\":\"c\"},"
+		"{\"name\":\"zlib\",\"version\":\"1.2.12\",\"bom-ref\":\"z\",\"purl\":\"pkg:generic/zlib@1.2.12\"}],\"dependencies\":"
+		"[{\"ref\":\"fw\",\"dependsOn\":[\"c\"]},{\"ref\":\"c\",\"dependsOn\":[\"z\"]}]}",
+		"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"vulnerabilities\":[{\"id\":\"CVE-2022-37434\",\"affects\":[{\"ref\":"
+		"\"pkg:generic/zlib\",\"versions\":[{\"range\":\"vers:generic/<1.2.13\"}]}]},{\"id\":\"CVE-2022-37434\",\"analysis\":"
+		"{\"state\":\"not_affected\",\"justification\":\"code_not_reachable\"},\"affects\":[{\"ref\":\"pkg:generic/zlib@1.2.11\"}]}]}",
+	};
+	for (int i = 0; i < 2; i++) {
+		veh_sbom_load opt = { 0 };
+		ASSERT_EQ_INT(veh_world_load_cyclonedx(b.w, azDoc[i], strlen(azDoc[i]), "doc.json", &opt, &err), 0);
+	}
+	return b;
+}
+
+TEST(a_vex_statement_is_judged_on_the_products_it_names) {
+	box b = vex_world();
+	json_t *r = call_obj(b, "sbom.affected", "{\"vulnerability\":\"CVE-2022-37434\"}");
+	ASSERT_EQ_INT(jint(r, "cars"), 1000);   /* Sedan-A: tcu 2.3.1 */
+	json_decref(r);
+	/* right: tcu 2.3.1 affected */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"select\":{\"ecu\":\"tcu\",\"version\":\"2.3.1\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_EQ_STR(json_string_value(json_object_get(r, "state")), "exploitable");
+	ASSERT_EQ_INT(jint(r, "covered_affected"), 1000);
+	ASSERT_NEAR(json_real_value(json_object_get(r, "error")), 0, 1e-9);
+	json_t *p = json_array_get(json_object_get(r, "products"), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(p, "ecu")), "tcu");
+	ASSERT_TRUE(json_is_true(json_object_get(p, "affected")));
+	json_decref(r);
+	/* right: the gateway is not affected, although every Sedan-A (which has one) is */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"justification\":"
+	                     "\"vulnerable_code_not_in_execute_path\",\"select\":{\"ecu\":\"gw\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_FALSE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_STR(json_string_value(json_object_get(r, "justification")), "code_not_reachable");   /* CISA name mapped */
+	json_decref(r);
+	/* wrong: Sedan-A said not affected (its tcu is) */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"detail\":\"we think not\","
+	                     "\"select\":{\"model\":\"Sedan-A\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_INT(jint(r, "covered_affected"), 1000);
+	ASSERT_EQ_INT(json_array_size(json_object_get(r, "products")), 2);   /* gw 1.4.0 and tcu 2.3.1 */
+	json_decref(r);
+	/* wrong the other way: SUV-B said affected */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"response\":\"update\",\"select\":{\"model\":\"SUV-B\"}}");
+	ASSERT_FALSE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_FALSE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_STR(json_string_value(json_array_get(json_object_get(r, "response"), 0)), "update");
+	json_decref(r);
+	/* under investigation is neither right nor wrong */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"under_investigation\"}");
+	ASSERT_TRUE(json_is_null(json_object_get(r, "correct")));
+	json_decref(r);
+	/* patching changes the cars, not the products' truth */
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"tcu\",\"version\":\"2.5.0\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(4));
+	r = call_obj(b, "sbom.affected", "{\"vulnerability\":\"CVE-2022-37434\"}");
+	ASSERT_LT(jint(r, "cars"), 30);
+	json_decref(r);
+	free_world(b);
+}
+
+TEST(a_bad_vex_statement_is_refused_and_changes_nothing) {
+	box b = vex_world();
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\"}", KY_EINVAL, "status: expected affected, not_affected");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"fine\"}", KY_EINVAL, "status:");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\"}", KY_EINVAL, "needs a justification");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"justification\":\"lucky\"}",
+	             KY_EINVAL, "justification: expected code_not_present");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"response\":[\"pray\"]}", KY_EINVAL,
+	             "response: expected one or more");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"select\":{\"model\":\"Kei-C\"}}",
+	             KY_ENOENT, "unknown model 'Kei-C'");
+	expect_error(b, 1, "assess", "{\"component\":\"zlib\",\"range\":\"vers:deb/<1\"}", KY_EPARSE, "unknown type 'deb'");
 	free_world(b);
 }

@@ -10,6 +10,7 @@ import { h, fill, $, fmtT, fmtN, SimClock, store, tokenKey, fleetAdd, fleetFromH
 import { Conn, pageToken } from "./conn.js";
 import { summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
+import { OrgsPanel } from "./orgs.js";
 
 const token = pageToken();
 const K = "kyodo.v1.fac." + tokenKey(token) + ".";
@@ -142,7 +143,8 @@ handlers["scenario.error"] = (m) => handlers.event(Object.assign({ kind: "scenar
 handlers.fact = handlers.event;
 handlers.log = (m) => handlers.event(Object.assign({ kind: "log" }, m));
 
-function onMessage(m) { const fn = handlers[m.type]; if (fn) fn(m); }
+let orgsPanel = null;   // drills with orgs: the teams by organisation and the sharing graph (orgs.js)
+function onMessage(m) { if (orgsPanel) orgsPanel.onMessage(m, S); const fn = handlers[m.type]; if (fn) fn(m); }
 
 function errorText(m) {
 	const where = m.where || m.subject || (m.detail && (m.detail.where || m.detail.file && (m.detail.file + ":" + m.detail.line))) || "";
@@ -415,6 +417,7 @@ function start() {
 	for (const b of document.querySelectorAll("#feed-filter button")) b.addEventListener("click", () => { S.view.feed = b.dataset.filter; store.set(K + "view", S.view); renderFeed(); });
 	for (const b of document.querySelectorAll("#ftabs button")) b.addEventListener("click", () => { S.view.tab = b.dataset.tab; store.set(K + "view", S.view); renderTabs(); });
 	document.addEventListener("keydown", (e) => { if (e.key === "Escape" && S.inboxOpen) { S.inboxOpen = null; renderInboxModal(); } });
+	orgsPanel = new OrgsPanel($("#orgs-panel"));
 	chart = new LineChart($("#fleet-chart"), { series: FLEET_SERIES, label: (k) => t("fleet." + k), lang: getLang, duration: () => S.clock.duration });
 	onLang(() => { $("#composer").replaceChildren(); renderAll(); renderConn(conn.state, conn.attempt); });
 	renderAll();

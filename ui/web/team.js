@@ -6,6 +6,7 @@
 // back from the server in every welcome's backlog.
 
 import { t, getLang, setLang, onLang, applyStatic } from "./i18n.js";
+import { setOrgLabel } from "./orgs.js";
 import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, fleetAdd, fleetFromHistory, newClientId, sevOf, tlpOf, toast, chime, teamName, exerciseDurationUs } from "./util.js";
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
@@ -238,6 +239,7 @@ function unreadInjects() { return [...S.injects.values()].filter((i) => !S.read.
 
 function renderHeader() {
 	$("#team-name").textContent = S.team ? teamName(S.exercise, S.team) : "—";
+	setOrgLabel($("#team-org"), S.exercise, S.team);  /* drills with orgs: the team's organisation */
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	const sb = $("#sound-btn");
 	sb.innerHTML = S.view.sound ? BELL_ON : BELL_OFF;   // constant markup, no data
