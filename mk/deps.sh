@@ -38,6 +38,7 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd npm npm
 	need_cmd convert imagemagick
 	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
+	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 fi
 if [ "$what" = bench ]; then
 	need_file /usr/include/ns3/simulator.h libns3-dev

@@ -345,6 +345,7 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 			int nLate = acts->n - iAct;
 			json_object_set_new(*pSummary, "actions_not_played", json_integer(nLate));
 		}
+		scn_record_set_summary(rec, *pSummary); /* the journal keeps what this run prints (the report reads it) */
 	}
 	if (rec && scn_record_close(rec, &err)) {
 		fprintf(stderr, "kyodo run: --db %s: %s\n", o->zDb, err.zMsg);

@@ -431,6 +431,8 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->backlog);
 	json_decref(d->shares);
 	json_decref(d->techniques);
+	json_decref(d->malware);
+	json_decref(d->tools);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
 	json_decref(d->penaltyDefs);
@@ -789,7 +791,34 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	if (json_array_size(cred)) json_object_set(o, "credentials", cred);
 	json_decref(svc);
 	json_decref(cred);
+	if (d->malware) json_object_set(o, "malware", d->malware);
+	if (d->tools) json_object_set(o, "tools", d->tools);
 	return o;
+}
+
+/* One expectation of the plan: its declaration with the team resolved (an inject to one team expects that team). */
+static json_t *plan_expect(const scn_inject_def *p, json_t *e) {
+	json_t *o = json_deep_copy(e);
+	json_object_del(o, "line");
+	if (!json_object_get(o, "team") && json_array_size(p->to) == 1) json_object_set(o, "team", json_array_get(p->to, 0));
+	return o;
+}
+
+json_t *scn_drill_plan_json(const scn_drill *d) {
+	json_t *a = json_array();
+	for (int i = 0; a && i < d->nInj; i++) {
+		const scn_inject_def *p = &d->aInj[i];
+		json_t *ex = json_array();
+		size_t k;
+		json_t *e;
+		json_array_foreach(p->expects, k, e) json_array_append_new(ex, plan_expect(p, e));
+		json_t *o = json_pack("{s:s,s:I,s:O,s:O,s:O,s:O,s:o,s:i,s:b}", "id", p->zId, "at_us", (json_int_t)p->at, "to", p->to,
+		                      "severity", json_object_get(p->msg, "severity"), "title", json_object_get(p->msg, "title"),
+		                      "body", json_object_get(p->msg, "body"), "expects", ex, "line", p->line, "sent", p->bSent);
+		if (o && p->zNotes) json_object_set_new(o, "notes", json_string(p->zNotes));
+		if (o) json_array_append_new(a, o);
+	}
+	return a;
 }
 
 void scn_drill_state_hash(const scn_drill *d, char hex[65]) {

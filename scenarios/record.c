@@ -24,6 +24,7 @@ struct scn_record {
 	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
 	ky_err err;              /* first error met in a callback */
 	int bGroup;              /* a journal group is open (scn_record_group_begin) */
+	json_t *summary;         /* the run summary to store at close (scn_record_set_summary), NULL: the drill's own */
 };
 
 static void keep_err(scn_record *r, const ky_err *e) {
@@ -250,15 +251,43 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 	return r;
 }
 
+/* UTC wall time now, ISO 8601 ("2025-03-01T09:00:00Z"), into z. */
+static char *wall_iso(char *z, size_t n) {
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(z, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return z;
+}
+
+/* meta zKey = compact JSON of v (stolen). */
+static int meta_json(eng_journal *j, const char *zKey, json_t *v, ky_err *err) {
+	char *z = dump(v);
+	json_decref(v);
+	if (!z) return ky_err_set(err, KY_ENOMEM, "record: %s: out of memory", zKey);
+	int rc = eng_journal_meta_set(j, zKey, z, err);
+	free(z);
+	return rc;
+}
+
+/* What a report needs of the run that only the drill knows at its end: the run summary (`kyodo run --json`:
+ * scores, every expectation's outcome and response time, the state hash, and the impact figures once computed),
+ * the master scenario events list with the injects declared by callbacks, and the wall time of the end. */
+static int write_footer(scn_record *r, ky_err *err) {
+	char zNow[32];
+	json_t *sum = r->summary ? json_incref(r->summary) : scn_drill_summary_json(r->d);
+	int rc = meta_json(r->j, "summary", sum, err);
+	if (rc == 0) rc = meta_json(r->j, "plan", scn_drill_plan_json(r->d), err);
+	if (rc == 0) rc = eng_journal_meta_set(r->j, "ended_at", wall_iso(zNow, sizeof zNow), err);
+	return rc;
+}
+
 /* Writes the exercise header of a new journal. */
 static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *ex = scn_drill_exercise_json(d);
 	int rc = 0;
 	char zNum[32], zNow[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(zNow, sizeof zNow, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wall_iso(zNow, sizeof zNow);
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
@@ -276,6 +305,7 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "sbom", zSbom },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	if (rc == 0) rc = meta_json(j, "plan", scn_drill_plan_json(d), err); /* replaced at close */
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
 	free(zSbom);
@@ -298,6 +328,9 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
 	final_sample(r); /* the final state, for a replay that seeks to the end */
+	ky_err ef = { 0 };
+	if (write_footer(r, &ef) != 0) keep_err(r, &ef);
+	json_decref(r->summary);
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);
@@ -310,6 +343,28 @@ int scn_record_close(scn_record *r, ky_err *err) {
 	}
 	free(r);
 	return rc;
+}
+
+void scn_record_set_summary(scn_record *r, json_t *summary) {
+	if (!r) return;
+	json_decref(r->summary);
+	r->summary = summary ? json_deep_copy(summary) : NULL;
+}
+
+int scn_record_feedback(scn_record *r, const char *zTeam, const char *zParticipant, const char *zName, json_t *answers,
+                        ky_err *err) {
+	char zNow[32];
+	if (!r) return ky_err_set(err, KY_ESTATE, "feedback: no journal");
+	char *z = dump(answers);
+	if (!z) return ky_err_set(err, KY_ENOMEM, "feedback: out of memory");
+	int rc = eng_journal_feedback(r->j, scn_drill_now(r->d), zTeam, zParticipant, zName, z, wall_iso(zNow, sizeof zNow), err);
+	free(z);
+	return rc;
+}
+
+int scn_record_actor(scn_record *r, const char *zTeam, const char *zClientId, const char *zName, ky_err *err) {
+	if (!r || !zClientId || !zName || !*zName) return 0;
+	return eng_journal_actor(r->j, zTeam, zClientId, zName, err);
 }
 
 int scn_record_flush(scn_record *r, ky_err *err) {

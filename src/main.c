@@ -16,8 +16,9 @@
 #include "engine/opt.h"
 #include "engine/version.h"
 #include "scenarios/cli.h"
+#include "scenarios/msel.h"
 #include "server/cli.h"
-#include "ui/report/vex.h"
+#include "ui/report/cli.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
@@ -41,8 +42,8 @@ static const struct cmd {
 	{ "whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
 	  "re-play a drill up to T, then go on with other actions", NULL },
 	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json] [--vex FILE.json]",
-	  "after-action report and exports (built so far: --vex)", rep_vex_cli },
-	{ "msel", "import FILE.csv [--out SCENARIO.lua]", "turn a spreadsheet MSEL into a scenario", NULL },
+	  "after-action report and exports", rep_cli_report },
+	{ "msel", "import FILE.csv [--out SCENARIO.lua]", "turn a spreadsheet MSEL into a scenario", scn_msel_cli },
 };
 #define N_CMD (sizeof aCmd / sizeof aCmd[0])
 

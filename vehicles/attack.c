@@ -191,7 +191,12 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	free(aId);
 	json_t *jFact = json_pack("{sIsIsssssb}", "count", (json_int_t)nInfect, "eligible", (json_int_t)n, "entry", zEntry,
 	                          "technique", w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP));
-	if (k >= 0) json_object_set_new(jFact, "credential", json_string(w->aCred[k].zId));
+	if (jFact && w->aCamp[iCamp].nInd > 1) { /* the campaign's other indicators (reports share them as STIX) */
+		json_t *jI = json_array();
+		for (int m = 1; m < w->aCamp[iCamp].nInd; m++) json_array_append_new(jI, json_string(w->aCamp[iCamp].azInd[m]));
+		json_object_set_new(jFact, "indicators", jI);
+	}
+	if (jFact && k >= 0) json_object_set_new(jFact, "credential", json_string(w->aCred[k].zId));
 	veh__fact(w, "attack.compromise", zC2, jFact);
 	*result = json_integer(nInfect);
 	return 0;

@@ -19,6 +19,8 @@ static void on_rotate(eng_sim *sim, void *ctx, const eng_event *ev);
 
 /* ---- the service space ----------------------------------------------------------------------------------- */
 
+int veh_service_builtin(const char *z) { return veh__svc_index(z) >= 0; }
+
 int veh__svc_find(const veh_world *w, const char *z) {
 	int s = veh__svc_index(z);
 	for (int k = 0; s < 0 && z && k < w->nSvcX; k++)

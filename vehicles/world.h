@@ -68,6 +68,8 @@ int veh_world_add_service(veh_world *w, json_t *svc, ky_err *err);
  * (default: reaches); rotation: how long (default 30m service account, 1h API key, 2h signing key); leaked: the
  * attacker holds it from the start. */
 int veh_world_add_credential(veh_world *w, json_t *cred, ky_err *err);
+/* Is z one of the built-in backend services (telematics, ota, vsoc, pki, app_api)? */
+int veh_service_builtin(const char *z);
 /* The declared services [{id,name,customers,org?,operator?}] and credentials [{id,name,kind,held_by,reaches,used_by,
  * rotation_s,reaches_org?}] (new refs; empty arrays when none). */
 json_t *veh_world_services_json(const veh_world *w);
