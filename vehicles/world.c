@@ -435,10 +435,13 @@ static inline __attribute__((always_inline)) void car_tick(veh_world *w, veh__ti
 		o->c.nFalseQueued++;
 		o->c.nRecvFalse++;
 	}
-	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) while no campaign has
-	 * offers left to make (then its offer would find nothing: the same as not asking) */
+	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) when no open campaign
+	 * could offer it one (veh__ota_run_gate): its offer would find nothing, the same as not asking */
 	uint8_t st = f->aOta[i];
-	if (x->bOffers || (st != VEH_OTA_NONE && st != VEH_OTA_DONE)) veh__ota_step(w, x, i, tS, now);
+	int bStep = st == VEH_OTA_NONE   ? w->bOtaOffers && x->bNoneCan
+	            : st == VEH_OTA_DONE ? w->bOtaOffers && (x->nDoneOpen > 1 || (x->nDoneOpen == 1 && f->aOtaCamp[i] != x->iDoneOpen + 1))
+	                                 : 1;
+	if (bStep) veh__ota_step(w, x, i, tS, now);
 }
 
 /* The thresholds of this slot for org o's cars (its telematics and OTA server). */
@@ -455,8 +458,6 @@ static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
 	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
 	x->bVsocSees = veh__svc_usable(w, o, VEH_SVC_VSOC) && w->aOrg[o].aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED;
 	x->jitterS = (uint64_t)(w->p.jitter / ENG_US_PER_S);
-	for (int k = 0; k < w->nOta && !x->bOffers; k++)  /* offers only grow and pauses change between events: a slot's */
-		x->bOffers = !w->aOta[k].bPaused && w->aOta[k].nOffered < w->aOta[k].nTarget;
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
@@ -466,6 +467,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	eng_time_t now = eng_sim_now(sim);
 	veh__tick_ctx ax[VEH_ORG_MAX];
 	for (int o = 0; o < w->nOrg; o++) tick_ctx_init(w, o, &ax[o]);
+	w->bOtaOffers = veh__ota_offers_open(w, now);
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
 	veh__comp_account(w);
@@ -474,6 +476,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 		const veh__run *u = &w->aRun[k];  /* one cohort's cars: one org, ids ascending */
 		veh__tick_ctx *x = &ax[w->aCohOrg[u->iCoh]];
 		x->iCoh = u->iCoh;
+		veh__ota_run_gate(w, x, now);
 		w->nCarEvents += u->nCount;
 		for (uint32_t i = u->iFirst, iEnd = u->iFirst + u->nCount; i < iEnd; i++) car_tick(w, x, &r, i, tS, now);
 	}

@@ -159,6 +159,7 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	eng_time_t tCompLast;          /* compCarUs of every org is integrated up to here */
 	uint64_t nCarEvents;
+	int bOtaOffers;                /* some OTA campaign could offer a car now (veh__ota_offers_open; a tick's cache) */
 	int bStarted;
 	veh_fact_fn fnFact;
 	void *pFactCtx;
@@ -172,11 +173,12 @@ typedef struct tick_ctx {
 	int bDegraded;
 	int bOta;            /* OTA server usable */
 	int bVsocSees;       /* its VSOC works: a true alert flags its car */
-	int bOffers;         /* some OTA campaign has offers left to make (not paused) */
 	uint64_t jitterS;    /* checkin.jitter in seconds */
 	uint32_t periodS;
 	int iOrg;
 	int iCoh;            /* the cohort of the run being ticked */
+	int bNoneCan;        /* some open OTA campaign targets this cohort's initial firmware (veh__ota_run_gate) */
+	int nDoneOpen, iDoneOpen;  /* open OTA campaigns whose selector takes this cohort: how many, the last one */
 	int64_t nCheckins;
 } veh__tick_ctx;
 
@@ -220,6 +222,14 @@ int veh__sched_block(veh_world *w, int iOrg, int iCamp, eng_time_t t);
 /* ota.c: a new campaign; a car's OTA step at its check-in; completion facts (every vsoc.interval) */
 /* Does the fleet still accept campaign c's package? (always for a genuine one) */
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+/* Could some OTA campaign offer a car at time now (not paused, offers left within its quota, its package accepted)?
+ * When not, a check-in of a car with no update under way has nothing to do: the tick skips its OTA step. Within one
+ * tick (one `now`) it only goes from 1 to 0, as offers are made (ota.c updates w->bOtaOffers after each). */
+int veh__ota_offers_open(veh_world *w, eng_time_t now);
+/* The same per run of the wheel (x->iCoh): which cars of the cohort an offer could reach now (x->bNoneCan: a car never
+ * updated, running the cohort's initial firmware; x->nDoneOpen/iDoneOpen: the open campaigns that take the cohort,
+ * so a car done with the only one has nothing to be offered). Only shrinks within a tick, like w->bOtaOffers. */
+void veh__ota_run_gate(veh_world *w, veh__tick_ctx *x, eng_time_t now);
 void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now);
 void veh__ota_progress_facts(veh_world *w);
 void veh__ota_scope(const veh_world *w, veh_ota_camp *c);  /* its selector limited to its org's cars */
