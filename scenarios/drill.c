@@ -87,6 +87,7 @@ static json_t *fleet_msg(scn_drill *d) {
 		const char *zOrg;
 		json_t *v;
 		json_object_foreach(orgs, zOrg, v) {
+			if (json_integer_value(json_object_get(v, "total")) == 0) continue;  /* no cars, nothing to see (server/drill.c) */
 			json_t *ov = d->bTruthVisible ? json_deep_copy(v) : veh_world_org_observed_json(d->world, zOrg);
 			if (ov && d->bTruthVisible) json_object_set_new(ov, "observed", json_false());
 			if (ov) json_object_set_new(ov, "org", json_string(zOrg));
