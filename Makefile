@@ -7,7 +7,7 @@
 #   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
 #   PREFIX     where `make install` puts kyodo (default /usr/local); DESTDIR a staging root in front of it
 
-PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
+PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3 libpng
 BUILD     ?= build
 OPT       ?= -O2 -g
 SANITIZER ?=
@@ -112,6 +112,7 @@ WEB_FILES   := $(shell cd ui/web && find . -type f ! -name README.md | sed "s|^\
 DRILL_FILES := $(sort $(notdir $(wildcard scenarios/*.lua scenarios/*.jsonl scenarios/*.cdx.json)))
 DOC_FILES   := README.md $(sort $(wildcard docs/*.md))
 CLUSTER_FILES := $(sort $(notdir $(wildcard docs/cluster/*)))
+IMG_FILES     := $(sort $(notdir $(wildcard docs/img/*)))
 
 install: $(BUILD)/kyodo $(BUILD)/kyodo.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(MANDIR)/man1 \
@@ -123,6 +124,8 @@ install: $(BUILD)/kyodo $(BUILD)/kyodo.1
 	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DOCDIR)/cluster
 	install -m 0644 $(addprefix docs/cluster/,$(CLUSTER_FILES)) $(DESTDIR)$(DOCDIR)/cluster/
+	install -d $(DESTDIR)$(DOCDIR)/img
+	install -m 0644 $(addprefix docs/img/,$(IMG_FILES)) $(DESTDIR)$(DOCDIR)/img/
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' mk/kyodo@.service.in >$(DESTDIR)$(UNITDIR)/kyodo@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kyodo@.service
 
@@ -131,7 +134,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kyodo $(DESTDIR)$(MANDIR)/man1/kyodo.1 $(DESTDIR)$(UNITDIR)/kyodo@.service
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/web/,$(WEB_FILES)) $(addprefix $(DESTDIR)$(DATADIR)/scenarios/,$(DRILL_FILES))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) $(addprefix $(DESTDIR)$(DOCDIR)/cluster/,$(CLUSTER_FILES))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(IMG_FILES))
 	-find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete 2>/dev/null
-	-rmdir $(DESTDIR)$(DOCDIR)/cluster $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR)/cluster $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 -include $(shell find $(BUILD)/obj -name "*.d" 2>/dev/null)

@@ -20,6 +20,7 @@
  *   blob with zero runs elided (kind 1): consecutive world states differ in few bytes, so deltas are small. */
 #include "engine/journal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -61,6 +62,16 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 	/* 1 -> 2: snapshots may be of kind 2 (a keyframe with its zero runs elided); no table changes. The version
 	 * says so, so that an older kyodo refuses the file instead of calling its snapshots damaged. */
 	"",
+	/* 2 -> 3: the hot wash (participants' feedback after the drill) and who acted (a participant's display name per
+	 * (team, client id) of an action). Neither is an input of the simulation: no ord, resume never replays them. */
+	"CREATE TABLE IF NOT EXISTS feedback(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, team TEXT NOT NULL, participant TEXT NOT NULL,"
+	"  name TEXT, answers TEXT NOT NULL, at TEXT);"
+	"CREATE INDEX IF NOT EXISTS feedback_who ON feedback(team, participant);"
+	"CREATE TABLE IF NOT EXISTS actors(team TEXT NOT NULL, client_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(team, client_id));",
+	/* 3 -> 4: what the simulated world was told, in order (exact seek without the scenario; docs/journal.md) */
+	"CREATE TABLE IF NOT EXISTS world_inputs(ord INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, step INTEGER NOT NULL,"
+	"  phase INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT, team TEXT, args TEXT);"
+	"CREATE INDEX IF NOT EXISTS world_inputs_t ON world_inputs(t_us);",
 };
 
 enum {
@@ -68,6 +79,8 @@ enum {
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
+	S_FEEDBACK, S_ACTOR, S_EVENTS_KIND,
+	S_WORLD_INPUT, /* schema 4 */
 	S_COUNT
 };
 
@@ -111,12 +124,25 @@ static const char *const aSql[S_COUNT] = {
 		"SELECT max(m) FROM (SELECT max(ord) AS m FROM actions UNION ALL SELECT max(ord) FROM grades"
 		" UNION ALL SELECT max(ord) FROM reads UNION ALL SELECT max(ord) FROM adhoc)",
 	[S_SEQ_EXISTS] = "SELECT 1 FROM actions WHERE seq = ?1",
+	/* schema 3 (JRN_SINCE marks the statements an older file, opened read-only as it is, cannot prepare) */
+	[S_FEEDBACK] = "INSERT INTO feedback(t_us, team, participant, name, answers, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ACTOR] = "INSERT OR REPLACE INTO actors(team, client_id, name) VALUES(?1, ?2, ?3)",
+	[S_EVENTS_KIND] = "SELECT t_us, kind, subject, detail FROM events WHERE kind >= ?1 AND kind < ?2 ORDER BY t_us, id",
+	/* schema 4 */
+	[S_WORLD_INPUT] = "INSERT INTO world_inputs(t_us, step, phase, kind, name, team, args) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
+
+
+/* The schema a statement needs (0: every schema this build reads). */
+static int stmt_since(int i) {
+	return i == S_FEEDBACK || i == S_ACTOR ? 3 : i == S_WORLD_INPUT ? 4 : 0;
+}
 
 struct eng_journal {
 	sqlite3 *db;
 	char *zPath;
 	int bReadOnly;
+	int iSchema;            /* the file's schema version (a read-only open of an older file reads it as it is) */
 	sqlite3_stmt *aStmt[S_COUNT];
 	/* batching */
 	int bInTxn;
@@ -321,6 +347,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		                  "open it with a newer kyodo", j->zPath, (long long)ver, ENG_JOURNAL_SCHEMA);
 	}
 	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
+	j->iSchema = (int)ver;
 	if (ver == ENG_JOURNAL_SCHEMA) return 0;
 	if (j->bReadOnly && ver >= JRN_READ_MIN) return 0;
 	if (j->bReadOnly) {
@@ -345,6 +372,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	j->iSchema = ENG_JOURNAL_SCHEMA;
 	return 0;
 }
 
@@ -398,6 +426,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
+		if (j->iSchema < stmt_since(i)) continue; /* read-only, older file: the call that needs it says so */
 		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			db_err(j, err, rc, "prepare");
@@ -1061,7 +1090,8 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
 }
 
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
-	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots" };
+	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots",
+	                                      "world_inputs" };
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
 	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
@@ -1075,10 +1105,20 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 			return rc;
 		}
 	}
+	if (j->tClean > t) {
+		/* nothing at or after t is in the file any more: the resume point cannot be later than t */
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "INSERT OR REPLACE INTO meta(key, value) VALUES('clean_us', '%lld')", (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "store the resume point")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
 	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	if (j->tClean > t) j->tClean = j->tCleanStored = t;
 	/* the next snapshot starts a new chain */
 	j->nSinceKey = -1;
 	return 0;
@@ -1086,9 +1126,11 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	static const char *const aTable[] = { "events", "injects", "deliveries", "reads", "messages", "actions",
-	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc" };
+	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc",
+	                                      "feedback", "actors", "world_inputs" };
 	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
 		if (strcmp(zTable, aTable[i]) != 0) continue;
+		if (i >= 12 && j->iSchema < (i >= 14 ? 4 : 3)) return 0; /* an older file read as it is */
 		char zSql[64];
 		int64_t n = 0;
 		snprintf(zSql, sizeof zSql, "SELECT count(*) FROM %s", aTable[i]);
@@ -1097,4 +1139,254 @@ int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	}
 	ky_err_set(err, KY_EINVAL, "journal %s: unknown table '%s'", j->zPath, zTable);
 	return -1;
+}
+
+/* ---------------------------------------------------------------- the world's inputs, walks, copies */
+
+int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
+                            const char *zTeam, const char *zArgs, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_WORLD_INPUT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int64(st, 2, step);
+	sqlite3_bind_int(st, 3, phase);
+	sqlite3_bind_text(st, 4, zKind ? zKind : "", -1, SQLITE_STATIC);
+	bind_text(st, 5, zName);
+	bind_text(st, 6, zTeam);
+	bind_text(st, 7, zArgs);
+	return batched(j, st, err, "store a world input");
+}
+
+int eng_journal_world_inputs(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal_world_fn fn, void *ctx, ky_err *err) {
+	if (j->iSchema < 4) {
+		return ky_err_set(err, KY_ENOENT, "journal %s: schema %d has no world_inputs (written by an older kyodo)", j->zPath,
+		                  j->iSchema);
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, "SELECT ord, t_us, kind, name, team, args, step, phase FROM world_inputs"
+	                                   " WHERE t_us >= ?1 AND t_us <= ?2 ORDER BY ord", -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, "read world inputs");
+	sqlite3_bind_int64(st, 1, t0);
+	sqlite3_bind_int64(st, 2, t1);
+	int rcFn = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_world_row r = {
+			.ord = sqlite3_column_int64(st, 0),
+			.t = sqlite3_column_int64(st, 1),
+			.zKind = col_text(st, 2),
+			.zName = col_text(st, 3),
+			.zTeam = col_text(st, 4),
+			.zArgs = col_text(st, 5),
+			.step = sqlite3_column_int64(st, 6),
+			.phase = sqlite3_column_int(st, 7),
+		};
+		if ((rcFn = fn(ctx, &r)) != 0) break;
+	}
+	sqlite3_finalize(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read world inputs");
+	return 0;
+}
+
+int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err) {
+	sqlite3 *dst = NULL;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: copy inside a group", j->zPath);
+	int rc = j->bReadOnly ? 0 : txn_commit(j, err);
+	if (rc != 0) return rc;
+	remove_files(zDstPath);
+	rc = sqlite3_open_v2(zDstPath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* a copy that fails is removed: nothing to make durable page by page (the first writer's commits sync it) */
+	if (rc == SQLITE_OK) rc = sqlite3_exec(dst, "PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", j->db, "main");
+		if (!b) {
+			rc = sqlite3_errcode(dst);
+		} else {
+			rc = sqlite3_backup_step(b, -1);
+			int rc2 = sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? rc2 : rc;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		ky_err_set(err, KY_EIO, "journal %s: copy to %s: %s (sqlite %d)", j->zPath, zDstPath,
+		           dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc), rc);
+		sqlite3_close(dst);
+		remove_files(zDstPath);
+		return KY_EIO;
+	}
+	sqlite3_close(dst);
+	return 0;
+}
+
+int eng_journal_truncate_inputs(eng_journal *j, eng_time_t t, ky_err *err) {
+	static const char *const aTable[] = { "actions", "grades", "reads", "adhoc" };
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
+	if ((rc = txn_commit(j, err)) != 0) return rc;
+	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin")) != 0) return rc;
+	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "DELETE FROM %s WHERE t_us >= %lld", aTable[i], (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "truncate inputs")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	int64_t v = 0;
+	if ((rc = query_int(j, aSql[S_MAX_ORD], &v, err, "read the input order")) != 0) return rc;
+	j->iOrd = v;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- hot wash, actors */
+
+/* The statement i, or KY_EVERSION when the file is older than the statement's schema (read-only, as it is). */
+static sqlite3_stmt *stmt_or_version(eng_journal *j, int i, ky_err *err) {
+	if (j->aStmt[i]) return j->aStmt[i];
+	ky_err_set(err, KY_EVERSION, "journal %s: schema %d has no %s (a newer kyodo writes it)", j->zPath, j->iSchema,
+	           i == S_FEEDBACK ? "feedback table" : "actors table");
+	return NULL;
+}
+
+int eng_journal_feedback(eng_journal *j, eng_time_t t, const char *zTeam, const char *zParticipant, const char *zName,
+                         const char *zAnswers, const char *zAt, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	sqlite3_stmt *st = stmt_or_version(j, S_FEEDBACK, err);
+	if (!st) return err ? err->code : KY_EVERSION;
+	assert(zTeam && zParticipant && zAnswers);
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zParticipant, -1, SQLITE_STATIC);
+	bind_text(st, 4, zName);
+	sqlite3_bind_text(st, 5, zAnswers, -1, SQLITE_STATIC);
+	bind_text(st, 6, zAt);
+	return durable_step(j, st, err, "store feedback");
+}
+
+int eng_journal_actor(eng_journal *j, const char *zTeam, const char *zClientId, const char *zName, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	sqlite3_stmt *st = stmt_or_version(j, S_ACTOR, err);
+	if (!st) return err ? err->code : KY_EVERSION;
+	if ((rc = txn_row_begin(j, j->tClean, err)) != 0) return rc;
+	sqlite3_bind_text(st, 1, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zClientId, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zName, -1, SQLITE_STATIC);
+	return batched(j, st, err, "store an actor");
+}
+
+/* ---------------------------------------------------------------- reading whole tables (reports) */
+
+/* One SELECT per table, its columns in the order eng_journal_rows maps them: t_us, seq, team, inject, from, to,
+ * kind, args, result, actor, json, value, text. Missing columns are NULL. NULL for a table it does not walk. */
+static const char *rows_sql(const eng_journal *j, const char *zTable) {
+	static const struct { const char *zName, *zSql; int since; } a[] = {
+		{ "injects", "SELECT t_us, 0, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, msg, 0, NULL FROM injects ORDER BY t_us, id", 0 },
+		{ "deliveries", "SELECT t_us, 0, team, inject, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL FROM deliveries"
+		                " ORDER BY t_us, rowid", 0 },
+		{ "reads", "SELECT t_us, 0, team, inject, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL FROM reads ORDER BY ord", 0 },
+		{ "messages", "SELECT t_us, 0, NULL, NULL, from_team, to_team, NULL, NULL, NULL, NULL, msg, 0, NULL FROM messages"
+		              " ORDER BY t_us, id", 0 },
+		{ "actions", "SELECT a.t_us, a.seq, a.team, a.inject, NULL, NULL, a.kind, a.args, a.result, w.name, a.client_id, 0, NULL"
+		             " FROM actions a LEFT JOIN actors w ON w.team = a.team AND w.client_id = a.client_id ORDER BY a.seq", 3 },
+		{ "actions", "SELECT t_us, seq, team, inject, NULL, NULL, kind, args, result, NULL, client_id, 0, NULL FROM actions"
+		             " ORDER BY seq", 0 },
+		{ "grades", "SELECT t_us, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, points, comment FROM grades"
+		            " ORDER BY ord", 0 },
+		{ "scores", "SELECT t_us, 0, team, NULL, NULL, NULL, NULL, NULL, NULL, NULL, msg, score, NULL FROM scores"
+		            " ORDER BY t_us, id", 0 },
+		{ "metrics", "SELECT t_us, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, data, 0, NULL FROM metrics"
+		             " ORDER BY t_us, id", 0 },
+		{ "feedback", "SELECT t_us, id, team, NULL, NULL, NULL, NULL, NULL, NULL, name, answers, 0, participant || char(31) ||"
+		              " coalesce(at, '') FROM feedback ORDER BY id", 3 },
+		{ "adhoc", "SELECT t_us, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, msg, 0, NULL FROM adhoc ORDER BY ord", 0 },
+	};
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+		if (!strcmp(a[i].zName, zTable) && j->iSchema >= a[i].since) return a[i].zSql;
+	}
+	return NULL;
+}
+
+int eng_journal_rows(eng_journal *j, const char *zTable, eng_journal_row_fn fn, void *ctx, ky_err *err) {
+	if (!strcmp(zTable, "feedback") && j->iSchema < 3) return 0; /* an older file read as it is: no hot wash */
+	const char *zSql = rows_sql(j, zTable);
+	if (!zSql) return ky_err_set(err, KY_EINVAL, "journal %s: eng_journal_rows: unknown table '%s'", j->zPath, zTable);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, zSql, -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, "read rows");
+	int rcFn = 0;
+	char *zSplit = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_row r = {
+			.t = sqlite3_column_int64(st, 0),
+			.seq = sqlite3_column_int64(st, 1),
+			.zTeam = col_text(st, 2),
+			.zInject = col_text(st, 3),
+			.zFrom = col_text(st, 4),
+			.zTo = col_text(st, 5),
+			.zKind = col_text(st, 6),
+			.zArgs = col_text(st, 7),
+			.zResult = col_text(st, 8),
+			.zActor = col_text(st, 9),
+			.zJson = col_text(st, 10),
+			.value = sqlite3_column_double(st, 11),
+			.zText = col_text(st, 12),
+		};
+		if (!strcmp(zTable, "actions")) {
+			r.zClientId = r.zJson;
+			r.zJson = NULL;
+		} else if (!strcmp(zTable, "feedback") && r.zText) {
+			/* participant and wall time travel as one column (participant ids never hold the unit separator) */
+			free(zSplit);
+			zSplit = strdup(r.zText);
+			char *zSep = zSplit ? strchr(zSplit, 31) : NULL;
+			if (zSep) *zSep = 0;
+			r.zParticipant = zSplit;
+			r.zText = zSep && zSep[1] ? zSep + 1 : NULL;
+		}
+		if ((rcFn = fn(ctx, &r)) != 0) break;
+	}
+	free(zSplit);
+	sqlite3_finalize(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read rows");
+	return 0;
+}
+
+int eng_journal_events_kind(eng_journal *j, const char *zPrefix, eng_journal_event_fn fn, void *ctx, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_EVENTS_KIND];
+	size_t n = strlen(zPrefix);
+	char *zEnd = malloc(n + 2);
+	if (!zEnd) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory", j->zPath);
+	/* kinds in [prefix, prefix with its last byte + 1): the events_kind index answers it */
+	memcpy(zEnd, zPrefix, n + 1);
+	if (n == 0) {
+		zEnd[0] = (char)0x7f, zEnd[1] = 0;
+	} else {
+		assert((unsigned char)zEnd[n - 1] < 0xff);
+		zEnd[n - 1]++;
+	}
+	int rc, rcFn = 0;
+	sqlite3_bind_text(st, 1, zPrefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zEnd, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rcFn = fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3))) != 0) break;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(zEnd);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read events");
+	return 0;
+}
+
+int eng_journal_schema(const eng_journal *j) {
+	return j->iSchema;
 }

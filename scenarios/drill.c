@@ -353,13 +353,14 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->backlog = json_object();
 	d->shares = json_array();
 	d->techniques = json_array();
+	d->files = json_object();
 	d->parties = json_array();
 	d->penaltyDefs = json_array();
 	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->parties ||
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files || !d->parties ||
 	    !d->penaltyDefs || !d->outcomeDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
@@ -432,6 +433,9 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->backlog);
 	json_decref(d->shares);
 	json_decref(d->techniques);
+	json_decref(d->files);
+	json_decref(d->malware);
+	json_decref(d->tools);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
 	json_decref(d->penaltyDefs);
@@ -754,6 +758,8 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
 
+json_t *scn_drill_files_json(const scn_drill *d) { return json_deep_copy(d->files); }
+
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
 	json_t *b = json_object_get(d->backlog, team ? team : "");
 	return b ? json_deep_copy(b) : NULL;
@@ -785,7 +791,34 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	}
 	json_object_set_new(o, "inject_list", inj);
 	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	if (d->malware) json_object_set(o, "malware", d->malware);
+	if (d->tools) json_object_set(o, "tools", d->tools);
 	return o;
+}
+
+/* One expectation of the plan: its declaration with the team resolved (an inject to one team expects that team). */
+static json_t *plan_expect(const scn_inject_def *p, json_t *e) {
+	json_t *o = json_deep_copy(e);
+	json_object_del(o, "line");
+	if (!json_object_get(o, "team") && json_array_size(p->to) == 1) json_object_set(o, "team", json_array_get(p->to, 0));
+	return o;
+}
+
+json_t *scn_drill_plan_json(const scn_drill *d) {
+	json_t *a = json_array();
+	for (int i = 0; a && i < d->nInj; i++) {
+		const scn_inject_def *p = &d->aInj[i];
+		json_t *ex = json_array();
+		size_t k;
+		json_t *e;
+		json_array_foreach(p->expects, k, e) json_array_append_new(ex, plan_expect(p, e));
+		json_t *o = json_pack("{s:s,s:I,s:O,s:O,s:O,s:O,s:o,s:i,s:b}", "id", p->zId, "at_us", (json_int_t)p->at, "to", p->to,
+		                      "severity", json_object_get(p->msg, "severity"), "title", json_object_get(p->msg, "title"),
+		                      "body", json_object_get(p->msg, "body"), "expects", ex, "line", p->line, "sent", p->bSent);
+		if (o && p->zNotes) json_object_set_new(o, "notes", json_string(p->zNotes));
+		if (o) json_array_append_new(a, o);
+	}
+	return a;
 }
 
 void scn_drill_state_hash(const scn_drill *d, char hex[65]) {

@@ -109,6 +109,9 @@ int scn_drill_grade(scn_drill *d, int64_t seq, double points, const char *zComme
 /* Read receipt of a team for an inject (KY_ENOENT for an unknown team or an inject it has not received). */
 int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *err);
 
+/* The files the scenario loaded beside it (sbom.load) as {NAME: text}, so that a journal can rebuild the drill
+ * without the scenario's folder (new ref). */
+json_t *scn_drill_files_json(const scn_drill *d);
 /* Scores: {"teams":{TEAM:{"score":N,"met":N,"missed":N,"pending":N,...}},"joint":N,"outcome":N} (new ref). */
 json_t *scn_drill_scores_json(const scn_drill *d);
 /* What a team already had (for a reconnect's backlog): injects delivered so far and messages to it, in order
@@ -117,6 +120,11 @@ json_t *scn_drill_backlog_json(const scn_drill *d, const char *team);
 /* The drill's state digest (CONTRACT state_hash): SHA-256 over the world's veh_world_state_hash and the scores
  * (compact JSON, sorted keys), as 64 hex characters + NUL. Same scenario + seed + actions => same digest. */
 void scn_drill_state_hash(const scn_drill *d, char hex[65]);
+/* The master scenario events list as declared so far (static injects, and those declared by callbacks up to now):
+ * [{"id","at_us" (-1: sent when declared),"to":[teams],"severity","title","body","notes"?,"line","sent",
+ *   "expects":[{"action","args"?,"within_us","points","team","label"?,"objective"?,"notes"?}]}] in declaration
+ * order, ad-hoc injects included (line 0). For the journal's `plan` (MSEL export, reports). New ref. */
+json_t *scn_drill_plan_json(const scn_drill *d);
 /* The `kyodo run --json` summary object of CONTRACT §1 (state_hash included). New ref. */
 json_t *scn_drill_summary_json(const scn_drill *d);
 veh_world *scn_drill_world(scn_drill *d);

@@ -48,7 +48,8 @@ typedef struct scn_inject_def {
 	eng_time_t at;       /* when it is due (-1: sent at once) */
 	json_t *to;          /* array of team ids ("all" expanded at validation) */
 	json_t *msg;         /* {"type":"inject","id","severity","title","body"} (t_us added when sent) */
-	json_t *expects;     /* array of {"action","args","within_us","points","team","label","line"} */
+	json_t *expects;     /* array of {"action","args","within_us","points","team","label","objective","notes","line"} */
+	char *zNotes;        /* the facilitator's notes (MSEL `notes`; never sent to a team), may be NULL */
 	int bSent, bRegistered;
 } scn_inject_def;
 
@@ -87,6 +88,8 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	json_t *files;        /* {NAME: text} of the files the scenario loaded beside it (sbom.load), for the journal */
+	json_t *malware, *tools; /* arrays of strings (scenario{ malware = {..}, tools = {..} }): for the STIX export */
 	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
 	json_t *teams;        /* array of {"id","name","org"?} (org: with orgs{}, the organisation the team acts for) */
 	int bFleet;

@@ -28,9 +28,21 @@ typedef struct scn_record scn_record;
  * records everything from now on. Returns the recorder (free it with scn_record_close after the drill, before
  * scn_drill_free) or NULL with err set. */
 scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err);
-/* Records the current sim time as the resume point and flushes; closes the journal; returns 0 or the first error
- * met while recording (callbacks cannot fail the drill, so errors wait here). NULL is a no-op. */
+/* Records the current sim time as the resume point, writes the run's footer (meta `summary`: the run summary,
+ * `plan`: the master scenario events list, `ended_at`: the wall time; docs/journal.md) and flushes; closes the
+ * journal; returns 0 or the first error met while recording (callbacks cannot fail the drill, so errors wait
+ * here). NULL is a no-op. */
 int scn_record_close(scn_record *r, ky_err *err);
+/* The summary stored at close as meta `summary` (copied; NULL: scn_drill_summary_json at close, the default):
+ * `kyodo run` gives the summary it prints, with what it adds (impact figures, refused actions). */
+void scn_record_set_summary(scn_record *r, json_t *summary);
+/* Hot wash: one participant's feedback (answers borrowed), durable when this returns 0 (eng_journal_feedback);
+ * stamped with the drill's sim time and the wall time. KY_ESTATE for a NULL recorder. */
+int scn_record_feedback(scn_record *r, const char *zTeam, const char *zParticipant, const char *zName, json_t *answers,
+                        ky_err *err);
+/* The display name of the participant who sent action (zTeam, zClientId): batched, committed with the group's
+ * commit that stores the action when given before it. No-op (0) for a NULL recorder, client id or empty name. */
+int scn_record_actor(scn_record *r, const char *zTeam, const char *zClientId, const char *zName, ky_err *err);
 /* Commits pending rows now (the server calls it on a wall-clock timer, e.g. every second). NULL: 0. */
 int scn_record_flush(scn_record *r, ky_err *err);
 /* The first error met by a callback so far (0 if none), with its message in err. NULL: 0. */

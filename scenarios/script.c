@@ -118,9 +118,34 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 
 /* --- declarations ----------------------------------------------------------------------------------- */
 
+/* scenario{}'s optional list of names zKey (malware, tools) into *pOut (an array of strings, replaced). */
+static void string_list(lua_State *L, scn_drill *d, const char *zKey, json_t **pOut) {
+	(void)d;
+	if (lua_getfield(L, 1, zKey) != LUA_TNIL) {
+		char zW[64];
+		snprintf(zW, sizeof zW, "scenario: %s", zKey);
+		json_t *j = json_arg(L, -1, zW);
+		if (json_is_object(j) && json_object_size(j) == 0) {
+			json_decref(j);
+			j = json_array();
+		}
+		size_t i;
+		json_t *v;
+		int bOk = json_is_array(j);
+		json_array_foreach(j, i, v) bOk &= json_is_string(v) && json_string_length(v) > 0;
+		if (!bOk) {
+			json_decref(j);
+			luaL_error(L, "scenario: %s must be a list of names (strings)", zKey);
+		}
+		json_decref(*pOut);
+		*pOut = j;
+	}
+	lua_pop(L, 1);
+}
+
 static int l_scenario(lua_State *L) {
 	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
-		"params", "authors", "version", NULL };
+		"params", "authors", "version", "malware", "tools", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -160,6 +185,8 @@ static int l_scenario(lua_State *L) {
 		d->techniques = j;
 	}
 	lua_pop(L, 1);
+	string_list(L, d, "malware", &d->malware);
+	string_list(L, d, "tools", &d->tools);
 	if (lua_getfield(L, 1, "params") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: params");
 		ky_err err = { 0 };
@@ -359,6 +386,9 @@ static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, c
 	}
 	buf[got] = 0;
 	*pLen = (size_t)got;
+	/* kept for the journal (meta scenario_files), so that resume and what-if rebuild the drill without this folder */
+	json_t *text = json_stringn(buf, (size_t)got); /* NULL when not UTF-8: then not kept */
+	if (text) json_object_set_new(d->files, zName, text);
 	return buf;
 }
 
@@ -421,7 +451,8 @@ static const char *const azSeverity[] = { "info", "low", "medium", "high", "crit
 
 /* Parses the expects list at idx into a (owned by the caller's scratch inject, so nothing leaks on an error). */
 static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
-	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", NULL };
+	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", "objective", "notes",
+		NULL };
 	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: expects must be a list of { action = ..., within = ... }", zWhat);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -452,13 +483,19 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 		if (*zTeam) json_object_set_new(e, "team", json_string(zTeam));
 		const char *zLabel = str_field(L, t, zW, "label", "");
 		if (*zLabel) json_object_set_new(e, "label", json_string(zLabel));
+		/* the HSEEP objective the expectation evidences, and the facilitator's notes (reports and the MSEL only) */
+		const char *zObjective = str_field(L, t, zW, "objective", "");
+		if (*zObjective) json_object_set_new(e, "objective", json_string(zObjective));
+		const char *zNotes = str_field(L, t, zW, "notes", "");
+		if (*zNotes) json_object_set_new(e, "notes", json_string(zNotes));
 		lua_pop(L, 1);
 	}
 }
 
 /* Parses the inject table at idx into inj (fields owned by inj); raises on a bad field. */
 static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *inj) {
-	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", "advisory", NULL };
+	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", "advisory",
+		"notes", NULL };
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
@@ -503,6 +540,8 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	                     "body", zBody);
 	if (!inj->msg) luaL_error(L, "%s: title and body must be valid UTF-8", zWhat);
 	if (*zTlp) json_object_set_new(inj->msg, "tlp", json_string(zTlp));
+	const char *zNotes = str_field(L, idx, zWhat, "notes", "");
+	if (*zNotes) inj->zNotes = strdup(zNotes);
 	const char *zAdvisory = str_field(L, idx, zWhat, "advisory", "");
 	if (*zAdvisory) inject_advisory(L, d, zWhat, zAdvisory, inj->msg);
 	inj->zId = strdup(zId);
@@ -510,6 +549,7 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 
 void scn_script_free_inject(scn_inject_def *inj) {
 	free(inj->zId);
+	free(inj->zNotes);
 	json_decref(inj->to);
 	json_decref(inj->msg);
 	json_decref(inj->expects);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/journal.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
@@ -33,6 +34,8 @@ struct srv_drill {
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
+	json_t *pActors;    /* "team\x1f" "client id" -> the participant's display name (action records say who) */
+	json_t *pHotwash;   /* {TEAM:{PARTICIPANT:name}}: who answered the feedback form */
 };
 
 /* The action record of seq (borrowed) or NULL. Seqs are contiguous from 1, so the record is at seq-1. */
@@ -115,6 +118,13 @@ static void act_result(srv_drill *d, const char *zKind, json_t *detail) {
 	                      json_object_get(detail, "kind"), "args", json_object_get(detail, "args"), "t_us",
 	                      json_object_get(detail, "t_us"));
 	if (!r) return;
+	const char *zId = json_string_value(json_object_get(detail, "id"));
+	if (zId) { /* who acted, when the participant gave a name */
+		char zKey[300];
+		snprintf(zKey, sizeof zKey, "%s\x1f%s", json_string_value(json_object_get(detail, "team")), zId);
+		json_t *pBy = json_object_get(d->pActors, zKey);
+		if (pBy) json_object_set(r, "by", pBy);
+	}
 	if (json_object_get(detail, "inject")) json_object_set(r, "inject", json_object_get(detail, "inject"));
 	if (!strcmp(zKind, "action.error")) json_object_set(r, "error", json_object_get(detail, "error"));
 	else if (json_object_get(detail, "result")) json_object_set(r, "result", json_object_get(detail, "result"));
@@ -150,6 +160,8 @@ static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zS
 	json_decref(m);
 }
 
+	json_t *pActors;    /* "team\x1f" "client id" -> the participant's display name (action records say who) */
+	json_t *pHotwash;   /* {TEAM:{PARTICIPANT:name}}: who answered the feedback form */
 static void obs_grade(void *ctx, int64_t iSeq, double points, const char *zComment) {
 	srv_drill *d = ctx;
 	json_t *r = act_rec(d, iSeq);
@@ -177,6 +189,67 @@ static void obs_read(void *ctx, const char *zTeam, const char *zInject, eng_time
 	json_decref(m);
 }
 
+/* --- hot wash and who acted --------------------------------------------------------------------------------- */
+
+static int row_actor(void *ctx, const eng_journal_row *r) {
+	srv_drill *d = ctx;
+	if (r->zActor && r->zClientId && r->zTeam) {
+		char zKey[300];
+		snprintf(zKey, sizeof zKey, "%s\x1f%s", r->zTeam, r->zClientId);
+		json_object_set_new(d->pActors, zKey, json_string(r->zActor));
+	}
+	return 0;
+}
+
+static void hotwash_note(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName) {
+	json_t *t = json_object_get(d->pHotwash, zTeam);
+	if (!t) {
+		t = json_object();
+		json_object_set_new(d->pHotwash, zTeam, t);
+	}
+	json_object_set_new(t, zParticipant, json_string(zName ? zName : ""));
+}
+
+static int row_feedback(void *ctx, const eng_journal_row *r) {
+	if (r->zTeam && r->zParticipant) hotwash_note(ctx, r->zTeam, r->zParticipant, r->zActor);
+	return 0;
+}
+
+/* A resumed drill: who acted and who answered, from the journal (read-only; the drill opens it afterwards). */
+static void load_hot_wash(srv_drill *d, const char *zDb) {
+	eng_journal *j = eng_journal_open(zDb, ENG_JOURNAL_READONLY, NULL);
+	if (!j) return;
+	eng_journal_rows(j, "actions", row_actor, d, NULL);
+	eng_journal_rows(j, "feedback", row_feedback, d, NULL);
+	eng_journal_close(j, NULL);
+}
+
+int srv_drill_actor(srv_drill *d, const char *zTeam, const char *zClientId, const char *zName) {
+	char zKey[300];
+	if (!zClientId || !zName || !*zName) return 0;
+	snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId);
+	json_object_set_new(d->pActors, zKey, json_string(zName));
+	return scn_record_actor(d->pRec, zTeam, zClientId, zName, NULL);
+}
+
+int srv_drill_feedback(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName, json_t *pAnswers, ky_err *err) {
+	int rc = scn_record_feedback(d->pRec, zTeam, zParticipant, zName && *zName ? zName : NULL, pAnswers, err);
+	if (rc == 0) hotwash_note(d, zTeam, zParticipant, zName);
+	return rc;
+}
+
+json_t *srv_drill_hotwash_msg(const srv_drill *d) {
+	json_t *pTeams = json_object();
+	const char *zTeam;
+	json_t *v;
+	json_int_t n = 0;
+	json_object_foreach(d->pHotwash, zTeam, v) {
+		json_object_set_new(pTeams, zTeam, json_integer((json_int_t)json_object_size(v)));
+		n += (json_int_t)json_object_size(v);
+	}
+	return json_pack("{s:s, s:I, s:o}", "type", "hotwash", "answered", n, "teams", pTeams);
+}
+
 /* --- open / close ------------------------------------------------------------------------------------------ */
 
 srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, const srv_drill_sink *pSink, ky_err *err) {
@@ -194,6 +267,8 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	d->pReads = json_array();
 	d->pTimeline = json_array();
 	d->pFleetHist = json_array();
+	d->pActors = json_object();
+	d->pHotwash = json_object();
 	d->nBudget = FACT_BURST;
 	obs.ctx = d;
 	obs.on_inject = obs_inject;
@@ -204,6 +279,7 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	obs.on_grade = obs_grade;
 	obs.on_read = obs_read;
 	if (bResume) {
+		load_hot_wash(d, zDb); /* before the re-simulation, so that the replayed action records say who */
 		/* Re-simulates the recorded inputs with our observer attached (no one is connected yet, so nothing is
 		 * sent; the action records are rebuilt), then appends to the same journal. */
 		scn_resume_opts ro = { 0 };
@@ -255,6 +331,8 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	json_decref(d->pReads);
 	json_decref(d->pTimeline);
 	json_decref(d->pFleetHist);
+	json_decref(d->pActors);
+	json_decref(d->pHotwash);
 	free(d);
 	return rc;
 }
@@ -454,6 +532,7 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 			                                          "points", p, "team", json_object_get(v, "team"), "comment", json_object_get(v, "comment")));
 		}
 		json_array_extend(a, d->pTimeline);
+		if (json_object_size(d->pHotwash)) json_array_append_new(a, srv_drill_hotwash_msg(d));
 	}
 	if (json_array_size(d->pFleetHist) > 1 && !zTeam) {  /* the truth, without the teams' per-org views */
 		json_t *pSamples = json_array();

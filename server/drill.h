@@ -107,6 +107,15 @@ json_t *srv_drill_take_fleet(srv_drill *d);
 json_t *srv_drill_load_tokens(srv_drill *d);
 int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err);
 
+/* ---- the hot wash (docs/protocol.md `feedback`, `name`) ---- */
+/* The display name of the participant who sent action (zTeam, zClientId), given before the group that stores it:
+ * the journal keeps it (actors) and the action's record says `by`. 0, or the journal's error (the action goes on). */
+int srv_drill_actor(srv_drill *d, const char *zTeam, const char *zClientId, const char *zName);
+/* A participant's answers to the feedback form (borrowed), durable when this returns 0. */
+int srv_drill_feedback(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName, json_t *pAnswers, ky_err *err);
+/* {"type":"hotwash","answered":N,"teams":{TEAM:N}}: how many participants answered (new ref). */
+json_t *srv_drill_hotwash_msg(const srv_drill *d);
+
 /* The drill's `kyodo run --json` summary (state_hash included), new ref: for tests and reports. */
 json_t *srv_drill_summary(const srv_drill *d);
 

@@ -52,6 +52,7 @@ typedef struct conn {
 	uint32_t nPendLive;  /* live messages queued behind the backlog (bounded like q) */
 	char *zHttp;         /* HTTP: the body to write */
 	size_t nHttp;
+	char zName[SRV_MAX_NAME + 1]; /* the participant's display name (hello or name), "" if none */
 } conn;
 
 typedef struct srv {
@@ -335,6 +336,11 @@ static void clock_hold(srv *s) {
 
 /* --- one handler per client message ------------------------------------------------------------------------ */
 
+static const char *code_of(int rc) {
+	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
+}
+
+
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
 	                      "exercise", c->role == ROLE_FAC ? srv_drill_exercise(s->pDrill, 1)
@@ -409,11 +415,43 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 		return;
 	}
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	if (r->zName) snprintf(c->zName, sizeof c->zName, "%s", r->zName);
 	send_welcome(s, c);
 }
 
-static const char *code_of(int rc) {
-	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
+/* A participant names themself (kept per connection; their actions and feedback say who). */
+static void on_name(srv *s, conn *c, srv_req *r) {
+	(void)s;
+	snprintf(c->zName, sizeof c->zName, "%s", r->zName ? r->zName : "");
+}
+
+/* The hot wash: a participant's feedback form, once the drill has ended; durable before it is answered. The
+ * facilitator gets the new count of participants who answered. */
+static void on_feedback(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	json_t *pId = json_object_get(r->pRoot, "id");
+	if (c->role != ROLE_TEAM) {
+		conn_error(s, c, pId, SRV_E_FORBIDDEN, "feedback: only a team's participants answer the feedback form");
+		return;
+	}
+	if (!s->bEnded) {
+		conn_error(s, c, pId, SRV_E_STATE, "feedback: the form opens when the drill has ended");
+		return;
+	}
+	const char *zName = r->zName ? r->zName : c->zName;
+	int rc = srv_drill_feedback(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam), r->zParticipant, zName, r->pAnswers, &err);
+	if (rc) {
+		conn_error(s, c, pId, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+		return;
+	}
+	if (r->zName) snprintf(c->zName, sizeof c->zName, "%s", r->zName);
+	json_t *m = json_pack("{s:s, s:s, s:I}", "type", "feedback_saved", "participant", r->zParticipant, "t_us", (json_int_t)srv_drill_now(s->pDrill));
+	if (m && pId) json_object_set(m, "id", pId);
+	conn_answer(s, c, m);
+	json_decref(m);
+	m = srv_drill_hotwash_msg(s->pDrill);
+	if (m) route(s, m, ROLE_FAC, 0);
+	json_decref(m);
 }
 
 /* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
@@ -475,6 +513,10 @@ static void flush_actions(srv *s) {
 		srv_req *r = &s->aAct[i].r;
 		a[i] = (srv_drill_act){ .zTeam = srv_drill_team_id(s->pDrill, s->aAct[i].iTeam), .zClientId = r->zId,
 		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
+	}
+	for (int i = 0; a && i < n && !s->bEnded; i++) { /* who acted: stored with the group's commit */
+		conn *c = s->aAct[i].c;
+		if (c && c->zName[0]) srv_drill_actor(s->pDrill, a[i].zTeam, a[i].zClientId, c->zName);
 	}
 	if (a && !s->bEnded) {
 		srv_drill_actions_cb(s->pDrill, a, n, on_durable, s);
@@ -604,6 +646,8 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_CONTROL: on_control(s, c, &r); break;
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
+		case SRV_REQ_NAME: on_name(s, c, &r); break;
+		case SRV_REQ_FEEDBACK: on_feedback(s, c, &r); break;
 		}
 	}
 	srv_req_clear(&r);

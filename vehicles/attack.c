@@ -151,9 +151,14 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	veh__comp_account(w);
 	infect(w, aId, n, k, iCamp, entry, jP && json_is_true(jP));
 	free(aId);
-	veh__fact(w, "attack.compromise", zC2,
-	          json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
-	                    w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP)));
+	json_t *jFact = json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
+	                          w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP));
+	if (jFact && w->aCamp[iCamp].nInd > 1) { /* the campaign's other indicators (reports share them as STIX) */
+		json_t *jI = json_array();
+		for (int m = 1; m < w->aCamp[iCamp].nInd; m++) json_array_append_new(jI, json_string(w->aCamp[iCamp].azInd[m]));
+		json_object_set_new(jFact, "indicators", jI);
+	}
+	veh__fact(w, "attack.compromise", zC2, jFact);
 	*result = json_integer(k);
 	return 0;
 }

@@ -163,6 +163,10 @@ struct veh_world {
 	int bStarted;
 	veh_fact_fn fnFact;
 	void *pFactCtx;
+	/* re-running without the scenario (tap.c): configuration given so far, events run, the input tap */
+	json_t *jConfig;
+	uint64_t nSteps;
+	veh_tap tap;
 };
 
 /* The thresholds of one check-in slot for one organisation's cars (world.c computes them once per slot; ota.c reads
@@ -269,6 +273,11 @@ static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iC
 	c->aOtaN[st]++;
 	if (veh__ota_busy(st)) w->aOta[iCamp1 - 1].nBusy++;
 }
+/* tap.c: a configuration call that succeeded (args borrowed); an input about to be applied; one of the world's own
+ * events starting (every event handler calls it first) */
+void veh__config_note(veh_world *w, const char *zOp, json_t *args);
+void veh__tap_input(veh_world *w, int kind, const char *zName, const char *zTeam, json_t *args);
+void veh__step(veh_world *w);
 /* attack.c: the scenario verbs; action.c: the table of team action kinds, whose effects are in respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 /* iOrg: the acting team's organisation (-1: no scope, the bench and tests). */

@@ -365,34 +365,3 @@ int rep_vex_write(const char *zDb, const char *zOut, ky_err *err) {
 	json_decref(actions);
 	return rc;
 }
-
-/* The options of `kyodo report` this module answers; the report's own (--out, --lang, --msel, --stix) arrive with
- * the report command and take --vex from here. */
-enum { R_VEX = 'x' + KY_OPT_LONG };
-static const ky_opt kReportOpts[] = {
-	{ "vex", R_VEX, "FILE", "write the CycloneDX 1.5 VEX of each org's final vulnerability assessments\n"
-	                        "(the assess actions that name a vulnerability; docs/sbom.md)" },
-	{ NULL, 0, NULL, NULL },
-};
-static const ky_cmd kReport = {
-	"report", "FILE.db --vex FILE.json",
-	"Reports and exports from a drill's journal (read only, nothing re-simulated). Built so far: the VEX export.",
-	kReportOpts, "Exit status: 0 written; 1 the journal cannot be read or the file written; 2 usage.", 1, 1,
-};
-
-int rep_vex_cli(int argc, char **argv) {
-	ky_opts g;
-	int id;
-	const char *zVex = NULL;
-	ky_opts_init(&g, &kReport, argc, argv);
-	while ((id = ky_opts_next(&g)) > 0)
-		if (id == R_VEX) zVex = g.zArg;
-	if (id < 0) return g.rc;
-	if (!zVex) return ky_opts_usage(&g, "what to write? (--vex FILE.json; the after-action report is not built yet)");
-	ky_err err = { 0 };
-	if (rep_vex_write(g.azPos[0], zVex, &err)) {
-		fprintf(stderr, "kyodo report: %s\n", err.zMsg);
-		return KY_EXIT_FAIL;
-	}
-	return KY_EXIT_OK;
-}

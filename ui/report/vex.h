@@ -24,8 +24,5 @@ json_t *rep_vex_build(json_t *exercise, json_t *sbom, json_t *actions, const cha
  * 0, or KY_ENOENT / KY_EIO / KY_EPARSE naming the file. */
 int rep_vex_write(const char *zDb, const char *zOut, ky_err *err);
 
-/* `kyodo report FILE.db --vex OUT.json` until the full report command lands in ui/report (it then calls
- * rep_vex_write for --vex). Exit code: 0, 1 on a bad journal, 2 on bad usage. */
-int rep_vex_cli(int argc, char **argv);
 
 #endif

@@ -6,7 +6,8 @@
 export const PROTOCOL = "kyodo.v1";
 
 export class Conn {
-	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg)}. */
+	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg), hello() -> extra
+	 * fields of the hello}. */
 	constructor(token, handlers) {
 		this.token = token;
 		this.h = handlers;
@@ -38,7 +39,8 @@ export class Conn {
 			return;
 		}
 		this.ws = ws;
-		ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token }));
+		// the page may add fields to the hello (the participant's display name: hotwash.js)
+		ws.onopen = () => ws.send(JSON.stringify(Object.assign({}, this.h.hello ? this.h.hello() : {}, { type: "hello", token: this.token })));
 		ws.onmessage = (ev) => {
 			let msg;
 			try { msg = JSON.parse(ev.data); } catch (e) { return; }
