@@ -7,7 +7,7 @@
 #   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
 #   PREFIX     where `make install` puts kyodo (default /usr/local); DESTDIR a staging root in front of it
 
-PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
+PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3 libpng
 BUILD     ?= build
 OPT       ?= -O2 -g
 SANITIZER ?=

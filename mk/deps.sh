@@ -24,7 +24,10 @@ need_pkg libwebsockets libwebsockets-dev
 need_pkg lua5.4 liblua5.4-dev
 need_pkg jansson libjansson-dev
 need_pkg sqlite3 libsqlite3-dev
+need_pkg libpng libpng-dev
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
+# the replay viewer's text: a font with kana and kanji (SDL2_ttf has no fallback font)
+need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
 
 if [ "$what" = man ] || [ "$what" = test ]; then
 	need_cmd help2man help2man
@@ -37,7 +40,6 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick
-	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
 	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 fi
 if [ "$what" = bench ]; then

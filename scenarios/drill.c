@@ -87,6 +87,7 @@ static json_t *fleet_msg(scn_drill *d) {
 		const char *zOrg;
 		json_t *v;
 		json_object_foreach(orgs, zOrg, v) {
+			if (json_integer_value(json_object_get(v, "total")) == 0) continue;  /* no cars, nothing to see (server/drill.c) */
 			json_t *ov = d->bTruthVisible ? json_deep_copy(v) : veh_world_org_observed_json(d->world, zOrg);
 			if (ov && d->bTruthVisible) json_object_set_new(ov, "observed", json_false());
 			if (ov) json_object_set_new(ov, "org", json_string(zOrg));
@@ -352,13 +353,14 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->backlog = json_object();
 	d->shares = json_array();
 	d->techniques = json_array();
+	d->files = json_object();
 	d->parties = json_array();
 	d->penaltyDefs = json_array();
 	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->parties ||
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files || !d->parties ||
 	    !d->penaltyDefs || !d->outcomeDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
@@ -431,6 +433,7 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->backlog);
 	json_decref(d->shares);
 	json_decref(d->techniques);
+	json_decref(d->files);
 	json_decref(d->malware);
 	json_decref(d->tools);
 	json_decref(d->actSchemas);
@@ -754,6 +757,8 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 /* --- views ------------------------------------------------------------------------------------------ */
 
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
+
+json_t *scn_drill_files_json(const scn_drill *d) { return json_deep_copy(d->files); }
 
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
 	json_t *b = json_object_get(d->backlog, team ? team : "");

@@ -88,6 +88,7 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	json_t *files;        /* {NAME: text} of the files the scenario loaded beside it (sbom.load), for the journal */
 	json_t *malware, *tools; /* arrays of strings (scenario{ malware = {..}, tools = {..} }): for the STIX export */
 	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
 	json_t *teams;        /* array of {"id","name","org"?} (org: with orgs{}, the organisation the team acts for) */

@@ -458,6 +458,9 @@ static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, c
 	}
 	buf[got] = 0;
 	*pLen = (size_t)got;
+	/* kept for the journal (meta scenario_files), so that resume and what-if rebuild the drill without this folder */
+	json_t *text = json_stringn(buf, (size_t)got); /* NULL when not UTF-8: then not kept */
+	if (text) json_object_set_new(d->files, zName, text);
 	return buf;
 }
 

@@ -578,6 +578,13 @@ json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTea
 	json_t *v = bAll ? json_object_get(pFull, "team_view") : json_object_get(views, zOrg);
 	json_t *m = v ? json_deep_copy(v) : json_object();
 	if (!m) return NULL;
+	if (!v && views && zOrg) {  /* an org without cars (a supplier, a regulator): the sample holds no view of it */
+		json_object_set_new(m, "org", json_string(zOrg));
+		json_object_set_new(m, "total", json_integer(0));
+		json_object_set_new(m, "compromised", json_integer(0));
+		json_object_set_new(m, "clean", json_integer(0));
+		json_object_set(m, "observed", json_object_get(json_object_get(pFull, "team_view"), "observed"));
+	}
 	if (zOrg && views && bAll) json_object_set(m, "orgs", views);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set(m, "t_us", json_object_get(pFull, "t_us"));

@@ -79,6 +79,7 @@ int veh_world_add_org(veh_world *w, json_t *org, ky_err *err) {
 		if (iOrg > 0) w->nOrg--;
 		return ky_err_set(err, iName < 0 ? iName : KY_ENOMEM, "orgs: cannot add '%s'", zId);
 	}
+	veh__config_note(w, "org", org);
 	veh_org *o = &w->aOrg[iOrg];
 	org_init(o, kind);
 	snprintf(o->zId, sizeof o->zId, "%s", zId);

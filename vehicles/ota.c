@@ -3,6 +3,7 @@
  * a malicious implant), and the completion facts. Numbers: docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,24 +75,49 @@ static double ota_quota(veh_ota_camp *c, eng_time_t now) {
 	return c->quota;
 }
 
+int veh__ota_offers_open(veh_world *w, eng_time_t now) {
+	for (int o = 0; o < w->nOta; o++) {
+		veh_ota_camp *c = &w->aOta[o];
+		if (c->bPaused || c->nOffered >= c->nTarget || (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (c->iAttack < 0 || veh__ota_accepted(w, c)) return 1;
+	}
+	return 0;
+}
+
+void veh__ota_run_gate(veh_world *w, veh__tick_ctx *x, eng_time_t now) {
+	const veh_cohort *k = &w->f.aCoh[x->iCoh];
+	x->bNoneCan = 0, x->nDoneOpen = 0, x->iDoneOpen = -1;
+	for (int o = 0; w->bOtaOffers && o < w->nOta; o++) {
+		veh_ota_camp *c = &w->aOta[o];
+		if (c->bPaused || c->nOffered >= c->nTarget || !c->sel.aCohOk[x->iCoh] || (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (c->iAttack >= 0 && !veh__ota_accepted(w, c)) continue;
+		x->nDoneOpen++, x->iDoneOpen = o;
+		x->bNoneCan |= k->aVer[c->iEcu] != VEH_VER_NONE && k->aVer[c->iEcu] < c->ver;
+	}
+}
+
 /* Offers of active OTA campaigns to a car that has none in progress. */
 static void ota_offer(veh_world *w, const veh__tick_ctx *x, uint32_t i, eng_time_t now) {
 	veh_fleet *f = &w->f;
+	uint8_t st = f->aOta[i], iOwn = f->aOtaCamp[i];
 	for (int o = 0; o < w->nOta; o++) {
 		veh_ota_camp *c = &w->aOta[o];
 		/* every test below is free of side effects, so the cheapest go first: the campaign's own state, the car's
-		 * cohort (x->iCoh: another org's campaign never matches), then its firmware (half the fleet fails it) */
-		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
+		 * own columns already loaded, its cohort (x->iCoh: another org's campaign never matches), then its firmware
+		 * (half the fleet fails it): a car never updated runs its cohort's initial firmware (a firmware only changes
+		 * when an update is done; codec.c refuses a snapshot that says otherwise), no column read needed */
+		int bRetry = iOwn == o + 1 && st == VEH_OTA_FAILED;
 		if (c->bPaused || (!bRetry && c->nOffered >= c->nTarget) || !c->sel.aCohOk[x->iCoh]) continue;
-		uint32_t v = f->aVer[c->iEcu][i];
+		if (iOwn == o + 1 && st == VEH_OTA_DONE) continue;
+		uint32_t v = st == VEH_OTA_NONE ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];
 		if (v == VEH_VER_NONE || v >= c->ver) continue;
-		if (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE) continue;
 		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
 		if (!bRetry && (double)c->nOffered >= ota_quota(c, now)) continue;
 		if (!veh_selector_match(f, &c->sel, i)) continue;
 		if (!bRetry) c->nOffered++;
 		veh__ota_set(w, i, VEH_OTA_OFFERED, (uint8_t)(o + 1));
 		w->nCarEvents++;
+		if (!bRetry) w->bOtaOffers = veh__ota_offers_open(w, now);  /* this campaign's quota may be used up now */
 		return;
 	}
 }

@@ -109,6 +109,7 @@ int veh_world_add_service(veh_world *w, json_t *j, ky_err *err) {
 	x->degradedLoss = loss;
 	x->s.tDownSince = -1;
 	x->tDegSince = -1;
+	veh__config_note(w, "service", j);
 	return 0;
 }
 
@@ -223,6 +224,7 @@ int veh_world_add_credential(veh_world *w, json_t *j, ky_err *err) {
 	c.leakedGen = c.bLeakedAtStart ? 0 : -1;
 	c.tRotEnd = -1;
 	a[w->nCred++] = c;
+	veh__config_note(w, "credential", j);  /* as given: held_by resolved by the drill into holder_org */
 	return 0;
 }
 
@@ -308,6 +310,7 @@ static void rotation_end(veh_world *w, int k) {
 static void on_rotate(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)sim;
+	veh__step(w);
 	if ((int)ev->a < w->nCred && w->aCred[ev->a].tRotEnd >= 0) rotation_end(w, (int)ev->a);
 }
 

@@ -72,6 +72,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	json_t *v;
 	veh_params p = w->p;
 	if (!json_is_object(params)) return ky_err_set(err, KY_EINVAL, "world params: expected an object");
+	if (w->bStarted) veh__tap_input(w, VEH_INPUT_PARAMS, "params", NULL, params);
 	json_object_foreach(params, zKey, v) {
 		const param_def *d = NULL;
 		for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++)
@@ -103,6 +104,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 		return ky_err_set(err, KY_EINVAL, "world params: ota *_max must be >= *_min");
 	if (p.slotWidth > p.checkinPeriod) return ky_err_set(err, KY_EINVAL, "world params: checkin.slot > checkin.period");
 	w->p = p;
+	if (!w->bStarted) veh__config_note(w, "params", params);
 	return 0;
 }
 
@@ -132,10 +134,12 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 		return NULL;
 	}
 	w->tTick = w->tVsoc = -1;
-	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
+	w->jConfig = json_array();
+	if (!w->jConfig || eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
 		free(w->aOrg);
+		json_decref(w->jConfig);
 		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
@@ -164,6 +168,7 @@ void veh_world_free(veh_world *w) {
 	free(w->aRun);
 	veh_fleet_clear(&w->f);
 	veh_sbom_free(w->pSb);
+	json_decref(w->jConfig);
 	free(w);
 }
 
@@ -219,10 +224,15 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	}
 	int rc = veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, iOrg, err);
 	if (!rc) w->aOrg[iOrg].nCars += nCount;
+	if (rc == 0) veh__config_note(w, "cohort", cohort);
 	return rc;
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(w->pSb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) {
+	int rc = veh_sbom_add_json(w->pSb, sbom, err);
+	if (rc == 0) veh__config_note(w, "sbom", sbom);
+	return rc;
+}
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
 	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
@@ -231,11 +241,23 @@ int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *vers
 	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
 	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
 	free(z);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s,s:s,s:O}", "ecu", ecu ? ecu : "", "version", version ? version : "", "bom", bom);
+		veh__config_note(w, "sbom_cdx", a);
+		json_decref(a);
+	}
 	return rc;
 }
 
 int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
-	return veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+	int rc = veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s%,s:s,s:s?,s:s?,s:b}", "text", zText, nText, "file", zFile ? zFile : "", "ecu", opt ? opt->zEcu : NULL,
+		                      "version", opt ? opt->zVersion : NULL, "part", opt && opt->bPart);
+		veh__config_note(w, "sbom_load", a); /* a text that is not UTF-8 leaves the configuration incomplete */
+		json_decref(a);
+	}
+	return rc;
 }
 
 json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
@@ -437,10 +459,13 @@ static inline __attribute__((always_inline)) void car_tick(veh_world *w, veh__ti
 		o->c.nFalseQueued++;
 		o->c.nRecvFalse++;
 	}
-	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) while no campaign has
-	 * offers left to make (then its offer would find nothing: the same as not asking) */
+	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) when no open campaign
+	 * could offer it one (veh__ota_run_gate): its offer would find nothing, the same as not asking */
 	uint8_t st = f->aOta[i];
-	if (x->bOffers || (st != VEH_OTA_NONE && st != VEH_OTA_DONE)) veh__ota_step(w, x, i, tS, now);
+	int bStep = st == VEH_OTA_NONE   ? w->bOtaOffers && x->bNoneCan
+	            : st == VEH_OTA_DONE ? w->bOtaOffers && (x->nDoneOpen > 1 || (x->nDoneOpen == 1 && f->aOtaCamp[i] != x->iDoneOpen + 1))
+	                                 : 1;
+	if (bStep) veh__ota_step(w, x, i, tS, now);
 }
 
 /* The thresholds of this slot for org o's cars (its telematics and OTA server). */
@@ -457,17 +482,17 @@ static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
 	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
 	x->bVsocSees = veh__svc_usable(w, o, VEH_SVC_VSOC) && w->aOrg[o].aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED;
 	x->jitterS = (uint64_t)(w->p.jitter / ENG_US_PER_S);
-	for (int k = 0; k < w->nOta && !x->bOffers; k++)  /* offers only grow and pauses change between events: a slot's */
-		x->bOffers = !w->aOta[k].bPaused && w->aOta[k].nOffered < w->aOta[k].nTarget;
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tTick = -1;
 	eng_time_t now = eng_sim_now(sim);
 	veh__tick_ctx ax[VEH_ORG_MAX];
 	for (int o = 0; o < w->nOrg; o++) tick_ctx_init(w, o, &ax[o]);
+	w->bOtaOffers = veh__ota_offers_open(w, now);
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
 	veh__comp_account(w);
@@ -476,6 +501,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 		const veh__run *u = &w->aRun[k];  /* one cohort's cars: one org, ids ascending */
 		veh__tick_ctx *x = &ax[w->aCohOrg[u->iCoh]];
 		x->iCoh = u->iCoh;
+		veh__ota_run_gate(w, x, now);
 		w->nCarEvents += u->nCount;
 		for (uint32_t i = u->iFirst, iEnd = u->iFirst + u->nCount; i < iEnd; i++) car_tick(w, x, &r, i, tS, now);
 	}
@@ -580,6 +606,7 @@ static void app_commands(veh_world *w, int iOrg) {
 static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tVsoc = -1;
 	veh__comp_account(w);
 	for (int o = 0; o < w->nOrg; o++) {
@@ -597,6 +624,7 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)sim;
+	veh__step(w);
 	if ((int)ev->a >= w->nCamp || ev->b >= (uint64_t)w->nOrg) return;
 	int iOrg = (int)ev->b, iCamp = (int)ev->a;
 	veh_org *o = &w->aOrg[iOrg];
@@ -685,6 +713,7 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: expected a table of arguments", verb);
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
+	veh__tap_input(w, VEH_INPUT_CALL, verb, NULL, args);
 	int rc = veh__call(w, verb, args, result, err);
 	json_decref(empty);
 	return rc;
@@ -700,6 +729,14 @@ int veh_world_action_as(veh_world *w, const char *team, const char *org, const c
 		return ky_err_set(err, KY_ENOENT, "%s: unknown organisation '%s' of team '%s'", kind, org, team ? team : "");
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
+	if (w->bOrgs && iOrg >= 0) {  /* the acting org rides with the args, so that a re-run applies the same scope */
+		json_t *a = json_copy(args);
+		json_object_set_new(a, "@org", json_string(w->aOrg[iOrg].zId));
+		veh__tap_input(w, VEH_INPUT_ACTION, kind, team, a);
+		json_decref(a);
+	} else {
+		veh__tap_input(w, VEH_INPUT_ACTION, kind, team, args);
+	}
 	int rc = veh__action(w, team, iOrg, kind, args, result, err);
 	json_decref(empty);
 	return rc;
@@ -723,6 +760,9 @@ int veh_world_ingest(veh_world *w, const char *org, json_t *indicators, json_t *
 		*result = json_pack("{s:b}", "scheduled", 0);
 		return 0;
 	}
+	json_t *in = json_pack("{s:s,s:O}", "org", o->zId, "indicators", indicators);
+	veh__tap_input(w, VEH_INPUT_INGEST, "ingest", NULL, in);
+	json_decref(in);
 	int64_t nMatched = 0, nCars = 0;
 	json_array_foreach(indicators, i, v) {
 		int64_t m = 0, c = 0;

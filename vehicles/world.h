@@ -158,6 +158,54 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 /* Models, regions, ECUs, features, services, states, verbs known (for the UI's selectors): new ref JSON object. */
 json_t *veh_world_catalog_json(const veh_world *w);
 
+/* ---- re-running a world without its scenario (the replay's exact seek; vehicles/tap.c) ----
+ * A world is a pure function of its configuration, seed and the timestamped inputs it was given, in their order
+ * relative to its own events. The configuration is kept as given; a tap hears every input and every event; the
+ * order of the pending events and the cars' state columns can be read; veh_world_rearm puts the pending events
+ * back in a recorded order after veh_world_restore (which schedules them in a fixed order: a tie at the same
+ * time would otherwise run in another order than in the recorded drill). */
+
+/* The configuration given before start, in order: [{"op":"org"|"cohort"|"params"|"sbom"|"service"|"credential","args":{..}} |
+ * {"op":"sbom_cdx","args":{"ecu","version","bom"}} | {"op":"sbom_load","args":{"text","file","ecu","version","part"}}]
+ * (new ref); NULL when it could not be kept whole (then a replay must re-simulate the scenario). */
+json_t *veh_world_config_json(const veh_world *w);
+/* Applies such an array to a world not yet started. 0 or the failing entry's error, prefixed with its index. */
+int veh_world_configure(veh_world *w, json_t *config, ky_err *err);
+
+/* Inputs: scenario verbs that can change the world (fleet.count and the other pure queries are not inputs),
+ * team actions, parameters set after start, ingestions of shared indicators (args {"org","indicators"}). A team
+ * action of an organisation's team (veh_world_action_as) carries that org in its args under "@org", which
+ * veh_world_input takes back out, so that a re-run applies the same scope. */
+enum { VEH_INPUT_CALL, VEH_INPUT_ACTION, VEH_INPUT_PARAMS, VEH_INPUT_INGEST, VEH_INPUT_N };
+const char *veh_input_kind_name(int kind);   /* "call", "action", "params", "ingest" */
+int veh_input_kind_index(const char *z);     /* -1 if unknown */
+/* The tap. on_input: an input about to be applied (args borrowed; it is applied whatever the callback does).
+ * on_step: one of the world's own events (check-in slot, VSOC round, C2 block) starting; step counts them from 1.
+ * Callbacks must not call into the world, except eng_sim_pause on its sim from on_step. Either may be NULL. */
+typedef struct veh_tap {
+	void *ctx;
+	void (*on_input)(void *ctx, int kind, const char *zName, const char *zTeam, json_t *args);
+	void (*on_step)(void *ctx, uint64_t step);
+} veh_tap;
+void veh_world_set_tap(veh_world *w, const veh_tap *tap); /* copied; NULL removes it */
+/* The world's own events run so far (not in the snapshot: restore leaves it as it is). */
+uint64_t veh_world_steps(const veh_world *w);
+/* Applies an input as the tap reported it; the result, if any, is dropped. 0 or the input's own error (the same
+ * one the recorded drill met: an input that failed then fails again, changing nothing). */
+int veh_world_input(veh_world *w, int kind, const char *zName, const char *zTeam, json_t *args, ky_err *err);
+
+/* The pending events in the order the engine will run them (by time, then by insertion), as
+ * [[KIND,INDEX,T_US],...] with KIND "tick", "vsoc", "block" or "rotate" and INDEX the campaign of a block, plus 256
+ * times the organisation whose gateway blocks it (0 without orgs), or the credential of a rotation (new ref). */
+json_t *veh_world_pending_json(const veh_world *w);
+/* Re-schedules the pending events in the order of such a list, which must name exactly the events pending
+ * (KY_EINVAL otherwise, nothing changed). */
+int veh_world_rearm(veh_world *w, json_t *pending, ky_err *err);
+
+/* The cars' flags (VEH_F_* of vehicles/fleet.h), car ids 0..*pN-1 in cohort order (cohorts as listed by
+ * veh_world_catalog_json): borrowed, read-only, valid until the world next changes. */
+const uint16_t *veh_world_flags(const veh_world *w, uint32_t *pN);
+
 /* Counters for benchmarks: car-level events handled (check-ins, IDS draws, OTA steps, infections) and
  * bytes held per car by the fleet arrays. */
 uint64_t veh_world_car_events(const veh_world *w);

@@ -235,9 +235,14 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	eng_time_t tCompLast;          /* compCarUs of every org is integrated up to here */
 	uint64_t nCarEvents;
+	int bOtaOffers;                /* some OTA campaign could offer a car now (veh__ota_offers_open; a tick's cache) */
 	int bStarted;
 	veh_fact_fn fnFact;
 	void *pFactCtx;
+	/* re-running without the scenario (tap.c): configuration given so far, events run, the input tap */
+	json_t *jConfig;
+	uint64_t nSteps;
+	veh_tap tap;
 };
 
 /* The thresholds of one check-in slot for one organisation's cars (world.c computes them once per slot; ota.c reads
@@ -248,11 +253,12 @@ typedef struct tick_ctx {
 	int bDegraded;
 	int bOta;            /* OTA server usable */
 	int bVsocSees;       /* its VSOC works: a true alert flags its car */
-	int bOffers;         /* some OTA campaign has offers left to make (not paused) */
 	uint64_t jitterS;    /* checkin.jitter in seconds */
 	uint32_t periodS;
 	int iOrg;
 	int iCoh;            /* the cohort of the run being ticked */
+	int bNoneCan;        /* some open OTA campaign targets this cohort's initial firmware (veh__ota_run_gate) */
+	int nDoneOpen, iDoneOpen;  /* open OTA campaigns whose selector takes this cohort: how many, the last one */
 	int64_t nCheckins;
 } veh__tick_ctx;
 
@@ -334,6 +340,14 @@ int veh__sched_block(veh_world *w, int iOrg, int iCamp, eng_time_t t);
 /* ota.c: a new campaign; a car's OTA step at its check-in; completion facts (every vsoc.interval) */
 /* Does the fleet still accept campaign c's package? (always for a genuine one) */
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+/* Could some OTA campaign offer a car at time now (not paused, offers left within its quota, its package accepted)?
+ * When not, a check-in of a car with no update under way has nothing to do: the tick skips its OTA step. Within one
+ * tick (one `now`) it only goes from 1 to 0, as offers are made (ota.c updates w->bOtaOffers after each). */
+int veh__ota_offers_open(veh_world *w, eng_time_t now);
+/* The same per run of the wheel (x->iCoh): which cars of the cohort an offer could reach now (x->bNoneCan: a car never
+ * updated, running the cohort's initial firmware; x->nDoneOpen/iDoneOpen: the open campaigns that take the cohort,
+ * so a car done with the only one has nothing to be offered). Only shrinks within a tick, like w->bOtaOffers. */
+void veh__ota_run_gate(veh_world *w, veh__tick_ctx *x, eng_time_t now);
 void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now);
 void veh__ota_progress_facts(veh_world *w);
 void veh__ota_scope(const veh_world *w, veh_ota_camp *c);  /* its selector limited to its org's cars */
@@ -373,6 +387,11 @@ static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iC
 	c->aOtaN[st]++;
 	if (veh__ota_busy(st)) w->aOta[iCamp1 - 1].nBusy++;
 }
+/* tap.c: a configuration call that succeeded (args borrowed); an input about to be applied; one of the world's own
+ * events starting (every event handler calls it first) */
+void veh__config_note(veh_world *w, const char *zOp, json_t *args);
+void veh__tap_input(veh_world *w, int kind, const char *zName, const char *zTeam, json_t *args);
+void veh__step(veh_world *w);
 /* attack.c: the scenario verbs; action.c: the table of team action kinds, whose effects are in respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 /* iOrg: the acting team's organisation (-1: no scope, the bench and tests). */

@@ -25,6 +25,15 @@ for k in total compromised patched offline records_exfiltrated; do
 	expect_eq "orgs_sum_to_the_totals_$k" "$(json "$TMP/good.json" "Object.values(s.orgs).reduce((a, o) => a + o.$k, 0) === s.fleet.$k")" true
 done
 
+# the journal (at the shipped 1/100 scale): every share with its TLP, and small beside the world's snapshots
+"$KYODO" run "$N.lua" --actions "$N.good.jsonl" --db "$TMP/n.db" >/dev/null 2>&1
+expect_eq "every_share_is_journaled" "$(sqlite3 "$TMP/n.db" "select count(*) from events where kind = 'share'")" 5
+expect_eq "the_relay_is_journaled_with_its_origin" \
+	"$(sqlite3 "$TMP/n.db" "select json_extract(detail, '$.tlp') || ' ' || json_extract(detail, '$.relay_of.from') || ' ' || json_extract(detail, '$.ingest[0].org') from events where kind = 'share' and json_extract(detail, '$.relay_of') is not null")" \
+	"green a_vsoc oem_b"
+rest=$(sqlite3 "$TMP/n.db" "select (select coalesce(sum(length(detail)), 0) from events) + (select coalesce(sum(length(data)), 0) from metrics)")
+if [ "$rest" -lt 6000000 ]; then pass "the_journal_besides_snapshots_stays_small"; else fail "the_journal_besides_snapshots_stays_small" "$rest bytes"; fi
+
 # the same script without the ISAC team's actions: oem_b is hit
 grep -v '"team":"isac_soc"' "$N.good.jsonl" >"$TMP/noisac.jsonl"
 "$KYODO" run "$N.lua" --actions "$TMP/noisac.jsonl" --json >"$TMP/noisac.json" 2>/dev/null
