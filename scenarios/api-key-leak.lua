@@ -61,6 +61,12 @@ outcome {
 	{ metric = "customers_affected", best = 0, worst = 80000, points = 10 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "unsafe_events", "customers_affected", "revoked" },
+	series = { "unsafe_events", "compromised", "customers_affected" },
+}
+
 -- 00:20 test unlocks with the leaked key; then every 10 minutes a wave, growing until the key is rotated (the gateway
 -- refuses the old key: the commands fail). Blocking the scripting host pauses the waves for 20 minutes, the time it
 -- takes the group to rent another (assumption).

@@ -693,8 +693,10 @@ static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *
 			for (uint32_t i = k->iFirst; i < iEnd; i++) {
 				unsigned code = q[i];
 				if (code == 0) continue;
-				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one */
-				if (!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) return 0;
+				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one,
+				 * unless a recall re-flashed it at a dealer (then it is patched) */
+				if ((!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) && (!t->nRecall || !s->w[C_FLAGS] || !(s->q[C_FLAGS][i] & VEH_F_PATCHED)))
+					return 0;
 				if (code == VER_EXC) {
 					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
 					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;

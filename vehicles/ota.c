@@ -109,7 +109,8 @@ static void ota_offer(veh_world *w, const veh__tick_ctx *x, uint32_t i, eng_time
 		int bRetry = iOwn == o + 1 && st == VEH_OTA_FAILED;
 		if (c->bPaused || (!bRetry && c->nOffered >= c->nTarget) || !c->sel.aCohOk[x->iCoh]) continue;
 		if (iOwn == o + 1 && st == VEH_OTA_DONE) continue;
-		uint32_t v = st == VEH_OTA_NONE ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];
+		uint32_t v = st == VEH_OTA_NONE && !w->nRecall ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];  /* a recall
+		                                                                  flashes cars at dealers, outside OTA (recall.c) */
 		if (v == VEH_VER_NONE || v >= c->ver) continue;
 		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
 		if (!bRetry && (double)c->nOffered >= ota_quota(c, now)) continue;
