@@ -63,6 +63,14 @@ outcome {
 	{ metric = "services_customer_hours", best = 10000, worst = 42000, points = 20 },
 }
 
+-- What the pages show: the customers without the DMS, the records taken, the cars fixed at dealers.
+dashboard {
+	tiles = { "total", { metric = "services_customer_hours", label = { en = "Customer-hours without the DMS", ja = "DMS 停止の顧客時間" } },
+	          "records_exfiltrated", { metric = "recall_visits", label = { en = "Cars fixed at dealers", ja = "販売店で改修" } } },
+	series = { { metric = "services_customer_hours", label = { en = "Customer-hours without the DMS", ja = "DMS 停止の顧客時間" } },
+	           "records_exfiltrated", { metric = "recall_visits", label = { en = "Cars fixed at dealers", ja = "販売店で改修" } } },
+}
+
 -- 00:10 the crew dumps the DMS's secrets (the sync account among them) and sits in the DMS.
 at("00:10:00", function()
 	attack.steal_credential { credential = SYNC }
