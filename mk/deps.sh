@@ -58,7 +58,8 @@ fi
 # Browser-test tooling from npm, pinned, installed beside the tests (no lock file).
 if [ "$what" = test ] || [ "$what" = bench ]; then
 	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ] ||
-		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ]; then
+		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ] ||
+		[ ! -d tests/browser/node_modules/axe-core ]; then
 		echo "deps: npm install (tests/browser)" >&2
 		(cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2)
 	fi

@@ -586,6 +586,15 @@ static int run_check_combination(const ky_opts *g, const run_opts *o) {
 	return 0;
 }
 
+/* A sweep without team actions measures the scenario left alone: every expectation missed. Worth a warning. */
+static void sweep_warn_no_actions(const run_opts *o, const char *zActions) {
+	fprintf(stderr,
+	        "kyodo run --sweep: warning: %s %s: no team action is played, so every expectation is missed and the scores "
+	        "show the scenario with no response (give --actions FILE.jsonl, or put the good team's script beside the "
+	        "scenario as NAME.good.jsonl)\n",
+	        zActions ? zActions : o->zPath, zActions ? "holds no action" : "has no --actions and no NAME.good.jsonl beside it");
+}
+
 /* The actions a sweep plays: --actions, else the good team's script beside the scenario, if there is one. */
 static const char *sweep_actions(const run_opts *o, char *zGood, size_t nGood) {
 	size_t n = strlen(o->zPath);
@@ -616,6 +625,7 @@ int scn_cli_run(int argc, char **argv) {
 		return KY_EXIT_FAIL;
 	}
 	if (o.nSweep) {
+		if (!zActions || acts.n == 0) sweep_warn_no_actions(&o, zActions);
 		rc = sweep(&o, zActions ? &acts : NULL);
 	} else {
 		o.bProgress = isatty(2);

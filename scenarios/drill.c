@@ -264,7 +264,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 		}
 	}
 	d->nInjectsSent++;
-	eng_score_open(d->score, inj->zId, now);
+	if (eng_score_open(d->score, inj->zId, now) > 0) emit_all_scores(d);  /* the teams see their windows open */
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
 	run_ons(d, "inject", arg, NULL);
@@ -278,11 +278,36 @@ static void on_inject_ev(eng_sim *sim, void *ctx, const eng_event *ev) {
 	if (ev->a < (uint32_t)d->nInj) scn_drill__send_inject(d, (int)ev->a);
 }
 
+/* Closes the expectation windows that ended by now (every open one when bAll): one "score.change" event per team
+ * that missed something, detail {"effects":[{"type":"missed","expectation":..,"inject":..,"possible":P},...]},
+ * followed by that team's score when bScores. */
+static void expire_windows(scn_drill *d, eng_time_t now, int bAll, int bScores) {
+	json_t *effects = NULL, *t, *e;
+	size_t i, k;
+	if (eng_score_expire(d->score, now, bAll, &effects) > 0) {
+		json_array_foreach(d->teams, i, t) {
+			const char *zTeam = json_string_value(json_object_get(t, "id"));
+			json_t *mine = json_array();
+			json_array_foreach(effects, k, e) {
+				if (!strcmp(json_string_value(json_object_get(e, "team")), zTeam)) json_array_append(mine, e);
+			}
+			if (json_array_size(mine) > 0) {
+				json_t *det = json_pack("{s:O}", "effects", mine);
+				scn_drill__event(d, "score.change", zTeam, det);
+				json_decref(det);
+				if (bScores) emit_score(d, zTeam);
+			}
+			json_decref(mine);
+		}
+	}
+	json_decref(effects);
+}
+
 static void on_sample(eng_sim *sim, void *ctx, const eng_event *ev) {
 	scn_drill *d = ctx;
 	(void)ev;
 	eng_time_t now = eng_sim_now(sim);
-	if (eng_score_tick(d->score, now) > 0) emit_all_scores(d);
+	expire_windows(d, now, 0, 1);
 	run_whens(d);
 	emit_fleet(d);
 	if (now + SCN_DRILL_SAMPLE_US <= d->duration) eng_sim_after(sim, SCN_DRILL_SAMPLE_US, d->kSample, 0, 0, NULL);
@@ -355,13 +380,15 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->techniques = json_array();
 	d->files = json_object();
 	d->parties = json_array();
+	d->partyNames = json_object();
+	d->dashboardDefs = json_array();
 	d->penaltyDefs = json_array();
 	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
 	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files || !d->parties ||
-	    !d->penaltyDefs || !d->outcomeDefs) {
+	    !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
 	}
@@ -438,6 +465,9 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->tools);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
+	json_decref(d->partyNames);
+	json_decref(d->dashboard);
+	json_decref(d->dashboardDefs);
 	json_decref(d->penaltyDefs);
 	json_decref(d->outcomeDefs);
 	free(d->zPath); free(d->zDir); free(d->zBase); free(d->zSource);
@@ -475,7 +505,7 @@ int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err) {
 	if (t >= d->duration && !d->bEnded) {
 		d->bEnded = 1;
 		emit_fleet(d);
-		eng_score_finish(d->score, d->duration);
+		expire_windows(d, d->duration, 1, 0);
 		emit_all_scores(d);
 		scn_drill__event(d, "drill.end", d->zId, NULL);
 	}
@@ -580,6 +610,7 @@ void scn_drill_action_unstage(scn_drill *d) {
 /* Scores an applied action and tells the observers what changed. */
 static void score_action(scn_drill *d, const scn_action_rec *r) {
 	json_t *effects = NULL;
+	expire_windows(d, r->t, 0, 1);  /* a window that closed at this very time is missed first, and said so */
 	if (eng_score_action(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, &effects) > 0) {
 		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)r->seq, "effects", effects);
 		scn_drill__event(d, "score.change", r->zTeam, sd);
@@ -758,6 +789,8 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
 
+json_t *scn_drill_expectations_json(const scn_drill *d) { return eng_score_expectations_json(d->score); }
+
 json_t *scn_drill_files_json(const scn_drill *d) { return json_deep_copy(d->files); }
 
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
@@ -791,6 +824,8 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	}
 	json_object_set_new(o, "inject_list", inj);
 	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	if (json_object_size(d->partyNames)) json_object_set(o, "parties", d->partyNames);
+	if (d->dashboard) json_object_set(o, "dashboard", d->dashboard);
 	if (d->malware) json_object_set(o, "malware", d->malware);
 	if (d->tools) json_object_set(o, "tools", d->tools);
 	return o;

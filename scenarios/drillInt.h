@@ -115,6 +115,9 @@ struct scn_drill {
 	int64_t nRefused;      /* applied actions the world refused */
 	json_t *actSchemas;    /* veh_action_schemas of this drill (teams and parties known at the end of loading) */
 	json_t *parties;       /* extra parties a notify may name (parties{}), array of ids */
+	json_t *partyNames;    /* {id: name} of the parties{} that gave a name (for the pages) */
+	json_t *dashboard;     /* dashboard{}: {"tiles":[{"metric","label"?}],"series":[{"metric","label"?,"axis"}]}, or NULL */
+	json_t *dashboardDefs; /* [{"metric","what","line"}] checked against the world's metrics at the end of loading */
 	json_t *penaltyDefs;   /* [{"action","args","team","line"}] for checking once the schemas are known */
 	json_t *outcomeDefs;   /* [{"metric","line"}] likewise */
 

@@ -9,6 +9,7 @@
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
+#include "vehicles/action.h"
 #include "vehicles/world.h"
 
 #define FAC_KEY "@facilitator"  /* the facilitator's row in the journal's tokens table (team ids never start with @) */
@@ -31,6 +32,7 @@ struct srv_drill {
 	json_t *pReads;     /* `read` messages, in order */
 	json_t *pTimeline;  /* `event` messages the facilitator got or would have got (bounded) */
 	json_t *pFleetHist; /* fleet samples (bounded, decimated) */
+	json_t *pScoreLog;  /* `score_change` messages not tied to an action (missed windows, scenario adjustments) */
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
@@ -47,6 +49,12 @@ static json_t *act_rec(const srv_drill *d, int64_t iSeq) {
 		if (json_integer_value(json_object_get(r, "seq")) == iSeq) return r;
 	}
 	return NULL;
+}
+
+static int has_team(const srv_drill *d, const char *zTeam) {
+	for (size_t i = 0; zTeam && i < json_array_size(d->pTeamIds); i++)
+		if (!strcmp(json_string_value(json_array_get(d->pTeamIds, i)), zTeam)) return 1;
+	return 0;
 }
 
 static int is_attack_fact(const char *zKind) { return !strncmp(zKind, "attack.", 7) || !strcmp(zKind, "service.health"); }
@@ -86,10 +94,73 @@ static void obs_message(void *ctx, json_t *msg) {
 	d->sink.to_facilitator(d->sink.ctx, msg);
 }
 
+/* The expectations of zTeam for its score messages. The facilitator's copy has them all. A team's copy has those of
+ * the injects it received, and of each still open only its inject, window and points: what is expected stays the
+ * facilitator's answer key until the window closes (met or missed, the label says what it was). */
+static json_t *team_expectations(const srv_drill *d, const char *zTeam, int bFac) {
+	/* a --resume re-simulates before d->pDrill is set: no one is connected then, and nothing is kept of scores */
+	json_t *all = d->pDrill ? scn_drill_expectations_json(d->pDrill) : json_array(), *out = json_array(), *e;
+	size_t i;
+	json_array_foreach(all, i, e) {
+		const char *zSt = json_string_value(json_object_get(e, "status"));
+		if (!zSt || strcmp(json_string_value(json_object_get(e, "team")), zTeam)) continue;
+		if (!bFac && !strcmp(zSt, "unfired")) continue;
+		json_t *c = json_copy(e);
+		json_object_del(c, "team");
+		if (!bFac && !strcmp(zSt, "pending")) {
+			json_object_del(c, "label");
+			json_object_del(c, "kind");
+			json_object_del(c, "args");
+		}
+		json_array_append_new(out, c);
+	}
+	json_decref(all);
+	return out;
+}
+
+/* A score message (borrowed) with the team's expectations for one audience (new ref). */
+static json_t *score_for(const srv_drill *d, const char *zTeam, json_t *msg, int bFac) {
+	json_t *m = json_copy(msg);
+	if (m) json_object_set_new(m, "expectations", team_expectations(d, zTeam, bFac));
+	return m;
+}
+
 static void obs_score(void *ctx, const char *zTeam, json_t *msg) {
 	srv_drill *d = ctx;
-	d->sink.to_team(d->sink.ctx, zTeam, msg);
-	d->sink.to_facilitator(d->sink.ctx, msg);
+	json_t *mTeam = score_for(d, zTeam, msg, 0), *mFac = score_for(d, zTeam, msg, 1);
+	d->sink.to_team(d->sink.ctx, zTeam, mTeam ? mTeam : msg);
+	d->sink.to_facilitator(d->sink.ctx, mFac ? mFac : msg);
+	json_decref(mTeam);
+	json_decref(mFac);
+}
+
+/* A change of a team's score with its reasons (protocol `score_change`, docs/protocol.md), from the drill's
+ * "score.change" (expectations met or missed, penalties) and "score.adjust" (score.add of the scenario) events.
+ * An action's effects are also kept on its record; the others in the score log, for welcomes. */
+static void score_change(srv_drill *d, eng_time_t t, const char *zKind, const char *zTeam, json_t *detail) {
+	json_t *effects, *m;
+	if (!strcmp(zKind, "score.adjust"))
+		effects = json_pack("[{s:s,s:O,s:O?}]", "type", "adjust", "points", json_object_get(detail, "points"), "reason",
+		                    json_object_get(detail, "reason"));
+	else
+		effects = json_deep_copy(json_object_get(detail, "effects"));
+	if (!effects) return;
+	for (size_t i = 0; i < json_array_size(effects); i++) json_object_del(json_array_get(effects, i), "team");
+	m = json_pack("{s:s,s:s,s:I,s:o}", "type", "score_change", "team", zTeam, "t_us", (json_int_t)t, "effects", effects);
+	if (!m) return;
+	json_t *pSeq = json_object_get(detail, "seq");
+	json_t *r = pSeq ? act_rec(d, json_integer_value(pSeq)) : NULL;
+	if (pSeq) json_object_set(m, "seq", pSeq);
+	if (r) { /* the action's record carries its effects for welcomes */
+		json_t *prev = json_object_get(r, "effects");
+		if (prev) json_array_extend(prev, effects);
+		else json_object_set_new(r, "effects", json_deep_copy(effects));
+	} else {
+		json_array_append(d->pScoreLog, m);
+	}
+	d->sink.to_team(d->sink.ctx, zTeam, m);
+	d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
 }
 
 /* Fleet samples are state, not events: only the latest is kept and the server sends it once per step, so a
@@ -144,6 +215,11 @@ static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zS
 	json_t *m;
 	int bAttack = is_attack_fact(zKind);
 	int bResult = !strcmp(zKind, "action.result") || !strcmp(zKind, "action.error");
+	if (!strcmp(zKind, "score.change") || !strcmp(zKind, "score.adjust")) {
+		/* the subject is the team (the team list is not known yet while a --resume re-simulates) */
+		if (zSubject && *zSubject && (has_team(d, zSubject) || !d->pDrill)) score_change(d, t, zKind, zSubject, detail);
+		return;
+	}
 	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && !bResult && !bAttack) return;
 	if (bResult) act_result(d, zKind, detail);
 	m = json_pack("{s:s, s:I, s:s, s:s?, s:O?}", "type", "event", "t_us", (json_int_t)t, "kind", zKind, "subject",
@@ -267,6 +343,7 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	d->pReads = json_array();
 	d->pTimeline = json_array();
 	d->pFleetHist = json_array();
+	d->pScoreLog = json_array();
 	d->pActors = json_object();
 	d->pHotwash = json_object();
 	d->nBudget = FACT_BURST;
@@ -299,7 +376,10 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	}
 	d->pExercise = scn_drill_exercise_json(d->pDrill);
 	d->pCatalog = scn_drill_world(d->pDrill) ? veh_world_catalog_json(scn_drill_world(d->pDrill)) : NULL;
-	if (d->pCatalog) json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
+	if (d->pCatalog) {
+		json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
+		json_object_set_new(d->pCatalog, "action_kinds", veh_action_kinds_json());
+	}
 	d->nBudget = FACT_BURST; /* a resume's re-simulation sent nothing live */
 	d->nSuppressed = 0;
 	pTeams = json_object_get(d->pExercise, "teams");
@@ -331,6 +411,7 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	json_decref(d->pReads);
 	json_decref(d->pTimeline);
 	json_decref(d->pFleetHist);
+	json_decref(d->pScoreLog);
 	json_decref(d->pActors);
 	json_decref(d->pHotwash);
 	free(d);
@@ -344,7 +425,8 @@ int srv_drill_team_count(const srv_drill *d) { return (int)json_array_size(d->pT
 const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_value(json_array_get(d->pTeamIds, (size_t)i)); }
 
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
-	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "orgs" };
+	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "dashboard",
+	                                          "parties", "orgs" };
 	json_t *e;
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);
@@ -498,13 +580,14 @@ json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam) {
 	return b ? b : json_array();
 }
 
-json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
+json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam, int bFacilitator) {
 	json_t *pAll = scn_drill_scores_json(d->pDrill);
 	json_t *pTeam = json_object_get(json_object_get(pAll, "teams"), zTeam);
 	json_t *m = json_pack("{s:s, s:s}", "type", "score", "team", zTeam);
 	if (m && json_is_object(pTeam)) json_object_update(m, pTeam);
 	if (m && !json_object_get(m, "score")) json_object_set_new(m, "score", json_integer(0));
 	if (m && json_object_get(pAll, "joint")) json_object_set(m, "joint", json_object_get(pAll, "joint"));
+	if (m) json_object_set_new(m, "expectations", team_expectations(d, zTeam, bFacilitator));
 	json_decref(pAll);
 	return m;
 }
@@ -523,6 +606,9 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 		if (of_team(v, zTeam)) json_array_append(a, v);
 	}
 	json_array_foreach(d->pReads, i, v) {
+		if (of_team(v, zTeam)) json_array_append(a, v);
+	}
+	json_array_foreach(d->pScoreLog, i, v) {
 		if (of_team(v, zTeam)) json_array_append(a, v);
 	}
 	if (!zTeam) {

@@ -3,6 +3,7 @@
  * their patterns in the part of regular-expression syntax that POSIX ERE and ECMAScript share. */
 #include "vehicles/action.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -354,6 +355,20 @@ const char *veh_action_names(void) {
 			snprintf(z + n, sizeof z - n, "%s%s", i ? ", " : "", aKind[i].info.zKind);
 		}
 	return z;
+}
+
+json_t *veh_action_kinds_json(void) {
+	static const char *const azScope[] = { "none", "select", "service", "indicator" };
+	json_t *a = json_array();
+	for (int i = 0; a && i < N_KIND; i++) {
+		const veh_action_info *k = &aKind[i].info;
+		assert(k->scope >= VEH_SCOPE_NONE && k->scope <= VEH_SCOPE_INDICATOR);
+		json_array_append_new(a, json_pack("{s:s,s:b,s:b,s:b,s:s,s:s}", "kind", k->zKind, "world", (k->flags & VEH_ACT_WORLD) != 0,
+		                                   "confirm", (k->flags & VEH_ACT_CONFIRM) != 0, "nofleet",
+		                                   (k->flags & VEH_ACT_NOFLEET) != 0, "scope", azScope[k->scope], "summary",
+		                                   k->zSummary));
+	}
+	return a;
 }
 
 json_t *veh_action_schemas(const veh_world *w, json_t *ctx) {

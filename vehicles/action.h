@@ -42,6 +42,10 @@ const veh_action_info *veh_action_find(const char *zKind);
 /* "triage, block_indicator, ..." for messages (static storage). */
 const char *veh_action_names(void);
 
+/* The kinds in table order with what the pages need beside the schemas (new ref):
+ * [{"kind":K,"world":B,"confirm":B,"nofleet":B,"scope":"none|select|service|indicator","summary":"..."},...]. */
+json_t *veh_action_kinds_json(void);
+
 /* The default parties a `notify` can name (NULL-terminated; a scenario may add its own). */
 extern const char *const veh_action_parties[];
 
