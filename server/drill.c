@@ -425,8 +425,8 @@ int srv_drill_team_count(const srv_drill *d) { return (int)json_array_size(d->pT
 const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_value(json_array_get(d->pTeamIds, (size_t)i)); }
 
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
-	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "orgs",
-	                                          "dashboard", "parties", "services", "credentials" };
+	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "dashboard",
+	                                          "parties", "orgs", "services", "credentials" };
 	json_t *e;
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);

@@ -60,15 +60,6 @@ function s(tag, attrs, ...children) {
 	return el;
 }
 
-/* The team page's header: the team's organisation beside its name (el hidden when the drill has no orgs). */
-export function setOrgLabel(el, ex, team) {
-	if (!el) return;
-	const org = teamOrg(ex, team);
-	el.hidden = !org;
-	el.textContent = org ? orgName(ex, org) : "";
-	if (org) el.dataset.org = org;
-}
-
 /* The facilitator's organisations panel. root: the panel's element (hidden until the exercise declares orgs). */
 export class OrgsPanel {
 	constructor(root) {

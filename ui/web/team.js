@@ -12,7 +12,6 @@ import { Conn, pageToken } from "./conn.js";
 import { ActionForm, setContext, setInjectTitles, injectTitle, summarize, resultText, effectText, expectationName, fmtPoints, metricLabel } from "./forms.js";
 import { LineChart, seriesOf } from "./chart.js";
 import { Hotwash } from "./hotwash.js";
-import { setOrgLabel } from "./orgs.js";
 
 const token = pageToken();
 const K = "kyodo.v1." + tokenKey(token) + ".";
@@ -283,7 +282,9 @@ function unreadInjects() { return [...S.injects.values()].filter((i) => !S.read.
 
 function renderHeader() {
 	$("#team-name").textContent = S.team ? teamName(S.exercise, S.team) : "—";
-	setOrgLabel($("#team-org"), S.exercise, S.team);  /* drills with orgs: the team's organisation (orgs.js) */
+	const orgs = (S.exercise && S.exercise.orgs) || [];
+	const org = S.org ? (orgs.find((o) => o && o.id === S.org) || {}).name || S.org : "";
+	$("#team-org").textContent = org;
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	const sb = $("#sound-btn");
 	sb.innerHTML = S.view.sound ? BELL_ON : BELL_OFF;   // constant markup, no data
