@@ -81,6 +81,20 @@ static json_t *fleet_msg(scn_drill *d) {
 	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
 	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
 	if (view) json_object_set_new(m, "team_view", view);
+	json_t *orgs = json_object_get(m, "orgs");
+	if (orgs) {  /* with orgs: each org's own view (CONTRACT §4: a team sees its own org's cars only) */
+		json_t *views = json_object();
+		const char *zOrg;
+		json_t *v;
+		json_object_foreach(orgs, zOrg, v) {
+			if (json_integer_value(json_object_get(v, "total")) == 0) continue;  /* no cars, nothing to see (server/drill.c) */
+			json_t *ov = d->bTruthVisible ? json_deep_copy(v) : veh_world_org_observed_json(d->world, zOrg);
+			if (ov && d->bTruthVisible) json_object_set_new(ov, "observed", json_false());
+			if (ov) json_object_set_new(ov, "org", json_string(zOrg));
+			json_object_set_new(views, zOrg, ov);
+		}
+		json_object_set_new(m, "team_views", views);
+	}
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;
@@ -98,12 +112,21 @@ static void emit_fleet(scn_drill *d) {
 void scn_drill__message(scn_drill *d, json_t *msg) {
 	const char *zTo = json_string_value(json_object_get(msg, "to"));
 	const char *zFrom = json_string_value(json_object_get(msg, "from"));
+	json_t *pRecipients = json_object_get(msg, "recipients");  /* a share between orgs (share.c) names them */
 	size_t i;
 	json_t *t;
 	json_array_foreach(d->teams, i, t) {
 		const char *zTeam = json_string_value(json_object_get(t, "id"));
+		int bFor = 0;
+		size_t k;
+		json_t *v;
 		if (zFrom && !strcmp(zFrom, zTeam)) continue;
-		if (zTo && strcmp(zTo, "all") != 0 && strcmp(zTo, zTeam) != 0) continue;
+		if (pRecipients) {
+			json_array_foreach(pRecipients, k, v) bFor |= !strcmp(json_string_value(v), zTeam);
+			if (!bFor) continue;
+		} else if (zTo && strcmp(zTo, "all") != 0 && strcmp(zTo, zTeam) != 0) {
+			continue;
+		}
 		json_array_append(json_object_get(d->backlog, zTeam), msg);
 	}
 	for (int k = 0; k < d->nObs; k++) {
@@ -354,6 +377,7 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->teams = json_array();
 	d->backlog = json_object();
 	d->inputs = json_array();
+	d->shares = json_array();
 	d->techniques = json_array();
 	d->files = json_object();
 	d->parties = json_array();
@@ -364,7 +388,8 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->inputs || !d->techniques || !d->files ||
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->inputs || !d->shares || !d->techniques ||
+	    !d->files ||
 	    !d->parties || !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
@@ -436,6 +461,7 @@ void scn_drill_free(scn_drill *d) {
 	json_decref(d->teams);
 	json_decref(d->backlog);
 	json_decref(d->inputs);
+	json_decref(d->shares);
 	json_decref(d->techniques);
 	json_decref(d->files);
 	json_decref(d->malware);
@@ -593,16 +619,6 @@ void scn_drill_action_unstage(scn_drill *d) {
 	while (d->nAct > d->nApplied) free_action_rec(&d->aAct[--d->nAct]);
 }
 
-/* A share is a message to its recipients. */
-static void deliver_share(scn_drill *d, const scn_action_rec *r) {
-	const char *zTlp = json_string_value(json_object_get(r->pArgs, "tlp"));
-	json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", r->zTeam, "to",
-	                      json_object_get(r->pArgs, "to"), "tlp", zTlp ? zTlp : "clear", "text",
-	                      json_object_get(r->pArgs, "text"), "t_us", (json_int_t)r->t);
-	if (m && json_object_get(r->pArgs, "indicators")) json_object_set(m, "indicators", json_object_get(r->pArgs, "indicators"));
-	if (m) scn_drill__message(d, m);
-}
-
 /* Scores an applied action and tells the observers what changed. */
 static void score_action(scn_drill *d, const scn_action_rec *r, json_t *result) {
 	json_t *effects = NULL;
@@ -631,8 +647,8 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	json_t *result = NULL;
 	ky_err we = { 0 };
 	int wrc = 0;
-	if (!strcmp(r->zKind, "share")) deliver_share(d, r);
-	else wrc = veh_world_action(d->world, r->zTeam, r->zKind, r->pArgs, &result, &we);
+	if (!strcmp(r->zKind, "share")) wrc = scn_drill__share(d, r, &result, &we);
+	else wrc = veh_world_action_as(d->world, r->zTeam, scn_drill__team_org(d, r->zTeam), r->zKind, r->pArgs, &result, &we);
 	json_t *det = json_pack("{s:I,s:s,s:s,s:O,s:I}", "seq", (json_int_t)seq, "team", r->zTeam, "kind", r->zKind, "args",
 	                        r->pArgs, "t_us", (json_int_t)r->t);
 	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));
@@ -820,6 +836,12 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 		                                     (int)json_array_size(p->expects), "line", p->line));
 	}
 	json_object_set_new(o, "inject_list", inj);
+	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	json_t *svc = veh_world_services_json(d->world), *cred = veh_world_credentials_json(d->world);
+	if (json_array_size(svc)) json_object_set(o, "services", svc);  /* declared ones only: the drill's story */
+	if (json_array_size(cred)) json_object_set(o, "credentials", cred);
+	json_decref(svc);
+	json_decref(cred);
 	if (json_object_size(d->partyNames)) json_object_set(o, "parties", d->partyNames);
 	if (d->dashboard) json_object_set(o, "dashboard", d->dashboard);
 	if (d->malware) json_object_set(o, "malware", d->malware);
@@ -896,5 +918,21 @@ json_t *scn_drill_summary_json(const scn_drill *d) {
 	                                (json_int_t)d->nRefused), "injects_sent", (json_int_t)d->nInjectsSent, "scenario_errors",
 	                      (json_int_t)d->nScenarioErrors, "state_hash", zHash);
 	json_decref(scores);
+	json_t *orgs = json_incref(json_object_get(fleet, "orgs"));
+	if (orgs) {  /* CONTRACT §1: "orgs":{ORG:{total, compromised, patched, offline, ...}} beside the totals */
+		const char *zOrg;
+		json_t *v;
+		json_object_foreach(orgs, zOrg, v) json_object_del(v, "ota_campaigns");
+		json_object_del(fleet, "orgs");
+		json_object_set_new(o, "orgs", orgs);
+		int64_t nRelay = 0, nIngest = 0;
+		size_t i;
+		json_array_foreach(d->shares, i, v) {
+			nRelay += json_object_get(v, "relay_of") != NULL;
+			nIngest += (int64_t)json_array_size(json_object_get(v, "ingest"));
+		}
+		json_object_set_new(o, "sharing", json_pack("{s:I,s:I,s:I}", "shares", (json_int_t)json_array_size(d->shares),
+		                                             "relays", (json_int_t)nRelay, "ingests", (json_int_t)nIngest));
+	}
 	return o;
 }

@@ -92,7 +92,7 @@ struct scn_drill {
 	json_t *files;        /* {NAME: text} of the files the scenario loaded beside it (sbom.load), for the journal */
 	json_t *malware, *tools; /* arrays of strings (scenario{ malware = {..}, tools = {..} }): for the STIX export */
 	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
-	json_t *teams;        /* array of {"id","name"} */
+	json_t *teams;        /* array of {"id","name","org"?} (org: with orgs{}, the organisation the team acts for) */
 	int bFleet;
 
 	eng_sim *sim;
@@ -124,6 +124,7 @@ struct scn_drill {
 
 	json_t *backlog;       /* {TEAM: [protocol messages...]} */
 	json_t *inputs;        /* every applied input, in order (scn_drill_inputs_json) */
+	json_t *shares;        /* with orgs: every share delivered, as journaled (share.c), for relays */
 	scn_observer aObs[SCN_MAX_OBS];
 	int nObs;
 	int64_t nScenarioErrors, nLog;
@@ -152,6 +153,14 @@ void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, jso
 void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat);
 void scn_drill__message(scn_drill *d, json_t *msg);  /* steals msg; delivers to its "to" */
 int scn_drill__team_known(const scn_drill *d, const char *zTeam);
+/* share.c: applies a team's share (its TLP across orgs, relay, ingest, the journal's "share" event); *pResult (new
+ * ref, may be NULL without orgs) says who received it. A relay the sender may not make is refused (err). */
+int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky_err *err);
+/* share.c: the organisation team zTeam acts for (borrowed), NULL without orgs or for an unknown team. */
+const char *scn_drill__team_org(const scn_drill *d, const char *zTeam);
+/* names.c: the static scan of service and credential names (entry, via, service, credential, a service call's name)
+ * in the whole source, callbacks included; "FILE:LINE: message" naming the known names. */
+int scn_names_check(const scn_drill *d, ky_err *err);
 /* drill.c: builds d->actSchemas from the world and the declared teams and parties (end of loading). */
 int scn_drill__build_schemas(scn_drill *d, ky_err *err);
 

@@ -24,6 +24,8 @@ struct srv_drill {
 	srv_drill_sink sink;
 	json_t *pExercise;  /* scn_drill_exercise_json, kept */
 	json_t *pTeamIds;   /* array of strings */
+	json_t *pTeamOrg;   /* {TEAM: ORG} with orgs (empty without) */
+	json_t *pOrgKind;   /* {ORG: "oem"|"isac"|...} */
 	json_t *pFleet;     /* latest fleet message */
 	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
 	json_t *pCatalog;   /* veh_world_catalog_json, for both roles' welcome */
@@ -83,7 +85,11 @@ static void obs_message(void *ctx, json_t *msg) {
 	const char *zTo = json_string_value(pTo);
 	size_t i;
 	json_t *v;
-	if (zTo && !strcmp(zTo, "all")) {
+	json_t *pRecipients = json_object_get(msg, "recipients");
+	if (pRecipients) {  /* a share between orgs: its TLP chose the recipients (scenarios/share.c) */
+		json_array_foreach(pRecipients, i, v) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
+		if (zFrom) d->sink.to_team(d->sink.ctx, zFrom, msg); /* the sender's copy */
+	} else if (zTo && !strcmp(zTo, "all")) {
 		json_array_foreach(d->pTeamIds, i, v) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
 	} else {
 		if (zTo) d->sink.to_team(d->sink.ctx, zTo, msg);
@@ -337,6 +343,8 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	if (!d) return ky_err_set(err, KY_ENOMEM, "serve: out of memory"), NULL;
 	d->sink = *pSink;
 	d->pTeamIds = json_array();
+	d->pTeamOrg = json_object();
+	d->pOrgKind = json_object();
 	d->pActs = json_array();
 	d->pReads = json_array();
 	d->pTimeline = json_array();
@@ -388,7 +396,10 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	json_array_foreach(pTeams, i, v) {
 		const char *zId = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "id"));
 		if (zId) json_array_append_new(d->pTeamIds, json_string(zId));
+		if (zId && json_is_string(json_object_get(v, "org"))) json_object_set(d->pTeamOrg, zId, json_object_get(v, "org"));
 	}
+	json_array_foreach(json_object_get(d->pExercise, "orgs"), i, v)
+		json_object_set(d->pOrgKind, json_string_value(json_object_get(v, "id")), json_object_get(v, "kind"));
 	return d;
 err:
 	srv_drill_close(d, NULL);
@@ -411,6 +422,8 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	scn_drill_free(d->pDrill);
 	json_decref(d->pExercise);
 	json_decref(d->pTeamIds);
+	json_decref(d->pTeamOrg);
+	json_decref(d->pOrgKind);
 	json_decref(d->pFleet);
 	json_decref(d->pCatalog);
 	json_decref(d->pActs);
@@ -432,7 +445,7 @@ const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_va
 
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "dashboard",
-	                                          "parties" };
+	                                          "parties", "orgs", "services", "credentials" };
 	json_t *e;
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);
@@ -452,6 +465,38 @@ json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 		}
 		if (c) json_object_set_new(e, "catalog", c);
 	}
+	return e;
+}
+
+/* An OEM team's catalog lists its own org's cohorts, models and regions only (another OEM's fleet is not its
+ * business); a team of an org without a fleet (ISAC, supplier) sees every org's. */
+static void catalog_for_org(json_t *c, const char *zOrg) {
+	json_t *pKeep = json_array(), *pModels = json_array(), *pRegions = json_array(), *v;
+	size_t i;
+	json_array_foreach(json_object_get(c, "cohorts"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "org")), zOrg) != 0) continue;
+		json_array_append(pKeep, v);
+		json_t *aNames[2] = { pModels, pRegions };
+		const char *azKey[2] = { "model", "region" };
+		for (int k = 0; k < 2; k++) {
+			json_t *x = json_object_get(v, azKey[k]), *y;
+			size_t j;
+			int bHave = 0;
+			json_array_foreach(aNames[k], j, y) bHave |= json_equal(x, y);
+			if (!bHave) json_array_append(aNames[k], x);
+		}
+	}
+	json_object_set_new(c, "cohorts", pKeep);
+	json_object_set_new(c, "models", pModels);
+	json_object_set_new(c, "regions", pRegions);
+}
+
+json_t *srv_drill_team_exercise(const srv_drill *d, const char *zTeam) {
+	json_t *e = srv_drill_exercise(d, 0);
+	const char *zOrg = srv_drill_team_org(d, zTeam);
+	const char *zKind = json_string_value(json_object_get(d->pOrgKind, zOrg ? zOrg : ""));
+	json_t *c = json_object_get(e, "catalog");
+	if (c && zKind && !strcmp(zKind, "oem")) catalog_for_org(c, zOrg);
 	return e;
 }
 
@@ -595,8 +640,15 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 		if (d->pImpact) json_array_append(a, d->pImpact);
 		if (json_object_size(d->pHotwash)) json_array_append_new(a, srv_drill_hotwash_msg(d));
 	}
-	if (json_array_size(d->pFleetHist) > 1 && !zTeam)
-		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
+	if (json_array_size(d->pFleetHist) > 1 && !zTeam) {  /* the truth, without the teams' per-org views */
+		json_t *pSamples = json_array();
+		json_array_foreach(d->pFleetHist, i, v) {
+			json_t *c = json_object_get(v, "team_views") ? json_copy(v) : json_incref(v);
+			json_object_del(c, "team_views");
+			json_array_append_new(pSamples, c);
+		}
+		json_array_append_new(a, json_pack("{s:s, s:o}", "type", "fleet_history", "samples", pSamples));
+	}
 	if (json_array_size(d->pFleetHist) > 1 && zTeam) {
 		json_t *pSamples = json_array();
 		json_array_foreach(d->pFleetHist, i, v) json_array_append_new(pSamples, srv_drill_team_fleet(d, v, zTeam));
@@ -657,14 +709,29 @@ void srv_drill_tick(srv_drill *d) {
 	d->nBudget = FACT_BURST;
 }
 
+const char *srv_drill_team_org(const srv_drill *d, const char *zTeam) {
+	return json_string_value(json_object_get(d->pTeamOrg, zTeam ? zTeam : ""));
+}
+
 /* A team's fleet message from a full sample: its "team_view" (CONTRACT §4: what its org observes, never the
- * truth unless the scenario says so) as a `fleet` message. New ref. */
+ * truth unless the scenario says so) as a `fleet` message. With orgs, a team sees its own org's view (its cars and
+ * backend only), and an ISAC's team every org's: the views summed, and each org's under "orgs". New ref. */
 json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam) {
-	(void)d;
-	(void)zTeam;  /* one view for every team (a drill without orgs) */
-	json_t *v = json_object_get(pFull, "team_view");
+	const char *zOrg = srv_drill_team_org(d, zTeam);
+	const char *zKind = json_string_value(json_object_get(d->pOrgKind, zOrg ? zOrg : ""));
+	json_t *views = json_object_get(pFull, "team_views");
+	int bAll = !zOrg || !views || (zKind && !strcmp(zKind, "isac"));
+	json_t *v = bAll ? json_object_get(pFull, "team_view") : json_object_get(views, zOrg);
 	json_t *m = v ? json_deep_copy(v) : json_object();
 	if (!m) return NULL;
+	if (!v && views && zOrg) {  /* an org without cars (a supplier, a regulator): the sample holds no view of it */
+		json_object_set_new(m, "org", json_string(zOrg));
+		json_object_set_new(m, "total", json_integer(0));
+		json_object_set_new(m, "compromised", json_integer(0));
+		json_object_set_new(m, "clean", json_integer(0));
+		json_object_set(m, "observed", json_object_get(json_object_get(pFull, "team_view"), "observed"));
+	}
+	if (zOrg && views && bAll) json_object_set(m, "orgs", views);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set(m, "t_us", json_object_get(pFull, "t_us"));
 	return m;

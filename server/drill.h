@@ -31,9 +31,14 @@ int srv_drill_close(srv_drill *d, ky_err *err);
 /* Team ids in scenario order (borrowed, valid until close). */
 int srv_drill_team_count(const srv_drill *d);
 const char *srv_drill_team_id(const srv_drill *d, int i);
+/* The organisation a team acts for (borrowed), NULL when the drill declares no orgs. */
+const char *srv_drill_team_org(const srv_drill *d, const char *zTeam);
 /* The exercise object of a welcome (new ref): for teams without the scenario source or anything that would give
  * away what is coming; for the facilitator everything except the source text. */
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator);
+/* The exercise of team zTeam's welcome: srv_drill_exercise's, with an OEM team's catalog limited to its own org's
+ * cohorts, models and regions. New ref. */
+json_t *srv_drill_team_exercise(const srv_drill *d, const char *zTeam);
 
 eng_time_t srv_drill_now(const srv_drill *d);
 eng_time_t srv_drill_duration(const srv_drill *d);

@@ -359,10 +359,16 @@ static const char *code_of(int rc) {
 
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
-	                      "exercise", srv_drill_exercise(s->pDrill, c->role == ROLE_FAC), "clock", clock_obj(s, 0));
+	                      "exercise", c->role == ROLE_FAC ? srv_drill_exercise(s->pDrill, 1)
+	                                                      : srv_drill_team_exercise(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam)),
+	                      "clock", clock_obj(s, 0));
 	json_t *pSeen = json_object(), *b, *v, *f;
 	size_t i;
-	if (c->role == ROLE_TEAM) json_object_set_new(w, "team", json_string(srv_drill_team_id(s->pDrill, c->iTeam)));
+	if (c->role == ROLE_TEAM) {
+		const char *zTeam = srv_drill_team_id(s->pDrill, c->iTeam), *zOrg = srv_drill_team_org(s->pDrill, zTeam);
+		json_object_set_new(w, "team", json_string(zTeam));
+		if (zOrg) json_object_set_new(w, "org", json_string(zOrg));  /* CONTRACT §4: the team's organisation */
+	}
 	c->bWelcoming = 1;
 	conn_send(s, c, w);
 	json_decref(w);

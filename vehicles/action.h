@@ -26,6 +26,7 @@ typedef enum veh_scope {
 	VEH_SCOPE_SELECT,     /* a selector of cars (select, scope) limited to the org's cars */
 	VEH_SCOPE_SERVICE,    /* a backend service name: the org's own service */
 	VEH_SCOPE_INDICATOR,  /* an indicator blocked for the org's cars and services only */
+	VEH_SCOPE_CREDENTIAL, /* a credential the org holds, or that reaches its services */
 } veh_scope;
 
 typedef struct veh_action_info {
@@ -61,5 +62,12 @@ json_t *veh_action_schemas(const veh_world *w, json_t *ctx);
 int veh_action_check(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
 /* The same for the args an expectation or a penalty names (a subset: required fields are not enforced). */
 int veh_action_check_partial(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
+
+/* The scope rules (CONTRACT §3, one per veh_scope): args of an action of team zTeam of organisation zOrg, limited to
+ * that org: *pOut (new ref) has its selectors carry "org" and its service actions name "org". Refused (KY_EINVAL, the
+ * message names the other org) when they name another org's cars or services, or when the org has no fleet and the
+ * kind is not VEH_ACT_NOFLEET; KY_ENOENT for an unknown org. veh_world_action_as applies it before every effect. */
+int veh_action_scope(veh_world *w, const char *zTeam, const char *zOrg, const char *zKind, json_t *args, json_t **pOut,
+                     ky_err *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* codec: the world's snapshot (a binary blob of the whole state), its restore, and the state hash (SHA-256 of the
- * snapshot). Format "KYW2", little-endian, laid out in a stable order so that two snapshots of one world differ
+ * snapshot). Format "KYW2" (a world without organisations), "KYW3" (with them) or "KYW4" (with declared services,
+ * credentials or recalls), little-endian, laid out in a stable order so that two snapshots of one world differ
  * only where its state differs, at the same offsets: the journal's XOR against the previous snapshot is then mostly
  * zeros. Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
  *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions,
@@ -8,6 +9,17 @@
  *   columns  one after the other, each n x width bytes: ECU version codes x5, flags, campaign, entry,
  *            features off, OTA state, OTA campaign, OTA step end, last check-in
  *   tables   attack campaigns, OTA campaigns (selectors as JSON text, recompiled on restore), version exceptions
+ *   orgs     KYW3 only: the organisations (ids), and for each org after the first its services, counters and view of
+ *            each campaign (alerts queued, incident, C2 blocked, block pending), then each OTA campaign's org
+ * The per-organisation fields of KYW2 (services, counters, a campaign's alerts, incident and block) hold org 0's:
+ * the implicit organisation of a drill without orgs, whose snapshot is therefore exactly what KYW2 always was (same
+ * bytes, same state hash), and the first declared org in KYW3. Both are read.
+ *   ext      KYW4 only, after the version exceptions: a u32 of flags (bit 0: the orgs section follows), the orgs
+ *            section when flagged, then the declared services (id, health, isolated, down since, downtime, degraded
+ *            since, degraded time), the credentials (id, generation, the attacker's generation, rotation end, services
+ *            held degraded, uses), each attack campaign's credential, and the recall campaigns. A world writes KYW4 as
+ *            soon as it declares a service or a credential or runs a recall, and KYW2/KYW3 otherwise: a drill that
+ *            uses none of them keeps its bytes and its state hash. All three are read.
  * Byte planes: a column is stored as every car's low byte, then every car's next byte, ... up to its width, the
  * number of low bytes its largest value needs (0 when every car has 0; a check-in time needs 2 bytes for the first
  * 18 h). A check-in time moves in its low bytes, so its high planes stay the same from one snapshot to the next,
@@ -21,9 +33,10 @@
  * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
  * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, flagged, per OTA state, the
  * services cars have lost) are recounted.
- *   trailer  (optional) "KYH1", the customer-hours integral (f64), the services attack steps used (u64 bits), the
- *            features attacks abused (u64 bits), then for each feature VEH_ABUSE_SEL_MAX selector texts (u32
- *            length, 0 = none, then the bytes)
+ *   trailer  (optional, last) "KYH1", each org's customer-hours integral (f64 each), the services attack steps used
+ *            (u64 bits, service space), the features attacks abused (u64 bits), then for each feature
+ *            VEH_ABUSE_SEL_MAX selector texts (u32 length, 0 = none, then the bytes), then VEH_TARGET_SEL_MAX target
+ *            selectors of attack steps, each its entry ECU + 1 (u64, 0 = a service or any) and its text
  * The trailer holds what the harm index and an action's "effective" need of the past (worldInt.h "Harm"); the state
  * hash covers everything before it, so the harm index leaves every state hash as it was. A blob without it (an older
  * journal) restores with those at zero. */
@@ -176,33 +189,46 @@ static unsigned put_versions(const veh_world *w, int e, wbuf *b, ver_exc **paExc
 	return 1;
 }
 
+static void write_services(const veh_org *o, wbuf *b) {
+	for (int s = 0; s < VEH_SVC_N; s++) {
+		w_u64(b, (uint64_t)o->aSvc[s].health), w_u64(b, (uint64_t)o->aSvc[s].bIsolated);
+		w_i64(b, o->aSvc[s].tDownSince), w_i64(b, o->aSvc[s].downUs);
+	}
+}
+
+/* An org's counters after its compromised, offline and bricked counts (KYW2's order, which has tCompLast between). */
+static void write_counts_rest(const veh_counts *c, wbuf *b) {
+	w_f64(b, c->compCarUs);
+	w_i64(b, c->nRecords), w_i64(b, c->nUnsafe), w_i64(b, c->nCustomers), w_i64(b, c->nCheckins), w_i64(b, c->nAlerts);
+	w_i64(b, c->nFalseQueued), w_i64(b, c->nIncidents), w_i64(b, c->nCmd), w_i64(b, c->nCmdFailed), w_i64(b, c->nRecvTrue);
+	w_i64(b, c->nRecvFalse), w_f64(b, c->cmdFrac), w_f64(b, c->pkiFrac), w_i64(b, c->nRevokedWaiting);
+}
+
 static void write_scalars(const veh_world *w, wbuf *b) {
 	const veh_params *p = &w->p;
+	const veh_counts *c = &w->aOrg[0].c;
 	w_u64(b, (uint64_t)w->bStarted), w_i64(b, w->tStart);
 	w_i64(b, p->checkinPeriod), w_i64(b, p->slotWidth), w_i64(b, p->jitter), w_f64(b, p->offlineFrac), w_i64(b, p->offlineMean);
 	w_f64(b, p->idsDetect), w_f64(b, p->idsFp), w_i64(b, p->vsocInterval), w_f64(b, p->vsocPerHour), w_i64(b, p->blockDelay);
 	w_i64(b, p->dlMin), w_i64(b, p->dlMax), w_i64(b, p->instMin), w_i64(b, p->instMax), w_f64(b, p->otaFail), w_f64(b, p->otaBrick);
 	w_f64(b, p->pkiPerHour), w_f64(b, p->appCmdPerDay), w_f64(b, p->degradedLoss), w_i64(b, p->recordsPerCar);
-	for (int s = 0; s < VEH_SVC_N; s++) {
-		w_u64(b, (uint64_t)w->aSvc[s].health), w_u64(b, (uint64_t)w->aSvc[s].bIsolated);
-		w_i64(b, w->aSvc[s].tDownSince), w_i64(b, w->aSvc[s].downUs);
-	}
+	write_services(&w->aOrg[0], b);
 	const eng_rng *aR[4] = { &w->rTick, &w->rOta, &w->rAttack, &w->rVsoc };
 	for (int r = 0; r < 4; r++)
 		for (int k = 0; k < 4; k++) w_u64(b, aR[r]->s[k]);
-	w_i64(b, w->nComp), w_i64(b, w->nOffline), w_i64(b, w->nBricked), w_i64(b, w->tCompLast), w_f64(b, w->compCarUs);
-	w_i64(b, w->nRecords), w_i64(b, w->nUnsafe), w_i64(b, w->nCustomers), w_i64(b, w->nCheckins), w_i64(b, w->nAlerts);
-	w_i64(b, w->nFalseQueued), w_i64(b, w->nIncidents), w_i64(b, w->nCmd), w_i64(b, w->nCmdFailed), w_i64(b, w->nRecvTrue);
-	w_i64(b, w->nRecvFalse), w_f64(b, w->cmdFrac), w_f64(b, w->pkiFrac), w_i64(b, w->nRevokedWaiting), w_u64(b, w->nCarEvents);
+	w_i64(b, c->nComp), w_i64(b, c->nOffline), w_i64(b, c->nBricked), w_i64(b, w->tCompLast);
+	write_counts_rest(c, b);
+	w_u64(b, w->nCarEvents);
 	w_u64(b, w->iSlotNext), w_i64(b, w->tTick), w_i64(b, w->tVsoc);
 }
 
 static void write_tables(const veh_world *w, wbuf *b) {
+	const veh_org *g = &w->aOrg[0];
 	for (int c = 0; c < w->nCamp; c++) {
 		const veh_campaign *k = &w->aCamp[c];
 		w_u64(b, (uint64_t)k->entry), w_u64(b, (uint64_t)k->bPersist), w_u64(b, (uint64_t)k->bStopped);
-		w_u64(b, (uint64_t)k->bBlocked), w_i64(b, k->tBlockAt), w_i64(b, k->recordsPerBeacon), w_i64(b, k->nComp);
-		w_i64(b, k->nQueued), w_u64(b, (uint64_t)k->bIncident), w_u64(b, (uint64_t)k->nInd);
+		w_u64(b, (uint64_t)g->aBlocked[c]), w_i64(b, g->aBlockAt[c]), w_i64(b, k->recordsPerBeacon), w_i64(b, k->nComp);
+		w_i64(b, g->aQueued[c]), w_u64(b, (uint64_t)g->aIncident[c]), w_u64(b, (uint64_t)k->nInd);
 		for (int i = 0; i < k->nInd; i++) w_s(b, k->azInd[i]);
 		w_s(b, k->zTechnique), w_s(b, k->zSel);
 	}
@@ -215,11 +241,58 @@ static void write_tables(const veh_world *w, wbuf *b) {
 	}
 }
 
+/* KYW3: the organisations after the first, and the org of each OTA campaign (see the top of the file). */
+static void write_orgs(const veh_world *w, wbuf *b) {
+	w_u32(b, (uint32_t)w->nOrg);
+	for (int k = 0; k < w->nOrg; k++) {
+		const veh_org *o = &w->aOrg[k];
+		w_s(b, o->zId);
+		if (k == 0) continue;
+		write_services(o, b);
+		w_i64(b, o->c.nComp), w_i64(b, o->c.nOffline), w_i64(b, o->c.nBricked);
+		write_counts_rest(&o->c, b);
+		for (int c = 0; c < w->nCamp; c++) {
+			w_i64(b, o->aQueued[c]), w_u64(b, o->aIncident[c]), w_u64(b, o->aBlocked[c]), w_i64(b, o->aBlockAt[c]);
+		}
+	}
+	for (int k = 0; k < w->nOta; k++) w_u32(b, (uint32_t)w->aOta[k].iOrg);
+}
+
+static int has_ext(const veh_world *w) { return w->nSvcX > 0 || w->nCred > 0 || w->nRecall > 0; }
+
+/* KYW4: the extension section (see the top of the file). */
+static void write_ext(const veh_world *w, wbuf *b) {
+	w_u32(b, (uint32_t)w->nSvcX), w_u32(b, (uint32_t)w->nCred), w_u32(b, (uint32_t)w->nRecall);
+	for (int k = 0; k < w->nSvcX; k++) {
+		const veh_svcx *x = &w->aSvcX[k];
+		w_s(b, x->zId);
+		w_u64(b, (uint64_t)x->s.health), w_u64(b, (uint64_t)x->s.bIsolated), w_i64(b, x->s.tDownSince), w_i64(b, x->s.downUs);
+		w_i64(b, x->tDegSince), w_i64(b, x->degUs);
+	}
+	for (int k = 0; k < w->nCred; k++) {
+		const veh_cred *c = &w->aCred[k];
+		w_s(b, c->zId);
+		w_i64(b, c->gen), w_i64(b, c->leakedGen), w_i64(b, c->tRotEnd), w_u64(b, c->heldDeg), w_i64(b, c->nUses);
+	}
+	for (int k = 0; k < w->nCamp; k++) w_u32(b, (uint32_t)w->aCamp[k].iCred);
+	for (int k = 0; k < w->nRecall; k++) {
+		const veh_recall *r = &w->aRecall[k];
+		w_u64(b, (uint64_t)r->iEcu), w_u64(b, r->ver), w_u32(b, (uint32_t)r->iOrg), w_i64(b, r->iVia), w_f64(b, r->perDay);
+		w_f64(b, r->uptake), w_i64(b, r->visitUs), w_i64(b, r->activeUs), w_i64(b, r->nTarget), w_i64(b, r->nDone);
+		w_u64(b, r->cursor), w_s(b, r->zSel);
+	}
+}
+
 static void write_trailer(const veh_world *w, wbuf *b) {
 	w_bytes(b, "KYH1", 4);
-	w_f64(b, w->custUs), w_u64(b, w->svcPath), w_u64(b, w->featAbused);
+	for (int o = 0; o < w->nOrg; o++) w_f64(b, w->aOrg[o].c.custUs);
+	w_u64(b, w->svcPath), w_u64(b, w->featAbused);
 	for (int k = 0; k < VEH_FEAT_N; k++)
 		for (int j = 0; j < VEH_ABUSE_SEL_MAX; j++) w_s(b, w->azAbuseSel[k][j] ? w->azAbuseSel[k][j] : "");
+	for (int j = 0; j < VEH_TARGET_SEL_MAX; j++) {
+		w_u64(b, w->azTargetSel[j] ? (uint64_t)(w->aTargetEcu[j] + 1) : 0);
+		w_s(b, w->azTargetSel[j] ? w->azTargetSel[j] : "");
+	}
 }
 
 static void write_world(const veh_world *w, wbuf *b, int bTrailer) {
@@ -232,7 +305,7 @@ static void write_world(const veh_world *w, wbuf *b, int bTrailer) {
 		b->bOom = 1;
 		return;
 	}
-	w_bytes(b, "KYW2", 4);
+	w_bytes(b, has_ext(w) ? "KYW4" : w->bOrgs ? "KYW3" : "KYW2", 4);
 	w_u32(b, n);
 	w_u64(b, eng_sim_seed(w->sim));
 	w_u32(b, (uint32_t)f->nCoh), w_u32(b, (uint32_t)w->nCamp), w_u32(b, (uint32_t)w->nOta);
@@ -251,6 +324,9 @@ static void write_world(const veh_world *w, wbuf *b, int bTrailer) {
 	write_tables(w, b);
 	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
 	free(aExc);
+	if (has_ext(w)) w_u32(b, (uint32_t)w->bOrgs);
+	if (w->bOrgs) write_orgs(w, b);
+	if (has_ext(w)) write_ext(w, b);
 	if (bTrailer) write_trailer(w, b);
 	if (b->bOom) return;
 	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
@@ -364,20 +440,51 @@ static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	free(o);
 }
 
+/* An org's services (b->bBad on a bad value). */
+static void read_services(rbuf *b, veh_org *o) {
+	for (int s = 0; s < VEH_SVC_N; s++) {
+		veh_service *v = &o->aSvc[s];
+		uint64_t h = r_u64(b);
+		v->health = h < VEH_H_N ? (int)h : VEH_H_UP, v->bIsolated = r_bool(b), v->tDownSince = r_i64(b), v->downUs = r_i64(b);
+		if (h >= VEH_H_N || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0)) b->bBad = 1;
+		if ((v->tDownSince >= 0) != (v->bIsolated || v->health == VEH_H_DOWN)) b->bBad = 1;  /* down since: iff unusable */
+	}
+}
+
+/* The counters write_counts_rest wrote, checked. */
+static void read_counts_rest(rbuf *b, veh_counts *c) {
+	c->compCarUs = r_f64(b);
+	c->nRecords = r_i64(b), c->nUnsafe = r_i64(b), c->nCustomers = r_i64(b), c->nCheckins = r_i64(b), c->nAlerts = r_i64(b);
+	c->nFalseQueued = r_i64(b), c->nIncidents = r_i64(b), c->nCmd = r_i64(b), c->nCmdFailed = r_i64(b), c->nRecvTrue = r_i64(b);
+	c->nRecvFalse = r_i64(b), c->cmdFrac = r_f64(b), c->pkiFrac = r_f64(b), c->nRevokedWaiting = r_i64(b);
+	if (!(c->cmdFrac >= 0 && c->cmdFrac < 1) || !(c->pkiFrac >= 0 && c->pkiFrac < 1) || !(c->compCarUs >= 0 && c->compCarUs < 1e30))
+		b->bBad = 1;
+	const int64_t aCount[] = { c->nComp, c->nOffline, c->nBricked, c->nRecords, c->nUnsafe, c->nCustomers, c->nCheckins,
+		                       c->nAlerts, c->nFalseQueued, c->nIncidents, c->nCmd, c->nCmdFailed, c->nRecvTrue,
+		                       c->nRecvFalse, c->nRevokedWaiting };
+	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
+		if (!TIME_OK(aCount[k], 0)) b->bBad = 1;  /* counters: same bounds as times */
+}
+
 /* The optional trailer into t (its selector texts allocated; freed by abuse_free). */
 static void read_trailer(rbuf *b, veh_world *t) {
-	memset(t->azAbuseSel, 0, sizeof t->azAbuseSel);
-	t->custUs = 0, t->svcPath = 0, t->featAbused = 0;
+	for (int o = 0; o < t->nOrg; o++) t->aOrg[o].c.custUs = 0;
+	t->svcPath = 0, t->featAbused = 0;
 	if (b->i == b->n) return;
 	const unsigned char *q = r_take(b, 4);
 	if (!q || memcmp(q, "KYH1", 4) != 0) {
 		b->bBad = 1;
 		return;
 	}
-	t->custUs = r_f64(b);
+	for (int o = 0; o < t->nOrg; o++) {
+		double x = r_f64(b);
+		if (!(x >= 0 && x < 1e30)) b->bBad = 1;
+		t->aOrg[o].c.custUs = x;
+	}
 	uint64_t path = r_u64(b), feat = r_u64(b);
-	if (!(t->custUs >= 0 && t->custUs < 1e30) || path >> VEH_SVC_N || feat >> VEH_FEAT_N) b->bBad = 1;
-	t->svcPath = (unsigned)(path & ((1u << VEH_SVC_N) - 1)), t->featAbused = (uint8_t)(feat & VEH_FEAT_ALL);
+	int nSvc = VEH_SVC_N + t->nSvcX;
+	if ((nSvc < 64 && path >> nSvc) || feat >> VEH_FEAT_N) b->bBad = 1;
+	t->svcPath = path, t->featAbused = (uint8_t)(feat & VEH_FEAT_ALL);
 	for (int k = 0; k < VEH_FEAT_N && !b->bBad; k++)
 		for (int j = 0; j < VEH_ABUSE_SEL_MAX && !b->bBad; j++) {
 			char *z = r_sdup(b);
@@ -387,17 +494,31 @@ static void read_trailer(rbuf *b, veh_world *t) {
 			}
 			t->azAbuseSel[k][j] = z;
 		}
+	for (int j = 0; j < VEH_TARGET_SEL_MAX && !b->bBad; j++) {
+		uint64_t e = r_u64(b);
+		char *z = r_sdup(b);
+		if (z && !*z) {
+			free(z);
+			z = NULL;
+		}
+		if (e > VEH_ECU_N || (j > 0 && z && !t->azTargetSel[j - 1])) b->bBad = 1;  /* the list has no holes */
+		t->azTargetSel[j] = z;
+		t->aTargetEcu[j] = (int8_t)((int)e - 1);
+	}
 }
 
 static void abuse_free(veh_world *t) {
 	for (int k = 0; k < VEH_FEAT_N; k++)
 		for (int j = 0; j < VEH_ABUSE_SEL_MAX; j++) free(t->azAbuseSel[k][j]);
 	memset(t->azAbuseSel, 0, sizeof t->azAbuseSel);
+	for (int j = 0; j < VEH_TARGET_SEL_MAX; j++) free(t->azTargetSel[j]);
+	memset(t->azTargetSel, 0, sizeof t->azTargetSel);
 }
 
-/* Parameters, services, streams, counters and pending times into t (b->bBad on a bad or out-of-range value). */
+/* Parameters, org 0's services and counters, streams and pending times into t (b->bBad on a bad value). */
 static void read_scalars(rbuf *b, veh_world *t) {
 	veh_params *p = &t->p;
+	veh_counts *c = &t->aOrg[0].c;
 	r_bool(b);  /* started: the target world is started before the load */
 	t->tStart = r_i64(b);
 	p->checkinPeriod = r_i64(b), p->slotWidth = r_i64(b), p->jitter = r_i64(b), p->offlineFrac = r_f64(b), p->offlineMean = r_i64(b);
@@ -405,30 +526,127 @@ static void read_scalars(rbuf *b, veh_world *t) {
 	p->dlMin = r_i64(b), p->dlMax = r_i64(b), p->instMin = r_i64(b), p->instMax = r_i64(b), p->otaFail = r_f64(b), p->otaBrick = r_f64(b);
 	p->pkiPerHour = r_f64(b), p->appCmdPerDay = r_f64(b), p->degradedLoss = r_f64(b), p->recordsPerCar = r_i64(b);
 	if (!veh__params_valid(p) || !TIME_OK(t->tStart, 0)) b->bBad = 1;
-	for (int s = 0; s < VEH_SVC_N; s++) {
-		veh_service *v = &t->aSvc[s];
-		uint64_t h = r_u64(b);
-		v->health = h < VEH_H_N ? (int)h : VEH_H_UP, v->bIsolated = r_bool(b), v->tDownSince = r_i64(b), v->downUs = r_i64(b);
-		if (h >= VEH_H_N || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0)) b->bBad = 1;
-		if ((v->tDownSince >= 0) != (v->bIsolated || v->health == VEH_H_DOWN)) b->bBad = 1;  /* down since: iff unusable */
-	}
+	read_services(b, &t->aOrg[0]);
 	eng_rng *aR[4] = { &t->rTick, &t->rOta, &t->rAttack, &t->rVsoc };
 	for (int r = 0; r < 4; r++)
 		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u64(b);
-	t->nComp = r_i64(b), t->nOffline = r_i64(b), t->nBricked = r_i64(b), t->tCompLast = r_i64(b), t->compCarUs = r_f64(b);
-	t->nRecords = r_i64(b), t->nUnsafe = r_i64(b), t->nCustomers = r_i64(b), t->nCheckins = r_i64(b), t->nAlerts = r_i64(b);
-	t->nFalseQueued = r_i64(b), t->nIncidents = r_i64(b), t->nCmd = r_i64(b), t->nCmdFailed = r_i64(b), t->nRecvTrue = r_i64(b);
-	t->nRecvFalse = r_i64(b), t->cmdFrac = r_f64(b), t->pkiFrac = r_f64(b), t->nRevokedWaiting = r_i64(b), t->nCarEvents = r_u64(b);
+	c->nComp = r_i64(b), c->nOffline = r_i64(b), c->nBricked = r_i64(b), t->tCompLast = r_i64(b);
+	read_counts_rest(b, c);
+	t->nCarEvents = r_u64(b);
 	t->iSlotNext = r_u64(b), t->tTick = r_i64(b), t->tVsoc = r_i64(b);
 	if (!TIME_OK(t->tCompLast, 0) || !TIME_OK(t->tTick, -1) || !TIME_OK(t->tVsoc, -1)) b->bBad = 1;
-	if (!(t->cmdFrac >= 0 && t->cmdFrac < 1) || !(t->pkiFrac >= 0 && t->pkiFrac < 1) || !(t->compCarUs >= 0 && t->compCarUs < 1e30))
-		b->bBad = 1;
-	const int64_t aCount[] = { t->nComp, t->nOffline, t->nBricked, t->nRecords, t->nUnsafe, t->nCustomers, t->nCheckins,
-		                       t->nAlerts, t->nFalseQueued, t->nIncidents, t->nCmd, t->nCmdFailed, t->nRecvTrue,
-		                       t->nRecvFalse, t->nRevokedWaiting };
-	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
-		if (!TIME_OK(aCount[k], 0)) b->bBad = 1;  /* counters: same bounds as times */
 	if (!b->bBad && t->iSlotNext != UINT64_MAX && t->iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / p->slotWidth)) b->bBad = 1;
+}
+
+/* One org's view of campaign k: its alerts, incident, block and pending block (b->bBad when inconsistent). */
+static void check_camp_view(rbuf *b, const veh_org *o, int k) {
+	if (!TIME_OK(o->aQueued[k], 0) || !TIME_OK(o->aBlockAt[k], -1)) b->bBad = 1;
+	if (o->aBlocked[k] && o->aBlockAt[k] >= 0) b->bBad = 1;  /* a block pending on a blocked campaign */
+}
+
+/* KYW3: the orgs section into t, whose orgs are configured like the blob's (same ids, in order). */
+static void read_orgs(rbuf *b, veh_world *t) {
+	uint32_t nOrg = r_u32(b);
+	if (nOrg != (uint32_t)t->nOrg) {
+		b->bBad = 1;
+		return;
+	}
+	for (int k = 0; k < t->nOrg && !b->bBad; k++) {
+		veh_org *o = &t->aOrg[k];
+		char zId[sizeof o->zId];
+		r_s(b, zId, sizeof zId);
+		if (strcmp(zId, o->zId) != 0) b->bBad = 1;
+		if (k == 0 || b->bBad) continue;
+		read_services(b, o);
+		o->c.nComp = r_i64(b), o->c.nOffline = r_i64(b), o->c.nBricked = r_i64(b);
+		read_counts_rest(b, &o->c);
+		for (int c = 0; c < t->nCamp && !b->bBad; c++) {
+			o->aQueued[c] = r_i64(b), o->aIncident[c] = (uint8_t)r_bool(b), o->aBlocked[c] = (uint8_t)r_bool(b);
+			o->aBlockAt[c] = r_i64(b);
+			check_camp_view(b, o, c);
+		}
+	}
+	for (int k = 0; k < t->nOta && !b->bBad; k++) {
+		uint32_t iOrg = r_u32(b);
+		if (iOrg >= (uint32_t)t->nOrg || !veh__org_has_fleet(t, (int)iOrg)) b->bBad = 1;
+		else t->aOta[k].iOrg = (int)iOrg, veh__ota_scope(t, &t->aOta[k]);
+	}
+}
+
+static void recalls_free(veh_recall *a, int n) {
+	for (int k = 0; k < n; k++) {
+		free(a[k].zSel);
+		veh_selector_free(&a[k].sel);
+	}
+	free(a);
+}
+
+/* KYW4: the declared services' and credentials' state into t's copies of their arrays (configured like the blob's:
+ * same ids, in order), the campaigns' credentials and the recalls (t->aRecall allocated). KY_ENOMEM or 0. */
+static int read_ext(rbuf *b, veh_world *t) {
+	uint32_t nSvcX = r_u32(b), nCred = r_u32(b), nRecall = r_u32(b);
+	char zId[65];
+	if (nSvcX != (uint32_t)t->nSvcX || nCred != (uint32_t)t->nCred || nRecall > VEH_RECALL_MAX) b->bBad = 1;
+	for (int k = 0; k < t->nSvcX && !b->bBad; k++) {
+		veh_svcx *x = &t->aSvcX[k];
+		r_s(b, zId, sizeof zId);
+		uint64_t h = r_u64(b);
+		x->s.health = h < VEH_H_N ? (int)h : VEH_H_UP, x->s.bIsolated = r_bool(b), x->s.tDownSince = r_i64(b), x->s.downUs = r_i64(b);
+		x->tDegSince = r_i64(b), x->degUs = r_i64(b);
+		int bUsable = !x->s.bIsolated && x->s.health != VEH_H_DOWN;
+		if (strcmp(zId, x->zId) != 0 || h >= VEH_H_N || !TIME_OK(x->s.tDownSince, -1) || !TIME_OK(x->s.downUs, 0) ||
+		    !TIME_OK(x->tDegSince, -1) || !TIME_OK(x->degUs, 0) || (x->s.tDownSince >= 0) != !bUsable ||
+		    (x->tDegSince >= 0) != (bUsable && x->s.health == VEH_H_DEGRADED))
+			b->bBad = 1;
+	}
+	for (int k = 0; k < t->nCred && !b->bBad; k++) {
+		veh_cred *c = &t->aCred[k];
+		r_s(b, zId, sizeof zId);
+		c->gen = r_i64(b), c->leakedGen = r_i64(b), c->tRotEnd = r_i64(b), c->heldDeg = r_u64(b), c->nUses = r_i64(b);
+		if (strcmp(zId, c->zId) != 0 || !TIME_OK(c->gen, 0) || c->leakedGen < -1 || c->leakedGen > c->gen ||
+		    !TIME_OK(c->tRotEnd, -1) || (c->heldDeg & ~c->usedBy) || (c->heldDeg != 0) != (c->tRotEnd >= 0) || !TIME_OK(c->nUses, 0))
+			b->bBad = 1;
+	}
+	for (int k = 0; k < t->nCamp && !b->bBad; k++) {
+		uint32_t iCred = r_u32(b);
+		if (iCred > (uint32_t)t->nCred) b->bBad = 1;
+		else t->aCamp[k].iCred = (int)iCred;
+	}
+	if (b->bBad) return 0;
+	if (!(t->aRecall = calloc((size_t)nRecall + 1, sizeof *t->aRecall))) return KY_ENOMEM;
+	while (t->nRecall < (int)nRecall && !b->bBad) {
+		veh_recall *r = &t->aRecall[t->nRecall++];
+		uint64_t iEcu = r_u64(b), ver = r_u64(b);
+		uint32_t iOrg = r_u32(b);
+		r->iEcu = (int)(iEcu & 0xf), r->ver = (uint32_t)ver, r->iOrg = (int)(iOrg & 0xff);
+		int64_t iVia = r_i64(b);
+		r->iVia = iVia >= -1 && iVia < veh__svc_count(t) ? (int)iVia : -1;
+		r->perDay = r_f64(b), r->uptake = r_f64(b), r->visitUs = r_i64(b), r->activeUs = r_i64(b), r->nTarget = r_i64(b);
+		r->nDone = r_i64(b), r->cursor = r_u64(b), r->zSel = r_sdup(b);
+		if (b->bBad || iEcu >= VEH_ECU_N || ver > UINT32_MAX || iOrg >= (uint32_t)t->nOrg || !veh__org_has_fleet(t, (int)iOrg) ||
+		    iVia < -1 || iVia >= veh__svc_count(t) || !(r->perDay > 0 && r->perDay <= 1) || !(r->uptake >= 0 && r->uptake <= 1) ||
+		    !TIME_OK(r->visitUs, 0) || !TIME_OK(r->activeUs, 0) || r->nTarget < 0 || r->nTarget > (int64_t)t->f.n ||
+		    r->nDone < 0 || r->nDone > r->nTarget || r->cursor > t->f.n || veh__recall_compile(t, r) != 0)
+			b->bBad = 1;
+	}
+	return 0;
+}
+
+/* t's own copies of w's declared services and credentials (configuration and state), for a restore to decode into. */
+static int ext_copy(const veh_world *w, veh_world *t) {
+	t->aSvcX = NULL, t->aCred = NULL, t->aRecall = NULL, t->nRecall = 0;
+	if (w->nSvcX && !(t->aSvcX = malloc((size_t)w->nSvcX * sizeof *t->aSvcX))) return KY_ENOMEM;
+	if (w->nCred && !(t->aCred = malloc((size_t)w->nCred * sizeof *t->aCred))) return KY_ENOMEM;
+	if (w->nSvcX) memcpy(t->aSvcX, w->aSvcX, (size_t)w->nSvcX * sizeof *t->aSvcX);
+	if (w->nCred) memcpy(t->aCred, w->aCred, (size_t)w->nCred * sizeof *t->aCred);
+	return 0;
+}
+
+static void ext_free(veh_world *t) {
+	free(t->aSvcX);
+	free(t->aCred);
+	recalls_free(t->aRecall, t->nRecall);
+	t->aSvcX = NULL, t->aCred = NULL, t->aRecall = NULL, t->nRecall = 0;
 }
 
 /* nCamp attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
@@ -436,13 +654,16 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 	if (!(t->aCamp = calloc((size_t)nCamp + 1, sizeof *t->aCamp))) return KY_ENOMEM;
 	while (t->nCamp < (int)nCamp && !b->bBad) {
 		veh_campaign *k = &t->aCamp[t->nCamp++];
+		veh_org *o = &t->aOrg[0];
+		int c = t->nCamp - 1;
 		uint64_t entry = r_u64(b);
-		k->entry = (int)(entry & 0xff), k->bPersist = r_bool(b), k->bStopped = r_bool(b), k->bBlocked = r_bool(b);
-		k->tBlockAt = r_i64(b), k->recordsPerBeacon = r_i64(b), k->nComp = r_i64(b), k->nQueued = r_i64(b);
-		k->bIncident = r_bool(b);
+		k->entry = (int)(entry & 0xff), k->bPersist = r_bool(b), k->bStopped = r_bool(b), o->aBlocked[c] = (uint8_t)r_bool(b);
+		o->aBlockAt[c] = r_i64(b), k->recordsPerBeacon = r_i64(b), k->nComp = r_i64(b), o->aQueued[c] = r_i64(b);
+		o->aIncident[c] = (uint8_t)r_bool(b);
 		uint64_t nInd = r_u64(b);
-		if (nInd < 1 || nInd > 4 || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
-		    !TIME_OK(k->tBlockAt, -1) || k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nQueued, 0) || !TIME_OK(k->nComp, 0)) {
+		check_camp_view(b, o, c);
+		if (nInd < 1 || nInd > 4 || entry >= (uint64_t)(VEH_ENTRY_SVC + veh__svc_count(t)) || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+		    k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nComp, 0)) {
 			b->bBad = 1;
 			break;
 		}
@@ -450,7 +671,6 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 		for (int i = 0; i < k->nInd; i++) r_s(b, k->azInd[i], sizeof k->azInd[i]);
 		r_s(b, k->zTechnique, sizeof k->zTechnique);
 		k->zSel = r_sdup(b);
-		if (k->bBlocked && k->tBlockAt >= 0) b->bBad = 1;  /* a block pending on a blocked campaign */
 	}
 	return 0;
 }
@@ -464,6 +684,7 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 		int64_t iAttack;
 		o->iEcu = (int)(iEcu & 0xf), o->ver = (uint32_t)ver, o->rollout = r_f64(b), o->brick = r_f64(b), iAttack = r_i64(b);
 		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
+		o->tQuota = -1;
 		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
 		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b);
 		uint64_t fl = r_u64(b);  /* bit 0 revoked, bit 1 paused (a snapshot from before pauses has 0 or 1) */
@@ -541,6 +762,10 @@ static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *
 			for (uint32_t i = k->iFirst; i < iEnd; i++) {
 				unsigned code = q[i];
 				if (code == 0) continue;
+				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one,
+				 * unless a recall re-flashed it at a dealer (then it is patched) */
+				if ((!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) && (!t->nRecall || !s->w[C_FLAGS] || !(s->q[C_FLAGS][i] & VEH_F_PATCHED)))
+					return 0;
 				if (code == VER_EXC) {
 					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
 					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;
@@ -567,7 +792,8 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		if (i == n) return 0;
 	}
 	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
-	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, nFlagged = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
+	veh_counts aN[VEH_ORG_MAX];  /* recounted per org: compromised, offline, bricked, patched, revoked, flagged, per OTA state */
+	memset(aN, 0, sizeof aN);
 	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
 	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
 	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
@@ -578,29 +804,36 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
 			int bComp = (fl & VEH_F_COMP) != 0;
 			if (fl > 0x7f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & (VEH_F_PERSIST | VEH_F_FLAGGED)) && !bComp) ||
-			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+			    (!bComp && entry != 0) || entry >= (uint32_t)(VEH_ENTRY_SVC + veh__svc_count(t)) || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
 				return 0;
-			nComp += bComp;
-			nOff += (fl & VEH_F_OFFLINE) != 0;
-			nBrick += (fl & VEH_F_BRICKED) != 0;
-			nPatched += (fl & VEH_F_PATCHED) != 0;
-			nRevoked += (fl & VEH_F_REVOKED) != 0;
-			nFlagged += (fl & VEH_F_FLAGGED) != 0;
-			aOtaN[ota]++;
+			veh_counts *c = &aN[t->aCohOrg[f->aCohort[i0 + j]]];
+			c->nComp += bComp;
+			c->nOffline += (fl & VEH_F_OFFLINE) != 0;
+			c->nBricked += (fl & VEH_F_BRICKED) != 0;
+			c->nPatched += (fl & VEH_F_PATCHED) != 0;
+			c->nRevoked += (fl & VEH_F_REVOKED) != 0;
+			c->nFlagged += (fl & VEH_F_FLAGGED) != 0;
+			c->aOtaN[ota]++;
 			aBusy[otaCamp] += veh__ota_busy(ota);
 			aCampN[camp]++;
 		}
 	}
 	for (int k = 0; k < t->nCamp; k++)
 		if (aCampN[k + 1] != t->aCamp[k].nComp) return 0;
-	if (nComp != t->nComp || nOff != t->nOffline || nBrick != t->nBricked) return 0;
+	for (int o = 0; o < t->nOrg; o++) {
+		veh_counts *c = &t->aOrg[o].c;
+		if (aN[o].nComp != c->nComp || aN[o].nOffline != c->nOffline || aN[o].nBricked != c->nBricked) return 0;
+	}
 	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
-	t->nPatched = nPatched;
-	t->nRevoked = nRevoked;
-	t->nFlagged = nFlagged;
-	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
+	for (int o = 0; o < t->nOrg; o++) {
+		veh_counts *c = &t->aOrg[o].c;
+		c->nPatched = aN[o].nPatched;
+		c->nRevoked = aN[o].nRevoked;
+		c->nFlagged = aN[o].nFlagged;
+		memcpy(c->aOtaN, aN[o].aOtaN, sizeof c->aOtaN);
+	}
 	return 1;
 }
 
@@ -659,19 +892,30 @@ static void columns_load(const snap_cols *s, veh_fleet *f, const veh_world *t, c
 /* Moves the decoded tables and scalars of t into w (whose columns were loaded in place) and re-arms the world's
  * pending events. */
 static void commit(veh_world *w, veh_world *t) {
-	for (int k = 0; k < w->nCamp; k++)
-		if (w->aCamp[k].tBlockAt >= 0) eng_sim_cancel(w->sim, w->aCamp[k].blockId);
+	for (int o = 0; o < w->nOrg; o++)
+		for (int k = 0; k < w->nCamp; k++)
+			if (w->aOrg[o].aBlockAt[k] >= 0) eng_sim_cancel(w->sim, w->aOrg[o].aBlockId[k]);
+	for (int k = 0; k < w->nCred; k++)
+		if (w->aCred[k].tRotEnd >= 0) eng_sim_cancel(w->sim, w->aCred[k].rotId);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
+	ext_free(w);
+	free(w->aOrg);
 	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
 	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
 	t->f = w->f;
 	*w = *t;
 	veh__sched_tick(w, tTick);
 	veh__sched_vsoc(w, tVsoc);
-	for (int k = 0; k < w->nCamp; k++) {
-		eng_time_t tb = w->aCamp[k].tBlockAt;
-		w->aCamp[k].tBlockAt = -1;
-		if (tb >= 0) veh__sched_block(w, k, tb);
+	for (int o = 0; o < w->nOrg; o++)
+		for (int k = 0; k < w->nCamp; k++) {
+			eng_time_t tb = w->aOrg[o].aBlockAt[k];
+			w->aOrg[o].aBlockAt[k] = -1;
+			if (tb >= 0) veh__sched_block(w, o, k, tb);
+		}
+	for (int k = 0; k < w->nCred; k++) {
+		eng_time_t tr = w->aCred[k].tRotEnd;
+		w->aCred[k].tRotEnd = -1;
+		if (tr >= 0) veh__sched_rotate(w, k, tr);
 	}
 }
 
@@ -683,7 +927,15 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	veh_fleet *f = &w->f;
 	int rc;
 	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
-	if (len < SNAP_HDR || memcmp(buf, "KYW2", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	if (len < SNAP_HDR || (memcmp(buf, "KYW2", 4) != 0 && memcmp(buf, "KYW3", 4) != 0 && memcmp(buf, "KYW4", 4) != 0))
+		return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	int bExt = buf[3] == '4', bOrgs = buf[3] == '3' || (bExt && w->bOrgs);
+	if (!bExt && (w->nSvcX || w->nCred))
+		return ky_err_set(err, KY_EINVAL, "world restore: a snapshot of a world without declared services or credentials, "
+		                  "this world has some");
+	if (bOrgs != w->bOrgs)
+		return ky_err_set(err, KY_EINVAL, "world restore: a snapshot of a world %s organisations, this world has %s",
+		                  bOrgs ? "with" : "without", w->bOrgs ? "some" : "none");
 	uint32_t n = r_u32(&b);
 	uint64_t seed = r_u64(&b);
 	uint32_t nCoh = r_u32(&b), nCamp = r_u32(&b), nOta = r_u32(&b), nExc = r_u32(&b);
@@ -703,9 +955,19 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	if (!bHdrOk) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
 	t = *w;
 	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
+	memset(t.azAbuseSel, 0, sizeof t.azAbuseSel);  /* t's copies of w's pointers are not t's */
+	memset(t.azTargetSel, 0, sizeof t.azTargetSel);
+	if (ext_copy(w, &t) || !(t.aOrg = malloc((size_t)w->nOrg * sizeof *t.aOrg))) {
+		ext_free(&t);
+		return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
+	}
+	for (int o = 0; o < w->nOrg; o++) veh__org_fresh(&w->aOrg[o], &t.aOrg[o]);
 	read_scalars(&b, &t);
-	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth))
+	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth)) {
+		ext_free(&t);
+		free(t.aOrg);
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
+	}
 	const unsigned char *pCols = r_take(&b, nColBytes);
 	s.n = n;
 	for (int k = 0; k < C_N; k++) {
@@ -716,7 +978,9 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
 	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
 	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
-	memset(t.azAbuseSel, 0, sizeof t.azAbuseSel);  /* t's copies of w's pointers are not t's */
+	if (!rc && !b.bBad && bExt && r_u32(&b) != (uint32_t)w->bOrgs) b.bBad = 1;
+	if (!rc && !b.bBad && bOrgs) read_orgs(&b, &t);
+	if (!rc && !b.bBad && bExt) rc = read_ext(&b, &t);
 	if (!rc && !b.bBad) read_trailer(&b, &t);
 	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
 	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
@@ -731,6 +995,8 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	abuse_free(&t);
 	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
+	ext_free(&t);
+	free(t.aOrg);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);
 }

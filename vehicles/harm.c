@@ -1,4 +1,4 @@
-/* harm: the harm index of a world (docs/world-model.md §8) and what an incident uses. The index is the weighted sum
+/* harm: the harm index of a world (docs/world-model.md §10) and what an incident uses. The index is the weighted sum
  * of five quantities the world keeps as it changes (worldInt.h "Harm"); this file advances its time integrals, sets
  * its weights, reports it in the metrics, and answers "what does the incident use?" for a team action's
  * `effective` and `coverage` (respond.c): the services on an attack path, the features an attack abuses, the cars
@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* The names of the quantities (CONTRACT §2 harm{}) and their default weights, in units of one customer-hour
- * without one connected service. Their reasoning is in docs/world-model.md §8. */
+ * without one connected service. Their reasoning is in docs/world-model.md §10. */
 static const char *const azHarm[VEH_HARM_N] = { "compromised_car_hours", "records", "unsafe_events", "bricked",
 	                                            "customer_hours" };
 static const double aHarmDefault[VEH_HARM_N] = { 20, 10, 2000, 200, 1 };
@@ -22,31 +22,24 @@ int veh__svc_customer_facing(int s) { return s == VEH_SVC_TELEMATICS || s == VEH
 
 void veh__harm_defaults(veh_world *w) { memcpy(w->aHarmW, aHarmDefault, sizeof aHarmDefault); }
 
-int64_t veh__customers_now(const veh_world *w) {
+/* Each of org iOrg's customers loses a service for every customer-facing service of its backend that is unusable;
+ * single cars lose theirs (nCarLoss). Declared services and recalls keep their own customer-hours (svc.c, recall.c). */
+int64_t veh__customers_now(const veh_world *w, int iOrg) {
+	const veh_org *o = &w->aOrg[iOrg];
 	int64_t nOut = 0;
-	for (int s = 0; s < VEH_SVC_N; s++) nOut += veh__svc_customer_facing(s) && !veh__svc_usable(w, s);
-	return nOut * (int64_t)w->f.n + w->nCarLoss;
-}
-
-void veh__harm_account(veh_world *w) {
-	eng_time_t now = eng_sim_now(w->sim);
-	if (now > w->tCompLast) {
-		double dt = (double)(now - w->tCompLast);
-		w->compCarUs += (double)w->nComp * dt;
-		w->custUs += (double)veh__customers_now(w) * dt;
-	}
-	w->tCompLast = now;
+	if (veh__org_has_fleet(w, iOrg))
+		for (int s = 0; s < VEH_SVC_N; s++) nOut += veh__svc_customer_facing(s) && !veh__svc_usable(w, iOrg, s);
+	return nOut * o->nCars + o->c.nCarLoss;
 }
 
 void veh__harm_recount(veh_world *w) {
-	int64_t nLoss = 0, nDep = 0;
+	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.nCarLoss = w->aOrg[o].c.nCarDeprived = 0;
 	for (uint32_t i = 0; i < w->f.n; i++) {
 		int k = veh__car_loss(&w->f, i);
-		nLoss += k;
-		nDep += k > 0;
+		veh_counts *c = veh__counts_of(w, i);
+		c->nCarLoss += k;
+		c->nCarDeprived += k > 0;
 	}
-	w->nCarLoss = nLoss;
-	w->nCarDeprived = nDep;
 }
 
 void veh__harm_free(veh_world *w) {
@@ -55,6 +48,10 @@ void veh__harm_free(veh_world *w) {
 			free(w->azAbuseSel[k][j]);
 			w->azAbuseSel[k][j] = NULL;
 		}
+	for (int j = 0; j < VEH_TARGET_SEL_MAX; j++) {
+		free(w->azTargetSel[j]);
+		w->azTargetSel[j] = NULL;
+	}
 }
 
 /* ---- weights ------------------------------------------------------------------------------------------------ */
@@ -85,20 +82,28 @@ json_t *veh_world_harm_weights_json(const veh_world *w) {
 	return o;
 }
 
-/* The five quantities now, in azHarm order. */
-void veh__harm_quantities(const veh_world *w, double q[VEH_HARM_N]) {
+/* The five quantities now of org iOrg (the world when iOrg < 0), in azHarm order. The integrals are advanced to now
+ * here as veh__comp_account would, without changing the world. */
+void veh__harm_quantities(const veh_world *w, int iOrg, double q[VEH_HARM_N]) {
 	eng_time_t now = eng_sim_now(w->sim);
-	double dt = now > w->tCompLast ? (double)(now - w->tCompLast) : 0;
-	q[VEH_HARM_COMP_CAR_HOURS] = (w->compCarUs + (double)w->nComp * dt) / (3600.0 * ENG_US_PER_S);
-	q[VEH_HARM_RECORDS] = (double)w->nRecords;
-	q[VEH_HARM_UNSAFE] = (double)w->nUnsafe;
-	q[VEH_HARM_BRICKED] = (double)w->nBricked;
-	q[VEH_HARM_CUSTOMER_HOURS] = (w->custUs + (double)veh__customers_now(w) * dt) / (3600.0 * ENG_US_PER_S);
+	double dt = now > w->tCompLast ? (double)(now - w->tCompLast) : 0, comp = 0, cust = 0;
+	memset(q, 0, VEH_HARM_N * sizeof q[0]);
+	for (int o = 0; o < w->nOrg; o++) {
+		if (iOrg >= 0 && o != iOrg) continue;
+		const veh_counts *c = &w->aOrg[o].c;
+		comp += c->compCarUs + (double)c->nComp * dt;
+		cust += c->custUs + (double)veh__customers_now(w, o) * dt;
+		q[VEH_HARM_RECORDS] += (double)c->nRecords;
+		q[VEH_HARM_UNSAFE] += (double)c->nUnsafe;
+		q[VEH_HARM_BRICKED] += (double)c->nBricked;
+	}
+	q[VEH_HARM_COMP_CAR_HOURS] = comp / (3600.0 * ENG_US_PER_S);
+	q[VEH_HARM_CUSTOMER_HOURS] = cust / (3600.0 * ENG_US_PER_S) + veh__customer_hours_extra(w, iOrg);
 }
 
-double veh_world_harm(const veh_world *w, double aPart[VEH_HARM_N]) {
+double veh__harm(const veh_world *w, int iOrg, double aPart[VEH_HARM_N]) {
 	double q[VEH_HARM_N], h = 0;
-	veh__harm_quantities(w, q);
+	veh__harm_quantities(w, iOrg, q);
 	for (int k = 0; k < VEH_HARM_N; k++) {
 		double x = w->aHarmW[k] * q[k];
 		if (aPart) aPart[k] = x;
@@ -107,54 +112,77 @@ double veh_world_harm(const veh_world *w, double aPart[VEH_HARM_N]) {
 	return h;
 }
 
-/* Adds the harm fields to a metrics object: "harm", "customer_hours", "harm_parts" {quantity: weighted}, and
- * "customers_affected" (customers without at least one service now). */
-void veh__harm_metrics_json(const veh_world *w, json_t *o) {
-	double aPart[VEH_HARM_N], q[VEH_HARM_N];
-	double h = veh_world_harm(w, aPart);
-	veh__harm_quantities(w, q);
+double veh_world_harm(const veh_world *w, double aPart[VEH_HARM_N]) { return veh__harm(w, -1, aPart); }
+
+/* Adds the harm fields of metrics m to a metrics object: "harm", "customer_hours", "harm_parts" {quantity: weighted}. */
+void veh__harm_metrics_json(const veh_metrics *m, json_t *o) {
 	json_t *parts = json_object();
-	for (int k = 0; k < VEH_HARM_N; k++) json_object_set_new(parts, azHarm[k], json_real(aPart[k]));
-	json_object_set_new(o, "harm", json_real(h));
-	json_object_set_new(o, "customer_hours", json_real(q[VEH_HARM_CUSTOMER_HOURS]));
+	for (int k = 0; k < VEH_HARM_N; k++) json_object_set_new(parts, azHarm[k], json_real(m->harm_parts[k]));
+	json_object_set_new(o, "harm", json_real(m->harm));
+	json_object_set_new(o, "customer_hours", json_real(m->customer_hours));
 	json_object_set_new(o, "harm_parts", parts);
 }
 
-int64_t veh__customers_affected(const veh_world *w) {
-	for (int s = 0; s < VEH_SVC_N; s++)
-		if (veh__svc_customer_facing(s) && !veh__svc_usable(w, s)) return w->f.n;
-	return w->nCarDeprived;
+/* Customers of org iOrg (the world when < 0) without at least one service now. */
+int64_t veh__customers_affected(const veh_world *w, int iOrg) {
+	int64_t n = 0;
+	for (int o = 0; o < w->nOrg; o++) {
+		if (iOrg >= 0 && o != iOrg) continue;
+		int bOut = 0;
+		for (int s = 0; s < VEH_SVC_N && veh__org_has_fleet(w, o); s++)
+			bOut |= veh__svc_customer_facing(s) && !veh__svc_usable(w, o, s);
+		n += bOut ? w->aOrg[o].nCars : w->aOrg[o].c.nCarDeprived;
+	}
+	return n;
 }
 
 /* ---- what the incident uses ---------------------------------------------------------------------------------- */
 
 void veh__path_mark(veh_world *w, int s) {
-	if (s >= 0 && s < VEH_SVC_N) w->svcPath |= 1u << s;
+	if (s >= 0 && s < 64) w->svcPath |= (uint64_t)1 << s;
 }
 
-/* A service is on an attack path when it is compromised, when an attack step has used it (entry, spread, theft of
- * data, abuse through the app API, a malicious update), or when an active attack campaign entered through it. */
-int veh__path_active(const veh_world *w, int s) {
-	if (w->aSvc[s].health == VEH_H_COMPROMISED || (w->svcPath >> s & 1u)) return 1;
+/* A service (org iOrg's built-in one, or a declared one) is on an attack path when it is compromised, when an attack
+ * step has used it (entry, spread, theft of data, abuse through the app API, a malicious update) or the scenario made
+ * it compromised (it stays on the path, down or not, until it is restored clean), when a stolen credential that still
+ * works reaches it, or when an attack campaign still active for that org entered through it. */
+int veh__path_active(const veh_world *w, int iOrg, int s) {
+	if (veh__svc_cat(w, iOrg, s)->health == VEH_H_COMPROMISED || (s < 64 && (w->svcPath >> s & 1u))) return 1;
+	for (int k = 0; k < w->nCred; k++)
+		if (s < 64 && (w->aCred[k].reach >> s & 1u) && veh__cred_works(w, k) && (s >= VEH_SVC_N || w->aCred[k].iOrg == iOrg))
+			return 1;
 	for (int c = 0; c < w->nCamp; c++)
-		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && veh__camp_active(w, c)) return 1;
+		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && veh__camp_active(w, iOrg, c)) return 1;
 	for (int o = 0; o < w->nOta; o++)
-		if (w->aOta[o].iAttack >= 0 && veh__ota_accepted(w, &w->aOta[o]) && (s == VEH_SVC_OTA || s == VEH_SVC_TELEMATICS))
+		if (w->aOta[o].iAttack >= 0 && w->aOta[o].iOrg == iOrg && veh__ota_accepted(w, &w->aOta[o]) &&
+		    (s == VEH_SVC_OTA || s == VEH_SVC_TELEMATICS))
 			return 1;
 	return 0;
 }
 
-void veh__abuse_mark(veh_world *w, int iFeat, json_t *jSel) {
-	w->featAbused |= (uint8_t)(1u << iFeat);
+/* Adds jSel's text to list az of n (deduplicated; the oldest ones are kept when it is full): the index of a new
+ * entry, or -1 (already there, full, out of memory). */
+static int sel_list_add(char **az, int n, json_t *jSel) {
 	char *z = jSel ? json_dumps(jSel, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-	if (!z) return;
-	for (int j = 0; j < VEH_ABUSE_SEL_MAX; j++) {
-		char **pz = &w->azAbuseSel[iFeat][j];
-		if (*pz && strcmp(*pz, z) != 0) continue;
-		if (!*pz) *pz = z, z = NULL;  /* a new selector; the oldest ones are kept when the list is full */
-		break;
+	int j = 0;
+	if (!z) return -1;
+	for (; j < n && az[j] && strcmp(az[j], z) != 0; j++) {}
+	if (j < n && !az[j]) {
+		az[j] = z;
+		return j;
 	}
 	free(z);
+	return -1;
+}
+
+void veh__abuse_mark(veh_world *w, int iFeat, json_t *jSel) {
+	w->featAbused |= (uint8_t)(1u << iFeat);
+	sel_list_add(w->azAbuseSel[iFeat], VEH_ABUSE_SEL_MAX, jSel);
+}
+
+void veh__target_mark(veh_world *w, int iEcu, json_t *jSel) {
+	int j = sel_list_add(w->azTargetSel, VEH_TARGET_SEL_MAX, jSel);
+	if (j >= 0) w->aTargetEcu[j] = (int8_t)iEcu;
 }
 
 /* Compiles selector text z into inc (a selector that no longer compiles is skipped). */
@@ -164,10 +192,11 @@ static void incident_add(const veh_world *w, veh_incident *inc, const char *z) {
 	json_decref(j);
 }
 
-/* Does attack campaign c concern ECU iEcu: does it enter through it, or select its targets by it? */
-static int camp_concerns(const veh_campaign *c, int iEcu) {
-	if (iEcu < 0 || c->entry == iEcu) return 1;
-	json_t *j = json_loads(c->zSel, 0, NULL);
+/* Does an attack step that entered through entry (an ECU, or a service: VEH_ENTRY_SVC + s, or -1) and selected its
+ * targets by selector text zSel concern ECU iEcu: does it enter through it, or select its targets by it? */
+static int step_concerns(int entry, const char *zSel, int iEcu) {
+	if (iEcu < 0 || entry == iEcu) return 1;
+	json_t *j = json_loads(zSel, 0, NULL);
 	int b = veh_ecu_index(json_string_value(json_object_get(j, "ecu"))) == iEcu;
 	json_decref(j);
 	return b;
@@ -199,7 +228,7 @@ int veh__incident_open(const veh_world *w, int iEcu, int iFeat, veh_incident *in
 	memset(inc, 0, sizeof *inc);
 	inc->iEcu = iEcu;
 	inc->iFeat = iFeat;
-	inc->aSel = calloc((size_t)(w->nCamp + w->nOta + VEH_ABUSE_SEL_MAX + 1), sizeof *inc->aSel);
+	inc->aSel = calloc((size_t)(w->nCamp + w->nOta + VEH_ABUSE_SEL_MAX + VEH_TARGET_SEL_MAX + 1), sizeof *inc->aSel);
 	inc->aCampOk = calloc((size_t)w->nCamp + 1, 1);
 	if (!inc->aSel || !inc->aCampOk) {
 		veh__incident_close(inc);
@@ -210,7 +239,9 @@ int veh__incident_open(const veh_world *w, int iEcu, int iFeat, veh_incident *in
 		return 0;
 	}
 	for (int c = 0; c < w->nCamp; c++)
-		if ((inc->aCampOk[c] = (uint8_t)camp_concerns(&w->aCamp[c], iEcu))) incident_add(w, inc, w->aCamp[c].zSel);
+		if ((inc->aCampOk[c] = (uint8_t)step_concerns(w->aCamp[c].entry, w->aCamp[c].zSel, iEcu))) incident_add(w, inc, w->aCamp[c].zSel);
+	for (int j = 0; j < VEH_TARGET_SEL_MAX && w->azTargetSel[j]; j++)
+		if (step_concerns(w->aTargetEcu[j], w->azTargetSel[j], iEcu)) incident_add(w, inc, w->azTargetSel[j]);
 	for (int o = 0; o < w->nOta; o++)
 		if (w->aOta[o].iAttack >= 0 && (iEcu < 0 || w->aOta[o].iEcu == iEcu)) incident_add(w, inc, w->aOta[o].zSel);
 	return iEcu >= 0 ? vulnerable_firmware(w, inc) : 0;

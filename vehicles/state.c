@@ -33,6 +33,19 @@ void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *de
 	json_decref(detail);
 }
 
+/* Integrates every org's compromised count and its customers' lost services up to now (each org's own counters, so
+ * their sums are the totals'): the two integrals of the harm index (harm.c). */
+void veh__comp_account(veh_world *w) {
+	eng_time_t now = eng_sim_now(w->sim);
+	if (now > w->tCompLast)
+		for (int o = 0; o < w->nOrg; o++) {
+			double dt = (double)(now - w->tCompLast);
+			w->aOrg[o].c.compCarUs += (double)w->aOrg[o].c.nComp * dt;
+			w->aOrg[o].c.custUs += (double)veh__customers_now(w, o) * dt;
+		}
+	w->tCompLast = now;
+}
+
 void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist) {
 	veh_fleet *f = &w->f;
 	if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
@@ -40,44 +53,59 @@ void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist)
 	if (bPersist) f->aFlags[i] |= VEH_F_PERSIST;
 	f->aCamp[i] = (uint8_t)(iCamp + 1);
 	f->aEntry[i] = (uint8_t)entry;
-	w->nComp++;
+	veh__counts_of(w, i)->nComp++;
 	if (iCamp >= 0) w->aCamp[iCamp].nComp++;
 }
 
 void veh__comp_clear(veh_world *w, uint32_t i) {
 	veh_fleet *f = &w->f;
 	if (!(f->aFlags[i] & VEH_F_COMP)) return;
-	w->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
+	veh__counts_of(w, i)->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
 	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST | VEH_F_FLAGGED);
 	if (f->aCamp[i]) w->aCamp[f->aCamp[i] - 1].nComp--;
 	f->aCamp[i] = 0;
 	f->aEntry[i] = 0;
-	w->nComp--;
+	veh__counts_of(w, i)->nComp--;
 }
 
-int veh__camp_active(const veh_world *w, int iCamp) {
-	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aCamp[iCamp].bBlocked;
+int veh__camp_active(const veh_world *w, int iOrg, int iCamp) {
+	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aOrg[iOrg].aBlocked[iCamp];
 }
 
-int veh__svc_usable(const veh_world *w, int s) { return !w->aSvc[s].bIsolated && w->aSvc[s].health != VEH_H_DOWN; }
+int veh__svc_usable(const veh_world *w, int iOrg, int s) {
+	const veh_service *v = veh__svc_cat(w, iOrg, s);
+	return !v->bIsolated && v->health != VEH_H_DOWN;
+}
 
-void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
-	veh_service *v = &w->aSvc[s];
+/* Sets the health and isolation of service s (org iOrg's built-in one, or a declared one), keeping its downtime (and
+ * a declared service's degraded time) exact, and reports the change as a "service.health" fact. */
+void veh__svc_set(veh_world *w, int iOrg, int s, int health, int bIsolated) {
+	veh_service *v = veh__svc_at(w, iOrg, s);
+	veh_svcx *x = s >= VEH_SVC_N ? &w->aSvcX[s - VEH_SVC_N] : NULL;
 	eng_time_t now = eng_sim_now(w->sim);
-	int bWas = veh__svc_usable(w, s), hWas = v->health, iWas = v->bIsolated;
-	veh__harm_account(w);  /* an outage of a customer-facing service changes the customer-hours being counted */
+	veh__comp_account(w);  /* an outage of a customer-facing service changes the customer-hours being counted */
+	int bWas = veh__svc_usable(w, iOrg, s), hWas = v->health, iWas = v->bIsolated;
 	v->health = health;
 	v->bIsolated = bIsolated;
-	int bNow = veh__svc_usable(w, s);
+	int bNow = veh__svc_usable(w, iOrg, s);
 	if (bWas && !bNow) v->tDownSince = now;
 	if (!bWas && bNow) {
 		v->downUs += now - v->tDownSince;
 		v->tDownSince = -1;
 	}
+	if (x) {  /* degraded time counts while it serves, degraded */
+		int bDegWas = bWas && hWas == VEH_H_DEGRADED, bDegNow = bNow && health == VEH_H_DEGRADED;
+		if (!bDegWas && bDegNow) x->tDegSince = now;
+		if (bDegWas && !bDegNow) {
+			x->degUs += now - x->tDegSince;
+			x->tDegSince = -1;
+		}
+	}
 	if (hWas != health || iWas != bIsolated)
-		veh__fact(w, "service.health", azSvc[s],
-		          json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated", bIsolated,
-		                    "usable", bNow));
+		veh__fact(w, "service.health", veh__svc_label(w, s),
+		          veh__org_tag(w, veh__svc_owner(w, iOrg, s),
+		                       json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated",
+		                                 bIsolated, "usable", bNow)));
 }
 
 /* ---- argument helpers ---------------------------------------------------------------------------------- */

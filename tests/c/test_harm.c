@@ -204,25 +204,34 @@ TEST(an_action_is_effective_only_when_it_touches_what_the_incident_uses) {
 	free_world(b);
 }
 
-TEST(an_indicator_given_to_a_theft_or_an_abuse_makes_blocking_it_stop_them) {
-	box b = make_world(7, NULL);
-	json_decref(call(b, "service.degrade", "{\"name\":\"telematics\",\"level\":\"compromised\"}"));
-	json_t *r = call(b, "attack.exfiltrate", "{\"service\":\"telematics\",\"records\":1000,\"c2\":\"192.0.2.45\"}");
-	ASSERT_NEAR(num(r, "records"), 1000, 0);
-	json_decref(r);
-	ASSERT_TRUE(effective(act(b, "block_indicator", "{\"value\":\"192.0.2.45\"}")));
-	eng_sim_run_until(b.sim, MIN(20));  /* past block.delay */
-	r = call(b, "attack.exfiltrate", "{\"service\":\"telematics\",\"records\":1000,\"c2\":\"192.0.2.45\"}");
-	ASSERT_NEAR(num(r, "records"), 0, 0);
-	json_decref(r);
-	r = call(b, "attack.abuse_feature", "{\"feature\":\"remote_unlock\",\"fraction\":0.5,\"c2\":\"apikey:partner-07\"}");
+TEST(a_theft_or_an_abuse_through_a_credential_puts_its_service_on_the_attack_path) {
+	box b;
+	ky_err err = { 0 };
+	b.sim = eng_sim_new(7);
+	b.w = veh_world_new(b.sim, &err);
+	ASSERT_TRUE(b.w != NULL);
+	json_t *j = J("{\"offline.fraction\":0}");
+	ASSERT_EQ_INT(veh_world_set_params(b.w, j, &err), 0);
+	json_decref(j);
+	j = J("{\"model\":\"Sedan-A\",\"count\":1000,\"region\":\"JP-Kanto\",\"online\":1,\"ecus\":{\"tcu\":\"2.3.1\"}}");
+	ASSERT_EQ_INT(veh_world_add_cohort(b.w, j, &err), 0);
+	json_decref(j);
+	j = J("{\"id\":\"key\",\"kind\":\"api_key\",\"held_by\":\"partners\",\"reaches\":[\"app_api\"]}");
+	ASSERT_EQ_INT(veh_world_add_credential(b.w, j, &err), 0);
+	json_decref(j);
+	ASSERT_EQ_INT(veh_world_start(b.w, &err), 0);
+	ASSERT_FALSE(effective(act(b, "isolate_service", "{\"name\":\"app_api\"}")));  /* nothing uses it yet */
+	json_decref(act(b, "restore_service", "{\"name\":\"app_api\"}"));
+	json_t *r = call(b, "attack.abuse_feature", "{\"feature\":\"remote_unlock\",\"fraction\":0.5,\"credential\":\"key\"}");
 	ASSERT_LT(0, num(r, "affected"));
 	json_decref(r);
-	ASSERT_TRUE(effective(act(b, "block_indicator", "{\"value\":\"apikey:partner-07\"}")));
-	eng_sim_run_until(b.sim, MIN(40));
-	r = call(b, "attack.abuse_feature", "{\"feature\":\"remote_unlock\",\"fraction\":0.5,\"c2\":\"apikey:partner-07\"}");
-	ASSERT_NEAR(num(r, "affected"), 0, 0);
+	r = act(b, "disable_feature", "{\"feature\":\"remote_unlock\",\"select\":{\"region\":\"JP-Kanto\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "effective")));
+	ASSERT_NEAR(num(r, "coverage"), 1, 1e-12);
 	json_decref(r);
+	ASSERT_FALSE(effective(act(b, "isolate_service", "{\"name\":\"vsoc\"}")));
+	ASSERT_TRUE(effective(act(b, "isolate_service", "{\"name\":\"app_api\"}")));  /* the abuse went through it */
+	ASSERT_TRUE(effective(act(b, "rotate_credential", "{\"credential\":\"key\"}")));
 	free_world(b);
 }
 
@@ -236,7 +245,7 @@ static double customers_now_slow(const veh_world *w) {
 	const veh_fleet *f = &w->f;
 	double n = 0;
 	for (int s = 0; s < VEH_SVC_N; s++)
-		if ((s == VEH_SVC_TELEMATICS || s == VEH_SVC_APP_API || s == VEH_SVC_OTA) && (w->aSvc[s].bIsolated || w->aSvc[s].health == VEH_H_DOWN))
+		if ((s == VEH_SVC_TELEMATICS || s == VEH_SVC_APP_API || s == VEH_SVC_OTA) && (w->aOrg[0].aSvc[s].bIsolated || w->aOrg[0].aSvc[s].health == VEH_H_DOWN))
 			n += f->n;
 	for (uint32_t i = 0; i < f->n; i++) {
 		n += (f->aFlags[i] & VEH_F_REVOKED) != 0;
@@ -306,10 +315,10 @@ TEST(harm_counters_equal_a_brute_force_recount_after_a_busy_randomized_run) {
 	veh_metrics m = metrics(b);
 	ASSERT_NEAR(m.customer_hours, slowCust / 3600, 1e-6 * (1 + slowCust / 3600));
 	ASSERT_NEAR(m.compromised_car_hours, slowComp / 3600, 1e-6 * (1 + slowComp / 3600));
-	int64_t nLoss = b.w->nCarLoss, nDep = b.w->nCarDeprived;
+	int64_t nLoss = b.w->aOrg[0].c.nCarLoss, nDep = b.w->aOrg[0].c.nCarDeprived;
 	veh__harm_recount(b.w);
-	ASSERT_EQ_INT(nLoss, b.w->nCarLoss);
-	ASSERT_EQ_INT(nDep, b.w->nCarDeprived);
+	ASSERT_EQ_INT(nLoss, b.w->aOrg[0].c.nCarLoss);
+	ASSERT_EQ_INT(nDep, b.w->aOrg[0].c.nCarDeprived);
 	/* the run was busy: every cause of lost service happened */
 	ASSERT_LT(0, m.bricked);
 	ASSERT_LT(0, m.revoked);

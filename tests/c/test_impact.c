@@ -38,6 +38,7 @@ static json_t *load_jsonl(const char *zPath) {
 		ky_err err = { 0 };
 		if (eng_time_parse(json_string_value(json_object_get(o, "t")), &t, &err)) ky_test_fail(__FILE__, __LINE__, "%s", err.zMsg);
 		json_object_set_new(o, "us", json_integer(t));
+		json_object_set_new(o, "line", json_integer((json_int_t)json_array_size(a) + 1));  /* its seq in the good run */
 		json_array_append_new(a, o);
 	}
 	fclose(f);
@@ -55,25 +56,44 @@ static void add(json_t *arr, eng_time_t t, const char *zTeam, const char *zKind,
 	json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:o}", "us", (json_int_t)t, "team", zTeam, "kind", zKind, "args", args));
 }
 
-/* Plays arr (sorted here by time, stably) on the drill; the run's summary, with "impact" when bImpact. */
+/* Plays arr (sorted here by time, stably) on the drill; the run's summary, with "impact" when bImpact. A share's
+ * args.relay names the seq (the number in the order played) of a share the good script played: it is renumbered to
+ * where that action is played now (a script that adds or moves actions would otherwise relay another one). */
 static json_t *run(const char *zScn, json_t *arr, int bImpact) {
 	size_t n = json_array_size(arr);
 	scn_play *a = calloc(n + 1, sizeof *a);
+	json_t **aObj = calloc(n + 1, sizeof *aObj), *keep = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_array_get(arr, i);
+		json_t *o = aObj[i] = json_array_get(arr, i);
 		a[i] = (scn_play){ us(o), (int)i + 1, json_string_value(json_object_get(o, "team")),
 		                   json_string_value(json_object_get(o, "kind")), NULL, NULL, json_object_get(o, "args") };
 	}
 	for (size_t i = 1; i < n; i++)  /* insertion sort: stable, and the scripts are short */
 		for (size_t j = i; j > 0 && a[j - 1].t > a[j].t; j--) {
 			scn_play x = a[j];
+			json_t *y = aObj[j];
 			a[j] = a[j - 1], a[j - 1] = x;
+			aObj[j] = aObj[j - 1], aObj[j - 1] = y;
 		}
+	for (size_t i = 0; i < n; i++) {
+		json_t *jRelay = json_object_get(a[i].args, "relay");
+		if (!json_is_integer(jRelay)) continue;
+		for (size_t j = 0; j < n; j++)
+			if (json_integer_value(json_object_get(aObj[j], "line")) == json_integer_value(jRelay)) {
+				json_t *args = json_deep_copy(a[i].args);  /* the script's objects are shared between scripts */
+				json_object_set_new(args, "relay", json_integer((json_int_t)j + 1));
+				json_array_append_new(keep, args);
+				a[i].args = args;
+				break;
+			}
+	}
 	scn_replay r = { zScn, 0, 0, a, (int)n, 0, bImpact };
 	json_t *s = NULL;
 	ky_err err = { 0 };
 	if (scn_impact_replay(&r, &s, &err)) ky_test_fail(__FILE__, __LINE__, "%s: %s", zScn, err.zMsg);
 	free(a);
+	free(aObj);
+	json_decref(keep);
 	return s;
 }
 
@@ -102,11 +122,16 @@ static int is_paperwork(json_t *a) {
 	return 0;
 }
 
-static json_t *paperwork(json_t *good) {
+/* With organisations a share is not paperwork: the indicators it carries reach the gateways of the orgs that ingest
+ * them automatically, which block them (scenarios/share.c); national-relay's good response relies on it. */
+static json_t *paperwork(json_t *good, int bOrgs) {
 	json_t *o = json_array();
 	size_t i;
 	json_t *a;
-	json_array_foreach(good, i, a) if (is_paperwork(a)) json_array_append(o, a);
+	json_array_foreach(good, i, a) {
+		if (is_paperwork(a) && !(bOrgs && !strcmp(json_string_value(json_object_get(a, "kind")), "share")))
+			json_array_append(o, a);
+	}
 	return o;
 }
 
@@ -246,7 +271,8 @@ static void gaming_case(int k) {
 		json_t *good = load_jsonl(zGood), *sg = run(zScn, good, 1);
 		eng_time_t end = (eng_time_t)dnum(sg, "sim_end_us");
 		double h0 = dnum(sg, "impact.baseline"), aGood = dnum(sg, "impact.averted");
-		json_t *gp = paperwork(good), *gs = spam(good, end), *go = overreaction(good), *gl = late(good, end);
+		json_t *gp = paperwork(good, json_object_get(sg, "orgs") != NULL), *gs = spam(good, end);
+		json_t *go = overreaction(good), *gl = late(good, end);
 		json_t *sp = run(zScn, gp, 0), *ss = run(zScn, gs, 0), *so = run(zScn, go, 0), *sl = run(zScn, gl, 0);
 		double aPaper = h0 > 0 ? (h0 - harm_of(sp)) / h0 : 0, aSpam = h0 > 0 ? (h0 - harm_of(ss)) / h0 : 0;
 		double aOver = h0 > 0 ? (h0 - harm_of(so)) / h0 : 0, aLate = h0 > 0 ? (h0 - harm_of(sl)) / h0 : 0;

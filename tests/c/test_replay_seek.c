@@ -205,6 +205,14 @@ TEST(seek_equals_the_drill_api_key_leak_and_ev_charging) {
 }
 
 /* A drill whose world is configured from files (sbom.load: SBOMs, a VEX ground truth): kept in world_config. */
+TEST(seek_equals_the_drill_national_relay_with_organisations) {
+	/* orgs in the configuration, actions scoped to their team's org ("@org"), the recipients' ingestion of a share
+	 * (an input of its own), blocks pending per organisation */
+	int n = compare_all("scenarios/national-relay.lua", "scenarios/national-relay.good.jsonl", db_path("national.db"), ENG_S(600),
+	                    ENG_S(41 * 60));
+	ASSERT_LE(25, n);
+}
+
 TEST(seek_equals_the_drill_sbom_zlib_configured_from_files) {
 	compare_all("scenarios/sbom-zlib.lua", "scenarios/sbom-zlib.good.jsonl", db_path("sbom.db"), 0, ENG_S(41 * 60));
 }

@@ -13,6 +13,7 @@ import { Conn, pageToken } from "./conn.js";
 import { setContext, setInjectTitles, injectTitle, summarize, resultText, effectText, expectationName, fmtPoints, metricLabel, valLabel } from "./forms.js";
 import { LineChart, seriesOf } from "./chart.js";
 import { openDialog } from "./dialog.js";
+import { OrgsPanel } from "./orgs.js";
 
 const token = pageToken();
 const K = "kyodo.v1.fac." + tokenKey(token) + ".";
@@ -170,7 +171,8 @@ handlers["scenario.error"] = (m) => handlers.event(Object.assign({ kind: "scenar
 handlers.fact = handlers.event;
 handlers.log = (m) => handlers.event(Object.assign({ kind: "log" }, m));
 
-function onMessage(m) { const fn = handlers[m.type]; if (fn) fn(m); }
+let orgsPanel = null;   // drills with orgs: the teams by organisation and the sharing graph (orgs.js)
+function onMessage(m) { if (orgsPanel) orgsPanel.onMessage(m, S); const fn = handlers[m.type]; if (fn) fn(m); }
 
 function syncInjectTitles() {
 	const map = new Map();
@@ -545,6 +547,7 @@ function start() {
 	sp.addEventListener("change", () => { control("speed", Number(sp.value)); sp.blur(); });
 	for (const b of document.querySelectorAll("#feed-filter button")) b.addEventListener("click", () => { S.view.feed = b.dataset.filter; store.set(K + "view", S.view); renderFeed(); });
 	ftabs = makeTabs($("#ftabs"), (name) => { S.view.tab = name; store.set(K + "view", S.view); renderTabs(); });
+	orgsPanel = new OrgsPanel($("#orgs-panel"));
 	chart = new LineChart($("#fleet-chart"), { series: seriesOf(null, DEFAULT_SERIES), label: (s) => metricLabel(s.key, s.label), lang: getLang, duration: () => S.clock.duration, title: () => t("fleet.chart") });
 	onLang(() => { renderAll(); renderConn(conn.state, conn.attempt); });
 	renderAll();

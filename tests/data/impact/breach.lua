@@ -1,6 +1,6 @@
--- Fixture for the impact figures and the fairness rules (tests/sh/test_impact.sh): a TCU campaign with a C2,
--- a stolen API key abusing remote unlock, weights of the harm index, expectations with a required effect and
--- required facts, an outcome and a penalty on the harm index, and inject attachments.
+-- Fixture for the impact figures and the fairness rules (tests/sh/test_impact.sh): a TCU campaign with a C2, a
+-- stolen API key (a credential) abusing remote unlock, weights of the harm index, expectations with a required effect
+-- and required facts, an outcome and a penalty on the harm index, and inject attachments.
 scenario { id = "breach", title = "Impact fixture", duration = "2h", seed = 11 }
 teams {
 	{ id = "vsoc", name = "Vehicle SOC" },
@@ -13,7 +13,10 @@ fleet {
 }
 harm { compromised_car_hours = 20, unsafe_events = 500, customer_hours = 1 }
 
-local C2, KEY = "198.51.100.23", "apikey:partner-07"
+local C2, KEY = "198.51.100.23", "partner-07"
+credentials {
+	{ id = KEY, name = "A partner's API key", kind = "api_key", held_by = "vsoc", reaches = { "app_api" } },
+}
 
 outcome { metric = "harm", best = 0, worst = 200000, points = 100 }
 penalty { metric = "customer_hours", per = 1000, points = 1 }
@@ -23,7 +26,7 @@ at("00:05:00", function()
 end)
 every("10m", function()
 	attack.spread { rate = 0.3, c2 = C2, select = { ecu = "tcu", below = "2.4.0" } }
-	attack.abuse_feature { feature = "remote_unlock", fraction = 0.001, c2 = KEY, select = { region = "JP-Kanto" } }
+	attack.abuse_feature { feature = "remote_unlock", fraction = 0.001, credential = KEY, select = { region = "JP-Kanto" } }
 end, { start = "00:10:00" })
 
 inject {
@@ -36,7 +39,7 @@ inject {
 	},
 	expects = {
 		{ action = "block_indicator", args = { value = C2 }, within = "30m", points = 20, label = "B1-block-c2" },
-		{ action = "block_indicator", args = { value = KEY }, within = "30m", points = 10, label = "B1-block-key" },
+		{ action = "rotate_credential", args = { credential = KEY }, within = "30m", points = 10, label = "B1-block-key" },
 	},
 }
 inject {
