@@ -40,6 +40,9 @@ struct scn_sandbox {
 static scn_sandbox *sb_of(lua_State *L) { return (scn_sandbox *)(*(uintptr_t *)lua_getextraspace(L) & ~(uintptr_t)1); }
 static int is_stopped(lua_State *co) { return (*(uintptr_t *)lua_getextraspace(co) & 1) != 0; }
 
+/* Adds n >= 0 to the instructions used, saturating (a charge may claim anything). */
+static void add_instr(scn_sandbox *sb, int64_t n) { sb->nInstr = n > INT64_MAX - sb->nInstr ? INT64_MAX : sb->nInstr + n; }
+
 static int64_t mono_us(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -84,7 +87,7 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 	void *p = realloc(ptr, nsize);
 	if (!p) return NULL;
 	sb->used = sb->used - old + nsize;
-	if (sb->bInCall && nsize > old) sb->nInstr += (int64_t)((nsize - old) >> ALLOC_SHIFT);
+	if (sb->bInCall && nsize > old) add_instr(sb, (int64_t)((nsize - old) >> ALLOC_SHIFT));
 	return p;
 }
 
@@ -119,10 +122,10 @@ static int raise_over(lua_State *L, scn_sandbox *sb) {
 static void sb_hook(lua_State *L, lua_Debug *ar) {
 	scn_sandbox *sb = sb_of(L);
 	if (ar->event == LUA_HOOKCOUNT) {
-		sb->nInstr += lua_gethookcount(L);
+		add_instr(sb, lua_gethookcount(L));
 		if (!sb->bOver && mono_us() > sb->tDeadline) sb->bTimeUp = 1;
 	} else {
-		sb->nInstr += CALL_COST;
+		add_instr(sb, CALL_COST);
 	}
 	if (sb->bOver || sb->bTimeUp || sb->nInstr > sb->budget) raise_over(L, sb);
 }
@@ -130,9 +133,15 @@ static void sb_hook(lua_State *L, lua_Debug *ar) {
 /* Charges n steps of work done in C (a pattern match, a table shift) to the budget of the running call. */
 static void sb_charge(lua_State *L, int64_t n) {
 	scn_sandbox *sb = sb_of(L);
-	if (sb->nDepth == 0) return;
-	sb->nInstr += n > 0 ? n : 0;
-	if (sb->nInstr > sb->budget || sb->nInstr < 0) raise_over(L, sb);
+	if (sb->nDepth == 0 || n <= 0) return;
+	add_instr(sb, n);
+	if (sb->nInstr > sb->budget) raise_over(L, sb);
+}
+
+/* b - a as a charge (0 when b <= a; saturated), without signed overflow. */
+static int64_t span(lua_Integer a, lua_Integer b) {
+	lua_Unsigned d = (lua_Unsigned)b - (lua_Unsigned)a;
+	return b <= a ? 0 : d > (lua_Unsigned)INT64_MAX ? INT64_MAX : (int64_t)d;
 }
 
 /* --- safe replacements ------------------------------------------------------------------------------ */
@@ -332,7 +341,7 @@ static int sb_linear(lua_State *L) {
  * nothing), so the count is charged first. */
 static int sb_tmove(lua_State *L) {
 	lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
-	if (e >= f) sb_charge(L, (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)INT64_MAX ? INT64_MAX : e - f + 1);
+	sb_charge(L, span(f, e)); /* e - f + 1 moves, near enough */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, 1);
@@ -355,13 +364,13 @@ static int sb_tsort(lua_State *L) {
  * __len, which may claim anything, and shifting nils allocates nothing. */
 static int sb_tinsert(lua_State *L) {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_Integer e = luaL_len(L, 1) + 1, pos; /* first empty element */
+	lua_Integer e = (lua_Integer)((lua_Unsigned)luaL_len(L, 1) + 1u), pos; /* first empty element (wraps as Lua's) */
 	switch (lua_gettop(L)) {
 	case 2: pos = e; break;
 	case 3:
 		pos = luaL_checkinteger(L, 2);
 		luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2, "position out of bounds");
-		sb_charge(L, e - pos);
+		sb_charge(L, span(pos, e));
 		for (lua_Integer i = e; i > pos; i--) { /* move up elements */
 			lua_geti(L, 1, i - 1);
 			lua_seti(L, 1, i);
@@ -378,7 +387,7 @@ static int sb_tremove(lua_State *L) {
 	lua_Integer size = luaL_len(L, 1), pos = luaL_optinteger(L, 2, size);
 	if (pos != size) luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
 	lua_geti(L, 1, pos);
-	if (size > pos) sb_charge(L, size - pos);
+	sb_charge(L, span(pos, size));
 	for (; pos < size; pos++) {
 		lua_geti(L, 1, pos + 1);
 		lua_seti(L, 1, pos);

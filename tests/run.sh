@@ -3,12 +3,14 @@
 # Each test program prints "PASS name" / "FAIL name" lines; a program that exits non-zero without
 # printing a FAIL line (a crash, a time-out) counts as one failure under its own name.
 #   C tests:        $BUILD/tests/test_*        (tests/c/test_*.c)
+#   fuzz replays:   $BUILD/fuzz/fuzz_*          (tests/fuzz: every corpus file and crash found, once)
 #   shell tests:    tests/sh/test_*.sh             (get KYODO=path of the binary)
 #   browser/ws:     tests/browser/*.test.mjs   (node; playwright-core + Debian chromium, ws)
 # Set ONLY=pattern to run the programs whose name contains pattern.
 BUILD=${BUILD:-build}
 export KYODO="$(pwd)/$BUILD/kyodo"
 export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
+export KYODO_FUZZ_DATA=tests/fuzz/data
 out=$(mktemp -d)
 pass=0
 fail=0
@@ -39,6 +41,12 @@ run_one() { # $1 name, rest: command
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
+done
+# Fuzz corpora and the crashes found so far, replayed (tests/fuzz/fuzz.h): each target once per input.
+for t in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	run_one "fuzz/$name" "$t" "tests/fuzz/corpus/$name" "tests/fuzz/crashes/$name"
 done
 for t in tests/sh/test_*.sh; do
 	[ -f "$t" ] || continue
