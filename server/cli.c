@@ -11,6 +11,7 @@ static int usage(void) {
 	fprintf(stderr,
 	        "usage: kyodo serve SCENARIO.lua [--port P] [--host H] [--db FILE] [--speed X] [--resume]\n"
 	        "                  [--autostart] [--web DIR] [--public-url URL] [--queue N] [--tick MS]\n"
+	        "                  [--tls-cert FILE --tls-key FILE] [--ping S]\n"
 	        "  --port P      listen port (default 8080; 0 picks a free one)\n"
 	        "  --host H      listen address (default 127.0.0.1)\n"
 	        "  --db FILE     journal (default kyodo.db)\n"
@@ -20,7 +21,9 @@ static int usage(void) {
 	        "  --web DIR     the participant and facilitator pages (default: ui/web beside the binary)\n"
 	        "  --public-url URL  base of the printed join URLs, e.g. https://drill.example.org (default http://HOST:PORT)\n"
 	        "  --queue N     messages a connection may have waiting before it is dropped (default 4096)\n"
-	        "  --tick MS     wall milliseconds per paced step (default 20)\n");
+	        "  --tick MS     wall milliseconds per paced step (default 20)\n"
+	        "  --tls-cert FILE, --tls-key FILE  serve HTTPS and wss only (PEM certificate chain and key); join URLs https://\n"
+	        "  --ping S      ping a websocket idle S seconds; close one silent 2S+5 s (default 10)\n");
 	return 2;
 }
 
@@ -50,6 +53,12 @@ int srv_cli_serve(int argc, char **argv) {
 		else if (!strcmp(a, "--db") && zVal) o.zDb = argv[++i];
 		else if (!strcmp(a, "--web") && zVal) o.zWeb = argv[++i];
 		else if (!strcmp(a, "--public-url") && zVal) o.zPublicUrl = argv[++i];
+		else if (!strcmp(a, "--tls-cert") && zVal) o.zTlsCert = argv[++i];
+		else if (!strcmp(a, "--tls-key") && zVal) o.zTlsKey = argv[++i];
+		else if (!strcmp(a, "--ping")) {
+			if (num(a, zVal, 1, 3600, &v)) return 2;
+			o.pingS = (int)v, i++;
+		}
 		else if (!strcmp(a, "--port")) {
 			if (num(a, zVal, 0, 65535, &v)) return 2;
 			o.port = (int)v, i++;
@@ -69,6 +78,10 @@ int srv_cli_serve(int argc, char **argv) {
 		}
 	}
 	if (!o.zScenario) return usage();
+	if (!o.zTlsCert != !o.zTlsKey) {
+		fprintf(stderr, "kyodo serve: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
 	rc = srv_serve(&o, &err);
 	if (rc) {
 		fprintf(stderr, "kyodo serve: %s\n", err.zMsg[0] ? err.zMsg : ky_err_name(rc));

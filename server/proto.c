@@ -125,6 +125,13 @@ static int parse_grade(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg)
 	return 0;
 }
 
+static int parse_revoke(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s}", "team", &r->zTeam)) return unpack_fail(pzCode, zMsg, nMsg, "revoke", &e);
+	if (!id_ok(r->zTeam)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "revoke: team: empty or too long");
+	return 0;
+}
+
 static const struct {
 	const char *zName;
 	srv_req_type type;
@@ -133,6 +140,7 @@ static const struct {
 	{ "hello", SRV_REQ_HELLO, parse_hello },       { "action", SRV_REQ_ACTION, parse_action },
 	{ "read", SRV_REQ_READ, parse_read },          { "control", SRV_REQ_CONTROL, parse_control },
 	{ "inject", SRV_REQ_INJECT, parse_inject },    { "grade", SRV_REQ_GRADE, parse_grade },
+	{ "revoke", SRV_REQ_REVOKE, parse_revoke },
 };
 
 int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode, char *zMsg, size_t nMsg,
@@ -168,7 +176,7 @@ int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode,
 		}
 		return 0;
 	}
-	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject or grade)",
+	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject, grade or revoke)",
 	         json_string_value(pType));
 	*pzCode = SRV_E_BAD_TYPE;
 	srv_req_clear(pReq);

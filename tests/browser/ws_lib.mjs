@@ -41,14 +41,14 @@ export function startServer(scenario, args = [], { timeoutMs = 15000 } = {}) {
 		proc.stdout.on("data", (d) => {
 			srv.stdout += d;
 			for (const line of srv.stdout.split("\n")) {
-				let m = line.match(/^join (\S+) (http:\/\/[^/]+\/\S*)$/);
+				let m = line.match(/^join (\S+) (https?:\/\/[^/]+\/\S*)$/);
 				if (m) { srv.urls[m[1]] = m[2]; srv.tokens[m[1]] = new URL(m[2]).searchParams.get("token"); }
-				m = line.match(/^facilitator (http:\/\/[^/]+\/facilitator\S*)$/);
+				m = line.match(/^facilitator (https?:\/\/[^/]+\/facilitator\S*)$/);
 				if (m) {
 					srv.urls.facilitator = m[1];
 					srv.tokens.facilitator = new URL(m[1]).searchParams.get("token");
 					srv.base = new URL(m[1]).origin;
-					srv.ws = srv.base.replace("http", "ws") + "/ws";
+					srv.ws = srv.base.replace(/^http/, "ws") + "/ws";
 					clearTimeout(timer);
 					resolve(srv);
 				}

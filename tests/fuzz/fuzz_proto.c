@@ -36,6 +36,7 @@ static void check_request(const srv_req *r) {
 		break;
 	case SRV_REQ_INJECT: FUZZ_ASSERT(json_is_array(json_object_get(r->pRoot, "to"))); break;
 	case SRV_REQ_GRADE: FUZZ_ASSERT(r->iSeq > 0 && r->zComment); break;
+	case SRV_REQ_REVOKE: FUZZ_ASSERT(r->zTeam && r->zTeam[0] && strlen(r->zTeam) <= SRV_MAX_ID); break;
 	default: FUZZ_ASSERT(!"a request type the parser does not know");
 	}
 }

@@ -21,6 +21,7 @@ const S = {
 	scores: {}, joint: null,
 	inbox: {},              // team -> Map(id -> inject)
 	reads: new Set(),       // team \x01 inject
+	newLinks: {},           // team -> join URL issued by a revoke (shown for the facilitator to hand over)
 	actions: [],            // feed, by seq
 	events: [], errors: [],
 	fleet: [],
@@ -132,6 +133,12 @@ const handlers = {
 			cls: /^attack|^service\.health$/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
+	token(m) {
+		if (!m.team || !m.url) return;
+		S.newLinks[m.team] = m.url;
+		renderTeams();
+		toast(t("fac.newlink", { team: teamName(S.exercise, m.team) }), "ok");
+	},
 	error(m) {
 		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
@@ -217,8 +224,17 @@ function renderTeams() {
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
 			h("div", { class: "tc-foot" }, h("span", { class: "tc-detail", title: s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : "" }, s.met !== undefined ? t("score.detail", { met: s.met || 0, missed: s.missed || 0, pending: s.pending || 0 }) : ""),
-				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
+				h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))),
+			h("div", { class: "tc-foot" },
+				S.newLinks[id] ? h("input", { class: "tc-newlink", readonly: true, value: S.newLinks[id], "data-newlink": id, title: t("fac.newlink", { team: teamName(S.exercise, id) }), onfocus: (e) => e.target.select() }) : h("span", {}),
+				h("button", { type: "button", class: "btn", "data-revoke": id, title: t("fac.revoke.title"), onclick: () => revoke(id) }, t("fac.revoke"))));
 	}));
+}
+
+/* A team's join link leaked: the server revokes its token, disconnects its pages and sends back a new link. */
+function revoke(id) {
+	if (!confirm(t("fac.revoke.confirm", { team: teamName(S.exercise, id) }))) return;
+	if (!conn.send({ type: "revoke", team: id })) toast(t("conn.offline"), "warn");
 }
 
 function renderScoreboard() {
