@@ -617,14 +617,13 @@ static json_t *token_digests(srv *s) {
 
 /* Closes every connection of team i: its token was revoked. Returns how many. */
 static int close_team(srv *s, int iTeam) {
-	static const char zWhy[] = "token revoked";
 	int n = 0;
 	for (conn *c = s->pConns; c; c = c->pNext) {
 		if (c->role != ROLE_TEAM || c->iTeam != iTeam || c->bRevoked) continue;
-		c->bRevoked = 1;
+		c->bRevoked = 1; /* on_writeable sends the close frame (1008 "token revoked"); 5 s for it, then killed */
 		srv_metrics_refuse(&s->m, "revoked");
-		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)zWhy, sizeof zWhy - 1);
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
+		lws_callback_on_writable(c->wsi);
 		n++;
 	}
 	return n;
@@ -765,6 +764,11 @@ static int on_writeable(srv *s, conn *c) {
 	srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
 	srv_buf *b = srv_outq_peek(q);
 	if (c->bDropped) return -1;
+	if (c->bRevoked) {
+		static const char zWhy[] = "token revoked";
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)zWhy, sizeof zWhy - 1);
+		return -1;
+	}
 	if (b) {
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
@@ -1237,6 +1241,9 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 		                LWS_SERVER_OPTION_REDIRECT_HTTP_TO_HTTPS;
 		info.ssl_cert_filepath = o->zTlsCert;
 		info.ssl_private_key_filepath = o->zTlsKey;
+		/* HTTP/1.1 only: over HTTP/2 Chromium would carry the websocket inside the h2 connection (RFC 8441), which
+		 * lws 4.1 fails (ERR_HTTP2_PROTOCOL_ERROR); a drill's pages gain nothing from h2 */
+		info.alpn = "http/1.1";
 		info.headers = aTlsHeaders;
 	}
 	lws_set_log_level(LLL_ERR, NULL);

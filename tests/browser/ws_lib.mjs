@@ -69,11 +69,12 @@ export async function stopServer(srv, sig = "SIGTERM") {
 
 // A websocket client that keeps every message and lets a test wait for one matching a predicate.
 export class Client {
-	constructor(url, { protocol = "kyodo.v1" } = {}) {
+	// wsOpts go to ws's WebSocket (origin, localAddress, autoPong, rejectUnauthorized, ...).
+	constructor(url, { protocol = "kyodo.v1", ...wsOpts } = {}) {
 		this.msgs = [];
 		this.waiters = [];
 		this.closed = null;
-		this.ws = new WebSocket(url, protocol ? [protocol] : undefined);
+		this.ws = new WebSocket(url, protocol ? [protocol] : undefined, wsOpts);
 		this.opened = new Promise((res, rej) => {
 			this.ws.once("open", res);
 			this.ws.once("error", rej);
