@@ -109,6 +109,11 @@ fuzz-merge: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" SANITIZER="$(FUZZ_SAN)" fuzzers
 	@FUZZ_MERGE=1 sh tests/fuzz/run.sh build/libfuzzer $(FUZZ_NAMES)
 
+# The websocket, hardening and page tests against a server under valgrind: no invalid access, no definite leak.
+valgrind: test-deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh tests/valgrind.sh
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/kyodo serve $(SCENARIO)

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
 export { WebSocket };
+// KY_TEST_SLOW=N multiplies every wait of these helpers (make valgrind runs the server some 20x slower).
+export const SLOW = Math.max(1, Number(process.env.KY_TEST_SLOW || 1));
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const KYODO = process.env.KYODO || path.join(ROOT, "build/kyodo");
 
@@ -36,7 +38,7 @@ export function startServer(scenario, args = [], { timeoutMs = 15000 } = {}) {
 		live.add(proc);
 		const srv = { proc, tokens: {}, urls: {}, stderr: "", stdout: "", exited: null };
 		srv.exit = new Promise((r) => proc.on("exit", (code, sig) => { live.delete(proc); srv.exited = { code, sig }; r(srv.exited); }));
-		const timer = setTimeout(() => reject(new Error(`server did not print its join lines in time; stderr: ${srv.stderr}`)), timeoutMs);
+		const timer = setTimeout(() => reject(new Error(`server did not print its join lines in time; stderr: ${srv.stderr}`)), timeoutMs * SLOW);
 		proc.stderr.on("data", (d) => { srv.stderr += d; });
 		proc.stdout.on("data", (d) => {
 			srv.stdout += d;
@@ -99,7 +101,7 @@ export class Client {
 		if (hit) return Promise.resolve(hit);
 		return new Promise((res, rej) => {
 			const w = { pred, res: (m) => { clearTimeout(t); res(m); } };
-			const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); rej(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.msgs.slice(-5))}`)); }, timeoutMs);
+			const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); rej(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.msgs.slice(-5))}`)); }, timeoutMs * SLOW);
 			this.waiters.push(w);
 		});
 	}
@@ -108,7 +110,7 @@ export class Client {
 	waitClose(timeoutMs = 15000) {
 		if (this.closed) return Promise.resolve(this.closed);
 		return new Promise((res, rej) => {
-			const t = setTimeout(() => rej(new Error("timed out waiting for close")), timeoutMs);
+			const t = setTimeout(() => rej(new Error("timed out waiting for close")), timeoutMs * SLOW);
 			this.ws.once("close", (code, reason) => { clearTimeout(t); res({ code, reason: reason.toString() }); });
 		});
 	}
