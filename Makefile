@@ -5,6 +5,7 @@
 #   OPT        optimisation flags (default -O2 -g)
 #   SANITIZER  sanitizer flags, kept apart from CFLAGS so that `CFLAGS=` never wipes -std=
 #   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
+#   PREFIX     where `make install` puts kyodo (default /usr/local); DESTDIR a staging root in front of it
 #   FUZZ_SECONDS  how long `make fuzz` runs each fuzz target (default 60)
 
 PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
@@ -21,7 +22,7 @@ KCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(SANITIZER) -I. $(PKG_CFLAGS) 
 KLDLIBS := $(SANITIZER) $(LDFLAGS) $(PKG_LIBS) -lm -lpthread
 
 # Every .c file in a module folder is part of the library; adding a module needs no edit here.
-LIB_SRC  := $(sort $(wildcard engine/*.c vehicles/*.c scenarios/*.c server/*.c ui/replay/*.c))
+LIB_SRC  := $(sort $(wildcard engine/*.c vehicles/*.c scenarios/*.c server/*.c ui/replay/*.c ui/report/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
@@ -35,7 +36,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_LDFLAGS_fuzz_scenario := -Wl,--wrap=veh_world_add_cohort -Wl,--wrap=scn_sandbox_call
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps test-deps bench-deps tests test run bench asan fuzz fuzzers fuzz-merge valgrind clean
+.PHONY: all deps test-deps bench-deps man-deps tests test run bench asan fuzz fuzzers fuzz-merge valgrind clean man install uninstall
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -78,6 +79,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libkyodo.a
 
 deps:
 	@sh mk/deps.sh build
+
+man-deps:
+	@sh mk/deps.sh man
 
 test-deps: deps
 	@sh mk/deps.sh test
@@ -124,5 +128,49 @@ bench: bench-deps
 
 clean:
 	rm -rf build
+
+# --- the man page, generated from the help texts (mk/man.sh: help2man and mk/help2roff.awk) ---------------------
+man: $(BUILD)/kyodo.1
+
+$(BUILD)/kyodo.1: $(BUILD)/kyodo mk/man.sh mk/help2roff.awk | man-deps
+	$(Q)sh mk/man.sh $(BUILD)/kyodo >$@.tmp && mv $@.tmp $@
+
+# --- install: `make install PREFIX=/usr/local DESTDIR=/tmp/stage`; `make uninstall` with the same variables --------
+# The binary finds its pages at BINDIR/../share/kyodo/web: keep BINDIR and DATADIR under one PREFIX (or give --web).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/kyodo
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/kyodo
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+WEB_FILES   := $(shell cd ui/web && find . -type f ! -name README.md | sed "s|^\./||" | sort)
+DRILL_FILES := $(sort $(notdir $(wildcard scenarios/*.lua scenarios/*.jsonl scenarios/*.cdx.json)))
+DOC_FILES   := README.md $(sort $(wildcard docs/*.md))
+CLUSTER_FILES := $(sort $(notdir $(wildcard docs/cluster/*)))
+IMG_FILES     := $(sort $(notdir $(wildcard docs/img/*)))
+
+install: $(BUILD)/kyodo $(BUILD)/kyodo.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/kyodo $(DESTDIR)$(BINDIR)/kyodo
+	for f in $(WEB_FILES); do install -D -m 0644 ui/web/$$f $(DESTDIR)$(DATADIR)/web/$$f || exit 1; done
+	for f in $(DRILL_FILES); do install -m 0644 scenarios/$$f $(DESTDIR)$(DATADIR)/scenarios/$$f || exit 1; done
+	install -m 0644 $(BUILD)/kyodo.1 $(DESTDIR)$(MANDIR)/man1/kyodo.1
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/cluster
+	install -m 0644 $(addprefix docs/cluster/,$(CLUSTER_FILES)) $(DESTDIR)$(DOCDIR)/cluster/
+	install -d $(DESTDIR)$(DOCDIR)/img
+	install -m 0644 $(addprefix docs/img/,$(IMG_FILES)) $(DESTDIR)$(DOCDIR)/img/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' mk/kyodo@.service.in >$(DESTDIR)$(UNITDIR)/kyodo@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/kyodo@.service
+
+# Removes what install put there, and the folders it made once they are empty (a drill you added stays).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kyodo $(DESTDIR)$(MANDIR)/man1/kyodo.1 $(DESTDIR)$(UNITDIR)/kyodo@.service
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/web/,$(WEB_FILES)) $(addprefix $(DESTDIR)$(DATADIR)/scenarios/,$(DRILL_FILES))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) $(addprefix $(DESTDIR)$(DOCDIR)/cluster/,$(CLUSTER_FILES))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(IMG_FILES))
+	-find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR)/cluster $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 -include $(shell find $(BUILD)/obj -name "*.d" 2>/dev/null)

@@ -20,6 +20,7 @@
  *   blob with zero runs elided (kind 1): consecutive world states differ in few bytes, so deltas are small. */
 #include "engine/journal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -61,6 +62,12 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 	/* 1 -> 2: snapshots may be of kind 2 (a keyframe with its zero runs elided); no table changes. The version
 	 * says so, so that an older kyodo refuses the file instead of calling its snapshots damaged. */
 	"",
+	/* 2 -> 3: the hot wash (participants' feedback after the drill) and who acted (a participant's display name per
+	 * (team, client id) of an action). Neither is an input of the simulation: no ord, resume never replays them. */
+	"CREATE TABLE IF NOT EXISTS feedback(id INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, team TEXT NOT NULL, participant TEXT NOT NULL,"
+	"  name TEXT, answers TEXT NOT NULL, at TEXT);"
+	"CREATE INDEX IF NOT EXISTS feedback_who ON feedback(team, participant);"
+	"CREATE TABLE IF NOT EXISTS actors(team TEXT NOT NULL, client_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(team, client_id));",
 };
 
 enum {
@@ -68,6 +75,7 @@ enum {
 	S_EVENT, S_INJECT, S_DELIVERY, S_MESSAGE, S_SCORE, S_METRICS, S_SNAPSHOT,
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
+	S_FEEDBACK, S_ACTOR, S_EVENTS_KIND,
 	S_COUNT
 };
 
@@ -111,12 +119,22 @@ static const char *const aSql[S_COUNT] = {
 		"SELECT max(m) FROM (SELECT max(ord) AS m FROM actions UNION ALL SELECT max(ord) FROM grades"
 		" UNION ALL SELECT max(ord) FROM reads UNION ALL SELECT max(ord) FROM adhoc)",
 	[S_SEQ_EXISTS] = "SELECT 1 FROM actions WHERE seq = ?1",
+	/* schema 3 (JRN_SINCE marks the statements an older file, opened read-only as it is, cannot prepare) */
+	[S_FEEDBACK] = "INSERT INTO feedback(t_us, team, participant, name, answers, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ACTOR] = "INSERT OR REPLACE INTO actors(team, client_id, name) VALUES(?1, ?2, ?3)",
+	[S_EVENTS_KIND] = "SELECT t_us, kind, subject, detail FROM events WHERE kind >= ?1 AND kind < ?2 ORDER BY t_us, id",
 };
+
+/* The schema a statement needs (0: every schema this build reads). */
+static int stmt_since(int i) {
+	return i == S_FEEDBACK || i == S_ACTOR ? 3 : 0;
+}
 
 struct eng_journal {
 	sqlite3 *db;
 	char *zPath;
 	int bReadOnly;
+	int iSchema;            /* the file's schema version (a read-only open of an older file reads it as it is) */
 	sqlite3_stmt *aStmt[S_COUNT];
 	/* batching */
 	int bInTxn;
@@ -321,6 +339,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		                  "open it with a newer kyodo", j->zPath, (long long)ver, ENG_JOURNAL_SCHEMA);
 	}
 	if (ver < 0) return ky_err_set(err, KY_EIO, "journal %s: bad schema version %lld", j->zPath, (long long)ver);
+	j->iSchema = (int)ver;
 	if (ver == ENG_JOURNAL_SCHEMA) return 0;
 	if (j->bReadOnly && ver >= JRN_READ_MIN) return 0;
 	if (j->bReadOnly) {
@@ -345,6 +364,7 @@ static int schema_check(eng_journal *j, ky_err *err) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	j->iSchema = ENG_JOURNAL_SCHEMA;
 	return 0;
 }
 
@@ -398,6 +418,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (j->bReadOnly && (i == S_BEGIN || i == S_COMMIT)) continue;
+		if (j->iSchema < stmt_since(i)) continue; /* read-only, older file: the call that needs it says so */
 		rc = sqlite3_prepare_v3(j->db, aSql[i], -1, SQLITE_PREPARE_PERSISTENT, &j->aStmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			db_err(j, err, rc, "prepare");
@@ -1086,9 +1107,11 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	static const char *const aTable[] = { "events", "injects", "deliveries", "reads", "messages", "actions",
-	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc" };
+	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc",
+	                                      "feedback", "actors" };
 	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
 		if (strcmp(zTable, aTable[i]) != 0) continue;
+		if (i >= 12 && j->iSchema < 3) return 0; /* an older file read as it is */
 		char zSql[64];
 		int64_t n = 0;
 		snprintf(zSql, sizeof zSql, "SELECT count(*) FROM %s", aTable[i]);
@@ -1097,4 +1120,151 @@ int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	}
 	ky_err_set(err, KY_EINVAL, "journal %s: unknown table '%s'", j->zPath, zTable);
 	return -1;
+}
+
+/* ---------------------------------------------------------------- hot wash, actors */
+
+/* The statement i, or KY_EVERSION when the file is older than the statement's schema (read-only, as it is). */
+static sqlite3_stmt *stmt_or_version(eng_journal *j, int i, ky_err *err) {
+	if (j->aStmt[i]) return j->aStmt[i];
+	ky_err_set(err, KY_EVERSION, "journal %s: schema %d has no %s (a newer kyodo writes it)", j->zPath, j->iSchema,
+	           i == S_FEEDBACK ? "feedback table" : "actors table");
+	return NULL;
+}
+
+int eng_journal_feedback(eng_journal *j, eng_time_t t, const char *zTeam, const char *zParticipant, const char *zName,
+                         const char *zAnswers, const char *zAt, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	sqlite3_stmt *st = stmt_or_version(j, S_FEEDBACK, err);
+	if (!st) return err ? err->code : KY_EVERSION;
+	assert(zTeam && zParticipant && zAnswers);
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zParticipant, -1, SQLITE_STATIC);
+	bind_text(st, 4, zName);
+	sqlite3_bind_text(st, 5, zAnswers, -1, SQLITE_STATIC);
+	bind_text(st, 6, zAt);
+	return durable_step(j, st, err, "store feedback");
+}
+
+int eng_journal_actor(eng_journal *j, const char *zTeam, const char *zClientId, const char *zName, ky_err *err) {
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	sqlite3_stmt *st = stmt_or_version(j, S_ACTOR, err);
+	if (!st) return err ? err->code : KY_EVERSION;
+	if ((rc = txn_row_begin(j, j->tClean, err)) != 0) return rc;
+	sqlite3_bind_text(st, 1, zTeam, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zClientId, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zName, -1, SQLITE_STATIC);
+	return batched(j, st, err, "store an actor");
+}
+
+/* ---------------------------------------------------------------- reading whole tables (reports) */
+
+/* One SELECT per table, its columns in the order eng_journal_rows maps them: t_us, seq, team, inject, from, to,
+ * kind, args, result, actor, json, value, text. Missing columns are NULL. NULL for a table it does not walk. */
+static const char *rows_sql(const eng_journal *j, const char *zTable) {
+	static const struct { const char *zName, *zSql; int since; } a[] = {
+		{ "injects", "SELECT t_us, 0, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, msg, 0, NULL FROM injects ORDER BY t_us, id", 0 },
+		{ "deliveries", "SELECT t_us, 0, team, inject, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL FROM deliveries"
+		                " ORDER BY t_us, rowid", 0 },
+		{ "reads", "SELECT t_us, 0, team, inject, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL FROM reads ORDER BY ord", 0 },
+		{ "messages", "SELECT t_us, 0, NULL, NULL, from_team, to_team, NULL, NULL, NULL, NULL, msg, 0, NULL FROM messages"
+		              " ORDER BY t_us, id", 0 },
+		{ "actions", "SELECT a.t_us, a.seq, a.team, a.inject, NULL, NULL, a.kind, a.args, a.result, w.name, a.client_id, 0, NULL"
+		             " FROM actions a LEFT JOIN actors w ON w.team = a.team AND w.client_id = a.client_id ORDER BY a.seq", 3 },
+		{ "actions", "SELECT t_us, seq, team, inject, NULL, NULL, kind, args, result, NULL, client_id, 0, NULL FROM actions"
+		             " ORDER BY seq", 0 },
+		{ "grades", "SELECT t_us, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, points, comment FROM grades"
+		            " ORDER BY ord", 0 },
+		{ "scores", "SELECT t_us, 0, team, NULL, NULL, NULL, NULL, NULL, NULL, NULL, msg, score, NULL FROM scores"
+		            " ORDER BY t_us, id", 0 },
+		{ "metrics", "SELECT t_us, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, data, 0, NULL FROM metrics"
+		             " ORDER BY t_us, id", 0 },
+		{ "feedback", "SELECT t_us, id, team, NULL, NULL, NULL, NULL, NULL, NULL, name, answers, 0, participant || char(31) ||"
+		              " coalesce(at, '') FROM feedback ORDER BY id", 3 },
+		{ "adhoc", "SELECT t_us, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, msg, 0, NULL FROM adhoc ORDER BY ord", 0 },
+	};
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+		if (!strcmp(a[i].zName, zTable) && j->iSchema >= a[i].since) return a[i].zSql;
+	}
+	return NULL;
+}
+
+int eng_journal_rows(eng_journal *j, const char *zTable, eng_journal_row_fn fn, void *ctx, ky_err *err) {
+	if (!strcmp(zTable, "feedback") && j->iSchema < 3) return 0; /* an older file read as it is: no hot wash */
+	const char *zSql = rows_sql(j, zTable);
+	if (!zSql) return ky_err_set(err, KY_EINVAL, "journal %s: eng_journal_rows: unknown table '%s'", j->zPath, zTable);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, zSql, -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, "read rows");
+	int rcFn = 0;
+	char *zSplit = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_row r = {
+			.t = sqlite3_column_int64(st, 0),
+			.seq = sqlite3_column_int64(st, 1),
+			.zTeam = col_text(st, 2),
+			.zInject = col_text(st, 3),
+			.zFrom = col_text(st, 4),
+			.zTo = col_text(st, 5),
+			.zKind = col_text(st, 6),
+			.zArgs = col_text(st, 7),
+			.zResult = col_text(st, 8),
+			.zActor = col_text(st, 9),
+			.zJson = col_text(st, 10),
+			.value = sqlite3_column_double(st, 11),
+			.zText = col_text(st, 12),
+		};
+		if (!strcmp(zTable, "actions")) {
+			r.zClientId = r.zJson;
+			r.zJson = NULL;
+		} else if (!strcmp(zTable, "feedback") && r.zText) {
+			/* participant and wall time travel as one column (participant ids never hold the unit separator) */
+			free(zSplit);
+			zSplit = strdup(r.zText);
+			char *zSep = zSplit ? strchr(zSplit, 31) : NULL;
+			if (zSep) *zSep = 0;
+			r.zParticipant = zSplit;
+			r.zText = zSep && zSep[1] ? zSep + 1 : NULL;
+		}
+		if ((rcFn = fn(ctx, &r)) != 0) break;
+	}
+	free(zSplit);
+	sqlite3_finalize(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read rows");
+	return 0;
+}
+
+int eng_journal_events_kind(eng_journal *j, const char *zPrefix, eng_journal_event_fn fn, void *ctx, ky_err *err) {
+	sqlite3_stmt *st = j->aStmt[S_EVENTS_KIND];
+	size_t n = strlen(zPrefix);
+	char *zEnd = malloc(n + 2);
+	if (!zEnd) return ky_err_set(err, KY_ENOMEM, "journal %s: out of memory", j->zPath);
+	/* kinds in [prefix, prefix with its last byte + 1): the events_kind index answers it */
+	memcpy(zEnd, zPrefix, n + 1);
+	if (n == 0) {
+		zEnd[0] = (char)0x7f, zEnd[1] = 0;
+	} else {
+		assert((unsigned char)zEnd[n - 1] < 0xff);
+		zEnd[n - 1]++;
+	}
+	int rc, rcFn = 0;
+	sqlite3_bind_text(st, 1, zPrefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zEnd, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rcFn = fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3))) != 0) break;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(zEnd);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read events");
+	return 0;
+}
+
+int eng_journal_schema(const eng_journal *j) {
+	return j->iSchema;
 }

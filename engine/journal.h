@@ -16,8 +16,9 @@
 typedef struct eng_journal eng_journal;
 
 /* The schema version this build writes (PRAGMA user_version). Older files are migrated on a writable open; a
- * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding). */
-#define ENG_JOURNAL_SCHEMA 2
+ * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding; 3 the feedback and actors
+ * tables: an older file read as it is has none, and the calls below see them empty). */
+#define ENG_JOURNAL_SCHEMA 3
 
 /* Open flags. */
 #define ENG_JOURNAL_CREATE 1   /* create the file if it does not exist */
@@ -134,8 +135,46 @@ int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob
  * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. KY_ESTATE inside a group. */
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err);
 
+/* ---- hot wash and who acted (schema 3) ---- */
+/* One participant's feedback after the drill (HSEEP participant feedback form): zAnswers is the JSON text of the
+ * answers ({"ratings":{..},"well":..,"improve":..,"surprise":..}), zParticipant the browser's own id, zName the
+ * display name (may be NULL), zAt the wall time (UTC, ISO 8601; may be NULL). Every submission is kept (a
+ * participant may send again; the latest counts). Durable like an input (synchronous=FULL) when this returns 0.
+ * KY_ESTATE read-only; KY_EVERSION never for a writable open (it migrates). */
+int eng_journal_feedback(eng_journal *j, eng_time_t t, const char *zTeam, const char *zParticipant, const char *zName,
+                         const char *zAnswers, const char *zAt, ky_err *err);
+/* The display name of the participant who sent action (zTeam, zClientId) (batched; a later call replaces it). */
+int eng_journal_actor(eng_journal *j, const char *zTeam, const char *zClientId, const char *zName, ky_err *err);
+
+/* ---- reading whole tables (the after-action report) ---- */
+/* One row of eng_journal_rows; which fields a table fills (others NULL/0), strings borrowed for the call:
+ *   injects     t, zInject (id), zJson (msg)
+ *   deliveries  t, zTeam, zInject                  reads  t, zTeam, zInject (in input order)
+ *   messages    t, zFrom, zTo, zJson (msg)
+ *   actions     t, seq, zTeam, zClientId, zKind, zArgs, zResult, zInject, zActor (display name, schema 3)
+ *   grades      t, seq, value (points), zText (comment)
+ *   scores      t, zTeam, value (score), zJson (msg)
+ *   metrics     t, zJson (data)                    adhoc  t, zJson (msg)
+ *   feedback    t, seq (row id), zTeam, zParticipant, zActor (name), zJson (answers), zText (wall time)
+ * Rows come in time order (actions by seq, reads, grades and adhoc in input order, feedback as submitted). */
+typedef struct eng_journal_row {
+	eng_time_t t;
+	int64_t seq;
+	const char *zTeam, *zInject, *zFrom, *zTo, *zKind, *zArgs, *zResult, *zClientId, *zActor, *zParticipant;
+	const char *zJson, *zText;
+	double value;
+} eng_journal_row;
+typedef int (*eng_journal_row_fn)(void *ctx, const eng_journal_row *r);
+/* Walks every row of zTable (one of the tables listed above); a non-zero return from fn stops the walk and is
+ * returned. KY_EINVAL for another name; KY_EIO on a read error. A table an older file does not have walks empty. */
+int eng_journal_rows(eng_journal *j, const char *zTable, eng_journal_row_fn fn, void *ctx, ky_err *err);
+/* Events whose kind starts with zPrefix ("attack.", "scenario."; "" for all), in time order (index on kind). */
+int eng_journal_events_kind(eng_journal *j, const char *zPrefix, eng_journal_event_fn fn, void *ctx, ky_err *err);
+/* The file's schema version (ENG_JOURNAL_SCHEMA after a writable open; a read-only open keeps an older one). */
+int eng_journal_schema(const eng_journal *j);
+
 /* Rows in a table, for tests and tools: "events", "injects", "deliveries", "reads", "messages", "actions",
- * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc". -1 and err for an unknown name. Counts
+ * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "feedback", "actors". -1 and err for an unknown name. Counts
  * committed and pending rows of this connection. */
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err);
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what kyodo needs on a Debian machine, only when it is missing; quiet when nothing is.
-# Usage: sh mk/deps.sh build|test|bench
+# Usage: sh mk/deps.sh build|man|test|bench  (man: what `make man` and `make install` need besides the build)
 set -eu
 what=${1:-build}
 missing=""
@@ -26,14 +26,19 @@ need_pkg jansson libjansson-dev
 need_pkg sqlite3 libsqlite3-dev
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 
+if [ "$what" = man ] || [ "$what" = test ]; then
+	need_cmd help2man help2man
+fi
 if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd chromium chromium
 	need_cmd xvfb-run xvfb
 	need_cmd sqlite3 sqlite3
+	need_cmd curl curl
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick
 	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
+	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 	need_cmd openssl openssl
 	# make fuzz (libFuzzer comes with clang 14's runtime) and make valgrind
 	need_cmd clang clang
@@ -55,7 +60,8 @@ fi
 
 # Browser-test tooling from npm, pinned, installed beside the tests (no lock file).
 if [ "$what" = test ] || [ "$what" = bench ]; then
-	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ]; then
+	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ] ||
+		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ]; then
 		echo "deps: npm install (tests/browser)" >&2
 		(cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2)
 	fi

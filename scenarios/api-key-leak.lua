@@ -11,7 +11,7 @@
 --   oem_psirt  confirm the key's origin, temporarily disable remote_start for the targeted models, assess
 --   supplier   (connected-services platform vendor) rotate all partner keys, share gateway logs with the OEM
 --   isac       warn members: same partner integrates with other OEMs (TLP:AMBER), then TLP:GREEN advisory
---   legal_pr   police report, customer notice, regulator initial notice (24 h) and detailed report (72 h)
+--   legal_pr   police report, customer notice, MLIT notice (UN R155 7.4.1 monitoring report)
 scenario {
 	id = "api-key-leak",
 	title = "Leaked backend API key: mass remote unlock and start",
@@ -19,7 +19,7 @@ scenario {
 		"remote unlock and remote start; kill the key, limit the damage and run the disclosure.",
 	duration = "5h",
 	seed = 23,
-	techniques = { "T1552.001", "ATM-T0040", "ATM-T0041" },  -- credentials in files, remote unlock, remote start
+	techniques = { "T1552.001", "ATM-T0040", "T1078" },  -- ATT&CK credentials in files; ATM unsecured credentials; ATT&CK valid accounts (remote commands through the API)
 }
 
 teams {
@@ -112,14 +112,13 @@ inject {
 inject {
 	id = "K5", at = "01:15:00", to = { "legal_pr" }, severity = "high",
 	title = "Thefts, customer data and type approval: the clocks are running",
-	body = "Vehicle thefts linked to a cyber incident: report to the police, notify the regulator (UN R155 CSMS " ..
-		"monitoring: initial notice within 24 h, detailed report within 72 h) and tell owners how to stay safe.",
+	body = "Vehicle thefts linked to a cyber incident: report to the police, inform MLIT, the type-approval authority " ..
+		"(UN R155 7.4.1: the CSMS monitoring report; no clock is set, send it today), and tell owners how to stay " ..
+		"safe. The key could also read the cars' locations: if records were pulled, the PPC (APPI) follows.",
 	expects = {
 		{ action = "notify", args = { party = "police" }, within = "1h", points = 10 },
-		{ action = "notify", args = { party = "regulator", stage = "initial" }, within = "24h", points = 15,
-		  label = "R155-initial-24h" },
-		{ action = "notify", args = { party = "regulator", stage = "detailed" }, within = "72h", points = 10,
-		  label = "R155-detailed-72h" },
+		{ action = "notify", args = { party = "mlit", stage = "initial" }, within = "8h", points = 15,
+		  label = "R155-7.4.1-MLIT-notice" },
 		{ action = "notify", args = { party = "customers" }, within = "3h", points = 10 },
 	},
 }
@@ -136,5 +135,6 @@ on("action", function(a)
 	if a.kind == "block_indicator" and a.args.value == KEY and not keyBlocked then
 		keyBlocked = true
 		log("API key blocked by " .. a.team .. " at " .. clock())
+		return { text = "The API gateway refuses fleetpartner-07's key: no more remote commands from it", effective = true }
 	end
 end)

@@ -1,47 +1,78 @@
-/* cli (scenarios): `kyodo check` and `kyodo run` (see cli.h and CONTRACT §1). The only code in scenarios/ that
- * prints. A run is: open the drill, optionally attach the journal (record.h), play the actions file at its
- * times while advancing the simulation, print the summary. --sweep forks one worker per core over seeds 1..N. */
+/* cli (scenarios): `kyodo check`, `kyodo run` and `kyodo sweep merge` (see cli.h and CONTRACT §1). The only code in
+ * scenarios/ that prints. A run is: open the drill, optionally attach the journal (record.h), play the actions file
+ * at its times while advancing the simulation, print the summary. A sweep runs seeds 1..N (or one shard of them)
+ * on a pool of worker processes (spawn.h), aggregates the runs' lines (sweep.h, pure) and prints the result here;
+ * `kyodo sweep merge` aggregates the lines of shards run elsewhere through the same code. */
 #include "scenarios/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "engine/opt.h"
+#include "engine/sha256.h"
 #include "engine/time.h"
+#include "engine/version.h"
 #include "scenarios/actions.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
+#include "scenarios/spawn.h"
+#include "scenarios/sweep.h"
 #include "vehicles/world.h"
 
-#define SWEEP_WORKERS 2
+/* The options' ids, for every command here. */
+enum { R_SEED = KY_OPT_LONG, R_DB, R_ACTIONS, R_UNTIL, R_JSON, R_SWEEP, R_SHARD, R_WORKERS };
 
 /* --- check ------------------------------------------------------------------------------------------ */
 
+static const ky_opt kCheckOpts[] = {
+	{ "json", R_JSON, NULL, "print the facts (and the inject list) as one JSON object" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kCheck = {
+	"check", "SCENARIO.lua [OPTION]...",
+	"Load and validate a scenario: runs it in the sandbox, builds the world (without starting it) and checks\n"
+	"everything that can be known before the drill. Prints title, duration, teams, inject and expectation counts.",
+	kCheckOpts,
+	"Exit status: 0 valid; 1 invalid, with one line FILE:LINE: message on stderr; 2 usage.", 1, 1,
+};
+
+static void print_check(json_t *ex) {
+	printf("scenario      %s\n", json_string_value(json_object_get(ex, "id")));
+	printf("title         %s\n", json_string_value(json_object_get(ex, "title")));
+	printf("duration      %s\n", json_string_value(json_object_get(ex, "duration")));
+	printf("seed          %lld\n", (long long)json_integer_value(json_object_get(ex, "seed")));
+	json_t *teams = json_object_get(ex, "teams");
+	printf("teams         %zu:", json_array_size(teams));
+	size_t i;
+	json_t *t;
+	json_array_foreach(teams, i, t) {
+		printf("%s %s (%s)", i ? "," : "", json_string_value(json_object_get(t, "id")),
+		       json_string_value(json_object_get(t, "name")));
+	}
+	printf("\ninjects       %lld\n", (long long)json_integer_value(json_object_get(ex, "injects")));
+	printf("expectations  %lld\n", (long long)json_integer_value(json_object_get(ex, "expectations")));
+	printf("ok\n");
+}
+
 int scn_cli_check(int argc, char **argv) {
-	int bJson = 0;
-	const char *zPath = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) bJson = 1;
-		else if (argv[i][0] == '-' || zPath) {
-			fprintf(stderr, "usage: kyodo check SCENARIO.lua [--json]\n");
-			return 2;
-		} else zPath = argv[i];
-	}
-	if (!zPath) {
-		fprintf(stderr, "usage: kyodo check SCENARIO.lua [--json]\n");
-		return 2;
-	}
+	ky_opts g;
+	int id, bJson = 0;
+	ky_opts_init(&g, &kCheck, argc, argv);
+	while ((id = ky_opts_next(&g)) > 0)
+		if (id == R_JSON) bJson = 1;
+	if (id < 0) return g.rc;
 	ky_err err = { 0 };
 	scn_drill_opts opts = { .bCheckOnly = 1 };
-	scn_drill *d = scn_drill_open(zPath, &opts, &err);
+	scn_drill *d = scn_drill_open(g.azPos[0], &opts, &err);
 	if (!d) {
 		fprintf(stderr, "%s\n", err.zMsg);
-		return 1;
+		return KY_EXIT_FAIL;
 	}
 	json_t *ex = scn_drill_exercise_json(d);
 	if (bJson) {
@@ -49,25 +80,11 @@ int scn_cli_check(int argc, char **argv) {
 		json_dumpf(ex, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 	} else {
-		printf("scenario      %s\n", json_string_value(json_object_get(ex, "id")));
-		printf("title         %s\n", json_string_value(json_object_get(ex, "title")));
-		printf("duration      %s\n", json_string_value(json_object_get(ex, "duration")));
-		printf("seed          %lld\n", (long long)json_integer_value(json_object_get(ex, "seed")));
-		json_t *teams = json_object_get(ex, "teams");
-		printf("teams         %zu:", json_array_size(teams));
-		size_t i;
-		json_t *t;
-		json_array_foreach(teams, i, t) {
-			printf("%s %s (%s)", i ? "," : "", json_string_value(json_object_get(t, "id")),
-			       json_string_value(json_object_get(t, "name")));
-		}
-		printf("\ninjects       %lld\n", (long long)json_integer_value(json_object_get(ex, "injects")));
-		printf("expectations  %lld\n", (long long)json_integer_value(json_object_get(ex, "expectations")));
-		printf("ok\n");
+		print_check(ex);
 	}
 	json_decref(ex);
 	scn_drill_free(d);
-	return 0;
+	return KY_EXIT_OK;
 }
 
 /* --- actions file ----------------------------------------------------------------------------------- */
@@ -87,37 +104,93 @@ static int actions_load(const char *zPath, cli_actions *p) {
 
 /* --- run -------------------------------------------------------------------------------------------- */
 
+static const ky_opt kRunOpts[] = {
+	{ "seed", R_SEED, "N", "the seed (default: the scenario's own)" },
+	{ "db", R_DB, "FILE", "also write the journal, for replay and report" },
+	{ "actions", R_ACTIONS, "FILE.jsonl", "play these team actions at their times, one JSON object a line:\n"
+	                                      "{\"t\":\"00:12:00\",\"team\":\"vsoc\",\"kind\":\"block_indicator\",\"args\":{...}}" },
+	{ "until", R_UNTIL, "T", "stop at simulated time T (default: the scenario's duration)" },
+	{ "json", R_JSON, NULL, "print the summary as one JSON object on stdout" },
+	{ "sweep", R_SWEEP, "N", "run seeds 1..N (up to 1000000) and aggregate them: how often each expectation\n"
+	                         "was met, each team's score range, the branches that never fired; plays\n"
+	                         "NAME.good.jsonl beside the scenario unless --actions is given" },
+	{ "shard", R_SHARD, "I/K", "with --sweep and --json: run only shard I of K (0 <= I < K; contiguous blocks of\n"
+	                           "seeds) and print one JSON line per seed, for 'kyodo sweep merge'" },
+	{ "workers", R_WORKERS, "N", "processes of a sweep (default: the machine's cores)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kRun = {
+	"run", "SCENARIO.lua [OPTION]...",
+	"Simulate the drill as fast as possible, with no server: scripted teams from an actions file, the summary on\n"
+	"stdout, a progress bar on stderr when it is a terminal, every runtime error of the scenario's callbacks as\n"
+	"FILE:LINE: message (at TIME) above the bar.",
+	kRunOpts,
+	"A sweep's shards can run on separate machines (a Kubernetes Indexed Job, a Slurm job array):\n"
+	"  kyodo run drill.lua --sweep 1000 --shard 3/10 --json > shard-3.jsonl\n"
+	"  kyodo sweep merge shard-*.jsonl --json\n"
+	"prints what 'kyodo run drill.lua --sweep 1000 --json' prints, byte for byte.\n\n"
+	"Exit status: 0 done; 1 a bad scenario or actions file, a journal error, or a run of a sweep that failed;\n"
+	"2 usage.",
+	1, 1,
+};
+
 typedef struct run_opts {
 	const char *zPath, *zDb, *zActions;
 	uint64_t seed;
 	int bSeed, bJson, bUntil, nSweep, bProgress, bQuiet;
+	int iShard, nShards, nWorkers; /* nShards 0: no --shard; nWorkers 0: the machine's cores */
 	eng_time_t until;
 } run_opts;
 
-static void progress(eng_time_t t, eng_time_t end) {
-	int width = 40;
-	int done = end > 0 ? (int)((double)t / (double)end * width) : width;
-	char bar[64], z[32];
-	for (int i = 0; i < width; i++) bar[i] = i < done ? '#' : '.';
-	bar[width] = 0;
-	fprintf(stderr, "\r[%s] %3d%% %s", bar, end > 0 ? (int)(100.0 * (double)t / (double)end) : 100,
-	        eng_time_format(t, z, sizeof z));
+/* The progress bar on stderr (a terminal). Whatever else goes to stderr while it is drawn goes through run_note,
+ * which clears the bar's line first and draws it again after, so that a message is never overwritten. */
+typedef struct progress {
+	int bOn, bDrawn;
+	eng_time_t t, end;
+} progress;
+
+static void progress_draw(progress *p) {
+	enum { WIDTH = 40 };
+	if (!p || !p->bOn) return;
+	int done = p->end > 0 ? (int)((double)p->t / (double)p->end * WIDTH) : WIDTH;
+	char bar[WIDTH + 1], z[32];
+	for (int i = 0; i < WIDTH; i++) bar[i] = i < done ? '#' : '.';
+	bar[WIDTH] = 0;
+	fprintf(stderr, "\r[%s] %3d%% %s", bar, p->end > 0 ? (int)(100.0 * (double)p->t / (double)p->end) : 100,
+	        eng_time_format(p->t, z, sizeof z));
 	fflush(stderr);
+	p->bDrawn = 1;
+}
+
+static void progress_clear(progress *p) {
+	if (!p || !p->bDrawn) return;
+	fputs("\r\033[K", stderr);  /* back to the line's start, erase to its end */
+	p->bDrawn = 0;
+}
+
+static void run_note(progress *p, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+static void run_note(progress *p, const char *zFmt, ...) {
+	va_list ap;
+	progress_clear(p);
+	va_start(ap, zFmt);
+	vfprintf(stderr, zFmt, ap);
+	va_end(ap);
+	progress_draw(p);
 }
 
 /* Prints the scenario's runtime errors as FILE:LINE: message on stderr (a dry run is for finding them). */
 static void print_event(void *ctx, eng_time_t t, const char *zKind, const char *zSubject, json_t *detail) {
 	char z[32];
-	(void)ctx;
 	if (strcmp(zKind, "scenario.error") != 0 && strcmp(zKind, "scenario.stopped") != 0) return;
-	fprintf(stderr, "%s: %s (at %s)\n", zSubject, json_string_value(json_object_get(detail, "message")),
-	        eng_time_format(t, z, sizeof z));
+	run_note(ctx, "%s: %s (at %s)\n", zSubject, json_string_value(json_object_get(detail, "message")),
+	         eng_time_format(t, z, sizeof z));
 }
 
 /* One run of the drill; *pSummary gets the summary (new ref). Returns the exit code. */
 static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummary) {
 	ky_err err = { 0 };
-	scn_observer obs = { .on_event = print_event };
+	progress pr = { .bOn = o->bProgress };
+	scn_observer obs = { .ctx = &pr, .on_event = print_event };
 	scn_drill_opts dopts = { .seed = o->seed, .bSeed = o->bSeed, .pObs = o->bQuiet ? NULL : &obs };
 	scn_drill *d = scn_drill_open(o->zPath, &dopts, &err);
 	*pSummary = NULL;
@@ -138,7 +211,7 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	}
 	eng_time_t end = scn_drill_duration(d);
 	if (o->bUntil && o->until < end) end = o->until;
-	int rc = 0, nRejected = 0;
+	int rc = 0;
 	int iAct = 0;
 	eng_time_t step = end / 200 > 0 ? end / 200 : 1, next = 0;
 	while (!rc) {
@@ -146,7 +219,7 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 		if (acts && iAct < acts->n && acts->a[iAct].t < tNext) tNext = acts->a[iAct].t;
 		if (o->bProgress && next < tNext) tNext = next;
 		if (scn_drill_advance_to(d, tNext, &err)) {
-			fprintf(stderr, "%s\n", err.zMsg);
+			run_note(&pr, "%s\n", err.zMsg);
 			rc = 1;
 			break;
 		}
@@ -156,28 +229,33 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 			ky_err ae = { 0 };
 			if (scn_drill_action(d, a->zTeam, a->zId, a->zKind, a->args, a->zInject, &seq, &ae)) {
 				if (seq == 0) {  /* refused before it was recorded: the line itself is wrong */
-					fprintf(stderr, "%s:%d: %s\n", acts->zPath, a->line, ae.zMsg);
+					run_note(&pr, "%s:%d: %s\n", acts->zPath, a->line, ae.zMsg);
 					rc = 1;
 					break;
 				}
-				if (!o->bQuiet) fprintf(stderr, "%s:%d: the world rejected the action: %s\n", acts->zPath, a->line, ae.zMsg);
-				nRejected++;
+				if (!o->bQuiet) { /* CONTRACT §1: TIME TEAM KIND: refused: message (the run goes on) */
+					char zT[32];
+					run_note(&pr, "%s %s %s: refused: %s (%s:%d)\n", eng_time_format(a->t, zT, sizeof zT), a->zTeam, a->zKind,
+					         ae.zMsg, acts->zPath, a->line);
+				}
 			}
 		}
 		if (o->bProgress && tNext >= next) {
-			progress(tNext, end);
+			pr.t = tNext;
+			pr.end = end;
+			progress_draw(&pr);
 			next += step;
 		}
 		if (tNext >= end) break;
 	}
-	if (o->bProgress) fputc('\n', stderr);
+	if (pr.bDrawn) fputc('\n', stderr);  /* the bar at its last position stays */
 	if (!rc) {
 		*pSummary = scn_drill_summary_json(d);
-		json_object_set_new(*pSummary, "actions_rejected", json_integer(nRejected));
 		if (acts) {
 			int nLate = acts->n - iAct;
 			json_object_set_new(*pSummary, "actions_not_played", json_integer(nLate));
 		}
+		scn_record_set_summary(rec, *pSummary); /* the journal keeps what this run prints (the report reads it) */
 	}
 	if (rec && scn_record_close(rec, &err)) {
 		fprintf(stderr, "kyodo run: --db %s: %s\n", o->zDb, err.zMsg);
@@ -215,250 +293,237 @@ static void print_summary(json_t *s) {
 	printf("state_hash %s\n", json_string_value(json_object_get(s, "state_hash")));
 }
 
-/* --- sweep ------------------------------------------------------------------------------------------ */
+/* --- sweep: spawn the runs, print the aggregate -------------------------------------------------------- */
 
-/* Keeps what the sweep aggregates, to keep the pipe small. */
-static json_t *sweep_digest(json_t *s) {
-	json_t *e = json_array();
-	size_t i;
-	json_t *x;
-	json_array_foreach(json_object_get(s, "expectations"), i, x) {
-		json_array_append_new(e, json_pack("{s:O,s:O,s:O,s:f}", "label", json_object_get(x, "label"), "team",
-		                                   json_object_get(x, "team"), "status", json_object_get(x, "status"), "awarded",
-		                                   json_number_value(json_object_get(x, "awarded"))));
-	}
-	return json_pack("{s:O,s:O,s:O,s:o,s:O,s:O,s:O}", "seed", json_object_get(s, "seed"), "teams",
-	                 json_object_get(s, "teams"), "joint", json_object_get(s, "joint"), "expectations", e, "branches",
-	                 json_object_get(s, "branches"), "scenario_errors", json_object_get(s, "scenario_errors"),
-	                 "state_hash", json_object_get(s, "state_hash"));
+/* SHA-256 (hex) of a file's bytes into zHex; -1 with a message on stderr when it cannot be read. */
+static int file_sha256(const char *zPath, char zHex[65]) {
+	FILE *f = fopen(zPath, "rb");
+	char *z = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&z, &n);
+	int rc = f && m ? 0 : -1;
+	char buf[65536];
+	size_t k;
+	while (!rc && (k = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, k, m);
+	if (f && ferror(f)) rc = -1;
+	if (m) fclose(m);
+	if (f) fclose(f);
+	if (rc) fprintf(stderr, "%s: cannot read: %s\n", zPath, strerror(errno));
+	else eng_sha256_hex(z, n, zHex);
+	free(z);
+	return rc;
 }
 
-static int sweep(const run_opts *o0, const cli_actions *acts) {
-	int aFd[SWEEP_WORKERS];
-	pid_t aPid[SWEEP_WORKERS];
-	int nWorkers = o0->nSweep < SWEEP_WORKERS ? o0->nSweep : SWEEP_WORKERS;
-	fflush(stdout);
-	fflush(stderr);
-	for (int w = 0; w < nWorkers; w++) {
-		int fd[2];
-		if (pipe(fd) != 0) {
-			fprintf(stderr, "kyodo run --sweep: pipe: %s\n", strerror(errno));
-			return 1;
-		}
-		pid_t pid = fork();
-		if (pid < 0) {
-			fprintf(stderr, "kyodo run --sweep: fork: %s\n", strerror(errno));
-			return 1;
-		}
-		if (pid == 0) {
-			close(fd[0]);
-			FILE *out = fdopen(fd[1], "w");
-			int rc = 0;
-			for (int seed = w + 1; seed <= o0->nSweep && !rc; seed += nWorkers) {
-				run_opts o = *o0;
-				o.seed = (uint64_t)seed;
-				o.bSeed = 1;
-				o.bProgress = 0;
-				o.bQuiet = 1;
-				json_t *s = NULL;
-				rc = run_once(&o, acts, &s);
-				if (s) {
-					json_t *dg = sweep_digest(s);
-					json_dumpf(dg, out, JSON_COMPACT);
-					fputc('\n', out);
-					json_decref(dg);
-					json_decref(s);
-				}
-			}
-			fclose(out);
-			_exit(rc);
-		}
-		close(fd[1]);
-		aFd[w] = fd[0];
-		aPid[w] = pid;
-	}
-	json_t *runs = json_array();
-	for (int w = 0; w < nWorkers; w++) {
-		FILE *in = fdopen(aFd[w], "r");
-		char *zLine = NULL;
-		size_t nCap = 0;
-		while (getline(&zLine, &nCap, in) > 0) {
-			json_t *j = json_loads(zLine, 0, NULL);
-			if (j) json_array_append_new(runs, j);
-		}
-		free(zLine);
-		fclose(in);
-	}
-	int rc = 0;
-	for (int w = 0; w < nWorkers; w++) {
-		int st;
-		if (waitpid(aPid[w], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) rc = 1;
-	}
-	size_t nRuns = json_array_size(runs);
-	if (rc || nRuns != (size_t)o0->nSweep) {
-		fprintf(stderr, "kyodo run --sweep: %zu of %d runs finished\n", nRuns, o0->nSweep);
-		json_decref(runs);
-		return 1;
-	}
-	/* aggregate by label (expectations) and by type+line (branches), in order of first appearance: runs may
-	 * declare different things at run time (an inject sent from a when() that fired in one run only) */
-	json_t *first = json_array_get(runs, 0);
-	json_t *exp = json_object(), *br = json_object(), *teams = json_object(), *hashes = json_object();
-	size_t i, r;
-	json_t *x, *run;
-	json_array_foreach(runs, r, run) {
-		json_array_foreach(json_object_get(run, "expectations"), i, x) {
-			const char *zLabel = json_string_value(json_object_get(x, "label"));
-			json_t *agg = json_object_get(exp, zLabel);
-			if (!agg) {
-				agg = json_pack("{s:s,s:O,s:i,s:i,s:f}", "label", zLabel, "team", json_object_get(x, "team"), "met", 0,
-				                "runs", (int)nRuns, "mean_points", 0.0);
-				json_object_set_new(exp, zLabel, agg);
-			}
-			int bMet = !strcmp(json_string_value(json_object_get(x, "status")), "met");
-			json_object_set_new(agg, "met", json_integer(json_integer_value(json_object_get(agg, "met")) + bMet));
-			json_object_set_new(agg, "mean_points", json_real(json_number_value(json_object_get(agg, "mean_points")) +
-			                                                  json_number_value(json_object_get(x, "awarded")) / (double)nRuns));
-		}
-		json_array_foreach(json_object_get(run, "branches"), i, x) {
-			char zKey[96];
-			snprintf(zKey, sizeof zKey, "%s:%lld:%s", json_string_value(json_object_get(x, "type")),
-			         (long long)json_integer_value(json_object_get(x, "line")),
-			         json_object_get(x, "event") ? json_string_value(json_object_get(x, "event")) : "");
-			json_t *agg = json_object_get(br, zKey);
-			if (!agg) {
-				agg = json_deep_copy(x);
-				json_object_set_new(agg, "fires", json_integer(0));
-				json_object_set_new(agg, "runs_fired", json_integer(0));
-				json_object_set_new(br, zKey, agg);
-			}
-			long long f = json_integer_value(json_object_get(x, "fires"));
-			json_object_set_new(agg, "fires", json_integer(json_integer_value(json_object_get(agg, "fires")) + f));
-			json_object_set_new(agg, "runs_fired", json_integer(json_integer_value(json_object_get(agg, "runs_fired")) + (f > 0)));
-		}
-	}
-	/* objects keep insertion order in jansson; turn them into arrays */
-	json_t *expA = json_array(), *brA = json_array();
-	const char *kk;
-	json_t *vv;
-	json_object_foreach(exp, kk, vv) json_array_append(expA, vv);
-	json_object_foreach(br, kk, vv) json_array_append(brA, vv);
-	json_decref(exp);
-	json_decref(br);
-	exp = expA;
-	br = brA;
+/* What every line of this sweep carries (sweep.h): sweep, kyodo, inputs, actions. New reference or NULL. */
+static json_t *sweep_ident(const run_opts *o, const char *zActions) {
+	char zScn[65], zAct[65] = "", zBoth[140], zInputs[65];
+	if (file_sha256(o->zPath, zScn) || (zActions && file_sha256(zActions, zAct))) return NULL;
+	snprintf(zBoth, sizeof zBoth, "%s %s", zScn, zAct);
+	eng_sha256_hex(zBoth, strlen(zBoth), zInputs);
+	return json_pack("{s:i,s:s,s:s,s:s?}", "sweep", o->nSweep, "kyodo", KY_VERSION, "inputs", zInputs, "actions", zActions);
+}
+
+typedef struct sweep_job {
+	const run_opts *o;
+	const cli_actions *acts;
+	const json_t *ident;
+} sweep_job;
+
+/* A worker's job (spawn.h): one quiet run of the seed, its line. */
+static json_t *sweep_one(void *ctx, uint64_t seed) {
+	const sweep_job *j = ctx;
+	run_opts o = *j->o;
+	json_t *s = NULL, *line = NULL;
+	o.seed = seed;
+	o.bSeed = 1;
+	o.bProgress = 0;
+	o.bQuiet = 1;
+	if (run_once(&o, j->acts, &s) == 0 && s) line = scn_sweep_digest(s, j->ident);
+	json_decref(s);
+	return line;
+}
+
+static void print_sweep_text(const json_t *agg, const char *zHow, const char *zActions) {
+	size_t i, nRuns = (size_t)json_integer_value(json_object_get(agg, "runs"));
+	json_t *x;
 	const char *k;
-	json_t *v;
-	json_object_foreach(json_object_get(first, "teams"), k, v) {
-		double sum = 0, lo = 1e300, hi = -1e300;
-		json_array_foreach(runs, r, run) {
-			double s = json_number_value(json_object_get(json_object_get(json_object_get(run, "teams"), k), "score"));
-			sum += s;
-			lo = s < lo ? s : lo;
-			hi = s > hi ? s : hi;
-		}
-		json_object_set_new(teams, k, json_pack("{s:f,s:f,s:f}", "mean", sum / (double)nRuns, "min", lo, "max", hi));
+	printf("sweep      %zu runs (seeds 1..%zu) %s, actions: %s\n", nRuns, nRuns, zHow, zActions ? zActions : "(none)");
+	json_object_foreach(json_object_get(agg, "teams"), k, x) {
+		printf("team       %-14s mean %7.2f  min %7.2f  max %7.2f\n", k, json_number_value(json_object_get(x, "mean")),
+		       json_number_value(json_object_get(x, "min")), json_number_value(json_object_get(x, "max")));
 	}
-	long long nErr = 0;
-	json_array_foreach(runs, r, run) {
-		json_object_set_new(hashes, json_string_value(json_object_get(run, "state_hash")), json_true());
-		nErr += json_integer_value(json_object_get(run, "scenario_errors"));
+	printf("expectations (how often met):\n");
+	json_array_foreach(json_object_get(agg, "expectations"), i, x) {
+		printf("  %-24s %-12s %3lld/%zu  mean %.2f pts\n", json_string_value(json_object_get(x, "label")),
+		       json_string_value(json_object_get(x, "team")), (long long)json_integer_value(json_object_get(x, "met")), nRuns,
+		       json_number_value(json_object_get(x, "mean_points")));
 	}
-	size_t nHashes = json_object_size(hashes);
-	json_t *out = json_pack("{s:i,s:o,s:o,s:o,s:I,s:I}", "runs", (int)nRuns, "teams", teams, "expectations", exp,
-	                        "branches", br, "distinct_state_hashes", (json_int_t)nHashes, "scenario_errors", (json_int_t)nErr);
-	json_decref(hashes);
-	if (o0->bJson) {
-		json_dumpf(out, stdout, JSON_COMPACT);
+	int nNever = 0;
+	json_array_foreach(json_object_get(agg, "branches"), i, x) {
+		if (json_integer_value(json_object_get(x, "fires")) > 0) continue;
+		if (!nNever++) printf("never fired:\n");
+		const char *zEvent = json_string_value(json_object_get(x, "event"));
+		printf("  %s at line %lld%s%s\n", json_string_value(json_object_get(x, "type")),
+		       (long long)json_integer_value(json_object_get(x, "line")), zEvent ? " on " : "", zEvent ? zEvent : "");
+	}
+	if (!nNever) printf("never fired: none (every at/every/when/on branch fired at least once)\n");
+	printf("distinct state hashes %lld, scenario errors %lld\n",
+	       (long long)json_integer_value(json_object_get(agg, "distinct_state_hashes")),
+	       (long long)json_integer_value(json_object_get(agg, "scenario_errors")));
+}
+
+/* Aggregates lines and prints the result, as JSON or text. Returns the exit code. */
+static int print_sweep(const json_t *lines, int bJson, const char *zWho, const char *zHow, const char *zActions) {
+	ky_err err = { 0 };
+	json_t *agg = scn_sweep_aggregate(lines, &err);
+	if (!agg) {
+		fprintf(stderr, "%s: %s\n", zWho, err.zMsg);
+		return KY_EXIT_FAIL;
+	}
+	if (bJson) {
+		json_dumpf(agg, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 	} else {
-		printf("sweep      %zu runs (seeds 1..%zu) on %d workers, actions: %s\n", nRuns, nRuns, nWorkers,
-		       acts ? acts->zPath : "(none)");
-		json_object_foreach(teams, k, v) {
-			printf("team       %-14s mean %7.2f  min %7.2f  max %7.2f\n", k, json_number_value(json_object_get(v, "mean")),
-			       json_number_value(json_object_get(v, "min")), json_number_value(json_object_get(v, "max")));
-		}
-		printf("expectations (how often met):\n");
-		json_array_foreach(exp, i, x) {
-			printf("  %-24s %-12s %3lld/%zu  mean %.2f pts\n", json_string_value(json_object_get(x, "label")),
-			       json_string_value(json_object_get(x, "team")), (long long)json_integer_value(json_object_get(x, "met")),
-			       nRuns, json_number_value(json_object_get(x, "mean_points")));
-		}
-		int nNever = 0;
-		json_array_foreach(br, i, x) {
-			if (json_integer_value(json_object_get(x, "fires")) > 0) continue;
-			if (!nNever++) printf("never fired:\n");
-			printf("  %s at line %lld%s%s\n", json_string_value(json_object_get(x, "type")),
-			       (long long)json_integer_value(json_object_get(x, "line")), json_object_get(x, "event") ? " on " : "",
-			       json_object_get(x, "event") ? json_string_value(json_object_get(x, "event")) : "");
-		}
-		if (!nNever) printf("never fired: none (every at/every/when/on branch fired at least once)\n");
-		printf("distinct state hashes %zu, scenario errors %lld\n", nHashes, nErr);
+		print_sweep_text(agg, zHow, zActions);
 	}
-	json_decref(out);
-	json_decref(runs);
+	json_decref(agg);
+	return KY_EXIT_OK;
+}
+
+static int by_seed(const void *pa, const void *pb) {
+	json_int_t a = json_integer_value(json_object_get(*(json_t *const *)pa, "seed"));
+	json_int_t b = json_integer_value(json_object_get(*(json_t *const *)pb, "seed"));
+	return a < b ? -1 : a > b;
+}
+
+/* A shard's output: its lines in seed order, one compact JSON object each. */
+static void print_lines(json_t *lines) {
+	size_t n = json_array_size(lines);
+	json_t **ap = malloc((n ? n : 1) * sizeof *ap);
+	if (!ap) return;
+	for (size_t i = 0; i < n; i++) ap[i] = json_array_get(lines, i);
+	qsort(ap, n, sizeof *ap, by_seed);
+	for (size_t i = 0; i < n; i++) {
+		json_dumpf(ap[i], stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	}
+	free(ap);
+}
+
+static int sweep(const run_opts *o, const cli_actions *acts) {
+	int first = 1, last = o->nSweep, rc;
+	int nWorkers = o->nWorkers ? o->nWorkers : scn_spawn_cores();
+	json_t *lines = NULL, *ident;
+	ky_err err = { 0 };
+	scn_drill_opts check = { .bCheckOnly = 1 };
+	scn_drill *d = scn_drill_open(o->zPath, &check, &err);  /* a bad scenario is said once, not once per worker */
+	if (!d) {
+		fprintf(stderr, "%s\n", err.zMsg);
+		return KY_EXIT_FAIL;
+	}
+	scn_drill_free(d);
+	if (!(ident = sweep_ident(o, acts ? acts->zPath : NULL))) return KY_EXIT_FAIL;
+	if (o->nShards) scn_sweep_shard_seeds(o->nSweep, o->iShard, o->nShards, &first, &last);
+	sweep_job job = { o, acts, ident };
+	rc = first <= last ? scn_spawn_run(first, last, nWorkers, sweep_one, &job, &lines, &err) : 0;
+	if (rc) fprintf(stderr, "kyodo run --sweep: %s\n", err.zMsg);
+	if (!lines) lines = json_array();
+	size_t nWant = first <= last ? (size_t)(last - first + 1) : 0, nGot = json_array_size(lines);
+	if (!rc && nGot != nWant) rc = KY_ESTATE;
+	if (rc) fprintf(stderr, "kyodo run --sweep: %zu of %zu runs finished\n", nGot, nWant);
+	if (o->nShards) {
+		print_lines(lines);  /* what finished, so that a merge names exactly the seeds that are missing */
+	} else if (!rc) {
+		char zHow[48];
+		snprintf(zHow, sizeof zHow, "on %d worker%s", nWorkers < o->nSweep ? nWorkers : o->nSweep,
+		         (nWorkers < o->nSweep ? nWorkers : o->nSweep) == 1 ? "" : "s");
+		rc = print_sweep(lines, o->bJson, "kyodo run --sweep", zHow, acts ? acts->zPath : NULL);
+	}
+	json_decref(lines);
+	json_decref(ident);
+	return rc ? KY_EXIT_FAIL : KY_EXIT_OK;
+}
+
+/* --- run: options ----------------------------------------------------------------------------------------- */
+
+/* "I/K" with 0 <= I < K <= SCN_SWEEP_MAX. */
+static int parse_shard(const ky_opts *g, run_opts *o) {
+	char zI[24], zK[24];
+	const char *z = g->zArg, *pSlash = strchr(z, '/');
+	long long i, k;
+	if (pSlash && (size_t)(pSlash - z) < sizeof zI && strlen(pSlash + 1) < sizeof zK) {
+		snprintf(zI, sizeof zI, "%.*s", (int)(pSlash - z), z);
+		snprintf(zK, sizeof zK, "%s", pSlash + 1);
+		if (!ky_parse_ll(zK, 1, SCN_SWEEP_MAX, &k) && !ky_parse_ll(zI, 0, k - 1, &i)) {
+			o->iShard = (int)i;
+			o->nShards = (int)k;
+			return 0;
+		}
+	}
+	return ky_opts_usage(g, "%s: '%s' is not a shard I/K (0 <= I < K <= %d)", g->zOpt, z, SCN_SWEEP_MAX);
+}
+
+/* One option into o; 0 or the usage exit code (the message printed). */
+static int run_option(const ky_opts *g, int id, run_opts *o) {
+	long long v;
+	switch (id) {
+	case R_SEED: o->bSeed = 1; return ky_opts_u64(g, &o->seed);
+	case R_DB: o->zDb = g->zArg; return 0;
+	case R_ACTIONS: o->zActions = g->zArg; return 0;
+	case R_UNTIL: o->bUntil = 1; return ky_opts_time(g, &o->until);
+	case R_JSON: o->bJson = 1; return 0;
+	case R_SWEEP:
+		if (ky_opts_int(g, 1, SCN_SWEEP_MAX, &v)) return KY_EXIT_USAGE;
+		o->nSweep = (int)v;
+		return 0;
+	case R_SHARD: return parse_shard(g, o);
+	case R_WORKERS:
+		if (ky_opts_int(g, 1, 256, &v)) return KY_EXIT_USAGE;
+		o->nWorkers = (int)v;
+		return 0;
+	}
+	return KY_EXIT_USAGE;
+}
+
+/* The options that only make sense together. */
+static int run_check_combination(const ky_opts *g, const run_opts *o) {
+	if (o->nShards && !o->nSweep) return ky_opts_usage(g, "--shard needs --sweep N");
+	if (o->nShards && !o->bJson) return ky_opts_usage(g, "--shard needs --json (its lines are for 'kyodo sweep merge')");
+	if (o->nWorkers && !o->nSweep) return ky_opts_usage(g, "--workers needs --sweep N");
+	if (o->nSweep && o->bSeed) return ky_opts_usage(g, "--sweep runs seeds 1..N: it takes no --seed");
+	if (o->nSweep && o->zDb) return ky_opts_usage(g, "--sweep writes no journal: it takes no --db");
 	return 0;
 }
 
-static const char zRunUsage[] =
-	"usage: kyodo run SCENARIO.lua [--seed N] [--db FILE] [--actions FILE.jsonl] [--until T] [--json] [--sweep N]\n";
+/* The actions a sweep plays: --actions, else the good team's script beside the scenario, if there is one. */
+static const char *sweep_actions(const run_opts *o, char *zGood, size_t nGood) {
+	size_t n = strlen(o->zPath);
+	if (o->zActions || !o->nSweep) return o->zActions;
+	if (n > 4 && !strcmp(o->zPath + n - 4, ".lua") && n + 16 < nGood) {
+		snprintf(zGood, nGood, "%.*s.good.jsonl", (int)(n - 4), o->zPath);
+		if (access(zGood, R_OK) == 0) return zGood;
+	}
+	return NULL;
+}
 
 int scn_cli_run(int argc, char **argv) {
 	run_opts o;
+	ky_opts g;
+	int id, rc = 0;
 	memset(&o, 0, sizeof o);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int bVal = i + 1 < argc;
-		ky_err err = { 0 };
-		if (!strcmp(a, "--json")) o.bJson = 1;
-		else if (!strcmp(a, "--seed") && bVal) {
-			char *zEnd;
-			errno = 0;
-			unsigned long long v = strtoull(argv[++i], &zEnd, 10);
-			if (errno || *zEnd || argv[i][0] == '-') {
-				fprintf(stderr, "kyodo run: --seed: '%s' is not a non-negative integer\n", argv[i]);
-				return 2;
-			}
-			o.seed = v;
-			o.bSeed = 1;
-		} else if (!strcmp(a, "--db") && bVal) o.zDb = argv[++i];
-		else if (!strcmp(a, "--actions") && bVal) o.zActions = argv[++i];
-		else if (!strcmp(a, "--until") && bVal) {
-			if (eng_time_parse(argv[++i], &o.until, &err)) {
-				fprintf(stderr, "kyodo run: --until: %s\n", err.zMsg);
-				return 2;
-			}
-			o.bUntil = 1;
-		} else if (!strcmp(a, "--sweep") && bVal) {
-			o.nSweep = atoi(argv[++i]);
-			if (o.nSweep < 1 || o.nSweep > 10000) {
-				fprintf(stderr, "kyodo run: --sweep: expected a count from 1 to 10000\n");
-				return 2;
-			}
-		} else if (a[0] == '-' || o.zPath) {
-			fprintf(stderr, "kyodo run: unexpected '%s'\n%s", a, zRunUsage);
-			return 2;
-		} else o.zPath = a;
-	}
-	if (!o.zPath) {
-		fprintf(stderr, "%s", zRunUsage);
-		return 2;
-	}
+	ky_opts_init(&g, &kRun, argc, argv);
+	while (rc == 0 && (id = ky_opts_next(&g)) > 0) rc = run_option(&g, id, &o);
+	if (rc) return rc;
+	if (id < 0) return g.rc;
+	o.zPath = g.azPos[0];
+	if ((rc = run_check_combination(&g, &o))) return rc;
 	cli_actions acts = { 0 };
 	char zGood[4096];
-	const char *zActions = o.zActions;
-	if (!zActions && o.nSweep) {  /* a sweep plays the good team's script beside the scenario, if there is one */
-		size_t n = strlen(o.zPath);
-		if (n > 4 && !strcmp(o.zPath + n - 4, ".lua") && n < sizeof zGood - 16) {
-			snprintf(zGood, sizeof zGood, "%.*s.good.jsonl", (int)(n - 4), o.zPath);
-			if (access(zGood, R_OK) == 0) zActions = zGood;
-		}
-	}
+	const char *zActions = sweep_actions(&o, zGood, sizeof zGood);
 	if (zActions && actions_load(zActions, &acts) != 0) {
 		actions_free(&acts);
-		return 1;
+		return KY_EXIT_FAIL;
 	}
-	int rc;
 	if (o.nSweep) {
 		rc = sweep(&o, zActions ? &acts : NULL);
 	} else {
@@ -475,4 +540,78 @@ int scn_cli_run(int argc, char **argv) {
 	}
 	actions_free(&acts);
 	return rc;
+}
+
+/* --- sweep merge -------------------------------------------------------------------------------------------- */
+
+static const ky_opt kSweepOpts[] = {
+	{ "json", R_JSON, NULL, "print the result as one JSON object, as 'kyodo run --sweep N --json' does" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kSweep = {
+	"sweep", "merge FILE... [OPTION]...",
+	"Merge the shards of a sweep: the lines of 'kyodo run SCENARIO --sweep N --shard I/K --json' for every I,\n"
+	"from any number of files in any order ('-' reads stdin), aggregated exactly as an unsharded\n"
+	"'kyodo run SCENARIO --sweep N' aggregates its runs: the same output, byte for byte.",
+	kSweepOpts,
+	"Every seed 1..N must be there exactly once, all of one sweep (same N, scenario, kyodo version, and the same\n"
+	"bytes of the scenario and actions files); otherwise the merge names the missing or repeated seeds.\n\n"
+	"Exit status: 0 merged; 1 a file that cannot be read, a malformed line (FILE:LINE: message), missing or\n"
+	"repeated seeds; 2 usage.",
+	2, 1 << 30,
+};
+
+/* Appends the lines of one shard file to lines; -1 with FILE:LINE: message on stderr. */
+static int merge_read(const char *zPath, json_t *lines) {
+	int bStdin = !strcmp(zPath, "-");
+	FILE *f = bStdin ? stdin : fopen(zPath, "r");
+	if (!f) {
+		fprintf(stderr, "%s: cannot open: %s\n", zPath, strerror(errno));
+		return -1;
+	}
+	char *zLine = NULL;
+	size_t nCap = 0;
+	ssize_t n;
+	int iLine = 0, rc = 0;
+	while (rc == 0 && (n = getline(&zLine, &nCap, f)) >= 0) {
+		iLine++;
+		while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r')) zLine[--n] = 0;
+		if (n == 0) continue;
+		json_error_t je;
+		ky_err err = { 0 };
+		json_t *j = json_loadb(zLine, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+		if (!j) rc = ky_err_set(&err, KY_EPARSE, "%s", je.text);
+		else rc = scn_sweep_check_line(j, &err);
+		if (rc) fprintf(stderr, "%s:%d: %s\n", bStdin ? "(stdin)" : zPath, iLine, err.zMsg);
+		if (j && !rc) json_array_append(lines, j);
+		json_decref(j);
+	}
+	free(zLine);
+	if (!bStdin) fclose(f);
+	return rc ? -1 : 0;
+}
+
+int scn_cli_sweep(int argc, char **argv) {
+	ky_opts g;
+	int id, bJson = 0;
+	ky_opts_init(&g, &kSweep, argc, argv);
+	while ((id = ky_opts_next(&g)) > 0)
+		if (id == R_JSON) bJson = 1;
+	if (id < 0) return g.rc;
+	if (strcmp(g.azPos[0], "merge") != 0) return ky_opts_usage(&g, "unknown sweep command '%s' (there is: merge)", g.azPos[0]);
+	json_t *lines = json_array();
+	int rc = 0;
+	for (int i = 1; i < g.nPos && rc == 0; i++) rc = merge_read(g.azPos[i], lines);
+	if (rc == 0 && json_array_size(lines) == 0) {
+		fprintf(stderr, "kyodo sweep merge: no lines in the files given\n");
+		rc = -1;
+	}
+	if (rc == 0) {
+		char zHow[48];
+		snprintf(zHow, sizeof zHow, "merged from %d file%s", g.nPos - 1, g.nPos == 2 ? "" : "s");
+		rc = print_sweep(lines, bJson, "kyodo sweep merge", zHow,
+		                 json_string_value(json_object_get(json_array_get(lines, 0), "actions")));
+	}
+	json_decref(lines);
+	return rc ? KY_EXIT_FAIL : KY_EXIT_OK;
 }

@@ -5,8 +5,9 @@
 -- a telematics backend configuration file with a service account credential, and then a dark-web forum post
 -- selling "Japanese connected-car owner data" (names, VINs, location history). The credential still works:
 -- someone is pulling records from the telematics backend. The teams must stop the bleeding (rotate / isolate),
--- get the repository taken down, notify the Personal Information Protection Commission (PPC) and the transport
--- regulator (UN R155 24 h / 72 h), tell customers and share intelligence with the members.
+-- get the repository taken down, report to the Personal Information Protection Commission (PPC: APPI 速報 within
+-- about 3-5 days, 確報 within 60 days) and inform MLIT (UN R155 7.4.1 monitoring), tell customers and share
+-- intelligence with the members.
 --
 --   isac       (ISAC liaison, with the SOC's dark-web monitoring) pass the finding to the OEM, warn members
 --   vsoc       triage the unusual API pulls, block the scraping hosts
@@ -42,17 +43,24 @@ local SCRAPER = "192.0.2.45"
 
 penalty { action = "share", args = { tlp = "clear", text = "~VIN" }, points = 10,
           reason = "published victims' VINs in a TLP:CLEAR share" }
+-- The worst case is what nobody's response gives: 36 pulls of 25,000 records over the 6 hours (900,000).
 outcome {
-	{ metric = "records_exfiltrated", best = 0, worst = 3000000, points = 40 },
+	{ metric = "records_exfiltrated", best = 0, worst = 900000, points = 40 },
 }
 
--- The leaked service account: the telematics backend counts as compromised from the start of the drill.
-local stopped = false
+-- The leaked service account: the telematics backend counts as compromised from the start of the drill. Every 10
+-- minutes the scraper pulls 25,000 records (the forum post's 120,000 records took it under an hour). Blocking the
+-- scraping host stops the pulls, but the credential still works: 45 minutes later the group pulls again from a second
+-- host (198.51.100.77), until the service account is cut (isolating the telematics path, which the supplier's
+-- rotation then makes safe to restore) or that host is blocked too. Assumptions: 25,000 a pull, 45 minutes to move.
+local SCRAPER2 = "198.51.100.77"
+local stopped, blocked1, blocked2, tBlocked = false, false, false, nil
 at("00:00:30", function()
 	service.degrade { name = "telematics", level = "compromised" }
 end)
 every("10m", function()
-	if stopped then return false end
+	if stopped or (blocked1 and blocked2) then return false end
+	if blocked1 and now() < tBlocked + seconds("45m") then return end
 	attack.exfiltrate { service = "telematics", records = 25000 }
 end, { start = "00:05:00" })
 
@@ -105,13 +113,16 @@ inject {
 inject {
 	id = "D5", at = "01:30:00", to = { "legal_pr" }, severity = "high",
 	title = "個人データ漏えい:報告期限の確認",
-	body = "個人情報保護委員会への速報(おおむね 3〜5 日以内)と確報、国土交通省への報告(UN R155 CSMS:" ..
-		"初報 24 時間以内、詳報 72 時間以内)、本人への通知が必要。",
+	body = "不正アクセスによる個人データの漏えい(個人情報保護法 26 条):個人情報保護委員会への速報(おおむね 3〜5 日以内)と" ..
+		"確報(60 日以内)、本人への通知が必要。型式認証車両に関わるため、国土交通省にも CSMS の監視報告" ..
+		"(UN R155 7.4.1、期限の定めなし:本日中)として伝える。",
 	expects = {
-		{ action = "notify", args = { party = "regulator", stage = "initial" }, within = "24h", points = 15,
-		  label = "R155-initial-24h" },
-		{ action = "notify", args = { party = "regulator", stage = "detailed" }, within = "72h", points = 10,
-		  label = "R155-detailed-72h" },
+		{ action = "notify", args = { party = "ppc", stage = "initial" }, within = "3d", points = 15,
+		  label = "APPI-PPC-sokuho-3-5d" },
+		{ action = "notify", args = { party = "mlit", stage = "initial" }, within = "8h", points = 5,
+		  label = "R155-7.4.1-MLIT-notice" },
+		{ action = "notify", args = { party = "ppc", stage = "final" }, within = "60d", points = 5,
+		  label = "APPI-PPC-kakuho-60d" },
 		{ action = "notify", args = { party = "customers" }, within = "4h", points = 10 },
 	},
 }
@@ -139,5 +150,12 @@ on("action", function(a)
 	if a.kind == "isolate_service" and a.args.name == "telematics" and not stopped then
 		stopped = true
 		log("サービスアカウント遮断: " .. clock())
+		return { text = "svc-telemetry-batch の経路を遮断:抜き取りは止まった", effective = true }
+	elseif a.kind == "block_indicator" and a.args.value == SCRAPER and not blocked1 then
+		blocked1, tBlocked = true, now()
+		return { text = "192.0.2.45 からの取得は止まった(認証情報はまだ有効)", effective = true }
+	elseif a.kind == "block_indicator" and a.args.value == SCRAPER2 and blocked1 and not blocked2 then
+		blocked2 = true
+		return { text = "198.51.100.77 からの取得は止まった(認証情報はまだ有効)", effective = true }
 	end
 end)

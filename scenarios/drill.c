@@ -7,25 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
 #include "engine/sha256.h"
+#include "vehicles/action.h"
 
 #define SCENARIO_MAX_BYTES (4 << 20)
 
-static const char *const azActionKind[] = { "triage", "block_indicator", "isolate_service", "revoke_certificate",
-	"ota_campaign", "disable_feature", "notify", "share", "assess", "report", "restore_service", NULL };
-
-int scn_drill__action_kind_known(const char *zKind) {
-	for (int i = 0; azActionKind[i]; i++) {
-		if (!strcmp(zKind, azActionKind[i])) return 1;
-	}
-	return 0;
-}
 
 int scn_drill__team_known(const scn_drill *d, const char *zTeam) {
 	return zTeam && json_object_get(d->backlog, zTeam) != NULL;
 }
+
+static void free_action_rec(scn_action_rec *r);
 
 /* --- observers -------------------------------------------------------------------------------------- */
 
@@ -41,7 +33,7 @@ void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat)
 	const char *zRest;
 	char zPos[300];
 	const char *zMsg = err->zMsg;
-	if (scn_sandbox_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
+	if (scn_script_split_pos(zMsg, &nPos, &zRest) == 0 && nPos < sizeof zPos) {
 		memcpy(zPos, zMsg, nPos);
 		zPos[nPos] = 0;
 		zMsg = zRest;
@@ -81,9 +73,14 @@ static void emit_all_scores(scn_drill *d) {
 	json_array_foreach(d->teams, i, t) emit_score(d, json_string_value(json_object_get(t, "id")));
 }
 
+/* The fleet sample: the world's truth, and under "team_view" what the teams see (CONTRACT §4: what their org
+ * observes, or with visibility "truth" the truth itself). */
 static json_t *fleet_msg(scn_drill *d) {
 	json_t *m = veh_world_metrics_json(d->world);
 	if (!m) m = json_object();
+	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
+	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
+	if (view) json_object_set_new(m, "team_view", view);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;
@@ -159,24 +156,6 @@ int scn_drill__add_callback(scn_drill *d, const scn_callback *cb, ky_err *err) {
 	return 0;
 }
 
-/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
- * (1 when it returned nothing or true-ish, 0 for false/nil when bCond, -1 on error, reported). */
-static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
-	lua_State *L = d->L;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	lua_insert(L, -nArgs - 1);
-	ky_err err = { 0 };
-	if (scn_sandbox_call(d->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
-		scn_drill__script_error(d, &err, zWhat);
-		return -1;
-	}
-	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
-	lua_pop(L, 1);
-	return r;
-}
-
-static void push_now(scn_drill *d) { lua_pushnumber(d->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S); }
-
 static void cb_name(const scn_drill *d, const scn_callback *cb, char *z, size_t n) {
 	static const char *const azType[] = { "at", "every", "when", "on" };
 	snprintf(z, n, "%s (%s:%d)", azType[cb->type], d->zBase, cb->line);
@@ -191,8 +170,7 @@ static void on_timer(eng_sim *sim, void *ctx, const eng_event *ev) {
 	char zWhat[200];
 	cb_name(d, cb, zWhat, sizeof zWhat);
 	cb->fires++;
-	push_now(d);
-	int r = call_ref(d, cb->fnRef, 1, 0, zWhat);
+	int r = d->ops->call_timer(d, cb->fnRef, zWhat);
 	cb = &d->aCb[ev->a];  /* the callback may have added callbacks (realloc) */
 	if (r < 0 && ++cb->nErrors >= SCN_MAX_CB_ERRORS) {
 		char zPos[300];
@@ -220,7 +198,7 @@ static void run_whens(scn_drill *d) {
 		d->aCb[i].t = now;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
-		int r = call_ref(d, d->aCb[i].condRef, 0, 1, zWhat);
+		int r = d->ops->test(d, d->aCb[i].condRef, zWhat);
 		if (r < 0) {
 			d->aCb[i].bDone = 1;  /* a failing condition is reported once, then dropped */
 			continue;
@@ -228,19 +206,21 @@ static void run_whens(scn_drill *d) {
 		if (!r) continue;
 		d->aCb[i].bDone = 1;
 		d->aCb[i].fires++;
-		push_now(d);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		d->ops->call_timer(d, d->aCb[i].fnRef, zWhat);
 	}
 }
 
-static void run_ons(scn_drill *d, const char *zEvent, json_t *arg) {
+/* Calls the on(zEvent) handlers with arg; the fields of the tables they return are merged into pRet (may be NULL:
+ * dropped), later handlers winning. */
+static void run_ons(scn_drill *d, const char *zEvent, json_t *arg, json_t *pRet) {
 	for (int i = 0; i < d->nCb; i++) {
 		if (d->aCb[i].type != SCN_TIMER_ON || strcmp(d->aCb[i].zEvent, zEvent) != 0) continue;
 		char zWhat[200];
 		cb_name(d, &d->aCb[i], zWhat, sizeof zWhat);
 		d->aCb[i].fires++;
-		scn_lua_push_json(d->L, arg);
-		call_ref(d, d->aCb[i].fnRef, 1, 0, zWhat);
+		json_t *r = d->ops->call_on(d, d->aCb[i].fnRef, arg, zWhat);
+		if (pRet && json_is_object(r)) json_object_update(pRet, r);
+		json_decref(r);
 	}
 }
 
@@ -264,7 +244,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 	eng_score_open(d->score, inj->zId, now);
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
-	run_ons(d, "inject", arg);
+	run_ons(d, "inject", arg, NULL);
 	json_decref(arg);
 	return 0;
 }
@@ -349,10 +329,14 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->teams = json_array();
 	d->backlog = json_object();
 	d->techniques = json_array();
+	d->parties = json_array();
+	d->penaltyDefs = json_array();
+	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques) {
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->parties ||
+	    !d->penaltyDefs || !d->outcomeDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
 	}
@@ -365,7 +349,6 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		goto fail;
 	}
 	if (pObs && scn_drill_add_observer(d, pObs)) goto fail;
-	eng_sim_stream(d->sim, "scenario.lua", &d->rngLua);
 	d->world = veh_world_new(d->sim, err);
 	if (!d->world) goto fail;
 	veh_world_set_fact_sink(d->world, fact_sink, d);
@@ -376,15 +359,8 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 		ky_err_set(err, KY_ELIMIT, "%s: cannot register the drill's event kinds", zPath);
 		goto fail;
 	}
-	d->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &d->rngLua, err);
-	if (!d->sb) goto fail;
-	d->L = scn_sandbox_state(d->sb);
-	if (scn_script_register(d, err)) goto fail;
-	if (scn_sandbox_load(d->sb, d->zSource, d->nSource, d->zPath, err)) goto fail;
-	d->bLoading = 1;
-	if (scn_sandbox_call(d->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err)) goto fail;
-	d->bLoading = 0;
-	if (scn_script_validate(d, err)) goto fail;
+	if (scn_script_open(d, err)) goto fail;
+	if (scn_drill__build_schemas(d, err) || scn_script_validate(d, err)) goto fail;
 	if (bCheckOnly) return d;
 	if (veh_world_start(d->world, err)) {
 		ky_err_prefix(err, "%s", zPath);
@@ -418,22 +394,25 @@ scn_drill *scn_drill_open(const char *zPath, const scn_drill_opts *opts, ky_err 
 
 void scn_drill_free(scn_drill *d) {
 	if (!d) return;
-	scn_sandbox_free(d->sb);  /* first: Lua may hold nothing of ours, but close it before the world */
+	scn_script_close(d);  /* first: Lua may hold nothing of ours, but close it before the world */
 	veh_world_free(d->world);
 	eng_sim_free(d->sim);
 	eng_score_free(d->score);
 	for (int i = 0; i < d->nInj; i++) scn_script_free_inject(&d->aInj[i]);
 	scn_script_free_inject(&d->injScratch);
-	for (int64_t i = 0; i < d->nAct; i++) {
-		free(d->aAct[i].zTeam);
-		free(d->aAct[i].zClientId);
-	}
+	for (int64_t i = 0; i < d->nAct; i++) free_action_rec(&d->aAct[i]);
 	free(d->aInj);
 	free(d->aCb);
 	free(d->aAct);
 	json_decref(d->teams);
 	json_decref(d->backlog);
 	json_decref(d->techniques);
+	json_decref(d->malware);
+	json_decref(d->tools);
+	json_decref(d->actSchemas);
+	json_decref(d->parties);
+	json_decref(d->penaltyDefs);
+	json_decref(d->outcomeDefs);
 	free(d->zPath); free(d->zDir); free(d->zBase); free(d->zSource);
 	free(d->zId); free(d->zTitle); free(d->zDesc);
 	free(d);
@@ -476,13 +455,6 @@ int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err) {
 	return 0;
 }
 
-static int str_arg(json_t *args, const char *zKey, const char **pz) {
-	json_t *v = json_object_get(args, zKey);
-	if (!json_is_string(v) || json_string_length(v) == 0) return -1;
-	*pz = json_string_value(v);
-	return 0;
-}
-
 static int one_of(const char *z, const char *const *az) {
 	for (int i = 0; az[i]; i++) {
 		if (!strcmp(z, az[i])) return 1;
@@ -490,160 +462,173 @@ static int one_of(const char *z, const char *const *az) {
 	return 0;
 }
 
-/* CONTRACT §3: the args each kind needs. */
-static int validate_action(scn_drill *d, const char *zTeam, const char *zKind, json_t *args, ky_err *err) {
-	static const char *const azParty[] = { "regulator", "isac", "customers", "supplier", "police", "partners", NULL };
-	static const char *const azTlp[] = { "clear", "white", "green", "amber", "amber+strict", "red", NULL };
-	const char *z;
-	if (!scn_drill__team_known(d, zTeam)) return ky_err_set(err, KY_ENOENT, "action: unknown team '%s'", zTeam ? zTeam : "");
-	if (!zKind || !scn_drill__action_kind_known(zKind)) {
-		return ky_err_set(err, KY_EINVAL, "action: unknown kind '%s' (known: triage, block_indicator, isolate_service, "
-		                  "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)",
-		                  zKind ? zKind : "");
-	}
-	if (!json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args must be an object", zKind);
-	if (!strcmp(zKind, "triage") && str_arg(args, "inject", &z)) goto need_inject;
-	if (!strcmp(zKind, "block_indicator") && str_arg(args, "value", &z)) {
-		return ky_err_set(err, KY_EINVAL, "block_indicator: args.value (an IP, domain or hash) is required");
-	}
-	if ((!strcmp(zKind, "isolate_service") || !strcmp(zKind, "restore_service")) && str_arg(args, "name", &z)) {
-		return ky_err_set(err, KY_EINVAL, "isolate_service: args.name (a backend service) is required");
-	}
-	if (!strcmp(zKind, "revoke_certificate") && !json_object_get(args, "scope")) {
-		return ky_err_set(err, KY_EINVAL, "revoke_certificate: args.scope (a selector or an ECU class) is required");
-	}
-	if (!strcmp(zKind, "ota_campaign")) {
-		json_t *r = json_object_get(args, "rollout");
-		if (str_arg(args, "ecu", &z) || str_arg(args, "version", &z)) {
-			return ky_err_set(err, KY_EINVAL, "ota_campaign: args.ecu and args.version are required");
-		}
-		if (r && (!json_is_number(r) || json_number_value(r) < 0 || json_number_value(r) > 1)) {
-			return ky_err_set(err, KY_EINVAL, "ota_campaign: args.rollout must be a number from 0 to 1");
-		}
-	}
-	if (!strcmp(zKind, "disable_feature") && str_arg(args, "feature", &z)) {
-		return ky_err_set(err, KY_EINVAL, "disable_feature: args.feature (remote_start, remote_unlock, ...) is required");
-	}
-	if (!strcmp(zKind, "notify") && (str_arg(args, "party", &z) || !one_of(z, azParty))) {
-		return ky_err_set(err, KY_EINVAL, "notify: args.party must be regulator, isac, customers, supplier, police or "
-		                  "partners");
-	}
-	if (!strcmp(zKind, "share")) {
-		const char *zTo, *zTlp;
-		if (str_arg(args, "to", &zTo) || str_arg(args, "text", &z)) {
-			return ky_err_set(err, KY_EINVAL, "share: args.to (a team id or \"all\") and args.text are required");
-		}
-		if (strcmp(zTo, "all") != 0 && !scn_drill__team_known(d, zTo)) {
-			return ky_err_set(err, KY_ENOENT, "share: unknown team '%s' in args.to", zTo);
-		}
-		if (str_arg(args, "tlp", &zTlp)) zTlp = "clear";
-		if (!one_of(zTlp, azTlp)) return ky_err_set(err, KY_EINVAL, "share: args.tlp must be clear, green, amber or red");
-		if (!strcmp(zTlp, "red") && !strcmp(zTo, "all")) {
-			return ky_err_set(err, KY_EINVAL, "share: a TLP:RED share goes to one named team, not \"all\"");
-		}
-	}
-	if (!strcmp(zKind, "assess")) {
-		json_t *a = json_object_get(args, "affected");
-		if (str_arg(args, "component", &z)) return ky_err_set(err, KY_EINVAL, "assess: args.component is required");
-		if (!json_object_get(args, "select") && !(json_is_integer(a) && json_integer_value(a) >= 0)) {
-			return ky_err_set(err, KY_EINVAL, "assess: args.affected (a count of cars) or args.select is required");
-		}
-	}
-	if (!strcmp(zKind, "report") && str_arg(args, "text", &z)) {
-		return ky_err_set(err, KY_EINVAL, "report: args.text is required");
-	}
-	return 0;
-need_inject:
-	return ky_err_set(err, KY_EINVAL, "triage: args.inject (an inject id) is required");
+/* --- actions: stage, then apply ------------------------------------------------------------------------ */
+
+int scn_drill__build_schemas(scn_drill *d, ky_err *err) {
+	json_t *ids = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->teams, i, t) json_array_append(ids, json_object_get(t, "id"));
+	json_t *ctx = json_pack("{s:o,s:O}", "teams", ids, "parties", d->parties);
+	json_decref(d->actSchemas);
+	d->actSchemas = ctx ? veh_action_schemas(d->world, ctx) : NULL;
+	json_decref(ctx);
+	return d->actSchemas ? 0 : ky_err_set(err, KY_ENOMEM, "%s: out of memory", d->zPath);
 }
 
-static int remember_action(scn_drill *d, int64_t seq, const char *zTeam, const char *zClientId) {
+json_t *scn_drill_action_schemas(const scn_drill *d) { return json_deep_copy(d->actSchemas); }
+
+static scn_action_rec *find_client_id(scn_drill *d, const char *zTeam, const char *zClientId) {
+	for (int64_t i = 0; zClientId && i < d->nAct; i++) {
+		scn_action_rec *r = &d->aAct[i];
+		if (r->zClientId && !strcmp(r->zClientId, zClientId) && !strcmp(r->zTeam, zTeam)) return r;
+	}
+	return NULL;
+}
+
+static void free_action_rec(scn_action_rec *r) {
+	free(r->zTeam);
+	free(r->zClientId);
+	free(r->zKind);
+	free(r->zInject);
+	json_decref(r->pArgs);
+	memset(r, 0, sizeof *r);
+}
+
+/* Appends a staged record (steals args). */
+static int remember_action(scn_drill *d, int64_t seq, const scn_action_in *in, json_t *args) {
 	if (grow((void **)&d->aAct, d->nAct, &d->nActAlloc, sizeof *d->aAct, 1)) return KY_ENOMEM;
 	scn_action_rec *r = &d->aAct[d->nAct];
+	memset(r, 0, sizeof *r);
 	r->seq = seq;
 	r->t = eng_sim_now(d->sim);
-	r->zTeam = strdup(zTeam);
-	r->zClientId = zClientId ? strdup(zClientId) : NULL;
-	if (!r->zTeam || (zClientId && !r->zClientId)) {
-		free(r->zTeam);
-		free(r->zClientId);
+	r->zTeam = strdup(in->zTeam);
+	r->zClientId = in->zClientId ? strdup(in->zClientId) : NULL;
+	r->zKind = strdup(in->zKind);
+	r->zInject = in->zInject ? strdup(in->zInject) : NULL;
+	r->pArgs = args;
+	if (!r->zTeam || !r->zKind || (in->zClientId && !r->zClientId) || (in->zInject && !r->zInject)) {
+		free_action_rec(r);
 		return KY_ENOMEM;
 	}
 	d->nAct++;
 	return 0;
 }
 
-int scn_drill_action(scn_drill *d, const char *team, const char *zClientId, const char *kind, json_t *args,
-                     const char *zInject, int64_t *pSeq, ky_err *err) {
+int scn_drill_action_stage(scn_drill *d, const scn_action_in *in, scn_action_out *pOut, ky_err *err) {
+	scn_action_out out = { 0, 0, 0 };
+	if (pOut) *pOut = out;
 	if (!d->bStarted) return ky_err_set(err, KY_ESTATE, "action: the drill is not running");
-	if (zClientId) {
-		for (int64_t i = 0; i < d->nAct; i++) {
-			scn_action_rec *r = &d->aAct[i];
-			if (r->zClientId && !strcmp(r->zClientId, zClientId) && !strcmp(r->zTeam, team ? team : "")) {
-				if (pSeq) *pSeq = r->seq;
-				return 0;
-			}
-		}
+	if (!scn_drill__team_known(d, in->zTeam)) return ky_err_set(err, KY_ENOENT, "action: unknown team '%s'", in->zTeam ? in->zTeam : "");
+	scn_action_rec *pFirst = find_client_id(d, in->zTeam, in->zClientId);
+	if (pFirst) {
+		out = (scn_action_out){ pFirst->seq, pFirst->t, 1 };
+		if (pOut) *pOut = out;
+		return 0;
 	}
-	json_t *a = args ? json_incref(args) : json_object();
-	int rc = validate_action(d, team, kind, a, err);
-	if (rc) goto done;
+	json_t *a = in->pArgs ? json_incref(in->pArgs) : json_object();
+	int rc = veh_action_check(d->actSchemas, in->zKind, a, err);
 	int64_t seq = d->nAct + 1;
 	eng_time_t now = eng_sim_now(d->sim);
-	for (int i = 0; i < d->nObs; i++) {
+	for (int i = 0; rc == 0 && i < d->nObs; i++) {
 		if (!d->aObs[i].on_action) continue;
 		ky_err e2 = { 0 };
-		rc = d->aObs[i].on_action(d->aObs[i].ctx, seq, team, zClientId, now, kind, a, NULL, &e2);
-		if (rc) {
-			ky_err_set(err, rc < 0 ? rc : KY_EIO, "action not recorded: %s", e2.zMsg[0] ? e2.zMsg : "observer refused it");
-			rc = err ? err->code : KY_EIO;
-			goto done;
-		}
+		int orc = d->aObs[i].on_action(d->aObs[i].ctx, seq, in->zTeam, in->zClientId, now, in->zKind, a, NULL, &e2);
+		if (orc) rc = ky_err_set(err, orc < 0 ? orc : KY_EIO, "action not recorded: %s", e2.zMsg[0] ? e2.zMsg : "observer refused it");
 	}
-	if (remember_action(d, seq, team, zClientId)) {
-		rc = ky_err_set(err, KY_ENOMEM, "action: out of memory");
-		goto done;
+	if (rc == 0 && remember_action(d, seq, in, a)) return ky_err_set(err, KY_ENOMEM, "action: out of memory");
+	if (rc) {
+		json_decref(a);
+		return rc;
 	}
-	if (pSeq) *pSeq = seq;
-	json_t *result = NULL;
-	ky_err we = { 0 };
-	int wrc = 0;
-	if (!strcmp(kind, "share")) {
-		const char *zTlp = json_string_value(json_object_get(a, "tlp"));
-		json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", team, "to", json_object_get(a, "to"),
-		                      "tlp", zTlp ? zTlp : "clear", "text", json_object_get(a, "text"), "t_us", (json_int_t)now);
-		if (m && json_object_get(a, "indicators")) json_object_set(m, "indicators", json_object_get(a, "indicators"));
-		if (m) scn_drill__message(d, m);
-	} else {
-		wrc = veh_world_action(d->world, team, kind, a, &result, &we);
-	}
-	json_t *det = json_pack("{s:I,s:s,s:s,s:O}", "seq", (json_int_t)seq, "team", team, "kind", kind, "args", a);
-	if (zInject) json_object_set_new(det, "inject", json_string(zInject));
-	if (wrc) json_object_set_new(det, "error", json_string(we.zMsg));
-	if (result) json_object_set(det, "result", result);
-	scn_drill__event(d, wrc ? "action.error" : "action.result", team, det);
-	if (wrc) {
-		json_decref(det);
-		json_decref(result);
-		rc = ky_err_set(err, wrc, "%s", we.zMsg);
-		goto done;
-	}
+	out = (scn_action_out){ seq, now, 0 };
+	if (pOut) *pOut = out;
+	return 0;
+}
+
+void scn_drill_action_unstage(scn_drill *d) {
+	while (d->nAct > d->nApplied) free_action_rec(&d->aAct[--d->nAct]);
+}
+
+/* A share is a message to its recipients. */
+static void deliver_share(scn_drill *d, const scn_action_rec *r) {
+	const char *zTlp = json_string_value(json_object_get(r->pArgs, "tlp"));
+	json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", r->zTeam, "to",
+	                      json_object_get(r->pArgs, "to"), "tlp", zTlp ? zTlp : "clear", "text",
+	                      json_object_get(r->pArgs, "text"), "t_us", (json_int_t)r->t);
+	if (m && json_object_get(r->pArgs, "indicators")) json_object_set(m, "indicators", json_object_get(r->pArgs, "indicators"));
+	if (m) scn_drill__message(d, m);
+}
+
+/* Scores an applied action and tells the observers what changed. */
+static void score_action(scn_drill *d, const scn_action_rec *r) {
 	json_t *effects = NULL;
-	if (eng_score_action(d->score, seq, team, now, kind, a, &effects) > 0) {
-		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)seq, "effects", effects);
-		scn_drill__event(d, "score.change", team, sd);
+	if (eng_score_action(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, &effects) > 0) {
+		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)r->seq, "effects", effects);
+		scn_drill__event(d, "score.change", r->zTeam, sd);
 		json_decref(sd);
-		emit_score(d, team);
+		emit_score(d, r->zTeam);
 	} else {
 		json_decref(effects);
 	}
-	json_object_set_new(det, "t", json_real((double)now / ENG_US_PER_S));
-	run_ons(d, "action", det);
+}
+
+int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
+	if (d->nApplied >= d->nAct || d->aAct[d->nApplied].seq != seq)
+		return ky_err_set(err, KY_ESTATE, "action: seq %lld is not the next staged action", (long long)seq);
+	scn_action_rec *r = &d->aAct[d->nApplied];
+	if (r->t != eng_sim_now(d->sim))
+		return ky_err_set(err, KY_ESTATE, "action: seq %lld was staged at another sim time", (long long)seq);
+	d->nApplied++;
+	json_t *result = NULL;
+	ky_err we = { 0 };
+	int wrc = 0;
+	if (!strcmp(r->zKind, "share")) deliver_share(d, r);
+	else wrc = veh_world_action(d->world, r->zTeam, r->zKind, r->pArgs, &result, &we);
+	json_t *det = json_pack("{s:I,s:s,s:s,s:O,s:I}", "seq", (json_int_t)seq, "team", r->zTeam, "kind", r->zKind, "args",
+	                        r->pArgs, "t_us", (json_int_t)r->t);
+	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));
+	if (r->zInject) json_object_set_new(det, "inject", json_string(r->zInject));
+	if (wrc) {
+		json_object_set_new(det, "error", json_string(we.zMsg));
+		d->nRefused++;
+	} else {
+		/* on("action") handlers see the world's result and may add to what the team observes (their returned table) */
+		json_t *arg = json_deep_copy(det), *extra = json_object();
+		if (result) json_object_set(arg, "result", result);
+		json_object_set_new(arg, "t", json_real((double)r->t / ENG_US_PER_S));
+		run_ons(d, "action", arg, extra);
+		json_decref(arg);
+		r = &d->aAct[seq - 1];  /* a handler's nested calls may have moved the array */
+		if (json_object_size(extra)) {
+			if (!result) result = json_object();
+			json_object_update(result, extra);
+		}
+		json_decref(extra);
+	}
+	if (result) json_object_set_new(det, "result", result);
+	scn_drill__event(d, wrc ? "action.error" : "action.result", r->zTeam, det);
+	if (!wrc) score_action(d, r);
 	json_decref(det);
-	json_decref(result);
-done:
-	json_decref(a);
-	return rc;
+	json_decref(r->pArgs);
+	r->pArgs = NULL;
+	free(r->zKind);
+	r->zKind = NULL;
+	free(r->zInject);
+	r->zInject = NULL;
+	if (wrc) return ky_err_set(err, wrc, "%s", we.zMsg);
+	return 0;
+}
+
+int scn_drill_action(scn_drill *d, const char *team, const char *zClientId, const char *kind, json_t *args,
+                     const char *zInject, int64_t *pSeq, ky_err *err) {
+	scn_action_in in = { team, zClientId, kind, zInject, args };
+	scn_action_out out;
+	if (pSeq) *pSeq = 0;
+	int rc = scn_drill_action_stage(d, &in, &out, err);
+	if (rc == 0 && pSeq) *pSeq = out.seq;
+	if (rc || out.bRepeat) return rc;
+	return scn_drill_action_apply(d, out.seq, err);
 }
 
 int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err) {
@@ -786,7 +771,34 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 		                                     (int)json_array_size(p->expects), "line", p->line));
 	}
 	json_object_set_new(o, "inject_list", inj);
+	if (d->malware) json_object_set(o, "malware", d->malware);
+	if (d->tools) json_object_set(o, "tools", d->tools);
 	return o;
+}
+
+/* One expectation of the plan: its declaration with the team resolved (an inject to one team expects that team). */
+static json_t *plan_expect(const scn_inject_def *p, json_t *e) {
+	json_t *o = json_deep_copy(e);
+	json_object_del(o, "line");
+	if (!json_object_get(o, "team") && json_array_size(p->to) == 1) json_object_set(o, "team", json_array_get(p->to, 0));
+	return o;
+}
+
+json_t *scn_drill_plan_json(const scn_drill *d) {
+	json_t *a = json_array();
+	for (int i = 0; a && i < d->nInj; i++) {
+		const scn_inject_def *p = &d->aInj[i];
+		json_t *ex = json_array();
+		size_t k;
+		json_t *e;
+		json_array_foreach(p->expects, k, e) json_array_append_new(ex, plan_expect(p, e));
+		json_t *o = json_pack("{s:s,s:I,s:O,s:O,s:O,s:O,s:o,s:i,s:b}", "id", p->zId, "at_us", (json_int_t)p->at, "to", p->to,
+		                      "severity", json_object_get(p->msg, "severity"), "title", json_object_get(p->msg, "title"),
+		                      "body", json_object_get(p->msg, "body"), "expects", ex, "line", p->line, "sent", p->bSent);
+		if (o && p->zNotes) json_object_set_new(o, "notes", json_string(p->zNotes));
+		if (o) json_array_append_new(a, o);
+	}
+	return a;
 }
 
 void scn_drill_state_hash(const scn_drill *d, char hex[65]) {
@@ -821,12 +833,13 @@ json_t *scn_drill_summary_json(const scn_drill *d) {
 		if (cb->type == SCN_TIMER_ON) json_object_set_new(b, "event", json_string(cb->zEvent));
 		json_array_append_new(branches, b);
 	}
-	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:O,s:O,s:o,s:o,s:I,s:I,s:I,s:s}", "scenario", d->zId, "seed",
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:O,s:O,s:o,s:o,s:o,s:I,s:I,s:s}", "scenario", d->zId, "seed",
 	                      (json_int_t)d->seed, "sim_end_us", (json_int_t)eng_sim_now(d->sim), "events",
 	                      (json_int_t)eng_sim_events_run(d->sim), "fleet", fleet ? fleet : json_object(), "teams", teams,
 	                      "joint", json_object_get(scores, "joint"), "outcome", json_object_get(scores, "outcome"),
 	                      "expectations", eng_score_expectations_json(d->score), "branches", branches, "actions",
-	                      (json_int_t)d->nAct, "injects_sent", (json_int_t)d->nInjectsSent, "scenario_errors",
+	                      json_pack("{s:I,s:I}", "applied", (json_int_t)(d->nApplied - d->nRefused), "refused",
+	                                (json_int_t)d->nRefused), "injects_sent", (json_int_t)d->nInjectsSent, "scenario_errors",
 	                      (json_int_t)d->nScenarioErrors, "state_hash", zHash);
 	json_decref(scores);
 	return o;

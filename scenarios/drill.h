@@ -33,9 +33,10 @@ typedef struct scn_observer {
 	void (*on_fleet)(void *ctx, json_t *fleet_msg);
 	/* world facts, scenario errors ("scenario.error", subject "FILE:LINE", detail {"message":..}), log() ("log") */
 	void (*on_event)(void *ctx, eng_time_t t, const char *kind, const char *subject, json_t *detail);
-	/* A team action before it is applied; non-zero fails the action (nothing is applied, the error goes back to
-	 * the caller). result is NULL here (the action has not been applied yet); it is reported after, via on_event
-	 * "action.result" with detail {"seq":N,"result":{..}}. */
+	/* A team action when it is staged (scn_drill_action_stage), before it is applied; non-zero fails the action (no
+	 * seq is taken, the error goes back to the caller). result is NULL here; the outcome is reported when it is
+	 * applied, via on_event "action.result" (or "action.error") with detail
+	 * {"seq","team","id"?,"kind","args","inject"?,"t_us","result"|"error"}. */
 	int (*on_action)(void *ctx, int64_t seq, const char *team, const char *zClientId, eng_time_t t,
 	                 const char *kind, json_t *args, json_t *result, ky_err *err);
 	void (*on_grade)(void *ctx, int64_t seq, double points, const char *zComment);
@@ -69,12 +70,37 @@ eng_time_t scn_drill_now(const scn_drill *d);
  * the observers. KY_EPAST when t < now. */
 int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err);
 
-/* A team's action at the current sim time. Validates kind/args (CONTRACT §3), records it (the observers'
- * on_action must make it durable and may fail it), applies it to the world, scores it. Idempotent on
- * (team, zClientId) when zClientId is non-NULL: a repeat returns the first seq and changes nothing.
- * *pSeq (may be NULL) gets the action's sequence (1, 2, ...). zInject (may be NULL) is the inject it answers. */
+/* Team actions, in two steps (the server's group commit acknowledges many actions with one fsync between them).
+ * 1. scn_drill_action_stage checks the action (the team is known; kind and args against the one table of action
+ *    kinds, vehicles/action.h), gives it the next seq and records it through the observers' on_action (the journal
+ *    commits the row, or stages it in an open journal group). Nothing else changes yet: not the world, the score or
+ *    the messages. A client id the team already used (staged or applied) is a repeat: *pOut gets the first use's
+ *    seq and time with bRepeat = 1, and nothing happens. On error no seq is taken: KY_EINVAL / KY_ENOENT for a bad
+ *    action (err names the field), KY_ESTATE when the drill is not running, KY_EIO when an observer could not
+ *    record it.
+ * 2. scn_drill_action_apply applies the oldest staged action, which must be seq, at the time it was staged (no
+ *    advance in between): the world's effect, the score, the share's message, on("action") handlers. A refusal by
+ *    the world is recorded ("action.error" event) and returned (err names the field); its seq stays used.
+ *    KY_ESTATE when seq is not the oldest staged action or the clock moved since it was staged.
+ * scn_drill_action_unstage drops every staged action (a group whose commit failed): their seqs are given again.
+ * scn_drill_action does both steps. zInject (may be NULL) is the inject the action answers. */
+typedef struct scn_action_in {
+	const char *zTeam, *zClientId, *zKind, *zInject;  /* zClientId, zInject may be NULL */
+	json_t *pArgs;                                    /* borrowed; NULL is {} */
+} scn_action_in;
+typedef struct scn_action_out {
+	int64_t seq;
+	eng_time_t t;
+	int bRepeat;
+} scn_action_out;
+int scn_drill_action_stage(scn_drill *d, const scn_action_in *in, scn_action_out *pOut, ky_err *err);
+int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err);
+void scn_drill_action_unstage(scn_drill *d);
+/* *pSeq (may be NULL) gets the action's seq (also when the world refused it: then the return is its error). */
 int scn_drill_action(scn_drill *d, const char *team, const char *zClientId, const char *kind, json_t *args,
                      const char *zInject, int64_t *pSeq, ky_err *err);
+/* The action catalog of this drill: {KIND: JSON Schema of its args} (CONTRACT §4 exercise.catalog.actions). New ref. */
+json_t *scn_drill_action_schemas(const scn_drill *d);
 
 /* Facilitator: ad-hoc inject {"to":[...]|"all","title":..,"body":..,"severity":..,"id"?:..} sent now. */
 int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err);
@@ -91,6 +117,11 @@ json_t *scn_drill_backlog_json(const scn_drill *d, const char *team);
 /* The drill's state digest (CONTRACT state_hash): SHA-256 over the world's veh_world_state_hash and the scores
  * (compact JSON, sorted keys), as 64 hex characters + NUL. Same scenario + seed + actions => same digest. */
 void scn_drill_state_hash(const scn_drill *d, char hex[65]);
+/* The master scenario events list as declared so far (static injects, and those declared by callbacks up to now):
+ * [{"id","at_us" (-1: sent when declared),"to":[teams],"severity","title","body","notes"?,"line","sent",
+ *   "expects":[{"action","args"?,"within_us","points","team","label"?,"objective"?,"notes"?}]}] in declaration
+ * order, ad-hoc injects included (line 0). For the journal's `plan` (MSEL export, reports). New ref. */
+json_t *scn_drill_plan_json(const scn_drill *d);
 /* The `kyodo run --json` summary object of CONTRACT §1 (state_hash included). New ref. */
 json_t *scn_drill_summary_json(const scn_drill *d);
 veh_world *scn_drill_world(scn_drill *d);

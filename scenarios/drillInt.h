@@ -14,13 +14,11 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <lua.h>
 
 #include "engine/rng.h"
 #include "engine/score.h"
 #include "engine/sim.h"
 #include "scenarios/drill.h"
-#include "scenarios/sandbox.h"
 #include "vehicles/world.h"
 
 #define SCN_MAX_OBS 8
@@ -28,13 +26,30 @@
 #define SCN_MAX_INJECTS 20000     /* per drill, declared and sent from callbacks */
 #define SCN_MAX_CALLBACKS 20000   /* at/after/every/when/on registrations per drill */
 
+typedef struct scn_script scn_script;
+
+/* What the drill needs of the scenario's Lua (script.c sets it): callbacks are registry refs (ints) the drill
+ * keeps in its tables; it calls them through these hooks, each under the sandbox's instruction budget. A runtime
+ * error is reported as a "scenario.error" event (file:line) by the hook, which then returns -1. */
+typedef struct scn_script_ops {
+	/* at/after/every and a when's body: called with the sim time in seconds. 1 ran (an `every` goes on), 0 it
+	 * returned false (an `every` stops), -1 error. */
+	int (*call_timer)(scn_drill *d, int ref, const char *zWhat);
+	/* a when() condition: 1 true, 0 false, -1 error */
+	int (*test)(scn_drill *d, int ref, const char *zWhat);
+	/* an on() handler, with arg (borrowed) as its one argument; what it returned when that is a table (new ref, as
+	 * JSON), else NULL */
+	json_t *(*call_on)(scn_drill *d, int ref, json_t *arg, const char *zWhat);
+} scn_script_ops;
+
 typedef struct scn_inject_def {
 	char *zId;
 	int line;            /* declaring line (0: facilitator or runtime) */
 	eng_time_t at;       /* when it is due (-1: sent at once) */
 	json_t *to;          /* array of team ids ("all" expanded at validation) */
 	json_t *msg;         /* {"type":"inject","id","severity","title","body"} (t_us added when sent) */
-	json_t *expects;     /* array of {"action","args","within_us","points","team","label","line"} */
+	json_t *expects;     /* array of {"action","args","within_us","points","team","label","objective","notes","line"} */
+	char *zNotes;        /* the facilitator's notes (MSEL `notes`; never sent to a team), may be NULL */
 	int bSent, bRegistered;
 } scn_inject_def;
 
@@ -51,10 +66,14 @@ typedef struct scn_callback {
 	char zEvent[32];     /* on(): the event name */
 } scn_callback;
 
+/* A team action the drill has given a seq: staged (checked, recorded, not yet applied) until scn_drill_action_apply.
+ * Records from nApplied on are staged; their kind, args and inject are kept until applied. */
 typedef struct scn_action_rec {
 	int64_t seq;
 	char *zTeam, *zClientId;
 	eng_time_t t;
+	char *zKind, *zInject;  /* until applied */
+	json_t *pArgs;          /* until applied */
 } scn_action_rec;
 
 struct scn_drill {
@@ -69,15 +88,16 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	json_t *malware, *tools; /* arrays of strings (scenario{ malware = {..}, tools = {..} }): for the STIX export */
+	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
 	json_t *teams;        /* array of {"id","name"} */
 	int bFleet;
 
 	eng_sim *sim;
 	veh_world *world;
 	eng_score *score;
-	scn_sandbox *sb;
-	lua_State *L;
-	eng_rng rngLua;
+	scn_script *script;              /* the scenario's Lua state (script.c); the drill never touches Lua itself */
+	const scn_script_ops *ops;       /* how the drill calls back into it */
 
 	uint32_t kInject, kTimer, kSample, kSnapshot;
 	int bLoading, bStarted, bEnded, bCheckOnly;
@@ -90,6 +110,12 @@ struct scn_drill {
 	int nCb, nCbAlloc;
 	scn_action_rec *aAct;
 	int64_t nAct, nActAlloc;
+	int64_t nApplied;      /* aAct[0..nApplied) are applied, the rest staged */
+	int64_t nRefused;      /* applied actions the world refused */
+	json_t *actSchemas;    /* veh_action_schemas of this drill (teams and parties known at the end of loading) */
+	json_t *parties;       /* extra parties a notify may name (parties{}), array of ids */
+	json_t *penaltyDefs;   /* [{"action","args","team","line"}] for checking once the schemas are known */
+	json_t *outcomeDefs;   /* [{"metric","line"}] likewise */
 
 	json_t *backlog;       /* {TEAM: [protocol messages...]} */
 	scn_observer aObs[SCN_MAX_OBS];
@@ -98,8 +124,13 @@ struct scn_drill {
 	int64_t nInjectsSent;
 };
 
-/* script.c: registers the scenario API in the sandbox's _ENV; 0 or KY_E*. */
-int scn_script_register(scn_drill *d, ky_err *err);
+/* script.c: the scenario's Lua life: a sandbox with the scenario API in its _ENV, the file loaded and its top level
+ * run (declarations fill the drill; d->bLoading is set meanwhile); sets d->script and d->ops. 0 or KY_E* with err
+ * "FILE:LINE: message". scn_script_close frees it (NULL-safe), before the world it may refer to. */
+int scn_script_open(scn_drill *d, ky_err *err);
+void scn_script_close(scn_drill *d);
+/* script.c: splits "FILE:LINE: rest" (a sandbox error) at the position; 0, or -1 when it has none. */
+int scn_script_split_pos(const char *zMsg, size_t *pnPos, const char **pzRest);
 /* script.c: checks what needed the whole file (teams of injects and expectations); "FILE:LINE: msg". */
 int scn_script_validate(scn_drill *d, ky_err *err);
 /* script.c: registers an inject's expectations with the score (once); err names the inject's line. */
@@ -115,6 +146,7 @@ void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, jso
 void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat);
 void scn_drill__message(scn_drill *d, json_t *msg);  /* steals msg; delivers to its "to" */
 int scn_drill__team_known(const scn_drill *d, const char *zTeam);
-int scn_drill__action_kind_known(const char *zKind);
+/* drill.c: builds d->actSchemas from the world and the declared teams and parties (end of loading). */
+int scn_drill__build_schemas(scn_drill *d, ky_err *err);
 
 #endif

@@ -2,16 +2,18 @@
 --
 -- Story: the charge-point operator (CPO) that runs the OEM's branded charging network is breached. Its backend
 -- talks to the OEM's connected-services API (plug-and-charge contract certificates, charging-session data). The
--- attackers use that trust to push malicious charging schedules and to reach the TCUs of EVs that charged at
--- their stations, and they siphon charging-session data (locations, contract IDs). Meanwhile the grid operator
--- worries about synchronized load swings.
+-- attackers use that trust to push malicious charging schedules through the OEM backend to the EVs; a schedule
+-- crafted for the ISO 15118 stack of TCU 3.0.2 (it parses schedules from the backend without checking who signed
+-- them) takes over the TCU. They also siphon charging-session data (locations, contract IDs) through the CPO's API
+-- access. Meanwhile the grid operator worries about synchronized load swings. The path in is the CPO integration of
+-- the app API; the fix is TCU 3.0.3, whose ISO 15118 stack only accepts schedules signed by the OEM backend.
 --
 --   vsoc       triage the anomaly (odd schedules, C2 beacons), block the C2, watch the API
 --   oem_psirt  isolate the app API integration with the CPO, revoke the plug-and-charge contract certificates
 --              of the affected EVs, assess exposure, patch the TCU
 --   supplier   (charge-point operator, a tier-1 partner) confirm the breach, share IOCs, report
 --   isac       share with members and the energy-sector ISAC (TLP:AMBER), then a GREEN advisory
---   legal_pr   regulator notices (UN R155 24 h / 72 h; personal data), customer notice
+--   legal_pr   PPC 速報 (charging locations are personal data: APPI), MLIT notice (UN R155 7.4.1), customer notice
 scenario {
 	id = "ev-charging",
 	title = "Compromised EV-charging backend",
@@ -19,7 +21,7 @@ scenario {
 		"schedules, TCU compromise of EVs and data theft; cut the link, revoke, patch and disclose.",
 	duration = "5h",
 	seed = 43,
-	techniques = { "T1199", "ATM-T0037", "T1041" },  -- trusted relationship, backend-to-vehicle, exfiltration over C2
+	techniques = { "T1199", "ATM-T0063", "T1041" },  -- ATT&CK trusted relationship; ATM internet communication (C2); ATT&CK exfiltration over C2
 }
 
 teams {
@@ -50,19 +52,24 @@ outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 2000000, points = 15 },
 }
 
--- 00:10 the CPO's API integration is in the attackers' hands; from 00:30 it pushes into EVs and siphons data.
+-- 00:10 the CPO's API integration is in the attackers' hands; from 00:30, every 15 minutes while the integration is
+-- compromised and reachable, a wave of malicious schedules takes over 1 % of the EVs still on TCU 3.0.2 (the exploit
+-- lives in the TCU, so TCU 3.0.3 cleans a car and closes it; cutting the integration stops new waves) and the CPO's
+-- API access siphons 20,000 charging sessions. Assumptions: 1 % a wave, 20,000 sessions a quarter hour.
 at("00:10:00", function()
 	service.degrade { name = "app_api", level = "compromised" }
 end)
-at("00:30:00", function()
-	attack.compromise { select = { model = { "EV-E", "EV-F" }, ecu = "tcu", below = "3.0.3" }, fraction = 0.01,
-	                    entry = "app_api", c2 = C2, technique = "T1199" }
-	attack.exfiltrate { c2 = C2, records_per_car = 20 }
-end)
+local function integration_open()
+	local s = service.status { name = "app_api" }
+	return s.health == "compromised" and s.usable
+end
 every("15m", function()
-	attack.spread { rate = 0.02, via = "app_api", select = { model = { "EV-E", "EV-F" } } }
+	if not integration_open() then return end
+	attack.compromise { select = { model = { "EV-E", "EV-F" }, ecu = "tcu", below = "3.0.3" }, fraction = 0.01,
+	                    entry = "tcu", persistence = true, c2 = C2, technique = "T1199" }
+	attack.exfiltrate { c2 = C2, records_per_car = 20 }
 	attack.exfiltrate { service = "app_api", records = 20000 }
-end, { start = "00:45:00" })
+end, { start = "00:30:00" })
 
 inject {
 	id = "E1", at = "00:50:00", to = { "vsoc" }, severity = "high",
@@ -112,13 +119,15 @@ inject {
 	id = "E5", at = "01:30:00", to = { "isac", "legal_pr" }, severity = "high",
 	title = "Energy sector and regulators ask questions",
 	body = "The energy ISAC asks whether synchronized charging could swing grid load; legal confirms the incident " ..
-		"is reportable (UN R155 CSMS and personal data: charging locations).",
+		"is reportable: charging sessions with locations and contract IDs are personal data taken by unauthorized " ..
+		"access (APPI: PPC 速報 within about 3-5 days, 確報 within 60 days), and type-approved vehicles were " ..
+		"compromised (UN R155 7.4.1 monitoring report to MLIT: today).",
 	expects = {
 		{ team = "isac", action = "share", args = { to = "all", tlp = "amber" }, within = "1h", points = 10 },
-		{ team = "legal_pr", action = "notify", args = { party = "regulator", stage = "initial" }, within = "24h",
-		  points = 15, label = "R155-initial-24h" },
-		{ team = "legal_pr", action = "notify", args = { party = "regulator", stage = "detailed" }, within = "72h",
-		  points = 10, label = "R155-detailed-72h" },
+		{ team = "legal_pr", action = "notify", args = { party = "ppc", stage = "initial" }, within = "3d",
+		  points = 15, label = "APPI-PPC-sokuho-3-5d" },
+		{ team = "legal_pr", action = "notify", args = { party = "mlit", stage = "initial" }, within = "8h",
+		  points = 10, label = "R155-7.4.1-MLIT-notice" },
 		{ team = "legal_pr", action = "notify", args = { party = "customers" }, within = "4h", points = 10 },
 	},
 }

@@ -4,14 +4,16 @@
 -- The package is signed by the supplier's own build key, so the OEM's OTA backend accepts it and starts a staged
 -- rollout. The backdoored IVI phones home to a C2 and a bad power-management patch bricks some head units.
 -- Detection comes from the vehicle SOC (odd DNS from IVIs) and from an ISAC partner who saw the same C2.
--- The response: stop the rollout (isolate the OTA service), revoke the supplier's signing certificate, roll the
--- fleet back/forward to a clean build, and run the supply-chain disclosure (supplier, ISAC, regulator, customers).
+-- The response: pause the poisoned campaign on the OTA server (not the whole OTA service: the clean build must go
+-- out through it), revoke the supplier's signing certificate, roll the fleet forward to a clean build, and run the
+-- supply-chain disclosure (supplier, ISAC, PPC and MLIT, customers).
 --
 --   supplier   confirm the build compromise, share the IOCs and the clean build hash with the OEM, report
---   oem_psirt  halt the campaign, revoke the signing key, push clean 5.2.1, size the exposure from the SBOM
+--   oem_psirt  pause the poisoned campaign, revoke the signing key, push clean 5.2.1, size the exposure from the SBOM
 --   vsoc       triage the DNS anomaly, block the C2 domain
 --   isac       pass the partner warning on (TLP:AMBER to the OEM), then a TLP:GREEN advisory to members
---   legal_pr   UN R155 initial notification (24 h) and detailed report (72 h), customer notice for bricked units
+--   legal_pr   MLIT (UN R156 software-update management, R155 monitoring), PPC 速報/確報 (APPI: location history
+--              uploaded to the C2), contract notice to the supplier, customer notice for bricked units
 scenario {
 	id = "ota-supplier",
 	title = "Poisoned OTA update from a compromised supplier build system",
@@ -19,7 +21,7 @@ scenario {
 		"revoke the key, restore a clean build and run the supply-chain disclosure.",
 	duration = "6h",
 	seed = 11,
-	techniques = { "T1195.002", "ATM-T0023", "ATM-T0031" },  -- supply-chain compromise of software, malicious OTA, C2
+	techniques = { "T1195.002", "ATM-T0017", "ATM-T0054", "ATM-T0063" },  -- ATT&CK/ATM supply chain compromise; ATM reprogram ECU via its update mechanism; ATM internet communication (C2)
 }
 
 teams {
@@ -55,6 +57,8 @@ penalty { action = "ota_campaign", args = { version = "5.2.0" }, points = 30,
           reason = "re-pushed the backdoored build 5.2.0" }
 penalty { action = "revoke_certificate", args = { scope = "all" }, points = 15, once = true,
           reason = "revoked every vehicle certificate instead of the supplier's signing key" }
+penalty { action = "isolate_service", args = { name = "ota" }, points = 5, once = true,
+          reason = "took the whole OTA service down instead of pausing the poisoned campaign" }
 outcome {
 	{ metric = "compromised", best = 0, worst = 40000, points = 25 },
 	{ metric = "bricked", best = 0, worst = 1000, points = 15 },
@@ -97,10 +101,10 @@ inject {
 inject {
 	id = "S3", at = "01:10:00", to = { "oem_psirt" }, severity = "critical",
 	title = "OTA campaign 5.2.0 is not the build the supplier released",
-	body = "The hash of the 5.2.0 package in the OTA backend differs from the supplier's release record. The package " ..
-		"is signed with the supplier's build key. The rollout is still running.",
+	body = "The hash of the IVI 5.2.0 package of OTA campaign 1 differs from the supplier's release record. The " ..
+		"package is signed with the supplier's build key. The rollout is still running.",
 	expects = {
-		{ action = "isolate_service", args = { name = "ota" }, within = "30m", points = 20, label = "S3-halt-rollout" },
+		{ action = "pause_ota_campaign", args = { campaign = 1 }, within = "30m", points = 20, label = "S3-halt-rollout" },
 		{ action = "revoke_certificate", args = { scope = "signing_key" }, within = "2h", points = 15,
 		  label = "S3-revoke-signing-key" },
 		{ action = "share", args = { to = "supplier" }, within = "30m", points = 10 },
@@ -122,23 +126,34 @@ inject {
 	id = "S5", at = "02:30:00", to = { "oem_psirt", "supplier" }, severity = "high",
 	title = "Clean IVI 5.2.1 rebuilt on an isolated pipeline",
 	body = "The supplier rebuilt IVI 5.2.1 from a verified commit on a clean, offline build host, signed with a new " ..
-		"key. Restore the OTA service and push it to the affected cars.",
+		"key. Push it to the affected cars.",
 	expects = {
 		{ team = "oem_psirt", action = "ota_campaign", args = { ecu = "ivi", version = "5.2.1" }, within = "1h",
 		  points = 25 },
 	},
 }
 
+-- Reporting, by its real sources (a Japanese OEM, cars registered in Japan):
+--  - UN R156 (software update management system, SUMS) and R155 7.4.1 (CSMS monitoring): a malicious update
+--    delivered through the OEM's own OTA process is reported to the approval authority, MLIT; no clock is set,
+--    the drill asks for a notice the same day (assumption).
+--  - APPI Art. 26: the implant uploads location history, a leak of personal data by unauthorized access: PPC 速報
+--    promptly (about 3-5 days per the PPC guidelines), 確報 within 60 days.
+--  - the supply contract's security clause: a formal notice to the supplier (assumption: within 2 h).
 inject {
 	id = "S6", at = "01:30:00", to = { "legal_pr" }, severity = "high",
-	title = "Regulatory clock: supply-chain incident affecting type-approved vehicles",
-	body = "Legal assesses the incident as reportable under the CSMS (UN R155) and the personal-data rules " ..
-		"(IVI uploads location history). Initial notice within 24 h, detailed report within 72 h.",
+	title = "Reporting: a malicious software update reached type-approved vehicles",
+	body = "Legal: the poisoned update went out through our own OTA process, a failure of the software-update " ..
+		"management system approved under UN R156: notify MLIT today. The implant uploads location history, a leak of " ..
+		"personal data by unauthorized access under the APPI: PPC 速報 within about 3-5 days, 確報 within 60 days. " ..
+		"Send the supplier the formal notice under the supply contract.",
 	expects = {
-		{ action = "notify", args = { party = "regulator", stage = "initial" }, within = "24h", points = 20,
-		  label = "R155-initial-24h" },
-		{ action = "notify", args = { party = "regulator", stage = "detailed" }, within = "72h", points = 10,
-		  label = "R155-detailed-72h" },
+		{ action = "notify", args = { party = "mlit", stage = "initial" }, within = "8h", points = 15,
+		  label = "R156-SUMS-MLIT-notice" },
+		{ action = "notify", args = { party = "ppc", stage = "initial" }, within = "3d", points = 10,
+		  label = "APPI-PPC-sokuho-3-5d" },
+		{ action = "notify", args = { party = "ppc", stage = "final" }, within = "60d", points = 5,
+		  label = "APPI-PPC-kakuho-60d" },
 		{ action = "notify", args = { party = "supplier" }, within = "2h", points = 5, label = "S6-contract-notice" },
 	},
 }

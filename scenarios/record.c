@@ -7,11 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/version.h"
 #include "vehicles/world.h"
-
-#ifndef KY_VERSION
-#define KY_VERSION "0.1.0"
-#endif
 
 struct scn_record {
 	scn_drill *d;
@@ -26,13 +23,9 @@ struct scn_record {
 	double wallSnap;         /* adaptive: wall time spent in snapshots so far (s) */
 	double wallLastCost;     /* adaptive: wall time of the last snapshot (s) */
 	ky_err err;              /* first error met in a callback */
-	/* group commit (scn_record_group_begin): actions staged in the journal, applied after the commit */
-	int eGroup;              /* GROUP_NONE, GROUP_STAGE, GROUP_APPLY */
-	struct staged { int64_t seq; char *zTeam, *zClientId; } *aStaged;
-	int nStaged, nStagedAlloc, iApply;
+	int bGroup;              /* a journal group is open (scn_record_group_begin) */
+	json_t *summary;         /* the run summary to store at close (scn_record_set_summary), NULL: the drill's own */
 };
-
-enum { GROUP_NONE, GROUP_STAGE, GROUP_APPLY };
 
 static void keep_err(scn_record *r, const ky_err *e) {
 	if (r->err.code == 0 && e->code != 0) r->err = *e;
@@ -190,56 +183,15 @@ static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *sub
 	}
 }
 
-static int same_str(const char *a, const char *b) {
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-/* Group apply step: the drill applies action seq only if it is the next staged one. */
-static int apply_staged(scn_record *r, int64_t seq, const char *team, const char *zClientId, ky_err *err) {
-	struct staged *p = r->iApply < r->nStaged ? &r->aStaged[r->iApply] : NULL;
-	if (!p || p->seq != seq || !same_str(p->zTeam, team) || !same_str(p->zClientId, zClientId)) {
-		return ky_err_set(err, KY_ESTATE, "record: action seq %lld of team '%s' is not the next staged one (%lld)",
-		                  (long long)seq, team, p ? (long long)p->seq : -1LL);
-	}
-	r->iApply++;
-	return 0;
-}
-
-/* Group stage step: the row goes into the open group under the seq the drill will give it once the actions
- * staged before it are applied; the call then fails so that the drill applies nothing yet. */
-static int stage(scn_record *r, int64_t seq, const char *team, const char *zClientId, eng_time_t t, const char *kind,
-                 const char *zArgs, const char *zResult, const char *zInject, ky_err *err) {
-	if (r->nStaged == r->nStagedAlloc) {
-		int n = r->nStagedAlloc ? 2 * r->nStagedAlloc : 16;
-		struct staged *a = realloc(r->aStaged, (size_t)n * sizeof *a);
-		if (!a) return ky_err_set(err, KY_ENOMEM, "record: out of memory");
-		r->aStaged = a;
-		r->nStagedAlloc = n;
-	}
-	struct staged *p = &r->aStaged[r->nStaged];
-	p->seq = seq + r->nStaged;
-	p->zTeam = strdup(team);
-	p->zClientId = zClientId ? strdup(zClientId) : NULL;
-	int rc = (!p->zTeam || (zClientId && !p->zClientId)) ? ky_err_set(err, KY_ENOMEM, "record: out of memory")
-	         : eng_journal_action(r->j, p->seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
-	if (rc != 0) {
-		free(p->zTeam);
-		free(p->zClientId);
-		return rc;
-	}
-	r->nStaged++;
-	return ky_err_set(err, KY_ESTATE, "staged for a group commit");
-}
-
+/* An action being staged (scn_drill_action_stage): its row is committed now, or, inside a group, inserted for the
+ * group's commit. Replayed inputs (resume) are in the journal already. */
 static int rec_action(void *ctx, int64_t seq, const char *team, const char *zClientId, eng_time_t t,
                       const char *kind, json_t *args, json_t *result, ky_err *err) {
 	scn_record *r = ctx;
 	if (r->bReplaying) return 0;
-	if (r->eGroup == GROUP_APPLY) return apply_staged(r, seq, team, zClientId, err);
 	char *zArgs = dump(args), *zResult = dump(result);
 	const char *zInject = json_string_value(json_object_get(args, "inject"));
-	int rc = r->eGroup == GROUP_STAGE ? stage(r, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err)
-	                                  : eng_journal_action(r->j, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
+	int rc = eng_journal_action(r->j, seq, team, zClientId, t, kind, zArgs, zResult, zInject, err);
 	free(zArgs);
 	free(zResult);
 	return rc;
@@ -299,18 +251,49 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 	return r;
 }
 
+/* UTC wall time now, ISO 8601 ("2025-03-01T09:00:00Z"), into z. */
+static char *wall_iso(char *z, size_t n) {
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(z, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return z;
+}
+
+/* meta zKey = compact JSON of v (stolen). */
+static int meta_json(eng_journal *j, const char *zKey, json_t *v, ky_err *err) {
+	char *z = dump(v);
+	json_decref(v);
+	if (!z) return ky_err_set(err, KY_ENOMEM, "record: %s: out of memory", zKey);
+	int rc = eng_journal_meta_set(j, zKey, z, err);
+	free(z);
+	return rc;
+}
+
+/* What a report needs of the run that only the drill knows at its end: the run summary (`kyodo run --json`:
+ * scores, every expectation's outcome and response time, the state hash, and the impact figures once computed),
+ * the master scenario events list with the injects declared by callbacks, and the wall time of the end. */
+static int write_footer(scn_record *r, ky_err *err) {
+	char zNow[32];
+	json_t *sum = r->summary ? json_incref(r->summary) : scn_drill_summary_json(r->d);
+	int rc = meta_json(r->j, "summary", sum, err);
+	if (rc == 0) rc = meta_json(r->j, "plan", scn_drill_plan_json(r->d), err);
+	if (rc == 0) rc = eng_journal_meta_set(r->j, "ended_at", wall_iso(zNow, sizeof zNow), err);
+	return rc;
+}
+
 /* Writes the exercise header of a new journal. */
 static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *ex = scn_drill_exercise_json(d);
 	int rc = 0;
 	char zNum[32], zNow[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(zNow, sizeof zNow, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wall_iso(zNow, sizeof zNow);
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
+	json_t *sb = veh_world_sbom_json(scn_drill_world(d));   /* firmware and VEX ground truth, for reports */
+	char *zSbom = dump(sb);
+	json_decref(sb);
 	struct { const char *zKey, *zValue; } a[] = {
 		{ "scenario_id", json_string_value(json_object_get(ex, "id")) },
 		{ "scenario_sha256", json_string_value(json_object_get(ex, "sha256")) },
@@ -319,10 +302,13 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "started_at", zNow },
 		{ "kyodo_version", KY_VERSION },
 		{ "exercise", zEx },
+		{ "sbom", zSbom },
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	if (rc == 0) rc = meta_json(j, "plan", scn_drill_plan_json(d), err); /* replaced at close */
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
+	free(zSbom);
 	json_decref(ex);
 	return rc;
 }
@@ -342,10 +328,12 @@ scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err) {
 int scn_record_close(scn_record *r, ky_err *err) {
 	if (!r) return 0;
 	final_sample(r); /* the final state, for a replay that seeks to the end */
+	ky_err ef = { 0 };
+	if (write_footer(r, &ef) != 0) keep_err(r, &ef);
+	json_decref(r->summary);
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);
-	free(r->aStaged);
 	eng_journal_mark(r->j, scn_drill_now(r->d));
 	ky_err e = { 0 };
 	int rc2 = eng_journal_close(r->j, &e);
@@ -355,6 +343,28 @@ int scn_record_close(scn_record *r, ky_err *err) {
 	}
 	free(r);
 	return rc;
+}
+
+void scn_record_set_summary(scn_record *r, json_t *summary) {
+	if (!r) return;
+	json_decref(r->summary);
+	r->summary = summary ? json_deep_copy(summary) : NULL;
+}
+
+int scn_record_feedback(scn_record *r, const char *zTeam, const char *zParticipant, const char *zName, json_t *answers,
+                        ky_err *err) {
+	char zNow[32];
+	if (!r) return ky_err_set(err, KY_ESTATE, "feedback: no journal");
+	char *z = dump(answers);
+	if (!z) return ky_err_set(err, KY_ENOMEM, "feedback: out of memory");
+	int rc = eng_journal_feedback(r->j, scn_drill_now(r->d), zTeam, zParticipant, zName, z, wall_iso(zNow, sizeof zNow), err);
+	free(z);
+	return rc;
+}
+
+int scn_record_actor(scn_record *r, const char *zTeam, const char *zClientId, const char *zName, ky_err *err) {
+	if (!r || !zClientId || !zName || !*zName) return 0;
+	return eng_journal_actor(r->j, zTeam, zClientId, zName, err);
 }
 
 int scn_record_flush(scn_record *r, ky_err *err) {
@@ -385,32 +395,21 @@ void scn_record_replaying(scn_record *r, int bOn) {
 /* ---------------------------------------------------------------- group commit */
 
 int scn_record_group_begin(scn_record *r, ky_err *err) {
-	if (r->eGroup != GROUP_NONE) return ky_err_set(err, KY_ESTATE, "record: a group is already open");
+	if (r->bGroup) return ky_err_set(err, KY_ESTATE, "record: a group is already open");
 	int rc = eng_journal_group_begin(r->j, err);
-	if (rc == 0) r->eGroup = GROUP_STAGE;
+	if (rc == 0) r->bGroup = 1;
 	return rc;
-}
-
-int scn_record_staged(const scn_record *r) {
-	return r->nStaged;
 }
 
 int scn_record_group_commit(scn_record *r, ky_err *err) {
-	if (r->eGroup != GROUP_STAGE) return ky_err_set(err, KY_ESTATE, "record: no group to commit");
-	int rc = eng_journal_group_commit(r->j, err);
-	r->eGroup = rc == 0 ? GROUP_APPLY : GROUP_NONE;
-	r->iApply = 0;
-	return rc;
+	if (!r->bGroup) return ky_err_set(err, KY_ESTATE, "record: no group to commit");
+	r->bGroup = 0;
+	return eng_journal_group_commit(r->j, err);
 }
 
 void scn_record_group_end(scn_record *r) {
-	if (r->eGroup == GROUP_STAGE) eng_journal_group_abort(r->j);
-	for (int i = 0; i < r->nStaged; i++) {
-		free(r->aStaged[i].zTeam);
-		free(r->aStaged[i].zClientId);
-	}
-	r->nStaged = r->iApply = 0;
-	r->eGroup = GROUP_NONE;
+	if (r->bGroup) eng_journal_group_abort(r->j);
+	r->bGroup = 0;
 }
 
 int scn_record_inject(scn_record *r, scn_drill *d, json_t *msg, ky_err *err) {

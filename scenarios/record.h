@@ -28,9 +28,21 @@ typedef struct scn_record scn_record;
  * records everything from now on. Returns the recorder (free it with scn_record_close after the drill, before
  * scn_drill_free) or NULL with err set. */
 scn_record *scn_record_attach(scn_drill *d, const char *zPath, ky_err *err);
-/* Records the current sim time as the resume point and flushes; closes the journal; returns 0 or the first error
- * met while recording (callbacks cannot fail the drill, so errors wait here). NULL is a no-op. */
+/* Records the current sim time as the resume point, writes the run's footer (meta `summary`: the run summary,
+ * `plan`: the master scenario events list, `ended_at`: the wall time; docs/journal.md) and flushes; closes the
+ * journal; returns 0 or the first error met while recording (callbacks cannot fail the drill, so errors wait
+ * here). NULL is a no-op. */
 int scn_record_close(scn_record *r, ky_err *err);
+/* The summary stored at close as meta `summary` (copied; NULL: scn_drill_summary_json at close, the default):
+ * `kyodo run` gives the summary it prints, with what it adds (impact figures, refused actions). */
+void scn_record_set_summary(scn_record *r, json_t *summary);
+/* Hot wash: one participant's feedback (answers borrowed), durable when this returns 0 (eng_journal_feedback);
+ * stamped with the drill's sim time and the wall time. KY_ESTATE for a NULL recorder. */
+int scn_record_feedback(scn_record *r, const char *zTeam, const char *zParticipant, const char *zName, json_t *answers,
+                        ky_err *err);
+/* The display name of the participant who sent action (zTeam, zClientId): batched, committed with the group's
+ * commit that stores the action when given before it. No-op (0) for a NULL recorder, client id or empty name. */
+int scn_record_actor(scn_record *r, const char *zTeam, const char *zClientId, const char *zName, ky_err *err);
 /* Commits pending rows now (the server calls it on a wall-clock timer, e.g. every second). NULL: 0. */
 int scn_record_flush(scn_record *r, ky_err *err);
 /* The first error met by a callback so far (0 if none), with its message in err. NULL: 0. */
@@ -54,19 +66,14 @@ void scn_record_replaying(scn_record *r, int bOn);
 /* Group commit of actions (the server acknowledges many actions with one fsync). The caller, holding the drill
  * still (no advance in between):
  *   1. scn_record_group_begin: opens a journal group (eng_journal_group_begin);
- *   2. calls scn_drill_action for each action: the recorder validates nothing itself, it writes the action's row
- *      into the group with the seq the drill will give it once the earlier staged ones are applied, and fails
- *      the call (on_action non-zero), so the drill applies nothing yet; scn_record_staged counts the staged
- *      actions (a call that raised it was staged; any other failure is the action's own error);
- *   3. scn_record_group_commit: one durable commit. On failure none of the rows is stored, nothing was applied:
- *      answer every staged action with the error;
- *   4. on success, calls scn_drill_action again for each staged action, in the same order: the recorder checks
- *      it is the staged one (same seq, team and client id), writes nothing and lets the drill apply it;
+ *   2. scn_drill_action_stage for each action: the recorder inserts its row into the group;
+ *   3. scn_record_group_commit: one durable commit. On failure none of the rows is stored: the caller calls
+ *      scn_drill_action_unstage and answers every staged action with the error;
+ *   4. on success, scn_drill_action_apply for each staged action, in order;
  *   5. scn_record_group_end (also after a failure; it aborts a group never committed).
  * Applying after the commit at the same sim time, in input order, is what resume does, so the state is the same
- * as without grouping. An action of step 4 that is not the staged one fails (KY_ESTATE) and is not applied. */
+ * as without grouping. */
 int scn_record_group_begin(scn_record *r, ky_err *err);
-int scn_record_staged(const scn_record *r);
 int scn_record_group_commit(scn_record *r, ky_err *err);
 void scn_record_group_end(scn_record *r);
 

@@ -11,7 +11,7 @@
 --   oem_psirt  confirm the relay technique, push the BCM update to the targeted model, assess exposure
 --   supplier   (keyless-entry module vendor) deliver and document BCM 3.3.1, report on the root cause
 --   isac       share the modus operandi with members (TLP:GREEN) and the police liaison
---   legal_pr   police cooperation, owner advice, UN R155 initial notice (24 h) and detailed report (72 h)
+--   legal_pr   police cooperation, owner advice, MLIT notice (UN R155 7.4.1 monitoring report)
 scenario {
 	id = "relay-theft",
 	title = "Relay-attack theft wave on keyless cars",
@@ -19,7 +19,7 @@ scenario {
 		"the police and the ISAC, and advise owners.",
 	duration = "8h",
 	seed = 31,
-	techniques = { "ATM-T0050", "ATM-T0016" },  -- relay of the keyless-entry signal, physical access
+	techniques = { "ATM-T0007" },  -- ATM relay communications (the keyless-entry signal is relayed)
 }
 
 teams {
@@ -47,16 +47,28 @@ outcome {
 	{ metric = "compromised", best = 0, worst = 300, points = 40 },  -- cars stolen
 }
 
--- Every 30 minutes through the night the crew steals more SUV-Bs; from 03:00 it also works in Kansai.
+-- Every 30 minutes through the night the crew steals more SUV-Bs; from 03:00 it also works in Kansai. Only cars
+-- still on BCM 3.1.x can be relayed: once BCM 3.3.1 (UWB distance bounding) lands on a car it cannot be taken.
+-- The world has no "stolen" state: a theft is a compromise that nothing undoes (persistence = true, and entered
+-- through the TCU, which the thieves cut, so the BCM update does not clean it). Thefts are cumulative: a stolen
+-- car never comes back when the fix arrives, and `compromised` counts the cars taken (assumption: 6 to 21 cars a
+-- half hour, in line with the theft waves reported for single models in Japan's prefectures).
+-- The crew picks SUV-Bs in the street without knowing their firmware: of its attempts, the share that finds a car
+-- still on BCM 3.1.x succeeds.
 local nights = 0
+local function steal(region, attempts)
+	local all = fleet.count { model = "SUV-B", region = region }
+	local open = fleet.count { model = "SUV-B", region = region, ecu = "bcm", below = "3.3.0", state = "clean" }
+	local n = math.floor(attempts * open / all + 0.5)
+	if n > 0 then
+		attack.compromise { select = { model = "SUV-B", region = region, ecu = "bcm", below = "3.3.0" },
+		                    count = n, entry = "tcu", persistence = true, c2 = CREW, technique = "ATM-T0007" }
+	end
+end
 every("30m", function()
 	nights = nights + 1
-	attack.compromise { select = { model = "SUV-B", region = "JP-Kanto", ecu = "bcm", below = "3.3.0" },
-	                    count = 6 + nights, entry = "bcm", c2 = CREW, technique = "ATM-T0050" }
-	if now() >= seconds("03:00:00") then
-		attack.compromise { select = { model = "SUV-B", region = "JP-Kansai", ecu = "bcm", below = "3.3.0" },
-		                    count = 4, entry = "bcm", c2 = CREW }
-	end
+	steal("JP-Kanto", 6 + nights)
+	if now() >= seconds("03:00:00") then steal("JP-Kansai", 4) end
 end, { start = "00:10:00" })
 
 inject {
@@ -105,16 +117,15 @@ inject {
 	id = "R5", at = "01:00:00", to = { "isac", "legal_pr" }, severity = "medium",
 	title = "Police ask for technical details; other OEMs ask if they are affected",
 	body = "The prefectural police want the modus operandi; two member OEMs with the same keyless supplier ask " ..
-		"for indicators.",
+		"for indicators. A keyless-entry weakness exploited at scale is a finding of the CSMS monitoring that MLIT, " ..
+		"the type-approval authority, expects to hear of (UN R155 7.4.1; no clock is set: report today).",
 	expects = {
 		{ team = "isac", action = "share", args = { to = "all", tlp = "green" }, within = "2h", points = 10 },
 		{ team = "legal_pr", action = "notify", args = { party = "police" }, within = "1h", points = 10 },
 		{ team = "legal_pr", action = "notify", args = { party = "customers" }, within = "4h", points = 10,
 		  label = "R5-owner-advice" },
-		{ team = "legal_pr", action = "notify", args = { party = "regulator", stage = "initial" }, within = "24h",
-		  points = 10, label = "R155-initial-24h" },
-		{ team = "legal_pr", action = "notify", args = { party = "regulator", stage = "detailed" }, within = "72h",
-		  points = 5, label = "R155-detailed-72h" },
+		{ team = "legal_pr", action = "notify", args = { party = "mlit", stage = "initial" }, within = "8h",
+		  points = 10, label = "R155-7.4.1-MLIT-notice" },
 	},
 }
 

@@ -1,7 +1,8 @@
 /* script: the Lua scenario API (CONTRACT §2, docs/scenario-api.md) registered in a drill's sandbox.
  * Declarations (scenario, teams, fleet, sbom, inject, at, every, when, on, penalty, outcome) fill the drill;
  * world queries and verbs convert their Lua table to JSON and call veh_world_call. Every error is raised with
- * luaL_error so it carries the scenario's FILE:LINE. See drillInt.h for the life of a drill. */
+ * luaL_error so it carries the scenario's FILE:LINE. It is the only file of the drill that touches Lua: the drill
+ * calls back into the scenario through scn_script_ops (drillInt.h). See drillInt.h for the life of a drill. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,8 +14,18 @@
 #include <lauxlib.h>
 
 #include "scenarios/drillInt.h"
+#include "scenarios/sandbox.h"
+#include "vehicles/action.h"
+#include "vehicles/atm.h"
 
-#define SBOM_MAX_BYTES (8 << 20)
+#define ADVISORY_MAX_BYTES (1 << 20)
+
+/* The scenario's Lua state, owned by the drill (d->script), opaque outside this file. */
+struct scn_script {
+	scn_sandbox *sb;
+	lua_State *L;
+	eng_rng rng;  /* math.random's stream ("scenario.lua") */
+};
 
 static scn_drill *drill_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
@@ -107,9 +118,34 @@ static void need_running(lua_State *L, scn_drill *d, const char *zWhat) {
 
 /* --- declarations ----------------------------------------------------------------------------------- */
 
+/* scenario{}'s optional list of names zKey (malware, tools) into *pOut (an array of strings, replaced). */
+static void string_list(lua_State *L, scn_drill *d, const char *zKey, json_t **pOut) {
+	(void)d;
+	if (lua_getfield(L, 1, zKey) != LUA_TNIL) {
+		char zW[64];
+		snprintf(zW, sizeof zW, "scenario: %s", zKey);
+		json_t *j = json_arg(L, -1, zW);
+		if (json_is_object(j) && json_object_size(j) == 0) {
+			json_decref(j);
+			j = json_array();
+		}
+		size_t i;
+		json_t *v;
+		int bOk = json_is_array(j);
+		json_array_foreach(j, i, v) bOk &= json_is_string(v) && json_string_length(v) > 0;
+		if (!bOk) {
+			json_decref(j);
+			luaL_error(L, "scenario: %s must be a list of names (strings)", zKey);
+		}
+		json_decref(*pOut);
+		*pOut = j;
+	}
+	lua_pop(L, 1);
+}
+
 static int l_scenario(lua_State *L) {
-	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques",
-		"params", "authors", "version", NULL };
+	static const char *const azKnown[] = { "id", "title", "description", "duration", "seed", "techniques", "visibility",
+		"params", "authors", "version", "malware", "tools", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "scenario");
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -131,6 +167,10 @@ static int l_scenario(lua_State *L) {
 		d->scenarioSeed = (uint64_t)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
+	const char *zVis = str_field(L, 1, "scenario", "visibility", "observed");
+	if (strcmp(zVis, "observed") && strcmp(zVis, "truth"))
+		luaL_error(L, "scenario: visibility '%s' (known: observed, truth)", zVis);
+	d->bTruthVisible = !strcmp(zVis, "truth");
 	if (lua_getfield(L, 1, "techniques") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: techniques");
 		if (!json_is_array(j) && !(json_is_object(j) && json_object_size(j) == 0)) {
@@ -145,6 +185,8 @@ static int l_scenario(lua_State *L) {
 		d->techniques = j;
 	}
 	lua_pop(L, 1);
+	string_list(L, d, "malware", &d->malware);
+	string_list(L, d, "tools", &d->tools);
 	if (lua_getfield(L, 1, "params") != LUA_TNIL) {
 		json_t *j = json_arg(L, -1, "scenario: params");
 		ky_err err = { 0 };
@@ -187,6 +229,29 @@ static int l_teams(lua_State *L) {
 		const char *zName = str_field(L, t, zWhat, "name", zId);
 		json_array_append_new(d->teams, json_pack("{s:s,s:s}", "id", zId, "name", zName));
 		json_object_set_new(d->backlog, zId, json_array());
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* parties { "kba", { id = "nhtsa", name = "NHTSA" } }: outside parties a `notify` may name, beside the defaults. */
+static int l_parties(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "parties");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "parties[%lld]", (long long)i);
+		int t = lua_rawgeti(L, 1, i);
+		const char *zId = t == LUA_TSTRING ? lua_tostring(L, -1) : t == LUA_TTABLE ? str_field(L, lua_gettop(L), zWhat, "id", NULL) : NULL;
+		if (!zId) luaL_error(L, "%s: expected a party id or { id = ..., name = ... }", zWhat);
+		size_t nId = strlen(zId);
+		if (nId == 0 || nId > 32) luaL_error(L, "%s: id must be 1 to 32 characters", zWhat);
+		for (const char *p = zId; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				luaL_error(L, "%s: id '%s': use lowercase letters, digits, '_' or '-'", zWhat, zId);
+		json_array_append_new(d->parties, json_string(zId));
 		lua_pop(L, 1);
 	}
 	return 0;
@@ -241,8 +306,9 @@ static int l_sbom_call(lua_State *L) {
 	return 0;
 }
 
-/* Reads FILE (relative to the scenario's folder, no escape) into a new JSON value; raises on error. */
-static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName, const char *zWhat) {
+/* Reads FILE (relative to the scenario's folder, no escape, at most nMax bytes) into a new malloc'd buffer (NUL
+ * after the *pLen bytes; the caller frees it before raising anything); raises on error. */
+static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, const char *zWhat, size_t nMax, size_t *pLen) {
 	if (!*zName || zName[0] == '/' || strchr(zName, '\\') || strstr(zName, "..")) {
 		luaL_error(L, "%s: '%s': only a file in the scenario's own folder (a relative path without '..')", zWhat,
 		           zName);
@@ -261,9 +327,9 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		if (fd >= 0) close(fd);
 		luaL_error(L, "%s: '%s': cannot open a regular file", zWhat, zName);
 	}
-	if (st.st_size > SBOM_MAX_BYTES) {
+	if ((size_t)st.st_size > nMax) {
 		close(fd);
-		luaL_error(L, "%s: '%s' is larger than %d MiB", zWhat, zName, SBOM_MAX_BYTES >> 20);
+		luaL_error(L, "%s: '%s' is larger than %zu MiB", zWhat, zName, nMax >> 20);
 	}
 	char *buf = malloc((size_t)st.st_size + 1);
 	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
@@ -272,90 +338,62 @@ static json_t *read_scenario_json(lua_State *L, scn_drill *d, const char *zName,
 		free(buf);
 		luaL_error(L, "%s: '%s': read failed", zWhat, zName);
 	}
-	json_error_t je;
-	json_t *j = json_loadb(buf, (size_t)got, JSON_REJECT_DUPLICATES, &je);
-	free(buf);
-	if (!j) luaL_error(L, "%s: %s:%d: %s", zWhat, zName, je.line, je.text);
-	return j;
+	buf[got] = 0;
+	*pLen = (size_t)got;
+	return buf;
 }
 
-/* The ECU class named in a component name ("TCU firmware") or else in the file name ("tcu-2.3.1.cdx.json"). */
-static const char *guess_ecu(const char *zCompName, const char *zFile, char zOut[16]) {
-	static const char *const azEcu[] = { "tcu", "gw", "ivi", "bcm", "adas", NULL };
-	const char *az[2] = { zCompName, zFile };
-	for (int k = 0; k < 2; k++) {
-		if (!az[k]) continue;
-		char zLow[256];
-		size_t n = 0;
-		for (; az[k][n] && n < sizeof zLow - 1; n++) zLow[n] = (char)((az[k][n] >= 'A' && az[k][n] <= 'Z') ? az[k][n] + 32 : az[k][n]);
-		zLow[n] = 0;
-		if (k == 0) {
-			for (int i = 0; azEcu[i]; i++) {
-				if (!strcmp(zLow, azEcu[i])) return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
-			}
-		}
-		for (int i = 0; azEcu[i]; i++) {
-			const char *p = strstr(zLow, azEcu[i]);
-			size_t m = strlen(azEcu[i]);
-			if (p && (p == zLow || !((p[-1] >= 'a' && p[-1] <= 'z'))) && !(p[m] >= 'a' && p[m] <= 'z')) {
-				return snprintf(zOut, 16, "%s", azEcu[i]), zOut;
-			}
-		}
-	}
-	return NULL;
-}
-
-/* A MAJOR.MINOR.PATCH found in the file name ("tcu-2.3.1.cdx.json"), or NULL. */
-static const char *guess_version(const char *zFile, char *zOut, size_t n) {
-	for (const char *p = zFile; *p; p++) {
-		int a, b, c, len = 0;
-		if (*p < '0' || *p > '9' || (p > zFile && p[-1] >= '0' && p[-1] <= '9')) continue;
-		if (sscanf(p, "%d.%d.%d%n", &a, &b, &c, &len) == 3 && len > 0) {
-			snprintf(zOut, n, "%d.%d.%d", a, b, c);
-			return zOut;
-		}
-	}
-	return NULL;
-}
-
+/* sbom.load(FILE [, { ecu = ..., version = ... } | { part = true }]): a firmware's SBOM, a part's SBOM or VEX
+ * statements (CycloneDX; vehicles/cdx.c decides and checks). Returns the number of top-level components. */
 static int l_sbom_load(lua_State *L) {
-	static const char *const azKnown[] = { "ecu", "version", NULL };
+	static const char *const azKnown[] = { "ecu", "version", "part", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "sbom.load");
 	const char *zName = luaL_checkstring(L, 1);
-	const char *zEcu = NULL, *zVer = NULL;
+	veh_sbom_load opt;
+	memset(&opt, 0, sizeof opt);
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
 		check_fields(L, 2, "sbom.load", azKnown);
-		zEcu = str_field(L, 2, "sbom.load", "ecu", "");
-		zVer = str_field(L, 2, "sbom.load", "version", "");
+		opt.zEcu = str_field(L, 2, "sbom.load", "ecu", "");
+		opt.zVersion = str_field(L, 2, "sbom.load", "version", "");
+		int t = lua_getfield(L, 2, "part");
+		if (t != LUA_TNIL && t != LUA_TBOOLEAN) luaL_error(L, "sbom.load: 'part' must be true or false");
+		opt.bPart = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		if (opt.bPart && (*opt.zEcu || *opt.zVersion)) luaL_error(L, "sbom.load: a part's SBOM has no ecu or version (give part or ecu/version)");
 	}
-	json_t *bom = read_scenario_json(L, d, zName, "sbom.load");
-	if (!json_is_object(bom) || !json_is_string(json_object_get(bom, "bomFormat")) ||
-	    strcmp(json_string_value(json_object_get(bom, "bomFormat")), "CycloneDX") != 0) {
-		json_decref(bom);
-		luaL_error(L, "sbom.load: '%s' is not a CycloneDX document (bomFormat must be \"CycloneDX\")", zName);
-	}
-	json_t *comp = json_object_get(json_object_get(bom, "metadata"), "component");
-	char zGuessEcu[16], zGuessVer[64];
-	if (!zEcu || !*zEcu) zEcu = guess_ecu(json_string_value(json_object_get(comp, "name")), zName, zGuessEcu);
-	if (!zVer || !*zVer) zVer = json_string_value(json_object_get(comp, "version"));
-	if (!zVer || !*zVer) zVer = guess_version(zName, zGuessVer, sizeof zGuessVer);
-	if (!zEcu || !zVer) {
-		json_decref(bom);
-		luaL_error(L, "sbom.load: '%s': say which firmware it describes: metadata.component name/version, or "
-		              "sbom.load(FILE, { ecu = ..., version = ... })", zName);
-	}
-	char zE[64], zV[64];
-	snprintf(zE, sizeof zE, "%s", zEcu);
-	snprintf(zV, sizeof zV, "%s", zVer);
+	size_t n;
+	char *buf = read_scenario_file(L, d, zName, "sbom.load", VEH_SBOM_MAX_BYTES, &n);
 	ky_err err = { 0 };
-	int rc = veh_world_add_sbom_cyclonedx(d->world, zE, zV, bom, &err);
-	int nComp = (int)json_array_size(json_object_get(bom, "components"));
-	json_decref(bom);
-	if (rc) luaL_error(L, "sbom.load: %s: %s", zName, err.zMsg);
-	lua_pushinteger(L, nComp);
+	int rc = veh_world_load_cyclonedx(d->world, buf, n, zName, &opt, &err);
+	free(buf);
+	if (rc) luaL_error(L, "sbom.load: %s", err.zMsg);
+	lua_pushinteger(L, opt.nTop);
 	return 1;
+}
+
+/* inject{ advisory = FILE }: a CycloneDX document with vulnerabilities, carried by the inject message as "advisory". */
+static void inject_advisory(lua_State *L, scn_drill *d, const char *zWhat, const char *zFile, json_t *msg) {
+	char zW[160];
+	size_t n;
+	snprintf(zW, sizeof zW, "%s: advisory", zWhat);
+	char *buf = read_scenario_file(L, d, zFile, zW, ADVISORY_MAX_BYTES, &n);
+	json_t *adv = NULL;
+	ky_err err = { 0 };
+	int rc = veh_sbom_check_cyclonedx(buf, n, zFile, &adv, &err);
+	free(buf);
+	if (rc) luaL_error(L, "%s: %s", zW, err.zMsg);
+	if (!json_array_size(json_object_get(adv, "vulnerabilities"))) {
+		json_decref(adv);
+		luaL_error(L, "%s: %s has no vulnerabilities (an advisory is a CycloneDX document with vulnerabilities[])", zW, zFile);
+	}
+	/* the document itself for tools, and as an attachment the team page shows */
+	char *zPretty = json_dumps(adv, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	if (zPretty) json_object_set_new(msg, "attachments", json_pack("[{s:s,s:s,s:s}]", "name", zFile, "type",
+	                                                               "application/vnd.cyclonedx+json", "text", zPretty));
+	free(zPretty);
+	json_object_set_new(msg, "advisory", adv);
 }
 
 /* --- injects ---------------------------------------------------------------------------------------- */
@@ -364,7 +402,8 @@ static const char *const azSeverity[] = { "info", "low", "medium", "high", "crit
 
 /* Parses the expects list at idx into a (owned by the caller's scratch inject, so nothing leaks on an error). */
 static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
-	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", NULL };
+	static const char *const azKnown[] = { "action", "args", "within", "points", "team", "label", "objective", "notes",
+		NULL };
 	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: expects must be a list of { action = ..., within = ... }", zWhat);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -374,10 +413,7 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 		int t = lua_gettop(L);
 		check_fields(L, t, zW, azKnown);
 		const char *zKind = str_field(L, t, zW, "action", NULL);
-		if (!scn_drill__action_kind_known(zKind)) {
-			luaL_error(L, "%s: unknown action kind '%s' (known: triage, block_indicator, isolate_service, "
-			              "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)", zW, zKind);
-		}
+		if (!veh_action_find(zKind)) luaL_error(L, "%s: unknown action kind '%s' (known: %s)", zW, zKind, veh_action_names());
 		eng_time_t within = time_field(L, t, zW, "within", 1);
 		if (within <= 0) luaL_error(L, "%s: within must be > 0", zW);
 		double points = 10;
@@ -398,13 +434,19 @@ static void parse_expects(lua_State *L, int idx, const char *zWhat, json_t *a) {
 		if (*zTeam) json_object_set_new(e, "team", json_string(zTeam));
 		const char *zLabel = str_field(L, t, zW, "label", "");
 		if (*zLabel) json_object_set_new(e, "label", json_string(zLabel));
+		/* the HSEEP objective the expectation evidences, and the facilitator's notes (reports and the MSEL only) */
+		const char *zObjective = str_field(L, t, zW, "objective", "");
+		if (*zObjective) json_object_set_new(e, "objective", json_string(zObjective));
+		const char *zNotes = str_field(L, t, zW, "notes", "");
+		if (*zNotes) json_object_set_new(e, "notes", json_string(zNotes));
 		lua_pop(L, 1);
 	}
 }
 
 /* Parses the inject table at idx into inj (fields owned by inj); raises on a bad field. */
 static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *inj) {
-	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", NULL };
+	static const char *const azKnown[] = { "id", "at", "to", "severity", "title", "body", "expects", "tlp", "advisory",
+		"notes", NULL };
 	check_fields(L, idx, "inject", azKnown);
 	const char *zId = str_field(L, idx, "inject", "id", "");
 	char zAuto[32];
@@ -449,11 +491,16 @@ static void parse_inject(lua_State *L, scn_drill *d, int idx, scn_inject_def *in
 	                     "body", zBody);
 	if (!inj->msg) luaL_error(L, "%s: title and body must be valid UTF-8", zWhat);
 	if (*zTlp) json_object_set_new(inj->msg, "tlp", json_string(zTlp));
+	const char *zNotes = str_field(L, idx, zWhat, "notes", "");
+	if (*zNotes) inj->zNotes = strdup(zNotes);
+	const char *zAdvisory = str_field(L, idx, zWhat, "advisory", "");
+	if (*zAdvisory) inject_advisory(L, d, zWhat, zAdvisory, inj->msg);
 	inj->zId = strdup(zId);
 }
 
 void scn_script_free_inject(scn_inject_def *inj) {
 	free(inj->zId);
+	free(inj->zNotes);
 	json_decref(inj->to);
 	json_decref(inj->msg);
 	json_decref(inj->expects);
@@ -501,6 +548,13 @@ int scn_script_register_expects(scn_drill *d, scn_inject_def *inj, ky_err *err) 
 			zTeam = json_string_value(json_array_get(inj->to, 0));
 		}
 		ky_err e2 = { 0 };
+		const char *zKind = json_string_value(json_object_get(e, "action"));
+		json_t *args = json_object_get(e, "args");
+		if (args && veh_action_check_partial(d->actSchemas, zKind, args, &e2)) {
+			return ky_err_set(err, e2.code, "%s:%d: inject '%s': expects[%zu]: no action can meet it: %s", d->zPath, line,
+			                  inj->zId, i + 1, e2.zMsg);
+		}
+		memset(&e2, 0, sizeof e2);
 		const char *zLabel = json_string_value(json_object_get(e, "label"));
 		if (eng_score_expect(d->score, inj->zId, zTeam, json_string_value(json_object_get(e, "action")),
 		                     json_object_get(e, "args"), (eng_time_t)json_integer_value(json_object_get(e, "within_us")),
@@ -762,7 +816,7 @@ static int l_penalty(lua_State *L) {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "penalty", azKnown);
 	const char *zKind = str_field(L, 1, "penalty", "action", NULL);
-	if (!scn_drill__action_kind_known(zKind)) luaL_error(L, "penalty: unknown action kind '%s'", zKind);
+	if (!veh_action_find(zKind)) luaL_error(L, "penalty: unknown action kind '%s' (known: %s)", zKind, veh_action_names());
 	lua_getfield(L, 1, "points");
 	if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) == 0) luaL_error(L, "penalty: 'points' must be a non-zero number");
 	double pts = lua_tonumber(L, -1);
@@ -775,6 +829,9 @@ static int l_penalty(lua_State *L) {
 	json_t *args = NULL;
 	if (lua_getfield(L, 1, "args") != LUA_TNIL) args = json_arg(L, -1, "penalty: args");
 	lua_pop(L, 1);
+	json_t *def = json_pack("{s:s,s:s,s:i}", "action", zKind, "team", zTeam, "line", cur_line(L));
+	if (def && args) json_object_set(def, "args", args);
+	if (def) json_array_append_new(d->penaltyDefs, def);
 	ky_err err = { 0 };
 	int rc = eng_score_penalty(d->score, *zTeam ? zTeam : NULL, zKind, args, pts < 0 ? -pts : pts, bOnce, zReason, &err);
 	json_decref(args);
@@ -797,6 +854,7 @@ static void add_outcome(lua_State *L, scn_drill *d, int idx, const char *zWhat) 
 	}
 	ky_err err = { 0 };
 	if (eng_score_outcome_term(d->score, zMetric, v[0], v[1], v[2], &err)) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+	json_array_append_new(d->outcomeDefs, json_pack("{s:s,s:s,s:i}", "metric", zMetric, "what", zWhat, "line", cur_line(L)));
 }
 
 static int l_outcome(lua_State *L) {
@@ -870,10 +928,11 @@ static int register_api(lua_State *L) {
 		"malicious_ota", NULL };
 	static const char *const azService[] = { "degrade", "status", NULL };
 	scn_drill *d = lua_touserdata(L, 1);
-	scn_sandbox_push_env(d->sb);
+	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
 	set_fn(L, d, env, "teams", l_teams);
+	set_fn(L, d, env, "parties", l_parties);
 	set_fn(L, d, env, "inject", l_inject);
 	set_fn(L, d, env, "at", l_at);
 	set_fn(L, d, env, "after", l_after);
@@ -926,14 +985,155 @@ static int register_api(lua_State *L) {
 	return 0;
 }
 
-int scn_script_register(scn_drill *d, ky_err *err) {
-	lua_State *L = d->L;
+/* --- the drill's hooks into Lua (drillInt.h scn_script_ops) ---------------------------------------- */
+
+/* Calls the function of registry ref with nArgs arguments already pushed; returns the first result's truth
+ * (bWantResult) or 1 unless it returned false; -1 on error, reported as a scenario error. */
+static int call_ref(scn_drill *d, int ref, int nArgs, int bWantResult, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_insert(L, -nArgs - 1);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, nArgs, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return -1;
+	}
+	int r = bWantResult ? lua_toboolean(L, -1) : !(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1));
+	lua_pop(L, 1);
+	return r;
+}
+
+static int ops_call_timer(scn_drill *d, int ref, const char *zWhat) {
+	lua_pushnumber(d->script->L, (double)eng_sim_now(d->sim) / ENG_US_PER_S);
+	return call_ref(d, ref, 1, 0, zWhat);
+}
+
+static int ops_test(scn_drill *d, int ref, const char *zWhat) { return call_ref(d, ref, 0, 1, zWhat); }
+
+static json_t *ops_call_on(scn_drill *d, int ref, json_t *arg, const char *zWhat) {
+	lua_State *L = d->script->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	scn_lua_push_json(L, arg);
+	ky_err err = { 0 };
+	if (scn_sandbox_call(d->script->sb, 1, 1, SCN_SANDBOX_BUDGET, &err)) {
+		scn_drill__script_error(d, &err, zWhat);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (lua_type(L, -1) == LUA_TTABLE && scn_lua_to_json(L, -1, &j, &err)) {
+		ky_err_prefix(&err, "the table it returned");
+		scn_drill__script_error(d, &err, zWhat);
+		j = NULL;
+	}
+	lua_pop(L, 1);
+	return j;
+}
+
+static const scn_script_ops aOps = { ops_call_timer, ops_test, ops_call_on };
+
+int scn_script_open(scn_drill *d, ky_err *err) {
+	scn_script *s = calloc(1, sizeof *s);
+	if (!s) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", d->zPath);
+	d->script = s;
+	d->ops = &aOps;
+	eng_sim_stream(d->sim, "scenario.lua", &s->rng);
+	s->sb = scn_sandbox_new(SCN_SANDBOX_MEM_CAP, &s->rng, err);
+	if (!s->sb) return err ? err->code : KY_ENOMEM;
+	lua_State *L = s->L = scn_sandbox_state(s->sb);
 	lua_pushcfunction(L, register_api);
 	lua_pushlightuserdata(L, d);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
 		ky_err_set(err, KY_ENOMEM, "scenario API: %s", lua_tostring(L, -1));
 		lua_pop(L, 1);
 		return err ? err->code : KY_ENOMEM;
+	}
+	if (scn_sandbox_load(s->sb, d->zSource, d->nSource, d->zPath, err)) return err ? err->code : KY_EPARSE;
+	d->bLoading = 1;
+	int rc = scn_sandbox_call(s->sb, 0, 0, SCN_SANDBOX_LOAD_BUDGET, err);
+	d->bLoading = 0;
+	return rc;
+}
+
+void scn_script_close(scn_drill *d) {
+	if (!d->script) return;
+	scn_sandbox_free(d->script->sb);
+	free(d->script);
+	d->script = NULL;
+}
+
+int scn_script_split_pos(const char *zMsg, size_t *pnPos, const char **pzRest) {
+	return scn_sandbox_split_pos(zMsg, pnPos, pzRest);
+}
+
+/* Penalties name an action no team could take, or a team that does not exist: refused ("FILE:LINE: ..."). */
+static int check_penalties(scn_drill *d, ky_err *err) {
+	size_t i;
+	json_t *p;
+	json_array_foreach(d->penaltyDefs, i, p) {
+		ky_err e2 = { 0 };
+		const char *zTeam = json_string_value(json_object_get(p, "team"));
+		int line = (int)json_integer_value(json_object_get(p, "line"));
+		json_t *args = json_object_get(p, "args");
+		if (zTeam && *zTeam && !scn_drill__team_known(d, zTeam))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: penalty: unknown team '%s'", d->zPath, line, zTeam);
+		if (args && veh_action_check_partial(d->actSchemas, json_string_value(json_object_get(p, "action")), args, &e2))
+			return ky_err_set(err, e2.code, "%s:%d: penalty: no action can match it: %s", d->zPath, line, e2.zMsg);
+	}
+	return 0;
+}
+
+/* An outcome term on a metric the world does not have would pay its points whatever happens: refused. */
+static int check_outcomes(scn_drill *d, ky_err *err) {
+	json_t *m = veh_world_metrics_json(d->world);
+	size_t i;
+	json_t *o;
+	int rc = 0;
+	json_array_foreach(d->outcomeDefs, i, o) {
+		const char *zMetric = json_string_value(json_object_get(o, "metric"));
+		if (json_is_number(json_object_get(m, zMetric))) continue;
+		char zKnown[600] = "";
+		const char *zKey;
+		json_t *v;
+		json_object_foreach(m, zKey, v) {
+			size_t n = strlen(zKnown);
+			if (json_is_number(v) && n + strlen(zKey) + 3 < sizeof zKnown) snprintf(zKnown + n, sizeof zKnown - n, "%s%s", n ? ", " : "", zKey);
+		}
+		rc = ky_err_set(err, KY_ENOENT, "%s:%d: %s: unknown metric '%s' (known: %s)", d->zPath,
+		                (int)json_integer_value(json_object_get(o, "line")), json_string_value(json_object_get(o, "what")),
+		                zMetric, zKnown);
+		break;
+	}
+	json_decref(m);
+	return rc;
+}
+
+/* Technique ids: every "ATM-T" in the file (declarations and callbacks alike) must be a technique of the Auto-ISAC
+ * matrix (vehicles/atm.c); scenario{ techniques } may also hold MITRE ATT&CK ids (T1234 or T1234.001). */
+static int check_techniques(scn_drill *d, ky_err *err) {
+	int line = 1;
+	for (const char *p = d->zSource; p < d->zSource + d->nSource && *p; p++) {
+		if (*p == '\n') line++;
+		if (strncmp(p, "ATM-T", 5) != 0) continue;
+		char zId[16];
+		size_t n = 5;
+		while (n < 12 && p[n] >= '0' && p[n] <= '9') n++;
+		snprintf(zId, sizeof zId, "%.*s", (int)n, p);
+		if (n != 9 || !veh_atm_find(zId))
+			return ky_err_set(err, KY_ENOENT, "%s:%d: '%s' is not a technique of the Auto-ISAC Automotive Threat Matrix "
+			                  "(ATM-T0001 ... ATM-T0077; the table is vehicles/atm.c)", d->zPath, line, zId);
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->techniques, i, t) {
+		const char *z = json_string_value(t);
+		if (!strncmp(z, "ATM-", 4)) continue;  /* checked above */
+		int bOk = z[0] == 'T' && strlen(z) >= 5;
+		for (int k = 1; bOk && k < 5; k++) bOk = z[k] >= '0' && z[k] <= '9';
+		if (bOk && z[5]) bOk = z[5] == '.' && strlen(z) == 9 && z[6] >= '0' && z[6] <= '9' && z[7] >= '0' && z[7] <= '9' &&
+		                      z[8] >= '0' && z[8] <= '9';
+		if (!bOk)
+			return ky_err_set(err, KY_EINVAL, "%s:1: scenario: techniques[%zu]: '%s' is neither an Auto-ISAC ATM id "
+			                  "(ATM-T0012) nor a MITRE ATT&CK id (T1195 or T1195.002)", d->zPath, i + 1, z);
 	}
 	return 0;
 }
@@ -959,5 +1159,6 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
+	if (check_penalties(d, err) || check_outcomes(d, err) || check_techniques(d, err)) return err ? err->code : KY_EINVAL;
 	return 0;
 }

@@ -1,10 +1,11 @@
-/* drill (server): see drill.h. The observer attached here runs after the journal's (attach order), so when
- * scn_drill_action returns 0 the action row is already committed. */
+/* drill (server): see drill.h. The observer attached here runs after the journal's (attach order). Actions go
+ * through the drill's two steps (stage, then apply) around one journal group commit. */
 #include "server/drill.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/journal.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
@@ -23,7 +24,6 @@ struct srv_drill {
 	json_t *pTeamIds;   /* array of strings */
 	json_t *pFleet;     /* latest fleet message */
 	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
-	json_t *pActT;      /* "team\x1f" "client id" -> [seq, t_us], for the ack of a resent id */
 	json_t *pCatalog;   /* veh_world_catalog_json, for both roles' welcome */
 	json_t *pActs;      /* action records (protocol `action` messages + result/error/points/comment), by seq */
 	json_t *pReads;     /* `read` messages, in order */
@@ -32,7 +32,8 @@ struct srv_drill {
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
-	int64_t iLastSeq;   /* the highest seq the drill gave (every seq passes obs_action): the next is iLastSeq + 1 */
+	json_t *pActors;    /* "team\x1f" "client id" -> the participant's display name (action records say who) */
+	json_t *pHotwash;   /* {TEAM:{PARTICIPANT:name}}: who answered the feedback form */
 };
 
 /* The action record of seq (borrowed) or NULL. Seqs are contiguous from 1, so the record is at seq-1. */
@@ -102,17 +103,29 @@ static void obs_fleet(void *ctx, json_t *msg) {
 	json_array_append(d->pFleetHist, d->pFleet);
 }
 
-/* Completes an action's record with its outcome (the drill's action.result / action.error event) and shows the
- * team the whole record, so every laptop of the team sees what a teammate did. */
+/* An action's record (CONTRACT §4 `action`, with its outcome: `result` or the world's refusal in `error`), made
+ * when the drill applies it (its action.result / action.error event): kept for welcomes and shown to the
+ * facilitator and to the team, so every laptop of the team sees what a teammate did. */
 static void act_result(srv_drill *d, const char *zKind, json_t *detail) {
-	json_t *r = act_rec(d, json_integer_value(json_object_get(detail, "seq")));
-	const char *zTeam;
+	json_t *r = json_pack("{s:s, s:O, s:O, s:O?, s:O, s:O, s:O}", "type", "action", "seq", json_object_get(detail, "seq"),
+	                      "team", json_object_get(detail, "team"), "id", json_object_get(detail, "id"), "kind",
+	                      json_object_get(detail, "kind"), "args", json_object_get(detail, "args"), "t_us",
+	                      json_object_get(detail, "t_us"));
 	if (!r) return;
+	const char *zId = json_string_value(json_object_get(detail, "id"));
+	if (zId) { /* who acted, when the participant gave a name */
+		char zKey[300];
+		snprintf(zKey, sizeof zKey, "%s\x1f%s", json_string_value(json_object_get(detail, "team")), zId);
+		json_t *pBy = json_object_get(d->pActors, zKey);
+		if (pBy) json_object_set(r, "by", pBy);
+	}
 	if (json_object_get(detail, "inject")) json_object_set(r, "inject", json_object_get(detail, "inject"));
 	if (!strcmp(zKind, "action.error")) json_object_set(r, "error", json_object_get(detail, "error"));
 	else if (json_object_get(detail, "result")) json_object_set(r, "result", json_object_get(detail, "result"));
-	zTeam = json_string_value(json_object_get(r, "team"));
+	const char *zTeam = json_string_value(json_object_get(r, "team"));
+	d->sink.to_facilitator(d->sink.ctx, r);
 	if (zTeam) d->sink.to_team(d->sink.ctx, zTeam, r);
+	json_array_append_new(d->pActs, r);
 }
 
 /* Only what a facilitator should see live: scenario errors, log() lines, the results of actions and the
@@ -141,27 +154,8 @@ static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zS
 	json_decref(m);
 }
 
-static int obs_action(void *ctx, int64_t iSeq, const char *zTeam, const char *zClientId, eng_time_t t,
-                      const char *zKind, json_t *args, json_t *result, ky_err *err) {
-	srv_drill *d = ctx;
-	json_t *m;
-	(void)result;
-	(void)err;
-	if (iSeq > d->iLastSeq) d->iLastSeq = iSeq;
-	if (zClientId) {
-		char zKey[300];
-		snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId);
-		json_object_set_new(d->pActT, zKey, json_pack("[I,I]", (json_int_t)iSeq, (json_int_t)t));
-	}
-	m = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:O?, s:I}", "type", "action", "seq", (json_int_t)iSeq, "team", zTeam,
-	              "id", zClientId, "kind", zKind, "args", args, "t_us", (json_int_t)t);
-	if (!m) return 0;
-	d->sink.to_facilitator(d->sink.ctx, m);
-	json_array_append_new(d->pActs, json_deep_copy(m));
-	json_decref(m);
-	return 0;
-}
-
+	json_t *pActors;    /* "team\x1f" "client id" -> the participant's display name (action records say who) */
+	json_t *pHotwash;   /* {TEAM:{PARTICIPANT:name}}: who answered the feedback form */
 static void obs_grade(void *ctx, int64_t iSeq, double points, const char *zComment) {
 	srv_drill *d = ctx;
 	json_t *r = act_rec(d, iSeq);
@@ -189,6 +183,67 @@ static void obs_read(void *ctx, const char *zTeam, const char *zInject, eng_time
 	json_decref(m);
 }
 
+/* --- hot wash and who acted --------------------------------------------------------------------------------- */
+
+static int row_actor(void *ctx, const eng_journal_row *r) {
+	srv_drill *d = ctx;
+	if (r->zActor && r->zClientId && r->zTeam) {
+		char zKey[300];
+		snprintf(zKey, sizeof zKey, "%s\x1f%s", r->zTeam, r->zClientId);
+		json_object_set_new(d->pActors, zKey, json_string(r->zActor));
+	}
+	return 0;
+}
+
+static void hotwash_note(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName) {
+	json_t *t = json_object_get(d->pHotwash, zTeam);
+	if (!t) {
+		t = json_object();
+		json_object_set_new(d->pHotwash, zTeam, t);
+	}
+	json_object_set_new(t, zParticipant, json_string(zName ? zName : ""));
+}
+
+static int row_feedback(void *ctx, const eng_journal_row *r) {
+	if (r->zTeam && r->zParticipant) hotwash_note(ctx, r->zTeam, r->zParticipant, r->zActor);
+	return 0;
+}
+
+/* A resumed drill: who acted and who answered, from the journal (read-only; the drill opens it afterwards). */
+static void load_hot_wash(srv_drill *d, const char *zDb) {
+	eng_journal *j = eng_journal_open(zDb, ENG_JOURNAL_READONLY, NULL);
+	if (!j) return;
+	eng_journal_rows(j, "actions", row_actor, d, NULL);
+	eng_journal_rows(j, "feedback", row_feedback, d, NULL);
+	eng_journal_close(j, NULL);
+}
+
+int srv_drill_actor(srv_drill *d, const char *zTeam, const char *zClientId, const char *zName) {
+	char zKey[300];
+	if (!zClientId || !zName || !*zName) return 0;
+	snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId);
+	json_object_set_new(d->pActors, zKey, json_string(zName));
+	return scn_record_actor(d->pRec, zTeam, zClientId, zName, NULL);
+}
+
+int srv_drill_feedback(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName, json_t *pAnswers, ky_err *err) {
+	int rc = scn_record_feedback(d->pRec, zTeam, zParticipant, zName && *zName ? zName : NULL, pAnswers, err);
+	if (rc == 0) hotwash_note(d, zTeam, zParticipant, zName);
+	return rc;
+}
+
+json_t *srv_drill_hotwash_msg(const srv_drill *d) {
+	json_t *pTeams = json_object();
+	const char *zTeam;
+	json_t *v;
+	json_int_t n = 0;
+	json_object_foreach(d->pHotwash, zTeam, v) {
+		json_object_set_new(pTeams, zTeam, json_integer((json_int_t)json_object_size(v)));
+		n += (json_int_t)json_object_size(v);
+	}
+	return json_pack("{s:s, s:I, s:o}", "type", "hotwash", "answered", n, "teams", pTeams);
+}
+
 /* --- open / close ------------------------------------------------------------------------------------------ */
 
 srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, const srv_drill_sink *pSink, ky_err *err) {
@@ -199,12 +254,13 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	size_t i;
 	if (!d) return ky_err_set(err, KY_ENOMEM, "serve: out of memory"), NULL;
 	d->sink = *pSink;
-	d->pActT = json_object();
 	d->pTeamIds = json_array();
 	d->pActs = json_array();
 	d->pReads = json_array();
 	d->pTimeline = json_array();
 	d->pFleetHist = json_array();
+	d->pActors = json_object();
+	d->pHotwash = json_object();
 	d->nBudget = FACT_BURST;
 	obs.ctx = d;
 	obs.on_inject = obs_inject;
@@ -212,12 +268,12 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	obs.on_score = obs_score;
 	obs.on_fleet = obs_fleet;
 	obs.on_event = obs_event;
-	obs.on_action = obs_action;
 	obs.on_grade = obs_grade;
 	obs.on_read = obs_read;
 	if (bResume) {
+		load_hot_wash(d, zDb); /* before the re-simulation, so that the replayed action records say who */
 		/* Re-simulates the recorded inputs with our observer attached (no one is connected yet, so nothing is
-		 * sent; the ack times of recorded client ids are remembered), then appends to the same journal. */
+		 * sent; the action records are rebuilt), then appends to the same journal. */
 		scn_resume_opts ro = { 0 };
 		ro.zScenarioPath = zScenario;
 		ro.pObs = &obs;
@@ -228,7 +284,6 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 		if (!d->pDrill) goto err;
 		d->pRec = scn_record_attach(d->pDrill, zDb, err);
 		if (!d->pRec) goto err;
-		/* after the recorder: when scn_drill_action returns, the journal has committed the action */
 		if (scn_drill_add_observer(d->pDrill, &obs)) {
 			ky_err_set(err, KY_ELIMIT, "serve: cannot attach the server's observer");
 			goto err;
@@ -236,6 +291,7 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	}
 	d->pExercise = scn_drill_exercise_json(d->pDrill);
 	d->pCatalog = scn_drill_world(d->pDrill) ? veh_world_catalog_json(scn_drill_world(d->pDrill)) : NULL;
+	if (d->pCatalog) json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
 	d->nBudget = FACT_BURST; /* a resume's re-simulation sent nothing live */
 	d->nSuppressed = 0;
 	pTeams = json_object_get(d->pExercise, "teams");
@@ -257,12 +313,13 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	json_decref(d->pExercise);
 	json_decref(d->pTeamIds);
 	json_decref(d->pFleet);
-	json_decref(d->pActT);
 	json_decref(d->pCatalog);
 	json_decref(d->pActs);
 	json_decref(d->pReads);
 	json_decref(d->pTimeline);
 	json_decref(d->pFleetHist);
+	json_decref(d->pActors);
+	json_decref(d->pHotwash);
 	free(d);
 	return rc;
 }
@@ -318,109 +375,60 @@ int srv_drill_advance_to(srv_drill *d, eng_time_t t, ky_err *err) {
 	return scn_drill_advance_to(d->pDrill, t, err);
 }
 
-/* Sim time of action iSeq of (zTeam, zClientId): the time obs_action saw it at, or now for an id-less one. */
-static eng_time_t action_time(srv_drill *d, const char *zTeam, const char *zClientId, int64_t iSeq) {
-	char zKey[300];
-	json_t *pHit;
-	snprintf(zKey, sizeof zKey, "%s\x1f%s", zTeam, zClientId ? zClientId : "");
-	pHit = json_object_get(d->pActT, zKey);
-	return pHit && json_integer_value(json_array_get(pHit, 0)) == iSeq ? (eng_time_t)json_integer_value(json_array_get(pHit, 1))
-	                                                                   : scn_drill_now(d->pDrill);
-}
-
-static int same_id(const srv_drill_act *a, const srv_drill_act *b) {
-	return a->zClientId && b->zClientId && a->zClientId[0] && !strcmp(a->zClientId, b->zClientId) && !strcmp(a->zTeam, b->zTeam);
-}
-
-#define ACT_STAGED 1 /* aState: staged in the group; -1 - k: a repeat of action k of the group */
-
-/* Stage step (see scn_record_group_begin): fills aState and the results of the actions that end here. */
-static void stage_actions(srv_drill *d, srv_drill_act *a, int n, int *aState) {
-	int64_t iNext = d->iLastSeq + 1; /* the recorder stages the k-th action of the group under iNext + k */
+/* Step 1 of the group: each action is checked and staged (its row in the open journal group) or answered now
+ * (a bad action, a client id already used). bStaged[i]: it waits for the commit. */
+static void stage_actions(srv_drill *d, srv_drill_act *a, int n, unsigned char *bStaged) {
 	for (int i = 0; i < n; i++) {
-		int k, nBefore = scn_record_staged(d->pRec);
+		scn_action_in in = { a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].zInject, a[i].pArgs };
+		scn_action_out out;
 		memset(&a[i].err, 0, sizeof a[i].err);
-		a[i].iSeq = 0;
-		a[i].bRepeat = 0;
-		for (k = 0; k < i && !(aState[k] == ACT_STAGED && same_id(&a[k], &a[i])); k++) {}
-		if (k < i) {
-			aState[i] = -1 - k;
-			a[i].bRepeat = 1;
-			continue;
-		}
-		a[i].rc = scn_drill_action(d->pDrill, a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].pArgs, a[i].zInject, &a[i].iSeq,
-		                           &a[i].err);
-		if (a[i].rc == 0) { /* a client id the drill already has: its first ack again */
-			a[i].bRepeat = 1;
-			a[i].t = action_time(d, a[i].zTeam, a[i].zClientId, a[i].iSeq);
-		} else if (scn_record_staged(d->pRec) > nBefore) {
-			aState[i] = ACT_STAGED;
-			memset(&a[i].err, 0, sizeof a[i].err);
-			a[i].iSeq = iNext + nBefore; /* predicted; checked when it is applied */
-			a[i].t = scn_drill_now(d->pDrill);
-		}
-	}
-}
-
-/* The answers known once the group is durable (before anything is applied): a staged action is stored under its
- * predicted seq at the current sim time, a repeat inside the group has its first use's answer. */
-static void durable_answers(srv_drill_act *a, int n, const int *aState) {
-	for (int i = 0; i < n; i++) {
-		if (aState[i] == ACT_STAGED) {
-			a[i].rc = 0;
-		} else if (aState[i] < 0) {
-			const srv_drill_act *f = &a[-1 - aState[i]];
-			a[i].rc = f->rc;
-			a[i].iSeq = f->iSeq;
-			a[i].t = f->t;
-			a[i].err = f->err;
-		}
+		a[i].rc = scn_drill_action_stage(d->pDrill, &in, &out, &a[i].err);
+		a[i].iSeq = a[i].rc ? 0 : out.seq;
+		a[i].t = out.t;
+		a[i].bRepeat = out.bRepeat;
+		bStaged[i] = a[i].rc == 0 && !out.bRepeat;  /* 1: staged now; 2 (after a failed commit): a repeat of one */
 	}
 }
 
 void srv_drill_actions_cb(srv_drill *d, srv_drill_act *a, int n, srv_drill_durable_fn fnDurable, void *pCtx) {
 	ky_err eg = { 0 };
-	int *aState = calloc((size_t)(n > 0 ? n : 1), sizeof *aState);
-	int rc = aState ? scn_record_group_begin(d->pRec, &eg) : ky_err_set(&eg, KY_ENOMEM, "action: out of memory");
+	unsigned char *bStaged = calloc((size_t)(n > 0 ? n : 1), 1);
+	int rc = bStaged ? scn_record_group_begin(d->pRec, &eg) : ky_err_set(&eg, KY_ENOMEM, "action: out of memory");
+	for (int i = 0; i < n; i++) a[i].bEarly = 0;
 	if (rc) { /* nothing was staged */
 		for (int i = 0; i < n; i++) {
 			a[i].rc = rc;
 			a[i].err = eg;
-			a[i].bEarly = 0;
 		}
-		free(aState);
+		free(bStaged);
 		return;
 	}
-	stage_actions(d, a, n, aState);
+	stage_actions(d, a, n, bStaged);
 	rc = scn_record_group_commit(d->pRec, &eg);
-	if (rc) ky_err_prefix(&eg, "action not recorded");
-	for (int i = 0; i < n; i++) a[i].bEarly = 0;
-	if (rc == 0 && fnDurable) { /* durable: the answers go out before the effects */
-		durable_answers(a, n, aState);
+	if (rc) { /* none of the rows is stored: the staged actions take no seq */
+		ky_err_prefix(&eg, "action not recorded");
+		scn_drill_action_unstage(d->pDrill);
+		for (int i = 0; i < n; i++) /* a repeat of an action staged in this group shares its fate */
+			for (int j = 0; j < n && !bStaged[i]; j++)
+				if (bStaged[j] & 1 && a[i].bRepeat && a[i].rc == 0 && a[j].iSeq == a[i].iSeq) bStaged[i] = 2;
+		for (int i = 0; i < n; i++) {
+			if (!bStaged[i]) continue;
+			a[i].rc = rc;
+			a[i].err = eg;
+			a[i].iSeq = 0;
+			bStaged[i] = 0;
+		}
+	} else if (fnDurable) { /* durable: the answers go out before the effects */
 		for (int i = 0; i < n; i++) {
 			a[i].bEarly = 1;
 			a[i].iSeqEarly = a[i].iSeq;
 		}
 		fnDurable(pCtx, a, n);
 	}
-	for (int i = 0; i < n; i++) {
-		if (aState[i] == ACT_STAGED && rc) {
-			a[i].rc = rc;
-			a[i].err = eg;
-		} else if (aState[i] == ACT_STAGED) { /* durable: applied now, in order */
-			a[i].rc = scn_drill_action(d->pDrill, a[i].zTeam, a[i].zClientId, a[i].zKind, a[i].pArgs, a[i].zInject,
-			                           &a[i].iSeq, &a[i].err);
-			a[i].t = action_time(d, a[i].zTeam, a[i].zClientId, a[i].iSeq);
-		} else if (aState[i] < 0) {
-			const srv_drill_act *f = &a[-1 - aState[i]];
-			a[i].rc = f->rc;
-			a[i].iSeq = f->iSeq;
-			a[i].t = f->t;
-			a[i].err = f->err;
-		}
-	}
+	for (int i = 0; rc == 0 && i < n; i++)
+		if (bStaged[i]) a[i].rc = scn_drill_action_apply(d->pDrill, a[i].iSeq, &a[i].err);
 	scn_record_group_end(d->pRec);
-	free(aState);
+	free(bStaged);
 }
 
 void srv_drill_actions(srv_drill *d, srv_drill_act *a, int n) { srv_drill_actions_cb(d, a, n, NULL, NULL); }
@@ -479,9 +487,15 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 			                                          "points", p, "team", json_object_get(v, "team"), "comment", json_object_get(v, "comment")));
 		}
 		json_array_extend(a, d->pTimeline);
+		if (json_object_size(d->pHotwash)) json_array_append_new(a, srv_drill_hotwash_msg(d));
 	}
-	if (json_array_size(d->pFleetHist) > 1)
+	if (json_array_size(d->pFleetHist) > 1 && !zTeam)
 		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
+	if (json_array_size(d->pFleetHist) > 1 && zTeam) {
+		json_t *pSamples = json_array();
+		json_array_foreach(d->pFleetHist, i, v) json_array_append_new(pSamples, srv_drill_team_fleet(d, v, zTeam));
+		json_array_append_new(a, json_pack("{s:s, s:o}", "type", "fleet_history", "samples", pSamples));
+	}
 	return a;
 }
 
@@ -496,7 +510,23 @@ void srv_drill_tick(srv_drill *d) {
 	d->nBudget = FACT_BURST;
 }
 
-json_t *srv_drill_fleet_msg(const srv_drill *d) { return d->pFleet ? json_incref(d->pFleet) : NULL; }
+/* A team's fleet message from a full sample: its "team_view" (CONTRACT §4: what its org observes, never the
+ * truth unless the scenario says so) as a `fleet` message. New ref. */
+json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam) {
+	(void)d;
+	(void)zTeam;  /* one view for every team (a drill without orgs) */
+	json_t *v = json_object_get(pFull, "team_view");
+	json_t *m = v ? json_deep_copy(v) : json_object();
+	if (!m) return NULL;
+	json_object_set_new(m, "type", json_string("fleet"));
+	json_object_set(m, "t_us", json_object_get(pFull, "t_us"));
+	return m;
+}
+
+json_t *srv_drill_fleet_msg(const srv_drill *d, const char *zTeam) {
+	if (!d->pFleet) return NULL;
+	return zTeam ? srv_drill_team_fleet(d, d->pFleet, zTeam) : json_incref(d->pFleet);
+}
 
 json_t *srv_drill_take_fleet(srv_drill *d) {
 	if (!d->bFleetNew) return NULL;

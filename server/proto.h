@@ -35,12 +35,17 @@ typedef enum srv_req_type {
 	SRV_REQ_INJECT,
 	SRV_REQ_GRADE,
 	SRV_REQ_REVOKE,   /* facilitator: revoke a team's token and issue a new one */
+	SRV_REQ_FEEDBACK,
+	SRV_REQ_NAME,
 } srv_req_type;
 
 typedef enum srv_cmd { SRV_CMD_START = 1, SRV_CMD_PAUSE, SRV_CMD_RESUME, SRV_CMD_SPEED, SRV_CMD_STOP } srv_cmd;
 
 #define SRV_MAX_SPEED 100000.0
 #define SRV_MAX_ID 128  /* bytes of a client id, token, inject id */
+#define SRV_MAX_NAME 80 /* bytes of a participant's display name */
+#define SRV_MAX_ANSWER 4000 /* bytes of one free-text answer of the feedback form */
+#define SRV_MAX_RATINGS 12  /* rating questions of one feedback form */
 
 /* One parsed client message. Strings and objects point into pRoot, which the request owns. */
 typedef struct srv_req {
@@ -59,6 +64,9 @@ typedef struct srv_req {
 	double points;            /* grade */
 	const char *zComment;     /* grade (optional, "" when absent) */
 	const char *zTeam;        /* revoke */
+	const char *zName;        /* hello (optional), name, feedback (optional): the participant's display name */
+	const char *zParticipant; /* feedback: the browser's participant id */
+	json_t *pAnswers;         /* feedback: {"ratings":{..},"well"?,"improve"?,"surprise"?} (new ref, freed by srv_req_clear) */
 } srv_req;
 
 /* Parses n bytes. In every case *ppId gets a new reference of the message's `id` when it had one (or NULL):

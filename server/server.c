@@ -58,7 +58,9 @@ typedef struct conn {
 	int bRevoked;        /* its team's token was revoked: closing */
 	int bHeld;           /* a hello waits (sulHello) for its address's delay after wrong tokens: zHeld its digest */
 	char zHeld[SRV_HASH_HEX];
+	char zHeldName[SRV_MAX_NAME + 1];
 	lws_sorted_usec_list_t sulHello;
+	char zName[SRV_MAX_NAME + 1]; /* the participant's display name (hello or name), "" if none */
 } conn;
 
 typedef struct srv {
@@ -97,16 +99,45 @@ static int64_t wall_us(void) {
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static int gbLogJson;     /* --log-json */
+static struct srv *gpLog; /* the server whose log libwebsockets' own lines join (its log callback has no context) */
+
+/* One log line on stderr: "[UPTIME sim HH:MM:SS] message", or with --log-json one JSON object a line,
+ * {"ts":"2026-01-31T09:00:00.123Z","uptime_s":1.234,"sim_us":N,"sim":"HH:MM:SS","msg":"…"} (ts: UTC wall time). */
+static void log_line(double uptime, eng_time_t tSim, const char *zMsg) {
+	char zT[32];
+	eng_time_format(tSim, zT, sizeof zT);
+	if (!gbLogJson) {
+		fprintf(stderr, "[%9.3f sim %s] %s\n", uptime, zT, zMsg);
+		return;
+	}
+	struct timespec ts;
+	struct tm tm;
+	char zTs[48];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(zTs, sizeof zTs, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(zTs + n, sizeof zTs - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+	json_t *j = json_pack("{s:s,s:f,s:I,s:s,s:s}", "ts", zTs, "uptime_s", (double)(int64_t)(uptime * 1000) / 1000, "sim_us",
+	                      (json_int_t)tSim, "sim", zT, "msg", zMsg);
+	if (j && json_dumpf(j, stderr, JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0) fputc('\n', stderr);
+	json_decref(j);
+}
+
 static void srv_log(srv *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
 static void srv_log(srv *s, const char *zFmt, ...) {
-	char zT[32];
+	char zMsg[1024];
 	va_list ap;
-	eng_time_format(s->pDrill ? srv_drill_now(s->pDrill) : 0, zT, sizeof zT);
-	fprintf(stderr, "[%9.3f sim %s] ", (double)(wall_us() - s->wallStart) / 1e6, zT);
 	va_start(ap, zFmt);
-	vfprintf(stderr, zFmt, ap);
+	vsnprintf(zMsg, sizeof zMsg, zFmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_line((double)(wall_us() - s->wallStart) / 1e6, s->pDrill ? srv_drill_now(s->pDrill) : 0, zMsg);
+}
+
+/* libwebsockets' own error lines, under --log-json. */
+static void log_lws(int level, const char *zLine) {
+	(void)level;
+	if (gpLog) srv_log(gpLog, "libwebsockets: %.*s", (int)strcspn(zLine, "\n"), zLine);
 }
 
 /* --- connections and their queues ------------------------------------------------------------------------- */
@@ -235,11 +266,18 @@ static json_t *clock_obj(srv *s, int bType) {
 	return m;
 }
 
-/* Sends the latest fleet sample, if a new one came, to everyone: once a wall second however many samples the
- * steps made (the drill samples at the end of every paced step), and at the drill's end. */
+/* Sends the latest fleet sample, if a new one came: the truth to the facilitator, each team its view; once a wall
+ * second however many samples the steps made (the drill samples at the end of every paced step), and at the
+ * drill's end. */
 static void send_fleet(srv *s) {
 	json_t *f = srv_drill_take_fleet(s->pDrill);
-	if (f) route(s, f, ROLE_NONE, 0);
+	if (!f) return;
+	route(s, f, ROLE_FAC, 0);
+	for (int i = 0; i < srv_drill_team_count(s->pDrill); i++) {
+		json_t *t = srv_drill_team_fleet(s->pDrill, f, srv_drill_team_id(s->pDrill, i));
+		if (t) route(s, t, ROLE_TEAM, i);
+		json_decref(t);
+	}
 	json_decref(f);
 }
 
@@ -312,6 +350,11 @@ static void clock_hold(srv *s) {
 
 /* --- one handler per client message ------------------------------------------------------------------------ */
 
+static const char *code_of(int rc) {
+	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
+}
+
+
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
 	                      "exercise", srv_drill_exercise(s->pDrill, c->role == ROLE_FAC), "clock", clock_obj(s, 0));
@@ -349,7 +392,7 @@ static void send_welcome(srv *s, conn *c) {
 	b = srv_drill_replay(s->pDrill, c->role == ROLE_FAC ? NULL : srv_drill_team_id(s->pDrill, c->iTeam));
 	json_array_foreach(b, i, v) conn_send(s, c, v);
 	json_decref(b);
-	f = srv_drill_fleet_msg(s->pDrill);
+	f = srv_drill_fleet_msg(s->pDrill, c->role == ROLE_FAC ? NULL : srv_drill_team_id(s->pDrill, c->iTeam));
 	if (f) conn_send(s, c, f);
 	json_decref(f);
 	c->bWelcoming = 0;
@@ -369,7 +412,7 @@ static void conn_error_wait(srv *s, conn *c, const char *zCode, const char *zMsg
 
 /* Checks a hello's token digest now: the connection joins as the facilitator or a team, or is refused; a wrong token
  * makes its address wait longer (server/guard.h). Tokens are never logged, right or wrong. */
-static void hello_check(srv *s, conn *c, const char *zHash) {
+static void hello_check(srv *s, conn *c, const char *zHash, const char *zName) {
 	int64_t now = wall_us(), wait;
 	if (srv_token_equal(zHash, s->zFacHash)) {
 		c->role = ROLE_FAC;
@@ -399,6 +442,7 @@ static void hello_check(srv *s, conn *c, const char *zHash) {
 		return;
 	}
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	if (zName) snprintf(c->zName, sizeof c->zName, "%s", zName);
 	send_welcome(s, c);
 }
 
@@ -412,7 +456,7 @@ static void on_hello_held(lws_sorted_usec_list_t *sul) {
 		return;
 	}
 	c->bHeld = 0;
-	hello_check(s, c, c->zHeld);
+	hello_check(s, c, c->zHeld, c->zHeldName[0] ? c->zHeldName : NULL);
 	memset(c->zHeld, 0, sizeof c->zHeld);
 }
 
@@ -433,15 +477,47 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 	if ((wait = srv_guard_wait(&s->guard, c->zAddr, wall_us())) > 0) {
 		c->bHeld = 1;
 		memcpy(c->zHeld, zHash, sizeof zHash);
+		snprintf(c->zHeldName, sizeof c->zHeldName, "%s", r->zName ? r->zName : "");
 		s->m.nHellosHeld++;
 		lws_sul_schedule(s->ctx, 0, &c->sulHello, on_hello_held, (lws_usec_t)wait);
 		return;
 	}
-	hello_check(s, c, zHash);
+	hello_check(s, c, zHash, r->zName);
 }
 
-static const char *code_of(int rc) {
-	return rc == KY_EIO ? SRV_E_STORAGE : rc == KY_ENOMEM ? SRV_E_INTERNAL : rc == KY_ESTATE ? SRV_E_STATE : SRV_E_REJECTED;
+/* A participant names themself (kept per connection; their actions and feedback say who). */
+static void on_name(srv *s, conn *c, srv_req *r) {
+	(void)s;
+	snprintf(c->zName, sizeof c->zName, "%s", r->zName ? r->zName : "");
+}
+
+/* The hot wash: a participant's feedback form, once the drill has ended; durable before it is answered. The
+ * facilitator gets the new count of participants who answered. */
+static void on_feedback(srv *s, conn *c, srv_req *r) {
+	ky_err err = { 0 };
+	json_t *pId = json_object_get(r->pRoot, "id");
+	if (c->role != ROLE_TEAM) {
+		conn_error(s, c, pId, SRV_E_FORBIDDEN, "feedback: only a team's participants answer the feedback form");
+		return;
+	}
+	if (!s->bEnded) {
+		conn_error(s, c, pId, SRV_E_STATE, "feedback: the form opens when the drill has ended");
+		return;
+	}
+	const char *zName = r->zName ? r->zName : c->zName;
+	int rc = srv_drill_feedback(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam), r->zParticipant, zName, r->pAnswers, &err);
+	if (rc) {
+		conn_error(s, c, pId, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
+		return;
+	}
+	if (r->zName) snprintf(c->zName, sizeof c->zName, "%s", r->zName);
+	json_t *m = json_pack("{s:s, s:s, s:I}", "type", "feedback_saved", "participant", r->zParticipant, "t_us", (json_int_t)srv_drill_now(s->pDrill));
+	if (m && pId) json_object_set(m, "id", pId);
+	conn_answer(s, c, m);
+	json_decref(m);
+	m = srv_drill_hotwash_msg(s->pDrill);
+	if (m) route(s, m, ROLE_FAC, 0);
+	json_decref(m);
 }
 
 /* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
@@ -503,6 +579,10 @@ static void flush_actions(srv *s) {
 		srv_req *r = &s->aAct[i].r;
 		a[i] = (srv_drill_act){ .zTeam = srv_drill_team_id(s->pDrill, s->aAct[i].iTeam), .zClientId = r->zId,
 		                        .zKind = r->zKind, .zInject = r->zInject, .pArgs = r->pArgs };
+	}
+	for (int i = 0; a && i < n && !s->bEnded; i++) { /* who acted: stored with the group's commit */
+		conn *c = s->aAct[i].c;
+		if (c && c->zName[0]) srv_drill_actor(s->pDrill, a[i].zTeam, a[i].zClientId, c->zName);
 	}
 	if (a && !s->bEnded) {
 		srv_drill_actions_cb(s->pDrill, a, n, on_durable, s);
@@ -707,6 +787,8 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
 		case SRV_REQ_REVOKE: on_revoke(s, c, &r); break;
+		case SRV_REQ_NAME: on_name(s, c, &r); break;
+		case SRV_REQ_FEEDBACK: on_feedback(s, c, &r); break;
 		}
 	}
 	srv_req_clear(&r);
@@ -1179,6 +1261,8 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	int rc = 0, port;
 	memset(&s, 0, sizeof s);
 	s.o = *o;
+	gbLogJson = o->bLogJson;
+	gpLog = &s;
 	s.speed = o->speed > 0 ? o->speed : 1;
 	s.wallStart = wall_us();
 	srv_guard_init(&s.guard);
@@ -1246,7 +1330,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 		info.alpn = "http/1.1";
 		info.headers = aTlsHeaders;
 	}
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(LLL_ERR, gbLogJson ? log_lws : NULL);
 	s.ctx = lws_create_context(&info);
 	if (!s.ctx && o->zTlsCert) {
 		rc = ky_err_set(err, KY_EIO, "serve: cannot listen with TLS on %s:%d (port in use, or --tls-cert %s / --tls-key %s "
@@ -1283,6 +1367,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	shutdown_conns(&s);
 out:
 	gpCtx = NULL;
+	gpLog = NULL;
 	if (s.ctx) lws_context_destroy(s.ctx);
 	s.ctx = NULL;
 	{

@@ -26,6 +26,7 @@ typedef struct srv_opts {
 	const char *zTlsCert;   /* PEM certificate (chain) and private key: TLS only on the port; NULL: plain HTTP */
 	const char *zTlsKey;
 	int pingS;              /* a websocket idle this long is pinged; one silent 2*pingS + 5 s more is closed (10) */
+	int bLogJson;           /* the log as JSON lines {"ts","uptime_s","sim_us","sim","msg"} (default: text lines) */
 } srv_opts;
 
 /* Fills o with the defaults. */

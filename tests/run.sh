@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every kyodo test and ends with the line "N passed, N failed".
-# Each test program prints "PASS name" / "FAIL name" lines; a program that exits non-zero without
+# Each test program prints "PASS name" / "FAIL name" lines (and "SKIP what: why", shown here, never counted as a
+# pass, for a check this machine cannot make); a program that exits non-zero without
 # printing a FAIL line (a crash, a time-out) counts as one failure under its own name.
 #   C tests:        $BUILD/tests/test_*        (tests/c/test_*.c)
 #   fuzz replays:   $BUILD/fuzz/fuzz_*          (tests/fuzz: every corpus file and crash found, once)
@@ -24,7 +25,7 @@ run_one() { # $1 name, rest: command
 	rc=$?
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
-	grep -E '^FAIL |^  .*:[0-9]+: ' "$log"
+	grep -E '^FAIL |^SKIP |^  .*:[0-9]+: ' "$log"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL $name (exit $rc without a FAIL line); last lines:"
 		tail -n 20 "$log" | sed 's/^/    /'

@@ -132,9 +132,14 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	veh__comp_account(w);
 	infect(w, aId, n, k, iCamp, entry, jP && json_is_true(jP));
 	free(aId);
-	veh__fact(w, "attack.compromise", zC2,
-	          json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
-	                    w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP)));
+	json_t *jFact = json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
+	                          w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP));
+	if (jFact && w->aCamp[iCamp].nInd > 1) { /* the campaign's other indicators (reports share them as STIX) */
+		json_t *jI = json_array();
+		for (int m = 1; m < w->aCamp[iCamp].nInd; m++) json_array_append_new(jI, json_string(w->aCamp[iCamp].azInd[m]));
+		json_object_set_new(jFact, "indicators", jI);
+	}
+	veh__fact(w, "attack.compromise", zC2, jFact);
 	*result = json_integer(k);
 	return 0;
 }
@@ -425,16 +430,6 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	return 0;
 }
 
-static int v_affected(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
-	const char *zComp;
-	json_t *by = NULL;
-	if (veh__arg_string(args, "component", NULL, zVerb, &zComp, err)) return err->code;
-	int64_t n = veh__affected(w, zComp, &by, err);
-	if (n < 0) return (int)n;
-	*result = json_pack("{sIsosb}", "cars", (json_int_t)n, "by_model", by, "known", veh_sbom_known(&w->sb, zComp));
-	return 0;
-}
-
 static int v_ota_status(veh_world *w, json_t **result) {
 	*result = json_array();
 	char z[32];
@@ -461,7 +456,7 @@ int veh__call(veh_world *w, const char *v, json_t *args, json_t **result, ky_err
 	if (strcmp(v, "service.degrade") == 0) return v_degrade(w, v, args, result, err);
 	if (strcmp(v, "service.status") == 0) return v_status(w, v, args, result, err);
 	if (strcmp(v, "alert") == 0) return v_alert(w, v, args, result, err);
-	if (strcmp(v, "sbom.affected") == 0) return v_affected(w, v, args, result, err);
+	if (strcmp(v, "sbom.affected") == 0) return veh__sbom_query(w, v, args, result, err);
 	if (strcmp(v, "world.metrics") == 0) {
 		*result = veh_world_metrics_json(w);
 		return 0;

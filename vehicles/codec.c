@@ -19,7 +19,8 @@
  * restored world equals the hash of the world it was taken from.
  * Restore checks every field first (ranges, canonical widths and version codes, the columns against each other and
  * against the stored counters), straight from the blob, and only then decodes in place: a corrupt blob is
- * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, per OTA state) are recounted. */
+ * KY_EPARSE and changes nothing. The counters that are not stored (patched, revoked, flagged, per OTA state) are
+ * recounted. */
 #include "vehicles/worldInt.h"
 
 #include "engine/sha256.h"
@@ -203,7 +204,7 @@ static void write_tables(const veh_world *w, wbuf *b) {
 		const veh_ota_camp *c = &w->aOta[o];
 		w_u64(b, (uint64_t)c->iEcu), w_u64(b, c->ver), w_f64(b, c->rollout), w_f64(b, c->brick), w_i64(b, c->iAttack);
 		w_i64(b, c->tStart), w_i64(b, c->nTarget), w_i64(b, c->nOffered), w_i64(b, c->nDone), w_i64(b, c->nFailed);
-		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked);
+		w_i64(b, c->nBricked), w_u64(b, (uint64_t)c->bDoneFact), w_u64(b, (uint64_t)c->bRevoked | (uint64_t)c->bPaused << 1);
 		w_s(b, c->zSel);
 	}
 }
@@ -419,7 +420,10 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 		o->iEcu = (int)(iEcu & 0xf), o->ver = (uint32_t)ver, o->rollout = r_f64(b), o->brick = r_f64(b), iAttack = r_i64(b);
 		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
 		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
-		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b), o->bRevoked = r_bool(b);
+		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b);
+		uint64_t fl = r_u64(b);  /* bit 0 revoked, bit 1 paused (a snapshot from before pauses has 0 or 1) */
+		if (fl > 3) b->bBad = 1;
+		o->bRevoked = (int)(fl & 1), o->bPaused = (int)(fl >> 1 & 1);
 		o->zSel = r_sdup(b);
 		const int64_t aN[] = { o->tStart, o->nTarget, o->nOffered, o->nDone, o->nFailed, o->nBricked };
 		for (size_t k = 0; k < sizeof aN / sizeof aN[0]; k++)
@@ -518,7 +522,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		if (i == n) return 0;
 	}
 	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
-	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
+	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, nFlagged = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
 	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
 	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
 	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
@@ -528,7 +532,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		for (uint32_t j = 0; j < m; j++) {
 			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
 			int bComp = (fl & VEH_F_COMP) != 0;
-			if (fl > 0x3f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & VEH_F_PERSIST) && !bComp) ||
+			if (fl > 0x7f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & (VEH_F_PERSIST | VEH_F_FLAGGED)) && !bComp) ||
 			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
@@ -538,6 +542,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			nBrick += (fl & VEH_F_BRICKED) != 0;
 			nPatched += (fl & VEH_F_PATCHED) != 0;
 			nRevoked += (fl & VEH_F_REVOKED) != 0;
+			nFlagged += (fl & VEH_F_FLAGGED) != 0;
 			aOtaN[ota]++;
 			aBusy[otaCamp] += veh__ota_busy(ota);
 			aCampN[camp]++;
@@ -549,6 +554,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
 	t->nPatched = nPatched;
 	t->nRevoked = nRevoked;
+	t->nFlagged = nFlagged;
 	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
 	return 1;
 }

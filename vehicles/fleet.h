@@ -25,6 +25,7 @@ enum { VEH_FEAT_REMOTE_UNLOCK, VEH_FEAT_REMOTE_START, VEH_FEAT_REMOTE_CLIMATE, V
 #define VEH_F_OFFLINE  0x0008u  /* no connectivity (parked, no coverage) */
 #define VEH_F_BRICKED  0x0010u  /* a failed/malicious update left it unusable */
 #define VEH_F_REVOKED  0x0020u  /* its certificate is revoked: the backend refuses it */
+#define VEH_F_FLAGGED  0x0040u  /* compromised and seen: an IDS alert of it reached a working VSOC (cleared with the compromise) */
 
 /* OTA state of a car (veh_fleet.aOta). */
 enum { VEH_OTA_NONE, VEH_OTA_OFFERED, VEH_OTA_DOWNLOADING, VEH_OTA_INSTALLING, VEH_OTA_DONE, VEH_OTA_FAILED };

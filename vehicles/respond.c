@@ -1,5 +1,5 @@
-/* respond: the team actions of veh_world_action (CONTRACT §3) and the OTA campaigns they (and malicious
- * packages) start. Each action's effect and cost is described in docs/world-model.md. */
+/* respond: the effects of the world-changing team actions (CONTRACT §3), dispatched by the table of action kinds
+ * (action.c); OTA campaigns themselves are in ota.c. Each action's effect and cost is described in docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
 #include <math.h>
@@ -7,42 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
-                 int iAttack, int *piOta, ky_err *err) {
-	char zPre[96];
-	if (w->nOta >= VEH_OTA_MAX) return ky_err_set(err, KY_ELIMIT, "%s: more than %d OTA campaigns", zWhere, VEH_OTA_MAX);
-	veh_ota_camp *a = realloc(w->aOta, (size_t)(w->nOta + 1) * sizeof *a);
-	if (!a) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zWhere);
-	w->aOta = a;
-	veh_ota_camp *c = &a[w->nOta];
-	memset(c, 0, sizeof *c);
-	snprintf(zPre, sizeof zPre, "%s: select.", zWhere);
-	int rc = veh_selector_compile(&w->f, jSel, zPre, &c->sel, err);
-	if (rc) return rc;
-	c->zSel = jSel ? json_dumps(jSel, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-	if (!c->zSel) {
-		veh_selector_free(&c->sel);
-		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zWhere);
-	}
-	c->iEcu = iEcu;
-	c->ver = ver;
-	c->rollout = rollout;
-	c->brick = iAttack >= 0 ? brick : w->p.otaBrick;
-	c->iAttack = iAttack;
-	c->tStart = eng_sim_now(w->sim);
-	const veh_fleet *f = &w->f;
-	for (uint32_t i = 0; i < f->n; i++) {
-		uint32_t v = f->aVer[iEcu][i];
-		if (v == VEH_VER_NONE || v >= ver || (f->aFlags[i] & VEH_F_BRICKED) || !veh_selector_match(f, &c->sel, i)) continue;
-		/* a car already being updated on this ECU by another campaign is not offered this one */
-		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && w->aOta[f->aOtaCamp[i] - 1].iEcu == iEcu) continue;
-		c->nTarget++;
-	}
-	*piOta = w->nOta++;
-	return 0;
-}
-
-static int a_block(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_block(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	const char *zVal;
 	if (veh__arg_string(args, "value", NULL, zKind, &zVal, err)) return err->code;
 	int64_t nMatched = 0, nCars = 0;
@@ -67,7 +32,7 @@ static int a_block(veh_world *w, const char *zTeam, const char *zKind, json_t *a
 	return 0;
 }
 
-static int a_isolate(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err, int bIsolate) {
+static int isolate(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err, int bIsolate) {
 	const char *zName;
 	if (veh__arg_string(args, "name", NULL, zKind, &zName, err)) return err->code;
 	int s = veh__svc_index(zName);
@@ -79,6 +44,16 @@ static int a_isolate(veh_world *w, const char *zKind, json_t *args, json_t **res
 	int64_t nOnline = (int64_t)w->f.n - w->nOffline - w->nBricked;
 	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
 	return 0;
+}
+
+int veh__act_isolate(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)zTeam;
+	return isolate(w, zKind, args, result, err, 1);
+}
+
+int veh__act_restore(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)zTeam;
+	return isolate(w, zKind, args, result, err, 0);
 }
 
 /* Revokes the OTA signing key: the PKI rotates it (a compromised PKI is healthy again) and every malicious
@@ -98,7 +73,7 @@ static int revoke_signing_key(veh_world *w, const char *zTeam, json_t **result) 
 	return 0;
 }
 
-static int a_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	json_t *jScope = json_object_get(args, "scope");
 	veh_selector s;
 	int rc;
@@ -133,7 +108,7 @@ static int a_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *
 	return 0;
 }
 
-static int a_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	const char *zEcu, *zVer;
 	uint32_t ver;
 	double rollout;
@@ -156,7 +131,7 @@ static int a_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *arg
 	return 0;
 }
 
-static int a_disable(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_disable(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	const char *zFeat;
 	veh_selector s;
 	if (veh__arg_string(args, "feature", NULL, zKind, &zFeat, err)) return err->code;
@@ -183,39 +158,36 @@ static int a_disable(veh_world *w, const char *zTeam, const char *zKind, json_t 
 	return 0;
 }
 
-static int a_assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	const char *zComp;
-	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL;
-	int64_t claimed;
-	if (veh__arg_string(args, "component", NULL, zKind, &zComp, err)) return err->code;
-	if (jN) {
-		if (!veh__count(jN, &claimed))
-			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
-	} else if (jSel) {
-		veh_selector s;
-		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;
-		claimed = veh_selector_count(&w->f, &s);
-		veh_selector_free(&s);
-	} else {
-		return ky_err_set(err, KY_EINVAL, "%s: needs affected (a count of cars) or select", zKind);
-	}
-	int64_t truth = veh__affected(w, zComp, &by, err);
-	if (truth < 0) return (int)truth;
-	double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
-	*result = json_pack("{sIsIsfsosb}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by,
-	                    "known", veh_sbom_known(&w->sb, zComp));
+/* assess: an impact assessment of a component, or a VEX statement about a vulnerability (vehicles/assess.c). */
+int veh__act_assess(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)zTeam;
+	return veh__assess(w, zKind, args, result, err);
+}
+
+/* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):
+ * a paused campaign offers no car and its offered and downloading cars wait; installs under way finish. */
+static int pause_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err,
+                     int bPause) {
+	int64_t n;
+	if (!veh__count(json_object_get(args, "campaign"), &n) || n < 1)
+		return ky_err_set(err, KY_EINVAL, "%s: campaign: expected a campaign number (1, 2, ...)", zKind);
+	if (n > w->nOta)
+		return ky_err_set(err, KY_ENOENT, "%s: campaign: there is no OTA campaign %lld (%d so far)", zKind, (long long)n, w->nOta);
+	veh_ota_camp *c = &w->aOta[n - 1];
+	int bWas = c->bPaused;
+	c->bPaused = bPause;
+	veh__fact(w, bPause ? "ota.paused" : "ota.resumed", veh_ecu_name(c->iEcu),
+	          json_pack("{sssIsbsb}", "team", zTeam ? zTeam : "", "campaign", (json_int_t)n, "was_paused", bWas, "malicious",
+	                    c->iAttack >= 0));
+	*result = json_pack("{sIsbsbsIsIsI}", "campaign", (json_int_t)n, "paused", bPause, "was_paused", bWas, "offered",
+	                    (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "waiting", (json_int_t)c->nBusy);
 	return 0;
 }
 
-int veh__action(veh_world *w, const char *zTeam, const char *k, json_t *args, json_t **result, ky_err *err) {
-	if (strcmp(k, "block_indicator") == 0) return a_block(w, zTeam, k, args, result, err);
-	if (strcmp(k, "isolate_service") == 0) return a_isolate(w, k, args, result, err, 1);
-	if (strcmp(k, "restore_service") == 0) return a_isolate(w, k, args, result, err, 0);
-	if (strcmp(k, "revoke_certificate") == 0) return a_revoke(w, zTeam, k, args, result, err);
-	if (strcmp(k, "ota_campaign") == 0) return a_ota(w, zTeam, k, args, result, err);
-	if (strcmp(k, "disable_feature") == 0) return a_disable(w, zTeam, k, args, result, err);
-	if (strcmp(k, "assess") == 0) return a_assess(w, k, args, result, err);
-	if (strcmp(k, "triage") == 0 || strcmp(k, "notify") == 0 || strcmp(k, "share") == 0 || strcmp(k, "report") == 0) return 0;
-	return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: triage, block_indicator, isolate_service, restore_service, "
-	                  "revoke_certificate, ota_campaign, disable_feature, notify, share, assess, report)", k);
+int veh__act_ota_pause(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	return pause_ota(w, zTeam, zKind, args, result, err, 1);
+}
+
+int veh__act_ota_resume(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	return pause_ota(w, zTeam, zKind, args, result, err, 0);
 }

@@ -1,27 +1,12 @@
-/* world: configuration, the periodic behaviour of cars (check-ins, churn, IDS, OTA steps), the backend services,
- * the VSOC, metrics and facts. Design notes: worldInt.h; numbers: docs/world-model.md. */
+/* world: configuration, the periodic behaviour of cars (check-ins, churn, IDS; the OTA step is in ota.c), the
+ * VSOC, PKI and app API, metrics and the public entry points. Shared state helpers are in state.c. Design notes: worldInt.h; numbers: docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const azSvc[VEH_SVC_N] = { "telematics", "ota", "vsoc", "pki", "app_api" };
-static const char *const azHealth[VEH_H_N] = { "up", "degraded", "down", "compromised" };
-
-const char *veh__svc_name(int i) { return i >= 0 && i < VEH_SVC_N ? azSvc[i] : "?"; }
-const char *veh__health_name(int h) { return h >= 0 && h < VEH_H_N ? azHealth[h] : "?"; }
-int veh__svc_index(const char *z) {
-	for (int i = 0; z && i < VEH_SVC_N; i++)
-		if (strcmp(z, azSvc[i]) == 0) return i;
-	return -1;
-}
-int veh__health_index(const char *z) {
-	for (int i = 0; z && i < VEH_H_N; i++)
-		if (strcmp(z, azHealth[i]) == 0) return i;
-	return -1;
-}
 
 /* ---- parameters ---------------------------------------------------------------------------------------- */
 
@@ -121,52 +106,6 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	return 0;
 }
 
-/* ---- argument helpers ---------------------------------------------------------------------------------- */
-
-int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err) {
-	json_t *v = json_object_get(args, zField);
-	if (!v) {
-		*pOut = def;
-		return 0;
-	}
-	if (!json_is_number(v)) return ky_err_set(err, KY_EINVAL, "%s: %s: expected a number in 0..1", zWhere, zField);
-	double x = json_number_value(v);
-	if (!(x >= 0 && x <= 1)) return ky_err_set(err, KY_EINVAL, "%s: %s: %g is outside 0..1", zWhere, zField, x);
-	*pOut = x;
-	return 0;
-}
-
-int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err) {
-	json_t *v = json_object_get(args, zField);
-	if (!v) {
-		*pOut = def;
-		return 0;
-	}
-	if (json_is_number(v)) {
-		if (eng_time_from_seconds(json_number_value(v), pOut, err)) return ky_err_prefix(err, "%s: %s", zWhere, zField);
-		return 0;
-	}
-	if (json_is_string(v)) {
-		if (eng_time_parse(json_string_value(v), pOut, err)) return ky_err_prefix(err, "%s: %s", zWhere, zField);
-		return 0;
-	}
-	return ky_err_set(err, KY_EINVAL, "%s: %s: expected a time (seconds or \"15m\")", zWhere, zField);
-}
-
-int veh__arg_string(json_t *args, const char *zField, const char *def, const char *zWhere, const char **pOut,
-                    ky_err *err) {
-	json_t *v = json_object_get(args, zField);
-	if (!v) {
-		if (!def) return ky_err_set(err, KY_EINVAL, "%s: %s: required", zWhere, zField);
-		*pOut = def;
-		return 0;
-	}
-	if (!json_is_string(v) || !*json_string_value(v))
-		return ky_err_set(err, KY_EINVAL, "%s: %s: expected a non-empty string", zWhere, zField);
-	*pOut = json_string_value(v);
-	return 0;
-}
-
 /* ---- life cycle ---------------------------------------------------------------------------------------- */
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev);
@@ -181,13 +120,19 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 	}
 	w->sim = sim;
 	veh_fleet_init(&w->f);
-	veh_sbom_init(&w->sb);
+	w->pSb = veh_sbom_new();
+	if (!w->pSb) {
+		ky_err_set(err, KY_ENOMEM, "world: out of memory");
+		free(w);
+		return NULL;
+	}
 	params_default(&w->p);
 	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
 	w->tTick = w->tVsoc = -1;
 	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
+		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
 	}
@@ -210,7 +155,7 @@ void veh_world_free(veh_world *w) {
 	free(w->aSlotStart);
 	free(w->aSlotCar);
 	veh_fleet_clear(&w->f);
-	veh_sbom_clear(&w->sb);
+	veh_sbom_free(w->pSb);
 	free(w);
 }
 
@@ -259,11 +204,23 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(&w->sb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(w->pSb, sbom, err); }
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
-	return veh_sbom_add_cyclonedx(&w->sb, ecu, version, bom, err);
+	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
+	veh_sbom_load opt = { .zEcu = ecu ? ecu : "", .zVersion = version ? version : "" };
+	if (!json_is_object(bom)) return ky_err_set(err, KY_EINVAL, "sbom (CycloneDX): not a CycloneDX document (bomFormat must be \"CycloneDX\")");
+	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
+	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
+	free(z);
+	return rc;
 }
+
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
+	return veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+}
+
+json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
 
 /* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot (counting sort, ids ascending). */
 static int wheel_build(veh_world *w, ky_err *err) {
@@ -370,78 +327,7 @@ int veh_world_start(veh_world *w, ky_err *err) {
 	return 0;
 }
 
-/* ---- facts, compromise bookkeeping, services ---------------------------------------------------------- */
-
-void veh_world_set_fact_sink(veh_world *w, veh_fact_fn fn, void *ctx) {
-	w->fnFact = fn;
-	w->pFactCtx = ctx;
-}
-
-void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail) {
-	if (w->fnFact) w->fnFact(w->pFactCtx, eng_sim_now(w->sim), zKind, zSubject, detail);
-	json_decref(detail);
-}
-
-void veh__comp_account(veh_world *w) {
-	eng_time_t now = eng_sim_now(w->sim);
-	if (now > w->tCompLast) w->compCarUs += (double)w->nComp * (double)(now - w->tCompLast);
-	w->tCompLast = now;
-}
-
-void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist) {
-	veh_fleet *f = &w->f;
-	if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
-	f->aFlags[i] = (uint16_t)((f->aFlags[i] | VEH_F_COMP) & ~VEH_F_PERSIST);
-	if (bPersist) f->aFlags[i] |= VEH_F_PERSIST;
-	f->aCamp[i] = (uint8_t)(iCamp + 1);
-	f->aEntry[i] = (uint8_t)entry;
-	w->nComp++;
-	if (iCamp >= 0) w->aCamp[iCamp].nComp++;
-}
-
-void veh__comp_clear(veh_world *w, uint32_t i) {
-	veh_fleet *f = &w->f;
-	if (!(f->aFlags[i] & VEH_F_COMP)) return;
-	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST);
-	if (f->aCamp[i]) w->aCamp[f->aCamp[i] - 1].nComp--;
-	f->aCamp[i] = 0;
-	f->aEntry[i] = 0;
-	w->nComp--;
-}
-
-int veh__camp_active(const veh_world *w, int iCamp) {
-	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aCamp[iCamp].bBlocked;
-}
-
-int veh__svc_usable(const veh_world *w, int s) { return !w->aSvc[s].bIsolated && w->aSvc[s].health != VEH_H_DOWN; }
-
-void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
-	veh_service *v = &w->aSvc[s];
-	eng_time_t now = eng_sim_now(w->sim);
-	int bWas = veh__svc_usable(w, s), hWas = v->health, iWas = v->bIsolated;
-	v->health = health;
-	v->bIsolated = bIsolated;
-	int bNow = veh__svc_usable(w, s);
-	if (bWas && !bNow) v->tDownSince = now;
-	if (!bWas && bNow) {
-		v->downUs += now - v->tDownSince;
-		v->tDownSince = -1;
-	}
-	if (hWas != health || iWas != bIsolated)
-		veh__fact(w, "service.health", azSvc[s],
-		          json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated", bIsolated,
-		                    "usable", bNow));
-}
-
 /* ---- check-ins ------------------------------------------------------------------------------------------ */
-
-typedef struct tick_ctx {
-	uint32_t thrOff, thrOn, thrFp, thrDetect, thrLoss;
-	int bReach;          /* telematics accepts check-ins */
-	int bDegraded;
-	int bOta;            /* OTA server usable */
-	uint32_t periodS;
-} tick_ctx;
 
 static uint32_t thr32(double p) {
 	if (p <= 0) return 0;
@@ -449,112 +335,10 @@ static uint32_t thr32(double p) {
 	return (uint32_t)(p * 4294967296.0);
 }
 
-static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
-	uint32_t a = (uint32_t)(lo / ENG_US_PER_S), b = (uint32_t)(hi / ENG_US_PER_S);
-	return a + (b > a ? (uint32_t)eng_rng_below(r, b - a + 1) : 0);
-}
 
-int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {
-	if (c->iAttack < 0) return 1;
-	return !c->bRevoked && !w->aCamp[c->iAttack].bStopped &&
-	       (w->aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED);
-}
-
-/* Offers of active OTA campaigns to a car that has none in progress. */
-static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
-	veh_fleet *f = &w->f;
-	for (int o = 0; o < w->nOta; o++) {
-		veh_ota_camp *c = &w->aOta[o];
-		if (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE) continue;
-		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
-		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
-		if (!bRetry) {
-			if (c->nOffered >= c->nTarget) continue;
-			double quota = c->rollout * (double)c->nTarget * (double)(now - c->tStart) / (3600.0 * ENG_US_PER_S);
-			if ((double)c->nOffered >= quota) continue;
-		}
-		uint32_t v = f->aVer[c->iEcu][i];
-		if (v == VEH_VER_NONE || v >= c->ver || !veh_selector_match(f, &c->sel, i)) continue;
-		if (!bRetry) c->nOffered++;
-		veh__ota_set(w, i, VEH_OTA_OFFERED, (uint8_t)(o + 1));
-		w->nCarEvents++;
-		return;
-	}
-}
-
-static void ota_finish(veh_world *w, uint32_t i) {
-	veh_fleet *f = &w->f;
-	veh_ota_camp *c = &w->aOta[f->aOtaCamp[i] - 1];
-	double x = eng_rng_double(&w->rOta);
-	if (x < c->brick) {
-		if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
-		f->aFlags[i] |= VEH_F_BRICKED;
-		if (f->aFlags[i] & VEH_F_OFFLINE) {
-			f->aFlags[i] &= (uint16_t)~VEH_F_OFFLINE;
-			w->nOffline--;
-		}
-		w->nBricked++;
-		c->nBricked++;
-		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);
-		return;
-	}
-	if (x < c->brick + w->p.otaFail) {
-		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);
-		c->nFailed++;
-		return;
-	}
-	f->aVer[c->iEcu][i] = c->ver;
-	veh__ota_set(w, i, VEH_OTA_DONE, f->aOtaCamp[i]);
-	c->nDone++;
-	if (c->iAttack >= 0) {
-		veh__comp_set(w, i, c->iAttack, c->iEcu, 1);  /* the implant lives in the re-flashed ECU */
-		return;
-	}
-	w->nPatched += !(f->aFlags[i] & VEH_F_PATCHED);
-	f->aFlags[i] |= VEH_F_PATCHED;
-	if ((f->aFlags[i] & VEH_F_COMP) && f->aEntry[i] == c->iEcu) veh__comp_clear(w, i);
-}
-
-static void ota_step(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
-	veh_fleet *f = &w->f;
-	if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && !veh__ota_accepted(w, &w->aOta[f->aOtaCamp[i] - 1])) {
-		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);  /* a malicious package whose signature or source is gone: rejected */
-		w->aOta[f->aOtaCamp[i] - 1].nFailed++;
-		w->nCarEvents++;
-		return;
-	}
-	switch (f->aOta[i]) {
-	case VEH_OTA_NONE:
-	case VEH_OTA_DONE:
-	case VEH_OTA_FAILED:
-		if (w->nOta && x->bOta) ota_offer(w, i, now);
-		break;
-	case VEH_OTA_OFFERED:
-		if (!x->bOta) break;
-		veh__ota_set(w, i, VEH_OTA_DOWNLOADING, f->aOtaCamp[i]);
-		f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.dlMin, w->p.dlMax) * (w->aSvc[VEH_SVC_OTA].health == VEH_H_DEGRADED ? 3 : 1);
-		w->nCarEvents++;
-		break;
-	case VEH_OTA_DOWNLOADING:
-		if (!x->bOta) {
-			f->aOtaT[i] += x->periodS;  /* stalled */
-		} else if (tS >= f->aOtaT[i]) {
-			veh__ota_set(w, i, VEH_OTA_INSTALLING, f->aOtaCamp[i]);
-			f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.instMin, w->p.instMax);
-			w->nCarEvents++;
-		}
-		break;
-	case VEH_OTA_INSTALLING:
-		if (tS >= f->aOtaT[i]) {
-			ota_finish(w, i);
-			w->nCarEvents++;
-		}
-		break;
-	}
-}
 
 /* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. */
-static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
+static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	uint16_t fl = f->aFlags[i];
 	w->nCarEvents++;
@@ -592,6 +376,11 @@ static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 	}
 	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
 	w->nCheckins++;
+	if (bAlert && veh__svc_usable(w, VEH_SVC_VSOC) && w->aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED &&
+	    !(f->aFlags[i] & VEH_F_FLAGGED)) {
+		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
+		w->nFlagged++;
+	}
 	if (bAlert) {
 		w->aCamp[iCamp].nQueued++;
 		w->nRecvTrue++;
@@ -599,7 +388,7 @@ static void car_tick(veh_world *w, const tick_ctx *x, uint32_t i, uint32_t tS, e
 		w->nFalseQueued++;
 		w->nRecvFalse++;
 	}
-	ota_step(w, x, i, tS, now);
+	veh__ota_step(w, x, i, tS, now);
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
@@ -611,7 +400,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
 	if (qOn > 1) qOn = 1;
 	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
-	tick_ctx x = { thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
+	veh__tick_ctx x = { thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
 		           veh__svc_usable(w, VEH_SVC_TELEMATICS), w->aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0,
 		           (uint32_t)periodS };
 	x.bOta = x.bReach && veh__svc_usable(w, VEH_SVC_OTA);
@@ -698,17 +487,6 @@ static void app_commands(veh_world *w) {
 	w->nCmdFailed += nFail;
 }
 
-static void ota_progress_facts(veh_world *w) {
-	for (int o = 0; o < w->nOta; o++) {
-		veh_ota_camp *c = &w->aOta[o];
-		if (c->bDoneFact || c->nOffered < c->nTarget || c->nBusy) continue;
-		c->bDoneFact = 1;
-		veh__fact(w, "ota.complete", veh_ecu_name(c->iEcu),
-		          json_pack("{sisIsIsIsIsb}", "campaign", o + 1, "targeted", (json_int_t)c->nTarget, "done", (json_int_t)c->nDone,
-		                    "failed", (json_int_t)c->nFailed, "bricked", (json_int_t)c->nBricked, "malicious", c->iAttack >= 0));
-	}
-}
-
 static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
@@ -717,7 +495,7 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	vsoc_process(w);
 	pki_reprovision(w);
 	app_commands(w);
-	ota_progress_facts(w);
+	veh__ota_progress_facts(w);
 	veh__sched_vsoc(w, eng_sim_now(sim) + w->p.vsocInterval);
 }
 
@@ -734,31 +512,6 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 }
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
-
-int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err) {
-	veh_sbom_hits h;
-	const veh_fleet *f = &w->f;
-	int rc = veh_sbom_find(&w->sb, zComp, &h, err);
-	if (rc < 0) return rc;
-	int64_t n = 0;
-	int64_t *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t));
-	if (!aByModel) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
-	for (uint32_t i = 0; i < f->n && h.n; i++) {
-		int bHit = 0;
-		for (int k = 0; k < h.n && !bHit; k++) bHit = f->aVer[h.aEcu[k]][i] == h.aVer[k];
-		if (bHit) {
-			n++;
-			aByModel[f->aCoh[f->aCohort[i]].iModel]++;
-		}
-	}
-	if (pBy) {
-		*pBy = json_object();
-		for (int m = 0; m < f->nModel; m++)
-			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
-	}
-	free(aByModel);
-	return n;
-}
 
 void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	const veh_fleet *f = &w->f;
@@ -794,6 +547,22 @@ void veh_world_metrics(const veh_world *w, veh_metrics *m) {
 	m->remote_commands_failed = w->nCmdFailed;
 }
 
+/* The OTA server's campaigns as its console lists them (bTruth: and which are malicious). */
+static json_t *ota_list(const veh_world *w, int bTruth) {
+	json_t *a = json_array();
+	char z[32];
+	for (int o = 0; a && o < w->nOta; o++) {
+		const veh_ota_camp *c = &w->aOta[o];
+		json_t *e = json_pack("{sisssssIsIsIsIsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu), "version",
+		                      veh_version_format(c->ver, z, sizeof z), "targeted", (json_int_t)c->nTarget, "offered",
+		                      (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
+		                      "paused", c->bPaused);
+		if (e && bTruth) json_object_set_new(e, "malicious", json_boolean(c->iAttack >= 0));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
 json_t *veh_world_metrics_json(const veh_world *w) {
 	veh_metrics m;
 	veh_world_metrics(w, &m);
@@ -807,8 +576,40 @@ json_t *veh_world_metrics_json(const veh_world *w) {
 	json_object_set_new(o, "compromised_car_hours", json_real(m.compromised_car_hours));
 	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
 	for (int s = 0; s < VEH_SVC_N; s++)
-		json_object_set_new(svc, azSvc[s], json_string(w->aSvc[s].bIsolated ? "down" : azHealth[w->aSvc[s].health]));
+		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
 	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "observed_compromised", json_integer(w->nFlagged));
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 1));
+	return o;
+}
+
+/* A compromised service is seen as such once the VSOC has opened an incident for an attack that entered through it;
+ * until then its monitoring shows it up (or degraded/down when it is). */
+static const char *observed_health(const veh_world *w, int s) {
+	if (w->aSvc[s].bIsolated) return "down";
+	if (w->aSvc[s].health != VEH_H_COMPROMISED) return veh__health_name(w->aSvc[s].health);
+	for (int c = 0; c < w->nCamp; c++)
+		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && w->aCamp[c].bIncident) return "compromised";
+	return "up";
+}
+
+json_t *veh_world_observed_json(const veh_world *w) {
+	veh_metrics m;
+	veh_world_metrics(w, &m);
+	json_t *o = json_object(), *svc = json_object();
+#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
+	MI(total); MI(patched); MI(offline); MI(bricked); MI(revoked); MI(customers_affected);
+	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
+	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
+#undef MI
+	assert(w->nFlagged >= 0 && w->nFlagged <= m.compromised);
+	json_object_set_new(o, "compromised", json_integer(w->nFlagged));
+	json_object_set_new(o, "clean", json_integer(m.total - w->nFlagged - m.bricked));
+	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
+	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(svc, veh__svc_name(s), json_string(observed_health(w, s)));
+	json_object_set_new(o, "services", svc);
+	json_object_set_new(o, "ota_campaigns", ota_list(w, 0));
+	json_object_set_new(o, "observed", json_true());
 	return o;
 }
 
@@ -828,10 +629,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	for (int i = 0; i < VEH_FEAT_N; i++) json_array_append_new(a, json_string(veh_feature_name(i)));
 	json_object_set_new(o, "features", a);
 	a = json_array();
-	for (int i = 0; i < VEH_SVC_N; i++) json_array_append_new(a, json_string(azSvc[i]));
+	for (int i = 0; i < VEH_SVC_N; i++) json_array_append_new(a, json_string(veh__svc_name(i)));
 	json_object_set_new(o, "services", a);
 	a = json_array();
-	for (int i = 0; i < VEH_H_N; i++) json_array_append_new(a, json_string(azHealth[i]));
+	for (int i = 0; i < VEH_H_N; i++) json_array_append_new(a, json_string(veh__health_name(i)));
 	json_object_set_new(o, "health", a);
 	a = json_array();
 	for (int i = 0; i < VEH_ST_N; i++) json_array_append_new(a, json_string(veh_state_name(i)));
@@ -850,9 +651,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "cohorts", a);
-	a = json_array();
-	for (int i = 0; i < w->sb.nComp; i++) json_array_append_new(a, json_string(w->sb.azComp[i]));
-	json_object_set_new(o, "components", a);
+	/* at most VEH_CATALOG_COMPONENTS suggestions (a 16 MiB SBOM lists tens of thousands); the total beside them */
+	json_object_set_new(o, "components", veh_sbom_components_json(w->pSb, VEH_CATALOG_COMPONENTS));
+	if (veh_sbom_component_count(w->pSb) > VEH_CATALOG_COMPONENTS)
+		json_object_set_new(o, "components_total", json_integer(veh_sbom_component_count(w->pSb)));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
 		const param_def *d = &aParam[k];

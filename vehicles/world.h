@@ -20,6 +20,7 @@
 #include "engine/err.h"
 #include "engine/sim.h"
 #include "engine/time.h"
+#include "vehicles/sbom.h"
 
 typedef struct veh_world veh_world;
 
@@ -39,8 +40,13 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err);
 /* SBOM: {"tcu":{"2.3.1":["openssl@1.1.1k","busybox@1.31.1"]}} (adds to what is known). */
 int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err);
 /* A CycloneDX document (bom.json: "components":[{"name":..,"version":..},...], nested components too) for one
- * ECU class and firmware version. */
+ * ECU class and firmware version (NULL or "": from metadata.component). */
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err);
+/* A CycloneDX document as text (up to VEH_SBOM_MAX_BYTES): a firmware's SBOM, a part's SBOM, or VEX statements;
+ * opt says which and receives what was found (sbom.h veh_sbom_add_cyclonedx). Errors name zFile and the JSON path. */
+int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err);
+/* The SBOM facts a report needs (veh_sbom_json: firmware, vulnerabilities with their ground truth); new ref. */
+json_t *veh_world_sbom_json(const veh_world *w);
 /* Schedules the cars' periodic behaviour (check-ins, IDS, OTA, VSOC). KY_ESTATE when called twice. */
 int veh_world_start(veh_world *w, ky_err *err);
 
@@ -73,6 +79,13 @@ typedef struct veh_metrics {
 void veh_world_metrics(const veh_world *w, veh_metrics *out);
 /* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref). */
 json_t *veh_world_metrics_json(const veh_world *w);
+
+/* What the fleet's owner observes (CONTRACT §4, visibility "observed"): the same shape as the metrics JSON, with
+ * "observed":true, `compromised` the cars its detection has flagged (an IDS alert reached a working VSOC; never
+ * more than the truth), service health as its monitoring shows it (a compromised service looks up until the VSOC
+ * opens an incident for an attack through it), and none of the ground truth it cannot know (records exfiltrated,
+ * unsafe events, compromised car-hours). The metrics JSON carries `observed_compromised` beside the truth. New ref. */
+json_t *veh_world_observed_json(const veh_world *w);
 
 /* World facts (state changes, alerts, attack steps) go to one sink set by the drill; the sink must not call back
  * into the world. detail is borrowed for the call. kind e.g. "alert", "attack.compromise", "service.health". */

@@ -11,7 +11,7 @@
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
  * Counters kept incrementally, so that a metrics read costs O(services + campaigns) whatever the fleet size: nComp
  * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
- * nBusy. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
+ * nBusy, nFlagged. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
  * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
  * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
 #ifndef VEH_WORLD_INT_H
@@ -26,6 +26,7 @@ enum { VEH_H_UP, VEH_H_DEGRADED, VEH_H_DOWN, VEH_H_COMPROMISED, VEH_H_N };
 #define VEH_ENTRY_SVC 8   /* aEntry >= 8: entered through service (aEntry - 8) */
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
+#define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
 	int health;            /* VEH_H_* */
@@ -64,6 +65,7 @@ typedef struct veh_ota_camp {
 	int64_t nBusy;                 /* cars offered, downloading or installing it now (derived, not in the snapshot) */
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
+	int bPaused;                   /* paused by a team: no new offers; offered and downloading cars wait */
 } veh_ota_camp;
 
 typedef struct veh_params {
@@ -86,7 +88,7 @@ struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
 	veh_fleet f;
-	veh_sbom sb;
+	veh_sbom *pSb;                 /* SBOMs and VEX statements (owned) */
 	veh_params p;
 	veh_service aSvc[VEH_SVC_N];
 	veh_campaign *aCamp;
@@ -104,6 +106,7 @@ struct veh_world {
 	eng_rng rTick, rOta, rAttack, rVsoc;
 	/* counters */
 	int64_t nComp, nOffline, nBricked;
+	int64_t nFlagged;              /* cars with VEH_F_FLAGGED: the compromised cars the owner's detection has seen */
 	int64_t nPatched, nRevoked;    /* cars with VEH_F_PATCHED, VEH_F_REVOKED */
 	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
 	eng_time_t tCompLast;
@@ -118,7 +121,16 @@ struct veh_world {
 	void *pFactCtx;
 };
 
-/* world.c */
+/* The thresholds of one check-in slot (world.c computes them once per slot; ota.c reads them). */
+typedef struct tick_ctx {
+	uint32_t thrOff, thrOn, thrFp, thrDetect, thrLoss;
+	int bReach;          /* telematics accepts check-ins */
+	int bDegraded;
+	int bOta;            /* OTA server usable */
+	uint32_t periodS;
+} veh__tick_ctx;
+
+/* state.c */
 void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail);  /* steals detail */
 void veh__comp_account(veh_world *w);
 void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist);
@@ -130,15 +142,25 @@ const char *veh__health_name(int h);
 int veh__health_index(const char *z);
 void veh__svc_set(veh_world *w, int iSvc, int health, int bIsolated);
 int veh__camp_active(const veh_world *w, int iCamp);
-/* Does the fleet still accept campaign c's package? (always for a genuine one) */
-int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+/* world.c */
 int veh__sched_tick(veh_world *w, eng_time_t t);
 int veh__sched_vsoc(veh_world *w, eng_time_t t);
 int veh__sched_block(veh_world *w, int iCamp, eng_time_t t);
+/* ota.c: a new campaign; a car's OTA step at its check-in; completion facts (every vsoc.interval) */
+/* Does the fleet still accept campaign c's package? (always for a genuine one) */
+int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now);
+void veh__ota_progress_facts(veh_world *w);
 int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
                  int iAttack, int *piOta, ky_err *err);
+/* assess.c: cars whose firmware contains zComp (a query, sbom.h); *pBy (may be NULL) gets {model: cars}. */
 int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
-int veh__params_valid(const veh_params *p);   /* every parameter within its documented range */
+/* The verb sbom.affected and the action assess (docs/sbom.md). */
+int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
+int veh__assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* The names a VEX statement's status, justification and response take (NULL-terminated; action.c's enums). */
+extern const char *const veh__vex_statuses[], *const veh__vex_justifications[], *const veh__vex_responses[];
+int veh__params_valid(const veh_params *p);   /* every parameter within its documented range (world.c) */
 /* argument helpers: 0 and *pOut (def when absent) or an error naming zWhere.zField */
 int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err);
 int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err);
@@ -163,8 +185,13 @@ static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iC
 	w->aOtaN[st]++;
 	if (veh__ota_busy(st)) w->aOta[iCamp1 - 1].nBusy++;
 }
-/* attack.c, respond.c */
+/* attack.c: the scenario verbs; action.c: the table of team action kinds, whose effects are in respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
 int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* respond.c: one effect per world-changing kind (args already checked against the kind's schema by the drill; each
+ * still refuses what it cannot apply, naming the field). */
+typedef int veh__act_fn(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
+	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
 
 #endif

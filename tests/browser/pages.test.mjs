@@ -124,7 +124,8 @@ async function sendAction(page, kind, fill) {
 	await page.selectOption("#act-kind", kind);
 	for (const [sel, v] of Object.entries(fill)) {
 		const tag = await page.$eval(sel, (el) => el.tagName);
-		if (tag === "SELECT") await page.selectOption(sel, v); else await page.fill(sel, v);
+		if (v === "check") await page.check(sel);
+		else if (tag === "SELECT") await page.selectOption(sel, v); else await page.fill(sel, v);
 	}
 	await page.click("#act-send");
 }
@@ -371,6 +372,17 @@ async function englishDrill(browser) {
 				assert((await row.getAttribute("data-status")) === "acked", kind + " refused: " + (await row.textContent()));
 			}
 			await oem.waitForSelector("#inbox-list [data-msg]:has-text('Block 203.0.113.7')", { timeout: T });
+		});
+
+		await step("the assess form sends a VEX statement the server accepts", async () => {
+			await sendAction(soc, "assess", { "[name='assess.mode'][value=vex]": "check", "#f-vulnerability": "CVE-2099-0001",
+				"#f-status": "not_affected", "#f-select-ecu": "tcu" });
+			const bad = await soc.$$eval(".field.invalid", (els) => els.map((e) => e.dataset.field));
+			assert(bad.join() === "justification", "a not_affected statement without a justification or detail is refused by the form: " + bad.join());
+			await soc.selectOption("#f-justification", "code_not_present");
+			await soc.click("#act-send");
+			const row = await soc.waitForSelector("#history li[data-kind=assess]:has-text('CVE-2099-0001'):not([data-status=pending])", { timeout: T });
+			assert((await row.getAttribute("data-status")) === "acked", "refused: " + (await row.textContent()));
 		});
 
 		await step("a speed change reaches every page", async () => {

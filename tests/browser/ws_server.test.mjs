@@ -86,6 +86,14 @@ await run([
 			assert(c.ecus.includes("tcu") && c.ecus.includes("gw"), `${who} catalog ecus: ${JSON.stringify(c.ecus)}`);
 			assert(Array.isArray(c.services) && c.services.length > 0, `${who} catalog services: ${JSON.stringify(c.services)}`);
 			assert(Array.isArray(c.features) && c.features.length > 0, `${who} catalog features`);
+			// CONTRACT §4: a JSON Schema of the args of every action kind
+			const a = c.actions || {};
+			for (const k of ["triage", "block_indicator", "isolate_service", "revoke_certificate", "ota_campaign", "disable_feature",
+				"notify", "share", "assess", "report"])
+				assertEq(a[k] && a[k].type, "object", `${who} catalog.actions.${k}`);
+			assertEq(a.isolate_service.properties.name.enum, c.services, `${who} isolate_service names`);
+			assertEq(a.share.properties.to.enum, ["red", "blue", "all"], `${who} share recipients`);
+			assert(a.notify.properties.stage.enum.includes("initial") && a.notify.required.includes("party"), `${who} notify schema`);
 		}
 	}],
 	["a_team_token_cannot_control_or_grade", async () => {
@@ -261,6 +269,15 @@ await run([
 		assert(red.msgs.some((m) => m.type === "clock" && typeof m.t_us === "number" && typeof m.speed === "number"), "no clock message");
 		const f = await red.type("fleet");
 		assert(Number.isInteger(f.total) && f.total >= 200, `fleet ${JSON.stringify(f)}`);
+		// CONTRACT §4: a team's fleet view is what it observes, with no ground-truth field; the facilitator's is the truth
+		const tf = red.msgs.filter((m) => m.type === "fleet");
+		assert(tf.every((m) => m.observed === true && m.team_view === undefined && m.records_exfiltrated === undefined &&
+			m.compromised_car_hours === undefined && m.observed_compromised === undefined), `team fleet ${JSON.stringify(tf[tf.length - 1])}`);
+		const ff = fac.msgs.filter((m) => m.type === "fleet");
+		assert(ff.length && ff.every((m) => m.observed === undefined && m.team_view && m.team_view.observed === true &&
+			Number.isInteger(m.observed_compromised) && m.observed_compromised <= m.compromised), `facilitator fleet ${JSON.stringify(ff[ff.length - 1])}`);
+		const last = ff[ff.length - 1];
+		assert(last.compromised > 0 && last.team_view.compromised <= last.compromised, "observed never exceeds the truth");
 		const s = await red.next((m) => m.type === "score" && m.team === "red");
 		assert(typeof s.score === "number", `score ${JSON.stringify(s)}`);
 		assert(!red.msgs.some((m) => m.type === "score" && m.team !== "red"), "red saw another team's score");
@@ -351,15 +368,24 @@ await run([
 		slow.ws._socket.resume();
 		await slow.waitClose(10000);
 	}],
+	["an_action_outside_the_schema_is_refused_with_the_choices_and_takes_no_seq", async () => {
+		const n = blue.msgs.length, rows = sql(db, "select count(*) from actions");
+		blue.send({ type: "action", id: "b-schema", kind: "isolate_service", args: { name: "nope" } });
+		const e = await blue.next((m) => (m.type === "ack" || m.type === "error") && m.id === "b-schema", { from: n });
+		assertEq([e.type, e.code], ["error", "rejected"], `answer ${JSON.stringify(e)}`);
+		assert(/args\.name: 'nope' is not one of: telematics, ota/.test(e.message), `message ${e.message}`);
+		assertEq(sql(db, "select count(*) from actions"), rows, "no row for a refused action");
+	}],
 	["an_action_the_world_refuses_is_acked_and_replayed_with_its_error", async () => {
 		// The ack promises durability only: an action the world refuses once applied is stored all the same (it has a
-		// seq), so it is acked; the refusal is in its action record.
+		// seq), so it is acked; the refusal is in its action record. (The schema allows 4-digit version parts; the
+		// world's firmware versions stop at 1023.)
 		const n = blue.msgs.length;
-		blue.send({ type: "action", id: "b-bad", kind: "isolate_service", args: { name: "nope" } });
+		blue.send({ type: "action", id: "b-bad", kind: "ota_campaign", args: { ecu: "tcu", version: "2000.0.0" } });
 		const e = await blue.next((m) => (m.type === "ack" || m.type === "error") && m.id === "b-bad", { from: n });
 		const live = await blue.next((m) => m.type === "action" && m.id === "b-bad", { from: n });
 		assertEq([e.type, e.seq, e.t_us], ["ack", live.seq, live.t_us], `answer ${JSON.stringify(e)}`);
-		assert(/unknown service 'nope'/.test(live.error), `record ${JSON.stringify(live)}`);
+		assert(/malformed version '2000.0.0'/.test(live.error), `record ${JSON.stringify(live)}`);
 		assert(!blue.msgs.slice(n).some((m) => m.type === "error" && m.id === "b-bad"), "an error as well as the ack");
 		const again = await Client.open(srv.ws);
 		const w = await again.hello(srv.tokens.blue);

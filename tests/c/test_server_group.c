@@ -163,13 +163,21 @@ TEST(a_group_abandoned_before_its_commit_stores_and_applies_nothing) {
 	char *zBefore = summary_hash(scn_drill_summary_json(d));
 	json_t *args = json_loads("{\"value\":\"203.0.113.7\"}", 0, NULL);
 	int64_t seq = 0;
+	scn_action_out out;
 	ASSERT_EQ_INT(scn_record_group_begin(r, &err), 0);
-	ASSERT_NE_INT(scn_drill_action(d, "vsoc", "b1", "block_indicator", args, NULL, &seq, &err), 0); /* staged */
-	ASSERT_NE_INT(scn_drill_action(d, "vsoc", "b2", "block_indicator", args, NULL, &seq, &err), 0);
-	ASSERT_EQ_INT(scn_record_staged(r), 2);
+	scn_action_in in1 = { "vsoc", "b1", "block_indicator", NULL, args }, in2 = { "vsoc", "b2", "block_indicator", NULL, args };
+	ASSERT_EQ_INT(scn_drill_action_stage(d, &in1, &out, &err), 0);
+	ASSERT_EQ_INT(out.seq, 1);
+	ASSERT_EQ_INT(scn_drill_action_stage(d, &in2, &out, &err), 0);
+	ASSERT_EQ_INT(out.seq, 2);
+	ASSERT_EQ_INT(scn_drill_action_stage(d, &in2, &out, &err), 0); /* a resend inside the group: the same seq */
+	ASSERT_EQ_INT(out.seq, 2);
+	ASSERT_EQ_INT(out.bRepeat, 1);
 	ASSERT_EQ_INT(eng_journal_count(scn_record_journal(r), "actions", NULL), 2); /* in the open group */
 	scn_record_group_end(r); /* never committed: rolled back */
+	scn_drill_action_unstage(d);
 	ASSERT_EQ_INT(eng_journal_count(scn_record_journal(r), "actions", NULL), 0);
+	ASSERT_EQ_INT(scn_drill_action_apply(d, 1, &err), KY_ESTATE); /* nothing staged any more */
 	char *zAfter = summary_hash(scn_drill_summary_json(d));
 	ASSERT_EQ_STR(zAfter, zBefore);
 	/* the next action, alone, takes seq 1 and input order 1 */

@@ -546,7 +546,6 @@ TEST(bad_input_is_a_clear_error_naming_the_field) {
 	expect_error(b, 1, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"v3\"}", KY_EPARSE, "ota_campaign: version: malformed version 'v3'");
 	expect_error(b, 1, "ota_campaign", "{\"select\":{\"model\":\"X\"},\"ecu\":\"tcu\",\"version\":\"3.0.0\"}", KY_ENOENT, "select.model: unknown model 'X'");
 	expect_error(b, 1, "revoke_certificate", "{\"scope\":\"wheel\"}", KY_ENOENT, "scope.ecu: unknown ECU 'wheel'");
-	expect_error(b, 1, "assess", "{\"component\":\"openssl@1.1.1k\"}", KY_EINVAL, "needs affected");
 	expect_error(b, 1, "block_indicator", "{}", KY_EINVAL, "block_indicator: value: required");
 	expect_error(b, 1, "launch_missiles", "{}", KY_ENOENT, "unknown action 'launch_missiles'");
 	ky_err err = { 0 };
@@ -728,9 +727,11 @@ TEST(cyclonedx_input_is_checked) {
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
 	ASSERT_CONTAINS(err.zMsg, "bomFormat");
 	json_decref(bom);
-	bom = J("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"openssl\"}]}");
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "2.3.1", bom, &err), KY_EINVAL);
-	ASSERT_CONTAINS(err.zMsg, "components[1]: needs name and version");
+	ASSERT_CONTAINS(err.zMsg, "$.components[0]: a component needs a name");
+	json_decref(bom);
+	bom = J("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"name\":\"openssl\",\"version\":\"1.1.1k\"}]}");
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "radio", "2.3.1", bom, &err), KY_ENOENT);
 	ASSERT_EQ_INT(veh_world_add_sbom_cyclonedx(b.w, "tcu", "two", bom, &err), KY_EPARSE);
 	json_decref(bom);
@@ -805,7 +806,7 @@ TEST(consecutive_snapshots_have_one_length_and_differ_in_few_bytes) {
  * internal counts; fails naming zWhen. */
 static void check_counters(const veh_world *w, const char *zWhen) {
 	const veh_fleet *f = &w->f;
-	int64_t nComp = 0, nClean = 0, nPatched = 0, nOffline = 0, nBricked = 0, nRevoked = 0, aOta[VEH_OTA_FAILED + 1] = { 0 };
+	int64_t nComp = 0, nClean = 0, nPatched = 0, nOffline = 0, nBricked = 0, nRevoked = 0, nFlagged = 0, aOta[VEH_OTA_FAILED + 1] = { 0 };
 	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
 	memset(aCampN, 0, sizeof aCampN);
 	memset(aBusy, 0, sizeof aBusy);
@@ -817,6 +818,8 @@ static void check_counters(const veh_world *w, const char *zWhen) {
 		nOffline += (fl & VEH_F_OFFLINE) != 0;
 		nBricked += (fl & VEH_F_BRICKED) != 0;
 		nRevoked += (fl & VEH_F_REVOKED) != 0;
+		nFlagged += (fl & VEH_F_FLAGGED) != 0;
+		if ((fl & VEH_F_FLAGGED) && !(fl & VEH_F_COMP)) ky_test_fail(__FILE__, __LINE__, "%s: car %u flagged, not compromised", zWhen, i);
 		aOta[f->aOta[i]]++;
 		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
 		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
@@ -824,12 +827,13 @@ static void check_counters(const veh_world *w, const char *zWhen) {
 	veh_metrics m;
 	veh_world_metrics(w, &m);
 	const int64_t aGot[] = { m.total, m.compromised, m.clean, m.patched, m.offline, m.bricked, m.revoked, m.ota_offered,
-		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, w->aOtaN[VEH_OTA_NONE] };
+		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, w->aOtaN[VEH_OTA_NONE], w->nFlagged };
 	const int64_t aWant[] = { f->n, nComp, nClean, nPatched, nOffline, nBricked, nRevoked, aOta[VEH_OTA_OFFERED],
 		                      aOta[VEH_OTA_DOWNLOADING], aOta[VEH_OTA_INSTALLING], aOta[VEH_OTA_DONE], aOta[VEH_OTA_FAILED],
-		                      aOta[VEH_OTA_NONE] };
+		                      aOta[VEH_OTA_NONE], nFlagged };
 	static const char *azName[] = { "total", "compromised", "clean", "patched", "offline", "bricked", "revoked",
-		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none" };
+		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none",
+		                            "flagged" };
 	for (size_t k = 0; k < sizeof aGot / sizeof aGot[0]; k++)
 		if (aGot[k] != aWant[k])
 			ky_test_fail(__FILE__, __LINE__, "%s: %s: counter %lld, recount %lld", zWhen, azName[k], (long long)aGot[k],
@@ -952,5 +956,213 @@ TEST(a_firmware_version_no_campaign_targets_survives_a_snapshot) {
 	free(p0);
 	free(p1);
 	free_world(a);
+	free_world(b);
+}
+
+/* CONTRACT §4 visibility "observed": the owner sees the compromised cars its detection flagged, never more than the
+ * truth, lagging it as the IDS detection rate dictates; false positives raise alerts but flag no car; a compromised
+ * backend service looks up until the VSOC opens an incident for the attack that came through it. */
+TEST(the_observed_view_lags_the_truth_and_never_exceeds_it) {
+	box b = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0.1,\"ids.fp_rate\":0.02}");
+	call_int(b, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"count\":400,\"persistence\":true}");
+	int64_t aObs[7];
+	for (int k = 0; k < 7; k++) {
+		eng_sim_run_until(b.sim, MIN(10 * k));
+		json_t *o = veh_world_observed_json(b.w);
+		ASSERT_TRUE(json_is_true(json_object_get(o, "observed")));
+		ASSERT_TRUE(json_object_get(o, "records_exfiltrated") == NULL && json_object_get(o, "compromised_car_hours") == NULL);
+		aObs[k] = jint(o, "compromised");
+		ASSERT_LE(aObs[k], metrics(b).compromised);
+		ASSERT_EQ_INT(jint(o, "clean"), 2000 - aObs[k]);
+		ASSERT_EQ_INT(jint(o, "alerts"), metrics(b).alerts);  /* alerts, false ones included, are observed */
+		if (k) ASSERT_LE(aObs[k - 1], aObs[k]);
+		json_decref(o);
+	}
+	ASSERT_EQ_INT(aObs[0], 0);
+	/* 10% of each beacon is detected, two check-ins per 10 minutes: about 1-(0.9^12) = 72% after an hour */
+	ASSERT_NEAR((double)aObs[6] / 400, 0.72, 0.08);
+	veh_metrics m = metrics(b);
+	ASSERT_LT(m.alerts, 2000 * 12);  /* false positives came: more alerts than the flagged cars' */
+	ASSERT_LT(aObs[6], m.alerts);
+	/* the same seed gives the same lag */
+	box c = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0.1,\"ids.fp_rate\":0.02}");
+	call_int(c, "attack.compromise", "{\"select\":{\"model\":\"Sedan-A\"},\"count\":400,\"persistence\":true}");
+	eng_sim_run_until(c.sim, MIN(60));
+	json_t *oc = veh_world_observed_json(c.w);
+	ASSERT_EQ_INT(jint(oc, "compromised"), aObs[6]);
+	json_decref(oc);
+	/* patched cars leave the observed count with the truth */
+	json_decref(act(b, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(4));
+	json_t *o = veh_world_observed_json(b.w);
+	ASSERT_LE(jint(o, "compromised"), metrics(b).compromised);
+	json_decref(o);
+	free_world(b);
+	free_world(c);
+}
+
+TEST(a_compromised_service_looks_up_until_an_incident_names_it) {
+	box b = make_world(5, "{\"offline.fraction\":0,\"ids.detect_p\":0}");
+	call_int(b, "service.degrade", "{\"name\":\"telematics\",\"level\":\"compromised\"}");
+	json_t *o = veh_world_observed_json(b.w), *t = veh_world_metrics_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "telematics")), "up");
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(t, "services"), "telematics")), "compromised");
+	json_decref(o);
+	json_decref(t);
+	/* an attack through it, and the VSOC alerted by the scenario: an incident, now seen */
+	call_int(b, "attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"count\":5,\"entry\":\"telematics\",\"c2\":\"198.51.100.9\"}");
+	call_obj(b, "alert", "{\"c2\":\"198.51.100.9\",\"count\":3}");
+	eng_sim_run_until(b.sim, MIN(30));
+	ASSERT_LT(0, metrics(b).incidents);
+	o = veh_world_observed_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "telematics")), "compromised");
+	json_decref(o);
+	/* an isolated service is seen down at once */
+	json_decref(act(b, "isolate_service", "{\"name\":\"ota\"}"));
+	o = veh_world_observed_json(b.w);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(o, "services"), "ota")), "down");
+	json_decref(o);
+	free_world(b);
+}
+
+/* issue 18: pause one OTA campaign (a poisoned one) without taking the whole OTA service down; resume goes on. */
+TEST(a_paused_ota_campaign_offers_nothing_and_its_cars_wait_until_resumed) {
+	box b = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	json_t *r = act(b, "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\",\"rollout\":0.5}");
+	ASSERT_EQ_INT(jint(r, "campaign"), 1);
+	json_decref(r);
+	eng_sim_run_until(b.sim, MIN(30));
+	json_t *m = veh_world_metrics_json(b.w);
+	json_t *c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	int64_t nOffered = jint(c, "offered");
+	ASSERT_LT(0, nOffered);
+	ASSERT_TRUE(json_is_false(json_object_get(c, "malicious")));
+	json_decref(m);
+	r = act(b, "pause_ota_campaign", "{\"campaign\":1}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "paused")));
+	json_decref(r);
+	veh_metrics m0 = metrics(b);
+	eng_sim_run_until(b.sim, HOUR(2));
+	veh_metrics m1 = metrics(b);
+	m = veh_world_observed_json(b.w);
+	c = json_array_get(json_object_get(m, "ota_campaigns"), 0);
+	ASSERT_EQ_INT(jint(c, "offered"), nOffered);  /* no new offers while paused */
+	ASSERT_TRUE(json_is_true(json_object_get(c, "paused")));
+	ASSERT_TRUE(json_object_get(c, "malicious") == NULL);  /* the owner's console does not say which is malicious */
+	json_decref(m);
+	ASSERT_LE(m1.ota_done, m0.ota_done + m0.ota_installing);  /* only installs under way finished */
+	r = act(b, "resume_ota_campaign", "{\"campaign\":1}");
+	json_decref(r);
+	eng_sim_run_until(b.sim, HOUR(6));
+	ASSERT_LT(nOffered, metrics(b).ota_done);
+	ky_err err = { 0 };
+	json_t *a = J("{\"campaign\":7}");
+	r = NULL;
+	ASSERT_EQ_INT(veh_world_action(b.w, "vsoc", "pause_ota_campaign", a, &r, &err), KY_ENOENT);
+	ASSERT_CONTAINS(err.zMsg, "there is no OTA campaign 7 (1 so far)");
+	json_decref(a);
+	/* a paused campaign survives a snapshot */
+	json_decref(act(b, "pause_ota_campaign", "{\"campaign\":1}"));
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
+	box r2 = make_world(8, "{\"offline.fraction\":0,\"ota.download_min\":600,\"ota.download_max\":600}");
+	eng_sim_run_until(r2.sim, eng_sim_now(b.sim));
+	ASSERT_EQ_INT(veh_world_restore(r2.w, buf, len, &err), 0);
+	ASSERT_EQ_INT(r2.w->aOta[0].bPaused, 1);
+	char h1[65], h2[65];
+	veh_world_state_hash(b.w, h1);
+	veh_world_state_hash(r2.w, h2);
+	ASSERT_EQ_STR(h1, h2);
+	free(buf);
+	free_world(r2);
+	free_world(b);
+}
+
+/* Sedan-A (1000, tcu 2.3.1, gw 1.4.0) and SUV-B (1000, tcu 2.5.0, gw 1.4.0); zlib < 1.2.13 is affected by the
+ * advisory; tcu 2.3.1 carries zlib 1.2.12 through libcurl, tcu 2.5.0 has 1.2.13, gw 1.4.0 has 1.2.11 but its
+ * supplier's statement clears it (the code is not reachable). */
+static box vex_world(void) {
+	box b = make_world(3, NULL);
+	ky_err err = { 0 };
+	json_t *s = J("{\"tcu\":{\"2.5.0\":[\"pkg:generic/zlib@1.2.13\"]},\"gw\":{\"1.4.0\":[\"zlib@1.2.11\"]}}");
+	ASSERT_EQ_INT(veh_world_add_sbom(b.w, s, &err), 0);
+	json_decref(s);
+	const char *azDoc[] = {
+		"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"metadata\":{\"component\":{\"type\":\"firmware\",\"name\":\"tcu\","
+		"\"version\":\"2.3.1\",\"bom-ref\":\"fw\"}},\"components\":[{\"name\":\"libcurl\",\"version\":\"7.83.1\",\"bom-ref\":\"c\"},"
+		"{\"name\":\"zlib\",\"version\":\"1.2.12\",\"bom-ref\":\"z\",\"purl\":\"pkg:generic/zlib@1.2.12\"}],\"dependencies\":"
+		"[{\"ref\":\"fw\",\"dependsOn\":[\"c\"]},{\"ref\":\"c\",\"dependsOn\":[\"z\"]}]}",
+		"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"vulnerabilities\":[{\"id\":\"CVE-2022-37434\",\"affects\":[{\"ref\":"
+		"\"pkg:generic/zlib\",\"versions\":[{\"range\":\"vers:generic/<1.2.13\"}]}]},{\"id\":\"CVE-2022-37434\",\"analysis\":"
+		"{\"state\":\"not_affected\",\"justification\":\"code_not_reachable\"},\"affects\":[{\"ref\":\"pkg:generic/zlib@1.2.11\"}]}]}",
+	};
+	for (int i = 0; i < 2; i++) {
+		veh_sbom_load opt = { 0 };
+		ASSERT_EQ_INT(veh_world_load_cyclonedx(b.w, azDoc[i], strlen(azDoc[i]), "doc.json", &opt, &err), 0);
+	}
+	return b;
+}
+
+TEST(a_vex_statement_is_judged_on_the_products_it_names) {
+	box b = vex_world();
+	json_t *r = call_obj(b, "sbom.affected", "{\"vulnerability\":\"CVE-2022-37434\"}");
+	ASSERT_EQ_INT(jint(r, "cars"), 1000);   /* Sedan-A: tcu 2.3.1 */
+	json_decref(r);
+	/* right: tcu 2.3.1 affected */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"select\":{\"ecu\":\"tcu\",\"version\":\"2.3.1\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_EQ_STR(json_string_value(json_object_get(r, "state")), "exploitable");
+	ASSERT_EQ_INT(jint(r, "covered_affected"), 1000);
+	ASSERT_NEAR(json_real_value(json_object_get(r, "error")), 0, 1e-9);
+	json_t *p = json_array_get(json_object_get(r, "products"), 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(p, "ecu")), "tcu");
+	ASSERT_TRUE(json_is_true(json_object_get(p, "affected")));
+	json_decref(r);
+	/* right: the gateway is not affected, although every Sedan-A (which has one) is */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"justification\":"
+	                     "\"vulnerable_code_not_in_execute_path\",\"select\":{\"ecu\":\"gw\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_FALSE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_STR(json_string_value(json_object_get(r, "justification")), "code_not_reachable");   /* CISA name mapped */
+	json_decref(r);
+	/* wrong: Sedan-A said not affected (its tcu is) */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"detail\":\"we think not\","
+	                     "\"select\":{\"model\":\"Sedan-A\"}}");
+	ASSERT_TRUE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_INT(jint(r, "covered_affected"), 1000);
+	ASSERT_EQ_INT(json_array_size(json_object_get(r, "products")), 2);   /* gw 1.4.0 and tcu 2.3.1 */
+	json_decref(r);
+	/* wrong the other way: SUV-B said affected */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"response\":\"update\",\"select\":{\"model\":\"SUV-B\"}}");
+	ASSERT_FALSE(json_is_true(json_object_get(r, "correct")));
+	ASSERT_FALSE(json_is_true(json_object_get(r, "wrong_not_affected")));
+	ASSERT_EQ_STR(json_string_value(json_array_get(json_object_get(r, "response"), 0)), "update");
+	json_decref(r);
+	/* under investigation is neither right nor wrong */
+	r = act(b, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"under_investigation\"}");
+	ASSERT_TRUE(json_is_null(json_object_get(r, "correct")));
+	json_decref(r);
+	/* patching changes the cars, not the products' truth */
+	json_decref(act(b, "ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"tcu\",\"version\":\"2.5.0\",\"rollout\":1}"));
+	eng_sim_run_until(b.sim, HOUR(4));
+	r = call_obj(b, "sbom.affected", "{\"vulnerability\":\"CVE-2022-37434\"}");
+	ASSERT_LT(jint(r, "cars"), 30);
+	json_decref(r);
+	free_world(b);
+}
+
+TEST(a_bad_vex_statement_is_refused_and_changes_nothing) {
+	box b = vex_world();
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\"}", KY_EINVAL, "status: expected affected, not_affected");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"fine\"}", KY_EINVAL, "status:");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\"}", KY_EINVAL, "needs a justification");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"not_affected\",\"justification\":\"lucky\"}",
+	             KY_EINVAL, "justification: expected code_not_present");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"response\":[\"pray\"]}", KY_EINVAL,
+	             "response: expected one or more");
+	expect_error(b, 1, "assess", "{\"vulnerability\":\"CVE-2022-37434\",\"status\":\"affected\",\"select\":{\"model\":\"Kei-C\"}}",
+	             KY_ENOENT, "unknown model 'Kei-C'");
+	expect_error(b, 1, "assess", "{\"component\":\"zlib\",\"range\":\"vers:deb/<1\"}", KY_EPARSE, "unknown type 'deb'");
 	free_world(b);
 }

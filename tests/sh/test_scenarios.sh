@@ -25,7 +25,7 @@ done
 [ "$n" -ge 5 ] && pass "at_least_five_drills" || fail "at_least_five_drills" "found $n"
 
 # Broken scenarios and sandbox escapes: exit 1 with FILE:LINE: message, never a crash.
-for b in bad_syntax bad_team bad_kind bad_time bad_sbom esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
+for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome bad_technique bad_technique2 esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
 	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc \
 	esc_strmeta esc_strmeta_gc esc_collectgarbage esc_pcall_loop esc_coro_loop esc_coro_yield esc_coro_close esc_xpcall \
 	esc_recursion esc_recursion_meta esc_table_concat esc_pattern esc_pattern_gsub esc_find_plain esc_rep_empty \
@@ -67,6 +67,23 @@ err=$("$KYODO" check "$DATA/bad_kind.lua" 2>&1 >/dev/null)
 expect_contains "bad_kind_message" "$err" "unknown action kind 'reboot_fleet'"
 err=$("$KYODO" check "$DATA/bad_time.lua" 2>&1 >/dev/null)
 expect_contains "bad_time_message" "$err" "bad time"
+# CONTRACT §1: check refuses what no action could meet, naming the valid choices
+err=$("$KYODO" check "$DATA/bad_party.lua" 2>&1 >/dev/null)
+expect_contains "bad_party_message" "$err" "args.party: 'pcc' is not one of: regulator, ppc, mlit"
+err=$("$KYODO" check "$DATA/bad_tlp.lua" 2>&1 >/dev/null)
+expect_contains "bad_tlp_message" "$err" "args.tlp: 'AMBER' is not one of: clear, green, amber"
+err=$("$KYODO" check "$DATA/bad_share_to.lua" 2>&1 >/dev/null)
+expect_contains "bad_share_to_message" "$err" "args.to: 'oem' is not one of: vsoc, oem_psirt, all"
+err=$("$KYODO" check "$DATA/bad_penalty.lua" 2>&1 >/dev/null)
+expect_contains "bad_penalty_message" "$err" "penalty: no action can match it: isolate_service: args.name: 'dms'"
+err=$("$KYODO" check "$DATA/bad_penalty_team.lua" 2>&1 >/dev/null)
+expect_contains "bad_penalty_team_message" "$err" "penalty: unknown team 'legal'"
+err=$("$KYODO" check "$DATA/bad_technique.lua" 2>&1 >/dev/null)
+expect_contains "bad_technique_message" "$err" "bad_technique.lua:5: 'ATM-T0099' is not a technique of the Auto-ISAC"
+err=$("$KYODO" check "$DATA/bad_technique2.lua" 2>&1 >/dev/null)
+expect_contains "bad_technique2_message" "$err" "neither an Auto-ISAC ATM id"
+err=$("$KYODO" check "$DATA/bad_outcome.lua" 2>&1 >/dev/null)
+expect_contains "bad_outcome_message" "$err" "unknown metric 'compromized' (known: total, clean, compromised"
 
 # run --json: the summary fields, determinism by seed, --until, no progress bar when stderr is not a terminal.
 A=scenarios/tcu-remote.lua
@@ -98,6 +115,24 @@ for f in scenarios/*.lua; do
 		fail "good_beats_poor_$name" "good $g, poor $p"; fi
 done
 
+# Every shipped good script meets every expectation of its drill that fires (none missed, none refused).
+for f in scenarios/*.lua; do
+	name=$(basename "$f" .lua)
+	out=$("$KYODO" run "$f" --actions "scenarios/$name.good.jsonl" --json 2>"$TMP/good.err")
+	missed=$(printf '%s' "$out" | grep -o '"label":"[^"]*","inject":"[^"]*","team":"[^"]*","kind":"[^"]*"[^}]*"status":"missed"' |
+		sed 's/"label":"\([^"]*\)".*/\1/' | tr '\n' ' ')
+	if [ -z "$missed" ] && ! grep -qE "refused|rejected" "$TMP/good.err"; then pass "good_meets_every_expectation_$name"; else
+		fail "good_meets_every_expectation_$name" "missed: $missed; stderr: $(head -c 300 "$TMP/good.err")"; fi
+done
+
+# CONTRACT §1: an action the world refuses is reported as TIME TEAM KIND: refused: message, and the run goes on.
+printf '%s\n%s\n' '{"t":"00:01:00","team":"oem_psirt","kind":"ota_campaign","args":{"ecu":"tcu","version":"2000.0.0"}}' \
+	'{"t":"00:02:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' >"$TMP/refused.jsonl"
+out=$("$KYODO" run scenarios/tcu-remote.lua --actions "$TMP/refused.jsonl" --json 2>"$TMP/refused.err")
+expect_eq "world_refusal_exits_0" "$?" 0
+expect_contains "world_refusal_line" "$(cat "$TMP/refused.err")" "00:01:00 oem_psirt ota_campaign: refused: "
+expect_contains "world_refusal_counted" "$out" '"actions":{"applied":1,"refused":1}'
+
 # A bad actions file: exit 1 with FILE:LINE.
 printf '%s\n%s\n' '{"t":"00:01:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' \
 	'{"t":"soon","team":"vsoc","kind":"triage","args":{}}' >"$TMP/bad.jsonl"
@@ -123,7 +158,7 @@ expect_contains "japanese_title" "$out" "顧客・車両データ漏えい"
 out=$("$KYODO" run "$A" --sweep 4 --json 2>/dev/null)
 expect_eq "sweep_exits_0" "$?" 0
 expect_eq "sweep_runs" "$(field "$out" runs)" 4
-expect_contains "sweep_lists_expectations" "$out" "\"label\":\"R155-initial-24h\""
+expect_contains "sweep_lists_expectations" "$out" "\"label\":\"APPI-PPC-sokuho-3-5d\""
 expect_contains "sweep_lists_branches" "$out" "\"runs_fired\":"
 out=$("$KYODO" run "$A" --sweep 2 2>/dev/null)
 expect_contains "sweep_text_never_fired" "$out" "never fired"

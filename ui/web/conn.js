@@ -10,7 +10,8 @@ export const PROTOCOL = "kyodo.v1";
 const SILENCE_MS = 5000;
 
 export class Conn {
-	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg)}. */
+	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg), hello() -> extra
+	 * fields of the hello}. */
 	constructor(token, handlers) {
 		this.token = token;
 		this.h = handlers;
@@ -47,7 +48,8 @@ export class Conn {
 		this.lastRx = Date.now();
 		clearInterval(this.watch);
 		this.watch = setInterval(() => { if (Date.now() - this.lastRx > SILENCE_MS) this.lost(ws); }, 1000);
-		ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token }));
+		// the page may add fields to the hello (the participant's display name: hotwash.js)
+		ws.onopen = () => ws.send(JSON.stringify(Object.assign({}, this.h.hello ? this.h.hello() : {}, { type: "hello", token: this.token })));
 		ws.onmessage = (ev) => {
 			this.lastRx = Date.now();
 			let msg;

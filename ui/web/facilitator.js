@@ -52,7 +52,7 @@ const handlers = {
 		for (const a of Array.isArray(m.actions) ? m.actions : []) handlers.action(a);
 		renderAll();
 	},
-	clock(m) { S.clock.update(m); renderClock(); renderTimelineSoon(); },
+	clock(m) { S.clock.update(m); renderClock(); renderTimelineSoon(); renderHotwash(); },
 	inject(m) {
 		const to = m.team ? [m.team] : Array.isArray(m.to) ? m.to : typeof m.to === "string" ? [m.to] : [];
 		const list = to.includes("all") ? teams() : to;
@@ -139,6 +139,7 @@ const handlers = {
 		renderTeams();
 		toast(t("fac.newlink", { team: teamName(S.exercise, m.team) }), "ok");
 	},
+	hotwash(m) { S.hotwash = m; renderHotwash(); },   // how many participants answered the feedback form
 	error(m) {
 		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
@@ -278,6 +279,7 @@ function feedItem(a) {
 		? Object.entries(a.result).map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : typeof v === "number" ? fmtN(v, getLang()) : v)).join(" · ") : "";
 	return h("li", { class: "feed-item" + (needsGrade(a) ? " needs-grade" : ""), "data-seq": a.seq, "data-team": a.team, "data-kind": a.kind },
 		h("div", { class: "row1" }, h("span", { class: "time" }, fmtT(a.t_us)), h("span", { class: "team" }, teamName(S.exercise, a.team)), h("span", { class: "kind" }, t("kind." + a.kind)), h("span", { class: "seq" }, a.seq !== undefined ? "#" + a.seq : "")),
+		a.by ? h("div", { class: "by" }, t("act.by", { name: a.by })) : null,
 		text ? h("div", { class: "text" }, (a.kind === "notify" ? "[" + t("f.party." + a.args.party) + "] " : a.kind === "share" ? "→ " + a.args.to + " [" + tlpOf(a.args.tlp).toUpperCase() + "] " : "") + text)
 			: h("div", { class: "text" }, summarize(a.kind, a.args)),
 		a.inject ? h("div", { class: "result" }, "↳ " + a.inject) : null,
@@ -410,7 +412,19 @@ function renderFleet() {
 	if (chart) chart.setData(S.fleet);
 }
 
+/* The hot wash: how many participants answered the feedback form (shown once the drill has ended or anyone has). */
+function renderHotwash() {
+	const el = $("#hw-count");
+	if (!el) return;
+	const m = S.hotwash || { answered: 0, teams: {} };
+	el.hidden = !(m.answered > 0 || S.clock.ended);
+	el.dataset.answered = String(m.answered || 0);
+	el.textContent = t("fac.hotwash", { n: m.answered || 0 });
+	el.title = teams().map((id) => teamName(S.exercise, id) + ": " + ((m.teams && m.teams[id]) || 0)).join("\n");
+}
+
 function renderAll() {
+	renderHotwash();
 	$("#ex-title").textContent = (S.exercise && S.exercise.title) || t("app.tagline");
 	document.title = t("fac.title") + (S.exercise && S.exercise.title ? " · " + S.exercise.title : "") + " · kyodo";
 	renderClock(); renderTeams(); renderScoreboard(); renderFeed(); renderTimeline(); renderErrors(); renderTabs(); renderComposer(); renderFleet();
@@ -420,6 +434,7 @@ function renderAll() {
 // ---- start -------------------------------------------------------------------------------------------
 function start() {
 	applyStatic(document);
+	$("#clock").after(h("div", { class: "hw-chip", id: "hw-count", hidden: true }));
 	$("#lang-btn").addEventListener("click", () => setLang(getLang() === "ja" ? "en" : "ja"));
 	$("#ctl-start").addEventListener("click", () => control("start"));
 	$("#ctl-pause").addEventListener("click", () => control("pause"));

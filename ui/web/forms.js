@@ -13,6 +13,11 @@ const DEFAULT_FEATURES = ["remote_start", "remote_unlock", "remote_lock", "remot
 const DEFAULT_SERVICES = ["telematics", "ota", "vsoc", "pki", "app_api"];
 const PARTIES = ["regulator", "isac", "customers", "supplier"];
 const STATES = ["clean", "compromised", "patched", "offline"];
+// VEX statements (assess with a vulnerability): the statuses, CycloneDX justifications and responses
+const VEX_STATUS = ["affected", "not_affected", "fixed", "under_investigation"];
+const VEX_JUST = ["code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency", "requires_environment",
+	"protected_by_compiler", "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"];
+const VEX_RESPONSE = ["update", "rollback", "workaround_available", "will_not_fix", "can_not_fix"];
 
 function names(list) {
 	if (!list) return [];
@@ -67,7 +72,7 @@ export function isIndicator(v) {
 	return RE_IPV4.test(v) || (v.includes(":") && RE_IPV6.test(v)) || RE_DOMAIN.test(v) || RE_HASH.test(v) || /^https?:\/\/\S+$/.test(v);
 }
 const RE_VERSION = /^\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/;
-const RE_COMPONENT = /^[^@\s]+@[^@\s]+$/;
+const RE_COMPONENT = /^(pkg:\S+|[^\s]*[^@\s/][^\s]*@[^@\s]+)$/;   // name@version, group/name@version (@scope/x@1), a purl
 
 // --- field builders -------------------------------------------------------------------------------
 function field(name, labelKey, control, helpKey, opts) {
@@ -186,9 +191,23 @@ function buildFields(kind, ctx) {
 		field("indicators", "f.indicators", textarea("f.indicators.ph", 2), "f.indicators.help")];
 	}
 	case "assess": {
+		// an impact assessment of a component, or a VEX statement about a vulnerability (docs/sbom.md)
 		const [inp, dl] = suggest("component", cat.components, t("f.component.ph"));
-		return [field("component", "f.component", inp, "f.component.help", { required: true }), dl,
-			field("affected", "f.affected", h("input", { type: "number", min: "0", step: "1" }), "f.affected.help", { required: true })];
+		return [h("div", { class: "field", "data-field": "assess.mode" },
+			h("div", { class: "radios" },
+				h("label", {}, h("input", { type: "radio", name: "assess.mode", value: "component", checked: true }), " ", t("f.assess.mode.component")),
+				h("label", {}, h("input", { type: "radio", name: "assess.mode", value: "vex" }), " ", t("f.assess.mode.vex")))),
+		h("div", { class: "when", "data-when": "assess.mode=component" },
+			field("component", "f.component", inp, "f.component.help", { required: true }), dl,
+			field("affected", "f.affected", h("input", { type: "number", min: "0", step: "1" }), "f.affected.help", { required: true })),
+		h("div", { class: "when", "data-when": "assess.mode=vex" },
+			field("vulnerability", "f.vulnerability", h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: "CVE-2022-37434" }), "f.vulnerability.help", { required: true }),
+			h("div", { class: "grid2" },
+				field("status", "f.status", select(VEX_STATUS.map((x) => [x, t("f.status." + x)]), "f.choose"), null, { required: true }),
+				field("justification", "f.justification", select(VEX_JUST.map((x) => [x, t("f.just." + x)]), "f.none"), "f.justification.help")),
+			field("response", "f.response", select(VEX_RESPONSE.map((x) => [x, t("f.resp." + x)]), "f.none")),
+			field("detail", "f.detail", textarea("f.detail.ph", 3), "f.detail.help"),
+			selectorFields("select", cat))];
 	}
 	case "report":
 		return [field("text", "f.text", textarea("f.text.ph.report", 10), null, { required: true })];
@@ -237,6 +256,19 @@ export function readArgs(kind, v) {
 		break;
 	}
 	case "assess": {
+		if ((v["assess.mode"] || "component") === "vex") {
+			args.vulnerability = req("vulnerability");
+			args.status = req("status");
+			if (v.justification) args.justification = v.justification;
+			if (v.response) args.response = [v.response];
+			const d = String(v.detail || "").trim();
+			if (d) args.detail = d;
+			if (args.status === "not_affected" && !args.justification && !d) errs.justification = t("f.justification.needed");
+			checkSelector(v, "select", errs);
+			const sel = readSelector(v, "select");
+			if (Object.keys(sel).length) args.select = sel;
+			break;
+		}
 		args.component = req("component");
 		if (args.component && !RE_COMPONENT.test(args.component)) errs.component = t("f.component.bad");
 		const a = String(v.affected || "").trim();
@@ -264,7 +296,9 @@ export function summarize(kind, args) {
 	case "disable_feature": return (args.feature || "") + " · " + sel(args.select);
 	case "notify": return t("f.party." + args.party) + ": " + short(args.text, 80);
 	case "share": return "→ " + args.to + " [" + String(args.tlp || "").toUpperCase() + "] " + short(args.text, 70);
-	case "assess": return (args.component || "") + ": " + (args.affected !== undefined ? args.affected : sel(args.select));
+	case "assess":
+		if (args.vulnerability) return args.vulnerability + ": " + (VEX_STATUS.includes(args.status) ? t("f.status." + args.status) : args.status) + (args.select ? " · " + sel(args.select) : "");
+		return (args.component || "") + ": " + (args.affected !== undefined ? args.affected : sel(args.select));
 	case "report": return short(args.text, 90);
 	}
 	return short(JSON.stringify(args), 90);

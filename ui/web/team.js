@@ -10,6 +10,7 @@ import { h, fill, $, fmtT, fmtN, fmtShort, SimClock, store, tokenKey, fleetAdd, 
 import { Conn, pageToken } from "./conn.js";
 import { ActionForm, normCatalog, summarize } from "./forms.js";
 import { LineChart, FLEET_SERIES } from "./chart.js";
+import { Hotwash } from "./hotwash.js";
 
 const token = pageToken();
 const K = "kyodo.v1." + tokenKey(token) + ".";
@@ -58,6 +59,7 @@ const saveView = () => store.set(K + "view", S.view);
 let conn = null;
 let form = null;
 let chart = null;
+let hw = null;   // the participant's name and the end-of-drill feedback form (hotwash.js)
 
 // ---- messages from the server ----------------------------------------------------------------------
 const handlers = {
@@ -73,6 +75,7 @@ const handlers = {
 		S.clock.duration = exerciseDurationUs(S.exercise);
 		if (m.clock) S.clock.update(m.clock);
 		if (S.clock.ended) showBanner(t("clock.ended.banner"), "warn");
+		if (hw) hw.onClock(S.clock.ended);
 		// the backlog follows: rebuild the inbox and threads from what the server sends now
 		S.injects.clear();
 		S.messages = [];
@@ -94,6 +97,7 @@ const handlers = {
 		S.clock.update(m);
 		renderClock();
 		if (S.clock.ended && !was) showBanner(t("clock.ended.banner"), "warn");
+		if (hw) hw.onClock(S.clock.ended);
 	},
 	inject(m) {
 		if (!m.id) return;
@@ -136,7 +140,9 @@ const handlers = {
 		a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null;
 		saveOutbox(); renderHistory(); renderCoord();
 	},
+	feedback_saved(m) { if (hw) hw.onSaved(m); },
 	error(m) {
+		if (hw && hw.onError(m)) return;   // an answer to the feedback form
 		const a = m.id ? S.outbox.find((x) => x.id === m.id) : null;
 		if (a) { a.status = "error"; a.error = (m.code ? m.code + ": " : "") + (m.message || ""); saveOutbox(); renderHistory(); renderCoord(); return; }
 		if (conn && conn.fatal) { showBanner(t("conn.badtoken", { message: m.message || m.code }), "bad"); return; }
@@ -160,6 +166,7 @@ const handlers = {
 		if (m.result !== undefined) a.result = m.result;
 		if (m.error) { a.status = "error"; a.error = m.error; }
 		if (m.points !== undefined) { a.points = m.points; a.comment = m.comment || ""; }
+		if (m.by) a.by = m.by;
 		saveOutbox(); renderHistory(); renderScore(); renderCoord();
 	},
 	read(m) {
@@ -527,6 +534,9 @@ function mountForm() {
 // ---- start -------------------------------------------------------------------------------------------
 function start() {
 	applyStatic(document);
+	hw = new Hotwash({ send: (m) => !!conn && conn.send(m), key: K });
+	hw.mountName($(".team-chip"));
+	hw.mountCard($("#kpis"));
 	$("#lang-btn").addEventListener("click", () => setLang(getLang() === "ja" ? "en" : "ja"));
 	$("#sound-btn").addEventListener("click", () => { S.view.sound = !S.view.sound; saveView(); renderHeader(); if (S.view.sound) chime(); });
 	for (const b of document.querySelectorAll("#inbox-filter button")) b.addEventListener("click", () => { S.view.filter = b.dataset.filter; saveView(); renderInbox(); });
@@ -537,12 +547,12 @@ function start() {
 		S.outbox = mergeOutbox(S.outbox, store.get(K + "outbox", []));
 		renderHistory(); renderCoord();
 	});
-	onLang(() => { if (form) form.refresh(); renderAll(); renderConn(conn.state, conn.attempt); });
+	onLang(() => { if (form) form.refresh(); renderAll(); renderConn(conn.state, conn.attempt); hw.renderName(); hw.render(); });
 	mountForm();
 	renderAll();
 	setInterval(renderClock, 250);
 	if (!token) { showBanner(t("conn.notoken"), "bad"); renderConn("offline", 0); conn = { send: () => false, state: "offline", attempt: 0 }; return; }
-	conn = new Conn(token, { onMessage, onState: renderConn });
+	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => hw.helloFields() });
 	window.kyodo = { state: S, conn };   // for the browser tests and for debugging from the console
 	conn.open();
 }

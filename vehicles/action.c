@@ -1,0 +1,394 @@
+/* action: see action.h. The table is aKind below: one row per kind with its schema builder, extra rule and
+ * effect (the effects live in respond.c). Schemas are written in the JSON Schema subset of engine/jschema.h, and
+ * their patterns in the part of regular-expression syntax that POSIX ERE and ECMAScript share. */
+#include "vehicles/action.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/jschema.h"
+#include "vehicles/worldInt.h"
+
+const char *const veh_action_parties[] = {
+	"regulator", /* the authority the scenario means (R155/R156 type approval, NIS2 CSIRT, ...) */
+	"ppc",       /* Japan: Personal Information Protection Commission (APPI breach reports) */
+	"mlit",      /* Japan: Ministry of Land, Infrastructure, Transport and Tourism (recalls, R155 approval) */
+	"police",
+	"jpcert",    /* JPCERT/CC */
+	"nco",       /* Japan: National Cybersecurity Office (formerly NISC) */
+	"isac",
+	"customers",
+	"dealers",
+	"supplier",
+	"partners",
+	"mno",       /* a mobile network operator (SMS / APN) */
+	NULL,
+};
+
+static const char *const azTlp[] = { "clear", "green", "amber", "amber+strict", "red", NULL };
+static const char *const azStage[] = { "initial", "detailed", "final", NULL };
+
+/* A token without white space: inject ids, indicators of any kind (IP, domain, hash, URL, apikey:...). The class
+ * holds a real space, tab, CR and LF (not escapes), which both regex dialects read literally. */
+#define PAT_TOKEN "^[^ \t\r\n]+$"
+#define PAT_VERSION "^[0-9]{1,4}[.][0-9]{1,4}([.][0-9]{1,4})?$"
+#define PAT_TEXT "[^ \t\r\n]"   /* some text: at least one character that is not white space */
+
+/* --- schema pieces --------------------------------------------------------------------------------- */
+
+static json_t *strings(const char *const *az, int n) {
+	json_t *a = json_array();
+	for (int i = 0; a && (n < 0 ? az[i] != NULL : i < n); i++) json_array_append_new(a, json_string(az[i]));
+	return a;
+}
+
+static json_t *str_schema(const char *zDesc) { return json_pack("{s:s,s:s}", "type", "string", "description", zDesc); }
+
+static json_t *token_schema(const char *zDesc) {
+	return json_pack("{s:s,s:s,s:s}", "type", "string", "pattern", PAT_TOKEN, "description", zDesc);
+}
+
+static json_t *text_schema(const char *zDesc) {
+	return json_pack("{s:s,s:s,s:s}", "type", "string", "pattern", PAT_TEXT, "description", zDesc);
+}
+
+static json_t *enum_schema(json_t *values, const char *zDesc) {  /* steals values */
+	return json_pack("{s:s,s:o,s:s}", "type", "string", "enum", values, "description", zDesc);
+}
+
+/* Appends z to buf as a literal of both regex dialects: metacharacters inside a one-character class. */
+static void pat_literal(char *buf, size_t n, const char *z) {
+	size_t k = strlen(buf);
+	for (; *z && k + 5 < n; z++) {
+		if (strchr(".[]()*+?{}|^$", *z)) k += (size_t)snprintf(buf + k, n - k, *z == '^' ? "\\^" : *z == ']' ? "\\]" : "[%c]", *z);
+		else if (*z == '\\') k += (size_t)snprintf(buf + k, n - k, "\\\\");
+		else buf[k++] = *z;
+		buf[k] = 0;
+	}
+}
+
+/* A name or a list of names, each one of values (steals values): model, region, state of a selector. */
+static json_t *names_schema(json_t *values, const char *zDesc) {
+	char zPat[4096] = "^(";
+	size_t i;
+	json_t *v;
+	json_array_foreach(values, i, v) {
+		if (i) strcat(zPat, "|");
+		pat_literal(zPat, sizeof zPat - 4, json_string_value(v));
+	}
+	strcat(zPat, ")$");
+	return json_pack("{s:[ss],s:s,s:{s:s,s:o},s:s}", "type", "string", "array", "pattern", zPat, "items", "type",
+	                 "string", "enum", values, "description", zDesc);
+}
+
+static json_t *selector_props(const veh_world *w) {
+	const veh_fleet *f = &w->f;
+	const char *azState[VEH_ST_N];
+	for (int i = 0; i < VEH_ST_N; i++) azState[i] = veh_state_name(i);
+	const char *azEcu[VEH_ECU_N];
+	for (int i = 0; i < VEH_ECU_N; i++) azEcu[i] = veh_ecu_name(i);
+	return json_pack("{s:o,s:o,s:o,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},s:o}",
+	                 "model", names_schema(strings((const char *const *)f->azModel, f->nModel), "car model(s)"),
+	                 "region", names_schema(strings((const char *const *)f->azRegion, f->nRegion), "region(s)"),
+	                 "ecu", enum_schema(strings(azEcu, VEH_ECU_N), "ECU class"),
+	                 "below", "type", "string", "pattern", PAT_VERSION, "description", "firmware below this version (MAJOR.MINOR.PATCH)",
+	                 "version", "type", "string", "pattern", PAT_VERSION, "description", "firmware at exactly this version",
+	                 "state", names_schema(strings(azState, VEH_ST_N), "car state(s)"));
+}
+
+static json_t *selector_schema(const veh_world *w, const char *zDesc) {
+	return json_pack("{s:s,s:o,s:b,s:s}", "type", "object", "properties", selector_props(w), "additionalProperties", 0,
+	                 "description", zDesc);
+}
+
+static json_t *object_schema(json_t *props, json_t *required, const char *zDesc) {  /* steals both */
+	return json_pack("{s:s,s:o,s:o,s:b,s:s}", "type", "object", "properties", props, "required", required,
+	                 "additionalProperties", 0, "description", zDesc);
+}
+
+/* --- one schema builder per kind ------------------------------------------------------------------- */
+
+typedef struct schema_ctx {
+	const veh_world *w;
+	json_t *teams;    /* team ids (borrowed) */
+	json_t *parties;  /* every party a notify may name (borrowed) */
+} schema_ctx;
+
+static json_t *s_triage(const schema_ctx *c) {
+	(void)c;
+	return object_schema(json_pack("{s:o}", "inject", token_schema("the inject being handled (its id)")),
+	                     json_pack("[s]", "inject"), "marks an inject as being handled");
+}
+
+static json_t *s_block(const schema_ctx *c) {
+	(void)c;
+	return object_schema(json_pack("{s:o}", "value", token_schema("an indicator: IP address, domain, URL, file hash, "
+	                                                              "key id (apikey:...)")),
+	                     json_pack("[s]", "value"), "blocks command-and-control through an indicator");
+}
+
+static json_t *services(const schema_ctx *c) {
+	(void)c;
+	const char *az[VEH_SVC_N];
+	for (int i = 0; i < VEH_SVC_N; i++) az[i] = veh__svc_name(i);
+	return strings(az, VEH_SVC_N);
+}
+
+static json_t *s_isolate(const schema_ctx *c) {
+	return object_schema(json_pack("{s:o}", "name", enum_schema(services(c), "backend service")),
+	                     json_pack("[s]", "name"), "takes a backend service offline");
+}
+
+static json_t *s_restore(const schema_ctx *c) {
+	return object_schema(json_pack("{s:o}", "name", enum_schema(services(c), "backend service")),
+	                     json_pack("[s]", "name"), "brings an isolated service back, rebuilt clean");
+}
+
+static json_t *s_revoke(const schema_ctx *c) {
+	json_t *props = selector_props(c->w);
+	json_object_set_new(props, "select", selector_schema(c->w, "cars whose certificates are revoked"));
+	char zPat[256] = "^(all|signing_key";
+	for (int i = 0; i < VEH_ECU_N; i++) {
+		strcat(zPat, "|");
+		strcat(zPat, veh_ecu_name(i));
+	}
+	strcat(zPat, ")$");
+	json_t *scope = json_pack("{s:[ss],s:s,s:o,s:b,s:s}", "type", "string", "object", "pattern", zPat, "properties", props,
+	                          "additionalProperties", 0, "description",
+	                          "\"all\", an ECU class, \"signing_key\" (the OTA signing key) or a selector of cars");
+	return object_schema(json_pack("{s:o,s:o}", "scope", scope, "reason", str_schema("why (for the record)")),
+	                     json_pack("[s]", "scope"), "cuts the affected cars from the backend until re-provisioned");
+}
+
+static json_t *s_ota(const schema_ctx *c) {
+	const char *azEcu[VEH_ECU_N];
+	for (int i = 0; i < VEH_ECU_N; i++) azEcu[i] = veh_ecu_name(i);
+	json_t *props = json_pack("{s:o,s:o,s:{s:s,s:s,s:s},s:{s:s,s:f,s:f,s:s}}", "select",
+	                          selector_schema(c->w, "cars to update (default: every car with an older firmware)"), "ecu",
+	                          enum_schema(strings(azEcu, VEH_ECU_N), "ECU class to update"), "version", "type", "string",
+	                          "pattern", PAT_VERSION, "description", "firmware version to install", "rollout", "type",
+	                          "number", "minimum", 0.01, "maximum", 1.0, "description",
+	                          "fraction of the targeted cars offered per hour (default 0.25)");
+	return object_schema(props, json_pack("[ss]", "ecu", "version"), "pushes firmware over the air");
+}
+
+static json_t *s_ota_pause(const schema_ctx *c) {
+	(void)c;
+	return object_schema(json_pack("{s:{s:s,s:i,s:s}}", "campaign", "type", "integer", "minimum", 1, "description",
+	                               "the OTA campaign's number (the fleet view's ota_campaigns)"),
+	                     json_pack("[s]", "campaign"), "pauses or resumes one OTA campaign");
+}
+
+static json_t *s_contact(const schema_ctx *c) {
+	json_t *props = json_pack("{s:o,s:o}", "party", enum_schema(json_deep_copy(c->parties), "who is asked"), "request",
+	                          text_schema("what they are asked to do (block an SMS sender, hold deliveries, ...)"));
+	return object_schema(props, json_pack("[ss]", "party", "request"),
+	                     "asks an outside party to act; what it does is the scenario's (on(\"action\"))");
+}
+
+static json_t *s_disable(const schema_ctx *c) {
+	const char *az[VEH_FEAT_N];
+	for (int i = 0; i < VEH_FEAT_N; i++) az[i] = veh_feature_name(i);
+	json_t *props = json_pack("{s:o,s:o}", "feature", enum_schema(strings(az, VEH_FEAT_N), "remote feature"), "select",
+	                          selector_schema(c->w, "cars (default: all that have the feature)"));
+	return object_schema(props, json_pack("[s]", "feature"), "removes an attack surface at a cost to customers");
+}
+
+static json_t *s_notify(const schema_ctx *c) {
+	json_t *props = json_pack("{s:o,s:o,s:o}", "party", enum_schema(json_deep_copy(c->parties), "who is notified"),
+	                          "text", text_schema("what is said"), "stage",
+	                          enum_schema(strings(azStage, -1), "initial, detailed or final notification"));
+	return object_schema(props, json_pack("[ss]", "party", "text"), "a notification to an outside party");
+}
+
+static json_t *s_share(const schema_ctx *c) {
+	json_t *to = json_deep_copy(c->teams);
+	json_array_append_new(to, json_string("all"));
+	json_t *props = json_pack("{s:o,s:o,s:o,s:{s:s,s:{s:s,s:s},s:s}}", "to", enum_schema(to, "a team, or \"all\""),
+	                          "text", text_schema("the message"), "tlp",
+	                          enum_schema(strings(azTlp, -1), "Traffic Light Protocol (default clear)"), "indicators",
+	                          "type", "array", "items", "type", "string", "pattern", PAT_TOKEN, "description",
+	                          "indicators the recipients can act on");
+	return object_schema(props, json_pack("[ss]", "to", "text"), "a message to another team");
+}
+
+/* An impact assessment of a component, or a VEX statement about a vulnerability (docs/sbom.md): which of the two,
+ * and what each needs, r_assess says. */
+static json_t *s_assess(const schema_ctx *c) {
+	json_t *props = json_pack("{s:o,s:{s:s,s:s,s:s},s:{s:s,s:i,s:s},s:o}", "component",
+	                          text_schema("component: name@version, group/name@version or a package URL"), "range", "type",
+	                          "string", "pattern", "^vers:[a-z]", "description",
+	                          "the component's versions, a VERS range (vers:generic/<1.2.13)", "affected", "type", "integer",
+	                          "minimum", 0, "description", "how many cars carry it (or the statement covers)", "select",
+	                          selector_schema(c->w, "the cars that carry it (for a statement: the products it is about)"));
+	json_object_set_new(props, "vulnerability", token_schema("a vulnerability id (CVE-2022-37434): makes this a VEX statement"));
+	json_object_set_new(props, "status", enum_schema(strings(veh__vex_statuses, -1), "the statement: affected, not_affected, "
+	                                                 "fixed or under_investigation"));
+	json_object_set_new(props, "justification", enum_schema(strings(veh__vex_justifications, -1),
+	                                                        "why not_affected (CycloneDX or CISA names)"));
+	json_object_set_new(props, "response", names_schema(strings(veh__vex_responses, -1), "the response(s) to it"));
+	json_object_set_new(props, "detail", text_schema("the impact statement"));
+	return object_schema(props, json_array(), "an impact assessment against the firmware SBOMs, or a VEX statement");
+}
+
+static json_t *s_report(const schema_ctx *c) {
+	(void)c;
+	return object_schema(json_pack("{s:o}", "text", text_schema("the report")), json_pack("[s]", "text"),
+	                     "free text, graded by the facilitator");
+}
+
+/* --- rules the schema cannot say ------------------------------------------------------------------- */
+
+static int r_share(json_t *args, int bPartial, ky_err *err) {
+	(void)bPartial;
+	const char *zTlp = json_string_value(json_object_get(args, "tlp"));
+	const char *zTo = json_string_value(json_object_get(args, "to"));
+	if (zTlp && zTo && !strcmp(zTlp, "red") && !strcmp(zTo, "all"))
+		return ky_err_set(err, KY_EINVAL, "share: args.to: a TLP:RED share goes to one named team, not \"all\"");
+	return 0;
+}
+
+/* An expectation or a penalty (bPartial) may name any subset: what an action must have is checked only for actions. */
+static int r_assess(json_t *args, int bPartial, ky_err *err) {
+	/* with neither affected nor select an assessment of a component is qualitative: recorded, nothing to compare */
+	static const char *const azVex[] = { "status", "justification", "response", NULL };
+	const char *zStatus = json_string_value(json_object_get(args, "status"));
+	if (bPartial) return 0;
+	if (!json_object_get(args, "vulnerability")) {
+		if (!json_object_get(args, "component"))
+			return ky_err_set(err, KY_EINVAL, "assess: args.component: required (or args.vulnerability for a VEX statement)");
+		for (int i = 0; azVex[i]; i++)
+			if (json_object_get(args, azVex[i]))
+				return ky_err_set(err, KY_EINVAL, "assess: args.%s: only in a statement about a vulnerability (args.vulnerability)",
+				                  azVex[i]);
+		return 0;
+	}
+	if (!zStatus)
+		return ky_err_set(err, KY_EINVAL, "assess: args.status: required with args.vulnerability (affected, not_affected, fixed or "
+		                  "under_investigation)");
+	if ((!strcmp(zStatus, "not_affected") || !strcmp(zStatus, "false_positive")) && !json_object_get(args, "justification") &&
+	    !json_object_get(args, "detail"))
+		return ky_err_set(err, KY_EINVAL, "assess: args.justification: a not_affected statement needs a justification "
+		                  "(code_not_present, code_not_reachable, ...) or a detail");
+	return 0;
+}
+
+/* --- the table -------------------------------------------------------------------------------------- */
+
+typedef struct kind_row {
+	veh_action_info info;
+	json_t *(*schema)(const schema_ctx *);
+	int (*rule)(json_t *args, int bPartial, ky_err *err);  /* may be NULL; bPartial: an expectation's or penalty's args */
+	int (*apply)(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+} kind_row;
+
+#define W VEH_ACT_WORLD
+#define C VEH_ACT_CONFIRM
+#define N VEH_ACT_NOFLEET
+static const kind_row aKind[] = {
+	{ { "triage", N, VEH_SCOPE_NONE, "marks an inject as being handled" }, s_triage, NULL, NULL },
+	{ { "block_indicator", W | N, VEH_SCOPE_INDICATOR, "stops command-and-control through an indicator" }, s_block, NULL,
+	  veh__act_block },
+	{ { "isolate_service", W | C, VEH_SCOPE_SERVICE, "takes a backend service offline" }, s_isolate, NULL, veh__act_isolate },
+	{ { "restore_service", W, VEH_SCOPE_SERVICE, "brings an isolated service back, rebuilt clean" }, s_restore, NULL,
+	  veh__act_restore },
+	{ { "revoke_certificate", W | C, VEH_SCOPE_SELECT, "cuts affected cars from the backend until re-provisioned" },
+	  s_revoke, NULL, veh__act_revoke },
+	{ { "ota_campaign", W | C, VEH_SCOPE_SELECT, "pushes firmware over the air" }, s_ota, NULL, veh__act_ota },
+	{ { "disable_feature", W | C, VEH_SCOPE_SELECT, "removes an attack surface at a cost to customers" }, s_disable, NULL,
+	  veh__act_disable },
+	{ { "pause_ota_campaign", W, VEH_SCOPE_SERVICE, "pauses one OTA campaign of the OTA server" }, s_ota_pause, NULL,
+	  veh__act_ota_pause },
+	{ { "resume_ota_campaign", W, VEH_SCOPE_SERVICE, "resumes a paused OTA campaign" }, s_ota_pause, NULL,
+	  veh__act_ota_resume },
+	{ { "notify", N, VEH_SCOPE_NONE, "a notification to an outside party" }, s_notify, NULL, NULL },
+	{ { "contact", N, VEH_SCOPE_NONE, "asks an outside party to act (the scenario says what it does)" }, s_contact, NULL,
+	  NULL },
+	{ { "share", N, VEH_SCOPE_NONE, "a message to another team" }, s_share, r_share, NULL },
+	{ { "assess", N, VEH_SCOPE_NONE, "an impact assessment against the firmware SBOMs, or a VEX statement" }, s_assess, r_assess,
+	  veh__act_assess },
+	{ { "report", N, VEH_SCOPE_NONE, "free text, graded by the facilitator" }, s_report, NULL, NULL },
+};
+#undef W
+#undef C
+#undef N
+#define N_KIND ((int)(sizeof aKind / sizeof aKind[0]))
+
+const veh_action_info *veh_action_at(int i) { return i >= 0 && i < N_KIND ? &aKind[i].info : NULL; }
+
+static const kind_row *row_of(const char *zKind) {
+	for (int i = 0; zKind && i < N_KIND; i++)
+		if (!strcmp(aKind[i].info.zKind, zKind)) return &aKind[i];
+	return NULL;
+}
+
+const veh_action_info *veh_action_find(const char *zKind) {
+	const kind_row *r = row_of(zKind);
+	return r ? &r->info : NULL;
+}
+
+const char *veh_action_names(void) {
+	static char z[400];
+	if (!z[0])
+		for (int i = 0; i < N_KIND; i++) {
+			size_t n = strlen(z);
+			snprintf(z + n, sizeof z - n, "%s%s", i ? ", " : "", aKind[i].info.zKind);
+		}
+	return z;
+}
+
+json_t *veh_action_schemas(const veh_world *w, json_t *ctx) {
+	json_t *parties = strings(veh_action_parties, -1), *o = json_object();
+	json_t *extra = json_object_get(ctx, "parties");
+	size_t i;
+	json_t *v;
+	json_array_foreach(extra, i, v) {
+		int bHave = 0;
+		size_t j;
+		json_t *p;
+		json_array_foreach(parties, j, p) bHave |= json_equal(p, v);
+		if (!bHave && json_is_string(v)) json_array_append(parties, v);
+	}
+	json_t *teams = json_object_get(ctx, "teams");
+	json_t *noTeams = json_array();
+	schema_ctx c = { w, json_is_array(teams) ? teams : noTeams, parties };
+	for (int k = 0; o && parties && k < N_KIND; k++) {
+		json_t *s = aKind[k].schema(&c);
+		if (!s) {
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+		json_object_set_new(o, aKind[k].info.zKind, s);
+	}
+	json_decref(parties);
+	json_decref(noTeams);
+	return o;
+}
+
+static int check(json_t *schemas, const char *zKind, json_t *args, int bPartial, ky_err *err) {
+	const kind_row *r = row_of(zKind);
+	char zPath[96];
+	if (!r) return ky_err_set(err, KY_EINVAL, "unknown action kind '%s' (known: %s)", zKind ? zKind : "", veh_action_names());
+	if (!json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args: expected an object", zKind);
+	json_t *s = json_object_get(schemas, zKind);
+	snprintf(zPath, sizeof zPath, "%s: args", zKind);
+	int rc = bPartial ? eng_jschema_validate_partial(s, args, zPath, err) : eng_jschema_validate(s, args, zPath, err);
+	if (rc == 0 && r->rule) rc = r->rule(args, bPartial, err);
+	return rc;
+}
+
+int veh_action_check(json_t *schemas, const char *zKind, json_t *args, ky_err *err) {
+	return check(schemas, zKind, args, 0, err);
+}
+
+int veh_action_check_partial(json_t *schemas, const char *zKind, json_t *args, ky_err *err) {
+	return check(schemas, zKind, args, 1, err);
+}
+
+/* veh_world_action's dispatch (worldInt.h): the kind's effect, or nothing for paperwork. */
+int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const kind_row *r = row_of(zKind);
+	if (!r) return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: %s)", zKind, veh_action_names());
+	return r->apply ? r->apply(w, zTeam, zKind, args, result, err) : 0;
+}

@@ -1,0 +1,60 @@
+/* action: the one table of team action kinds (CONTRACT §3). Each kind has its argument schema (JSON Schema, the
+ * `exercise.catalog.actions` of CONTRACT §4), the rules beyond it, its effect on the world, its scope and whether
+ * it changes the world. The drill (validation and apply), `kyodo check` (expectations and penalties), the server's
+ * catalog and the pages' forms all derive from this table, so a rule is written once with one wording.
+ * Knows nothing of Lua, sockets or pixels; teams and parties are names the drill passes in.
+ * Ownership: json_t arguments are borrowed; results are new references. */
+#ifndef VEH_ACTION_H
+#define VEH_ACTION_H
+
+#include <jansson.h>
+
+#include "engine/err.h"
+
+typedef struct veh_world veh_world;
+
+/* What a kind is. */
+enum {
+	VEH_ACT_WORLD = 1,    /* changes the world: an expectation on it is met only by an effective action */
+	VEH_ACT_CONFIRM = 2,  /* fleet-wide consequences: the pages ask the participant to confirm first */
+	VEH_ACT_NOFLEET = 4,  /* open to a team whose organisation has no fleet (an ISAC, a supplier) */
+};
+
+/* How an organisation's scope applies to a kind's args (CONTRACT §3, multi-organisation drills). */
+typedef enum veh_scope {
+	VEH_SCOPE_NONE = 0,   /* paperwork: nothing in the world to scope */
+	VEH_SCOPE_SELECT,     /* a selector of cars (select, scope) limited to the org's cars */
+	VEH_SCOPE_SERVICE,    /* a backend service name: the org's own service */
+	VEH_SCOPE_INDICATOR,  /* an indicator blocked for the org's cars and services only */
+} veh_scope;
+
+typedef struct veh_action_info {
+	const char *zKind;
+	unsigned flags;       /* VEH_ACT_* */
+	veh_scope scope;
+	const char *zSummary; /* one line, English, for help texts and docs */
+} veh_action_info;
+
+/* The kinds in table order; NULL past the end. */
+const veh_action_info *veh_action_at(int i);
+/* The kind named zKind, or NULL. */
+const veh_action_info *veh_action_find(const char *zKind);
+/* "triage, block_indicator, ..." for messages (static storage). */
+const char *veh_action_names(void);
+
+/* The default parties a `notify` can name (NULL-terminated; a scenario may add its own). */
+extern const char *const veh_action_parties[];
+
+/* The schema of every kind for this world, {"triage":{...},"block_indicator":{...},...}: enums of the world's
+ * services, features, ECUs, models and regions, plus what the drill knows (ctx, borrowed, may be NULL):
+ * {"teams":["vsoc",...], "parties":["kba",...]} (parties added to the defaults). NULL when out of memory. */
+json_t *veh_action_schemas(const veh_world *w, json_t *ctx);
+
+/* Checks an action: the kind is known, args is an object valid against its schema, and the rules the schema
+ * cannot say (a TLP:RED share goes to one named team). 0 or KY_EINVAL/KY_ENOENT with err
+ * "KIND: args.FIELD: message". schemas from veh_action_schemas. */
+int veh_action_check(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
+/* The same for the args an expectation or a penalty names (a subset: required fields are not enforced). */
+int veh_action_check_partial(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
+
+#endif

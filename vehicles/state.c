@@ -1,0 +1,133 @@
+/* state: the world's shared state helpers, below world.c (events), attack.c (scenario verbs), respond.c (team
+ * actions) and ota.c: names of services and health states, facts, compromise bookkeeping, service health, and the
+ * argument helpers of the verbs and actions. Design notes: worldInt.h. */
+#include "vehicles/worldInt.h"
+
+#include <string.h>
+
+static const char *const azSvc[VEH_SVC_N] = { "telematics", "ota", "vsoc", "pki", "app_api" };
+static const char *const azHealth[VEH_H_N] = { "up", "degraded", "down", "compromised" };
+
+const char *veh__svc_name(int i) { return i >= 0 && i < VEH_SVC_N ? azSvc[i] : "?"; }
+const char *veh__health_name(int h) { return h >= 0 && h < VEH_H_N ? azHealth[h] : "?"; }
+int veh__svc_index(const char *z) {
+	for (int i = 0; z && i < VEH_SVC_N; i++)
+		if (strcmp(z, azSvc[i]) == 0) return i;
+	return -1;
+}
+int veh__health_index(const char *z) {
+	for (int i = 0; z && i < VEH_H_N; i++)
+		if (strcmp(z, azHealth[i]) == 0) return i;
+	return -1;
+}
+
+/* ---- facts, compromise bookkeeping, services ---------------------------------------------------------- */
+
+void veh_world_set_fact_sink(veh_world *w, veh_fact_fn fn, void *ctx) {
+	w->fnFact = fn;
+	w->pFactCtx = ctx;
+}
+
+void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail) {
+	if (w->fnFact) w->fnFact(w->pFactCtx, eng_sim_now(w->sim), zKind, zSubject, detail);
+	json_decref(detail);
+}
+
+void veh__comp_account(veh_world *w) {
+	eng_time_t now = eng_sim_now(w->sim);
+	if (now > w->tCompLast) w->compCarUs += (double)w->nComp * (double)(now - w->tCompLast);
+	w->tCompLast = now;
+}
+
+void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist) {
+	veh_fleet *f = &w->f;
+	if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
+	f->aFlags[i] = (uint16_t)((f->aFlags[i] | VEH_F_COMP) & ~VEH_F_PERSIST);
+	if (bPersist) f->aFlags[i] |= VEH_F_PERSIST;
+	f->aCamp[i] = (uint8_t)(iCamp + 1);
+	f->aEntry[i] = (uint8_t)entry;
+	w->nComp++;
+	if (iCamp >= 0) w->aCamp[iCamp].nComp++;
+}
+
+void veh__comp_clear(veh_world *w, uint32_t i) {
+	veh_fleet *f = &w->f;
+	if (!(f->aFlags[i] & VEH_F_COMP)) return;
+	w->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
+	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST | VEH_F_FLAGGED);
+	if (f->aCamp[i]) w->aCamp[f->aCamp[i] - 1].nComp--;
+	f->aCamp[i] = 0;
+	f->aEntry[i] = 0;
+	w->nComp--;
+}
+
+int veh__camp_active(const veh_world *w, int iCamp) {
+	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aCamp[iCamp].bBlocked;
+}
+
+int veh__svc_usable(const veh_world *w, int s) { return !w->aSvc[s].bIsolated && w->aSvc[s].health != VEH_H_DOWN; }
+
+void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
+	veh_service *v = &w->aSvc[s];
+	eng_time_t now = eng_sim_now(w->sim);
+	int bWas = veh__svc_usable(w, s), hWas = v->health, iWas = v->bIsolated;
+	v->health = health;
+	v->bIsolated = bIsolated;
+	int bNow = veh__svc_usable(w, s);
+	if (bWas && !bNow) v->tDownSince = now;
+	if (!bWas && bNow) {
+		v->downUs += now - v->tDownSince;
+		v->tDownSince = -1;
+	}
+	if (hWas != health || iWas != bIsolated)
+		veh__fact(w, "service.health", azSvc[s],
+		          json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated", bIsolated,
+		                    "usable", bNow));
+}
+
+/* ---- argument helpers ---------------------------------------------------------------------------------- */
+
+int veh__arg_fraction(json_t *args, const char *zField, double def, const char *zWhere, double *pOut, ky_err *err) {
+	json_t *v = json_object_get(args, zField);
+	if (!v) {
+		*pOut = def;
+		return 0;
+	}
+	if (!json_is_number(v)) return ky_err_set(err, KY_EINVAL, "%s: %s: expected a number in 0..1", zWhere, zField);
+	double x = json_number_value(v);
+	if (!(x >= 0 && x <= 1)) return ky_err_set(err, KY_EINVAL, "%s: %s: %g is outside 0..1", zWhere, zField, x);
+	*pOut = x;
+	return 0;
+}
+
+int veh__arg_time(json_t *args, const char *zField, eng_time_t def, const char *zWhere, eng_time_t *pOut, ky_err *err) {
+	json_t *v = json_object_get(args, zField);
+	if (!v) {
+		*pOut = def;
+		return 0;
+	}
+	if (json_is_number(v)) {
+		if (eng_time_from_seconds(json_number_value(v), pOut, err)) return ky_err_prefix(err, "%s: %s", zWhere, zField);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		if (eng_time_parse(json_string_value(v), pOut, err)) return ky_err_prefix(err, "%s: %s", zWhere, zField);
+		return 0;
+	}
+	return ky_err_set(err, KY_EINVAL, "%s: %s: expected a time (seconds or \"15m\")", zWhere, zField);
+}
+
+int veh__arg_string(json_t *args, const char *zField, const char *def, const char *zWhere, const char **pOut,
+                    ky_err *err) {
+	json_t *v = json_object_get(args, zField);
+	if (!v) {
+		if (!def) return ky_err_set(err, KY_EINVAL, "%s: %s: required", zWhere, zField);
+		*pOut = def;
+		return 0;
+	}
+	if (!json_is_string(v) || !*json_string_value(v))
+		return ky_err_set(err, KY_EINVAL, "%s: %s: expected a non-empty string", zWhere, zField);
+	*pOut = json_string_value(v);
+	return 0;
+}
+
