@@ -56,6 +56,8 @@ typedef struct conn {
 	char zAddr[SRV_GUARD_ADDR]; /* the peer (behind a local reverse proxy: the address it forwards for) */
 	int64_t tOpen;       /* wall us when the websocket opened */
 	int bRevoked;        /* its team's token was revoked: closing */
+	int64_t tLastTx;     /* wall us of the last message written to it (or of the open) */
+	int64_t phaseUs;     /* its heartbeat's place in the second (spread, so that beats never come as one burst) */
 	int bHeld;           /* a hello waits (sulHello) for its address's delay after wrong tokens: zHeld its digest */
 	char zHeld[SRV_HASH_HEX];
 	char zHeldName[SRV_MAX_NAME + 1];
@@ -85,7 +87,7 @@ typedef struct srv {
 	int64_t wallBase, wallStart;
 	uint64_t nEventsPrev;
 	int bJournalErr;     /* a recording error was logged once */
-	lws_sorted_usec_list_t sulStep, sulSecond, sulWake;
+	lws_sorted_usec_list_t sulStep, sulSecond, sulWake, sulBeat;
 	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
 	int nAct, nActAlloc;
 } srv;
@@ -319,8 +321,7 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	uint64_t n = srv_drill_events(s->pDrill);
 	s->m.eventsPerS = (double)(n - s->nEventsPrev);
 	s->nEventsPrev = n;
-	broadcast_clock(s); /* also while held or ended: the pages' heartbeat (ui/web/conn.js), which shows a lost
-	                     * connection within seconds even when nothing else moves */
+	if (s->bRunning) broadcast_clock(s); /* while held or ended, on_beat keeps the idle connections hearing one */
 	send_fleet(s);
 	srv_drill_tick(s->pDrill);
 	{
@@ -331,6 +332,30 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 		}
 	}
 	lws_sul_schedule(s->ctx, 0, &s->sulSecond, on_second, LWS_US_PER_SEC);
+}
+
+/* The heartbeat (ui/web/conn.js shows a connection lost after 5 s without a message): every joined connection that
+ * has had nothing written for a second gets a clock, in its own 100 ms slot of the second, so that a thousand idle
+ * connections of a held drill never get their beats as one burst (an action arriving in it would wait). */
+#define SRV_BEAT_US 100000
+static void on_beat(lws_sorted_usec_list_t *sul) {
+	srv *s = lws_container_of(sul, srv, sulBeat);
+	int64_t now = wall_us();
+	srv_buf *b = NULL;
+	for (conn *c = s->pConns; c; c = c->pNext) {
+		if (c->role == ROLE_NONE || c->bClosing || c->bRevoked || c->bDropped || now - c->tLastTx < 1000000) continue;
+		if ((now + c->phaseUs) / SRV_BEAT_US % 10 != 0) continue;
+		if (!b) {
+			json_t *m = clock_obj(s, 1);
+			b = m ? srv_buf_json(m) : NULL;
+			json_decref(m);
+			if (!b) break;
+		}
+		c->tLastTx = now; /* counted as written now: one beat per second at most, even while the queue drains */
+		conn_send_buf(s, c, b);
+	}
+	if (b) srv_buf_unref(b);
+	lws_sul_schedule(s->ctx, 0, &s->sulBeat, on_beat, SRV_BEAT_US);
 }
 
 static void clock_run(srv *s) {
@@ -858,6 +883,7 @@ static int on_writeable(srv *s, conn *c) {
 		s->m.nBytesOut += b->n;
 		srv_outq_pop(q);
 		if (q == &c->q) c->nQWritten++;
+		c->tLastTx = wall_us();
 		pend_refill(c);
 	}
 	if (c->q.nLen || c->qAns.nLen || c->iPend < c->nPend) {
@@ -1025,7 +1051,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		}
 		c->nLaneUntil = UINT64_MAX; /* no answer overtakes anything before the welcome */
 		c->wsi = wsi;
-		c->tOpen = wall_us();
+		c->tOpen = c->tLastTx = wall_us();
+		{
+			static uint32_t nSeen;
+			c->phaseUs = (int64_t)((nSeen++ * 2654435761u) % 1000000u); /* spread evenly over the second */
+		}
 		peer_address(wsi, c->zAddr, sizeof c->zAddr);
 		c->bWs = 1;
 		c->pNext = s->pConns;
@@ -1353,6 +1383,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	srv_log(&s, "serving %s on %s://%s:%d/ (web %s, journal %s, speed %g, %s)", o->zScenario, o->zTlsCert ? "https" : "http",
 	        o->zHost, port, s.zWeb, o->zDb, s.speed, o->bAutostart ? "started" : "held until the facilitator starts it");
 	lws_sul_schedule(s.ctx, 0, &s.sulSecond, on_second, LWS_US_PER_SEC);
+	lws_sul_schedule(s.ctx, 0, &s.sulBeat, on_beat, SRV_BEAT_US);
 	if (o->bAutostart) {
 		s.bStarted = 1;
 		clock_run(&s);
