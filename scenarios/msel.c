@@ -340,10 +340,11 @@ static int collect_teams(msel *m) {
 		if (!zCopy) return ky_err_set(m->err, KY_ENOMEM, "out of memory");
 		for (char *t = strtok_r(zCopy, " ,;\t", &zSave); t; t = strtok_r(NULL, " ,;\t", &zSave)) {
 			if (!strcasecmp(t, "all")) continue;
-			if (!team_id_ok(t)) {
+			if (!team_id_ok(t)) { /* the message quotes t, inside zCopy: freed after (found by fuzz_msel) */
+				int rc = fail_at(m, m->aRow[i], C_TO, "'%s' is not a team id (letters, digits, '_', '-', '.'; several "
+				                 "separated by spaces; or all)", t);
 				free(zCopy);
-				return fail_at(m, m->aRow[i], C_TO, "'%s' is not a team id (letters, digits, '_', '-', '.'; several "
-				               "separated by spaces; or all)", t);
+				return rc;
 			}
 			int bSeen = 0;
 			size_t k;
