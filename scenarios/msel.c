@@ -458,9 +458,11 @@ static int row_inject(msel *m, json_t *r, int row, const char *zId) {
 		json_decref(to);
 		return fail_at(m, row, C_SEVERITY, "'%s' (known: info, low, medium, high, critical)", zSev);
 	}
+	/* a row shorter than the header has no body field at all: "" (it read as "out of memory"; found by fuzz_msel) */
+	const char *zBody = m->aCol[C_BODY] >= 0 ? json_string_value(json_array_get(r, (size_t)m->aCol[C_BODY])) : "";
 	json_t *inj = json_pack("{s:s,s:i,s:I,s:o,s:s,s:s,s:s,s:[]}", "id", zId, "row", row, "at_us", (json_int_t)at, "to", to,
-	                        "severity", zSev, "title", cell(m, r, C_TITLE, zBuf, sizeof zBuf), "body",
-	                        m->aCol[C_BODY] >= 0 ? json_string_value(json_array_get(r, (size_t)m->aCol[C_BODY])) : "", "expects");
+	                        "severity", zSev, "title", cell(m, r, C_TITLE, zBuf, sizeof zBuf), "body", zBody ? zBody : "",
+	                        "expects");
 	if (!inj) return ky_err_set(m->err, KY_ENOMEM, "out of memory");
 	json_array_append_new(m->injects, inj);
 	int rc = row_expect(m, r, row, inj);
