@@ -1,7 +1,8 @@
 // The peer of bench/ws: a minimal Node `ws` server doing what the bench asks of kyodo serve, and no more:
 // tokens per team and a facilitator (printed as join lines), hello -> welcome, a facilitator's inject fanned out
 // to every team connection (recorded first), a team's action appended to a journal file and fsync'd before its
-// ack (the durability of kyodo's journal: synchronous=FULL), the same ack for a resent id.
+// ack (the durability of kyodo's journal: synchronous=FULL), the same ack for a resent id, and then the action's
+// record to every connection of its team and to the facilitator (CONTRACT §4: what kyodo serve must send too).
 // For bench/load's crash: --tokens FILE keeps the tokens in FILE, and --resume starts again from FILE and the
 // journal (the same tokens, every acked id with its seq), as `kyodo serve --resume` does; control messages are
 // taken and ignored.
@@ -71,14 +72,16 @@ wss.on("connection", (ws) => {
 		}
 		if (m.type === "action" && ws.role === "team") {
 			const key = `${ws.team}\u001f${m.id}`;
-			let ack = acks.get(key);
+			let ack = acks.get(key), record = null;
 			if (!ack) {
 				const t = simNow();
 				ack = JSON.stringify({ type: "ack", id: m.id, seq: ++seq, t_us: t });
 				durable({ seq, team: ws.team, id: m.id, t_us: t, kind: m.kind, args: m.args });
 				acks.set(key, ack);
+				record = JSON.stringify({ type: "action", seq, team: ws.team, id: m.id, kind: m.kind, args: m.args, t_us: t });
 			}
 			ws.send(ack);
+			if (record) for (const c of wss.clients) if (c.role === "facilitator" || (c.role === "team" && c.team === ws.team)) c.send(record);
 			return;
 		}
 		if (m.type === "control") return; /* bench/load resumes the drill after a restart: nothing to do here */
