@@ -78,7 +78,7 @@ static int run_dir(const char *zDir) {
 		n++;
 	}
 	closedir(d);
-	qsort(az, (size_t)n, sizeof *az, cmp);
+	if (n > 1) qsort(az, (size_t)n, sizeof *az, cmp); /* not qsort(NULL, 0, ...) for an empty folder */
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 		if (stat(az[i], &st) == 0 && S_ISREG(st.st_mode) && run_file(az[i]) == 0) rc++;
