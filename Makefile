@@ -8,7 +8,7 @@
 #   PREFIX     where `make install` puts kyodo (default /usr/local); DESTDIR a staging root in front of it
 #   FUZZ_SECONDS  how long `make fuzz` runs each fuzz target (default 60)
 
-PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3
+PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3 libpng
 BUILD     ?= build
 OPT       ?= -O2 -g
 SANITIZER ?=

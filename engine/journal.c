@@ -68,6 +68,10 @@ static const char *const aMigration[ENG_JOURNAL_SCHEMA] = {
 	"  name TEXT, answers TEXT NOT NULL, at TEXT);"
 	"CREATE INDEX IF NOT EXISTS feedback_who ON feedback(team, participant);"
 	"CREATE TABLE IF NOT EXISTS actors(team TEXT NOT NULL, client_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(team, client_id));",
+	/* 3 -> 4: what the simulated world was told, in order (exact seek without the scenario; docs/journal.md) */
+	"CREATE TABLE IF NOT EXISTS world_inputs(ord INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, step INTEGER NOT NULL,"
+	"  phase INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT, team TEXT, args TEXT);"
+	"CREATE INDEX IF NOT EXISTS world_inputs_t ON world_inputs(t_us);",
 };
 
 enum {
@@ -76,6 +80,7 @@ enum {
 	S_ACTION, S_ACTION_RESULT, S_ACTION_FIND, S_GRADE, S_READ, S_ADHOC, S_TOKEN_PUT, S_TOKEN_GET,
 	S_INPUTS, S_EVENTS, S_SNAP_FIND, S_SNAP_CHAIN, S_LAST_TIME, S_MAX_ORD, S_SEQ_EXISTS,
 	S_FEEDBACK, S_ACTOR, S_EVENTS_KIND,
+	S_WORLD_INPUT, /* schema 4 */
 	S_COUNT
 };
 
@@ -123,11 +128,14 @@ static const char *const aSql[S_COUNT] = {
 	[S_FEEDBACK] = "INSERT INTO feedback(t_us, team, participant, name, answers, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ACTOR] = "INSERT OR REPLACE INTO actors(team, client_id, name) VALUES(?1, ?2, ?3)",
 	[S_EVENTS_KIND] = "SELECT t_us, kind, subject, detail FROM events WHERE kind >= ?1 AND kind < ?2 ORDER BY t_us, id",
+	/* schema 4 */
+	[S_WORLD_INPUT] = "INSERT INTO world_inputs(t_us, step, phase, kind, name, team, args) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
+
 
 /* The schema a statement needs (0: every schema this build reads). */
 static int stmt_since(int i) {
-	return i == S_FEEDBACK || i == S_ACTOR ? 3 : 0;
+	return i == S_FEEDBACK || i == S_ACTOR ? 3 : i == S_WORLD_INPUT ? 4 : 0;
 }
 
 struct eng_journal {
@@ -1082,7 +1090,8 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
 }
 
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
-	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots" };
+	static const char *const aTable[] = { "events", "deliveries", "injects", "messages", "scores", "metrics", "snapshots",
+	                                      "world_inputs" };
 	int rc;
 	if ((rc = writable(j, err)) != 0) return rc;
 	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
@@ -1096,10 +1105,20 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 			return rc;
 		}
 	}
+	if (j->tClean > t) {
+		/* nothing at or after t is in the file any more: the resume point cannot be later than t */
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "INSERT OR REPLACE INTO meta(key, value) VALUES('clean_us', '%lld')", (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "store the resume point")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
 	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	if (j->tClean > t) j->tClean = j->tCleanStored = t;
 	/* the next snapshot starts a new chain */
 	j->nSinceKey = -1;
 	return 0;
@@ -1108,10 +1127,10 @@ int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err) {
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	static const char *const aTable[] = { "events", "injects", "deliveries", "reads", "messages", "actions",
 	                                      "grades", "scores", "metrics", "snapshots", "tokens", "adhoc",
-	                                      "feedback", "actors" };
+	                                      "feedback", "actors", "world_inputs" };
 	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
 		if (strcmp(zTable, aTable[i]) != 0) continue;
-		if (i >= 12 && j->iSchema < 3) return 0; /* an older file read as it is */
+		if (i >= 12 && j->iSchema < (i >= 14 ? 4 : 3)) return 0; /* an older file read as it is */
 		char zSql[64];
 		int64_t n = 0;
 		snprintf(zSql, sizeof zSql, "SELECT count(*) FROM %s", aTable[i]);
@@ -1120,6 +1139,109 @@ int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err) {
 	}
 	ky_err_set(err, KY_EINVAL, "journal %s: unknown table '%s'", j->zPath, zTable);
 	return -1;
+}
+
+/* ---------------------------------------------------------------- the world's inputs, walks, copies */
+
+int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
+                            const char *zTeam, const char *zArgs, ky_err *err) {
+	int rc;
+	if ((rc = txn_row_begin(j, t, err)) != 0) return rc;
+	sqlite3_stmt *st = j->aStmt[S_WORLD_INPUT];
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int64(st, 2, step);
+	sqlite3_bind_int(st, 3, phase);
+	sqlite3_bind_text(st, 4, zKind ? zKind : "", -1, SQLITE_STATIC);
+	bind_text(st, 5, zName);
+	bind_text(st, 6, zTeam);
+	bind_text(st, 7, zArgs);
+	return batched(j, st, err, "store a world input");
+}
+
+int eng_journal_world_inputs(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal_world_fn fn, void *ctx, ky_err *err) {
+	if (j->iSchema < 4) {
+		return ky_err_set(err, KY_ENOENT, "journal %s: schema %d has no world_inputs (written by an older kyodo)", j->zPath,
+		                  j->iSchema);
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, "SELECT ord, t_us, kind, name, team, args, step, phase FROM world_inputs"
+	                                   " WHERE t_us >= ?1 AND t_us <= ?2 ORDER BY ord", -1, &st, NULL);
+	if (rc != SQLITE_OK) return db_err(j, err, rc, "read world inputs");
+	sqlite3_bind_int64(st, 1, t0);
+	sqlite3_bind_int64(st, 2, t1);
+	int rcFn = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		eng_journal_world_row r = {
+			.ord = sqlite3_column_int64(st, 0),
+			.t = sqlite3_column_int64(st, 1),
+			.zKind = col_text(st, 2),
+			.zName = col_text(st, 3),
+			.zTeam = col_text(st, 4),
+			.zArgs = col_text(st, 5),
+			.step = sqlite3_column_int64(st, 6),
+			.phase = sqlite3_column_int(st, 7),
+		};
+		if ((rcFn = fn(ctx, &r)) != 0) break;
+	}
+	sqlite3_finalize(st);
+	if (rcFn) return rcFn;
+	if (rc != SQLITE_DONE) return db_err(j, err, rc, "read world inputs");
+	return 0;
+}
+
+int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err) {
+	sqlite3 *dst = NULL;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: copy inside a group", j->zPath);
+	int rc = j->bReadOnly ? 0 : txn_commit(j, err);
+	if (rc != 0) return rc;
+	remove_files(zDstPath);
+	rc = sqlite3_open_v2(zDstPath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* a copy that fails is removed: nothing to make durable page by page (the first writer's commits sync it) */
+	if (rc == SQLITE_OK) rc = sqlite3_exec(dst, "PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", j->db, "main");
+		if (!b) {
+			rc = sqlite3_errcode(dst);
+		} else {
+			rc = sqlite3_backup_step(b, -1);
+			int rc2 = sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? rc2 : rc;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		ky_err_set(err, KY_EIO, "journal %s: copy to %s: %s (sqlite %d)", j->zPath, zDstPath,
+		           dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc), rc);
+		sqlite3_close(dst);
+		remove_files(zDstPath);
+		return KY_EIO;
+	}
+	sqlite3_close(dst);
+	return 0;
+}
+
+int eng_journal_truncate_inputs(eng_journal *j, eng_time_t t, ky_err *err) {
+	static const char *const aTable[] = { "actions", "grades", "reads", "adhoc" };
+	int rc;
+	if ((rc = writable(j, err)) != 0) return rc;
+	if (j->bGroup) return ky_err_set(err, KY_ESTATE, "journal %s: truncate inside a group", j->zPath);
+	if ((rc = txn_commit(j, err)) != 0) return rc;
+	if ((rc = exec_sql(j, "BEGIN IMMEDIATE", err, "begin")) != 0) return rc;
+	for (size_t i = 0; i < sizeof aTable / sizeof aTable[0]; i++) {
+		char zSql[96];
+		snprintf(zSql, sizeof zSql, "DELETE FROM %s WHERE t_us >= %lld", aTable[i], (long long)t);
+		if ((rc = exec_sql(j, zSql, err, "truncate inputs")) != 0) {
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	if ((rc = exec_sql(j, "COMMIT", err, "commit")) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	int64_t v = 0;
+	if ((rc = query_int(j, aSql[S_MAX_ORD], &v, err, "read the input order")) != 0) return rc;
+	j->iOrd = v;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- hot wash, actors */

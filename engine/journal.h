@@ -17,8 +17,9 @@ typedef struct eng_journal eng_journal;
 
 /* The schema version this build writes (PRAGMA user_version). Older files are migrated on a writable open; a
  * read-only open reads schema 1 and later as they are (2 only added a snapshot encoding; 3 the feedback and actors
- * tables: an older file read as it is has none, and the calls below see them empty). */
-#define ENG_JOURNAL_SCHEMA 3
+ * tables: an older file read as it is has none, and the calls below see them empty; 4 the world_inputs table:
+ * eng_journal_world_inputs gives KY_ENOENT on an older file). */
+#define ENG_JOURNAL_SCHEMA 4
 
 /* Open flags. */
 #define ENG_JOURNAL_CREATE 1   /* create the file if it does not exist */
@@ -131,9 +132,40 @@ int eng_journal_events(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal
  * KY_ENOENT when there is none at or before t; KY_EIO/KY_EPARSE on a damaged row. */
 int eng_journal_snapshot_at(eng_journal *j, eng_time_t t, unsigned char **ppBlob, size_t *pLen, eng_time_t *pT, ky_err *err);
 
-/* Removes the derived rows (events, deliveries, injects, messages, scores, metrics, snapshots) with a time at or
- * after t; inputs, metadata and tokens stay. Resume uses it to drop a half-written last step. KY_ESTATE inside a group. */
+/* Removes the derived rows (events, deliveries, injects, messages, scores, metrics, snapshots, world_inputs) with a
+ * time at or after t; inputs, metadata and tokens stay; the resume point becomes t if it was later. Resume uses it
+ * to drop a half-written last step, a what-if run to drop what followed its starting time. KY_ESTATE inside a group. */
 int eng_journal_truncate_derived(eng_journal *j, eng_time_t t, ky_err *err);
+
+/* Removes the human inputs (actions, grades, read receipts, ad-hoc injects) with a time at or after t (a what-if
+ * run replaces them). KY_ESTATE inside a group. */
+int eng_journal_truncate_inputs(eng_journal *j, eng_time_t t, ky_err *err);
+/* Copies the whole journal (committed rows) into a new file at zDstPath (an existing file there is replaced).
+ * 0, or KY_EIO naming both files. */
+int eng_journal_copy(eng_journal *j, const char *zDstPath, ky_err *err);
+
+/* ---- the world's inputs (batched, derived: resume regenerates them) ---- */
+/* One input to the simulated world at sim time t, kept in the order given: zKind says what ("call", "action",
+ * "params", or "mark" for a note that goes with the snapshot of the same time), zName the verb or action kind,
+ * zTeam (may be NULL), zArgs JSON text (may be NULL); step counts the world's own events run before it; phase is 1
+ * for an input given between two engine runs (a team's action), 0 for one given while the engine runs. With the
+ * world's configuration (meta world_config) and the snapshots, these re-run the world to any moment without the
+ * scenario (docs/journal.md, ui/replay). */
+int eng_journal_world_input(eng_journal *j, eng_time_t t, int64_t step, int phase, const char *zKind, const char *zName,
+                            const char *zTeam, const char *zArgs, ky_err *err);
+
+/* The world's inputs with t0 <= t <= t1, in the order given: fn gets each row (strings borrowed for the call).
+ * A non-zero return from fn stops the walk and is returned; KY_ENOENT when the file predates schema 4 (an older
+ * kyodo's journal: the replay then re-simulates). */
+typedef struct eng_journal_world_row {
+	int64_t ord;
+	eng_time_t t;
+	const char *zKind, *zName, *zTeam, *zArgs;
+	int64_t step;
+	int phase;
+} eng_journal_world_row;
+typedef int (*eng_journal_world_fn)(void *ctx, const eng_journal_world_row *r);
+int eng_journal_world_inputs(eng_journal *j, eng_time_t t0, eng_time_t t1, eng_journal_world_fn fn, void *ctx, ky_err *err);
 
 /* ---- hot wash and who acted (schema 3) ---- */
 /* One participant's feedback after the drill (HSEEP participant feedback form): zAnswers is the JSON text of the
@@ -174,7 +206,8 @@ int eng_journal_events_kind(eng_journal *j, const char *zPrefix, eng_journal_eve
 int eng_journal_schema(const eng_journal *j);
 
 /* Rows in a table, for tests and tools: "events", "injects", "deliveries", "reads", "messages", "actions",
- * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "feedback", "actors". -1 and err for an unknown name. Counts
+ * "grades", "scores", "metrics", "snapshots", "tokens", "adhoc", "feedback", "actors", "world_inputs". -1 and err for
+ * an unknown name. Counts
  * committed and pending rows of this connection. */
 int64_t eng_journal_count(eng_journal *j, const char *zTable, ky_err *err);
 

@@ -698,6 +698,24 @@ eng_queue *eng_queue_new(void) {
 	return q;
 }
 
+int eng_queue_clear(eng_queue *q) {
+	eng_queue *f = eng_queue_new();
+	if (!f) return KY_ENOMEM;
+	uint64_t nextId = q->nextId;
+	free(q->aPool);
+	free(q->aHead);
+	free(q->aBot);
+	free(q->aLate);
+	free(q->aBit);
+	free(q->aOld);
+	*q = *f;
+	free(f);
+	/* ids keep counting where they were; the empty bitmap starts at the next one, so an old id reads as fired */
+	q->nextId = nextId;
+	q->wordBase = nextId >> 6;
+	return KY_OK;
+}
+
 void eng_queue_free(eng_queue *q) {
 	if (!q) return;
 	free(q->aPool);

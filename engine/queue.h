@@ -29,6 +29,10 @@ void eng_queue_free(eng_queue *q);
  * its id. kind must be <= 65535 (KY_EINVAL). KY_ENOMEM when the queue cannot grow, KY_ELIMIT past 2^48 ids
  * or 2^32 stored events; the queue is then unchanged. */
 int eng_queue_push(eng_queue *q, eng_time_t t, uint32_t kind, uint32_t a, uint64_t b, eng_event_id *pId);
+/* Drops every pending event and forgets the time of the last pop, so events of any time may be pushed again (a
+ * simulation going back to a saved state). Ids already issued stay issued: cancelling one gives KY_ESTATE, and
+ * new ids continue after them. KY_ENOMEM leaves the queue as it was. */
+int eng_queue_clear(eng_queue *q);
 /* Cancels a pending event in O(1) (its record is dropped later, when it reaches the front or at a purge).
  * KY_ENOENT for an id never issued (0 included), KY_ESTATE for one already fired or cancelled. */
 int eng_queue_cancel(eng_queue *q, eng_event_id id);

@@ -28,18 +28,7 @@ void eng_rng_seed_named(eng_rng *pRng, uint64_t seed, const char *zPurpose) {
 	eng_rng_seed(pRng, seed, eng_hash_str(zPurpose));
 }
 
-uint64_t eng_rng_u64(eng_rng *pRng) {
-	uint64_t *s = pRng->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
+uint64_t eng_rng_u64(eng_rng *pRng) { return eng_rng_next(pRng); }
 
 double eng_rng_double(eng_rng *pRng) {
 	return (double)(eng_rng_u64(pRng) >> 11) * 0x1.0p-53;

@@ -13,6 +13,18 @@ void eng_rng_seed(eng_rng *pRng, uint64_t seed, uint64_t stream);
 /* Seeds pRng from a run seed and a purpose name ("fleet.checkin"); the name is hashed with FNV-1a 64. */
 void eng_rng_seed_named(eng_rng *pRng, uint64_t seed, const char *zPurpose);
 uint64_t eng_rng_u64(eng_rng *pRng);
+/* The same draw as eng_rng_u64, inline, for hot loops (the fleet's check-ins draw a few per car). */
+static inline uint64_t eng_rng_next(eng_rng *pRng) {
+	uint64_t *s = pRng->s;
+	uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
 /* Uniform in [0, 1) with 53 bits. */
 double eng_rng_double(eng_rng *pRng);
 /* Uniform integer in [0, n); n > 0 (Lemire's method, unbiased). */

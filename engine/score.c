@@ -228,6 +228,12 @@ static int ascii_contains_ci(const char *zHay, const char *zNeedle) {
 int eng_score_match(json_t *want, json_t *got) {
 	if (!want) return 1;
 	if (!got) return 0;
+	/* "a name or a list of names" (a schema's ["string","array"]): a list of one is the same value as its element,
+	 * so a form that sends "update" meets what a script's ["update"] meets, and the other way round */
+	if (json_is_array(got) && json_array_size(got) == 1 && !json_is_array(want) && !json_is_object(want))
+		got = json_array_get(got, 0);
+	if (json_is_array(want) && json_array_size(want) == 1 && !json_is_array(got) && !json_is_object(got))
+		want = json_array_get(want, 0);
 	switch (json_typeof(want)) {
 	case JSON_OBJECT: {
 		if (!json_is_object(got)) return 0;
@@ -271,28 +277,26 @@ static void miss(eng_score *s, score_exp *e) {
 	s->aTeam[e->iTeam].missed++;
 }
 
-int eng_score_tick(eng_score *s, eng_time_t now) {
+static void effect(json_t *a, json_t *o);
+
+int eng_score_expire(eng_score *s, eng_time_t now, int bAll, json_t **pEffects) {
+	json_t *a = pEffects ? json_array() : NULL;
 	int n = 0;
 	for (int i = 0; i < s->nExp; i++) {
 		score_exp *e = &s->aExp[i];
-		if (e->status == ENG_EXP_PENDING && e->opened + 2 * e->within <= now) {
-			miss(s, e);
-			n++;
-		}
+		if (e->status != ENG_EXP_PENDING || (!bAll && e->opened + 2 * e->within > now)) continue;
+		miss(s, e);
+		effect(a, json_pack("{s:s,s:s,s:s,s:s,s:f,s:f}", "type", "missed", "team", s->aTeam[e->iTeam].zName,
+		                    "expectation", e->zLabel, "inject", e->zInject, "points", 0.0, "possible", e->points));
+		n++;
 	}
+	if (pEffects) *pEffects = a;
 	return n;
 }
 
-int eng_score_finish(eng_score *s, eng_time_t end) {
-	int n = eng_score_tick(s, end);
-	for (int i = 0; i < s->nExp; i++) {
-		if (s->aExp[i].status == ENG_EXP_PENDING) {
-			miss(s, &s->aExp[i]);
-			n++;
-		}
-	}
-	return n;
-}
+int eng_score_tick(eng_score *s, eng_time_t now) { return eng_score_expire(s, now, 0, NULL); }
+
+int eng_score_finish(eng_score *s, eng_time_t end) { return eng_score_expire(s, end, 1, NULL); }
 
 static void effect(json_t *a, json_t *o) {
 	if (a) json_array_append_new(a, o);
@@ -323,8 +327,8 @@ int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t,
 		tm->pending--;
 		tm->met++;
 		tm->expectPts += pts;
-		effect(a, json_pack("{s:s,s:s,s:s,s:f}", "type", "met", "expectation", e->zLabel, "inject", e->zInject,
-		                    "points", pts));
+		effect(a, json_pack("{s:s,s:s,s:s,s:f,s:f}", "type", "met", "expectation", e->zLabel, "inject", e->zInject,
+		                    "points", pts, "possible", e->points));
 		n++;
 	}
 	for (int i = 0; i < s->nPen; i++) {

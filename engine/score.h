@@ -56,7 +56,8 @@ int eng_score_outcome_term(eng_score *s, const char *zMetric, double best, doubl
 
 /* Scores one action at time t. Marks expectations missed whose window closed before t first (as eng_score_tick).
  * *pEffects (may be NULL) gets a new array of what it changed:
- *   [{"type":"met","expectation":LABEL,"inject":ID,"points":P}, {"type":"penalty","reason":R,"points":-P}]
+ *   [{"type":"met","expectation":LABEL,"inject":ID,"points":P,"possible":P0}, {"type":"penalty","reason":R,"points":-P}]
+ * (P < P0 when met late, in the second half of the window).
  * Returns the number of effects (>= 0) or a KY_E* code (unknown team). */
 int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t, const char *zKind, json_t *args,
                      json_t **pEffects);
@@ -64,6 +65,11 @@ int eng_score_action(eng_score *s, int64_t seq, const char *zTeam, eng_time_t t,
 int eng_score_tick(eng_score *s, eng_time_t now);
 /* The drill ended at `end`: every pending expectation still unmet is missed. Returns how many. */
 int eng_score_finish(eng_score *s, eng_time_t end);
+/* eng_score_tick (bAll = 0) or eng_score_finish (bAll = 1) that also says what it missed: *pEffects (may be NULL)
+ * gets a new array, in declaration order, of
+ *   {"type":"missed","team":T,"expectation":LABEL,"inject":ID,"points":0,"possible":P}
+ * Returns how many were missed. */
+int eng_score_expire(eng_score *s, eng_time_t now, int bAll, json_t **pEffects);
 
 /* A manual grade of action seq (by zTeam); replaces an earlier grade of the same seq. */
 int eng_score_grade(eng_score *s, int64_t seq, const char *zTeam, double points, ky_err *err);
@@ -87,7 +93,8 @@ int eng_score_expectation_count(const eng_score *s);
 
 /* 1 if every member of `want` is in `got`: objects key by key recursively, arrays as "every wanted element
  * matches some element", numbers by value (1 == 1.0), strings exactly, except a wanted string starting with
- * '~' which matches when the rest occurs in the got string, case-insensitively (ASCII). NULL want matches. */
+ * '~' which matches when the rest occurs in the got string, case-insensitively (ASCII); a list of one element is the
+ * same value as that element (a name or a list of names). NULL want matches. */
 int eng_score_match(json_t *want, json_t *got);
 
 #endif

@@ -79,7 +79,8 @@ static void digest_mix(eng_sim *s, uint64_t v) {
 	s->digest = (h << 29) | (h >> 35);
 }
 
-int64_t eng_sim_run_until(eng_sim *s, eng_time_t t) {
+/* The run loop of eng_sim_run_until and eng_sim_run_steps: at most nMax events (< 0: no limit) with time <= t. */
+static int64_t run_loop(eng_sim *s, eng_time_t t, int64_t nMax) {
 	eng_event ev;
 	int64_t n = 0;
 	if (s->bRunning) return KY_ESTATE;
@@ -87,7 +88,7 @@ int64_t eng_sim_run_until(eng_sim *s, eng_time_t t) {
 	s->bPauseReq = 0;
 	s->bPaused = 0;
 	s->bRunning = 1;
-	while (eng_queue_pop_until(s->q, t, &ev) == 0) {
+	while ((nMax < 0 || n < nMax) && eng_queue_pop_until(s->q, t, &ev) == 0) {
 		s->now = ev.t;
 		digest_mix(s, (uint64_t)ev.t);
 		digest_mix(s, ((uint64_t)ev.kind << 32) | ev.a);
@@ -104,9 +105,22 @@ int64_t eng_sim_run_until(eng_sim *s, eng_time_t t) {
 	}
 	s->bRunning = 0;
 	s->nRun += (uint64_t)n;
-	s->now = t;
+	/* stopped by nMax: the clock may only move to t if nothing earlier than t is left */
+	if (eng_queue_peek(s->q, &ev) != 0 || ev.t >= t) s->now = t;
 	return n;
 }
+
+int64_t eng_sim_run_until(eng_sim *s, eng_time_t t) { return run_loop(s, t, -1); }
+int64_t eng_sim_run_steps(eng_sim *s, eng_time_t t, int64_t nMax) { return run_loop(s, t, nMax); }
+
+int eng_sim_rewind(eng_sim *s, eng_time_t t) {
+	if (s->bRunning) return KY_ESTATE;
+	int rc = eng_queue_clear(s->q);
+	if (rc == KY_OK) s->now = t;
+	return rc;
+}
+
+int eng_sim_running(const eng_sim *s) { return s->bRunning; }
 
 int64_t eng_sim_advance_to(eng_sim *s, eng_time_t t) { return eng_sim_run_until(s, t); }
 void eng_sim_pause(eng_sim *s) { s->bPauseReq = 1; }

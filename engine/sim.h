@@ -37,6 +37,18 @@ int eng_sim_cancel(eng_sim *pSim, eng_event_id id);
  * eng_sim_advance_to is the same call under the name the paced server loop uses. */
 int64_t eng_sim_run_until(eng_sim *pSim, eng_time_t t);
 int64_t eng_sim_advance_to(eng_sim *pSim, eng_time_t t);
+/* Runs at most nMax events with time <= t, in order: a re-simulation that must act between two events of the
+ * same time steps through them this way. Returns the number run (>= 0). now becomes t unless an event earlier
+ * than t is still pending (nMax reached first), in which case now is the time of the last event run. A handler's
+ * eng_sim_pause stops it as in eng_sim_run_until. nMax < 0 is no limit. KY_EPAST for t < now, KY_ESTATE inside
+ * a run. */
+int64_t eng_sim_run_steps(eng_sim *pSim, eng_time_t t, int64_t nMax);
+/* Drops every pending event and sets now = t, earlier or later than now: a re-simulation going back to a saved
+ * state re-schedules from there. Ids of the dropped events stay used (cancelling one gives KY_ESTATE). Handlers,
+ * the seed and the counters stay. KY_ESTATE inside a run, KY_ENOMEM (nothing changed). */
+int eng_sim_rewind(eng_sim *pSim, eng_time_t t);
+/* 1 while a run executes events (code called from a handler), 0 between runs. */
+int eng_sim_running(const eng_sim *pSim);
 /* Asks the current run to return after the event being handled. */
 void eng_sim_pause(eng_sim *pSim);
 /* 1 if the last run returned because of eng_sim_pause. */

@@ -24,7 +24,10 @@ need_pkg libwebsockets libwebsockets-dev
 need_pkg lua5.4 liblua5.4-dev
 need_pkg jansson libjansson-dev
 need_pkg sqlite3 libsqlite3-dev
+need_pkg libpng libpng-dev
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
+# the replay viewer's text: a font with kana and kanji (SDL2_ttf has no fallback font)
+need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
 
 if [ "$what" = man ] || [ "$what" = test ]; then
 	need_cmd help2man help2man
@@ -37,7 +40,6 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd node nodejs
 	need_cmd npm npm
 	need_cmd convert imagemagick
-	need_file /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf fonts-ipafont-gothic
 	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
 	need_cmd openssl openssl
 	# make fuzz (libFuzzer comes with clang 14's runtime) and make valgrind
@@ -61,7 +63,8 @@ fi
 # Browser-test tooling from npm, pinned, installed beside the tests (no lock file).
 if [ "$what" = test ] || [ "$what" = bench ]; then
 	if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ws ] ||
-		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ]; then
+		[ ! -d tests/browser/node_modules/ajv ] || [ ! -d tests/browser/node_modules/ajv-formats ] ||
+		[ ! -d tests/browser/node_modules/axe-core ]; then
 		echo "deps: npm install (tests/browser)" >&2
 		(cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2)
 	fi

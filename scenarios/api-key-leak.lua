@@ -49,6 +49,12 @@ outcome {
 	{ metric = "customers_affected", best = 0, worst = 80000, points = 10 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "unsafe_events", "customers_affected", "revoked" },
+	series = { "unsafe_events", "compromised", "customers_affected" },
+}
+
 -- 00:20 test unlocks; then every 10 minutes a wave, growing until the key is blocked.
 local wave = 0
 at("00:20:00", function()

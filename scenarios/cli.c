@@ -21,6 +21,7 @@
 #include "scenarios/actions.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
+#include "scenarios/whatif.h"
 #include "scenarios/spawn.h"
 #include "scenarios/sweep.h"
 #include "vehicles/world.h"
@@ -495,6 +496,15 @@ static int run_check_combination(const ky_opts *g, const run_opts *o) {
 	return 0;
 }
 
+/* A sweep without team actions measures the scenario left alone: every expectation missed. Worth a warning. */
+static void sweep_warn_no_actions(const run_opts *o, const char *zActions) {
+	fprintf(stderr,
+	        "kyodo run --sweep: warning: %s %s: no team action is played, so every expectation is missed and the scores "
+	        "show the scenario with no response (give --actions FILE.jsonl, or put the good team's script beside the "
+	        "scenario as NAME.good.jsonl)\n",
+	        zActions ? zActions : o->zPath, zActions ? "holds no action" : "has no --actions and no NAME.good.jsonl beside it");
+}
+
 /* The actions a sweep plays: --actions, else the good team's script beside the scenario, if there is one. */
 static const char *sweep_actions(const run_opts *o, char *zGood, size_t nGood) {
 	size_t n = strlen(o->zPath);
@@ -525,6 +535,7 @@ int scn_cli_run(int argc, char **argv) {
 		return KY_EXIT_FAIL;
 	}
 	if (o.nSweep) {
+		if (!zActions || acts.n == 0) sweep_warn_no_actions(&o, zActions);
 		rc = sweep(&o, zActions ? &acts : NULL);
 	} else {
 		o.bProgress = isatty(2);
@@ -614,4 +625,115 @@ int scn_cli_sweep(int argc, char **argv) {
 	}
 	json_decref(lines);
 	return rc ? KY_EXIT_FAIL : KY_EXIT_OK;
+}
+
+/* --- whatif ----------------------------------------------------------------------------------------- */
+
+enum { W_FROM = KY_OPT_LONG + 40, W_ACTIONS, W_WITHOUT, W_DB, W_JSON };
+
+static const ky_opt kWhatifOpts[] = {
+	{ "from", W_FROM, "T", "where the what-if leaves the recorded drill (required): the recorded drill up to T" },
+	{ "actions", W_ACTIONS, "ALT.jsonl", "the team actions from T on, in place of the recorded ones (the format of\n"
+	                                     "'kyodo run --actions'; lines before T are ignored)" },
+	{ "without", W_WITHOUT, "TEAM", "drop that team's actions from T on (repeatable)" },
+	{ "db", W_DB, "OUT.db", "the new journal (required): a whole journal, for replay, report and --compare" },
+	{ "json", W_JSON, NULL, "print OUT.db's run summary as one JSON object, as 'kyodo run --json' does" },
+	{ NULL, 0, NULL, NULL },
+};
+static const ky_cmd kWhatif = {
+	"whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
+	"Re-play the drill recorded in FILE.db (its scenario text, seed and inputs) up to T, then go on with ALT's\n"
+	"actions in place of the recorded ones from T on (--without TEAM: drop that team's actions from T on), to the\n"
+	"end of the drill. The same inputs give the same state_hash as 'kyodo run' of the spliced actions.",
+	kWhatifOpts,
+	"From T on the what-if's inputs are team actions only: the facilitator's grades, read receipts and ad-hoc\n"
+	"injects after T answered the recorded drill and are dropped. See docs/replay.md.\n\n"
+	"Exit status: 0 done; 1 a bad journal, a T that does not parse or lies outside the recording, an unknown team,\n"
+	"an actions line refused (FILE:LINE); the new journal is then removed; 2 usage.",
+	1, 1,
+};
+
+typedef struct whatif_args {
+	const char *zSource, *zOut, *zActions, *zFrom;
+	const char *azWithout[32];
+	int nWithout, bJson;
+} whatif_args;
+
+static int whatif_option(const ky_opts *g, int id, whatif_args *w) {
+	switch (id) {
+	case W_FROM: w->zFrom = g->zArg; return 0;
+	case W_ACTIONS: w->zActions = g->zArg; return 0;
+	case W_DB: w->zOut = g->zArg; return 0;
+	case W_JSON: w->bJson = 1; return 0;
+	case W_WITHOUT:
+		if (w->nWithout == 32) return ky_opts_usage(g, "--without: at most 32 teams");
+		w->azWithout[w->nWithout++] = g->zArg;
+		return 0;
+	}
+	return KY_EXIT_USAGE;
+}
+
+/* CONTRACT §1: an action the world refuses is reported and the run goes on. */
+static void whatif_refused(void *ctx, eng_time_t t, const char *zTeam, const char *zKind, int line, const char *zMsg) {
+	char z[32];
+	const char *zFile = ctx;
+	if (line > 0) fprintf(stderr, "%s %s %s: refused: %s (%s:%d)\n", eng_time_format(t, z, sizeof z), zTeam, zKind, zMsg, zFile, line);
+	else fprintf(stderr, "%s %s %s: refused: %s\n", eng_time_format(t, z, sizeof z), zTeam, zKind, zMsg);
+}
+
+int scn_cli_whatif(int argc, char **argv) {
+	whatif_args w;
+	ky_opts g;
+	int id, rc = 0;
+	memset(&w, 0, sizeof w);
+	ky_opts_init(&g, &kWhatif, argc, argv);
+	while (rc == 0 && (id = ky_opts_next(&g)) > 0) rc = whatif_option(&g, id, &w);
+	if (rc) return rc;
+	if (id < 0) return g.rc;
+	w.zSource = g.azPos[0];
+	if (!w.zFrom || !w.zOut) return ky_opts_usage(&g, "--from T and --db OUT.db are required");
+	ky_err err = { 0 };
+	eng_time_t tFrom = 0;
+	if (eng_time_parse(w.zFrom, &tFrom, &err) != 0) { /* CONTRACT §1: a bad T is exit 1 */
+		fprintf(stderr, "kyodo whatif: --from: %s\n", err.zMsg);
+		return KY_EXIT_FAIL;
+	}
+	if (!strcmp(w.zSource, w.zOut)) {
+		fprintf(stderr, "kyodo whatif: --db %s: the what-if needs a new journal, not the recorded one\n", w.zOut);
+		return KY_EXIT_FAIL;
+	}
+	cli_actions acts = { 0 };
+	if (w.zActions && actions_load(w.zActions, &acts) != 0) {
+		actions_free(&acts);
+		return KY_EXIT_FAIL;
+	}
+	scn_whatif_action *aAlt = calloc((size_t)acts.n + 1, sizeof *aAlt);
+	for (int i = 0; aAlt && i < acts.n; i++) {
+		const cli_action *a = &acts.a[i];
+		aAlt[i] = (scn_whatif_action){ a->t, a->zTeam, a->zKind, a->zId, a->zInject, a->args, a->line };
+	}
+	scn_whatif_opts o = { .zSource = w.zSource, .zOut = w.zOut, .tFrom = tFrom, .bAlt = w.zActions != NULL, .aAlt = aAlt,
+	                      .nAlt = acts.n, .zAltName = w.zActions, .azWithout = w.azWithout, .nWithout = w.nWithout,
+	                      .xRefused = whatif_refused, .pCtx = (void *)(w.zActions ? w.zActions : "") };
+	json_t *s = NULL;
+	scn_whatif_result res = { 0 };
+	rc = aAlt ? scn_whatif_run(&o, &s, &res, &err) : ky_err_set(&err, KY_ENOMEM, "out of memory");
+	if (rc != 0 && res.iBadLine > 0) fprintf(stderr, "%s:%d: %s\n", w.zActions, res.iBadLine, err.zMsg);
+	else if (rc != 0) fprintf(stderr, "kyodo whatif: %s\n", err.zMsg);
+	if (rc == 0) {
+		char z[32];
+		if (res.nIgnored)
+			fprintf(stderr, "kyodo whatif: %d action(s) of %s before %s ignored (the recorded ones stand there)\n",
+			        res.nIgnored, w.zActions, eng_time_format(tFrom, z, sizeof z));
+		if (w.bJson) {
+			json_dumpf(s, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+		} else {
+			print_summary(s);
+		}
+	}
+	json_decref(s);
+	free(aAlt);
+	actions_free(&acts);
+	return rc == 0 ? KY_EXIT_OK : KY_EXIT_FAIL;
 }

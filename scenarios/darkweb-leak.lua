@@ -48,6 +48,12 @@ outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 900000, points = 40 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "records_exfiltrated", "customers_affected" },
+	series = { "records_exfiltrated", "compromised", "customers_affected" },
+}
+
 -- The leaked service account: the telematics backend counts as compromised from the start of the drill. Every 10
 -- minutes the scraper pulls 25,000 records (the forum post's 120,000 records took it under an hour). Blocking the
 -- scraping host stops the pulls, but the credential still works: 45 minutes later the group pulls again from a second

@@ -81,6 +81,20 @@ static json_t *fleet_msg(scn_drill *d) {
 	json_t *view = d->bTruthVisible ? json_deep_copy(m) : veh_world_observed_json(d->world);
 	if (view && d->bTruthVisible) json_object_set_new(view, "observed", json_false());
 	if (view) json_object_set_new(m, "team_view", view);
+	json_t *orgs = json_object_get(m, "orgs");
+	if (orgs) {  /* with orgs: each org's own view (CONTRACT §4: a team sees its own org's cars only) */
+		json_t *views = json_object();
+		const char *zOrg;
+		json_t *v;
+		json_object_foreach(orgs, zOrg, v) {
+			if (json_integer_value(json_object_get(v, "total")) == 0) continue;  /* no cars, nothing to see (server/drill.c) */
+			json_t *ov = d->bTruthVisible ? json_deep_copy(v) : veh_world_org_observed_json(d->world, zOrg);
+			if (ov && d->bTruthVisible) json_object_set_new(ov, "observed", json_false());
+			if (ov) json_object_set_new(ov, "org", json_string(zOrg));
+			json_object_set_new(views, zOrg, ov);
+		}
+		json_object_set_new(m, "team_views", views);
+	}
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set_new(m, "t_us", json_integer(eng_sim_now(d->sim)));
 	return m;
@@ -98,12 +112,21 @@ static void emit_fleet(scn_drill *d) {
 void scn_drill__message(scn_drill *d, json_t *msg) {
 	const char *zTo = json_string_value(json_object_get(msg, "to"));
 	const char *zFrom = json_string_value(json_object_get(msg, "from"));
+	json_t *pRecipients = json_object_get(msg, "recipients");  /* a share between orgs (share.c) names them */
 	size_t i;
 	json_t *t;
 	json_array_foreach(d->teams, i, t) {
 		const char *zTeam = json_string_value(json_object_get(t, "id"));
+		int bFor = 0;
+		size_t k;
+		json_t *v;
 		if (zFrom && !strcmp(zFrom, zTeam)) continue;
-		if (zTo && strcmp(zTo, "all") != 0 && strcmp(zTo, zTeam) != 0) continue;
+		if (pRecipients) {
+			json_array_foreach(pRecipients, k, v) bFor |= !strcmp(json_string_value(v), zTeam);
+			if (!bFor) continue;
+		} else if (zTo && strcmp(zTo, "all") != 0 && strcmp(zTo, zTeam) != 0) {
+			continue;
+		}
 		json_array_append(json_object_get(d->backlog, zTeam), msg);
 	}
 	for (int k = 0; k < d->nObs; k++) {
@@ -241,7 +264,7 @@ int scn_drill__send_inject(scn_drill *d, int iInj) {
 		}
 	}
 	d->nInjectsSent++;
-	eng_score_open(d->score, inj->zId, now);
+	if (eng_score_open(d->score, inj->zId, now) > 0) emit_all_scores(d);  /* the teams see their windows open */
 	json_t *arg = json_pack("{s:s,s:O,s:f}", "id", inj->zId, "to", inj->to, "t", (double)now / ENG_US_PER_S);
 	json_decref(m);
 	run_ons(d, "inject", arg, NULL);
@@ -255,11 +278,36 @@ static void on_inject_ev(eng_sim *sim, void *ctx, const eng_event *ev) {
 	if (ev->a < (uint32_t)d->nInj) scn_drill__send_inject(d, (int)ev->a);
 }
 
+/* Closes the expectation windows that ended by now (every open one when bAll): one "score.change" event per team
+ * that missed something, detail {"effects":[{"type":"missed","expectation":..,"inject":..,"possible":P},...]},
+ * followed by that team's score when bScores. */
+static void expire_windows(scn_drill *d, eng_time_t now, int bAll, int bScores) {
+	json_t *effects = NULL, *t, *e;
+	size_t i, k;
+	if (eng_score_expire(d->score, now, bAll, &effects) > 0) {
+		json_array_foreach(d->teams, i, t) {
+			const char *zTeam = json_string_value(json_object_get(t, "id"));
+			json_t *mine = json_array();
+			json_array_foreach(effects, k, e) {
+				if (!strcmp(json_string_value(json_object_get(e, "team")), zTeam)) json_array_append(mine, e);
+			}
+			if (json_array_size(mine) > 0) {
+				json_t *det = json_pack("{s:O}", "effects", mine);
+				scn_drill__event(d, "score.change", zTeam, det);
+				json_decref(det);
+				if (bScores) emit_score(d, zTeam);
+			}
+			json_decref(mine);
+		}
+	}
+	json_decref(effects);
+}
+
 static void on_sample(eng_sim *sim, void *ctx, const eng_event *ev) {
 	scn_drill *d = ctx;
 	(void)ev;
 	eng_time_t now = eng_sim_now(sim);
-	if (eng_score_tick(d->score, now) > 0) emit_all_scores(d);
+	expire_windows(d, now, 0, 1);
 	run_whens(d);
 	emit_fleet(d);
 	if (now + SCN_DRILL_SAMPLE_US <= d->duration) eng_sim_after(sim, SCN_DRILL_SAMPLE_US, d->kSample, 0, 0, NULL);
@@ -328,15 +376,19 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	free(zTmp2);
 	d->teams = json_array();
 	d->backlog = json_object();
+	d->shares = json_array();
 	d->techniques = json_array();
+	d->files = json_object();
 	d->parties = json_array();
+	d->partyNames = json_object();
+	d->dashboardDefs = json_array();
 	d->penaltyDefs = json_array();
 	d->outcomeDefs = json_array();
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->techniques || !d->parties ||
-	    !d->penaltyDefs || !d->outcomeDefs) {
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files || !d->parties ||
+	    !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
 	}
@@ -406,11 +458,16 @@ void scn_drill_free(scn_drill *d) {
 	free(d->aAct);
 	json_decref(d->teams);
 	json_decref(d->backlog);
+	json_decref(d->shares);
 	json_decref(d->techniques);
+	json_decref(d->files);
 	json_decref(d->malware);
 	json_decref(d->tools);
 	json_decref(d->actSchemas);
 	json_decref(d->parties);
+	json_decref(d->partyNames);
+	json_decref(d->dashboard);
+	json_decref(d->dashboardDefs);
 	json_decref(d->penaltyDefs);
 	json_decref(d->outcomeDefs);
 	free(d->zPath); free(d->zDir); free(d->zBase); free(d->zSource);
@@ -448,7 +505,7 @@ int scn_drill_advance_to(scn_drill *d, eng_time_t t, ky_err *err) {
 	if (t >= d->duration && !d->bEnded) {
 		d->bEnded = 1;
 		emit_fleet(d);
-		eng_score_finish(d->score, d->duration);
+		expire_windows(d, d->duration, 1, 0);
 		emit_all_scores(d);
 		scn_drill__event(d, "drill.end", d->zId, NULL);
 	}
@@ -550,19 +607,10 @@ void scn_drill_action_unstage(scn_drill *d) {
 	while (d->nAct > d->nApplied) free_action_rec(&d->aAct[--d->nAct]);
 }
 
-/* A share is a message to its recipients. */
-static void deliver_share(scn_drill *d, const scn_action_rec *r) {
-	const char *zTlp = json_string_value(json_object_get(r->pArgs, "tlp"));
-	json_t *m = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "type", "message", "from", r->zTeam, "to",
-	                      json_object_get(r->pArgs, "to"), "tlp", zTlp ? zTlp : "clear", "text",
-	                      json_object_get(r->pArgs, "text"), "t_us", (json_int_t)r->t);
-	if (m && json_object_get(r->pArgs, "indicators")) json_object_set(m, "indicators", json_object_get(r->pArgs, "indicators"));
-	if (m) scn_drill__message(d, m);
-}
-
 /* Scores an applied action and tells the observers what changed. */
 static void score_action(scn_drill *d, const scn_action_rec *r) {
 	json_t *effects = NULL;
+	expire_windows(d, r->t, 0, 1);  /* a window that closed at this very time is missed first, and said so */
 	if (eng_score_action(d->score, r->seq, r->zTeam, r->t, r->zKind, r->pArgs, &effects) > 0) {
 		json_t *sd = json_pack("{s:I,s:o}", "seq", (json_int_t)r->seq, "effects", effects);
 		scn_drill__event(d, "score.change", r->zTeam, sd);
@@ -583,8 +631,8 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	json_t *result = NULL;
 	ky_err we = { 0 };
 	int wrc = 0;
-	if (!strcmp(r->zKind, "share")) deliver_share(d, r);
-	else wrc = veh_world_action(d->world, r->zTeam, r->zKind, r->pArgs, &result, &we);
+	if (!strcmp(r->zKind, "share")) wrc = scn_drill__share(d, r, &result, &we);
+	else wrc = veh_world_action_as(d->world, r->zTeam, scn_drill__team_org(d, r->zTeam), r->zKind, r->pArgs, &result, &we);
 	json_t *det = json_pack("{s:I,s:s,s:s,s:O,s:I}", "seq", (json_int_t)seq, "team", r->zTeam, "kind", r->zKind, "args",
 	                        r->pArgs, "t_us", (json_int_t)r->t);
 	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));
@@ -741,6 +789,10 @@ int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *
 
 json_t *scn_drill_scores_json(const scn_drill *d) { return eng_score_json(d->score); }
 
+json_t *scn_drill_expectations_json(const scn_drill *d) { return eng_score_expectations_json(d->score); }
+
+json_t *scn_drill_files_json(const scn_drill *d) { return json_deep_copy(d->files); }
+
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team) {
 	json_t *b = json_object_get(d->backlog, team ? team : "");
 	return b ? json_deep_copy(b) : NULL;
@@ -771,6 +823,9 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 		                                     (int)json_array_size(p->expects), "line", p->line));
 	}
 	json_object_set_new(o, "inject_list", inj);
+	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	if (json_object_size(d->partyNames)) json_object_set(o, "parties", d->partyNames);
+	if (d->dashboard) json_object_set(o, "dashboard", d->dashboard);
 	if (d->malware) json_object_set(o, "malware", d->malware);
 	if (d->tools) json_object_set(o, "tools", d->tools);
 	return o;
@@ -842,5 +897,21 @@ json_t *scn_drill_summary_json(const scn_drill *d) {
 	                                (json_int_t)d->nRefused), "injects_sent", (json_int_t)d->nInjectsSent, "scenario_errors",
 	                      (json_int_t)d->nScenarioErrors, "state_hash", zHash);
 	json_decref(scores);
+	json_t *orgs = json_incref(json_object_get(fleet, "orgs"));
+	if (orgs) {  /* CONTRACT §1: "orgs":{ORG:{total, compromised, patched, offline, ...}} beside the totals */
+		const char *zOrg;
+		json_t *v;
+		json_object_foreach(orgs, zOrg, v) json_object_del(v, "ota_campaigns");
+		json_object_del(fleet, "orgs");
+		json_object_set_new(o, "orgs", orgs);
+		int64_t nRelay = 0, nIngest = 0;
+		size_t i;
+		json_array_foreach(d->shares, i, v) {
+			nRelay += json_object_get(v, "relay_of") != NULL;
+			nIngest += (int64_t)json_array_size(json_object_get(v, "ingest"));
+		}
+		json_object_set_new(o, "sharing", json_pack("{s:I,s:I,s:I}", "shares", (json_int_t)json_array_size(d->shares),
+		                                             "relays", (json_int_t)nRelay, "ingests", (json_int_t)nIngest));
+	}
 	return o;
 }

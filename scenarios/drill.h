@@ -109,8 +109,14 @@ int scn_drill_grade(scn_drill *d, int64_t seq, double points, const char *zComme
 /* Read receipt of a team for an inject (KY_ENOENT for an unknown team or an inject it has not received). */
 int scn_drill_read(scn_drill *d, const char *team, const char *zInject, ky_err *err);
 
+/* The files the scenario loaded beside it (sbom.load) as {NAME: text}, so that a journal can rebuild the drill
+ * without the scenario's folder (new ref). */
+json_t *scn_drill_files_json(const scn_drill *d);
 /* Scores: {"teams":{TEAM:{"score":N,"met":N,"missed":N,"pending":N,...}},"joint":N,"outcome":N} (new ref). */
 json_t *scn_drill_scores_json(const scn_drill *d);
+/* Every expectation in declaration order, as eng_score_expectations_json (label, inject, team, kind, args,
+ * within_us, points, status, opened_us once its inject is sent, met_us/awarded/seq once met). New ref. */
+json_t *scn_drill_expectations_json(const scn_drill *d);
 /* What a team already had (for a reconnect's backlog): injects delivered so far and messages to it, in order
  * (array of protocol messages, new ref); NULL for an unknown team. */
 json_t *scn_drill_backlog_json(const scn_drill *d, const char *team);

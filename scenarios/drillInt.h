@@ -88,9 +88,10 @@ struct scn_drill {
 	eng_time_t duration;
 	uint64_t scenarioSeed, seed;
 	json_t *techniques;   /* array of strings */
+	json_t *files;        /* {NAME: text} of the files the scenario loaded beside it (sbom.load), for the journal */
 	json_t *malware, *tools; /* arrays of strings (scenario{ malware = {..}, tools = {..} }): for the STIX export */
 	int bTruthVisible;    /* scenario{ visibility = "truth" }: the teams' fleet views show the truth */
-	json_t *teams;        /* array of {"id","name"} */
+	json_t *teams;        /* array of {"id","name","org"?} (org: with orgs{}, the organisation the team acts for) */
 	int bFleet;
 
 	eng_sim *sim;
@@ -114,10 +115,14 @@ struct scn_drill {
 	int64_t nRefused;      /* applied actions the world refused */
 	json_t *actSchemas;    /* veh_action_schemas of this drill (teams and parties known at the end of loading) */
 	json_t *parties;       /* extra parties a notify may name (parties{}), array of ids */
+	json_t *partyNames;    /* {id: name} of the parties{} that gave a name (for the pages) */
+	json_t *dashboard;     /* dashboard{}: {"tiles":[{"metric","label"?}],"series":[{"metric","label"?,"axis"}]}, or NULL */
+	json_t *dashboardDefs; /* [{"metric","what","line"}] checked against the world's metrics at the end of loading */
 	json_t *penaltyDefs;   /* [{"action","args","team","line"}] for checking once the schemas are known */
 	json_t *outcomeDefs;   /* [{"metric","line"}] likewise */
 
 	json_t *backlog;       /* {TEAM: [protocol messages...]} */
+	json_t *shares;        /* with orgs: every share delivered, as journaled (share.c), for relays */
 	scn_observer aObs[SCN_MAX_OBS];
 	int nObs;
 	int64_t nScenarioErrors, nLog;
@@ -146,6 +151,11 @@ void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, jso
 void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat);
 void scn_drill__message(scn_drill *d, json_t *msg);  /* steals msg; delivers to its "to" */
 int scn_drill__team_known(const scn_drill *d, const char *zTeam);
+/* share.c: applies a team's share (its TLP across orgs, relay, ingest, the journal's "share" event); *pResult (new
+ * ref, may be NULL without orgs) says who received it. A relay the sender may not make is refused (err). */
+int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky_err *err);
+/* share.c: the organisation team zTeam acts for (borrowed), NULL without orgs or for an unknown team. */
+const char *scn_drill__team_org(const scn_drill *d, const char *zTeam);
 /* drill.c: builds d->actSchemas from the world and the declared teams and parties (end of loading). */
 int scn_drill__build_schemas(scn_drill *d, ky_err *err);
 

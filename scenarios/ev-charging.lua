@@ -52,6 +52,12 @@ outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 2000000, points = 15 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "patched", "records_exfiltrated", "customers_affected" },
+	series = { "compromised", "patched", "records_exfiltrated" },
+}
+
 -- 00:10 the CPO's API integration is in the attackers' hands; from 00:30, every 15 minutes while the integration is
 -- compromised and reachable, a wave of malicious schedules takes over 1 % of the EVs still on TCU 3.0.2 (the exploit
 -- lives in the TCU, so TCU 3.0.3 cleans a car and closes it; cutting the integration stops new waves) and the CPO's

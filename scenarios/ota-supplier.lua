@@ -64,6 +64,12 @@ outcome {
 	{ metric = "bricked", best = 0, worst = 1000, points = 15 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "bricked", "patched", "customers_affected" },
+	series = { "compromised", "bricked", "patched" },
+}
+
 -- 00:15 the supplier's build-signing key is in the attackers' hands (the PKI trust chain is compromised);
 -- 00:20 the poisoned package is published and the OTA backend rolls it out to 10 % of the targeted cars per hour.
 -- Revoking the signing key (revoke_certificate { scope = "signing_key" }) makes the cars reject it.

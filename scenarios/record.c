@@ -47,6 +47,23 @@ static double wall_s(void) {
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The note that goes with a snapshot at t in world_inputs: where it was taken among the world's events and
+ * inputs (step, and the rows before it), and the order of the world's pending events then (veh_world_rearm puts
+ * it back after a restore). The last note of a time goes with the snapshot of that time (a later snapshot at the
+ * same time replaces the earlier one, and so does its note). */
+static void write_mark(scn_record *r, veh_world *w, eng_time_t t, ky_err *e) {
+	json_t *pend = veh_world_pending_json(w);
+	char *z = dump(pend);
+	json_decref(pend);
+	if (!z) {
+		ky_err_set(e, KY_ENOMEM, "record: out of memory");
+		return;
+	}
+	eng_journal_world_input(r->j, t, (int64_t)veh_world_steps(w), !eng_sim_running(scn_drill_sim(r->d)), "mark", NULL,
+	                        NULL, z, e);
+	free(z);
+}
+
 /* Whether a snapshot is due at t. Fixed mode: every snapInterval. Adaptive mode (the default): at most every
  * snapInterval, at least every snapMax, and in between only while snapshots have cost under
  * SCN_RECORD_SNAPSHOT_BUDGET of the wall time since attach (a paced drill snapshots every minute; a batch run
@@ -71,6 +88,7 @@ static void take_snapshot(scn_record *r, eng_time_t t, int bForce) {
 	double t0 = wall_s();
 	if (veh_world_snapshot(w, &p, &n, &e) == 0 && eng_journal_snapshot(r->j, t, p, n, &e) == 0) {
 		r->tLastSnap = t;
+		write_mark(r, w, t, &e);
 		/* commit now: the blob's pages are written at the commit, and belong to this snapshot's cost */
 		eng_journal_flush(r->j, &e);
 	}
@@ -183,6 +201,21 @@ static void rec_event(void *ctx, eng_time_t t, const char *kind, const char *sub
 	}
 }
 
+/* The world's tap: every input the world is given goes into world_inputs, with the number of the world's own
+ * events run before it and whether the engine was running (an input from a scenario callback) or not (a team's
+ * action, or what a scenario handler did in answer to it, between two runs). */
+static void rec_world_input(void *ctx, int kind, const char *zName, const char *zTeam, json_t *args) {
+	scn_record *r = ctx;
+	ky_err e = { 0 };
+	eng_time_t t = scn_drill_now(r->d);
+	if (t < r->tSkip) return;
+	char *z = dump(args);
+	eng_journal_world_input(r->j, t, (int64_t)veh_world_steps(scn_drill_world(r->d)), !eng_sim_running(scn_drill_sim(r->d)),
+	                        veh_input_kind_name(kind), zName, zTeam, z, &e);
+	free(z);
+	keep_err(r, &e);
+}
+
 /* An action being staged (scn_drill_action_stage): its row is committed now, or, inside a group, inserted for the
  * group's commit. Replayed inputs (resume) are in the journal already. */
 static int rec_action(void *ctx, int64_t seq, const char *team, const char *zClientId, eng_time_t t,
@@ -248,6 +281,8 @@ scn_record *scn_record_attach_journal(scn_drill *d, eng_journal *j, eng_time_t t
 		free(r);
 		return NULL;
 	}
+	veh_tap tap = { .ctx = r, .on_input = rec_world_input };
+	if (scn_drill_world(d)) veh_world_set_tap(scn_drill_world(d), &tap);
 	return r;
 }
 
@@ -291,6 +326,10 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 	json_t *seed = json_object_get(ex, "seed");
 	snprintf(zNum, sizeof zNum, "%" JSON_INTEGER_FORMAT, json_is_integer(seed) ? json_integer_value(seed) : 0);
 	char *zEx = dump(ex);
+	json_t *cfg = veh_world_config_json(scn_drill_world(d)), *files = scn_drill_files_json(d);
+	char *zCfg = dump(cfg), *zFiles = json_object_size(files) ? dump(files) : NULL;
+	json_decref(cfg);
+	json_decref(files);
 	json_t *sb = veh_world_sbom_json(scn_drill_world(d));   /* firmware and VEX ground truth, for reports */
 	char *zSbom = dump(sb);
 	json_decref(sb);
@@ -302,12 +341,18 @@ static int write_header(eng_journal *j, scn_drill *d, ky_err *err) {
 		{ "started_at", zNow },
 		{ "kyodo_version", KY_VERSION },
 		{ "exercise", zEx },
+		{ "world_config", zCfg }, /* the world built without the scenario (ui/replay) */
+		{ "scenario_files", zFiles }, /* what the scenario loaded beside it (resume, what-if) */
 		{ "sbom", zSbom },
 	};
-	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++) rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err);
+	for (size_t i = 0; i < sizeof a / sizeof a[0] && rc == 0; i++)
+		if (a[i].zValue || (strcmp(a[i].zKey, "scenario_files") != 0 && strcmp(a[i].zKey, "world_config") != 0))
+			rc = eng_journal_meta_set(j, a[i].zKey, a[i].zValue, err); /* without a world_config, replay re-simulates */
 	if (rc == 0) rc = meta_json(j, "plan", scn_drill_plan_json(d), err); /* replaced at close */
 	if (rc == 0) rc = eng_journal_flush(j, err);
 	free(zEx);
+	free(zCfg);
+	free(zFiles);
 	free(zSbom);
 	json_decref(ex);
 	return rc;
@@ -331,6 +376,7 @@ int scn_record_close(scn_record *r, ky_err *err) {
 	ky_err ef = { 0 };
 	if (write_footer(r, &ef) != 0) keep_err(r, &ef);
 	json_decref(r->summary);
+	if (scn_drill_world(r->d)) veh_world_set_tap(scn_drill_world(r->d), NULL);
 	int rc = r->err.code;
 	if (rc && err) *err = r->err;
 	scn_record_group_end(r);

@@ -47,6 +47,12 @@ outcome {
 	{ metric = "compromised", best = 0, worst = 300, points = 40 },  -- cars stolen
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", { metric = "compromised", label = { en = "Cars stolen", ja = "盗難車両" } }, "customers_affected", "patched" },
+	series = { { metric = "compromised", label = { en = "Cars stolen", ja = "盗難車両" } }, "customers_affected" },
+}
+
 -- Every 30 minutes through the night the crew steals more SUV-Bs; from 03:00 it also works in Kansai. Only cars
 -- still on BCM 3.1.x can be relayed: once BCM 3.3.1 (UWB distance bounding) lands on a car it cannot be taken.
 -- The world has no "stolen" state: a theft is a compromise that nothing undoes (persistence = true, and entered

@@ -64,31 +64,77 @@ static void inputs_free(rsm_inputs *v) {
 	free(v->a);
 }
 
-/* Writes the recorded scenario text to a temporary file; its path into zOut. */
-static int write_temp_scenario(eng_journal *j, char *zOut, size_t nOut, ky_err *err) {
+/* The recorded scenario rebuilt in a temporary folder: its text, under its recorded file name, and the files it
+ * loaded beside it (meta scenario_files), so that sbom.load finds them. */
+typedef struct temp_scenario {
+	char zDir[512];
+	char zPath[700];
+	json_t *files;
+} temp_scenario;
+
+static void temp_remove(temp_scenario *ts) {
+	const char *k;
+	json_t *v;
+	char z[1200];
+	if (!ts->zDir[0]) return;
+	json_object_foreach(ts->files, k, v) {
+		snprintf(z, sizeof z, "%s/%s", ts->zDir, k);
+		unlink(z);
+	}
+	unlink(ts->zPath);
+	rmdir(ts->zDir);
+	json_decref(ts->files);
+	ts->zDir[0] = 0;
+}
+
+static int write_file(const char *zPath, const char *z, size_t n) {
+	FILE *f = fopen(zPath, "wb");
+	if (!f) return -1;
+	int ok = fwrite(z, 1, n, f) == n;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* A plain file name (no folder, no dot-dot), else NULL. */
+static const char *plain_name(const char *z) {
+	return z && *z && !strchr(z, '/') && !strstr(z, "..") && strlen(z) < 128 ? z : NULL;
+}
+
+static int write_temp_scenario(eng_journal *j, temp_scenario *ts, ky_err *err) {
 	char *zText = eng_journal_meta_get(j, "scenario_text", err);
 	if (!zText) return ky_err_prefix(err, "resume: the journal holds no scenario text");
-	const char *zDir = getenv("TMPDIR");
-	snprintf(zOut, nOut, "%s/kyodo-scenario-XXXXXX.lua", zDir && *zDir ? zDir : "/tmp");
-	int fd = mkstemps(zOut, 4);
-	if (fd < 0) {
-		free(zText);
-		return ky_err_set(err, KY_EIO, "resume: cannot create a temporary scenario file %s", zOut);
+	char *zEx = eng_journal_meta_get(j, "exercise", NULL), *zFiles = eng_journal_meta_get(j, "scenario_files", NULL);
+	json_t *ex = zEx ? json_loads(zEx, 0, NULL) : NULL;
+	const char *zTmp = getenv("TMPDIR"), *zName = plain_name(json_string_value(json_object_get(ex, "file")));
+	int rc = 0;
+	ts->files = zFiles ? json_loads(zFiles, 0, NULL) : NULL;
+	snprintf(ts->zDir, sizeof ts->zDir, "%s/kyodo-scenario-XXXXXX", zTmp && *zTmp ? zTmp : "/tmp");
+	if (!mkdtemp(ts->zDir)) {
+		rc = ky_err_set(err, KY_EIO, "resume: cannot create a temporary folder %s", ts->zDir);
+		ts->zDir[0] = 0;
+		goto out;
 	}
-	size_t n = strlen(zText);
-	int ok = write(fd, zText, n) == (ssize_t)n;
-	close(fd);
+	snprintf(ts->zPath, sizeof ts->zPath, "%s/%s", ts->zDir, zName ? zName : "scenario.lua");
+	if (write_file(ts->zPath, zText, strlen(zText)) != 0) rc = ky_err_set(err, KY_EIO, "resume: cannot write %s", ts->zPath);
+	const char *k;
+	json_t *v;
+	json_object_foreach(ts->files, k, v) {
+		char z[1200];
+		if (rc || !plain_name(k) || !json_is_string(v)) continue;
+		snprintf(z, sizeof z, "%s/%s", ts->zDir, k);
+		if (write_file(z, json_string_value(v), json_string_length(v)) != 0) rc = ky_err_set(err, KY_EIO, "resume: cannot write %s", z);
+	}
+	if (rc) temp_remove(ts);
+out:
+	json_decref(ex);
+	free(zEx);
+	free(zFiles);
 	free(zText);
-	if (!ok) {
-		unlink(zOut);
-		return ky_err_set(err, KY_EIO, "resume: cannot write the temporary scenario file %s", zOut);
-	}
-	return 0;
+	return rc;
 }
 
 /* Opens the drill of journal j with its recorded seed, checking the scenario file is the recorded one. */
 static scn_drill *open_recorded(eng_journal *j, const char *zScenarioPath, const scn_observer *pObs, ky_err *err) {
-	char zTemp[512] = "";
+	temp_scenario ts = { 0 };
 	scn_drill *d = NULL;
 	char *zSeed = eng_journal_meta_get(j, "seed", err);
 	char *zSha = eng_journal_meta_get(j, "scenario_sha256", NULL);
@@ -97,8 +143,8 @@ static scn_drill *open_recorded(eng_journal *j, const char *zScenarioPath, const
 		goto out;
 	}
 	if (!zScenarioPath) {
-		if (write_temp_scenario(j, zTemp, sizeof zTemp, err) != 0) goto out;
-		zScenarioPath = zTemp;
+		if (write_temp_scenario(j, &ts, err) != 0) goto out;
+		zScenarioPath = ts.zPath;
 	}
 	scn_drill_opts o = { .seed = strtoull(zSeed, NULL, 10), .bSeed = 1, .pObs = pObs };
 	d = scn_drill_open(zScenarioPath, &o, err);
@@ -107,13 +153,13 @@ static scn_drill *open_recorded(eng_journal *j, const char *zScenarioPath, const
 	const char *zNow = json_string_value(json_object_get(ex, "sha256"));
 	if (zSha && zNow && strcmp(zSha, zNow) != 0) {
 		ky_err_set(err, KY_EINVAL, "resume: %s is not the scenario recorded in the journal (sha256 %.12s..., recorded %.12s...)",
-		           zTemp[0] ? "the recorded text" : zScenarioPath, zNow, zSha);
+		           ts.zDir[0] ? "the recorded text" : zScenarioPath, zNow, zSha);
 		scn_drill_free(d);
 		d = NULL;
 	}
 	json_decref(ex);
 out:
-	if (zTemp[0]) unlink(zTemp);
+	temp_remove(&ts);
 	free(zSeed);
 	free(zSha);
 	return d;
@@ -122,7 +168,9 @@ out:
 /* Replays one input at its time. */
 static int replay_one(scn_drill *d, const rsm_input *in, ky_err *err) {
 	int rc;
-	if (in->t > scn_drill_now(d) && (rc = scn_drill_advance_to(d, in->t, err)) != 0) return rc;
+	/* as the drill did: every event up to the input's time first (also those of time 0 before a first input then) */
+	int bAdvance = in->t > scn_drill_now(d) || eng_sim_events_run(scn_drill_sim(d)) == 0;
+	if (bAdvance && (rc = scn_drill_advance_to(d, in->t, err)) != 0) return rc;
 	if (strcmp(in->zKind, "action") == 0) {
 		json_error_t je;
 		json_t *args = in->zArgs ? json_loads(in->zArgs, JSON_DECODE_ANY, &je) : json_object();

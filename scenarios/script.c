@@ -200,8 +200,35 @@ static int l_scenario(lua_State *L) {
 	return 0;
 }
 
+/* orgs { { id = "oem_a", name = "OEM A", kind = "oem", ingest = "30m" }, ... }: the organisations (CONTRACT §2),
+ * before the teams and the fleet that name them. */
+static int l_orgs(lua_State *L) {
+	static const char *const azKnown[] = { "id", "name", "kind", "ingest", "description", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "orgs");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (json_array_size(d->teams) > 0) luaL_error(L, "orgs: declare the organisations before the teams (each team names its org)");
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "orgs: expected a list of { id = ..., kind = ... }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "orgs[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { id = ..., kind = ... }", zWhat);
+		int t = lua_gettop(L);
+		check_fields(L, t, zWhat, azKnown);
+		json_t *j = json_arg(L, t, zWhat);
+		json_object_del(j, "description");
+		ky_err err = { 0 };
+		int rc = veh_world_add_org(d->world, j, &err);
+		json_decref(j);
+		if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 static int l_teams(lua_State *L) {
-	static const char *const azKnown[] = { "id", "name", "description", NULL };
+	static const char *const azKnown[] = { "id", "name", "description", "org", NULL };
 	scn_drill *d = drill_of(L);
 	need_loading(L, d, "teams");
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -227,7 +254,26 @@ static int l_teams(lua_State *L) {
 		ky_err err = { 0 };
 		if (eng_score_add_team(d->score, zId, &err)) luaL_error(L, "teams: %s", err.zMsg);
 		const char *zName = str_field(L, t, zWhat, "name", zId);
-		json_array_append_new(d->teams, json_pack("{s:s,s:s}", "id", zId, "name", zName));
+		const char *zOrg = str_field(L, t, zWhat, "org", "");
+		int bOrgs = veh_world_has_orgs(d->world);
+		if (bOrgs && !*zOrg) luaL_error(L, "%s: org: required (the organisation the team acts for)", zWhat);
+		if (!bOrgs && *zOrg) luaL_error(L, "%s: org: this drill declares no organisations (orgs { ... } before teams)", zWhat);
+		if (*zOrg && veh_world_org_info(d->world, zOrg, NULL, NULL)) {
+			json_t *jOrgs = veh_world_orgs_json(d->world), *v;
+			size_t k;
+			luaL_Buffer lb;
+			luaL_buffinit(L, &lb);
+			json_array_foreach(jOrgs, k, v) {
+				if (k) luaL_addstring(&lb, ", ");
+				luaL_addstring(&lb, json_string_value(json_object_get(v, "id")));
+			}
+			json_decref(jOrgs);
+			luaL_pushresult(&lb);
+			luaL_error(L, "%s: org: unknown organisation '%s' (known: %s)", zWhat, zOrg, lua_tostring(L, -1));
+		}
+		json_t *jTeam = json_pack("{s:s,s:s}", "id", zId, "name", zName);
+		if (*zOrg) json_object_set_new(jTeam, "org", json_string(zOrg));
+		json_array_append_new(d->teams, jTeam);
 		json_object_set_new(d->backlog, zId, json_array());
 		lua_pop(L, 1);
 	}
@@ -252,6 +298,10 @@ static int l_parties(lua_State *L) {
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
 				luaL_error(L, "%s: id '%s': use lowercase letters, digits, '_' or '-'", zWhat, zId);
 		json_array_append_new(d->parties, json_string(zId));
+		if (t == LUA_TTABLE) {
+			const char *zName = str_field(L, lua_gettop(L), zWhat, "name", "");
+			if (*zName) json_object_set_new(d->partyNames, zId, json_string(zName));
+		}
 		lua_pop(L, 1);
 	}
 	return 0;
@@ -340,6 +390,9 @@ static char *read_scenario_file(lua_State *L, scn_drill *d, const char *zName, c
 	}
 	buf[got] = 0;
 	*pLen = (size_t)got;
+	/* kept for the journal (meta scenario_files), so that resume and what-if rebuild the drill without this folder */
+	json_t *text = json_stringn(buf, (size_t)got); /* NULL when not UTF-8: then not kept */
+	if (text) json_object_set_new(d->files, zName, text);
 	return buf;
 }
 
@@ -878,6 +931,93 @@ static int l_outcome(lua_State *L) {
 	return 0;
 }
 
+/* --- dashboard { tiles = {...}, series = {...} } ---------------------------------------------------------- */
+
+#define DASH_MAX 8  /* tiles, and series, a dashboard may have: more would not be read at a glance */
+
+/* A label at idx: a string, or a table of language code -> string ({ en = "Thefts", ja = "盗難" }). New ref. */
+static json_t *dash_label(lua_State *L, int idx, const char *zWhat) {
+	if (lua_type(L, idx) == LUA_TSTRING) return json_string(lua_tostring(L, idx));
+	if (lua_type(L, idx) != LUA_TTABLE) luaL_error(L, "%s: label: a string or { en = ..., ja = ... }", zWhat);
+	json_t *o = json_object();
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *zLang = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (!zLang || strlen(zLang) < 2 || strlen(zLang) > 8 || lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: label: expected language codes with strings ({ en = ..., ja = ... })", zWhat);
+		json_object_set_new(o, zLang, json_string(lua_tostring(L, -1)));
+		lua_pop(L, 1);
+	}
+	return o;
+}
+
+/* The metrics of cars share one axis; any other metric gets its own (its own scale on the chart). */
+static const char *dash_axis(const char *zMetric) {
+	static const char *const azCars[] = { "total", "clean", "compromised", "patched", "offline", "bricked", "revoked", NULL };
+	for (int i = 0; azCars[i]; i++)
+		if (!strcmp(azCars[i], zMetric)) return "cars";
+	return zMetric;
+}
+
+/* One entry of tiles or series at idx (a metric name or { metric = ..., label = ..., axis = ... }). New ref. */
+static json_t *dash_entry(lua_State *L, scn_drill *d, int idx, const char *zWhat, int bSeries) {
+	static const char *const azTile[] = { "metric", "label", NULL };
+	static const char *const azSeries[] = { "metric", "label", "axis", NULL };
+	const char *zMetric, *zAxis = NULL;
+	json_t *e;
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		zMetric = lua_tostring(L, idx);
+		e = json_pack("{s:s}", "metric", zMetric);
+	} else if (lua_type(L, idx) == LUA_TTABLE) {
+		check_fields(L, idx, zWhat, bSeries ? azSeries : azTile);
+		zMetric = str_field(L, idx, zWhat, "metric", NULL);
+		if (bSeries) zAxis = str_field(L, idx, zWhat, "axis", "");
+		e = json_pack("{s:s}", "metric", zMetric);
+		if (lua_getfield(L, idx, "label") != LUA_TNIL) json_object_set_new(e, "label", dash_label(L, lua_gettop(L), zWhat));
+		lua_pop(L, 1);
+	} else {
+		luaL_error(L, "%s: expected a metric name or { metric = ..., label = ... }", zWhat);
+		return NULL;
+	}
+	if (bSeries) json_object_set_new(e, "axis", json_string(zAxis && *zAxis ? zAxis : dash_axis(zMetric)));
+	json_array_append_new(d->dashboardDefs, json_pack("{s:s,s:s,s:i}", "metric", zMetric, "what", zWhat, "line", cur_line(L)));
+	return e;
+}
+
+static json_t *dash_list(lua_State *L, scn_drill *d, const char *zKey, int bSeries) {
+	json_t *a = json_array();
+	if (lua_getfield(L, 1, zKey) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return a;
+	}
+	if (!lua_istable(L, -1)) luaL_error(L, "dashboard: %s: expected a list", zKey);
+	int t = lua_gettop(L);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, t);
+	if (n > DASH_MAX) luaL_error(L, "dashboard: %s: at most %d (it has %lld)", zKey, DASH_MAX, (long long)n);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zW[48];
+		snprintf(zW, sizeof zW, "dashboard: %s[%lld]", zKey, (long long)i);
+		lua_rawgeti(L, t, i);
+		json_array_append_new(a, dash_entry(L, d, lua_gettop(L), zW, bSeries));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return a;
+}
+
+/* dashboard { tiles = {...}, series = {...} }: what the pages show of the fleet for this drill (docs/scenario-api.md). */
+static int l_dashboard(lua_State *L) {
+	static const char *const azKnown[] = { "tiles", "series", NULL };
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "dashboard");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "dashboard", azKnown);
+	if (d->dashboard) luaL_error(L, "dashboard: declared twice");
+	json_t *tiles = dash_list(L, d, "tiles", 0), *series = dash_list(L, d, "series", 1);
+	d->dashboard = json_pack("{s:o,s:o}", "tiles", tiles, "series", series);
+	return 0;
+}
+
 static int l_message(lua_State *L) {
 	static const char *const azKnown[] = { "to", "from", "text", "tlp", NULL };
 	scn_drill *d = drill_of(L);
@@ -931,6 +1071,7 @@ static int register_api(lua_State *L) {
 	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
 	set_fn(L, d, env, "scenario", l_scenario);
+	set_fn(L, d, env, "orgs", l_orgs);
 	set_fn(L, d, env, "teams", l_teams);
 	set_fn(L, d, env, "parties", l_parties);
 	set_fn(L, d, env, "inject", l_inject);
@@ -946,6 +1087,7 @@ static int register_api(lua_State *L) {
 	set_fn(L, d, env, "seconds", l_seconds);
 	set_fn(L, d, env, "penalty", l_penalty);
 	set_fn(L, d, env, "outcome", l_outcome);
+	set_fn(L, d, env, "dashboard", l_dashboard);
 	set_fn(L, d, env, "message", l_message);
 	set_verb(L, d, env, "alert", "alert");
 
@@ -1082,13 +1224,14 @@ static int check_penalties(scn_drill *d, ky_err *err) {
 	return 0;
 }
 
-/* An outcome term on a metric the world does not have would pay its points whatever happens: refused. */
-static int check_outcomes(scn_drill *d, ky_err *err) {
+/* An outcome term on a metric the world does not have would pay its points whatever happens, and a dashboard
+ * entry on one would show nothing: refused. defs: [{"metric","what","line"}]. */
+static int check_metrics(scn_drill *d, json_t *defs, ky_err *err) {
 	json_t *m = veh_world_metrics_json(d->world);
 	size_t i;
 	json_t *o;
 	int rc = 0;
-	json_array_foreach(d->outcomeDefs, i, o) {
+	json_array_foreach(defs, i, o) {
 		const char *zMetric = json_string_value(json_object_get(o, "metric"));
 		if (json_is_number(json_object_get(m, zMetric))) continue;
 		char zKnown[600] = "";
@@ -1159,6 +1302,8 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 			                  eng_time_format(cb->t, z1, sizeof z1), eng_time_format(d->duration, z2, sizeof z2));
 		}
 	}
-	if (check_penalties(d, err) || check_outcomes(d, err) || check_techniques(d, err)) return err ? err->code : KY_EINVAL;
+	if (check_penalties(d, err) || check_metrics(d, d->outcomeDefs, err) || check_metrics(d, d->dashboardDefs, err) ||
+	    check_techniques(d, err))
+		return err ? err->code : KY_EINVAL;
 	return 0;
 }

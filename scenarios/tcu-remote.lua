@@ -61,6 +61,12 @@ outcome {
 	{ metric = "customers_affected", best = 0, worst = 20000, points = 10 },
 }
 
+-- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).
+dashboard {
+	tiles = { "total", "compromised", "patched", "offline", "customers_affected" },
+	series = { "compromised", "patched", "customers_affected" },
+}
+
 -- 00:05 the first wave: 0.2 % of the vulnerable TCUs.
 at("00:05:00", function(now)
 	attack.compromise { select = { ecu = "tcu", below = "2.4.0" }, fraction = 0.002, c2 = C2, entry = "tcu",

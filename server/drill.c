@@ -9,6 +9,7 @@
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
 #include "scenarios/resume.h"
+#include "vehicles/action.h"
 #include "vehicles/world.h"
 
 #define FAC_KEY "@facilitator"  /* the facilitator's row in the journal's tokens table (team ids never start with @) */
@@ -22,6 +23,8 @@ struct srv_drill {
 	srv_drill_sink sink;
 	json_t *pExercise;  /* scn_drill_exercise_json, kept */
 	json_t *pTeamIds;   /* array of strings */
+	json_t *pTeamOrg;   /* {TEAM: ORG} with orgs (empty without) */
+	json_t *pOrgKind;   /* {ORG: "oem"|"isac"|...} */
 	json_t *pFleet;     /* latest fleet message */
 	int bFleetNew;      /* pFleet not yet taken by srv_drill_take_fleet */
 	json_t *pCatalog;   /* veh_world_catalog_json, for both roles' welcome */
@@ -29,6 +32,7 @@ struct srv_drill {
 	json_t *pReads;     /* `read` messages, in order */
 	json_t *pTimeline;  /* `event` messages the facilitator got or would have got (bounded) */
 	json_t *pFleetHist; /* fleet samples (bounded, decimated) */
+	json_t *pScoreLog;  /* `score_change` messages not tied to an action (missed windows, scenario adjustments) */
 	int nBudget;        /* attack facts that may still go out live before the next srv_drill_tick */
 	int64_t nSuppressed;/* attack facts held back since the last tick */
 	eng_time_t tResumed;
@@ -45,6 +49,12 @@ static json_t *act_rec(const srv_drill *d, int64_t iSeq) {
 		if (json_integer_value(json_object_get(r, "seq")) == iSeq) return r;
 	}
 	return NULL;
+}
+
+static int has_team(const srv_drill *d, const char *zTeam) {
+	for (size_t i = 0; zTeam && i < json_array_size(d->pTeamIds); i++)
+		if (!strcmp(json_string_value(json_array_get(d->pTeamIds, i)), zTeam)) return 1;
+	return 0;
 }
 
 static int is_attack_fact(const char *zKind) { return !strncmp(zKind, "attack.", 7) || !strcmp(zKind, "service.health"); }
@@ -69,7 +79,11 @@ static void obs_message(void *ctx, json_t *msg) {
 	const char *zTo = json_string_value(pTo);
 	size_t i;
 	json_t *v;
-	if (zTo && !strcmp(zTo, "all")) {
+	json_t *pRecipients = json_object_get(msg, "recipients");
+	if (pRecipients) {  /* a share between orgs: its TLP chose the recipients (scenarios/share.c) */
+		json_array_foreach(pRecipients, i, v) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
+		if (zFrom) d->sink.to_team(d->sink.ctx, zFrom, msg); /* the sender's copy */
+	} else if (zTo && !strcmp(zTo, "all")) {
 		json_array_foreach(d->pTeamIds, i, v) d->sink.to_team(d->sink.ctx, json_string_value(v), msg);
 	} else {
 		if (zTo) d->sink.to_team(d->sink.ctx, zTo, msg);
@@ -80,10 +94,73 @@ static void obs_message(void *ctx, json_t *msg) {
 	d->sink.to_facilitator(d->sink.ctx, msg);
 }
 
+/* The expectations of zTeam for its score messages. The facilitator's copy has them all. A team's copy has those of
+ * the injects it received, and of each still open only its inject, window and points: what is expected stays the
+ * facilitator's answer key until the window closes (met or missed, the label says what it was). */
+static json_t *team_expectations(const srv_drill *d, const char *zTeam, int bFac) {
+	/* a --resume re-simulates before d->pDrill is set: no one is connected then, and nothing is kept of scores */
+	json_t *all = d->pDrill ? scn_drill_expectations_json(d->pDrill) : json_array(), *out = json_array(), *e;
+	size_t i;
+	json_array_foreach(all, i, e) {
+		const char *zSt = json_string_value(json_object_get(e, "status"));
+		if (!zSt || strcmp(json_string_value(json_object_get(e, "team")), zTeam)) continue;
+		if (!bFac && !strcmp(zSt, "unfired")) continue;
+		json_t *c = json_copy(e);
+		json_object_del(c, "team");
+		if (!bFac && !strcmp(zSt, "pending")) {
+			json_object_del(c, "label");
+			json_object_del(c, "kind");
+			json_object_del(c, "args");
+		}
+		json_array_append_new(out, c);
+	}
+	json_decref(all);
+	return out;
+}
+
+/* A score message (borrowed) with the team's expectations for one audience (new ref). */
+static json_t *score_for(const srv_drill *d, const char *zTeam, json_t *msg, int bFac) {
+	json_t *m = json_copy(msg);
+	if (m) json_object_set_new(m, "expectations", team_expectations(d, zTeam, bFac));
+	return m;
+}
+
 static void obs_score(void *ctx, const char *zTeam, json_t *msg) {
 	srv_drill *d = ctx;
-	d->sink.to_team(d->sink.ctx, zTeam, msg);
-	d->sink.to_facilitator(d->sink.ctx, msg);
+	json_t *mTeam = score_for(d, zTeam, msg, 0), *mFac = score_for(d, zTeam, msg, 1);
+	d->sink.to_team(d->sink.ctx, zTeam, mTeam ? mTeam : msg);
+	d->sink.to_facilitator(d->sink.ctx, mFac ? mFac : msg);
+	json_decref(mTeam);
+	json_decref(mFac);
+}
+
+/* A change of a team's score with its reasons (protocol `score_change`, docs/protocol.md), from the drill's
+ * "score.change" (expectations met or missed, penalties) and "score.adjust" (score.add of the scenario) events.
+ * An action's effects are also kept on its record; the others in the score log, for welcomes. */
+static void score_change(srv_drill *d, eng_time_t t, const char *zKind, const char *zTeam, json_t *detail) {
+	json_t *effects, *m;
+	if (!strcmp(zKind, "score.adjust"))
+		effects = json_pack("[{s:s,s:O,s:O?}]", "type", "adjust", "points", json_object_get(detail, "points"), "reason",
+		                    json_object_get(detail, "reason"));
+	else
+		effects = json_deep_copy(json_object_get(detail, "effects"));
+	if (!effects) return;
+	for (size_t i = 0; i < json_array_size(effects); i++) json_object_del(json_array_get(effects, i), "team");
+	m = json_pack("{s:s,s:s,s:I,s:o}", "type", "score_change", "team", zTeam, "t_us", (json_int_t)t, "effects", effects);
+	if (!m) return;
+	json_t *pSeq = json_object_get(detail, "seq");
+	json_t *r = pSeq ? act_rec(d, json_integer_value(pSeq)) : NULL;
+	if (pSeq) json_object_set(m, "seq", pSeq);
+	if (r) { /* the action's record carries its effects for welcomes */
+		json_t *prev = json_object_get(r, "effects");
+		if (prev) json_array_extend(prev, effects);
+		else json_object_set_new(r, "effects", json_deep_copy(effects));
+	} else {
+		json_array_append(d->pScoreLog, m);
+	}
+	d->sink.to_team(d->sink.ctx, zTeam, m);
+	d->sink.to_facilitator(d->sink.ctx, m);
+	json_decref(m);
 }
 
 /* Fleet samples are state, not events: only the latest is kept and the server sends it once per step, so a
@@ -138,6 +215,11 @@ static void obs_event(void *ctx, eng_time_t t, const char *zKind, const char *zS
 	json_t *m;
 	int bAttack = is_attack_fact(zKind);
 	int bResult = !strcmp(zKind, "action.result") || !strcmp(zKind, "action.error");
+	if (!strcmp(zKind, "score.change") || !strcmp(zKind, "score.adjust")) {
+		/* the subject is the team (the team list is not known yet while a --resume re-simulates) */
+		if (zSubject && *zSubject && (has_team(d, zSubject) || !d->pDrill)) score_change(d, t, zKind, zSubject, detail);
+		return;
+	}
 	if (strncmp(zKind, "scenario.", 9) && strcmp(zKind, "log") && !bResult && !bAttack) return;
 	if (bResult) act_result(d, zKind, detail);
 	m = json_pack("{s:s, s:I, s:s, s:s?, s:O?}", "type", "event", "t_us", (json_int_t)t, "kind", zKind, "subject",
@@ -255,10 +337,13 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	if (!d) return ky_err_set(err, KY_ENOMEM, "serve: out of memory"), NULL;
 	d->sink = *pSink;
 	d->pTeamIds = json_array();
+	d->pTeamOrg = json_object();
+	d->pOrgKind = json_object();
 	d->pActs = json_array();
 	d->pReads = json_array();
 	d->pTimeline = json_array();
 	d->pFleetHist = json_array();
+	d->pScoreLog = json_array();
 	d->pActors = json_object();
 	d->pHotwash = json_object();
 	d->nBudget = FACT_BURST;
@@ -291,14 +376,20 @@ srv_drill *srv_drill_open(const char *zScenario, const char *zDb, int bResume, c
 	}
 	d->pExercise = scn_drill_exercise_json(d->pDrill);
 	d->pCatalog = scn_drill_world(d->pDrill) ? veh_world_catalog_json(scn_drill_world(d->pDrill)) : NULL;
-	if (d->pCatalog) json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
+	if (d->pCatalog) {
+		json_object_set_new(d->pCatalog, "actions", scn_drill_action_schemas(d->pDrill));
+		json_object_set_new(d->pCatalog, "action_kinds", veh_action_kinds_json());
+	}
 	d->nBudget = FACT_BURST; /* a resume's re-simulation sent nothing live */
 	d->nSuppressed = 0;
 	pTeams = json_object_get(d->pExercise, "teams");
 	json_array_foreach(pTeams, i, v) {
 		const char *zId = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "id"));
 		if (zId) json_array_append_new(d->pTeamIds, json_string(zId));
+		if (zId && json_is_string(json_object_get(v, "org"))) json_object_set(d->pTeamOrg, zId, json_object_get(v, "org"));
 	}
+	json_array_foreach(json_object_get(d->pExercise, "orgs"), i, v)
+		json_object_set(d->pOrgKind, json_string_value(json_object_get(v, "id")), json_object_get(v, "kind"));
 	return d;
 err:
 	srv_drill_close(d, NULL);
@@ -312,12 +403,15 @@ int srv_drill_close(srv_drill *d, ky_err *err) {
 	scn_drill_free(d->pDrill);
 	json_decref(d->pExercise);
 	json_decref(d->pTeamIds);
+	json_decref(d->pTeamOrg);
+	json_decref(d->pOrgKind);
 	json_decref(d->pFleet);
 	json_decref(d->pCatalog);
 	json_decref(d->pActs);
 	json_decref(d->pReads);
 	json_decref(d->pTimeline);
 	json_decref(d->pFleetHist);
+	json_decref(d->pScoreLog);
 	json_decref(d->pActors);
 	json_decref(d->pHotwash);
 	free(d);
@@ -331,7 +425,8 @@ int srv_drill_team_count(const srv_drill *d) { return (int)json_array_size(d->pT
 const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_value(json_array_get(d->pTeamIds, (size_t)i)); }
 
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
-	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams" };
+	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "dashboard",
+	                                          "parties", "orgs" };
 	json_t *e;
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);
@@ -351,6 +446,38 @@ json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 		}
 		if (c) json_object_set_new(e, "catalog", c);
 	}
+	return e;
+}
+
+/* An OEM team's catalog lists its own org's cohorts, models and regions only (another OEM's fleet is not its
+ * business); a team of an org without a fleet (ISAC, supplier) sees every org's. */
+static void catalog_for_org(json_t *c, const char *zOrg) {
+	json_t *pKeep = json_array(), *pModels = json_array(), *pRegions = json_array(), *v;
+	size_t i;
+	json_array_foreach(json_object_get(c, "cohorts"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "org")), zOrg) != 0) continue;
+		json_array_append(pKeep, v);
+		json_t *aNames[2] = { pModels, pRegions };
+		const char *azKey[2] = { "model", "region" };
+		for (int k = 0; k < 2; k++) {
+			json_t *x = json_object_get(v, azKey[k]), *y;
+			size_t j;
+			int bHave = 0;
+			json_array_foreach(aNames[k], j, y) bHave |= json_equal(x, y);
+			if (!bHave) json_array_append(aNames[k], x);
+		}
+	}
+	json_object_set_new(c, "cohorts", pKeep);
+	json_object_set_new(c, "models", pModels);
+	json_object_set_new(c, "regions", pRegions);
+}
+
+json_t *srv_drill_team_exercise(const srv_drill *d, const char *zTeam) {
+	json_t *e = srv_drill_exercise(d, 0);
+	const char *zOrg = srv_drill_team_org(d, zTeam);
+	const char *zKind = json_string_value(json_object_get(d->pOrgKind, zOrg ? zOrg : ""));
+	json_t *c = json_object_get(e, "catalog");
+	if (c && zKind && !strcmp(zKind, "oem")) catalog_for_org(c, zOrg);
 	return e;
 }
 
@@ -453,13 +580,14 @@ json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam) {
 	return b ? b : json_array();
 }
 
-json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam) {
+json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam, int bFacilitator) {
 	json_t *pAll = scn_drill_scores_json(d->pDrill);
 	json_t *pTeam = json_object_get(json_object_get(pAll, "teams"), zTeam);
 	json_t *m = json_pack("{s:s, s:s}", "type", "score", "team", zTeam);
 	if (m && json_is_object(pTeam)) json_object_update(m, pTeam);
 	if (m && !json_object_get(m, "score")) json_object_set_new(m, "score", json_integer(0));
 	if (m && json_object_get(pAll, "joint")) json_object_set(m, "joint", json_object_get(pAll, "joint"));
+	if (m) json_object_set_new(m, "expectations", team_expectations(d, zTeam, bFacilitator));
 	json_decref(pAll);
 	return m;
 }
@@ -480,6 +608,9 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 	json_array_foreach(d->pReads, i, v) {
 		if (of_team(v, zTeam)) json_array_append(a, v);
 	}
+	json_array_foreach(d->pScoreLog, i, v) {
+		if (of_team(v, zTeam)) json_array_append(a, v);
+	}
 	if (!zTeam) {
 		json_array_foreach(d->pActs, i, v) { /* the grades as the facilitator saw them live */
 			json_t *p = json_object_get(v, "points");
@@ -489,8 +620,15 @@ json_t *srv_drill_replay(const srv_drill *d, const char *zTeam) {
 		json_array_extend(a, d->pTimeline);
 		if (json_object_size(d->pHotwash)) json_array_append_new(a, srv_drill_hotwash_msg(d));
 	}
-	if (json_array_size(d->pFleetHist) > 1 && !zTeam)
-		json_array_append_new(a, json_pack("{s:s, s:O}", "type", "fleet_history", "samples", d->pFleetHist));
+	if (json_array_size(d->pFleetHist) > 1 && !zTeam) {  /* the truth, without the teams' per-org views */
+		json_t *pSamples = json_array();
+		json_array_foreach(d->pFleetHist, i, v) {
+			json_t *c = json_object_get(v, "team_views") ? json_copy(v) : json_incref(v);
+			json_object_del(c, "team_views");
+			json_array_append_new(pSamples, c);
+		}
+		json_array_append_new(a, json_pack("{s:s, s:o}", "type", "fleet_history", "samples", pSamples));
+	}
 	if (json_array_size(d->pFleetHist) > 1 && zTeam) {
 		json_t *pSamples = json_array();
 		json_array_foreach(d->pFleetHist, i, v) json_array_append_new(pSamples, srv_drill_team_fleet(d, v, zTeam));
@@ -510,14 +648,29 @@ void srv_drill_tick(srv_drill *d) {
 	d->nBudget = FACT_BURST;
 }
 
+const char *srv_drill_team_org(const srv_drill *d, const char *zTeam) {
+	return json_string_value(json_object_get(d->pTeamOrg, zTeam ? zTeam : ""));
+}
+
 /* A team's fleet message from a full sample: its "team_view" (CONTRACT §4: what its org observes, never the
- * truth unless the scenario says so) as a `fleet` message. New ref. */
+ * truth unless the scenario says so) as a `fleet` message. With orgs, a team sees its own org's view (its cars and
+ * backend only), and an ISAC's team every org's: the views summed, and each org's under "orgs". New ref. */
 json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam) {
-	(void)d;
-	(void)zTeam;  /* one view for every team (a drill without orgs) */
-	json_t *v = json_object_get(pFull, "team_view");
+	const char *zOrg = srv_drill_team_org(d, zTeam);
+	const char *zKind = json_string_value(json_object_get(d->pOrgKind, zOrg ? zOrg : ""));
+	json_t *views = json_object_get(pFull, "team_views");
+	int bAll = !zOrg || !views || (zKind && !strcmp(zKind, "isac"));
+	json_t *v = bAll ? json_object_get(pFull, "team_view") : json_object_get(views, zOrg);
 	json_t *m = v ? json_deep_copy(v) : json_object();
 	if (!m) return NULL;
+	if (!v && views && zOrg) {  /* an org without cars (a supplier, a regulator): the sample holds no view of it */
+		json_object_set_new(m, "org", json_string(zOrg));
+		json_object_set_new(m, "total", json_integer(0));
+		json_object_set_new(m, "compromised", json_integer(0));
+		json_object_set_new(m, "clean", json_integer(0));
+		json_object_set(m, "observed", json_object_get(json_object_get(pFull, "team_view"), "observed"));
+	}
+	if (zOrg && views && bAll) json_object_set(m, "orgs", views);
 	json_object_set_new(m, "type", json_string("fleet"));
 	json_object_set(m, "t_us", json_object_get(pFull, "t_us"));
 	return m;

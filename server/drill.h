@@ -31,9 +31,14 @@ int srv_drill_close(srv_drill *d, ky_err *err);
 /* Team ids in scenario order (borrowed, valid until close). */
 int srv_drill_team_count(const srv_drill *d);
 const char *srv_drill_team_id(const srv_drill *d, int i);
+/* The organisation a team acts for (borrowed), NULL when the drill declares no orgs. */
+const char *srv_drill_team_org(const srv_drill *d, const char *zTeam);
 /* The exercise object of a welcome (new ref): for teams without the scenario source or anything that would give
  * away what is coming; for the facilitator everything except the source text. */
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator);
+/* The exercise of team zTeam's welcome: srv_drill_exercise's, with an OEM team's catalog limited to its own org's
+ * cohorts, models and regions. New ref. */
+json_t *srv_drill_team_exercise(const srv_drill *d, const char *zTeam);
 
 eng_time_t srv_drill_now(const srv_drill *d);
 eng_time_t srv_drill_duration(const srv_drill *d);
@@ -76,18 +81,20 @@ int srv_drill_flush(srv_drill *d, ky_err *err);
 int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err);
 int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err);
 
-/* What a welcome sends after itself (new refs): a team's backlog; a team's current score message; the latest
+/* What a welcome sends after itself (new refs): a team's backlog; a team's current score message, with its
+ * `expectations` as that audience sees them (a team: no answer key for open windows; docs/protocol.md); the latest
  * fleet message (NULL before the first sample): the truth with the teams' view under "team_view" for the
  * facilitator, the team's view for a team. */
 json_t *srv_drill_backlog(const srv_drill *d, const char *zTeam);
-json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam);
+json_t *srv_drill_score_msg(const srv_drill *d, const char *zTeam, int bFacilitator);
 json_t *srv_drill_fleet_msg(const srv_drill *d, const char *zTeam);  /* zTeam NULL: the facilitator's (the truth) */
 /* The `fleet` message team zTeam gets for a full sample (srv_drill_take_fleet's): what its org observes. New ref. */
 json_t *srv_drill_team_fleet(const srv_drill *d, json_t *pFull, const char *zTeam);
 /* The rest of a welcome's backlog (new ref, an array of messages; extensions of CONTRACT §4, see docs/protocol.md):
  * for a team (zTeam) its own `action` records (client id, seq, t_us, kind, args, result or error, points and
  * comment once graded) and its `read` receipts; for the facilitator (zTeam NULL) every action record, a `grade`
- * per graded action, every `read` receipt and the timeline of `event`s; then for both a `fleet_history`. All of it
+ * per graded action, every `read` receipt and the timeline of `event`s; the `score_change` messages not tied to an
+ * action (an action's are on its record as `effects`); then for both a `fleet_history`. All of it
  * is rebuilt by a --resume's re-simulation, so it comes back after a restart. */
 json_t *srv_drill_replay(const srv_drill *d, const char *zTeam);
 /* Called once a wall second: refills the live budget of attack facts and, if some were held back, tells the

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/time.h"
+
 static int fail(const char **pzCode, const char *zCode, char *zMsg, size_t nMsg, const char *zText) {
 	*pzCode = zCode;
 	snprintf(zMsg, nMsg, "%s", zText);
@@ -122,9 +124,33 @@ static int parse_read(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) 
 	return 0;
 }
 
-static const char *const azCmd[] = { NULL, "start", "pause", "resume", "speed", "stop" };
+static const char *const azCmd[] = { NULL, "start", "pause", "resume", "speed", "stop", "hold_at" };
 
-const char *srv_cmd_name(srv_cmd cmd) { return cmd >= SRV_CMD_START && cmd <= SRV_CMD_STOP ? azCmd[cmd] : "?"; }
+const char *srv_cmd_name(srv_cmd cmd) { return cmd >= SRV_CMD_START && cmd <= SRV_CMD_HOLD_AT ? azCmd[cmd] : "?"; }
+
+/* hold_at's value: seconds, a time string ("01:30:00", "90m"), or nothing / null to clear. */
+static int parse_hold(srv_req *r, json_t *pValue, const char **pzCode, char *zMsg, size_t nMsg) {
+	eng_time_t t;
+	ky_err err = { 0 };
+	r->bValue = 0;
+	if (!pValue || json_is_null(pValue)) return 0;
+	if (json_is_string(pValue)) {
+		if (eng_time_parse(json_string_value(pValue), &t, &err)) {
+			*pzCode = SRV_E_BAD_FIELD;
+			snprintf(zMsg, nMsg, "control: value: %s", err.zMsg);
+			return -1;
+		}
+		r->value = (double)t / 1e6;
+	} else if (json_is_number(pValue)) {
+		r->value = json_number_value(pValue);
+	} else {
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: value: hold_at takes a sim time (seconds or \"01:30:00\")");
+	}
+	if (!isfinite(r->value) || r->value < 0 || r->value > 1e9)
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: value: hold_at must be a sim time of 0 or more");
+	r->bValue = 1;
+	return 0;
+}
 
 static int parse_control(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
 	json_error_t e;
@@ -132,9 +158,11 @@ static int parse_control(srv_req *r, const char **pzCode, char *zMsg, size_t nMs
 	json_t *pValue = NULL;
 	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o}", "cmd", &zCmd, "value", &pValue))
 		return unpack_fail(pzCode, zMsg, nMsg, "control", &e);
-	for (int i = SRV_CMD_START; i <= SRV_CMD_STOP; i++)
+	for (int i = SRV_CMD_START; i <= SRV_CMD_HOLD_AT; i++)
 		if (!strcmp(zCmd, azCmd[i])) r->cmd = (srv_cmd)i;
-	if (!r->cmd) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: cmd: expected start, pause, resume, speed or stop");
+	if (!r->cmd)
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "control: cmd: expected start, pause, resume, speed, stop or hold_at");
+	if (r->cmd == SRV_CMD_HOLD_AT) return parse_hold(r, pValue, pzCode, zMsg, nMsg);
 	if (pValue && json_is_number(pValue)) {
 		r->value = json_number_value(pValue);
 		r->bValue = 1;

@@ -39,7 +39,9 @@ typedef enum srv_req_type {
 	SRV_REQ_NAME,
 } srv_req_type;
 
-typedef enum srv_cmd { SRV_CMD_START = 1, SRV_CMD_PAUSE, SRV_CMD_RESUME, SRV_CMD_SPEED, SRV_CMD_STOP } srv_cmd;
+/* hold_at (an extension, docs/protocol.md): the clock pauses by itself when sim time reaches `value` (seconds, or a
+ * time string as CONTRACT §1); no value (or null) clears it. */
+typedef enum srv_cmd { SRV_CMD_START = 1, SRV_CMD_PAUSE, SRV_CMD_RESUME, SRV_CMD_SPEED, SRV_CMD_STOP, SRV_CMD_HOLD_AT } srv_cmd;
 
 #define SRV_MAX_SPEED 100000.0
 #define SRV_MAX_ID 128  /* bytes of a client id, token, inject id */
@@ -58,7 +60,7 @@ typedef struct srv_req {
 	json_t *pArgs;            /* action: object */
 	const char *zInject;      /* action (optional), read */
 	srv_cmd cmd;              /* control */
-	double value;             /* control speed */
+	double value;             /* control: speed; hold_at: sim seconds (bValue 0: clear the hold) */
 	int bValue;
 	long long iSeq;           /* grade: the action's seq */
 	double points;            /* grade */

@@ -84,6 +84,7 @@ typedef struct srv {
 	int bStarted, bRunning, bEnded, bStopped;
 	double speed;
 	eng_time_t tBase;    /* sim time at wallBase */
+	eng_time_t tHold;    /* control hold_at: the clock pauses by itself on reaching it (-1: no hold) */
 	int64_t wallBase, wallStart;
 	uint64_t nEventsPrev;
 	int bJournalErr;     /* a recording error was logged once */
@@ -264,6 +265,7 @@ static json_t *clock_obj(srv *s, int bType) {
 	json_t *m = json_pack("{s:I, s:f, s:b, s:b, s:b, s:I}", "t_us", (json_int_t)srv_drill_now(s->pDrill), "speed",
 	                      s->speed, "running", s->bRunning, "started", s->bStarted, "ended", s->bEnded, "duration_us",
 	                      (json_int_t)srv_drill_duration(s->pDrill));
+	if (m && s->tHold >= 0) json_object_set_new(m, "hold_at_us", json_integer(s->tHold));
 	if (m && bType) json_object_set_new(m, "type", json_string("clock"));
 	return m;
 }
@@ -289,15 +291,29 @@ static void broadcast_clock(srv *s) {
 	json_decref(m);
 }
 
-/* Advances the drill to where the wall clock says it should be; ends the drill at its duration. */
+/* Advances the drill to where the wall clock says it should be; holds it at hold_at; ends the drill at its
+ * duration. */
 static void clock_step(srv *s) {
 	ky_err err = { 0 };
-	eng_time_t tEnd = srv_drill_duration(s->pDrill), t;
+	eng_time_t tEnd = srv_drill_duration(s->pDrill), t, tNow = srv_drill_now(s->pDrill);
+	int bHold = 0;
 	if (!s->bRunning) return;
 	t = s->tBase + (eng_time_t)((double)(wall_us() - s->wallBase) * s->speed);
 	if (t > tEnd) t = tEnd;
+	if (s->tHold >= 0 && s->tHold < tEnd && t >= s->tHold) {
+		t = s->tHold > tNow ? s->tHold : tNow;
+		bHold = 1;
+	}
 	if (srv_drill_advance_to(s->pDrill, t, &err)) srv_log(s, "advance: %s", err.zMsg);
-	if (srv_drill_now(s->pDrill) >= tEnd) {
+	if (bHold) {
+		s->bRunning = 0;
+		s->tHold = -1;
+		s->tBase = srv_drill_now(s->pDrill);
+		lws_sul_cancel(&s->sulStep);
+		srv_log(s, "the clock reached the hold the facilitator set: paused");
+		broadcast_clock(s);
+		send_fleet(s);
+	} else if (srv_drill_now(s->pDrill) >= tEnd) {
 		s->bRunning = 0;
 		s->bEnded = 1;
 		s->tBase = srv_drill_now(s->pDrill);
@@ -382,10 +398,16 @@ static const char *code_of(int rc) {
 
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
-	                      "exercise", srv_drill_exercise(s->pDrill, c->role == ROLE_FAC), "clock", clock_obj(s, 0));
+	                      "exercise", c->role == ROLE_FAC ? srv_drill_exercise(s->pDrill, 1)
+	                                                      : srv_drill_team_exercise(s->pDrill, srv_drill_team_id(s->pDrill, c->iTeam)),
+	                      "clock", clock_obj(s, 0));
 	json_t *pSeen = json_object(), *b, *v, *f;
 	size_t i;
-	if (c->role == ROLE_TEAM) json_object_set_new(w, "team", json_string(srv_drill_team_id(s->pDrill, c->iTeam)));
+	if (c->role == ROLE_TEAM) {
+		const char *zTeam = srv_drill_team_id(s->pDrill, c->iTeam), *zOrg = srv_drill_team_org(s->pDrill, zTeam);
+		json_object_set_new(w, "team", json_string(zTeam));
+		if (zOrg) json_object_set_new(w, "org", json_string(zOrg));  /* CONTRACT §4: the team's organisation */
+	}
 	c->bWelcoming = 1;
 	conn_send(s, c, w);
 	json_decref(w);
@@ -409,7 +431,7 @@ static void send_welcome(srv *s, conn *c) {
 			conn_send(s, c, v);
 		}
 		json_decref(b);
-		f = srv_drill_score_msg(s->pDrill, zTeam);
+		f = srv_drill_score_msg(s->pDrill, zTeam, c->role == ROLE_FAC);
 		conn_send(s, c, f);
 		json_decref(f);
 	}
@@ -679,6 +701,10 @@ static void on_control(srv *s, conn *c, srv_req *r) {
 	case SRV_CMD_STOP:
 		if (s->bRunning) clock_hold(s);
 		s->bStopped = s->bEnded = 1;
+		break;
+	case SRV_CMD_HOLD_AT:
+		s->tHold = r->bValue ? (eng_time_t)(r->value * 1e6 + 0.5) : -1;
+		if (s->bRunning) clock_step(s); /* a hold already passed takes effect now */
 		break;
 	}
 	srv_log(s, "facilitator: %s%s (speed %g)", srv_cmd_name(r->cmd), s->bRunning ? ", running" : ", held", s->speed);
@@ -1294,6 +1320,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	gbLogJson = o->bLogJson;
 	gpLog = &s;
 	s.speed = o->speed > 0 ? o->speed : 1;
+	s.tHold = -1;
 	s.wallStart = wall_us();
 	srv_guard_init(&s.guard);
 	if (!s.o.nQueueMax) s.o.nQueueMax = 4096;

@@ -18,6 +18,7 @@
 #include "scenarios/cli.h"
 #include "scenarios/msel.h"
 #include "server/cli.h"
+#include "ui/replay/cli.h"
 #include "ui/report/cli.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
@@ -38,9 +39,10 @@ static const struct cmd {
 	{ "serve", "SCENARIO.lua [--port P] [--host H] [--db FILE] [--speed X] [--resume]",
 	  "run the drill for the teams' browsers", srv_cli_serve },
 	{ "sweep", "merge FILE... [--json]", "merge the shards of a sweep run on a cluster", scn_cli_sweep },
-	{ "replay", "FILE.db [--headless --at T --out FRAME.png]", "the SDL2 replay viewer on a journal", NULL },
+	{ "replay", "FILE.db [--compare OTHER.db] [--at T] [--headless --out FRAME.png] [--size WxH]",
+	  "the SDL2 replay viewer on a journal; headless: PNG frames", rpl_cli_replay },
 	{ "whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
-	  "re-play a drill up to T, then go on with other actions", NULL },
+	  "re-play a drill up to T, then go on with other actions", scn_cli_whatif },
 	{ "report", "FILE.db [--out AAR.html] [--lang ja|en] [--msel FILE.csv] [--stix FILE.json] [--vex FILE.json]",
 	  "after-action report and exports", rep_cli_report },
 	{ "msel", "import FILE.csv [--out SCENARIO.lua]", "turn a spreadsheet MSEL into a scenario", scn_msel_cli },

@@ -3,6 +3,7 @@
  * their patterns in the part of regular-expression syntax that POSIX ERE and ECMAScript share. */
 #include "vehicles/action.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,19 +82,35 @@ static json_t *names_schema(json_t *values, const char *zDesc) {
 	                 "string", "enum", values, "description", zDesc);
 }
 
+/* The organisations a selector or a service action may name (only when the drill declares them). */
+static json_t *org_ids(const veh_world *w) {
+	json_t *a = json_array();
+	for (int o = 0; w->bOrgs && o < w->nOrg; o++) json_array_append_new(a, json_string(w->aOrg[o].zId));
+	return a;
+}
+
 static json_t *selector_props(const veh_world *w) {
 	const veh_fleet *f = &w->f;
 	const char *azState[VEH_ST_N];
 	for (int i = 0; i < VEH_ST_N; i++) azState[i] = veh_state_name(i);
 	const char *azEcu[VEH_ECU_N];
 	for (int i = 0; i < VEH_ECU_N; i++) azEcu[i] = veh_ecu_name(i);
-	return json_pack("{s:o,s:o,s:o,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},s:o}",
-	                 "model", names_schema(strings((const char *const *)f->azModel, f->nModel), "car model(s)"),
-	                 "region", names_schema(strings((const char *const *)f->azRegion, f->nRegion), "region(s)"),
-	                 "ecu", enum_schema(strings(azEcu, VEH_ECU_N), "ECU class"),
-	                 "below", "type", "string", "pattern", PAT_VERSION, "description", "firmware below this version (MAJOR.MINOR.PATCH)",
-	                 "version", "type", "string", "pattern", PAT_VERSION, "description", "firmware at exactly this version",
-	                 "state", names_schema(strings(azState, VEH_ST_N), "car state(s)"));
+	json_t *p = json_pack("{s:o,s:o,s:o,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},s:o}",
+	                      "model", names_schema(strings((const char *const *)f->azModel, f->nModel), "car model(s)"),
+	                      "region", names_schema(strings((const char *const *)f->azRegion, f->nRegion), "region(s)"),
+	                      "ecu", enum_schema(strings(azEcu, VEH_ECU_N), "ECU class"),
+	                      "below", "type", "string", "pattern", PAT_VERSION, "description", "firmware below this version (MAJOR.MINOR.PATCH)",
+	                      "version", "type", "string", "pattern", PAT_VERSION, "description", "firmware at exactly this version",
+	                      "state", names_schema(strings(azState, VEH_ST_N), "car state(s)"));
+	if (p && w->bOrgs) json_object_set_new(p, "org", names_schema(org_ids(w), "organisation(s) whose cars (a team acts on its own)"));
+	return p;
+}
+
+/* The properties of a service action: name, and with orgs the org whose backend (a team's own). */
+static json_t *service_props(const veh_world *w, json_t *services) {  /* steals services */
+	json_t *p = json_pack("{s:o}", "name", enum_schema(services, "backend service"));
+	if (p && w->bOrgs) json_object_set_new(p, "org", enum_schema(org_ids(w), "whose backend (a team acts on its own org's)"));
+	return p;
 }
 
 static json_t *selector_schema(const veh_world *w, const char *zDesc) {
@@ -135,13 +152,12 @@ static json_t *services(const schema_ctx *c) {
 }
 
 static json_t *s_isolate(const schema_ctx *c) {
-	return object_schema(json_pack("{s:o}", "name", enum_schema(services(c), "backend service")),
-	                     json_pack("[s]", "name"), "takes a backend service offline");
+	return object_schema(service_props(c->w, services(c)), json_pack("[s]", "name"), "takes a backend service offline");
 }
 
 static json_t *s_restore(const schema_ctx *c) {
-	return object_schema(json_pack("{s:o}", "name", enum_schema(services(c), "backend service")),
-	                     json_pack("[s]", "name"), "brings an isolated service back, rebuilt clean");
+	return object_schema(service_props(c->w, services(c)), json_pack("[s]", "name"),
+	                     "brings an isolated service back, rebuilt clean");
 }
 
 static json_t *s_revoke(const schema_ctx *c) {
@@ -209,6 +225,10 @@ static json_t *s_share(const schema_ctx *c) {
 	                          enum_schema(strings(azTlp, -1), "Traffic Light Protocol (default clear)"), "indicators",
 	                          "type", "array", "items", "type", "string", "pattern", PAT_TOKEN, "description",
 	                          "indicators the recipients can act on");
+	if (props && c->w->bOrgs)  /* across organisations: a report received may be passed on (how an ISAC fans it out) */
+		json_object_set_new(props, "relay", json_pack("{s:s,s:i,s:s}", "type", "integer", "minimum", 1, "description",
+		                                              "the seq of a share you received, passed on with its indicators "
+		                                              "(its TLP may only tighten; TLP:RED is never passed on)"));
 	return object_schema(props, json_pack("[ss]", "to", "text"), "a message to another team");
 }
 
@@ -279,7 +299,7 @@ typedef struct kind_row {
 	veh_action_info info;
 	json_t *(*schema)(const schema_ctx *);
 	int (*rule)(json_t *args, int bPartial, ky_err *err);  /* may be NULL; bPartial: an expectation's or penalty's args */
-	int (*apply)(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+	veh__act_fn *apply;                                   /* may be NULL: paperwork */
 } kind_row;
 
 #define W VEH_ACT_WORLD
@@ -337,6 +357,20 @@ const char *veh_action_names(void) {
 	return z;
 }
 
+json_t *veh_action_kinds_json(void) {
+	static const char *const azScope[] = { "none", "select", "service", "indicator" };
+	json_t *a = json_array();
+	for (int i = 0; a && i < N_KIND; i++) {
+		const veh_action_info *k = &aKind[i].info;
+		assert(k->scope >= VEH_SCOPE_NONE && k->scope <= VEH_SCOPE_INDICATOR);
+		json_array_append_new(a, json_pack("{s:s,s:b,s:b,s:b,s:s,s:s}", "kind", k->zKind, "world", (k->flags & VEH_ACT_WORLD) != 0,
+		                                   "confirm", (k->flags & VEH_ACT_CONFIRM) != 0, "nofleet",
+		                                   (k->flags & VEH_ACT_NOFLEET) != 0, "scope", azScope[k->scope], "summary",
+		                                   k->zSummary));
+	}
+	return a;
+}
+
 json_t *veh_action_schemas(const veh_world *w, json_t *ctx) {
 	json_t *parties = strings(veh_action_parties, -1), *o = json_object();
 	json_t *extra = json_object_get(ctx, "parties");
@@ -386,9 +420,142 @@ int veh_action_check_partial(json_t *schemas, const char *zKind, json_t *args, k
 	return check(schemas, zKind, args, 1, err);
 }
 
-/* veh_world_action's dispatch (worldInt.h): the kind's effect, or nothing for paperwork. */
-int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+/* --- scope: what a team of one organisation may act on (CONTRACT §3) ------------------------------------
+ * One rule per veh_scope, applied before the kind's effect when the drill declares orgs and the action has a team's
+ * org: each checks the args against the org and returns them scoped (a new object: selectors carry "org", a service
+ * action names its "org"), or refuses naming the other org. */
+
+typedef struct scope_in {
+	const veh_world *w;
+	int iOrg;              /* the acting org */
+	const char *zTeam, *zKind;
+} scope_in;
+
+/* The refusal of an action that names another org's cars or services. */
+static int refuse_other(const scope_in *x, const char *zField, const char *zOther, ky_err *err) {
+	return ky_err_set(err, KY_EINVAL, "%s: %s: '%s' is another organisation's (team %s acts for %s only)", x->zKind, zField,
+	                  zOther, x->zTeam ? x->zTeam : "?", x->w->aOrg[x->iOrg].zId);
+}
+
+/* A selector (a JSON object) scoped to the acting org (new ref in *pOut): refused when it names another org, or when
+ * its model/region/org could only match other orgs' cars (then the error lists them). */
+static int scope_selector(const scope_in *x, json_t *jSel, const char *zField, json_t **pOut, ky_err *err) {
+	const veh_world *w = x->w;
+	char zWhere[96];
+	json_t *jOrg = json_object_get(jSel, "org"), *v;
+	size_t i;
+	if (json_is_string(jOrg) && strcmp(json_string_value(jOrg), w->aOrg[x->iOrg].zId) != 0) {
+		snprintf(zWhere, sizeof zWhere, "%s.org", zField);
+		return refuse_other(x, zWhere, json_string_value(jOrg), err);
+	}
+	json_array_foreach(jOrg, i, v) if (json_is_string(v) && strcmp(json_string_value(v), w->aOrg[x->iOrg].zId) != 0) {
+		snprintf(zWhere, sizeof zWhere, "%s.org", zField);
+		return refuse_other(x, zWhere, json_string_value(v), err);
+	}
+	veh_selector s;
+	snprintf(zWhere, sizeof zWhere, "%s: %s.", x->zKind, zField);
+	if (veh_selector_compile(&w->f, jSel, zWhere, &s, err)) return err->code;
+	int bOwn = 0, bOther = 0;
+	uint8_t aOther[VEH_ORG_MAX] = { 0 };
+	for (int c = 0; c < w->f.nCoh; c++) {
+		if (!s.aCohOk[c]) continue;
+		int o = w->f.aCoh[c].iOrg;
+		bOwn |= o == x->iOrg;
+		bOther |= aOther[o] = o != x->iOrg;
+	}
+	veh_selector_free(&s);
+	if (!bOwn && bOther) {
+		char zList[300] = "";
+		for (int o = 0; o < w->nOrg; o++)
+			if (aOther[o]) snprintf(zList + strlen(zList), sizeof zList - strlen(zList), "%s%s", zList[0] ? ", " : "", w->aOrg[o].zId);
+		return ky_err_set(err, KY_EINVAL, "%s: %s: matches only cars of %s (team %s acts for %s only)", x->zKind, zField, zList,
+		                  x->zTeam ? x->zTeam : "?", w->aOrg[x->iOrg].zId);
+	}
+	*pOut = json_is_object(jSel) ? json_copy(jSel) : json_object();
+	json_object_set_new(*pOut, "org", json_string(w->aOrg[x->iOrg].zId));
+	return 0;
+}
+
+static int sc_none(const scope_in *x, json_t *args, json_t **pOut, ky_err *err) {
+	(void)x, (void)err;
+	*pOut = json_incref(args);
+	return 0;
+}
+
+/* select (ota_campaign, disable_feature) or scope (revoke_certificate: "all", an ECU class, "signing_key", a selector
+ * or { select = selector }): limited to the org's cars; "signing_key" is the org's own key. */
+static int sc_select(const scope_in *x, json_t *args, json_t **pOut, ky_err *err) {
+	json_t *out = json_copy(args), *jScoped = NULL, *jSel = json_object_get(args, "select"), *jScope = json_object_get(args, "scope");
+	int rc = 0;
+	if (jScope) {
+		const char *z = json_string_value(jScope);
+		json_t *jInner = z ? NULL : json_object_get(jScope, "select");
+		if (z && !strcmp(z, "signing_key")) {
+			/* the org's own signing key: nothing to scope */
+		} else if (z) {
+			json_t *j = strcmp(z, "all") == 0 ? json_object() : json_pack("{ss}", "ecu", z);
+			rc = scope_selector(x, j, "scope", &jScoped, err);
+			json_decref(j);
+			if (!rc) json_object_set_new(out, "scope", jScoped);
+		} else if ((rc = scope_selector(x, jInner ? jInner : jScope, jInner ? "scope.select" : "scope", &jScoped, err)) == 0) {
+			json_object_set_new(out, "scope", jScoped);
+		}
+	} else {
+		rc = scope_selector(x, jSel ? jSel : NULL, "select", &jScoped, err);
+		if (!rc) json_object_set_new(out, "select", jScoped);
+	}
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*pOut = out;
+	return 0;
+}
+
+/* isolate_service, restore_service: the org's own backend. */
+static int sc_service(const scope_in *x, json_t *args, json_t **pOut, ky_err *err) {
+	const char *zOrg = json_string_value(json_object_get(args, "org"));
+	if (zOrg && strcmp(zOrg, x->w->aOrg[x->iOrg].zId) != 0) return refuse_other(x, "org", zOrg, err);
+	*pOut = json_copy(args);
+	json_object_set_new(*pOut, "org", json_string(x->w->aOrg[x->iOrg].zId));
+	return 0;
+}
+
+/* The one table of scope rules, indexed by veh_scope (VEH_SCOPE_INDICATOR: the effect blocks at the acting org's
+ * gateway, nothing in the args to scope). */
+static int (*const aScopeRule[])(const scope_in *, json_t *, json_t **, ky_err *) = {
+	[VEH_SCOPE_NONE] = sc_none, [VEH_SCOPE_SELECT] = sc_select, [VEH_SCOPE_SERVICE] = sc_service,
+	[VEH_SCOPE_INDICATOR] = sc_none,
+};
+
+int veh_action_scope(veh_world *w, const char *zTeam, const char *zOrg, const char *zKind, json_t *args, json_t **pOut,
+                     ky_err *err) {
 	const kind_row *r = row_of(zKind);
+	int iOrg = veh__org_index(w, zOrg);
+	*pOut = NULL;
 	if (!r) return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: %s)", zKind, veh_action_names());
-	return r->apply ? r->apply(w, zTeam, zKind, args, result, err) : 0;
+	if (iOrg < 0) return ky_err_set(err, KY_ENOENT, "%s: unknown organisation '%s'", zKind, zOrg ? zOrg : "");
+	if (!veh__org_has_fleet(w, iOrg) && !(r->info.flags & VEH_ACT_NOFLEET))
+		return ky_err_set(err, KY_EINVAL, "%s: organisation %s is a %s without cars or a vehicle backend: it acts through "
+		                  "share, notify, report, assess, triage and block_indicator", zKind, w->aOrg[iOrg].zId,
+		                  veh__org_kind_name(w->aOrg[iOrg].kind));
+	scope_in x = { w, iOrg, zTeam, zKind };
+	return aScopeRule[r->info.scope](&x, args, pOut, err);
+}
+
+/* veh_world_action's dispatch (worldInt.h): the scope of the acting org, then the kind's effect, or nothing for
+ * paperwork. */
+int veh__action(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result,
+                ky_err *err) {
+	const kind_row *r = row_of(zKind);
+	json_t *scoped = NULL;
+	if (!r) return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: %s)", zKind, veh_action_names());
+	if (iOrg >= 0 && w->bOrgs) {
+		int rc = veh_action_scope(w, zTeam, w->aOrg[iOrg].zId, zKind, args, &scoped, err);
+		if (rc) return rc;
+		args = scoped;
+	}
+	int rc = r->apply ? r->apply(w, zTeam, iOrg, zKind, args, result, err) : 0;
+	json_decref(scoped);
+	return rc;
 }

@@ -42,6 +42,10 @@ const veh_action_info *veh_action_find(const char *zKind);
 /* "triage, block_indicator, ..." for messages (static storage). */
 const char *veh_action_names(void);
 
+/* The kinds in table order with what the pages need beside the schemas (new ref):
+ * [{"kind":K,"world":B,"confirm":B,"nofleet":B,"scope":"none|select|service|indicator","summary":"..."},...]. */
+json_t *veh_action_kinds_json(void);
+
 /* The default parties a `notify` can name (NULL-terminated; a scenario may add its own). */
 extern const char *const veh_action_parties[];
 
@@ -56,5 +60,12 @@ json_t *veh_action_schemas(const veh_world *w, json_t *ctx);
 int veh_action_check(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
 /* The same for the args an expectation or a penalty names (a subset: required fields are not enforced). */
 int veh_action_check_partial(json_t *schemas, const char *zKind, json_t *args, ky_err *err);
+
+/* The scope rules (CONTRACT §3, one per veh_scope): args of an action of team zTeam of organisation zOrg, limited to
+ * that org: *pOut (new ref) has its selectors carry "org" and its service actions name "org". Refused (KY_EINVAL, the
+ * message names the other org) when they name another org's cars or services, or when the org has no fleet and the
+ * kind is not VEH_ACT_NOFLEET; KY_ENOENT for an unknown org. veh_world_action_as applies it before every effect. */
+int veh_action_scope(veh_world *w, const char *zTeam, const char *zOrg, const char *zKind, json_t *args, json_t **pOut,
+                     ky_err *err);
 
 #endif

@@ -15,30 +15,49 @@ static int car_hit(const veh_fleet *f, const veh_sbom_eval *ev, uint32_t i) {
 	return 0;
 }
 
-/* Cars reached (within pScope when not NULL); *pBy (may be NULL) gets {model: cars}. */
-static int64_t count_cars(const veh_world *w, const veh_sbom_eval *ev, const veh_selector *pScope, json_t **pBy) {
+/* Cars reached (of org iOrg only when >= 0; within pScope when not NULL); *pBy (may be NULL) gets {model: cars},
+ * *pByOrg (may be NULL; with orgs) {org: cars}: which organisations' cars carry it. */
+static int64_t count_cars(const veh_world *w, const veh_sbom_eval *ev, int iOrg, const veh_selector *pScope, json_t **pBy,
+                          json_t **pByOrg) {
 	const veh_fleet *f = &w->f;
-	int64_t n = 0, *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t));
+	int64_t n = 0, *aByModel = calloc((size_t)f->nModel + 1, sizeof(int64_t)), aByOrg[VEH_ORG_MAX] = { 0 };
 	if (!aByModel) return KY_ENOMEM;
-	for (uint32_t i = 0; i < f->n && ev->nHit; i++) {
-		if ((pScope && !veh_selector_match(f, pScope, i)) || !car_hit(f, ev, i)) continue;
-		n++;
-		aByModel[f->aCoh[f->aCohort[i]].iModel]++;
+	for (int c = 0; c < f->nCoh && ev->nHit; c++) {  /* cohort by cohort: one model, one org */
+		const veh_cohort *k = &f->aCoh[c];
+		if ((iOrg >= 0 && k->iOrg != iOrg) || (pScope && !pScope->aCohOk[c])) continue;
+		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++) {
+			if ((pScope && !veh_selector_match(f, pScope, i)) || !car_hit(f, ev, i)) continue;
+			n++;
+			aByModel[k->iModel]++;
+			aByOrg[k->iOrg]++;
+		}
 	}
 	if (pBy) {
 		*pBy = json_object();
 		for (int m = 0; m < f->nModel; m++)
 			if (aByModel[m]) json_object_set_new(*pBy, f->azModel[m], json_integer(aByModel[m]));
 	}
+	if (pByOrg) {
+		*pByOrg = w->bOrgs ? json_object() : NULL;
+		for (int o = 0; w->bOrgs && o < w->nOrg; o++)
+			if (aByOrg[o]) json_object_set_new(*pByOrg, w->aOrg[o].zId, json_integer(aByOrg[o]));
+	}
 	free(aByModel);
 	return n;
+}
+
+/* A selector of args.select (every car when absent) limited to org iOrg's cars (when >= 0); 0 or err. */
+static int org_selector(const veh_world *w, json_t *jSel, int iOrg, veh_selector *s, ky_err *err) {
+	if (veh_selector_compile(&w->f, jSel, "assess: select.", s, err)) return err->code;
+	for (int c = 0; iOrg >= 0 && c < w->f.nCoh; c++) s->aCohOk[c] &= w->f.aCoh[c].iOrg == iOrg;
+	return 0;
 }
 
 int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err) {
 	veh_sbom_eval ev;
 	int rc = veh_sbom_eval_component(w->pSb, zComp, NULL, &ev, err);
 	if (rc) return rc;
-	int64_t n = count_cars(w, &ev, NULL, pBy);
+	int64_t n = count_cars(w, &ev, -1, NULL, pBy, NULL);
 	veh_sbom_eval_free(&ev);
 	return n < 0 ? ky_err_set(err, KY_ENOMEM, "sbom: out of memory") : n;
 }
@@ -62,15 +81,18 @@ static int eval_args(const veh_world *w, json_t *args, const char *zWhere, veh_s
 
 int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
 	veh_sbom_eval ev;
-	json_t *by = NULL;
+	json_t *by = NULL, *byOrg = NULL;
+	int o = -1;
+	if (json_object_get(args, "org") && veh__arg_org(w, args, zVerb, &o, err)) return err->code;
 	int rc = eval_args(w, args, zVerb, &ev, err);
 	if (rc) return rc;
-	int64_t n = count_cars(w, &ev, NULL, &by);
+	int64_t n = count_cars(w, &ev, o, NULL, &by, &byOrg);
 	if (n < 0) {
 		veh_sbom_eval_free(&ev);
 		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 	}
 	*result = json_pack("{sIso}", "cars", (json_int_t)n, "by_model", by);
+	if (byOrg) json_object_set_new(*result, "by_org", byOrg);
 	json_object_update(*result, ev.detail);
 	veh_sbom_eval_free(&ev);
 	return 0;
@@ -78,15 +100,15 @@ int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 
 /* ---- assess: a component ------------------------------------------------------------------------------- */
 
-static int assess_component(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL;
+static int assess_component(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	json_t *jN = json_object_get(args, "affected"), *jSel = json_object_get(args, "select"), *by = NULL, *byOrg = NULL;
 	int64_t claimed;
 	if (jN) {
 		if (!veh__count(jN, &claimed))
 			return ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
 	} else if (jSel) {
 		veh_selector s;
-		if (veh_selector_compile(&w->f, jSel, "assess: select.", &s, err)) return err->code;
+		if (org_selector(w, jSel, iOrg, &s, err)) return err->code;
 		claimed = veh_selector_count(&w->f, &s);
 		veh_selector_free(&s);
 	} else {
@@ -95,7 +117,7 @@ static int assess_component(veh_world *w, const char *zKind, json_t *args, json_
 	veh_sbom_eval ev;
 	int rc = eval_args(w, args, zKind, &ev, err);
 	if (rc) return rc;
-	int64_t truth = count_cars(w, &ev, NULL, &by);
+	int64_t truth = count_cars(w, &ev, iOrg, NULL, &by, &byOrg);
 	if (truth < 0) {
 		veh_sbom_eval_free(&ev);
 		return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zKind);
@@ -106,6 +128,7 @@ static int assess_component(veh_world *w, const char *zKind, json_t *args, json_
 		double e = fabs((double)(claimed - truth)) / (double)(truth > 0 ? truth : 1);
 		*result = json_pack("{sIsIsfso}", "truth", (json_int_t)truth, "claimed", (json_int_t)claimed, "error", e, "by_model", by);
 	}
+	if (byOrg) json_object_set_new(*result, "by_org", byOrg);
 	json_object_update(*result, ev.detail);
 	veh_sbom_eval_free(&ev);
 	return 0;
@@ -234,7 +257,7 @@ static json_t *products_json(const veh_world *w, const veh_selector *sel, const 
 	return arr;
 }
 
-static int assess_vulnerability(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+static int assess_vulnerability(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	json_t *o = json_object(), *jSel = json_object_get(args, "select"), *jN = json_object_get(args, "affected"), *by = NULL;
 	const char *zStatus = NULL;
 	int64_t claimed = -1, covered, covAff;
@@ -243,20 +266,21 @@ static int assess_vulnerability(veh_world *w, const char *zKind, json_t *args, j
 	int rc = statement_fields(args, zKind, o, &zStatus, err);
 	if (!rc && jN && !veh__count(jN, &claimed))
 		rc = ky_err_set(err, KY_EINVAL, "%s: affected: expected a non-negative integer (count of cars)", zKind);
-	if (!rc && jSel && veh_selector_compile(&w->f, jSel, "assess: select.", &sel, err)) rc = err->code;
+	int bSel = jSel || iOrg >= 0;  /* an OEM's team: its own cars, with or without a selector */
+	if (!rc && bSel && org_selector(w, jSel, iOrg, &sel, err)) rc = err->code;
 	if (rc) {
 		json_decref(o);
 		return rc;
 	}
 	rc = eval_args(w, args, zKind, &ev, err);
 	if (rc) {
-		if (jSel) veh_selector_free(&sel);
+		if (bSel) veh_selector_free(&sel);
 		json_decref(o);
 		return rc;
 	}
-	int64_t truth = count_cars(w, &ev, NULL, &by);
-	json_t *products = products_json(w, jSel ? &sel : NULL, &ev, &covered, &covAff);
-	if (jSel) veh_selector_free(&sel);
+	int64_t truth = count_cars(w, &ev, iOrg, NULL, &by, NULL);
+	json_t *products = products_json(w, bSel ? &sel : NULL, &ev, &covered, &covAff);
+	if (bSel) veh_selector_free(&sel);
 	int bAffected = !strcmp(zStatus, "affected"), bClear = !strcmp(zStatus, "not_affected") || !strcmp(zStatus, "fixed");
 	if (claimed < 0) claimed = bAffected ? covered : bClear ? 0 : -1;
 	json_object_set(o, "vulnerability", json_object_get(args, "vulnerability"));
@@ -279,7 +303,7 @@ static int assess_vulnerability(veh_world *w, const char *zKind, json_t *args, j
 	return 0;
 }
 
-int veh__assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	if (json_object_get(args, "vulnerability")) return assess_vulnerability(w, zKind, args, result, err);
-	return assess_component(w, zKind, args, result, err);
+int veh__assess(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	if (json_object_get(args, "vulnerability")) return assess_vulnerability(w, iOrg, zKind, args, result, err);
+	return assess_component(w, iOrg, zKind, args, result, err);
 }

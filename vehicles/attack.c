@@ -57,27 +57,46 @@ static int camp_get(veh_world *w, const char *zVerb, json_t *args, const char *z
 	k->zSel = jSel ? json_dumps(jSel, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 	if (!k->zSel) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 	k->entry = entry;
-	k->tBlockAt = -1;
 	return w->nCamp++;
 }
 
-/* Is car i a possible victim (reachable, clean, unpatched, entry fitted)? */
-static int victim_ok(const veh_world *w, uint32_t i, int entry) {
+/* Can org o's service s carry an attack (usable, and compromised when bComp)? */
+static int svc_open(const veh_world *w, int o, int s, int bComp) {
+	return veh__svc_usable(w, o, s) && (!bComp || w->aOrg[o].aSvc[s].health == VEH_H_COMPROMISED);
+}
+
+/* Does some org with cars in selector sel (NULL: any) have service s open (svc_open)? */
+static int svc_open_somewhere(const veh_world *w, const veh_selector *sel, int s, int bComp) {
+	for (int c = 0; c < w->f.nCoh; c++)
+		if ((!sel || sel->aCohOk[c]) && svc_open(w, w->f.aCoh[c].iOrg, s, bComp)) return 1;
+	return 0;
+}
+
+/* Is car i a possible victim of campaign iCamp (-1: a new one) through entry: reachable, clean, unpatched, the entry
+ * ECU fitted or the entry service of its org usable (and compromised when bViaComp), and its org's gateway does not
+ * block the campaign's C2 (the exploit is delivered and driven through it)? */
+static int victim_ok(const veh_world *w, uint32_t i, int entry, int iCamp, int bViaComp) {
 	const veh_fleet *f = &w->f;
 	uint16_t fl = f->aFlags[i];
 	if (fl & (VEH_F_COMP | VEH_F_BRICKED | VEH_F_OFFLINE | VEH_F_PATCHED)) return 0;
-	if (entry >= VEH_ENTRY_SVC) return !(fl & VEH_F_REVOKED);
+	int o = veh__org_of(w, i);
+	if (iCamp >= 0 && w->aOrg[o].aBlocked[iCamp]) return 0;
+	if (entry >= VEH_ENTRY_SVC) return !(fl & VEH_F_REVOKED) && svc_open(w, o, entry - VEH_ENTRY_SVC, bViaComp);
 	return f->aVer[entry][i] != VEH_VER_NONE;
 }
 
 /* Gathers the eligible cars (ascending ids) into *paId; returns their number or KY_ENOMEM. */
-static int64_t eligible(veh_world *w, const veh_selector *s, int entry, uint32_t **paId) {
+static int64_t eligible(veh_world *w, const veh_selector *s, int entry, int iCamp, int bViaComp, uint32_t **paId) {
 	veh_fleet *f = &w->f;
 	int64_t n = 0;
 	uint32_t *a = malloc(((size_t)f->n + 1) * sizeof *a);
 	if (!a) return KY_ENOMEM;
-	for (uint32_t i = 0; i < f->n; i++)
-		if (victim_ok(w, i, entry) && veh_selector_match(f, s, i)) a[n++] = i;
+	for (int c = 0; c < f->nCoh; c++) {
+		if (!s->aCohOk[c]) continue;
+		const veh_cohort *k = &f->aCoh[c];
+		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++)
+			if (victim_ok(w, i, entry, iCamp, bViaComp) && veh_selector_match(f, s, i)) a[n++] = i;
+	}
 	*paId = a;
 	return n;
 }
@@ -111,7 +130,7 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	json_t *jP = json_object_get(args, "persistence");
 	if (jP && !json_is_boolean(jP)) return ky_err_set(err, KY_EINVAL, "%s: persistence: expected true or false", zVerb);
 	if (sel_compile(w, jSel, zVerb, &s, err)) return err->code;
-	if (entry >= VEH_ENTRY_SVC && !veh__svc_usable(w, entry - VEH_ENTRY_SVC)) {
+	if (entry >= VEH_ENTRY_SVC && !svc_open_somewhere(w, w->bOrgs ? &s : NULL, entry - VEH_ENTRY_SVC, 0)) {
 		veh_selector_free(&s);
 		*result = json_integer(0);
 		veh__fact(w, "attack.compromise", zC2, json_pack("{sIssss}", "count", (json_int_t)0, "entry", zEntry, "blocked_by",
@@ -119,7 +138,7 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 		return 0;
 	}
 	uint32_t *aId = NULL;
-	int64_t n = eligible(w, &s, entry, &aId);
+	int64_t n = eligible(w, &s, entry, camp_find(w, zC2), 0, &aId);
 	veh_selector_free(&s);
 	if (n < 0) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 	int64_t k = nWant >= 0 ? nWant : llround(frac * (double)n);
@@ -164,9 +183,8 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 	veh__comp_account(w);
 	for (int c = 0; c < w->nCamp; c++) {
 		veh_campaign *k = &w->aCamp[c];
-		if ((iOnly >= 0 && c != iOnly) || !veh__camp_active(w, c)) continue;
-		if (iVia >= 0 && w->aSvc[iVia].health != VEH_H_COMPROMISED) continue;
-		if (iVia >= 0 && !veh__svc_usable(w, iVia)) continue;
+		if ((iOnly >= 0 && c != iOnly) || k->bStopped || (!w->bOrgs && !veh__camp_active(w, 0, c))) continue;
+		if (iVia >= 0 && !svc_open_somewhere(w, NULL, iVia, 1)) continue;
 		veh_selector s;
 		if (!jSel) {
 			json_t *j = json_loads(k->zSel, 0, NULL);
@@ -176,15 +194,16 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 		}
 		uint32_t *aId = NULL;
 		int entry = iVia >= 0 ? VEH_ENTRY_SVC + iVia : k->entry;
-		int64_t n = eligible(w, jSel ? &sOver : &s, entry, &aId);
+		int64_t n = eligible(w, jSel ? &sOver : &s, entry, c, iVia >= 0, &aId);
 		if (!jSel) veh_selector_free(&s);
 		if (n < 0) {
 			rc = ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 			break;
 		}
-		int64_t nSrc = 0;  /* only compromised cars that are online can reach new victims */
+		int64_t nSrc = 0;  /* only compromised cars that are online, whose org does not block the C2, reach new victims */
 		for (uint32_t i = 0; iVia < 0 && i < w->f.n; i++)
-			nSrc += w->f.aCamp[i] == c + 1 && !(w->f.aFlags[i] & VEH_F_OFFLINE);
+			nSrc += w->f.aCamp[i] == c + 1 && !(w->f.aFlags[i] & VEH_F_OFFLINE) &&
+			        !w->aOrg[veh__org_of(w, i)].aBlocked[c];
 		int64_t want = iVia >= 0 ? llround(rate * (double)n) : llround(rate * (double)nSrc);
 		if (want > n) want = n;
 		infect(w, aId, n, want, c, entry, k->bPersist);
@@ -221,15 +240,17 @@ static int v_stop(veh_world *w, const char *zVerb, json_t *args, json_t **result
 static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
 	const char *zSvc = json_string_value(json_object_get(args, "service"));
 	if (zSvc) {
-		int s = veh__svc_index(zSvc);
+		int s = veh__svc_index(zSvc), o;
 		json_t *jRec = json_object_get(args, "records");
 		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: service: unknown service '%s' (telematics, ota, vsoc, pki, app_api)", zVerb, zSvc);
+		if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
 		int64_t nRec;
 		if (!veh__count(jRec, &nRec)) return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
-		int64_t n = (w->aSvc[s].health == VEH_H_COMPROMISED && veh__svc_usable(w, s)) ? nRec : 0;
-		w->nRecords += n;
-		veh__fact(w, "attack.exfiltrate", zSvc, json_pack("{sI}", "records", (json_int_t)n));
-		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", w->aSvc[s].health == VEH_H_COMPROMISED);
+		int bComp = w->aOrg[o].aSvc[s].health == VEH_H_COMPROMISED;
+		int64_t n = (bComp && veh__svc_usable(w, o, s)) ? nRec : 0;
+		w->aOrg[o].c.nRecords += n;
+		veh__fact(w, "attack.exfiltrate", zSvc, veh__org_tag(w, o, json_pack("{sI}", "records", (json_int_t)n)));
+		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", bComp);
 		return 0;
 	}
 	json_t *jPer = json_object_get(args, "records_per_car");
@@ -243,7 +264,9 @@ static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **
 	for (int c = 0; c < w->nCamp; c++) {
 		if (iOnly >= 0 && c != iOnly) continue;
 		w->aCamp[c].recordsPerBeacon = per;
-		if (veh__camp_active(w, c)) nCars += w->aCamp[c].nComp;
+		if (!w->bOrgs && veh__camp_active(w, 0, c)) nCars += w->aCamp[c].nComp;
+		for (uint32_t i = 0; w->bOrgs && !w->aCamp[c].bStopped && i < w->f.n; i++)  /* its cars whose org lets it through */
+			nCars += w->f.aCamp[i] == c + 1 && !w->aOrg[veh__org_of(w, i)].aBlocked[c];
 		veh__fact(w, "attack.exfiltrate", w->aCamp[c].azInd[0], json_pack("{sIsI}", "records_per_checkin", (json_int_t)per,
 		                                                                    "cars", (json_int_t)w->aCamp[c].nComp));
 	}
@@ -269,7 +292,12 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	veh_fleet *f = &w->f;
 	int64_t nElig = 0, nOff = 0;
 	uint8_t bit = (uint8_t)(1u << iFeat);
-	int bPath = bC2 || (veh__svc_usable(w, VEH_SVC_APP_API) && veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	uint8_t aPath[VEH_ORG_MAX];  /* per org: can the command reach its cars (its app API and telematics usable)? */
+	int bPath = 0;
+	for (int o = 0; o < w->nOrg; o++) {
+		aPath[o] = (uint8_t)(bC2 || (veh__svc_usable(w, o, VEH_SVC_APP_API) && veh__svc_usable(w, o, VEH_SVC_TELEMATICS)));
+		bPath |= aPath[o] && veh__org_has_fleet(w, o);
+	}
 	uint32_t *aId = malloc(((size_t)f->n + 1) * sizeof *aId);
 	if (!aId) {
 		veh_selector_free(&s);
@@ -277,9 +305,10 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	}
 	for (uint32_t i = 0; i < f->n && bPath; i++) {
 		uint16_t fl = f->aFlags[i];
-		if ((fl & (VEH_F_BRICKED | VEH_F_OFFLINE)) || !(f->aCoh[f->aCohort[i]].features & bit)) continue;
+		int o = veh__org_of(w, i);
+		if (!aPath[o] || (fl & (VEH_F_BRICKED | VEH_F_OFFLINE)) || !(f->aCoh[f->aCohort[i]].features & bit)) continue;
 		if (!veh_selector_match(f, &s, i)) continue;
-		if (bC2 ? !((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1)) : (fl & VEH_F_REVOKED) != 0) continue;
+		if (bC2 ? !((fl & VEH_F_COMP) && veh__camp_active(w, o, f->aCamp[i] - 1)) : (fl & VEH_F_REVOKED) != 0) continue;
 		if (!bC2 && (f->aFeatOff[i] & bit)) {  /* disabled server-side: the command is refused */
 			nOff++;
 			continue;
@@ -288,12 +317,15 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	}
 	veh_selector_free(&s);
 	int64_t k = llround(frac * (double)nElig), nDone = 0;
-	for (int64_t j = 0; j < nElig && nDone < k; j++)
-		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) < k - nDone) nDone++;
-	free(aId);
 	int bUnsafe = iFeat == VEH_FEAT_REMOTE_UNLOCK || iFeat == VEH_FEAT_REMOTE_START;
-	if (bUnsafe) w->nUnsafe += nDone;
-	if (iFeat == VEH_FEAT_LOCATION) w->nRecords += nDone;
+	for (int64_t j = 0; j < nElig && nDone < k; j++) {
+		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) >= k - nDone) continue;
+		nDone++;
+		veh_counts *c = veh__counts_of(w, aId[j]);  /* the harm falls on the car's org */
+		if (bUnsafe) c->nUnsafe++;
+		if (iFeat == VEH_FEAT_LOCATION) c->nRecords++;
+	}
+	free(aId);
 	w->nCarEvents += (uint64_t)nDone;
 	veh__fact(w, "attack.abuse_feature", zFeat, json_pack("{sIsIsIss}", "commands", (json_int_t)nDone, "unsafe_events",
 	                                                      (json_int_t)(bUnsafe ? nDone : 0), "refused_disabled",
@@ -316,14 +348,21 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	if (veh__arg_fraction(args, "rollout", 1.0, zVerb, &rollout, err)) return err->code;
 	if (rollout <= 0) return ky_err_set(err, KY_EINVAL, "%s: rollout: must be above 0", zVerb);
 	if (veh__arg_string(args, "c2", DEFAULT_C2, zVerb, &zC2, err)) return err->code;
-	int bOta = w->aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED, bKey = w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
-	if ((!bOta && !bKey) || !veh__svc_usable(w, VEH_SVC_OTA)) {
+	int o;  /* whose OTA server pushes it: args.org, or the one org the selector names, or the only OEM */
+	json_t *jSelOrg = json_object_get(json_object_get(args, "select"), "org");
+	json_t *jOrgArgs = json_object_get(args, "org") || !json_is_string(jSelOrg) ? json_incref(args) : json_pack("{sO}", "org", jSelOrg);
+	int rcOrg = veh__arg_org(w, jOrgArgs, zVerb, &o, err);
+	json_decref(jOrgArgs);
+	if (rcOrg) return rcOrg;
+	const veh_service *aSvc = w->aOrg[o].aSvc;
+	int bOta = aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED, bKey = aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
+	if ((!bOta && !bKey) || !veh__svc_usable(w, o, VEH_SVC_OTA)) {
 		veh_selector s;  /* still validate the selector: a typo must not pass silently */
 		if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
 		veh_selector_free(&s);
-		const char *zWhy = !veh__svc_usable(w, VEH_SVC_OTA) ? "ota server unusable"
+		const char *zWhy = !veh__svc_usable(w, o, VEH_SVC_OTA) ? "ota server unusable"
 		                                                     : "package signature rejected (ota and pki not compromised)";
-		veh__fact(w, "attack.malicious_ota", zEcu, json_pack("{sbss}", "accepted", 0, "reason", zWhy));
+		veh__fact(w, "attack.malicious_ota", zEcu, veh__org_tag(w, o, json_pack("{sbss}", "accepted", 0, "reason", zWhy)));
 		*result = json_pack("{sbss}", "accepted", 0, "reason", zWhy);
 		return 0;
 	}
@@ -335,10 +374,11 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	if (iCamp < 0) return iCamp;
 	w->aCamp[iCamp].bPersist = 1;
 	int iOta;
-	int rc = veh__ota_add(w, jSel, zVerb, iEcu, ver, rollout, brick, iCamp, &iOta, err);
+	int rc = veh__ota_add(w, jSel, zVerb, o, iEcu, ver, rollout, brick, iCamp, &iOta, err);
 	if (rc) return rc;
-	veh__fact(w, "attack.malicious_ota", zEcu, json_pack("{sbsIsssf}", "accepted", 1, "targeted", (json_int_t)w->aOta[iOta].nTarget,
-	                                                     "version", zVer, "brick_fraction", brick));
+	veh__fact(w, "attack.malicious_ota", zEcu,
+	          veh__org_tag(w, o, json_pack("{sbsIsssf}", "accepted", 1, "targeted", (json_int_t)w->aOta[iOta].nTarget,
+	                                       "version", zVer, "brick_fraction", brick)));
 	*result = json_pack("{sbsIsi}", "accepted", 1, "targeted", (json_int_t)w->aOta[iOta].nTarget, "campaign", iOta + 1);
 	return 0;
 }
@@ -349,28 +389,36 @@ static int v_degrade(veh_world *w, const char *zVerb, json_t *args, json_t **res
 	int s = veh__svc_index(zName);
 	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
 	if (veh__arg_string(args, "level", "degraded", zVerb, &zLevel, err)) return err->code;
-	int h = veh__health_index(zLevel);
+	int h = veh__health_index(zLevel), o;
 	if (h < 0) return ky_err_set(err, KY_ENOENT, "%s: level: unknown health '%s' (known: up, degraded, down, compromised)", zVerb, zLevel);
-	*result = json_string(veh__health_name(w->aSvc[s].health));
-	veh__svc_set(w, s, h, w->aSvc[s].bIsolated);
+	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
+	if (!veh__org_has_fleet(w, o))
+		return ky_err_set(err, KY_EINVAL, "%s: org: '%s' is a %s: it runs no vehicle backend", zVerb, w->aOrg[o].zId,
+		                  veh__org_kind_name(w->aOrg[o].kind));
+	veh_service *v = &w->aOrg[o].aSvc[s];
+	*result = json_string(veh__health_name(v->health));
+	veh__svc_set(w, o, s, h, v->bIsolated);
 	return 0;
 }
 
-static json_t *svc_json(const veh_world *w, int s) {
-	return json_pack("{sssbsb}", "health", veh__health_name(w->aSvc[s].health), "isolated", w->aSvc[s].bIsolated, "usable",
-	                 veh__svc_usable(w, s));
+static json_t *svc_json(const veh_world *w, int o, int s) {
+	const veh_service *v = &w->aOrg[o].aSvc[s];
+	return json_pack("{sssbsb}", "health", veh__health_name(v->health), "isolated", v->bIsolated, "usable",
+	                 veh__svc_usable(w, o, s));
 }
 
 static int v_status(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
 	const char *zName = json_string_value(json_object_get(args, "name"));
+	int o;
+	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
 	if (zName) {
 		int s = veh__svc_index(zName);
 		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
-		*result = svc_json(w, s);
+		*result = svc_json(w, o, s);
 		return 0;
 	}
 	*result = json_object();
-	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(*result, veh__svc_name(s), svc_json(w, s));
+	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(*result, veh__svc_name(s), svc_json(w, o, s));
 	return 0;
 }
 
@@ -379,13 +427,15 @@ static int v_alert(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	int64_t n = 1;
 	if (jN && !veh__count(jN, &n)) return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
 	const char *zC2 = json_string_value(json_object_get(args, "c2"));
-	int c = zC2 ? camp_find(w, zC2) : -1;
+	int c = zC2 ? camp_find(w, zC2) : -1, o;
+	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;  /* whose VSOC gets them */
+	veh_org *g = &w->aOrg[o];
 	if (c >= 0) {
-		w->aCamp[c].nQueued += n;
-		w->nRecvTrue += n;
+		g->aQueued[c] += n;
+		g->c.nRecvTrue += n;
 	} else {
-		w->nFalseQueued += n;
-		w->nRecvFalse += n;
+		g->c.nFalseQueued += n;
+		g->c.nRecvFalse += n;
 	}
 	veh__fact(w, "alert", "scenario", json_deep_copy(args));
 	*result = NULL;
@@ -405,6 +455,7 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	}
 	veh_fleet *f = &w->f;
 	int64_t *aM = calloc((size_t)f->nModel + 1, sizeof *aM), *aR = calloc((size_t)f->nRegion + 1, sizeof *aR), n = 0;
+	int64_t aO[VEH_ORG_MAX] = { 0 };
 	json_t *sample = json_array(), *bm = json_object(), *br = json_object();
 	for (uint32_t i = 0; aM && aR && i < f->n; i++) {
 		if (!veh_selector_match(f, &s, i)) continue;
@@ -412,6 +463,7 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 		n++;
 		aM[f->aCoh[f->aCohort[i]].iModel]++;
 		aR[f->aCoh[f->aCohort[i]].iRegion]++;
+		aO[veh__org_of(w, i)]++;
 	}
 	for (int m = 0; aM && m < f->nModel; m++)
 		if (aM[m]) json_object_set_new(bm, f->azModel[m], json_integer(aM[m]));
@@ -422,6 +474,12 @@ static int v_fleet_select(veh_world *w, const char *zVerb, json_t *args, json_t 
 	free(aR);
 	veh_selector_free(&s);
 	*result = json_pack("{sIsososo}", "count", (json_int_t)n, "by_model", bm, "by_region", br, "sample", sample);
+	if (w->bOrgs && *result) {
+		json_t *bo = json_object();
+		for (int o = 0; o < w->nOrg; o++)
+			if (aO[o]) json_object_set_new(bo, w->aOrg[o].zId, json_integer(aO[o]));
+		json_object_set_new(*result, "by_org", bo);
+	}
 	if (bOom) {
 		json_decref(*result);
 		*result = NULL;

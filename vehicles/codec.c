@@ -1,5 +1,5 @@
 /* codec: the world's snapshot (a binary blob of the whole state), its restore, and the state hash (SHA-256 of the
- * snapshot). Format "KYW2", little-endian, laid out in a stable order so that two snapshots of one world differ
+ * snapshot). Format "KYW2" (a world without organisations) or "KYW3" (with them), little-endian, laid out in a stable order so that two snapshots of one world differ
  * only where its state differs, at the same offsets: the journal's XOR against the previous snapshot is then mostly
  * zeros. Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
  *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions,
@@ -8,6 +8,11 @@
  *   columns  one after the other, each n x width bytes: ECU version codes x5, flags, campaign, entry,
  *            features off, OTA state, OTA campaign, OTA step end, last check-in
  *   tables   attack campaigns, OTA campaigns (selectors as JSON text, recompiled on restore), version exceptions
+ *   orgs     KYW3 only: the organisations (ids), and for each org after the first its services, counters and view of
+ *            each campaign (alerts queued, incident, C2 blocked, block pending), then each OTA campaign's org
+ * The per-organisation fields of KYW2 (services, counters, a campaign's alerts, incident and block) hold org 0's:
+ * the implicit organisation of a drill without orgs, whose snapshot is therefore exactly what KYW2 always was (same
+ * bytes, same state hash), and the first declared org in KYW3. Both are read.
  * Byte planes: a column is stored as every car's low byte, then every car's next byte, ... up to its width, the
  * number of low bytes its largest value needs (0 when every car has 0; a check-in time needs 2 bytes for the first
  * 18 h). A check-in time moves in its low bytes, so its high planes stay the same from one snapshot to the next,
@@ -170,33 +175,46 @@ static unsigned put_versions(const veh_world *w, int e, wbuf *b, ver_exc **paExc
 	return 1;
 }
 
+static void write_services(const veh_org *o, wbuf *b) {
+	for (int s = 0; s < VEH_SVC_N; s++) {
+		w_u64(b, (uint64_t)o->aSvc[s].health), w_u64(b, (uint64_t)o->aSvc[s].bIsolated);
+		w_i64(b, o->aSvc[s].tDownSince), w_i64(b, o->aSvc[s].downUs);
+	}
+}
+
+/* An org's counters after its compromised, offline and bricked counts (KYW2's order, which has tCompLast between). */
+static void write_counts_rest(const veh_counts *c, wbuf *b) {
+	w_f64(b, c->compCarUs);
+	w_i64(b, c->nRecords), w_i64(b, c->nUnsafe), w_i64(b, c->nCustomers), w_i64(b, c->nCheckins), w_i64(b, c->nAlerts);
+	w_i64(b, c->nFalseQueued), w_i64(b, c->nIncidents), w_i64(b, c->nCmd), w_i64(b, c->nCmdFailed), w_i64(b, c->nRecvTrue);
+	w_i64(b, c->nRecvFalse), w_f64(b, c->cmdFrac), w_f64(b, c->pkiFrac), w_i64(b, c->nRevokedWaiting);
+}
+
 static void write_scalars(const veh_world *w, wbuf *b) {
 	const veh_params *p = &w->p;
+	const veh_counts *c = &w->aOrg[0].c;
 	w_u64(b, (uint64_t)w->bStarted), w_i64(b, w->tStart);
 	w_i64(b, p->checkinPeriod), w_i64(b, p->slotWidth), w_i64(b, p->jitter), w_f64(b, p->offlineFrac), w_i64(b, p->offlineMean);
 	w_f64(b, p->idsDetect), w_f64(b, p->idsFp), w_i64(b, p->vsocInterval), w_f64(b, p->vsocPerHour), w_i64(b, p->blockDelay);
 	w_i64(b, p->dlMin), w_i64(b, p->dlMax), w_i64(b, p->instMin), w_i64(b, p->instMax), w_f64(b, p->otaFail), w_f64(b, p->otaBrick);
 	w_f64(b, p->pkiPerHour), w_f64(b, p->appCmdPerDay), w_f64(b, p->degradedLoss), w_i64(b, p->recordsPerCar);
-	for (int s = 0; s < VEH_SVC_N; s++) {
-		w_u64(b, (uint64_t)w->aSvc[s].health), w_u64(b, (uint64_t)w->aSvc[s].bIsolated);
-		w_i64(b, w->aSvc[s].tDownSince), w_i64(b, w->aSvc[s].downUs);
-	}
+	write_services(&w->aOrg[0], b);
 	const eng_rng *aR[4] = { &w->rTick, &w->rOta, &w->rAttack, &w->rVsoc };
 	for (int r = 0; r < 4; r++)
 		for (int k = 0; k < 4; k++) w_u64(b, aR[r]->s[k]);
-	w_i64(b, w->nComp), w_i64(b, w->nOffline), w_i64(b, w->nBricked), w_i64(b, w->tCompLast), w_f64(b, w->compCarUs);
-	w_i64(b, w->nRecords), w_i64(b, w->nUnsafe), w_i64(b, w->nCustomers), w_i64(b, w->nCheckins), w_i64(b, w->nAlerts);
-	w_i64(b, w->nFalseQueued), w_i64(b, w->nIncidents), w_i64(b, w->nCmd), w_i64(b, w->nCmdFailed), w_i64(b, w->nRecvTrue);
-	w_i64(b, w->nRecvFalse), w_f64(b, w->cmdFrac), w_f64(b, w->pkiFrac), w_i64(b, w->nRevokedWaiting), w_u64(b, w->nCarEvents);
+	w_i64(b, c->nComp), w_i64(b, c->nOffline), w_i64(b, c->nBricked), w_i64(b, w->tCompLast);
+	write_counts_rest(c, b);
+	w_u64(b, w->nCarEvents);
 	w_u64(b, w->iSlotNext), w_i64(b, w->tTick), w_i64(b, w->tVsoc);
 }
 
 static void write_tables(const veh_world *w, wbuf *b) {
+	const veh_org *g = &w->aOrg[0];
 	for (int c = 0; c < w->nCamp; c++) {
 		const veh_campaign *k = &w->aCamp[c];
 		w_u64(b, (uint64_t)k->entry), w_u64(b, (uint64_t)k->bPersist), w_u64(b, (uint64_t)k->bStopped);
-		w_u64(b, (uint64_t)k->bBlocked), w_i64(b, k->tBlockAt), w_i64(b, k->recordsPerBeacon), w_i64(b, k->nComp);
-		w_i64(b, k->nQueued), w_u64(b, (uint64_t)k->bIncident), w_u64(b, (uint64_t)k->nInd);
+		w_u64(b, (uint64_t)g->aBlocked[c]), w_i64(b, g->aBlockAt[c]), w_i64(b, k->recordsPerBeacon), w_i64(b, k->nComp);
+		w_i64(b, g->aQueued[c]), w_u64(b, (uint64_t)g->aIncident[c]), w_u64(b, (uint64_t)k->nInd);
 		for (int i = 0; i < k->nInd; i++) w_s(b, k->azInd[i]);
 		w_s(b, k->zTechnique), w_s(b, k->zSel);
 	}
@@ -209,6 +227,23 @@ static void write_tables(const veh_world *w, wbuf *b) {
 	}
 }
 
+/* KYW3: the organisations after the first, and the org of each OTA campaign (see the top of the file). */
+static void write_orgs(const veh_world *w, wbuf *b) {
+	w_u32(b, (uint32_t)w->nOrg);
+	for (int k = 0; k < w->nOrg; k++) {
+		const veh_org *o = &w->aOrg[k];
+		w_s(b, o->zId);
+		if (k == 0) continue;
+		write_services(o, b);
+		w_i64(b, o->c.nComp), w_i64(b, o->c.nOffline), w_i64(b, o->c.nBricked);
+		write_counts_rest(&o->c, b);
+		for (int c = 0; c < w->nCamp; c++) {
+			w_i64(b, o->aQueued[c]), w_u64(b, o->aIncident[c]), w_u64(b, o->aBlocked[c]), w_i64(b, o->aBlockAt[c]);
+		}
+	}
+	for (int k = 0; k < w->nOta; k++) w_u32(b, (uint32_t)w->aOta[k].iOrg);
+}
+
 static void write_world(const veh_world *w, wbuf *b) {
 	const veh_fleet *f = &w->f;
 	uint32_t n = f->n, nExc = 0;
@@ -219,7 +254,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 		b->bOom = 1;
 		return;
 	}
-	w_bytes(b, "KYW2", 4);
+	w_bytes(b, w->bOrgs ? "KYW3" : "KYW2", 4);
 	w_u32(b, n);
 	w_u64(b, eng_sim_seed(w->sim));
 	w_u32(b, (uint32_t)f->nCoh), w_u32(b, (uint32_t)w->nCamp), w_u32(b, (uint32_t)w->nOta);
@@ -238,6 +273,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 	write_tables(w, b);
 	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
 	free(aExc);
+	if (w->bOrgs) write_orgs(w, b);
 	if (b->bOom) return;
 	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
 	memcpy(b->p + 32, aW, 16);
@@ -350,9 +386,36 @@ static void camps_free(veh_campaign *a, int n, veh_ota_camp *o, int nO) {
 	free(o);
 }
 
-/* Parameters, services, streams, counters and pending times into t (b->bBad on a bad or out-of-range value). */
+/* An org's services (b->bBad on a bad value). */
+static void read_services(rbuf *b, veh_org *o) {
+	for (int s = 0; s < VEH_SVC_N; s++) {
+		veh_service *v = &o->aSvc[s];
+		uint64_t h = r_u64(b);
+		v->health = h < VEH_H_N ? (int)h : VEH_H_UP, v->bIsolated = r_bool(b), v->tDownSince = r_i64(b), v->downUs = r_i64(b);
+		if (h >= VEH_H_N || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0)) b->bBad = 1;
+		if ((v->tDownSince >= 0) != (v->bIsolated || v->health == VEH_H_DOWN)) b->bBad = 1;  /* down since: iff unusable */
+	}
+}
+
+/* The counters write_counts_rest wrote, checked. */
+static void read_counts_rest(rbuf *b, veh_counts *c) {
+	c->compCarUs = r_f64(b);
+	c->nRecords = r_i64(b), c->nUnsafe = r_i64(b), c->nCustomers = r_i64(b), c->nCheckins = r_i64(b), c->nAlerts = r_i64(b);
+	c->nFalseQueued = r_i64(b), c->nIncidents = r_i64(b), c->nCmd = r_i64(b), c->nCmdFailed = r_i64(b), c->nRecvTrue = r_i64(b);
+	c->nRecvFalse = r_i64(b), c->cmdFrac = r_f64(b), c->pkiFrac = r_f64(b), c->nRevokedWaiting = r_i64(b);
+	if (!(c->cmdFrac >= 0 && c->cmdFrac < 1) || !(c->pkiFrac >= 0 && c->pkiFrac < 1) || !(c->compCarUs >= 0 && c->compCarUs < 1e30))
+		b->bBad = 1;
+	const int64_t aCount[] = { c->nComp, c->nOffline, c->nBricked, c->nRecords, c->nUnsafe, c->nCustomers, c->nCheckins,
+		                       c->nAlerts, c->nFalseQueued, c->nIncidents, c->nCmd, c->nCmdFailed, c->nRecvTrue,
+		                       c->nRecvFalse, c->nRevokedWaiting };
+	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
+		if (!TIME_OK(aCount[k], 0)) b->bBad = 1;  /* counters: same bounds as times */
+}
+
+/* Parameters, org 0's services and counters, streams and pending times into t (b->bBad on a bad value). */
 static void read_scalars(rbuf *b, veh_world *t) {
 	veh_params *p = &t->p;
+	veh_counts *c = &t->aOrg[0].c;
 	r_bool(b);  /* started: the target world is started before the load */
 	t->tStart = r_i64(b);
 	p->checkinPeriod = r_i64(b), p->slotWidth = r_i64(b), p->jitter = r_i64(b), p->offlineFrac = r_f64(b), p->offlineMean = r_i64(b);
@@ -360,30 +423,51 @@ static void read_scalars(rbuf *b, veh_world *t) {
 	p->dlMin = r_i64(b), p->dlMax = r_i64(b), p->instMin = r_i64(b), p->instMax = r_i64(b), p->otaFail = r_f64(b), p->otaBrick = r_f64(b);
 	p->pkiPerHour = r_f64(b), p->appCmdPerDay = r_f64(b), p->degradedLoss = r_f64(b), p->recordsPerCar = r_i64(b);
 	if (!veh__params_valid(p) || !TIME_OK(t->tStart, 0)) b->bBad = 1;
-	for (int s = 0; s < VEH_SVC_N; s++) {
-		veh_service *v = &t->aSvc[s];
-		uint64_t h = r_u64(b);
-		v->health = h < VEH_H_N ? (int)h : VEH_H_UP, v->bIsolated = r_bool(b), v->tDownSince = r_i64(b), v->downUs = r_i64(b);
-		if (h >= VEH_H_N || !TIME_OK(v->tDownSince, -1) || !TIME_OK(v->downUs, 0)) b->bBad = 1;
-		if ((v->tDownSince >= 0) != (v->bIsolated || v->health == VEH_H_DOWN)) b->bBad = 1;  /* down since: iff unusable */
-	}
+	read_services(b, &t->aOrg[0]);
 	eng_rng *aR[4] = { &t->rTick, &t->rOta, &t->rAttack, &t->rVsoc };
 	for (int r = 0; r < 4; r++)
 		for (int k = 0; k < 4; k++) aR[r]->s[k] = r_u64(b);
-	t->nComp = r_i64(b), t->nOffline = r_i64(b), t->nBricked = r_i64(b), t->tCompLast = r_i64(b), t->compCarUs = r_f64(b);
-	t->nRecords = r_i64(b), t->nUnsafe = r_i64(b), t->nCustomers = r_i64(b), t->nCheckins = r_i64(b), t->nAlerts = r_i64(b);
-	t->nFalseQueued = r_i64(b), t->nIncidents = r_i64(b), t->nCmd = r_i64(b), t->nCmdFailed = r_i64(b), t->nRecvTrue = r_i64(b);
-	t->nRecvFalse = r_i64(b), t->cmdFrac = r_f64(b), t->pkiFrac = r_f64(b), t->nRevokedWaiting = r_i64(b), t->nCarEvents = r_u64(b);
+	c->nComp = r_i64(b), c->nOffline = r_i64(b), c->nBricked = r_i64(b), t->tCompLast = r_i64(b);
+	read_counts_rest(b, c);
+	t->nCarEvents = r_u64(b);
 	t->iSlotNext = r_u64(b), t->tTick = r_i64(b), t->tVsoc = r_i64(b);
 	if (!TIME_OK(t->tCompLast, 0) || !TIME_OK(t->tTick, -1) || !TIME_OK(t->tVsoc, -1)) b->bBad = 1;
-	if (!(t->cmdFrac >= 0 && t->cmdFrac < 1) || !(t->pkiFrac >= 0 && t->pkiFrac < 1) || !(t->compCarUs >= 0 && t->compCarUs < 1e30))
-		b->bBad = 1;
-	const int64_t aCount[] = { t->nComp, t->nOffline, t->nBricked, t->nRecords, t->nUnsafe, t->nCustomers, t->nCheckins,
-		                       t->nAlerts, t->nFalseQueued, t->nIncidents, t->nCmd, t->nCmdFailed, t->nRecvTrue,
-		                       t->nRecvFalse, t->nRevokedWaiting };
-	for (size_t k = 0; k < sizeof aCount / sizeof aCount[0]; k++)
-		if (!TIME_OK(aCount[k], 0)) b->bBad = 1;  /* counters: same bounds as times */
 	if (!b->bBad && t->iSlotNext != UINT64_MAX && t->iSlotNext > (uint64_t)(ENG_TIME_MAX / 4 / p->slotWidth)) b->bBad = 1;
+}
+
+/* One org's view of campaign k: its alerts, incident, block and pending block (b->bBad when inconsistent). */
+static void check_camp_view(rbuf *b, const veh_org *o, int k) {
+	if (!TIME_OK(o->aQueued[k], 0) || !TIME_OK(o->aBlockAt[k], -1)) b->bBad = 1;
+	if (o->aBlocked[k] && o->aBlockAt[k] >= 0) b->bBad = 1;  /* a block pending on a blocked campaign */
+}
+
+/* KYW3: the orgs section into t, whose orgs are configured like the blob's (same ids, in order). */
+static void read_orgs(rbuf *b, veh_world *t) {
+	uint32_t nOrg = r_u32(b);
+	if (nOrg != (uint32_t)t->nOrg) {
+		b->bBad = 1;
+		return;
+	}
+	for (int k = 0; k < t->nOrg && !b->bBad; k++) {
+		veh_org *o = &t->aOrg[k];
+		char zId[sizeof o->zId];
+		r_s(b, zId, sizeof zId);
+		if (strcmp(zId, o->zId) != 0) b->bBad = 1;
+		if (k == 0 || b->bBad) continue;
+		read_services(b, o);
+		o->c.nComp = r_i64(b), o->c.nOffline = r_i64(b), o->c.nBricked = r_i64(b);
+		read_counts_rest(b, &o->c);
+		for (int c = 0; c < t->nCamp && !b->bBad; c++) {
+			o->aQueued[c] = r_i64(b), o->aIncident[c] = (uint8_t)r_bool(b), o->aBlocked[c] = (uint8_t)r_bool(b);
+			o->aBlockAt[c] = r_i64(b);
+			check_camp_view(b, o, c);
+		}
+	}
+	for (int k = 0; k < t->nOta && !b->bBad; k++) {
+		uint32_t iOrg = r_u32(b);
+		if (iOrg >= (uint32_t)t->nOrg || !veh__org_has_fleet(t, (int)iOrg)) b->bBad = 1;
+		else t->aOta[k].iOrg = (int)iOrg, veh__ota_scope(t, &t->aOta[k]);
+	}
 }
 
 /* nCamp attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
@@ -391,13 +475,16 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 	if (!(t->aCamp = calloc((size_t)nCamp + 1, sizeof *t->aCamp))) return KY_ENOMEM;
 	while (t->nCamp < (int)nCamp && !b->bBad) {
 		veh_campaign *k = &t->aCamp[t->nCamp++];
+		veh_org *o = &t->aOrg[0];
+		int c = t->nCamp - 1;
 		uint64_t entry = r_u64(b);
-		k->entry = (int)(entry & 0xff), k->bPersist = r_bool(b), k->bStopped = r_bool(b), k->bBlocked = r_bool(b);
-		k->tBlockAt = r_i64(b), k->recordsPerBeacon = r_i64(b), k->nComp = r_i64(b), k->nQueued = r_i64(b);
-		k->bIncident = r_bool(b);
+		k->entry = (int)(entry & 0xff), k->bPersist = r_bool(b), k->bStopped = r_bool(b), o->aBlocked[c] = (uint8_t)r_bool(b);
+		o->aBlockAt[c] = r_i64(b), k->recordsPerBeacon = r_i64(b), k->nComp = r_i64(b), o->aQueued[c] = r_i64(b);
+		o->aIncident[c] = (uint8_t)r_bool(b);
 		uint64_t nInd = r_u64(b);
+		check_camp_view(b, o, c);
 		if (nInd < 1 || nInd > 4 || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
-		    !TIME_OK(k->tBlockAt, -1) || k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nQueued, 0) || !TIME_OK(k->nComp, 0)) {
+		    k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nComp, 0)) {
 			b->bBad = 1;
 			break;
 		}
@@ -405,7 +492,6 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 		for (int i = 0; i < k->nInd; i++) r_s(b, k->azInd[i], sizeof k->azInd[i]);
 		r_s(b, k->zTechnique, sizeof k->zTechnique);
 		k->zSel = r_sdup(b);
-		if (k->bBlocked && k->tBlockAt >= 0) b->bBad = 1;  /* a block pending on a blocked campaign */
 	}
 	return 0;
 }
@@ -419,6 +505,7 @@ static int read_otas(rbuf *b, veh_world *t, const veh_fleet *f, uint32_t nOta) {
 		int64_t iAttack;
 		o->iEcu = (int)(iEcu & 0xf), o->ver = (uint32_t)ver, o->rollout = r_f64(b), o->brick = r_f64(b), iAttack = r_i64(b);
 		o->iAttack = iAttack >= -1 && iAttack < t->nCamp ? (int)iAttack : -1;
+		o->tQuota = -1;
 		o->tStart = r_i64(b), o->nTarget = r_i64(b), o->nOffered = r_i64(b), o->nDone = r_i64(b), o->nFailed = r_i64(b);
 		o->nBricked = r_i64(b), o->bDoneFact = r_bool(b);
 		uint64_t fl = r_u64(b);  /* bit 0 revoked, bit 1 paused (a snapshot from before pauses has 0 or 1) */
@@ -496,6 +583,8 @@ static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *
 			for (uint32_t i = k->iFirst; i < iEnd; i++) {
 				unsigned code = q[i];
 				if (code == 0) continue;
+				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one */
+				if (!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) return 0;
 				if (code == VER_EXC) {
 					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
 					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;
@@ -522,7 +611,8 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 		if (i == n) return 0;
 	}
 	if (!versions_ok(s, f, t, aExc, nExc)) return 0;
-	int64_t nComp = 0, nOff = 0, nBrick = 0, nPatched = 0, nRevoked = 0, nFlagged = 0, aOtaN[VEH_OTA_FAILED + 1] = { 0 };
+	veh_counts aN[VEH_ORG_MAX];  /* recounted per org: compromised, offline, bricked, patched, revoked, flagged, per OTA state */
+	memset(aN, 0, sizeof aN);
 	int64_t aCampN[VEH_CAMP_MAX + 1] = { 0 }, aBusy[VEH_OTA_MAX + 1] = { 0 };
 	uint32_t aFl[CHUNK], aCamp[CHUNK], aEntry[CHUNK], aFeat[CHUNK], aOta[CHUNK], aOtaCamp[CHUNK];
 	for (uint32_t i0 = 0; i0 < n; i0 += CHUNK) {
@@ -537,25 +627,32 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
 				return 0;
-			nComp += bComp;
-			nOff += (fl & VEH_F_OFFLINE) != 0;
-			nBrick += (fl & VEH_F_BRICKED) != 0;
-			nPatched += (fl & VEH_F_PATCHED) != 0;
-			nRevoked += (fl & VEH_F_REVOKED) != 0;
-			nFlagged += (fl & VEH_F_FLAGGED) != 0;
-			aOtaN[ota]++;
+			veh_counts *c = &aN[t->aCohOrg[f->aCohort[i0 + j]]];
+			c->nComp += bComp;
+			c->nOffline += (fl & VEH_F_OFFLINE) != 0;
+			c->nBricked += (fl & VEH_F_BRICKED) != 0;
+			c->nPatched += (fl & VEH_F_PATCHED) != 0;
+			c->nRevoked += (fl & VEH_F_REVOKED) != 0;
+			c->nFlagged += (fl & VEH_F_FLAGGED) != 0;
+			c->aOtaN[ota]++;
 			aBusy[otaCamp] += veh__ota_busy(ota);
 			aCampN[camp]++;
 		}
 	}
 	for (int k = 0; k < t->nCamp; k++)
 		if (aCampN[k + 1] != t->aCamp[k].nComp) return 0;
-	if (nComp != t->nComp || nOff != t->nOffline || nBrick != t->nBricked) return 0;
+	for (int o = 0; o < t->nOrg; o++) {
+		veh_counts *c = &t->aOrg[o].c;
+		if (aN[o].nComp != c->nComp || aN[o].nOffline != c->nOffline || aN[o].nBricked != c->nBricked) return 0;
+	}
 	for (int o = 0; o < t->nOta; o++) t->aOta[o].nBusy = aBusy[o + 1];
-	t->nPatched = nPatched;
-	t->nRevoked = nRevoked;
-	t->nFlagged = nFlagged;
-	memcpy(t->aOtaN, aOtaN, sizeof aOtaN);
+	for (int o = 0; o < t->nOrg; o++) {
+		veh_counts *c = &t->aOrg[o].c;
+		c->nPatched = aN[o].nPatched;
+		c->nRevoked = aN[o].nRevoked;
+		c->nFlagged = aN[o].nFlagged;
+		memcpy(c->aOtaN, aN[o].aOtaN, sizeof c->aOtaN);
+	}
 	return 1;
 }
 
@@ -614,20 +711,23 @@ static void columns_load(const snap_cols *s, veh_fleet *f, const veh_world *t, c
 /* Moves the decoded tables and scalars of t into w (whose columns were loaded in place) and re-arms the world's
  * pending events. */
 static void commit(veh_world *w, veh_world *t) {
-	for (int k = 0; k < w->nCamp; k++)
-		if (w->aCamp[k].tBlockAt >= 0) eng_sim_cancel(w->sim, w->aCamp[k].blockId);
+	for (int o = 0; o < w->nOrg; o++)
+		for (int k = 0; k < w->nCamp; k++)
+			if (w->aOrg[o].aBlockAt[k] >= 0) eng_sim_cancel(w->sim, w->aOrg[o].aBlockId[k]);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
+	free(w->aOrg);
 	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
 	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
 	t->f = w->f;
 	*w = *t;
 	veh__sched_tick(w, tTick);
 	veh__sched_vsoc(w, tVsoc);
-	for (int k = 0; k < w->nCamp; k++) {
-		eng_time_t tb = w->aCamp[k].tBlockAt;
-		w->aCamp[k].tBlockAt = -1;
-		if (tb >= 0) veh__sched_block(w, k, tb);
-	}
+	for (int o = 0; o < w->nOrg; o++)
+		for (int k = 0; k < w->nCamp; k++) {
+			eng_time_t tb = w->aOrg[o].aBlockAt[k];
+			w->aOrg[o].aBlockAt[k] = -1;
+			if (tb >= 0) veh__sched_block(w, o, k, tb);
+		}
 }
 
 int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
@@ -638,7 +738,12 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	veh_fleet *f = &w->f;
 	int rc;
 	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
-	if (len < SNAP_HDR || memcmp(buf, "KYW2", 4) != 0) return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	if (len < SNAP_HDR || (memcmp(buf, "KYW2", 4) != 0 && memcmp(buf, "KYW3", 4) != 0))
+		return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
+	int bOrgs = buf[3] == '3';
+	if (bOrgs != w->bOrgs)
+		return ky_err_set(err, KY_EINVAL, "world restore: a snapshot of a world %s organisations, this world has %s",
+		                  bOrgs ? "with" : "without", w->bOrgs ? "some" : "none");
 	uint32_t n = r_u32(&b);
 	uint64_t seed = r_u64(&b);
 	uint32_t nCoh = r_u32(&b), nCamp = r_u32(&b), nOta = r_u32(&b), nExc = r_u32(&b);
@@ -658,9 +763,13 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	if (!bHdrOk) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
 	t = *w;
 	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
+	if (!(t.aOrg = malloc((size_t)w->nOrg * sizeof *t.aOrg))) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
+	for (int o = 0; o < w->nOrg; o++) veh__org_fresh(&w->aOrg[o], &t.aOrg[o]);
 	read_scalars(&b, &t);
-	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth))
+	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth)) {
+		free(t.aOrg);
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
+	}
 	const unsigned char *pCols = r_take(&b, nColBytes);
 	s.n = n;
 	for (int k = 0; k < C_N; k++) {
@@ -671,6 +780,7 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
 	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
 	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
+	if (!rc && !b.bBad && bOrgs) read_orgs(&b, &t);
 	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
 	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
 	if (!rc && !b.bBad) {
@@ -681,6 +791,7 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	}
 	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
+	free(t.aOrg);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);
 }

@@ -1,6 +1,7 @@
 /* fleet: see fleet.h. */
 #include "vehicles/fleet.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +80,10 @@ void veh_fleet_clear(veh_fleet *f) {
 	free(f->aPhase);
 	for (int i = 0; i < f->nModel; i++) free(f->azModel[i]);
 	for (int i = 0; i < f->nRegion; i++) free(f->azRegion[i]);
+	for (int i = 0; i < f->nOrg; i++) free(f->azOrg[i]);
 	free(f->azModel);
 	free(f->azRegion);
+	free(f->azOrg);
 	free(f->aCoh);
 	memset(f, 0, sizeof *f);
 }
@@ -125,7 +128,8 @@ static int intern(char ***paz, int *pn, const char *z) {
 }
 
 int veh_fleet_add(veh_fleet *f, const char *zModel, const char *zRegion, const uint32_t aVer[VEH_ECU_N],
-                  uint8_t features, double online, uint32_t nCount, ky_err *err) {
+                  uint8_t features, double online, uint32_t nCount, int iOrg, ky_err *err) {
+	assert(iOrg >= 0 && (iOrg < f->nOrg || (iOrg == 0 && f->nOrg == 0)));
 	if ((uint64_t)f->n + nCount > 0x7fffffffu || f->nCoh >= 65535)
 		return ky_err_set(err, KY_ELIMIT, "fleet: too many cars or cohorts");
 	if (fleet_reserve(f, f->n + nCount)) return ky_err_set(err, KY_ENOMEM, "fleet: out of memory for %u cars", nCount);
@@ -138,6 +142,7 @@ int veh_fleet_add(veh_fleet *f, const char *zModel, const char *zRegion, const u
 	veh_cohort *c = &aCoh[f->nCoh];
 	c->iModel = (uint16_t)iModel;
 	c->iRegion = (uint16_t)iRegion;
+	c->iOrg = (uint8_t)iOrg;
 	c->features = features;
 	memcpy(c->aVer, aVer, sizeof c->aVer);
 	c->iFirst = f->n;
@@ -166,6 +171,15 @@ int veh_fleet_model_index(const veh_fleet *f, const char *z) {
 }
 int veh_fleet_region_index(const veh_fleet *f, const char *z) {
 	return name_index((const char *const *)f->azRegion, f->nRegion, z);
+}
+int veh_fleet_org_index(const veh_fleet *f, const char *z) {
+	return name_index((const char *const *)f->azOrg, f->nOrg, z);
+}
+
+int veh_fleet_org_add(veh_fleet *f, const char *zId) {
+	if (veh_fleet_org_index(f, zId) >= 0) return KY_EINVAL;
+	if (f->nOrg >= 250) return KY_ELIMIT;
+	return intern(&f->azOrg, &f->nOrg, zId);
 }
 
 size_t veh_fleet_bytes_per_car(const veh_fleet *f) {
@@ -264,23 +278,24 @@ unknown:
 int veh_selector_compile(const veh_fleet *f, json_t *sel, const char *zWhere, veh_selector *out, ky_err *err) {
 	const char *zKey;
 	json_t *v;
-	uint8_t *aModel = NULL, *aRegion = NULL;
+	uint8_t *aModel = NULL, *aRegion = NULL, *aOrg = NULL;
 	int rc = 0;
 	memset(out, 0, sizeof *out);
 	out->iEcu = -1;
 	out->aCohOk = calloc((size_t)f->nCoh + 1, 1);
 	aModel = calloc((size_t)f->nModel + 1, 1);
 	aRegion = calloc((size_t)f->nRegion + 1, 1);
-	if (!out->aCohOk || !aModel || !aRegion) {
+	aOrg = calloc((size_t)f->nOrg + 1, 1);
+	if (!out->aCohOk || !aModel || !aRegion || !aOrg) {
 		rc = ky_err_set(err, KY_ENOMEM, "%sout of memory", zWhere);
 		goto done;
 	}
 	if (sel && !json_is_object(sel) && !json_is_null(sel)) {
-		rc = ky_err_set(err, KY_EINVAL, "%sexpected a selector object {model, region, ecu, below, version, state}",
+		rc = ky_err_set(err, KY_EINVAL, "%sexpected a selector object {model, region, org, ecu, below, version, state}",
 		                zWhere);
 		goto done;
 	}
-	int bModel = 0, bRegion = 0;
+	int bModel = 0, bRegion = 0, bOrg = 0;
 	const char *zBelow = NULL, *zVersion = NULL;
 	if (json_is_object(sel)) {
 		json_object_foreach(sel, zKey, v) {
@@ -290,6 +305,12 @@ int veh_selector_compile(const veh_fleet *f, json_t *sel, const char *zWhere, ve
 			} else if (strcmp(zKey, "region") == 0) {
 				bRegion = 1;
 				rc = names_field(v, zWhere, "region", "region", f->azRegion, f->nRegion, aRegion, err);
+			} else if (strcmp(zKey, "org") == 0) {
+				bOrg = 1;
+				if (f->nOrg == 0)
+					rc = ky_err_set(err, KY_EINVAL, "%sorg: this drill declares no organisations (orgs { ... })", zWhere);
+				else
+					rc = names_field(v, zWhere, "org", "organisation", f->azOrg, f->nOrg, aOrg, err);
 			} else if (strcmp(zKey, "ecu") == 0) {
 				out->iEcu = json_is_string(v) ? veh_ecu_index(json_string_value(v)) : -2;
 				if (out->iEcu == -2)
@@ -312,7 +333,7 @@ int veh_selector_compile(const veh_fleet *f, json_t *sel, const char *zWhere, ve
 				for (int k = 0; k < VEH_ST_N; k++)
 					if (aSt[k]) out->stateAny |= 1u << k;
 			} else {
-				rc = ky_err_set(err, KY_EINVAL, "%sunknown selector field '%s' (known: model, region, ecu, below, "
+				rc = ky_err_set(err, KY_EINVAL, "%sunknown selector field '%s' (known: model, region, org, ecu, below, "
 				                "version, state)", zWhere, zKey);
 			}
 			if (rc) goto done;
@@ -336,10 +357,12 @@ int veh_selector_compile(const veh_fleet *f, json_t *sel, const char *zWhere, ve
 		out->op = zBelow ? 1 : 2;
 	}
 	for (int c = 0; c < f->nCoh; c++)
-		out->aCohOk[c] = (!bModel || aModel[f->aCoh[c].iModel]) && (!bRegion || aRegion[f->aCoh[c].iRegion]);
+		out->aCohOk[c] = (!bModel || aModel[f->aCoh[c].iModel]) && (!bRegion || aRegion[f->aCoh[c].iRegion]) &&
+		                 (!bOrg || aOrg[f->aCoh[c].iOrg]);
 done:
 	free(aModel);
 	free(aRegion);
+	free(aOrg);
 	if (rc) veh_selector_free(out);
 	return rc;
 }

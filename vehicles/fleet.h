@@ -50,6 +50,7 @@ char *veh_version_format(uint32_t v, char *z, size_t n);
 
 typedef struct veh_cohort {
 	uint16_t iModel, iRegion;
+	uint8_t iOrg;                     /* its organisation (the world's org index; 0 when none are declared) */
 	uint8_t features;                 /* features fitted */
 	uint32_t aVer[VEH_ECU_N];         /* initial firmware */
 	uint32_t iFirst, nCount;          /* car ids [iFirst, iFirst+nCount) */
@@ -73,15 +74,21 @@ typedef struct veh_fleet {
 	/* names */
 	char **azModel; int nModel;
 	char **azRegion; int nRegion;
+	char **azOrg; int nOrg;          /* organisation ids for selectors (0 when the drill declares none) */
 	veh_cohort *aCoh; int nCoh;
 } veh_fleet;
 
 /* An empty fleet; frees with veh_fleet_clear. */
 void veh_fleet_init(veh_fleet *f);
 void veh_fleet_clear(veh_fleet *f);
-/* Adds nCount cars of a cohort (names copied). KY_ENOMEM, KY_ELIMIT past 65535 cohorts/models/regions or 2^31 cars. */
+/* Adds nCount cars of a cohort (names copied) owned by organisation iOrg (an index of veh_fleet_org_add, or 0 when
+ * none is declared). KY_ENOMEM, KY_ELIMIT past 65535 cohorts/models/regions or 2^31 cars. */
 int veh_fleet_add(veh_fleet *f, const char *zModel, const char *zRegion, const uint32_t aVer[VEH_ECU_N],
-                  uint8_t features, double online, uint32_t nCount, ky_err *err);
+                  uint8_t features, double online, uint32_t nCount, int iOrg, ky_err *err);
+/* Names organisation number f->nOrg (the world keeps its details under the same index). Its index, or KY_ENOMEM,
+ * KY_EINVAL when the id is taken, KY_ELIMIT past 250. */
+int veh_fleet_org_add(veh_fleet *f, const char *zId);
+int veh_fleet_org_index(const veh_fleet *f, const char *z);
 int veh_fleet_model_index(const veh_fleet *f, const char *z);
 int veh_fleet_region_index(const veh_fleet *f, const char *z);
 /* Bytes held by the per-car columns, divided by the number of cars (0 when empty). */
@@ -97,8 +104,8 @@ typedef struct veh_selector {
 	uint32_t stateAny;   /* bits of VEH_ST_*, 0 = any */
 } veh_selector;
 
-/* Compiles {"model","region","ecu","below","version","state"} (model/region/state may be a string or an array
- * of strings = any of them; NULL or {} = every car). Errors name the field after the prefix zWhere
+/* Compiles {"model","region","org","ecu","below","version","state"} (model/region/org/state may be a string or an
+ * array of strings = any of them; org only when the drill declares organisations; NULL or {} = every car). Errors name the field after the prefix zWhere
  * ("attack.compromise: select." gives "attack.compromise: select.model: unknown model 'Sedn-A' (known: Sedan-A, SUV-B)"). */
 int veh_selector_compile(const veh_fleet *f, json_t *sel, const char *zWhere, veh_selector *out, ky_err *err);
 void veh_selector_free(veh_selector *s);

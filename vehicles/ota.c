@@ -3,12 +3,18 @@
  * a malicious implant), and the completion facts. Numbers: docs/world-model.md. */
 #include "vehicles/worldInt.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
-                 int iAttack, int *piOta, ky_err *err) {
+/* Limits an OTA campaign's selector to the cars of its org (every car without orgs). */
+void veh__ota_scope(const veh_world *w, veh_ota_camp *c) {
+	for (int k = 0; w->bOrgs && k < w->f.nCoh; k++) c->sel.aCohOk[k] &= w->f.aCoh[k].iOrg == c->iOrg;
+}
+
+int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iOrg, int iEcu, uint32_t ver, double rollout,
+                 double brick, int iAttack, int *piOta, ky_err *err) {
 	char zPre[96];
 	if (w->nOta >= VEH_OTA_MAX) return ky_err_set(err, KY_ELIMIT, "%s: more than %d OTA campaigns", zWhere, VEH_OTA_MAX);
 	veh_ota_camp *a = realloc(w->aOta, (size_t)(w->nOta + 1) * sizeof *a);
@@ -26,6 +32,9 @@ int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iEcu, uint3
 	}
 	c->iEcu = iEcu;
 	c->ver = ver;
+	c->iOrg = iOrg;
+	c->tQuota = -1;
+	veh__ota_scope(w, c);
 	c->rollout = rollout;
 	c->brick = iAttack >= 0 ? brick : w->p.otaBrick;
 	c->iAttack = iAttack;
@@ -49,28 +58,64 @@ static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
 
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {
 	if (c->iAttack < 0) return 1;
+	const veh_service *aSvc = w->aOrg[c->iOrg].aSvc;
 	return !c->bRevoked && !w->aCamp[c->iAttack].bStopped &&
-	       (w->aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED);
+	       (aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED);
+}
+
+/* How many cars campaign c may have offered by now (rollout x targeted x hours since its start), computed once per
+ * sim time however many cars check in at that time. */
+static double ota_quota(veh_ota_camp *c, eng_time_t now) {
+	if (c->tQuota != now) {
+		c->quota = c->rollout * (double)c->nTarget * (double)(now - c->tStart) / (3600.0 * ENG_US_PER_S);
+		c->tQuota = now;
+	}
+	return c->quota;
+}
+
+int veh__ota_offers_open(veh_world *w, eng_time_t now) {
+	for (int o = 0; o < w->nOta; o++) {
+		veh_ota_camp *c = &w->aOta[o];
+		if (c->bPaused || c->nOffered >= c->nTarget || (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (c->iAttack < 0 || veh__ota_accepted(w, c)) return 1;
+	}
+	return 0;
+}
+
+void veh__ota_run_gate(veh_world *w, veh__tick_ctx *x, eng_time_t now) {
+	const veh_cohort *k = &w->f.aCoh[x->iCoh];
+	x->bNoneCan = 0, x->nDoneOpen = 0, x->iDoneOpen = -1;
+	for (int o = 0; w->bOtaOffers && o < w->nOta; o++) {
+		veh_ota_camp *c = &w->aOta[o];
+		if (c->bPaused || c->nOffered >= c->nTarget || !c->sel.aCohOk[x->iCoh] || (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (c->iAttack >= 0 && !veh__ota_accepted(w, c)) continue;
+		x->nDoneOpen++, x->iDoneOpen = o;
+		x->bNoneCan |= k->aVer[c->iEcu] != VEH_VER_NONE && k->aVer[c->iEcu] < c->ver;
+	}
 }
 
 /* Offers of active OTA campaigns to a car that has none in progress. */
-static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
+static void ota_offer(veh_world *w, const veh__tick_ctx *x, uint32_t i, eng_time_t now) {
 	veh_fleet *f = &w->f;
+	uint8_t st = f->aOta[i], iOwn = f->aOtaCamp[i];
 	for (int o = 0; o < w->nOta; o++) {
 		veh_ota_camp *c = &w->aOta[o];
-		if (c->bPaused || (f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_DONE)) continue;
-		int bRetry = f->aOtaCamp[i] == o + 1 && f->aOta[i] == VEH_OTA_FAILED;
+		/* every test below is free of side effects, so the cheapest go first: the campaign's own state, the car's
+		 * own columns already loaded, its cohort (x->iCoh: another org's campaign never matches), then its firmware
+		 * (half the fleet fails it): a car never updated runs its cohort's initial firmware (a firmware only changes
+		 * when an update is done; codec.c refuses a snapshot that says otherwise), no column read needed */
+		int bRetry = iOwn == o + 1 && st == VEH_OTA_FAILED;
+		if (c->bPaused || (!bRetry && c->nOffered >= c->nTarget) || !c->sel.aCohOk[x->iCoh]) continue;
+		if (iOwn == o + 1 && st == VEH_OTA_DONE) continue;
+		uint32_t v = st == VEH_OTA_NONE ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];
+		if (v == VEH_VER_NONE || v >= c->ver) continue;
 		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
-		if (!bRetry) {
-			if (c->nOffered >= c->nTarget) continue;
-			double quota = c->rollout * (double)c->nTarget * (double)(now - c->tStart) / (3600.0 * ENG_US_PER_S);
-			if ((double)c->nOffered >= quota) continue;
-		}
-		uint32_t v = f->aVer[c->iEcu][i];
-		if (v == VEH_VER_NONE || v >= c->ver || !veh_selector_match(f, &c->sel, i)) continue;
+		if (!bRetry && (double)c->nOffered >= ota_quota(c, now)) continue;
+		if (!veh_selector_match(f, &c->sel, i)) continue;
 		if (!bRetry) c->nOffered++;
 		veh__ota_set(w, i, VEH_OTA_OFFERED, (uint8_t)(o + 1));
 		w->nCarEvents++;
+		if (!bRetry) w->bOtaOffers = veh__ota_offers_open(w, now);  /* this campaign's quota may be used up now */
 		return;
 	}
 }
@@ -78,15 +123,16 @@ static void ota_offer(veh_world *w, uint32_t i, eng_time_t now) {
 static void ota_finish(veh_world *w, uint32_t i) {
 	veh_fleet *f = &w->f;
 	veh_ota_camp *c = &w->aOta[f->aOtaCamp[i] - 1];
+	veh_counts *k = veh__counts_of(w, i);
 	double x = eng_rng_double(&w->rOta);
 	if (x < c->brick) {
 		if (f->aFlags[i] & VEH_F_COMP) veh__comp_clear(w, i);
 		f->aFlags[i] |= VEH_F_BRICKED;
 		if (f->aFlags[i] & VEH_F_OFFLINE) {
 			f->aFlags[i] &= (uint16_t)~VEH_F_OFFLINE;
-			w->nOffline--;
+			k->nOffline--;
 		}
-		w->nBricked++;
+		k->nBricked++;
 		c->nBricked++;
 		veh__ota_set(w, i, VEH_OTA_FAILED, f->aOtaCamp[i]);
 		return;
@@ -103,7 +149,7 @@ static void ota_finish(veh_world *w, uint32_t i) {
 		veh__comp_set(w, i, c->iAttack, c->iEcu, 1);  /* the implant lives in the re-flashed ECU */
 		return;
 	}
-	w->nPatched += !(f->aFlags[i] & VEH_F_PATCHED);
+	k->nPatched += !(f->aFlags[i] & VEH_F_PATCHED);
 	f->aFlags[i] |= VEH_F_PATCHED;
 	if ((f->aFlags[i] & VEH_F_COMP) && f->aEntry[i] == c->iEcu) veh__comp_clear(w, i);
 }
@@ -120,12 +166,13 @@ void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS
 	case VEH_OTA_NONE:
 	case VEH_OTA_DONE:
 	case VEH_OTA_FAILED:
-		if (w->nOta && x->bOta) ota_offer(w, i, now);
+		if (w->nOta && x->bOta) ota_offer(w, x, i, now);
 		break;
 	case VEH_OTA_OFFERED:
 		if (!x->bOta || w->aOta[f->aOtaCamp[i] - 1].bPaused) break;
 		veh__ota_set(w, i, VEH_OTA_DOWNLOADING, f->aOtaCamp[i]);
-		f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.dlMin, w->p.dlMax) * (w->aSvc[VEH_SVC_OTA].health == VEH_H_DEGRADED ? 3 : 1);
+		f->aOtaT[i] = tS + draw_between(&w->rOta, w->p.dlMin, w->p.dlMax) *
+		                       (w->aOrg[x->iOrg].aSvc[VEH_SVC_OTA].health == VEH_H_DEGRADED ? 3 : 1);
 		w->nCarEvents++;
 		break;
 	case VEH_OTA_DOWNLOADING:
@@ -152,8 +199,9 @@ void veh__ota_progress_facts(veh_world *w) {
 		if (c->bDoneFact || c->nOffered < c->nTarget || c->nBusy) continue;
 		c->bDoneFact = 1;
 		veh__fact(w, "ota.complete", veh_ecu_name(c->iEcu),
-		          json_pack("{sisIsIsIsIsb}", "campaign", o + 1, "targeted", (json_int_t)c->nTarget, "done", (json_int_t)c->nDone,
-		                    "failed", (json_int_t)c->nFailed, "bricked", (json_int_t)c->nBricked, "malicious", c->iAttack >= 0));
+		          veh__org_tag(w, c->iOrg, json_pack("{sisIsIsIsIsb}", "campaign", o + 1, "targeted", (json_int_t)c->nTarget,
+		                                             "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
+		                                             "bricked", (json_int_t)c->nBricked, "malicious", c->iAttack >= 0)));
 	}
 }
 

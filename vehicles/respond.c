@@ -7,79 +7,115 @@
 #include <stdlib.h>
 #include <string.h>
 
-int veh__act_block(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	const char *zVal;
-	if (veh__arg_string(args, "value", NULL, zKind, &zVal, err)) return err->code;
-	int64_t nMatched = 0, nCars = 0;
-	eng_time_t t = eng_sim_now(w->sim) + w->p.blockDelay;
+/* Cars of campaign iCamp that belong to org iOrg (all of its cars without orgs). */
+static int64_t camp_cars_of(const veh_world *w, int iCamp, int iOrg) {
+	if (!w->bOrgs) return w->aCamp[iCamp].nComp;
+	int64_t n = 0;
+	for (uint32_t i = 0; i < w->f.n; i++) n += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
+	return n;
+}
+
+int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64_t *pnMatched, int64_t *pnCars,
+               ky_err *err) {
+	eng_time_t t = eng_sim_now(w->sim) + delay;
+	*pnMatched = *pnCars = 0;
 	for (int c = 0; c < w->nCamp; c++) {
 		veh_campaign *k = &w->aCamp[c];
+		veh_org *o = &w->aOrg[iOrg];
 		int bHit = 0;
 		for (int i = 0; i < k->nInd; i++) bHit |= strcasecmp(k->azInd[i], zVal) == 0;
 		if (!bHit) continue;
-		nMatched++;
-		nCars += k->nComp;
-		if (!k->bBlocked && (k->tBlockAt < 0 || k->tBlockAt > t)) {
-			int rc = veh__sched_block(w, c, t);
-			if (rc) return ky_err_set(err, rc, "%s: cannot schedule the block", zKind);
+		(*pnMatched)++;
+		*pnCars += camp_cars_of(w, c, iOrg);
+		if (!o->aBlocked[c] && (o->aBlockAt[c] < 0 || o->aBlockAt[c] > t)) {
+			int rc = veh__sched_block(w, iOrg, c, t);
+			if (rc) return ky_err_set(err, rc, "block %s: cannot schedule the block", zVal);
 		}
 	}
-	veh__fact(w, "action.block_indicator", zVal, json_pack("{sssIsIsf}", "team", zTeam ? zTeam : "", "campaigns",
-	                                                      (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
-	                                                      (double)w->p.blockDelay / ENG_US_PER_S));
+	return 0;
+}
+
+/* block_indicator: at the acting org's gateway (every org's when the action has no org). */
+int veh__act_block(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zVal;
+	if (veh__arg_string(args, "value", NULL, zKind, &zVal, err)) return err->code;
+	int64_t nMatched = 0, nCars = 0;
+	for (int o = 0; o < w->nOrg; o++) {
+		if (iOrg >= 0 && o != iOrg) continue;
+		int64_t m, c;
+		int rc = veh__block(w, o, zVal, w->p.blockDelay, &m, &c, err);
+		if (rc) return ky_err_prefix(err, "%s", zKind);
+		nMatched = m;  /* the same campaigns match at every gateway */
+		nCars += c;
+	}
+	veh__fact(w, "action.block_indicator", zVal,
+	          veh__org_tag(w, iOrg, json_pack("{sssIsIsf}", "team", zTeam ? zTeam : "", "campaigns", (json_int_t)nMatched,
+	                                          "cars", (json_int_t)nCars, "effective_in_s",
+	                                          (double)w->p.blockDelay / ENG_US_PER_S)));
 	*result = json_pack("{sIsIsf}", "matched", (json_int_t)nMatched, "cars", (json_int_t)nCars, "effective_in_s",
 	                    nMatched ? (double)w->p.blockDelay / ENG_US_PER_S : 0.0);
 	return 0;
 }
 
+/* isolate_service / restore_service of args.org's backend (scoped by action.c to the acting org). */
 static int isolate(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err, int bIsolate) {
 	const char *zName;
+	int o;
 	if (veh__arg_string(args, "name", NULL, zKind, &zName, err)) return err->code;
 	int s = veh__svc_index(zName);
 	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zKind, zName);
-	int bWas = w->aSvc[s].bIsolated;
-	const char *zWas = veh__health_name(w->aSvc[s].health);
+	if (veh__arg_org(w, args, zKind, &o, err)) return err->code;
+	veh_service *v = &w->aOrg[o].aSvc[s];
+	int bWas = v->bIsolated;
+	const char *zWas = veh__health_name(v->health);
 	veh__comp_account(w);
-	veh__svc_set(w, s, bIsolate ? w->aSvc[s].health : VEH_H_UP, bIsolate);  /* restored from a clean build */
-	int64_t nOnline = (int64_t)w->f.n - w->nOffline - w->nBricked;
+	veh__svc_set(w, o, s, bIsolate ? v->health : VEH_H_UP, bIsolate);  /* restored from a clean build */
+	const veh_org *g = &w->aOrg[o];
+	int64_t nOnline = g->nCars - g->c.nOffline - g->c.nBricked;
 	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
+	if (w->bOrgs) json_object_set_new(*result, "org", json_string(g->zId));
 	return 0;
 }
 
-int veh__act_isolate(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	(void)zTeam;
+int veh__act_isolate(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)zTeam, (void)iOrg;
 	return isolate(w, zKind, args, result, err, 1);
 }
 
-int veh__act_restore(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
-	(void)zTeam;
+int veh__act_restore(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)zTeam, (void)iOrg;
 	return isolate(w, zKind, args, result, err, 0);
 }
 
-/* Revokes the OTA signing key: the PKI rotates it (a compromised PKI is healthy again) and every malicious
+/* Revokes org o's OTA signing key: its PKI rotates it (a compromised PKI is healthy again) and every malicious
  * package signed with it is rejected by the cars from now on. No car is cut. */
-static int revoke_signing_key(veh_world *w, const char *zTeam, json_t **result) {
+static int revoke_signing_key(veh_world *w, const char *zTeam, int o, json_t **result) {
 	int64_t nInvalid = 0;
-	for (int o = 0; o < w->nOta; o++)
-		if (w->aOta[o].iAttack >= 0 && !w->aOta[o].bRevoked) {
-			w->aOta[o].bRevoked = 1;
+	for (int k = 0; k < w->nOta; k++)
+		if (w->aOta[k].iAttack >= 0 && !w->aOta[k].bRevoked && w->aOta[k].iOrg == o) {
+			w->aOta[k].bRevoked = 1;
 			nInvalid++;
 		}
-	int bWasComp = w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
-	if (bWasComp) veh__svc_set(w, VEH_SVC_PKI, VEH_H_UP, w->aSvc[VEH_SVC_PKI].bIsolated);
-	veh__fact(w, "pki.revoke", "signing_key", json_pack("{sssIsb}", "team", zTeam ? zTeam : "", "packages_rejected",
-	                                                    (json_int_t)nInvalid, "pki_was_compromised", bWasComp));
+	veh_service *v = &w->aOrg[o].aSvc[VEH_SVC_PKI];
+	int bWasComp = v->health == VEH_H_COMPROMISED;
+	if (bWasComp) veh__svc_set(w, o, VEH_SVC_PKI, VEH_H_UP, v->bIsolated);
+	veh__fact(w, "pki.revoke", "signing_key",
+	          veh__org_tag(w, o, json_pack("{sssIsb}", "team", zTeam ? zTeam : "", "packages_rejected", (json_int_t)nInvalid,
+	                                       "pki_was_compromised", bWasComp)));
 	*result = json_pack("{sisIsb}", "cut_cars", 0, "packages_rejected", (json_int_t)nInvalid, "pki_was_compromised", bWasComp);
 	return 0;
 }
 
-int veh__act_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_revoke(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	json_t *jScope = json_object_get(args, "scope");
 	veh_selector s;
 	int rc;
 	if (!jScope) return ky_err_set(err, KY_EINVAL, "%s: scope: required (a selector, an ECU class or \"all\")", zKind);
-	if (json_is_string(jScope) && (strcmp(json_string_value(jScope), "signing_key") == 0))
-		return revoke_signing_key(w, zTeam, result);
+	if (json_is_string(jScope) && (strcmp(json_string_value(jScope), "signing_key") == 0)) {
+		int o = iOrg;
+		if (o < 0 && veh__arg_org(w, args, zKind, &o, err)) return err->code;
+		return revoke_signing_key(w, zTeam, o, result);
+	}
 	if (json_is_string(jScope)) {
 		const char *z = json_string_value(jScope);
 		json_t *jSel = strcmp(z, "all") == 0 ? json_object() : json_pack("{ss}", "ecu", z);
@@ -92,23 +128,27 @@ int veh__act_revoke(veh_world *w, const char *zTeam, const char *zKind, json_t *
 	if (rc) return rc;
 	veh_fleet *f = &w->f;
 	int64_t nCut = 0, nComp = 0;
+	int bPki = 0;  /* some revoked car's PKI can re-provision it */
 	for (uint32_t i = 0; i < f->n; i++) {
 		if ((f->aFlags[i] & (VEH_F_REVOKED | VEH_F_BRICKED)) || !veh_selector_match(f, &s, i)) continue;
 		f->aFlags[i] |= VEH_F_REVOKED;
-		w->nRevoked++;
+		veh_counts *c = veh__counts_of(w, i);
+		c->nRevoked++;
+		c->nRevokedWaiting++;
+		bPki |= veh__svc_usable(w, veh__org_of(w, i), VEH_SVC_PKI);
 		nCut++;
 		nComp += (f->aFlags[i] & VEH_F_COMP) != 0;
 	}
 	veh_selector_free(&s);
-	w->nRevokedWaiting += nCut;
-	veh__fact(w, "pki.revoke", "pki", json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cut_cars", (json_int_t)nCut,
-	                                            "compromised_cut", (json_int_t)nComp));
+	if (!w->bOrgs) bPki = veh__svc_usable(w, 0, VEH_SVC_PKI);
+	veh__fact(w, "pki.revoke", "pki", veh__org_tag(w, iOrg, json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cut_cars",
+	                                                                  (json_int_t)nCut, "compromised_cut", (json_int_t)nComp)));
 	*result = json_pack("{sIsIsf}", "cut_cars", (json_int_t)nCut, "compromised_cut", (json_int_t)nComp, "reprovision_per_hour",
-	                    veh__svc_usable(w, VEH_SVC_PKI) ? w->p.pkiPerHour : 0.0);
+	                    bPki ? w->p.pkiPerHour : 0.0);
 	return 0;
 }
 
-int veh__act_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_ota(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	const char *zEcu, *zVer;
 	uint32_t ver;
 	double rollout;
@@ -120,18 +160,27 @@ int veh__act_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *arg
 	if (veh_version_parse(zVer, &ver, err)) return ky_err_prefix(err, "%s: version", zKind);
 	if (veh__arg_fraction(args, "rollout", 0.25, zKind, &rollout, err)) return err->code;
 	if (rollout <= 0) return ky_err_set(err, KY_EINVAL, "%s: rollout: must be above 0 (fraction of the targeted cars offered per hour)", zKind);
-	int iOta;
-	int rc = veh__ota_add(w, jSel, zKind, iEcu, ver, rollout, 0, -1, &iOta, err);
+	int iOta, o = iOrg;  /* whose OTA server: the acting org, else the one org the selector names, else the only OEM */
+	if (o < 0) {
+		json_t *jSelOrg = json_object_get(jSel, "org");
+		json_t *a = json_is_string(jSelOrg) ? json_pack("{sO}", "org", jSelOrg) : json_object();
+		int rcOrg = veh__arg_org(w, a, zKind, &o, err);
+		json_decref(a);
+		if (rcOrg) return rcOrg;
+	}
+	int rc = veh__ota_add(w, jSel, zKind, o, iEcu, ver, rollout, 0, -1, &iOta, err);
 	if (rc) return rc;
 	veh_ota_camp *c = &w->aOta[iOta];
-	veh__fact(w, "ota.campaign", zEcu, json_pack("{sssisssIsf}", "team", zTeam ? zTeam : "", "campaign", iOta + 1, "version", zVer,
-	                                             "targeted", (json_int_t)c->nTarget, "rollout", rollout));
+	veh__fact(w, "ota.campaign", zEcu,
+	          veh__org_tag(w, o, json_pack("{sssisssIsf}", "team", zTeam ? zTeam : "", "campaign", iOta + 1, "version", zVer,
+	                                       "targeted", (json_int_t)c->nTarget, "rollout", rollout)));
 	*result = json_pack("{sisIsfsbsb}", "campaign", iOta + 1, "targeted", (json_int_t)c->nTarget, "eta_hours", 1.0 / rollout,
-	                    "ota_usable", veh__svc_usable(w, VEH_SVC_OTA), "telematics_usable", veh__svc_usable(w, VEH_SVC_TELEMATICS));
+	                    "ota_usable", veh__svc_usable(w, o, VEH_SVC_OTA), "telematics_usable",
+	                    veh__svc_usable(w, o, VEH_SVC_TELEMATICS));
 	return 0;
 }
 
-int veh__act_disable(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_disable(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	const char *zFeat;
 	veh_selector s;
 	if (veh__arg_string(args, "feature", NULL, zKind, &zFeat, err)) return err->code;
@@ -145,49 +194,64 @@ int veh__act_disable(veh_world *w, const char *zTeam, const char *zKind, json_t 
 	int64_t nCars = 0, nNewCustomers = 0;
 	for (uint32_t i = 0; i < f->n; i++) {
 		if (!(f->aCoh[f->aCohort[i]].features & bit) || (f->aFeatOff[i] & bit) || !veh_selector_match(f, &s, i)) continue;
-		if (!f->aFeatOff[i]) nNewCustomers++;
+		if (!f->aFeatOff[i]) {
+			nNewCustomers++;
+			veh__counts_of(w, i)->nCustomers++;
+		}
 		f->aFeatOff[i] |= bit;
 		nCars++;
 	}
 	veh_selector_free(&s);
-	w->nCustomers += nNewCustomers;
-	veh__fact(w, "feature.disabled", zFeat, json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cars", (json_int_t)nCars,
-	                                                  "new_customers_affected", (json_int_t)nNewCustomers));
+	veh_counts tot;
+	veh__totals(w, &tot);
+	int64_t nTotal = iOrg >= 0 ? w->aOrg[iOrg].c.nCustomers : tot.nCustomers;
+	veh__fact(w, "feature.disabled", zFeat,
+	          veh__org_tag(w, iOrg, json_pack("{sssIsI}", "team", zTeam ? zTeam : "", "cars", (json_int_t)nCars,
+	                                          "new_customers_affected", (json_int_t)nNewCustomers)));
 	*result = json_pack("{sIsIsI}", "affected_customers", (json_int_t)nCars, "new_customers_affected", (json_int_t)nNewCustomers,
-	                    "customers_affected_total", (json_int_t)w->nCustomers);
+	                    "customers_affected_total", (json_int_t)nTotal);
 	return 0;
 }
 
-/* assess: an impact assessment of a component, or a VEX statement about a vulnerability (vehicles/assess.c). */
-int veh__act_assess(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+/* assess: an impact assessment of a component, or a VEX statement about a vulnerability (vehicles/assess.c). An OEM's
+ * team assesses its own fleet (the truth counts its org's cars); a team of an org without a fleet (a supplier, the
+ * ISAC) every org's. */
+int veh__act_assess(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	(void)zTeam;
-	return veh__assess(w, zKind, args, result, err);
+	return veh__assess(w, w->bOrgs && veh__org_has_fleet(w, iOrg) ? iOrg : -1, zKind, args, result, err);
 }
 
 /* Pauses or resumes one OTA campaign of the OTA server (its number, as the fleet view's ota_campaigns lists it):
  * a paused campaign offers no car and its offered and downloading cars wait; installs under way finish. */
 static int pause_ota(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err,
                      int bPause) {
+	int o = -1;  /* with orgs, the scope names the acting org: its OTA server's campaigns only */
+	if (json_object_get(args, "org") && veh__arg_org(w, args, zKind, &o, err)) return err->code;
 	int64_t n;
 	if (!veh__count(json_object_get(args, "campaign"), &n) || n < 1)
 		return ky_err_set(err, KY_EINVAL, "%s: campaign: expected a campaign number (1, 2, ...)", zKind);
 	if (n > w->nOta)
 		return ky_err_set(err, KY_ENOENT, "%s: campaign: there is no OTA campaign %lld (%d so far)", zKind, (long long)n, w->nOta);
 	veh_ota_camp *c = &w->aOta[n - 1];
+	if (o >= 0 && c->iOrg != o)
+		return ky_err_set(err, KY_EINVAL, "%s: campaign: %lld is '%s''s OTA campaign, another organisation's (team %s acts "
+		                  "for %s only)", zKind, (long long)n, w->aOrg[c->iOrg].zId, zTeam ? zTeam : "?", w->aOrg[o].zId);
 	int bWas = c->bPaused;
 	c->bPaused = bPause;
 	veh__fact(w, bPause ? "ota.paused" : "ota.resumed", veh_ecu_name(c->iEcu),
-	          json_pack("{sssIsbsb}", "team", zTeam ? zTeam : "", "campaign", (json_int_t)n, "was_paused", bWas, "malicious",
-	                    c->iAttack >= 0));
+	          veh__org_tag(w, c->iOrg, json_pack("{sssIsbsb}", "team", zTeam ? zTeam : "", "campaign", (json_int_t)n,
+	                                             "was_paused", bWas, "malicious", c->iAttack >= 0)));
 	*result = json_pack("{sIsbsbsIsIsI}", "campaign", (json_int_t)n, "paused", bPause, "was_paused", bWas, "offered",
 	                    (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "waiting", (json_int_t)c->nBusy);
 	return 0;
 }
 
-int veh__act_ota_pause(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_ota_pause(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)iOrg;
 	return pause_ota(w, zTeam, zKind, args, result, err, 1);
 }
 
-int veh__act_ota_resume(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+int veh__act_ota_resume(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	(void)iOrg;
 	return pause_ota(w, zTeam, zKind, args, result, err, 0);
 }

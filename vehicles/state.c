@@ -33,9 +33,11 @@ void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *de
 	json_decref(detail);
 }
 
+/* Integrates every org's compromised count up to now (each org's own counter, so their sum is the total's). */
 void veh__comp_account(veh_world *w) {
 	eng_time_t now = eng_sim_now(w->sim);
-	if (now > w->tCompLast) w->compCarUs += (double)w->nComp * (double)(now - w->tCompLast);
+	if (now > w->tCompLast)
+		for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.compCarUs += (double)w->aOrg[o].c.nComp * (double)(now - w->tCompLast);
 	w->tCompLast = now;
 }
 
@@ -46,34 +48,37 @@ void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist)
 	if (bPersist) f->aFlags[i] |= VEH_F_PERSIST;
 	f->aCamp[i] = (uint8_t)(iCamp + 1);
 	f->aEntry[i] = (uint8_t)entry;
-	w->nComp++;
+	veh__counts_of(w, i)->nComp++;
 	if (iCamp >= 0) w->aCamp[iCamp].nComp++;
 }
 
 void veh__comp_clear(veh_world *w, uint32_t i) {
 	veh_fleet *f = &w->f;
 	if (!(f->aFlags[i] & VEH_F_COMP)) return;
-	w->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
+	veh__counts_of(w, i)->nFlagged -= (f->aFlags[i] & VEH_F_FLAGGED) != 0;
 	f->aFlags[i] &= (uint16_t)~(VEH_F_COMP | VEH_F_PERSIST | VEH_F_FLAGGED);
 	if (f->aCamp[i]) w->aCamp[f->aCamp[i] - 1].nComp--;
 	f->aCamp[i] = 0;
 	f->aEntry[i] = 0;
-	w->nComp--;
+	veh__counts_of(w, i)->nComp--;
 }
 
-int veh__camp_active(const veh_world *w, int iCamp) {
-	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aCamp[iCamp].bBlocked;
+int veh__camp_active(const veh_world *w, int iOrg, int iCamp) {
+	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aOrg[iOrg].aBlocked[iCamp];
 }
 
-int veh__svc_usable(const veh_world *w, int s) { return !w->aSvc[s].bIsolated && w->aSvc[s].health != VEH_H_DOWN; }
+int veh__svc_usable(const veh_world *w, int iOrg, int s) {
+	const veh_service *v = &w->aOrg[iOrg].aSvc[s];
+	return !v->bIsolated && v->health != VEH_H_DOWN;
+}
 
-void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
-	veh_service *v = &w->aSvc[s];
+void veh__svc_set(veh_world *w, int iOrg, int s, int health, int bIsolated) {
+	veh_service *v = &w->aOrg[iOrg].aSvc[s];
 	eng_time_t now = eng_sim_now(w->sim);
-	int bWas = veh__svc_usable(w, s), hWas = v->health, iWas = v->bIsolated;
+	int bWas = veh__svc_usable(w, iOrg, s), hWas = v->health, iWas = v->bIsolated;
 	v->health = health;
 	v->bIsolated = bIsolated;
-	int bNow = veh__svc_usable(w, s);
+	int bNow = veh__svc_usable(w, iOrg, s);
 	if (bWas && !bNow) v->tDownSince = now;
 	if (!bWas && bNow) {
 		v->downUs += now - v->tDownSince;
@@ -81,8 +86,8 @@ void veh__svc_set(veh_world *w, int s, int health, int bIsolated) {
 	}
 	if (hWas != health || iWas != bIsolated)
 		veh__fact(w, "service.health", azSvc[s],
-		          json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated", bIsolated,
-		                    "usable", bNow));
+		          veh__org_tag(w, iOrg, json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated",
+		                                          bIsolated, "usable", bNow)));
 }
 
 /* ---- argument helpers ---------------------------------------------------------------------------------- */

@@ -72,6 +72,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 	json_t *v;
 	veh_params p = w->p;
 	if (!json_is_object(params)) return ky_err_set(err, KY_EINVAL, "world params: expected an object");
+	if (w->bStarted) veh__tap_input(w, VEH_INPUT_PARAMS, "params", NULL, params);
 	json_object_foreach(params, zKey, v) {
 		const param_def *d = NULL;
 		for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++)
@@ -103,6 +104,7 @@ int veh_world_set_params(veh_world *w, json_t *params, ky_err *err) {
 		return ky_err_set(err, KY_EINVAL, "world params: ota *_max must be >= *_min");
 	if (p.slotWidth > p.checkinPeriod) return ky_err_set(err, KY_EINVAL, "world params: checkin.slot > checkin.period");
 	w->p = p;
+	if (!w->bStarted) veh__config_note(w, "params", params);
 	return 0;
 }
 
@@ -127,11 +129,17 @@ veh_world *veh_world_new(eng_sim *sim, ky_err *err) {
 		return NULL;
 	}
 	params_default(&w->p);
-	for (int s = 0; s < VEH_SVC_N; s++) w->aSvc[s].tDownSince = -1;
+	if (veh__org_implicit(w, err)) {
+		free(w);
+		return NULL;
+	}
 	w->tTick = w->tVsoc = -1;
-	if (eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
+	w->jConfig = json_array();
+	if (!w->jConfig || eng_sim_register(sim, "veh.tick", on_tick, w, &w->kTick) || eng_sim_register(sim, "veh.vsoc", on_vsoc, w, &w->kVsoc) ||
 	    eng_sim_register(sim, "veh.block", on_block, w, &w->kBlock)) {
 		ky_err_set(err, KY_ELIMIT, "world: the simulator has no room for the world's event kinds");
+		free(w->aOrg);
+		json_decref(w->jConfig);
 		veh_sbom_free(w->pSb);
 		free(w);
 		return NULL;
@@ -152,10 +160,13 @@ void veh_world_free(veh_world *w) {
 	}
 	free(w->aCamp);
 	free(w->aOta);
+	free(w->aOrg);
+	free(w->aCohOrg);
 	free(w->aSlotStart);
-	free(w->aSlotCar);
+	free(w->aRun);
 	veh_fleet_clear(&w->f);
 	veh_sbom_free(w->pSb);
+	json_decref(w->jConfig);
 	free(w);
 }
 
@@ -201,10 +212,25 @@ int veh_world_add_cohort(veh_world *w, json_t *cohort, ky_err *err) {
 		if (t < ENG_S(10) || t > ENG_S(65535)) return ky_err_set(err, KY_EINVAL, "fleet: %s: checkin: must be 10 s .. 18 h", zModel);
 		w->p.checkinPeriod = t;
 	}
-	return veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, err);
+	int iOrg = 0;
+	if ((v = json_object_get(cohort, "org")) || w->bOrgs) {
+		if (!v) return ky_err_set(err, KY_EINVAL, "fleet: %s: org: required (the organisation that owns these cars)", zModel);
+		if (veh__arg_org(w, cohort, "fleet", &iOrg, err)) return ky_err_prefix(err, "%s", zModel);
+		if (!veh__org_has_fleet(w, iOrg))
+			return ky_err_set(err, KY_EINVAL, "fleet: %s: org: '%s' is a %s, only an oem owns cars", zModel,
+			                  w->aOrg[iOrg].zId, veh__org_kind_name(w->aOrg[iOrg].kind));
+	}
+	int rc = veh_fleet_add(&w->f, zModel, zRegion, aVer, feats, online, (uint32_t)nCount, iOrg, err);
+	if (!rc) w->aOrg[iOrg].nCars += nCount;
+	if (rc == 0) veh__config_note(w, "cohort", cohort);
+	return rc;
 }
 
-int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) { return veh_sbom_add_json(w->pSb, sbom, err); }
+int veh_world_add_sbom(veh_world *w, json_t *sbom, ky_err *err) {
+	int rc = veh_sbom_add_json(w->pSb, sbom, err);
+	if (rc == 0) veh__config_note(w, "sbom", sbom);
+	return rc;
+}
 
 int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *version, json_t *bom, ky_err *err) {
 	char *z = json_is_object(bom) ? json_dumps(bom, JSON_COMPACT) : NULL;
@@ -213,16 +239,63 @@ int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *vers
 	if (!z) return ky_err_set(err, KY_ENOMEM, "sbom: out of memory");
 	int rc = veh_sbom_add_cyclonedx(w->pSb, z, strlen(z), "(CycloneDX)", &opt, err);
 	free(z);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s,s:s,s:O}", "ecu", ecu ? ecu : "", "version", version ? version : "", "bom", bom);
+		veh__config_note(w, "sbom_cdx", a);
+		json_decref(a);
+	}
 	return rc;
 }
 
 int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err) {
-	return veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+	int rc = veh_sbom_add_cyclonedx(w->pSb, zText, nText, zFile, opt, err);
+	if (rc == 0) {
+		json_t *a = json_pack("{s:s%,s:s,s:s?,s:s?,s:b}", "text", zText, nText, "file", zFile ? zFile : "", "ecu", opt ? opt->zEcu : NULL,
+		                      "version", opt ? opt->zVersion : NULL, "part", opt && opt->bPart);
+		veh__config_note(w, "sbom_load", a); /* a text that is not UTF-8 leaves the configuration incomplete */
+		json_decref(a);
+	}
+	return rc;
 }
 
 json_t *veh_world_sbom_json(const veh_world *w) { return veh_sbom_json(w->pSb); }
 
-/* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot (counting sort, ids ascending). */
+/* The wheel's runs: within a cohort phases ascend with the car id, so the cars of one (slot, cohort) are one run
+ * [iFirst, iFirst + nCount). Slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1, in cohort (so car id) order. */
+static int wheel_runs(veh_world *w, uint32_t slotS, ky_err *err) {
+	veh_fleet *f = &w->f;
+	uint32_t nRun = 0;
+	for (int pass = 0; pass < 2; pass++) {  /* count the runs of each slot, then fill them in */
+		uint32_t *aFill = NULL;
+		if (pass == 1) {
+			for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
+			nRun = w->aSlotStart[w->nSlot];
+			w->aRun = malloc(((size_t)nRun + 1) * sizeof *w->aRun);
+			aFill = malloc(((size_t)w->nSlot + 1) * sizeof *aFill);
+			if (!w->aRun || !aFill) {
+				free(aFill);
+				return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+			}
+			memcpy(aFill, w->aSlotStart, (size_t)w->nSlot * sizeof *aFill);
+		}
+		for (int c = 0; c < f->nCoh; c++) {
+			const veh_cohort *k = &f->aCoh[c];
+			for (uint32_t i = k->iFirst, iEnd = k->iFirst + k->nCount; i < iEnd;) {
+				uint32_t s = f->aPhase[i] / slotS, j = i + 1;
+				while (j < iEnd && f->aPhase[j] / slotS == s) j++;
+				assert(j == iEnd || f->aPhase[j] / slotS > s);  /* ascending phases: one run per (slot, cohort) */
+				if (pass == 0) w->aSlotStart[s + 1]++;
+				else w->aRun[aFill[s]++] = (veh__run){ i, j - i, (uint16_t)c };
+				i = j;
+			}
+		}
+		free(aFill);
+	}
+	w->nRun = nRun;
+	return 0;
+}
+
+/* Builds the timing wheel: phases from "veh.phase", cars bucketed by slot in runs (wheel_runs). */
 static int wheel_build(veh_world *w, ky_err *err) {
 	veh_fleet *f = &w->f;
 	uint32_t periodS = (uint32_t)(w->p.checkinPeriod / ENG_US_PER_S);
@@ -232,8 +305,7 @@ static int wheel_build(veh_world *w, ky_err *err) {
 	w->p.slotWidth = ENG_S(slotS);
 	w->nSlot = (periodS + slotS - 1) / slotS;
 	w->aSlotStart = calloc((size_t)w->nSlot + 1, sizeof(uint32_t));
-	w->aSlotCar = malloc(((size_t)f->n + 1) * sizeof(uint32_t));
-	if (!w->aSlotStart || !w->aSlotCar) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
+	if (!w->aSlotStart) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
 	eng_sim_stream(w->sim, "veh.phase", &r);
 	/* Each cohort draws its cars' phases uniformly, then hands them out in ascending order of car id: the cars of
 	 * a slot are then a few contiguous id runs (one per cohort) and a tick walks the columns sequentially. */
@@ -248,14 +320,7 @@ static int wheel_build(veh_world *w, ky_err *err) {
 			for (uint32_t n = 0; n < aHist[ph]; n++) f->aPhase[i++] = (uint16_t)ph;
 	}
 	free(aHist);
-	for (uint32_t i = 0; i < f->n; i++) w->aSlotStart[f->aPhase[i] / slotS + 1]++;
-	for (uint32_t s = 0; s < w->nSlot; s++) w->aSlotStart[s + 1] += w->aSlotStart[s];
-	uint32_t *aFill = malloc((size_t)w->nSlot * sizeof(uint32_t));
-	if (!aFill) return ky_err_set(err, KY_ENOMEM, "world: out of memory for the check-in wheel");
-	memcpy(aFill, w->aSlotStart, (size_t)w->nSlot * sizeof(uint32_t));
-	for (uint32_t i = 0; i < f->n; i++) w->aSlotCar[aFill[f->aPhase[i] / slotS]++] = i;
-	free(aFill);
-	return 0;
+	return wheel_runs(w, slotS, err);
 }
 
 /* Global slot index >= i whose slot holds cars; UINT64_MAX when the fleet is empty. */
@@ -287,14 +352,14 @@ int veh__sched_vsoc(veh_world *w, eng_time_t t) {
 	return rc;
 }
 
-int veh__sched_block(veh_world *w, int iCamp, eng_time_t t) {
-	veh_campaign *c = &w->aCamp[iCamp];
-	if (c->tBlockAt >= 0) eng_sim_cancel(w->sim, c->blockId);
-	c->tBlockAt = -1;
+int veh__sched_block(veh_world *w, int iOrg, int iCamp, eng_time_t t) {
+	veh_org *o = &w->aOrg[iOrg];
+	if (o->aBlockAt[iCamp] >= 0) eng_sim_cancel(w->sim, o->aBlockId[iCamp]);
+	o->aBlockAt[iCamp] = -1;
 	if (t < 0) return 0;
 	if (t < eng_sim_now(w->sim)) t = eng_sim_now(w->sim);
-	int rc = eng_sim_schedule(w->sim, t, w->kBlock, (uint32_t)iCamp, 0, &c->blockId);
-	if (!rc) c->tBlockAt = t;
+	int rc = eng_sim_schedule(w->sim, t, w->kBlock, (uint32_t)iCamp, (uint64_t)iOrg, &o->aBlockId[iCamp]);
+	if (!rc) o->aBlockAt[iCamp] = t;
 	return rc;
 }
 
@@ -303,7 +368,10 @@ static eng_time_t slot_time(const veh_world *w, uint64_t i) { return w->tStart +
 int veh_world_start(veh_world *w, ky_err *err) {
 	veh_fleet *f = &w->f;
 	if (w->bStarted) return ky_err_set(err, KY_ESTATE, "world: already started");
-	int rc = wheel_build(w, err);
+	int rc;
+	if (!(w->aCohOrg = malloc((size_t)f->nCoh + 1))) return ky_err_set(err, KY_ENOMEM, "world: out of memory");
+	for (int c = 0; c < f->nCoh; c++) w->aCohOrg[c] = f->aCoh[c].iOrg;
+	rc = wheel_build(w, err);
 	if (rc) return rc;
 	/* initial connectivity: cohort's online fraction, from "veh.online" */
 	eng_rng r;
@@ -313,10 +381,10 @@ int veh_world_start(veh_world *w, ky_err *err) {
 		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++)
 			if (!eng_rng_chance(&r, k->online)) {
 				f->aFlags[i] |= VEH_F_OFFLINE;
-				w->nOffline++;
+				w->aOrg[k->iOrg].c.nOffline++;
 			}
 	}
-	w->aOtaN[VEH_OTA_NONE] = f->n;  /* no car has an OTA state before the first tick */
+	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.aOtaN[VEH_OTA_NONE] = w->aOrg[o].nCars;  /* none has an OTA state yet */
 	w->tStart = eng_sim_now(w->sim);
 	w->tCompLast = w->tStart;
 	w->bStarted = 1;
@@ -337,21 +405,23 @@ static uint32_t thr32(double p) {
 
 
 
-/* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. */
-static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now) {
+/* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. x is the slot's
+ * context for the car's organisation; r the "veh.tick" stream, held in a local copy for the slot. */
+static inline __attribute__((always_inline)) void car_tick(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t i,
+                                                          uint32_t tS, eng_time_t now) {
 	veh_fleet *f = &w->f;
 	uint16_t fl = f->aFlags[i];
-	w->nCarEvents++;
 	if (fl & VEH_F_BRICKED) return;
-	uint64_t r = eng_rng_u64(&w->rTick);
-	uint32_t lo = (uint32_t)r, hi = (uint32_t)(r >> 32);
+	veh_org *o = &w->aOrg[x->iOrg];
+	uint64_t u = eng_rng_next(r);
+	uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
 	if (fl & VEH_F_OFFLINE) {
 		if (lo >= x->thrOn) {
 			if (f->aOta[i] == VEH_OTA_DOWNLOADING || f->aOta[i] == VEH_OTA_INSTALLING) f->aOtaT[i] += x->periodS;
 			return;
 		}
 		fl &= (uint16_t)~VEH_F_OFFLINE;
-		w->nOffline--;
+		o->c.nOffline--;
 	} else if (lo < x->thrOff) {
 		/* going offline is a power cycle: a compromise without persistence is gone */
 		if ((fl & VEH_F_COMP) && !(fl & VEH_F_PERSIST)) {
@@ -359,259 +429,217 @@ static void car_tick(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t 
 			fl = f->aFlags[i];
 		}
 		f->aFlags[i] = fl | VEH_F_OFFLINE;
-		w->nOffline++;
+		o->c.nOffline++;
 		return;
 	}
 	f->aFlags[i] = fl;
 	int bAlert = 0, iCamp = -1;
-	if ((fl & VEH_F_COMP) && veh__camp_active(w, f->aCamp[i] - 1)) {
+	if ((fl & VEH_F_COMP) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
 		iCamp = f->aCamp[i] - 1;
-		w->nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
-		bAlert = eng_rng_u64(&w->rTick) >> 32 < x->thrDetect;
+		o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
+		bAlert = eng_rng_next(r) >> 32 < x->thrDetect;
 	}
-	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_u64(&w->rTick) : 0;
+	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_next(r) : 0;
 	if (!x->bReach || (fl & VEH_F_REVOKED) || (x->bDegraded && (uint32_t)r2 < x->thrLoss)) {
 		if (f->aOta[i] == VEH_OTA_DOWNLOADING) f->aOtaT[i] += x->periodS;  /* the download stalls */
 		return;
 	}
-	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * (uint64_t)(w->p.jitter / ENG_US_PER_S)) >> 32) + 1;
-	w->nCheckins++;
-	if (bAlert && veh__svc_usable(w, VEH_SVC_VSOC) && w->aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED &&
-	    !(f->aFlags[i] & VEH_F_FLAGGED)) {
+	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * x->jitterS) >> 32) + 1;
+	x->nCheckins++;
+	if (bAlert && x->bVsocSees && !(f->aFlags[i] & VEH_F_FLAGGED)) {
 		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
-		w->nFlagged++;
+		o->c.nFlagged++;
 	}
 	if (bAlert) {
-		w->aCamp[iCamp].nQueued++;
-		w->nRecvTrue++;
+		o->aQueued[iCamp]++;
+		o->c.nRecvTrue++;
 	} else if (!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < x->thrFp) {
-		w->nFalseQueued++;
-		w->nRecvFalse++;
+		o->c.nFalseQueued++;
+		o->c.nRecvFalse++;
 	}
-	veh__ota_step(w, x, i, tS, now);
+	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) when no open campaign
+	 * could offer it one (veh__ota_run_gate): its offer would find nothing, the same as not asking */
+	uint8_t st = f->aOta[i];
+	int bStep = st == VEH_OTA_NONE   ? w->bOtaOffers && x->bNoneCan
+	            : st == VEH_OTA_DONE ? w->bOtaOffers && (x->nDoneOpen > 1 || (x->nDoneOpen == 1 && f->aOtaCamp[i] != x->iDoneOpen + 1))
+	                                 : 1;
+	if (bStep) veh__ota_step(w, x, i, tS, now);
+}
+
+/* The thresholds of this slot for org o's cars (its telematics and OTA server). */
+static void tick_ctx_init(const veh_world *w, int o, veh__tick_ctx *x) {
+	double periodS = (double)(w->p.checkinPeriod / ENG_US_PER_S);
+	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
+	if (qOn > 1) qOn = 1;
+	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
+	*x = (veh__tick_ctx){ .thrOff = thr32(qOff), .thrOn = thr32(qOn), .thrFp = thr32(w->p.idsFp),
+		                  .thrDetect = thr32(w->p.idsDetect), .thrLoss = thr32(w->p.degradedLoss),
+		                  .bReach = veh__svc_usable(w, o, VEH_SVC_TELEMATICS),
+		                  .bDegraded = w->aOrg[o].aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED,
+		                  .periodS = (uint32_t)periodS, .iOrg = o };
+	x->bOta = x->bReach && veh__svc_usable(w, o, VEH_SVC_OTA);
+	x->bVsocSees = veh__svc_usable(w, o, VEH_SVC_VSOC) && w->aOrg[o].aSvc[VEH_SVC_VSOC].health != VEH_H_COMPROMISED;
+	x->jitterS = (uint64_t)(w->p.jitter / ENG_US_PER_S);
 }
 
 static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tTick = -1;
 	eng_time_t now = eng_sim_now(sim);
-	double periodS = (double)(w->p.checkinPeriod / ENG_US_PER_S);
-	double qOn = periodS / (double)(w->p.offlineMean / ENG_US_PER_S);
-	if (qOn > 1) qOn = 1;
-	double qOff = w->p.offlineFrac < 1 ? qOn * w->p.offlineFrac / (1 - w->p.offlineFrac) : 1;
-	veh__tick_ctx x = { thr32(qOff), thr32(qOn), thr32(w->p.idsFp), thr32(w->p.idsDetect), thr32(w->p.degradedLoss),
-		           veh__svc_usable(w, VEH_SVC_TELEMATICS), w->aSvc[VEH_SVC_TELEMATICS].health == VEH_H_DEGRADED, 0,
-		           (uint32_t)periodS };
-	x.bOta = x.bReach && veh__svc_usable(w, VEH_SVC_OTA);
+	veh__tick_ctx ax[VEH_ORG_MAX];
+	for (int o = 0; o < w->nOrg; o++) tick_ctx_init(w, o, &ax[o]);
+	w->bOtaOffers = veh__ota_offers_open(w, now);
 	uint32_t s = (uint32_t)(w->iSlotNext % w->nSlot);
 	uint32_t tS = (uint32_t)((now - w->tStart) / ENG_US_PER_S);
 	veh__comp_account(w);
-	for (uint32_t k = w->aSlotStart[s]; k < w->aSlotStart[s + 1]; k++) car_tick(w, &x, w->aSlotCar[k], tS, now);
+	eng_rng r = w->rTick;  /* only the check-ins draw from it: a local copy for the slot, written back after */
+	for (uint32_t k = w->aSlotStart[s]; k < w->aSlotStart[s + 1]; k++) {
+		const veh__run *u = &w->aRun[k];  /* one cohort's cars: one org, ids ascending */
+		veh__tick_ctx *x = &ax[w->aCohOrg[u->iCoh]];
+		x->iCoh = u->iCoh;
+		veh__ota_run_gate(w, x, now);
+		w->nCarEvents += u->nCount;
+		for (uint32_t i = u->iFirst, iEnd = u->iFirst + u->nCount; i < iEnd; i++) car_tick(w, x, &r, i, tS, now);
+	}
+	w->rTick = r;
+	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.nCheckins += ax[o].nCheckins;
 	w->iSlotNext = next_busy_slot(w, w->iSlotNext + 1);
 	if (w->iSlotNext != UINT64_MAX) veh__sched_tick(w, slot_time(w, w->iSlotNext));
 }
 
-/* ---- VSOC, PKI, app API (every vsoc.interval) ---------------------------------------------------------- */
+/* ---- VSOC, PKI, app API of each organisation (every vsoc.interval) -------------------------------------- */
 
-static void vsoc_process(veh_world *w) {
+/* Org o's VSOC triages what its cars raised: the first true alert it triages of a campaign opens its incident. */
+static void vsoc_process(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
 	double cap = w->p.vsocPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
-	int h = w->aSvc[VEH_SVC_VSOC].health;
-	if (!veh__svc_usable(w, VEH_SVC_VSOC)) cap = 0;
+	int h = o->aSvc[VEH_SVC_VSOC].health;
+	if (!veh__svc_usable(w, iOrg, VEH_SVC_VSOC)) cap = 0;
 	if (h == VEH_H_DEGRADED) cap /= 2;
 	int64_t nTrue = 0, nCap = (int64_t)cap;
-	for (int c = 0; c < w->nCamp; c++) nTrue += w->aCamp[c].nQueued;
+	for (int k = 0; k < w->nCamp; k++) nTrue += o->aQueued[k];
 	if (h == VEH_H_COMPROMISED) {  /* the attacker suppresses true alerts */
-		for (int c = 0; c < w->nCamp; c++) w->aCamp[c].nQueued = 0;
+		for (int k = 0; k < w->nCamp; k++) o->aQueued[k] = 0;
 		nTrue = 0;
 	}
-	int64_t nAll = nTrue + w->nFalseQueued;
-	if (w->nRecvTrue + w->nRecvFalse > 0)
-		veh__fact(w, "alert", "vsoc", json_pack("{sIsIsIsI}", "received", (json_int_t)(w->nRecvTrue + w->nRecvFalse),
-		                                        "true_positive", (json_int_t)w->nRecvTrue, "false_positive",
-		                                        (json_int_t)w->nRecvFalse, "queued", (json_int_t)nAll));
-	w->nAlerts += w->nRecvTrue + w->nRecvFalse;
-	w->nRecvTrue = w->nRecvFalse = 0;
+	int64_t nAll = nTrue + c->nFalseQueued;
+	if (c->nRecvTrue + c->nRecvFalse > 0)
+		veh__fact(w, "alert", "vsoc",
+		          veh__org_tag(w, iOrg, json_pack("{sIsIsIsI}", "received", (json_int_t)(c->nRecvTrue + c->nRecvFalse),
+		                                          "true_positive", (json_int_t)c->nRecvTrue, "false_positive",
+		                                          (json_int_t)c->nRecvFalse, "queued", (json_int_t)nAll)));
+	c->nAlerts += c->nRecvTrue + c->nRecvFalse;
+	c->nRecvTrue = c->nRecvFalse = 0;
 	if (nAll == 0 || nCap == 0) return;
 	double share = nAll <= nCap ? 1.0 : (double)nCap / (double)nAll;
 	int64_t nDone = 0;
-	for (int c = 0; c < w->nCamp; c++) {
-		veh_campaign *k = &w->aCamp[c];
-		int64_t n = (int64_t)ceil((double)k->nQueued * share);
+	for (int k = 0; k < w->nCamp; k++) {
+		int64_t n = (int64_t)ceil((double)o->aQueued[k] * share);
 		if (n > nCap - nDone) n = nCap - nDone;
 		if (n <= 0) continue;
-		k->nQueued -= n;
+		o->aQueued[k] -= n;
 		nDone += n;
-		if (!k->bIncident) {
-			k->bIncident = 1;
-			w->nIncidents++;
-			veh__fact(w, "vsoc.incident", k->azInd[0],
-			          json_pack("{sssssIsI}", "indicator", k->azInd[0], "technique", k->zTechnique, "alerts",
-			                    (json_int_t)n, "cars_compromised", (json_int_t)k->nComp));
+		if (!o->aIncident[k]) {
+			veh_campaign *a = &w->aCamp[k];
+			o->aIncident[k] = 1;
+			c->nIncidents++;
+			veh__fact(w, "vsoc.incident", a->azInd[0],
+			          veh__org_tag(w, iOrg, json_pack("{sssssIsI}", "indicator", a->azInd[0], "technique", a->zTechnique,
+			                                          "alerts", (json_int_t)n, "cars_compromised", (json_int_t)a->nComp)));
 		}
 	}
-	int64_t nF = nCap - nDone < w->nFalseQueued ? nCap - nDone : w->nFalseQueued;
-	if (nF > 0) w->nFalseQueued -= nF;
+	int64_t nF = nCap - nDone < c->nFalseQueued ? nCap - nDone : c->nFalseQueued;
+	if (nF > 0) c->nFalseQueued -= nF;
 }
 
-static void pki_reprovision(veh_world *w) {
-	if (w->nRevokedWaiting <= 0 || !veh__svc_usable(w, VEH_SVC_PKI) || w->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED) return;
-	w->pkiFrac += w->p.pkiPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
-	int64_t budget = (int64_t)w->pkiFrac, n = 0;
-	w->pkiFrac -= (double)budget;
+/* Org o's PKI re-provisions its revoked cars that are neither compromised nor bricked, in car-id order. */
+static void pki_reprovision(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
+	if (c->nRevokedWaiting <= 0 || !veh__svc_usable(w, iOrg, VEH_SVC_PKI) || o->aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED)
+		return;
+	c->pkiFrac += w->p.pkiPerHour * (double)w->p.vsocInterval / (3600.0 * ENG_US_PER_S);
+	int64_t budget = (int64_t)c->pkiFrac, n = 0;
+	c->pkiFrac -= (double)budget;
 	veh_fleet *f = &w->f;
-	for (uint32_t i = 0; i < f->n && n < budget; i++) {
-		uint16_t fl = f->aFlags[i];
-		if ((fl & VEH_F_REVOKED) && !(fl & (VEH_F_COMP | VEH_F_BRICKED))) {
-			f->aFlags[i] = fl & (uint16_t)~VEH_F_REVOKED;
-			n++;
+	for (int k = 0; k < f->nCoh && n < budget; k++) {
+		const veh_cohort *h = &f->aCoh[k];
+		if (h->iOrg != iOrg) continue;
+		for (uint32_t i = h->iFirst; i < h->iFirst + h->nCount && n < budget; i++) {
+			uint16_t fl = f->aFlags[i];
+			if ((fl & VEH_F_REVOKED) && !(fl & (VEH_F_COMP | VEH_F_BRICKED))) {
+				f->aFlags[i] = fl & (uint16_t)~VEH_F_REVOKED;
+				n++;
+			}
 		}
 	}
-	w->nRevokedWaiting -= n;
-	w->nRevoked -= n;
-	if (n > 0) veh__fact(w, "pki.reprovision", "pki", json_pack("{sIsI}", "cars", (json_int_t)n, "still_revoked", (json_int_t)w->nRevokedWaiting));
-	if (n < budget) w->nRevokedWaiting = 0;  /* the rest are compromised or bricked: they wait for a workshop */
+	c->nRevokedWaiting -= n;
+	c->nRevoked -= n;
+	if (n > 0)
+		veh__fact(w, "pki.reprovision", "pki", veh__org_tag(w, iOrg, json_pack("{sIsI}", "cars", (json_int_t)n,
+		                                                                       "still_revoked", (json_int_t)c->nRevokedWaiting)));
+	if (n < budget) c->nRevokedWaiting = 0;  /* the rest are compromised or bricked: they wait for a workshop */
 }
 
-static void app_commands(veh_world *w) {
-	int64_t nReach = (int64_t)w->f.n - w->nOffline - w->nBricked;
-	w->cmdFrac += (double)nReach * w->p.appCmdPerDay * (double)w->p.vsocInterval / (86400.0 * ENG_US_PER_S);
-	int64_t n = (int64_t)w->cmdFrac;
-	w->cmdFrac -= (double)n;
+/* The customers of org o send remote commands through its app API and telematics. */
+static void app_commands(veh_world *w, int iOrg) {
+	veh_org *o = &w->aOrg[iOrg];
+	veh_counts *c = &o->c;
+	int64_t nReach = o->nCars - c->nOffline - c->nBricked;
+	c->cmdFrac += (double)nReach * w->p.appCmdPerDay * (double)w->p.vsocInterval / (86400.0 * ENG_US_PER_S);
+	int64_t n = (int64_t)c->cmdFrac;
+	c->cmdFrac -= (double)n;
 	int64_t nFail = 0;
-	if (!veh__svc_usable(w, VEH_SVC_APP_API) || !veh__svc_usable(w, VEH_SVC_TELEMATICS))
+	if (!veh__svc_usable(w, iOrg, VEH_SVC_APP_API) || !veh__svc_usable(w, iOrg, VEH_SVC_TELEMATICS))
 		nFail = n;
-	else if (w->aSvc[VEH_SVC_APP_API].health == VEH_H_DEGRADED)
+	else if (o->aSvc[VEH_SVC_APP_API].health == VEH_H_DEGRADED)
 		nFail = n / 2;
-	w->nCmd += n - nFail;
-	w->nCmdFailed += nFail;
+	c->nCmd += n - nFail;
+	c->nCmdFailed += nFail;
 }
 
 static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)ev;
+	veh__step(w);
 	w->tVsoc = -1;
 	veh__comp_account(w);
-	vsoc_process(w);
-	pki_reprovision(w);
-	app_commands(w);
+	for (int o = 0; o < w->nOrg; o++) {
+		if (!veh__org_has_fleet(w, o)) continue;
+		vsoc_process(w, o);
+		pki_reprovision(w, o);
+		app_commands(w, o);
+	}
 	veh__ota_progress_facts(w);
 	veh__sched_vsoc(w, eng_sim_now(sim) + w->p.vsocInterval);
 }
 
+/* Org ev->b's gateway starts blocking campaign ev->a's C2: its cars stop beaconing to it and cannot be reached. */
 static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	veh_world *w = ctx;
 	(void)sim;
-	if ((int)ev->a >= w->nCamp) return;
-	veh_campaign *c = &w->aCamp[ev->a];
-	c->tBlockAt = -1;
-	if (c->bBlocked) return;
+	veh__step(w);
+	if ((int)ev->a >= w->nCamp || ev->b >= (uint64_t)w->nOrg) return;
+	int iOrg = (int)ev->b, iCamp = (int)ev->a;
+	veh_org *o = &w->aOrg[iOrg];
+	veh_campaign *c = &w->aCamp[iCamp];
+	o->aBlockAt[iCamp] = -1;
+	if (o->aBlocked[iCamp]) return;
 	veh__comp_account(w);
-	c->bBlocked = 1;
-	veh__fact(w, "c2.blocked", c->azInd[0], json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)c->nComp));
+	o->aBlocked[iCamp] = 1;
+	int64_t nCut = c->nComp;
+	if (w->bOrgs) {  /* the cars of this org only */
+		nCut = 0;
+		for (uint32_t i = 0; i < w->f.n; i++) nCut += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
+	}
+	veh__fact(w, "c2.blocked", c->azInd[0],
+	          veh__org_tag(w, iOrg, json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)nCut)));
 }
 
 /* ---- queries ------------------------------------------------------------------------------------------- */
-
-void veh_world_metrics(const veh_world *w, veh_metrics *m) {
-	const veh_fleet *f = &w->f;
-	eng_time_t now = eng_sim_now(w->sim);
-	memset(m, 0, sizeof *m);
-	m->total = f->n;
-	m->patched = w->nPatched;
-	m->revoked = w->nRevoked;
-	m->ota_offered = w->aOtaN[VEH_OTA_OFFERED];
-	m->ota_downloading = w->aOtaN[VEH_OTA_DOWNLOADING];
-	m->ota_installing = w->aOtaN[VEH_OTA_INSTALLING];
-	m->ota_done = w->aOtaN[VEH_OTA_DONE];
-	m->ota_failed = w->aOtaN[VEH_OTA_FAILED];
-	m->compromised = w->nComp;
-	m->bricked = w->nBricked;
-	m->offline = w->nOffline;
-	m->clean = m->total - m->compromised - m->bricked;
-	m->records_exfiltrated = w->nRecords;
-	m->unsafe_events = w->nUnsafe;
-	m->customers_affected = w->nCustomers;
-	double us = w->compCarUs + (now > w->tCompLast ? (double)w->nComp * (double)(now - w->tCompLast) : 0);
-	m->compromised_car_hours = us / (3600.0 * ENG_US_PER_S);
-	eng_time_t down = 0;
-	for (int s = 0; s < VEH_SVC_N; s++)
-		down += w->aSvc[s].downUs + (w->aSvc[s].tDownSince >= 0 ? now - w->aSvc[s].tDownSince : 0);
-	m->service_downtime_s = (double)down / ENG_US_PER_S;
-	m->alerts = w->nAlerts + w->nRecvTrue + w->nRecvFalse;
-	m->alerts_queued = w->nFalseQueued;
-	for (int c = 0; c < w->nCamp; c++) m->alerts_queued += w->aCamp[c].nQueued;
-	m->incidents = w->nIncidents;
-	m->checkins = w->nCheckins;
-	m->remote_commands = w->nCmd;
-	m->remote_commands_failed = w->nCmdFailed;
-}
-
-/* The OTA server's campaigns as its console lists them (bTruth: and which are malicious). */
-static json_t *ota_list(const veh_world *w, int bTruth) {
-	json_t *a = json_array();
-	char z[32];
-	for (int o = 0; a && o < w->nOta; o++) {
-		const veh_ota_camp *c = &w->aOta[o];
-		json_t *e = json_pack("{sisssssIsIsIsIsb}", "campaign", o + 1, "ecu", veh_ecu_name(c->iEcu), "version",
-		                      veh_version_format(c->ver, z, sizeof z), "targeted", (json_int_t)c->nTarget, "offered",
-		                      (json_int_t)c->nOffered, "done", (json_int_t)c->nDone, "failed", (json_int_t)c->nFailed,
-		                      "paused", c->bPaused);
-		if (e && bTruth) json_object_set_new(e, "malicious", json_boolean(c->iAttack >= 0));
-		json_array_append_new(a, e);
-	}
-	return a;
-}
-
-json_t *veh_world_metrics_json(const veh_world *w) {
-	veh_metrics m;
-	veh_world_metrics(w, &m);
-	json_t *o = json_object(), *svc = json_object();
-#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
-	MI(total); MI(clean); MI(compromised); MI(patched); MI(offline); MI(bricked); MI(revoked);
-	MI(records_exfiltrated); MI(unsafe_events); MI(customers_affected);
-	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
-	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
-#undef MI
-	json_object_set_new(o, "compromised_car_hours", json_real(m.compromised_car_hours));
-	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
-	for (int s = 0; s < VEH_SVC_N; s++)
-		json_object_set_new(svc, veh__svc_name(s), json_string(w->aSvc[s].bIsolated ? "down" : veh__health_name(w->aSvc[s].health)));
-	json_object_set_new(o, "services", svc);
-	json_object_set_new(o, "observed_compromised", json_integer(w->nFlagged));
-	json_object_set_new(o, "ota_campaigns", ota_list(w, 1));
-	return o;
-}
-
-/* A compromised service is seen as such once the VSOC has opened an incident for an attack that entered through it;
- * until then its monitoring shows it up (or degraded/down when it is). */
-static const char *observed_health(const veh_world *w, int s) {
-	if (w->aSvc[s].bIsolated) return "down";
-	if (w->aSvc[s].health != VEH_H_COMPROMISED) return veh__health_name(w->aSvc[s].health);
-	for (int c = 0; c < w->nCamp; c++)
-		if (w->aCamp[c].entry == VEH_ENTRY_SVC + s && w->aCamp[c].bIncident) return "compromised";
-	return "up";
-}
-
-json_t *veh_world_observed_json(const veh_world *w) {
-	veh_metrics m;
-	veh_world_metrics(w, &m);
-	json_t *o = json_object(), *svc = json_object();
-#define MI(name) json_object_set_new(o, #name, json_integer(m.name))
-	MI(total); MI(patched); MI(offline); MI(bricked); MI(revoked); MI(customers_affected);
-	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
-	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
-#undef MI
-	assert(w->nFlagged >= 0 && w->nFlagged <= m.compromised);
-	json_object_set_new(o, "compromised", json_integer(w->nFlagged));
-	json_object_set_new(o, "clean", json_integer(m.total - w->nFlagged - m.bricked));
-	json_object_set_new(o, "service_downtime_s", json_real(m.service_downtime_s));
-	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(svc, veh__svc_name(s), json_string(observed_health(w, s)));
-	json_object_set_new(o, "services", svc);
-	json_object_set_new(o, "ota_campaigns", ota_list(w, 0));
-	json_object_set_new(o, "observed", json_true());
-	return o;
-}
 
 json_t *veh_world_catalog_json(const veh_world *w) {
 	const veh_fleet *f = &w->f;
@@ -644,6 +672,7 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_object_set_new(e, "model", json_string(f->azModel[f->aCoh[c].iModel]));
 		json_object_set_new(e, "region", json_string(f->azRegion[f->aCoh[c].iRegion]));
 		json_object_set_new(e, "count", json_integer(f->aCoh[c].nCount));
+		if (w->bOrgs) json_object_set_new(e, "org", json_string(w->aOrg[f->aCoh[c].iOrg].zId));
 		for (int k = 0; k < VEH_ECU_N; k++)
 			if (f->aCoh[c].aVer[k] != VEH_VER_NONE)
 				json_object_set_new(v, veh_ecu_name(k), json_string(veh_version_format(f->aCoh[c].aVer[k], z, sizeof z)));
@@ -655,6 +684,7 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	json_object_set_new(o, "components", veh_sbom_components_json(w->pSb, VEH_CATALOG_COMPONENTS));
 	if (veh_sbom_component_count(w->pSb) > VEH_CATALOG_COMPONENTS)
 		json_object_set_new(o, "components_total", json_integer(veh_sbom_component_count(w->pSb)));
+	if (w->bOrgs) json_object_set_new(o, "orgs", veh_world_orgs_json(w));
 	a = json_object();
 	for (size_t k = 0; k < sizeof aParam / sizeof aParam[0]; k++) {
 		const param_def *d = &aParam[k];
@@ -677,24 +707,73 @@ int veh_world_call(veh_world *w, const char *verb, json_t *args, json_t **result
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: expected a table of arguments", verb);
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
+	veh__tap_input(w, VEH_INPUT_CALL, verb, NULL, args);
 	int rc = veh__call(w, verb, args, result, err);
 	json_decref(empty);
 	return rc;
 }
 
-int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err) {
+int veh_world_action_as(veh_world *w, const char *team, const char *org, const char *kind, json_t *args, json_t **result,
+                        ky_err *err) {
 	*result = NULL;
 	if (!kind) return ky_err_set(err, KY_EINVAL, "action: missing kind");
 	if (args && !json_is_object(args)) return ky_err_set(err, KY_EINVAL, "%s: args: expected an object", kind);
+	int iOrg = -1;
+	if (org && (iOrg = veh__org_index(w, org)) < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: unknown organisation '%s' of team '%s'", kind, org, team ? team : "");
 	json_t *empty = NULL;
 	if (!args) args = empty = json_object();
-	int rc = veh__action(w, team, kind, args, result, err);
+	if (w->bOrgs && iOrg >= 0) {  /* the acting org rides with the args, so that a re-run applies the same scope */
+		json_t *a = json_copy(args);
+		json_object_set_new(a, "@org", json_string(w->aOrg[iOrg].zId));
+		veh__tap_input(w, VEH_INPUT_ACTION, kind, team, a);
+		json_decref(a);
+	} else {
+		veh__tap_input(w, VEH_INPUT_ACTION, kind, team, args);
+	}
+	int rc = veh__action(w, team, iOrg, kind, args, result, err);
 	json_decref(empty);
 	return rc;
+}
+
+int veh_world_action(veh_world *w, const char *team, const char *kind, json_t *args, json_t **result, ky_err *err) {
+	return veh_world_action_as(w, team, NULL, kind, args, result, err);
+}
+
+int veh_world_ingest(veh_world *w, const char *org, json_t *indicators, json_t **result, ky_err *err) {
+	int iOrg = veh__org_index(w, org);
+	size_t i;
+	json_t *v;
+	*result = NULL;
+	if (iOrg < 0) return ky_err_set(err, KY_ENOENT, "ingest: unknown organisation '%s'", org ? org : "");
+	if (!json_is_array(indicators)) return ky_err_set(err, KY_EINVAL, "ingest: indicators: expected a list of strings");
+	json_array_foreach(indicators, i, v) if (!json_is_string(v))
+		return ky_err_set(err, KY_EINVAL, "ingest: indicators[%zu]: expected a string", i + 1);
+	const veh_org *o = &w->aOrg[iOrg];
+	if (o->ingest < 0) {
+		*result = json_pack("{s:b}", "scheduled", 0);
+		return 0;
+	}
+	json_t *in = json_pack("{s:s,s:O}", "org", o->zId, "indicators", indicators);
+	veh__tap_input(w, VEH_INPUT_INGEST, "ingest", NULL, in);
+	json_decref(in);
+	int64_t nMatched = 0, nCars = 0;
+	json_array_foreach(indicators, i, v) {
+		int64_t m = 0, c = 0;
+		int rc = veh__block(w, iOrg, json_string_value(v), o->ingest, &m, &c, err);
+		if (rc) return rc;
+		nMatched += m, nCars += c;
+	}
+	eng_time_t at = eng_sim_now(w->sim) + o->ingest;
+	veh__fact(w, "ingest", o->zId, json_pack("{s:O,s:I,s:I,s:I}", "indicators", indicators, "at_us", (json_int_t)at,
+	                                         "campaigns", (json_int_t)nMatched, "cars", (json_int_t)nCars));
+	*result = json_pack("{s:b,s:I,s:I,s:I}", "scheduled", 1, "at_us", (json_int_t)at, "matched", (json_int_t)nMatched, "cars",
+	                    (json_int_t)nCars);
+	return 0;
 }
 
 uint64_t veh_world_car_events(const veh_world *w) { return w->nCarEvents; }
 
 size_t veh_world_bytes(const veh_world *w) {
-	return veh_fleet_bytes_per_car(&w->f) * w->f.n + (size_t)w->f.n * sizeof(uint32_t) + ((size_t)w->nSlot + 1) * 4;
+	return veh_fleet_bytes_per_car(&w->f) * w->f.n + (size_t)w->nRun * sizeof(veh__run) + ((size_t)w->nSlot + 1) * 4;
 }

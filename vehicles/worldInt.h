@@ -4,18 +4,31 @@
  *
  * Time: the world keeps sim seconds (uint32) per car; events run in eng_time_t microseconds.
  * Check-ins: a timing wheel of nSlot slots of width slotUs over one check-in period. Each car has a fixed phase
- * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are a contiguous run of
- * aSlotCar (CSR by slot, car ids ascending inside a slot). One "veh.tick" event is pending at a time: it runs the
+ * (seconds into the period, drawn once from the "veh.phase" stream); the cars of a slot are runs of aRun (CSR by
+ * slot; within a cohort phases ascend with the car id, so a slot holds one run of ids per cohort, kept as (first,
+ * count, cohort): no index per car, and a tick walks the columns sequentially). One "veh.tick" event is pending at a time: it runs the
  * next non-empty slot and re-arms itself, so a million cars cost one heap entry, not a million.
  * Randomness: "veh.tick" (check-ins: churn, jitter, IDS), "veh.ota" (durations, outcomes), "veh.attack" (victim
  * choice), "veh.vsoc"; each stream's state is part of the snapshot.
- * Counters kept incrementally, so that a metrics read costs O(services + campaigns) whatever the fleet size: nComp
- * (and per attack campaign), nOffline, nBricked, nPatched, nRevoked, aOtaN (cars per OTA state) and per OTA campaign
- * nBusy, nFlagged. Every state transition of a car updates them where it happens: compromise through veh__comp_set/clear,
- * OTA state through veh__ota_set, the patched/revoked flags next to the line that flips them. The snapshot stores
- * nComp, nOffline and nBricked (restore checks them against the columns) and restore recounts the others. */
+ * Counters kept incrementally, so that a metrics read costs O(orgs x services + campaigns) whatever the fleet size:
+ * per organisation (veh_counts) nComp, nOffline, nBricked, nFlagged, nPatched, nRevoked, aOtaN (cars per OTA
+ * state), per attack campaign nComp and per OTA campaign nBusy. Every state transition of a car updates them where it happens:
+ * compromise through veh__comp_set/clear, OTA state through veh__ota_set, the patched/revoked flags next to the line
+ * that flips them. The snapshot stores nComp, nOffline and nBricked (restore checks them against the columns) and
+ * restore recounts the others. World totals are the sums over organisations (veh__totals).
+ *
+ * Organisations (org.c). Everything that belongs to one organisation lives in its veh_org: its backend services, the
+ * counters of its cars, and its view of each attack campaign (the true alerts its VSOC holds, its incident, whether
+ * its gateway blocks the campaign's C2). A drill that declares no orgs has one implicit organisation, index 0, which
+ * owns every cohort and the only backend: the code has one path, and the snapshot of such a world is byte for byte
+ * the KYW2 format of before organisations existed (codec.c). A cohort names its org (veh_cohort.iOrg), so a car's
+ * org is aCohOrg[aCohort[i]]: no byte per car. An attack campaign spans organisations (one C2 can reach several
+ * OEMs' cars); it is active for a car unless stopped by the scenario or blocked by that car's org. What an org
+ * observes (its flagged cars, its VSOC's incidents, its monitoring of its backend) is kept in its veh_org too. */
 #ifndef VEH_WORLD_INT_H
 #define VEH_WORLD_INT_H
+
+#include <assert.h>
 
 #include "vehicles/fleet.h"
 #include "vehicles/sbom.h"
@@ -23,9 +36,12 @@
 
 enum { VEH_SVC_TELEMATICS, VEH_SVC_OTA, VEH_SVC_VSOC, VEH_SVC_PKI, VEH_SVC_APP_API, VEH_SVC_N };
 enum { VEH_H_UP, VEH_H_DEGRADED, VEH_H_DOWN, VEH_H_COMPROMISED, VEH_H_N };
+/* Kinds of organisation (CONTRACT §2 orgs{}): only an OEM has cars and a backend. */
+enum { VEH_ORG_OEM, VEH_ORG_SUPPLIER, VEH_ORG_ISAC, VEH_ORG_SOC, VEH_ORG_REGULATOR, VEH_ORG_KIND_N };
 #define VEH_ENTRY_SVC 8   /* aEntry >= 8: entered through service (aEntry - 8) */
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
+#define VEH_ORG_MAX 32
 #define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
@@ -35,7 +51,7 @@ typedef struct veh_service {
 	eng_time_t downUs;     /* accumulated unusable time before tDownSince */
 } veh_service;
 
-typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indicator */
+typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indicator; it may span organisations */
 	char azInd[4][96];             /* indicators: azInd[0] is the C2 address */
 	int nInd;
 	char zTechnique[48];
@@ -43,18 +59,14 @@ typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indica
 	int entry;                     /* entry point (ECU index or VEH_ENTRY_SVC + service) */
 	int bPersist;
 	int bStopped;                  /* stopped by the scenario (attack.stop) */
-	int bBlocked;                  /* C2 blocked (block_indicator after its delay) */
-	eng_time_t tBlockAt;           /* pending block time, -1 none */
-	eng_event_id blockId;
 	int64_t recordsPerBeacon;      /* exfiltration per active car check-in (attack.exfiltrate) */
 	int64_t nComp;                 /* cars compromised by it now */
-	int64_t nQueued;               /* true alerts waiting in the VSOC queue */
-	int bIncident;                 /* the VSOC has opened an incident for it */
 } veh_campaign;
 
 typedef struct veh_ota_camp {
 	int iEcu;
 	uint32_t ver;
+	int iOrg;                      /* the organisation whose OTA server runs it (its cars only) */
 	char *zSel;
 	veh_selector sel;
 	double rollout;                /* fraction of the targeted cars offered per hour */
@@ -66,7 +78,38 @@ typedef struct veh_ota_camp {
 	int bDoneFact;
 	int bRevoked;                  /* malicious: its signing key was revoked, cars reject the package */
 	int bPaused;                   /* paused by a team: no new offers; offered and downloading cars wait */
+	eng_time_t tQuota;             /* cache: the quota below was computed at this time (-1 never; not in the snapshot) */
+	double quota;                  /* cars it may have offered by tQuota */
 } veh_ota_camp;
+
+/* The counters of one organisation's cars and backend; the world's totals are their sums (veh__totals). */
+typedef struct veh_counts {
+	int64_t nComp, nOffline, nBricked, nPatched, nRevoked;
+	int64_t nFlagged;                   /* cars with VEH_F_FLAGGED: the compromised cars its detection has seen */
+	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
+	double compCarUs;                   /* car-microseconds spent compromised, up to the world's tCompLast */
+	int64_t nRecords, nUnsafe, nCustomers, nCheckins, nAlerts, nFalseQueued, nIncidents;
+	int64_t nCmd, nCmdFailed, nRecvTrue, nRecvFalse;
+	double cmdFrac, pkiFrac;
+	int64_t nRevokedWaiting;
+} veh_counts;
+
+/* One organisation (see the notes above). */
+typedef struct veh_org {
+	char zId[33];
+	char zName[128];
+	int kind;                            /* VEH_ORG_* */
+	eng_time_t ingest;                   /* automated ingestion of shared indicators after this delay; -1 none */
+	int64_t nCars;                       /* its fleet (configuration) */
+	veh_service aSvc[VEH_SVC_N];         /* its backend (used only when it has cars) */
+	veh_counts c;
+	/* its view of each attack campaign */
+	int64_t aQueued[VEH_CAMP_MAX];       /* true alerts waiting in its VSOC */
+	uint8_t aIncident[VEH_CAMP_MAX];     /* its VSOC opened an incident */
+	uint8_t aBlocked[VEH_CAMP_MAX];      /* its gateway blocks the campaign's C2 */
+	eng_time_t aBlockAt[VEH_CAMP_MAX];   /* a block pending at this time, -1 none */
+	eng_event_id aBlockId[VEH_CAMP_MAX];
+} veh_org;
 
 typedef struct veh_params {
 	eng_time_t checkinPeriod, slotWidth, jitter;
@@ -84,80 +127,124 @@ typedef struct veh_params {
 	int64_t recordsPerCar;
 } veh_params;
 
+/* A run of the check-in wheel: cars [iFirst, iFirst + nCount) of cohort iCoh share a slot. */
+typedef struct veh__run {
+	uint32_t iFirst, nCount;
+	uint16_t iCoh;
+} veh__run;
+
 struct veh_world {
 	eng_sim *sim;
 	uint32_t kTick, kVsoc, kBlock;
 	veh_fleet f;
 	veh_sbom *pSb;                 /* SBOMs and VEX statements (owned) */
 	veh_params p;
-	veh_service aSvc[VEH_SVC_N];
+	veh_org *aOrg;                 /* nOrg >= 1 (org 0 implicit while bOrgs == 0) */
+	int nOrg;
+	int bOrgs;                     /* the drill declared its organisations */
+	uint8_t *aCohOrg;              /* per cohort: its org (a copy of veh_cohort.iOrg the check-ins read) */
 	veh_campaign *aCamp;
 	int nCamp;
 	veh_ota_camp *aOta;
 	int nOta;
 	/* timing wheel */
 	uint32_t nSlot;
-	uint32_t *aSlotStart;          /* nSlot + 1 */
-	uint32_t *aSlotCar;            /* n */
+	uint32_t *aSlotStart;          /* nSlot + 1: slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1 */
+	veh__run *aRun;                /* the runs of cars of one cohort in one slot */
+	uint32_t nRun;
 	uint64_t iSlotNext;            /* global index of the next slot to run (slot = i % nSlot) */
 	eng_time_t tStart;
 	eng_event_id tickId, vsocId;
 	eng_time_t tTick, tVsoc;       /* when they are due, -1 none */
 	eng_rng rTick, rOta, rAttack, rVsoc;
-	/* counters */
-	int64_t nComp, nOffline, nBricked;
-	int64_t nFlagged;              /* cars with VEH_F_FLAGGED: the compromised cars the owner's detection has seen */
-	int64_t nPatched, nRevoked;    /* cars with VEH_F_PATCHED, VEH_F_REVOKED */
-	int64_t aOtaN[VEH_OTA_FAILED + 1];  /* cars per OTA state (VEH_OTA_*) */
-	eng_time_t tCompLast;
-	double compCarUs;
-	int64_t nRecords, nUnsafe, nCustomers, nCheckins, nAlerts, nFalseQueued, nIncidents;
-	int64_t nCmd, nCmdFailed, nRecvTrue, nRecvFalse;
-	double cmdFrac, pkiFrac;
-	int64_t nRevokedWaiting;
+	eng_time_t tCompLast;          /* compCarUs of every org is integrated up to here */
 	uint64_t nCarEvents;
+	int bOtaOffers;                /* some OTA campaign could offer a car now (veh__ota_offers_open; a tick's cache) */
 	int bStarted;
 	veh_fact_fn fnFact;
 	void *pFactCtx;
+	/* re-running without the scenario (tap.c): configuration given so far, events run, the input tap */
+	json_t *jConfig;
+	uint64_t nSteps;
+	veh_tap tap;
 };
 
-/* The thresholds of one check-in slot (world.c computes them once per slot; ota.c reads them). */
+/* The thresholds of one check-in slot for one organisation's cars (world.c computes them once per slot; ota.c reads
+ * them); nCheckins gathers the slot's accepted check-ins of that org. */
 typedef struct tick_ctx {
 	uint32_t thrOff, thrOn, thrFp, thrDetect, thrLoss;
 	int bReach;          /* telematics accepts check-ins */
 	int bDegraded;
 	int bOta;            /* OTA server usable */
+	int bVsocSees;       /* its VSOC works: a true alert flags its car */
+	uint64_t jitterS;    /* checkin.jitter in seconds */
 	uint32_t periodS;
+	int iOrg;
+	int iCoh;            /* the cohort of the run being ticked */
+	int bNoneCan;        /* some open OTA campaign targets this cohort's initial firmware (veh__ota_run_gate) */
+	int nDoneOpen, iDoneOpen;  /* open OTA campaigns whose selector takes this cohort: how many, the last one */
+	int64_t nCheckins;
 } veh__tick_ctx;
+
+/* The organisation of car i. */
+static inline int veh__org_of(const veh_world *w, uint32_t i) { return w->aCohOrg[w->f.aCohort[i]]; }
+static inline veh_counts *veh__counts_of(veh_world *w, uint32_t i) { return &w->aOrg[veh__org_of(w, i)].c; }
+
+/* org.c: organisations */
+int veh__org_implicit(veh_world *w, ky_err *err);          /* org 0 of a new world (replaced by the first declared) */
+int veh__org_index(const veh_world *w, const char *zId);   /* -1 if unknown */
+void veh__org_fresh(const veh_org *src, veh_org *dst);      /* src's configuration, no state (for a restore) */
+const char *veh__org_kind_name(int kind);
+int veh__org_has_fleet(const veh_world *w, int iOrg);
+/* The org an argument names: args.org (an org id), or when absent the only OEM (or org 0 without orgs). zWhere
+ * prefixes errors ("service.degrade"); KY_EINVAL when several OEMs could be meant, KY_ENOENT for an unknown id. */
+int veh__arg_org(const veh_world *w, json_t *args, const char *zWhere, int *piOrg, ky_err *err);
+/* Adds "org":ID to a fact's detail when the drill declares orgs (steals and returns detail). */
+json_t *veh__org_tag(const veh_world *w, int iOrg, json_t *detail);
+/* World totals: the sum of every org's counters. */
+void veh__totals(const veh_world *w, veh_counts *out);
+/* Metrics of one org (iOrg) or of the world (iOrg < 0). */
+void veh__metrics(const veh_world *w, int iOrg, veh_metrics *m);
 
 /* state.c */
 void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail);  /* steals detail */
 void veh__comp_account(veh_world *w);
 void veh__comp_set(veh_world *w, uint32_t i, int iCamp, int entry, int bPersist);
 void veh__comp_clear(veh_world *w, uint32_t i);
-int veh__svc_usable(const veh_world *w, int iSvc);
+int veh__svc_usable(const veh_world *w, int iOrg, int iSvc);
 int veh__svc_index(const char *z);
 const char *veh__svc_name(int iSvc);
 const char *veh__health_name(int h);
 int veh__health_index(const char *z);
-void veh__svc_set(veh_world *w, int iSvc, int health, int bIsolated);
-int veh__camp_active(const veh_world *w, int iCamp);
+void veh__svc_set(veh_world *w, int iOrg, int iSvc, int health, int bIsolated);
+/* Is campaign iCamp active for the cars of org iOrg (not stopped, its C2 not blocked by that org)? */
+int veh__camp_active(const veh_world *w, int iOrg, int iCamp);
 /* world.c */
 int veh__sched_tick(veh_world *w, eng_time_t t);
 int veh__sched_vsoc(veh_world *w, eng_time_t t);
-int veh__sched_block(veh_world *w, int iCamp, eng_time_t t);
+int veh__sched_block(veh_world *w, int iOrg, int iCamp, eng_time_t t);
 /* ota.c: a new campaign; a car's OTA step at its check-in; completion facts (every vsoc.interval) */
 /* Does the fleet still accept campaign c's package? (always for a genuine one) */
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c);
+/* Could some OTA campaign offer a car at time now (not paused, offers left within its quota, its package accepted)?
+ * When not, a check-in of a car with no update under way has nothing to do: the tick skips its OTA step. Within one
+ * tick (one `now`) it only goes from 1 to 0, as offers are made (ota.c updates w->bOtaOffers after each). */
+int veh__ota_offers_open(veh_world *w, eng_time_t now);
+/* The same per run of the wheel (x->iCoh): which cars of the cohort an offer could reach now (x->bNoneCan: a car never
+ * updated, running the cohort's initial firmware; x->nDoneOpen/iDoneOpen: the open campaigns that take the cohort,
+ * so a car done with the only one has nothing to be offered). Only shrinks within a tick, like w->bOtaOffers. */
+void veh__ota_run_gate(veh_world *w, veh__tick_ctx *x, eng_time_t now);
 void veh__ota_step(veh_world *w, const veh__tick_ctx *x, uint32_t i, uint32_t tS, eng_time_t now);
 void veh__ota_progress_facts(veh_world *w);
-int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iEcu, uint32_t ver, double rollout, double brick,
-                 int iAttack, int *piOta, ky_err *err);
+void veh__ota_scope(const veh_world *w, veh_ota_camp *c);  /* its selector limited to its org's cars */
+int veh__ota_add(veh_world *w, json_t *sel, const char *zWhere, int iOrg, int iEcu, uint32_t ver, double rollout,
+                 double brick, int iAttack, int *piOta, ky_err *err);
 /* assess.c: cars whose firmware contains zComp (a query, sbom.h); *pBy (may be NULL) gets {model: cars}. */
 int64_t veh__affected(const veh_world *w, const char *zComp, json_t **pBy, ky_err *err);
-/* The verb sbom.affected and the action assess (docs/sbom.md). */
+/* The verb sbom.affected (with orgs: `org` limits it to that org's cars, and `by_org` says which org's cars carry it)
+ * and the action assess of a team of org iOrg (its cars only; every org's when < 0) (docs/sbom.md). */
 int veh__sbom_query(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
-int veh__assess(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err);
+int veh__assess(veh_world *w, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err);
 /* The names a VEX statement's status, justification and response take (NULL-terminated; action.c's enums). */
 extern const char *const veh__vex_statuses[], *const veh__vex_justifications[], *const veh__vex_responses[];
 int veh__params_valid(const veh_params *p);   /* every parameter within its documented range (world.c) */
@@ -173,25 +260,39 @@ static inline int veh__count(json_t *v, int64_t *pOut) {
 	*pOut = json_is_integer(v) ? json_integer_value(v) : (int64_t)x;
 	return 1;
 }
-/* Sets car i's OTA state and campaign (index + 1), keeping aOtaN and the campaigns' nBusy exact. */
+/* Sets car i's OTA state and campaign (index + 1), keeping its org's aOtaN and the campaigns' nBusy exact. */
 static inline int veh__ota_busy(unsigned st) { return st >= VEH_OTA_OFFERED && st <= VEH_OTA_INSTALLING; }
 static inline void veh__ota_set(veh_world *w, uint32_t i, uint8_t st, uint8_t iCamp1) {
 	veh_fleet *f = &w->f;
+	veh_counts *c = veh__counts_of(w, i);
 	uint8_t old = f->aOta[i];
-	w->aOtaN[old]--;
+	c->aOtaN[old]--;
 	if (veh__ota_busy(old)) w->aOta[f->aOtaCamp[i] - 1].nBusy--;
 	f->aOta[i] = st;
 	f->aOtaCamp[i] = iCamp1;
-	w->aOtaN[st]++;
+	c->aOtaN[st]++;
 	if (veh__ota_busy(st)) w->aOta[iCamp1 - 1].nBusy++;
 }
+/* tap.c: a configuration call that succeeded (args borrowed); an input about to be applied; one of the world's own
+ * events starting (every event handler calls it first) */
+void veh__config_note(veh_world *w, const char *zOp, json_t *args);
+void veh__tap_input(veh_world *w, int kind, const char *zName, const char *zTeam, json_t *args);
+void veh__step(veh_world *w);
 /* attack.c: the scenario verbs; action.c: the table of team action kinds, whose effects are in respond.c */
 int veh__call(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);
-int veh__action(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
-/* respond.c: one effect per world-changing kind (args already checked against the kind's schema by the drill; each
- * still refuses what it cannot apply, naming the field). */
-typedef int veh__act_fn(veh_world *w, const char *zTeam, const char *zKind, json_t *args, json_t **result, ky_err *err);
+/* iOrg: the acting team's organisation (-1: no scope, the bench and tests). */
+int veh__action(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result,
+                ky_err *err);
+/* respond.c: one effect per world-changing kind (args already checked against the kind's schema by the drill and
+ * scoped to the acting org by action.c, so a selector carries "org" and a service action names its "org"; each still
+ * refuses what it cannot apply, naming the field). iOrg is the acting org (-1 none). */
+typedef int veh__act_fn(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result,
+                        ky_err *err);
 veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
 	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
+/* respond.c: blocks indicator zVal at org iOrg's gateway after delay (every campaign that uses it); the number of
+ * campaigns matched and their compromised cars of that org. */
+int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64_t *pnMatched, int64_t *pnCars,
+               ky_err *err);
 
 #endif

@@ -128,6 +128,28 @@ TEST(every_kind_of_the_table_has_an_object_schema_and_nothing_else_does) {
 	unmake(b);
 }
 
+TEST(the_kinds_list_for_the_pages_follows_the_table_with_its_flags) {
+	json_t *a = veh_action_kinds_json();
+	int n = 0;
+	for (const veh_action_info *k; (k = veh_action_at(n)); n++) {
+		json_t *e = json_array_get(a, (size_t)n);
+		ASSERT_EQ_STR(json_string_value(json_object_get(e, "kind")), k->zKind);
+		ASSERT_EQ_INT(json_is_true(json_object_get(e, "confirm")), (k->flags & VEH_ACT_CONFIRM) != 0);
+		ASSERT_EQ_INT(json_is_true(json_object_get(e, "world")), (k->flags & VEH_ACT_WORLD) != 0);
+		ASSERT_EQ_STR(json_string_value(json_object_get(e, "summary")), k->zSummary);
+	}
+	ASSERT_EQ_INT(json_array_size(a), n);
+	/* what asks a participant to confirm: the fleet-wide ones */
+	for (int i = 0; i < n; i++) {
+		json_t *e = json_array_get(a, (size_t)i);
+		const char *z = json_string_value(json_object_get(e, "kind"));
+		int bWant = !strcmp(z, "revoke_certificate") || !strcmp(z, "ota_campaign") || !strcmp(z, "disable_feature") ||
+		            !strcmp(z, "isolate_service");
+		if (json_is_true(json_object_get(e, "confirm")) != bWant) ky_test_fail(__FILE__, __LINE__, "%s: confirm", z);
+	}
+	json_decref(a);
+}
+
 TEST(the_checks_name_the_field_and_the_valid_choices) {
 	box b = make();
 	ky_err e;

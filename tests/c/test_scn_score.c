@@ -92,6 +92,19 @@ TEST(match_is_an_args_subset_with_substring_strings) {
 	json_decref(w5); json_decref(w6); json_decref(w7);
 }
 
+TEST(a_list_of_one_name_matches_the_name_and_back) {
+	json_t *a = J("{\"response\":[\"update\"],\"select\":{\"model\":\"SUV-B\"}}");
+	json_t *b = J("{\"response\":\"update\",\"select\":{\"model\":[\"SUV-B\"]}}");
+	json_t *c = J("{\"response\":[\"update\",\"rollback\"],\"select\":{\"model\":\"SUV-B\"}}");
+	ASSERT_TRUE(eng_score_match(a, b));
+	ASSERT_TRUE(eng_score_match(b, a));
+	ASSERT_TRUE(eng_score_match(a, c));    /* a wanted list: each element in the got list */
+	ASSERT_FALSE(eng_score_match(b, c));   /* a wanted name is not a list of several */
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
 TEST(penalties_deduct_each_time_or_once) {
 	eng_score *s = two_teams();
 	json_t *args = J("{\"version\":\"rc1\"}"), *a1 = J("{\"version\":\"rc1\",\"ecu\":\"tcu\"}");
@@ -135,5 +148,39 @@ TEST(outcome_maps_a_metric_linearly_and_clamps) {
 	ASSERT_NEAR(eng_score_joint(s), 0, 1e-9);
 	json_decref(m);
 	ASSERT_EQ_INT(eng_score_outcome_term(s, "x", 5, 5, 1, NULL), KY_EINVAL);
+	eng_score_free(s);
+}
+
+TEST(expire_says_what_it_missed_and_a_late_met_says_what_was_possible) {
+	eng_score *s = two_teams();
+	json_t *fx = NULL;
+	ASSERT_EQ_INT(eng_score_expect(s, "I1", "vsoc", "triage", NULL, MIN(10), 5, "Triage the surge", NULL, NULL), 0);
+	ASSERT_EQ_INT(eng_score_expect(s, "I1", "psirt", "report", NULL, MIN(30), 8, NULL, NULL, NULL), 0);
+	ASSERT_EQ_INT(eng_score_expect(s, "I2", "vsoc", "triage", NULL, MIN(10), 5, NULL, NULL, NULL), 0);
+	eng_score_open(s, "I1", 0);
+	ASSERT_EQ_INT(eng_score_expire(s, MIN(19), 0, &fx), 0);
+	ASSERT_EQ_INT(json_array_size(fx), 0);
+	json_decref(fx);
+	ASSERT_EQ_INT(eng_score_expire(s, MIN(20), 0, &fx), 1);
+	json_t *e = json_array_get(fx, 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(e, "type")), "missed");
+	ASSERT_EQ_STR(json_string_value(json_object_get(e, "team")), "vsoc");
+	ASSERT_EQ_STR(json_string_value(json_object_get(e, "expectation")), "Triage the surge");
+	ASSERT_EQ_STR(json_string_value(json_object_get(e, "inject")), "I1");
+	ASSERT_NEAR(json_number_value(json_object_get(e, "possible")), 5, 1e-9);
+	json_decref(fx);
+	/* met late: fewer points than possible, and the effect says both */
+	ASSERT_EQ_INT(eng_score_action(s, 1, "psirt", MIN(45), "report", NULL, &fx), 1);
+	e = json_array_get(fx, 0);
+	ASSERT_EQ_STR(json_string_value(json_object_get(e, "type")), "met");
+	ASSERT_NEAR(json_number_value(json_object_get(e, "points")), 8 * (2 - 45.0 / 30), 1e-9);
+	ASSERT_NEAR(json_number_value(json_object_get(e, "possible")), 8, 1e-9);
+	json_decref(fx);
+	/* at the end, every open window is missed; the unfired I2 is not */
+	ASSERT_EQ_INT(eng_score_expire(s, MIN(25), 1, &fx), 0);
+	json_decref(fx);
+	json_t *tj = eng_score_team_json(s, "vsoc");
+	ASSERT_EQ_INT(json_integer_value(json_object_get(tj, "missed")), 1);
+	json_decref(tj);
 	eng_score_free(s);
 }

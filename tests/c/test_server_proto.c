@@ -60,6 +60,37 @@ TEST(parse_rejects_a_message_over_64_kib_before_reading_it) {
 	free(z);
 }
 
+static double hold_value(const char *z, int *pbValue) {
+	srv_req r;
+	const char *zCode = NULL;
+	char zMsg[300];
+	json_t *pId = NULL;
+	ASSERT_EQ_INT(srv_proto_parse(z, strlen(z), &r, &zCode, zMsg, sizeof zMsg, &pId), 0);
+	ASSERT_EQ_INT(r.cmd, SRV_CMD_HOLD_AT);
+	double v = r.value;
+	*pbValue = r.bValue;
+	json_decref(pId);
+	srv_req_clear(&r);
+	return v;
+}
+
+TEST(control_hold_at_takes_seconds_a_time_string_or_nothing) {
+	int b = 0;
+	ASSERT_NEAR(hold_value("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":5400}", &b), 5400, 1e-9);
+	ASSERT_TRUE(b);
+	ASSERT_NEAR(hold_value("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":\"01:30:00\"}", &b), 5400, 1e-9);
+	ASSERT_TRUE(b);
+	ASSERT_NEAR(hold_value("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":\"90m\"}", &b), 5400, 1e-9);
+	hold_value("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":null}", &b);
+	ASSERT_FALSE(b);
+	hold_value("{\"type\":\"control\",\"cmd\":\"hold_at\"}", &b);
+	ASSERT_FALSE(b);
+	ASSERT_EQ_STR(parse_code("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":\"soon\"}"), SRV_E_BAD_FIELD);
+	ASSERT_EQ_STR(parse_code("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":-5}"), SRV_E_BAD_FIELD);
+	ASSERT_EQ_STR(parse_code("{\"type\":\"control\",\"cmd\":\"hold_at\",\"value\":[1]}"), SRV_E_BAD_FIELD);
+	ASSERT_EQ_STR(srv_cmd_name(SRV_CMD_HOLD_AT), "hold_at");
+}
+
 TEST(parse_returns_the_client_id_with_an_error) {
 	srv_req r;
 	const char *zCode;

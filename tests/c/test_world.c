@@ -802,42 +802,61 @@ TEST(consecutive_snapshots_have_one_length_and_differ_in_few_bytes) {
 	free_world(b);
 }
 
-/* Recounts over the car arrays every counter the world keeps incrementally and compares with its metrics and
- * internal counts; fails naming zWhen. */
-static void check_counters(const veh_world *w, const char *zWhen) {
-	const veh_fleet *f = &w->f;
-	int64_t nComp = 0, nClean = 0, nPatched = 0, nOffline = 0, nBricked = 0, nRevoked = 0, nFlagged = 0, aOta[VEH_OTA_FAILED + 1] = { 0 };
-	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
-	memset(aCampN, 0, sizeof aCampN);
-	memset(aBusy, 0, sizeof aBusy);
-	for (uint32_t i = 0; i < f->n; i++) {
-		uint16_t fl = f->aFlags[i];
-		nComp += (fl & VEH_F_COMP) != 0;
-		nClean += !(fl & (VEH_F_COMP | VEH_F_BRICKED));
-		nPatched += (fl & VEH_F_PATCHED) != 0;
-		nOffline += (fl & VEH_F_OFFLINE) != 0;
-		nBricked += (fl & VEH_F_BRICKED) != 0;
-		nRevoked += (fl & VEH_F_REVOKED) != 0;
-		nFlagged += (fl & VEH_F_FLAGGED) != 0;
-		if ((fl & VEH_F_FLAGGED) && !(fl & VEH_F_COMP)) ky_test_fail(__FILE__, __LINE__, "%s: car %u flagged, not compromised", zWhen, i);
-		aOta[f->aOta[i]]++;
-		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
-		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
-	}
+/* The counts check_counters recounts, per org (index) and in total (index VEH_ORG_MAX). */
+typedef struct recount {
+	int64_t total, comp, clean, patched, offline, bricked, revoked, flagged, aOta[VEH_OTA_FAILED + 1];
+} recount;
+
+static void compare_counts(const veh_world *w, int iOrg, const recount *r, const char *zWhen) {
 	veh_metrics m;
-	veh_world_metrics(w, &m);
+	veh__metrics(w, iOrg, &m);
+	int64_t nNone = 0, nFlagged = 0;
+	for (int o = 0; o < w->nOrg; o++)
+		if (iOrg < 0 || o == iOrg) nNone += w->aOrg[o].c.aOtaN[VEH_OTA_NONE], nFlagged += w->aOrg[o].c.nFlagged;
 	const int64_t aGot[] = { m.total, m.compromised, m.clean, m.patched, m.offline, m.bricked, m.revoked, m.ota_offered,
-		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, w->aOtaN[VEH_OTA_NONE], w->nFlagged };
-	const int64_t aWant[] = { f->n, nComp, nClean, nPatched, nOffline, nBricked, nRevoked, aOta[VEH_OTA_OFFERED],
-		                      aOta[VEH_OTA_DOWNLOADING], aOta[VEH_OTA_INSTALLING], aOta[VEH_OTA_DONE], aOta[VEH_OTA_FAILED],
-		                      aOta[VEH_OTA_NONE], nFlagged };
+		                     m.ota_downloading, m.ota_installing, m.ota_done, m.ota_failed, nNone, nFlagged };
+	const int64_t aWant[] = { r->total, r->comp, r->clean, r->patched, r->offline, r->bricked, r->revoked,
+		                      r->aOta[VEH_OTA_OFFERED], r->aOta[VEH_OTA_DOWNLOADING], r->aOta[VEH_OTA_INSTALLING],
+		                      r->aOta[VEH_OTA_DONE], r->aOta[VEH_OTA_FAILED], r->aOta[VEH_OTA_NONE], r->flagged };
 	static const char *azName[] = { "total", "compromised", "clean", "patched", "offline", "bricked", "revoked",
 		                            "ota_offered", "ota_downloading", "ota_installing", "ota_done", "ota_failed", "ota none",
 		                            "flagged" };
 	for (size_t k = 0; k < sizeof aGot / sizeof aGot[0]; k++)
 		if (aGot[k] != aWant[k])
-			ky_test_fail(__FILE__, __LINE__, "%s: %s: counter %lld, recount %lld", zWhen, azName[k], (long long)aGot[k],
-			             (long long)aWant[k]);
+			ky_test_fail(__FILE__, __LINE__, "%s: org %d: %s: counter %lld, recount %lld", zWhen, iOrg, azName[k],
+			             (long long)aGot[k], (long long)aWant[k]);
+}
+
+/* Recounts over the car arrays every counter the world keeps incrementally, per organisation and in total, and
+ * compares with its metrics and internal counts; fails naming zWhen. */
+static void check_counters(const veh_world *w, const char *zWhen) {
+	const veh_fleet *f = &w->f;
+	static recount aR[VEH_ORG_MAX + 1];
+	static int64_t aCampN[VEH_CAMP_MAX + 1], aBusy[VEH_OTA_MAX + 1];
+	memset(aR, 0, sizeof aR);
+	memset(aCampN, 0, sizeof aCampN);
+	memset(aBusy, 0, sizeof aBusy);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint16_t fl = f->aFlags[i];
+		recount *apR[2] = { &aR[veh__org_of(w, i)], &aR[VEH_ORG_MAX] };
+		if ((fl & VEH_F_FLAGGED) && !(fl & VEH_F_COMP)) ky_test_fail(__FILE__, __LINE__, "%s: car %u flagged, not compromised", zWhen, i);
+		for (int k = 0; k < 2; k++) {
+			recount *r = apR[k];
+			r->total++;
+			r->comp += (fl & VEH_F_COMP) != 0;
+			r->clean += !(fl & (VEH_F_COMP | VEH_F_BRICKED));
+			r->patched += (fl & VEH_F_PATCHED) != 0;
+			r->offline += (fl & VEH_F_OFFLINE) != 0;
+			r->bricked += (fl & VEH_F_BRICKED) != 0;
+			r->revoked += (fl & VEH_F_REVOKED) != 0;
+			r->flagged += (fl & VEH_F_FLAGGED) != 0;
+			r->aOta[f->aOta[i]]++;
+		}
+		if (f->aCamp[i]) aCampN[f->aCamp[i] - 1]++;
+		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING) aBusy[f->aOtaCamp[i] - 1]++;
+	}
+	compare_counts(w, -1, &aR[VEH_ORG_MAX], zWhen);
+	for (int o = 0; o < w->nOrg; o++) compare_counts(w, o, &aR[o], zWhen);
 	for (int c = 0; c < w->nCamp; c++)
 		if (w->aCamp[c].nComp != aCampN[c])
 			ky_test_fail(__FILE__, __LINE__, "%s: campaign %d: %lld cars, recount %lld", zWhen, c, (long long)w->aCamp[c].nComp,
@@ -853,7 +872,39 @@ static uint64_t test_rand(uint64_t *x) {
 	return *x;
 }
 
-TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
+/* The world of make_world with organisations: oem_a owns the Sedan-A, oem_b the SUV-B, and an ISAC without cars. */
+static box make_world_orgs(uint64_t seed, const char *zParams) {
+	box b;
+	ky_err err = { 0 };
+	b.sim = eng_sim_new(seed);
+	b.w = veh_world_new(b.sim, &err);
+	json_t *p = J(zParams);
+	ASSERT_EQ_INT(veh_world_set_params(b.w, p, &err), 0);
+	json_decref(p);
+	static const char *az[] = { "{\"id\":\"oem_a\",\"kind\":\"oem\"}", "{\"id\":\"isac\",\"kind\":\"isac\"}",
+		                        "{\"id\":\"oem_b\",\"kind\":\"oem\"}" };
+	for (int k = 0; k < 3; k++) {
+		json_t *o = J(az[k]);
+		ASSERT_EQ_INT(veh_world_add_org(b.w, o, &err), 0);
+		json_decref(o);
+	}
+	json_t *c1 = J("{\"model\":\"Sedan-A\",\"count\":1000,\"region\":\"JP-Kanto\",\"online\":1,\"org\":\"oem_a\","
+	               "\"ecus\":{\"tcu\":\"2.3.1\",\"gw\":\"1.4.0\",\"ivi\":\"5.0.2\"}}");
+	json_t *c2 = J("{\"model\":\"SUV-B\",\"count\":1000,\"region\":\"JP-Kansai\",\"online\":1,\"org\":\"oem_b\","
+	               "\"features\":[\"remote_unlock\",\"location\"],\"ecus\":{\"tcu\":\"2.5.0\",\"gw\":\"1.4.0\"}}");
+	ASSERT_EQ_INT(veh_world_add_cohort(b.w, c1, &err), 0);
+	ASSERT_EQ_INT(veh_world_add_cohort(b.w, c2, &err), 0);
+	json_decref(c1);
+	json_decref(c2);
+	veh_world_set_fact_sink(b.w, fact_sink, NULL);
+	ASSERT_EQ_INT(veh_world_start(b.w, &err), 0);
+	return b;
+}
+
+/* A busy random run (attacks, OTA with bricking and failures, revocations, re-provisioning, churn, restores from
+ * snapshots) checking every incremental counter against a recount after each step; with orgs the services named are
+ * oem_b's and the actions are taken by oem_a's and oem_b's teams in turn. */
+static void busy_random_run(int bOrgs) {
 	static const char *zParams = "{\"offline.fraction\":0.3,\"offline.mean\":600,\"ota.brick_p\":0.05,\"ota.fail_p\":0.2,"
 	                             "\"ota.download_min\":60,\"ota.download_max\":300,\"ota.install_min\":60,"
 	                             "\"ota.install_max\":300,\"pki.reprovision_per_hour\":600}";
@@ -861,45 +912,53 @@ TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
 		"attack.compromise", "{\"fraction\":0.05,\"persistence\":true}",
 		"attack.compromise", "{\"select\":{\"model\":\"SUV-B\"},\"fraction\":0.1,\"c2\":\"198.51.100.9\"}",
 		"attack.spread", "{\"rate\":0.5}",
-		"service.degrade", "{\"name\":\"ota\",\"level\":\"compromised\"}",
-		"attack.malicious_ota", "{\"ecu\":\"gw\",\"version\":\"1.9.0\",\"brick_fraction\":0.3,\"c2\":\"192.0.2.66\"}",
+		"service.degrade", "{%s\"name\":\"ota\",\"level\":\"compromised\"}",
+		"attack.malicious_ota", "{%s\"ecu\":\"gw\",\"version\":\"1.9.0\",\"brick_fraction\":0.3,\"c2\":\"192.0.2.66\"}",
 		"attack.exfiltrate", "{\"records_per_car\":5}",
-		"service.degrade", "{\"name\":\"telematics\",\"level\":\"degraded\"}",
-		"service.degrade", "{\"name\":\"telematics\",\"level\":\"up\"}",
+		"service.degrade", "{%s\"name\":\"telematics\",\"level\":\"degraded\"}",
+		"service.degrade", "{%s\"name\":\"telematics\",\"level\":\"up\"}",
 	};
 	static const char *azAct[] = {
 		"ota_campaign", "{\"select\":{\"ecu\":\"tcu\"},\"ecu\":\"tcu\",\"version\":\"2.6.%d\",\"rollout\":1}",
-		"ota_campaign", "{\"select\":{\"model\":\"Sedan-A\"},\"ecu\":\"ivi\",\"version\":\"5.3.%d\",\"rollout\":0.5}",
-		"revoke_certificate", "{\"scope\":{\"model\":\"SUV-B\",\"state\":\"online\"}}",
+		"ota_campaign", "{\"select\":{\"ecu\":\"gw\"},\"ecu\":\"gw\",\"version\":\"1.5.%d\",\"rollout\":0.5}",
+		"revoke_certificate", "{\"scope\":{\"state\":\"online\",\"region\":[\"JP-Kansai\",\"JP-Kanto\"]}}",
 		"revoke_certificate", "{\"scope\":{\"state\":\"compromised\"}}",
 		"revoke_certificate", "{\"scope\":\"signing_key\"}",
 		"isolate_service", "{\"name\":\"ota\"}",
 		"restore_service", "{\"name\":\"ota\"}",
 		"block_indicator", "{\"value\":\"203.0.113.7\"}",
-		"disable_feature", "{\"feature\":\"remote_unlock\",\"select\":{\"model\":\"SUV-B\"}}",
+		"disable_feature", "{\"feature\":\"remote_unlock\"}",
 	};
 	const int nOp = (int)(sizeof azOp / sizeof azOp[0] / 2), nAct = (int)(sizeof azAct / sizeof azAct[0] / 2);
-	box b = make_world(99, zParams);
+	box (*make)(uint64_t, const char *) = bOrgs ? make_world_orgs : make_world;
+	box b = make(99, zParams);
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	int nRestored = 0;
 	char zWhen[160];
 	check_counters(b.w, "start");
 	for (int step = 1; step <= 72; step++) {  /* 6 simulated hours in 5-minute steps */
 		int k = (int)(test_rand(&x) % (uint64_t)(nOp + nAct + 1));
+		char zArgs[256];
 		if (k < nOp) {
-			json_decref(call_obj(b, azOp[2 * k], azOp[2 * k + 1]));
+			snprintf(zArgs, sizeof zArgs, azOp[2 * k + 1], bOrgs ? "\"org\":\"oem_b\"," : "");
+			json_decref(call_obj(b, azOp[2 * k], zArgs));
 			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azOp[2 * k]);
 		} else if (k < nOp + nAct) {
-			char zArgs[256];
+			ky_err err = { 0 };
+			json_t *r = NULL;
 			snprintf(zArgs, sizeof zArgs, azAct[2 * (k - nOp) + 1], step);
-			json_decref(act(b, azAct[2 * (k - nOp)], zArgs));
+			json_t *a = J(zArgs);
+			int rc = veh_world_action_as(b.w, "t", bOrgs ? (step % 2 ? "oem_a" : "oem_b") : NULL, azAct[2 * (k - nOp)], a, &r, &err);
+			json_decref(a);
+			json_decref(r);
+			if (rc) ky_test_fail(__FILE__, __LINE__, "%s failed: %s", azAct[2 * (k - nOp)], err.zMsg);
 			snprintf(zWhen, sizeof zWhen, "step %d after %s", step, azAct[2 * (k - nOp)]);
 		} else {  /* continue in a fresh world restored from a snapshot */
 			ky_err err = { 0 };
 			unsigned char *buf = NULL;
 			size_t len = 0;
 			ASSERT_EQ_INT(veh_world_snapshot(b.w, &buf, &len, &err), 0);
-			box r = make_world(99, zParams);
+			box r = make(99, zParams);
 			eng_sim_run_until(r.sim, eng_sim_now(b.sim));
 			ASSERT_EQ_INT(veh_world_restore(r.w, buf, len, &err), 0);
 			free(buf);
@@ -925,6 +984,10 @@ TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) {
 	ASSERT_LT(0, m.ota_failed);
 	free_world(b);
 }
+
+TEST(incremental_counters_equal_a_recount_after_a_busy_random_run) { busy_random_run(0); }
+
+TEST(incremental_counters_of_every_org_equal_a_recount_after_a_busy_random_run) { busy_random_run(1); }
 
 TEST(a_firmware_version_no_campaign_targets_survives_a_snapshot) {
 	/* the codec stores versions as codes (initial firmware, an OTA campaign's target) with exceptions for the rest */

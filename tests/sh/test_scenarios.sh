@@ -25,7 +25,7 @@ done
 [ "$n" -ge 5 ] && pass "at_least_five_drills" || fail "at_least_five_drills" "found $n"
 
 # Broken scenarios and sandbox escapes: exit 1 with FILE:LINE: message, never a crash.
-for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome bad_technique bad_technique2 esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
+for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome bad_dashboard bad_dashboard_field bad_technique bad_technique2 esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
 	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc \
 	esc_strmeta esc_strmeta_gc esc_collectgarbage esc_pcall_loop esc_coro_loop esc_coro_yield esc_coro_close esc_xpcall \
 	esc_recursion esc_recursion_meta esc_table_concat esc_pattern esc_pattern_gsub esc_find_plain esc_rep_empty \
@@ -90,6 +90,10 @@ err=$("$KYODO" check "$DATA/bad_technique2.lua" 2>&1 >/dev/null)
 expect_contains "bad_technique2_message" "$err" "neither an Auto-ISAC ATM id"
 err=$("$KYODO" check "$DATA/bad_outcome.lua" 2>&1 >/dev/null)
 expect_contains "bad_outcome_message" "$err" "unknown metric 'compromized' (known: total, clean, compromised"
+err=$("$KYODO" check "$DATA/bad_dashboard.lua" 2>&1 >/dev/null)
+expect_contains "bad_dashboard_message" "$err" "bad_dashboard.lua:4: dashboard: series[2]: unknown metric 'thefts' (known: total"
+err=$("$KYODO" check "$DATA/bad_dashboard_field.lua" 2>&1 >/dev/null)
+expect_contains "bad_dashboard_field_message" "$err" "dashboard: tiles[1]: unknown field 'colour' (known: metric, label)"
 
 # run --json: the summary fields, determinism by seed, --until, no progress bar when stderr is not a terminal.
 A=scenarios/tcu-remote.lua
@@ -168,4 +172,11 @@ expect_contains "sweep_lists_expectations" "$out" "\"label\":\"APPI-PPC-sokuho-3
 expect_contains "sweep_lists_branches" "$out" "\"runs_fired\":"
 out=$("$KYODO" run "$A" --sweep 2 2>/dev/null)
 expect_contains "sweep_text_never_fired" "$out" "never fired"
+err=$("$KYODO" run "$A" --sweep 2 2>&1 >/dev/null)
+case "$err" in *warning*) fail "sweep_with_good_script_does_not_warn" "$err" ;; *) pass "sweep_with_good_script_does_not_warn" ;; esac
+err=$("$KYODO" run "$DATA/japanese.lua" --sweep 2 2>&1 >/dev/null)
+expect_contains "sweep_without_actions_warns" "$err" "warning: $DATA/japanese.lua has no --actions and no NAME.good.jsonl beside it: no team action is played"
+: >"$TMP/empty.jsonl"
+err=$("$KYODO" run "$A" --sweep 2 --actions "$TMP/empty.jsonl" 2>&1 >/dev/null)
+expect_contains "sweep_with_empty_actions_warns" "$err" "empty.jsonl holds no action"
 done_tests

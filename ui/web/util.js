@@ -48,7 +48,7 @@ export function fmtT(us) {
 	return (neg ? "-" : "") + String(hh).padStart(2, "0") + ":" + String(mm).padStart(2, "0") + ":" + String(s).padStart(2, "0");
 }
 
-/* Parses CONTRACT times: seconds as a number, "90s", "15m", "4h", "01:30:00"; returns microseconds or NaN. */
+/* Parses the times of the scenario API and the CLI: seconds as a number, "90s", "15m", "4h", "01:30:00"; returns microseconds or NaN. */
 export function parseDurationUs(v) {
 	if (typeof v === "number") return v * 1e6;
 	if (typeof v !== "string") return NaN;
@@ -92,6 +92,7 @@ export class SimClock {
 		if (msg.started === false) this.started = !!this.running;
 		this.ended = !!(msg.ended || msg.stopped || msg.state === "ended" || msg.state === "stopped");
 		if (typeof msg.duration_us === "number") this.duration = msg.duration_us;
+		this.holdAt = typeof msg.hold_at_us === "number" ? msg.hold_at_us : null;   // control hold_at: pauses itself there
 		this.at = performance.now();
 		this.known = true;
 	}
@@ -119,11 +120,11 @@ export const store = {
 	del(key) { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } },
 };
 
-/* The part of a fleet sample the pages draw. */
-const FLEET_KEYS = ["t_us", "total", "clean", "compromised", "patched", "offline", "bricked", "revoked", "services"];
+/* The part of a fleet sample the pages draw: its numbers (any metric a dashboard may name) and the services. */
 export function slimFleet(m) {
 	const o = {};
-	for (const k of FLEET_KEYS) if (m[k] !== undefined) o[k] = m[k];
+	for (const [k, v] of Object.entries(m)) if (typeof v === "number" || k === "services" || k === "ota_campaigns") o[k] = v;
+	delete o.type;
 	return o;
 }
 
@@ -168,20 +169,89 @@ export function sevOf(s) {
 	return SEVERITIES.includes(s) ? s : "info";
 }
 
-export const TLPS = ["clear", "green", "amber", "red"];
+export const TLPS = ["clear", "green", "amber", "amber+strict", "red"];
 export function tlpOf(s) {
 	s = String(s || "clear").toLowerCase().replace(/^tlp:/, "");
 	if (s === "white") return "clear";
 	return TLPS.includes(s) ? s : "clear";
 }
 
-/* A toast at the bottom right that goes away after ms. */
+/* Says text to screen readers through the page's live region (#announce, role=status), once. */
+export function announce(text) {
+	let el = document.getElementById("announce");
+	if (!el) { el = h("div", { id: "announce", class: "sr-only", role: "status", "aria-live": "polite", "aria-atomic": "true" }); document.body.appendChild(el); }
+	el.textContent = "";
+	setTimeout(() => { el.textContent = text; }, 60);   // a change the reader notices even when the same text repeats
+}
+
+/* A toast at the bottom right that goes away after ms; screen readers hear it through announce(). */
 export function toast(text, kind, ms) {
 	let box = document.getElementById("toasts");
-	if (!box) { box = h("div", { id: "toasts", "aria-live": "polite" }); document.body.appendChild(box); }
+	if (!box) { box = h("div", { id: "toasts", "aria-hidden": "true" }); document.body.appendChild(box); }
 	const el = h("div", { class: "toast " + (kind || "") }, text);
 	box.appendChild(el);
-	setTimeout(() => { el.classList.add("out"); setTimeout(() => el.remove(), 400); }, ms || 5000);
+	announce(text);
+	setTimeout(() => { el.classList.add("out"); setTimeout(() => el.remove(), 400); }, ms || 6000);
+}
+
+/* Real tabs (WAI-ARIA tabs pattern) over tablist's buttons [data-tab] and the panels [data-tabpanel] of the same
+   name: roles, aria-selected, aria-controls, one tab in the Tab order, arrow keys, Home and End. onSelect(name) is
+   called on a click or a key; show(name) marks the chosen tab and shows its panel. */
+export function makeTabs(tablist, onSelect) {
+	const tabs = () => [...tablist.querySelectorAll("[data-tab]")];
+	tablist.setAttribute("role", "tablist");
+	for (const b of tabs()) {
+		const panel = document.querySelector(`[data-tabpanel="${b.dataset.tab}"]`);
+		if (!b.id) b.id = "tab-btn-" + b.dataset.tab;
+		b.setAttribute("role", "tab");
+		if (panel) {
+			if (!panel.id) panel.id = "tab-panel-" + b.dataset.tab;
+			b.setAttribute("aria-controls", panel.id);
+			panel.setAttribute("role", "tabpanel");
+			panel.setAttribute("aria-labelledby", b.id);
+			if (!panel.hasAttribute("tabindex")) panel.tabIndex = 0;
+		}
+		b.addEventListener("click", () => onSelect(b.dataset.tab));
+		b.addEventListener("keydown", (e) => {
+			const list = tabs(), i = list.indexOf(b);
+			let j = -1;
+			if (e.key === "ArrowRight" || e.key === "ArrowDown") j = (i + 1) % list.length;
+			else if (e.key === "ArrowLeft" || e.key === "ArrowUp") j = (i - 1 + list.length) % list.length;
+			else if (e.key === "Home") j = 0;
+			else if (e.key === "End") j = list.length - 1;
+			if (j < 0) return;
+			e.preventDefault();
+			onSelect(list[j].dataset.tab);
+			list[j].focus();
+		});
+	}
+	return {
+		show(name) {
+			for (const b of tabs()) {
+				const on = b.dataset.tab === name;
+				b.classList.toggle("on", on);
+				b.setAttribute("aria-selected", String(on));
+				b.tabIndex = on ? 0 : -1;
+			}
+			for (const p of document.querySelectorAll("[data-tabpanel]")) if (tabs().some((b) => b.dataset.tab === p.dataset.tabpanel)) p.hidden = p.dataset.tabpanel !== name;
+		},
+	};
+}
+
+/* A text in the page's language from a scenario label: a string, or {en: …, ja: …}. */
+export function pickLang(label, lang) {
+	if (typeof label === "string") return label;
+	if (label && typeof label === "object") return label[lang] || label.en || Object.values(label)[0] || "";
+	return "";
+}
+
+/* How long ago in sim time, in words of the page's language ("12 min", "1 h 05 min"). */
+export function fmtSpan(us, lang) {
+	if (typeof us !== "number" || !isFinite(us)) return "";
+	const m = Math.max(0, Math.round(us / 60e6));
+	const hh = Math.floor(m / 60), mm = m % 60;
+	if (lang === "ja") return hh ? hh + " 時間 " + (mm ? mm + " 分" : "") : mm + " 分";
+	return hh ? hh + " h" + (mm ? " " + String(mm).padStart(2, "0") + " min" : "") : mm + " min";
 }
 
 let audioCtx = null;

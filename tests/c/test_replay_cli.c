@@ -1,0 +1,636 @@
+/* `kyodo replay` and `kyodo whatif` as a user runs them (CONTRACT §1): journals written by `kyodo run` of the shipped
+ * drills with their good scripts; frames rendered by real SDL2 (software renderer; the scripted window under
+ * SDL_VIDEODRIVER=dummy), read back from the PNG files. In the fleet panel the exact state colours are counted and
+ * compared with the describe line's "drawn" and with the world's counts of `kyodo run --until T`; markers are looked
+ * for where their times put them; what-if journals are compared with `kyodo run` of the spliced actions; bad files
+ * give exit 1 and a message naming them. The frames are kept in build/artifacts/replay/ to be looked at. */
+#include "tests/c/ky_test.h"
+
+#include <png.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "engine/time.h"
+
+#define ART "build/artifacts/replay"
+
+/* ---- running kyodo ----------------------------------------------------------------------------------------- */
+
+static const char *kyodo(void) {
+	const char *z = getenv("KYODO");
+	return z && *z ? z : "build/kyodo";
+}
+
+/* Runs `kyodo ARGS` (a shell command line after the binary); stdout into *pzOut (malloc'd, may be NULL), stderr
+ * into *pzErr (malloc'd, may be NULL). Returns the exit code. */
+static int run(char **pzOut, char **pzErr, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char **pzOut, char **pzErr, const char *zFmt, ...) {
+	char zArgs[3000], zCmd[4000], zErrFile[600];
+	va_list ap;
+	va_start(ap, zFmt);
+	vsnprintf(zArgs, sizeof zArgs, zFmt, ap);
+	va_end(ap);
+	snprintf(zErrFile, sizeof zErrFile, "%s/stderr.txt", ky_test_tmpdir());
+	snprintf(zCmd, sizeof zCmd, "%s %s 2>%s", kyodo(), zArgs, zErrFile);
+	FILE *p = popen(zCmd, "r");
+	if (!p) ky_test_fail(__FILE__, __LINE__, "popen %s", zCmd);
+	size_t n = 0, cap = 1 << 16;
+	char *z = malloc(cap);
+	for (size_t k; z && (k = fread(z + n, 1, cap - n - 1, p)) > 0;) {
+		n += k;
+		if (n + 1 >= cap) z = realloc(z, cap *= 2);
+	}
+	int st = pclose(p);
+	if (z) z[n] = 0;
+	if (pzOut) *pzOut = z;
+	else free(z);
+	if (pzErr) {
+		FILE *f = fopen(zErrFile, "r");
+		char *e = calloc(1, 8192);
+		if (f && e) e[fread(e, 1, 8191, f)] = 0;
+		if (f) fclose(f);
+		*pzErr = e;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static json_t *json_line(const char *z) {
+	json_t *o = z ? json_loads(z, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	if (!o) ky_test_fail(__FILE__, __LINE__, "not a JSON line: %s", z ? z : "(null)");
+	return o;
+}
+
+static long long jint(json_t *o, const char *zPath) { /* "a.b" */
+	char z[128];
+	snprintf(z, sizeof z, "%s", zPath);
+	json_t *v = o;
+	for (char *s = strtok(z, "."); s && v; s = strtok(NULL, ".")) v = json_object_get(v, s);
+	if (!json_is_integer(v)) ky_test_fail(__FILE__, __LINE__, "no integer at %s", zPath);
+	return json_integer_value(v);
+}
+
+/* Journals of `kyodo run SCENARIO --actions GOOD --db`, made once per drill for the whole program (recording takes
+ * an fsync per action), in a folder removed at exit; a test gets its own copy (zName) to change it if it likes. */
+static char zShared[300];
+
+static void shared_remove(void) {
+	char z[400];
+	snprintf(z, sizeof z, "rm -rf '%s'", zShared);
+	if (zShared[0] && system(z) != 0) fprintf(stderr, "could not remove %s\n", zShared);
+}
+
+static const char *journal(const char *zDrill, const char *zName) {
+	static char z[8][600];
+	static int k;
+	char zMaster[600], zCmd[1400];
+	if (!zShared[0]) {
+		const char *zBase = getenv("TMPDIR");
+		snprintf(zShared, sizeof zShared, "%s/kyodo-replay-XXXXXX", zBase && *zBase ? zBase : "/tmp");
+		if (!mkdtemp(zShared)) ky_test_fail(__FILE__, __LINE__, "mkdtemp");
+		atexit(shared_remove);
+	}
+	snprintf(zMaster, sizeof zMaster, "%s/%s.db", zShared, zDrill);
+	if (access(zMaster, F_OK) != 0)
+		ASSERT_EQ_INT(run(NULL, NULL, "run scenarios/%s.lua --actions scenarios/%s.good.jsonl --db %s", zDrill, zDrill, zMaster), 0);
+	char *p = z[k++ % 8];
+	snprintf(p, 600, "%s/%s.db", ky_test_tmpdir(), zName);
+	snprintf(zCmd, sizeof zCmd, "cp '%s' '%s'", zMaster, p);
+	ASSERT_EQ_INT(system(zCmd), 0);
+	return p;
+}
+
+/* `kyodo run --until T --json` of the same drill and actions (file: an actions file, NULL: the good script). */
+static json_t *run_until(const char *zDrill, const char *zActions, eng_time_t t) {
+	char *zOut = NULL, zA[600];
+	snprintf(zA, sizeof zA, "scenarios/%s.good.jsonl", zDrill);
+	ASSERT_EQ_INT(run(&zOut, NULL, "run scenarios/%s.lua --actions %s --until %.6f --json", zDrill, zActions ? zActions : zA,
+	                  (double)t / 1e6), 0);
+	json_t *o = json_line(zOut);
+	free(zOut);
+	return o;
+}
+
+/* ---- PNG ----------------------------------------------------------------------------------------------------- */
+
+typedef struct image {
+	int w, h;
+	uint8_t *p; /* RGBA */
+} image;
+
+static void png_read(const char *zPath, image *im) {
+	png_image pi;
+	memset(&pi, 0, sizeof pi);
+	pi.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&pi, zPath)) ky_test_fail(__FILE__, __LINE__, "%s: not a PNG: %s", zPath, pi.message);
+	ASSERT_EQ_INT(pi.format & PNG_FORMAT_FLAG_COLORMAP, 0);
+	ASSERT_EQ_INT(PNG_IMAGE_SAMPLE_COMPONENT_SIZE(pi.format), 1); /* 8-bit */
+	pi.format = PNG_FORMAT_RGBA;
+	im->w = (int)pi.width, im->h = (int)pi.height;
+	im->p = malloc(PNG_IMAGE_SIZE(pi));
+	if (!png_image_finish_read(&pi, NULL, im->p, 0, NULL)) ky_test_fail(__FILE__, __LINE__, "%s: %s", zPath, pi.message);
+}
+
+static const uint8_t aPal[5][3] = { { 0x56, 0xB4, 0xE9 }, { 0xD5, 0x5E, 0x00 }, { 0x99, 0x99, 0x99 }, { 0x00, 0x9E, 0x73 }, { 0xCC, 0x79, 0xA7 } };
+static const char *const azClass[5] = { "clean", "compromised", "offline", "patched", "bricked" };
+
+/* Pixels of each state colour inside the rectangle [x, y, w, h] (a JSON array). */
+static void count_colours(const image *im, json_t *rect, long long n[5]) {
+	int x0 = (int)json_integer_value(json_array_get(rect, 0)), y0 = (int)json_integer_value(json_array_get(rect, 1));
+	int w = (int)json_integer_value(json_array_get(rect, 2)), h = (int)json_integer_value(json_array_get(rect, 3));
+	memset(n, 0, 5 * sizeof *n);
+	ASSERT_TRUE(x0 >= 0 && y0 >= 0 && x0 + w <= im->w && y0 + h <= im->h);
+	for (int y = y0; y < y0 + h; y++)
+		for (int x = x0; x < x0 + w; x++) {
+			const uint8_t *p = im->p + ((size_t)y * (size_t)im->w + (size_t)x) * 4;
+			for (int c = 0; c < 5; c++)
+				if (p[0] == aPal[c][0] && p[1] == aPal[c][1] && p[2] == aPal[c][2]) n[c]++;
+		}
+}
+
+/* Each colour's area in the rectangle is its drawn count times a car's area: exactly when a car has whole pixels,
+ * within two pixels when cars share cells. Returns the pixel counts (n). */
+static void check_areas(const image *im, json_t *rect, json_t *drawn, double area, long long n[5]) {
+	count_colours(im, rect, n);
+	for (int c = 0; c < 5; c++) {
+		double want = (double)json_integer_value(json_object_get(drawn, azClass[c])) * area;
+		if (area == (double)(long long)area) ASSERT_EQ_INT(n[c], (long long)want);
+		else ASSERT_NEAR(n[c], want, 2.0);
+	}
+}
+
+/* Renders FILE at t into build/artifacts/replay/NAME.png, checks the frame against the describe line; returns it. */
+static json_t *frame(const char *zDb, const char *zExtra, eng_time_t t, const char *zName, image *im) {
+	char *zOut = NULL, *zErr = NULL, zPng[600];
+	mkdir("build/artifacts", 0777);
+	mkdir(ART, 0777);
+	snprintf(zPng, sizeof zPng, ART "/%s.png", zName);
+	int rc = run(&zOut, &zErr, "replay %s --headless --at %.6f --out %s %s", zDb, (double)t / 1e6, zPng, zExtra ? zExtra : "");
+	if (rc != 0) ky_test_fail(__FILE__, __LINE__, "replay exit %d: %s", rc, zErr);
+	json_t *o = json_line(zOut);
+	free(zOut);
+	free(zErr);
+	png_read(zPng, im);
+	ASSERT_EQ_INT(im->w, json_integer_value(json_array_get(json_object_get(o, "size"), 0)));
+	ASSERT_EQ_INT(im->h, json_integer_value(json_array_get(json_object_get(o, "size"), 1)));
+	long long n[5], sum = 0;
+	json_t *drawn = json_object_get(o, "drawn");
+	for (int c = 0; c < 5; c++) sum += json_integer_value(json_object_get(drawn, azClass[c]));
+	ASSERT_EQ_INT(sum, jint(o, "fleet.total"));
+	ASSERT_EQ_INT(json_integer_value(json_object_get(drawn, "compromised")), jint(o, "fleet.compromised"));
+	ASSERT_EQ_INT(json_integer_value(json_object_get(drawn, "bricked")), jint(o, "fleet.bricked"));
+	check_areas(im, json_object_get(json_object_get(o, "panels"), "fleet"), drawn, json_real_value(json_object_get(o, "car_area")), n);
+	return o;
+}
+
+static void same_counts(json_t *frameJson, json_t *runJson) {
+	static const char *const az[] = { "total", "compromised", "patched", "offline", "bricked" };
+	for (size_t i = 0; i < sizeof az / sizeof az[0]; i++) {
+		long long a = json_integer_value(json_object_get(json_object_get(frameJson, "fleet"), az[i]));
+		long long b = json_integer_value(json_object_get(json_object_get(runJson, "fleet"), az[i]));
+		if (a != b) ky_test_fail(__FILE__, __LINE__, "fleet.%s at %lld us: replay %lld, run --until %lld", az[i],
+		                         jint(frameJson, "t_us"), a, b);
+	}
+}
+
+static eng_time_t first_attack(json_t *o) {
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(o, "markers"), i, m) {
+		if (!strcmp(json_string_value(json_object_get(m, "lane")), "attack")) return json_integer_value(json_object_get(m, "t_us"));
+	}
+	return -1;
+}
+
+/* ---- frames of the shipped drills ---------------------------------------------------------------------------- */
+
+/* Returns the compromised pixels seen after the first attack (some drills compromise no car: a data leak). */
+static long long drill_frames(const char *zDrill) {
+	image im = { 0 };
+	char zName[128];
+	const char *zDb = journal(zDrill, zDrill);
+	snprintf(zName, sizeof zName, "%s-end", zDrill);
+	json_t *end = frame(zDb, NULL, ENG_S(100000), zName, &im);
+	free(im.p);
+	eng_time_t tAttack = first_attack(end), tMid = jint(end, "duration_us") / 2 + ENG_S(7);
+	ASSERT_TRUE(tAttack > 0);
+	/* before the first attack: not one pixel of the compromised colour; after it (at once, or in the middle of the
+	 * drill for an attack that takes time, such as a poisoned update), some */
+	long long n[5], nAfter;
+	snprintf(zName, sizeof zName, "%s-before-attack", zDrill);
+	json_t *o = frame(zDb, NULL, tAttack - ENG_S(1), zName, &im);
+	count_colours(&im, json_object_get(json_object_get(o, "panels"), "fleet"), n);
+	ASSERT_EQ_INT(n[1], 0);
+	json_decref(o);
+	free(im.p);
+	snprintf(zName, sizeof zName, "%s-after-attack", zDrill);
+	o = frame(zDb, NULL, tAttack + ENG_S(1), zName, &im);
+	count_colours(&im, json_object_get(json_object_get(o, "panels"), "fleet"), n);
+	nAfter = n[1];
+	json_decref(o);
+	free(im.p);
+	/* the world at T is `kyodo run --until T`'s */
+	snprintf(zName, sizeof zName, "%s-mid", zDrill);
+	o = frame(zDb, NULL, tMid, zName, &im);
+	json_t *r = run_until(zDrill, NULL, tMid);
+	same_counts(o, r);
+	count_colours(&im, json_object_get(json_object_get(o, "panels"), "fleet"), n);
+	json_decref(r);
+	json_decref(o);
+	json_decref(end);
+	free(im.p);
+	return nAfter + n[1];
+}
+
+TEST(frames_of_tcu_remote_and_ota_supplier_show_the_world_in_its_colours) {
+	ASSERT_LT(0, drill_frames("tcu-remote"));
+	ASSERT_LT(0, drill_frames("ota-supplier"));
+}
+
+TEST(frames_of_relay_theft_darkweb_leak_api_key_leak_and_ev_charging_show_the_world_in_its_colours) {
+	ASSERT_LT(0, drill_frames("relay-theft"));
+	drill_frames("darkweb-leak");
+	drill_frames("api-key-leak");
+	drill_frames("ev-charging");
+}
+
+/* At each snapshot of the journal and a second after it, the frame's counts are those of `kyodo run --until`. */
+TEST(frames_at_and_between_snapshot_boundaries_match_run_until) {
+	const char *zDb = journal("tcu-remote", "snap");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	eng_time_t aT[16];
+	int n = 0;
+	ASSERT_EQ_INT(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT t_us FROM snapshots ORDER BY t_us", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n < 14) {
+		eng_time_t t = sqlite3_column_int64(st, 0);
+		aT[n++] = t;
+		if (t + ENG_S(1) < ENG_S(4 * 3600)) aT[n++] = t + ENG_S(1) + 1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ASSERT_LE(6, n);
+	for (int i = 0; i < n; i++) {
+		image im = { 0 };
+		char zName[64];
+		snprintf(zName, sizeof zName, "snapshot-%d", i);
+		json_t *o = frame(zDb, NULL, aT[i], zName, &im);
+		json_t *r = run_until("tcu-remote", NULL, aT[i]);
+		same_counts(o, r);
+		ASSERT_EQ_INT(jint(o, "t_us"), aT[i]);
+		json_decref(o);
+		json_decref(r);
+		free(im.p);
+	}
+}
+
+/* Each marker is drawn where its time puts it: x = X + round(t (W - 1) / duration) on the timeline. */
+TEST(markers_sit_at_the_x_positions_their_times_imply) {
+	image im = { 0 };
+	const char *zDb = journal("tcu-remote", "markers");
+	json_t *o = frame(zDb, NULL, ENG_S(3600), "markers", &im);
+	json_t *tl = json_object_get(json_object_get(o, "panels"), "timeline");
+	long long X = json_integer_value(json_array_get(tl, 0)), W = json_integer_value(json_array_get(tl, 2));
+	long long dur = jint(o, "duration_us");
+	size_t i, nSeen = 0;
+	json_t *m;
+	json_array_foreach(json_object_get(o, "markers"), i, m) {
+		long long t = json_integer_value(json_object_get(m, "t_us")), x = json_integer_value(json_object_get(m, "x"));
+		long long y = json_integer_value(json_object_get(m, "y"));
+		ASSERT_EQ_INT(x, X + (long long)((double)t * (double)(W - 1) / (double)dur + 0.5));
+		const uint8_t *p = im.p + ((size_t)y * (size_t)im.w + (size_t)x) * 4;
+		int bBackground = (p[0] == 23 && p[1] == 26 && p[2] == 32) || (p[0] == 29 && p[1] == 32 && p[2] == 40);
+		if (bBackground) ky_test_fail(__FILE__, __LINE__, "no marker drawn at x %lld y %lld (t %lld us)", x, y, t);
+		nSeen++;
+	}
+	ASSERT_LE(15, nSeen);
+	json_decref(o);
+	free(im.p);
+}
+
+/* ---- what-if ------------------------------------------------------------------------------------------------- */
+
+/* Writes the recorded good script's lines before T and ALT's from T on (none of the teams left out from T on). */
+static void splice(const char *zDrill, const char *zAlt, eng_time_t t, const char *const *azWithout, const char *zOut) {
+	char zGood[300], z[4096];
+	snprintf(zGood, sizeof zGood, "scenarios/%s.good.jsonl", zDrill);
+	FILE *out = fopen(zOut, "w");
+	const char *az[2] = { zGood, zAlt ? zAlt : zGood };
+	for (int k = 0; k < 2; k++) {
+		FILE *in = fopen(az[k], "r");
+		ASSERT_TRUE(in != NULL);
+		while (fgets(z, sizeof z, in)) {
+			json_t *o = json_loads(z, 0, NULL);
+			if (!o) continue;
+			eng_time_t ta = 0;
+			eng_time_parse(json_string_value(json_object_get(o, "t")), &ta, NULL);
+			int bKeep = k == 0 ? ta < t : ta >= t;
+			for (int w = 0; bKeep && k == 1 && azWithout && azWithout[w]; w++)
+				bKeep = strcmp(azWithout[w], json_string_value(json_object_get(o, "team"))) != 0;
+			if (bKeep) fputs(z, out);
+			json_decref(o);
+		}
+		fclose(in);
+	}
+	fclose(out);
+}
+
+static void whatif_case(const char *zDb, const char *zDrill, const char *zAltName, eng_time_t t, const char *const *azWithout) {
+	char zAlt[300] = "", zWithout[300] = "", zOut[600], zSpliced[600];
+	if (zAltName) snprintf(zAlt, sizeof zAlt, "--actions scenarios/%s.%s.jsonl", zDrill, zAltName);
+	for (int w = 0; azWithout && azWithout[w]; w++)
+		snprintf(zWithout + strlen(zWithout), sizeof zWithout - strlen(zWithout), " --without %s", azWithout[w]);
+	snprintf(zOut, sizeof zOut, "%s/whatif.db", ky_test_tmpdir());
+	snprintf(zSpliced, sizeof zSpliced, "%s/spliced.jsonl", ky_test_tmpdir());
+	char *zJson = NULL, *zErr = NULL, zAltPath[300];
+	int rc = run(&zJson, &zErr, "whatif %s --from %.6f %s %s --db %s --json", zDb, (double)t / 1e6, zAlt, zWithout, zOut);
+	if (rc) ky_test_fail(__FILE__, __LINE__, "whatif exit %d: %s", rc, zErr);
+	snprintf(zAltPath, sizeof zAltPath, "scenarios/%s.%s.jsonl", zDrill, zAltName ? zAltName : "good");
+	splice(zDrill, zAltPath, t, azWithout, zSpliced);
+	json_t *w = json_line(zJson), *r = run_until(zDrill, zSpliced, ENG_S(100000));
+	const char *zW = json_string_value(json_object_get(w, "state_hash")), *zR = json_string_value(json_object_get(r, "state_hash"));
+	if (!zW || !zR || strcmp(zW, zR) != 0)
+		ky_test_fail(__FILE__, __LINE__, "%s whatif --from %lld us %s%s: state_hash %s, run of the spliced actions %s", zDrill,
+		             (long long)t, zAlt, zWithout, zW, zR);
+	same_counts(w, r);
+	/* OUT.db is a whole journal: the viewer opens it and shows the same end */
+	image im = { 0 };
+	json_t *f = frame(zOut, NULL, ENG_S(100000), "whatif-end", &im);
+	same_counts(f, r);
+	json_decref(f);
+	free(im.p);
+	json_decref(w);
+	json_decref(r);
+	free(zJson);
+	free(zErr);
+}
+
+TEST(whatif_equals_run_of_the_spliced_actions_for_several_times_and_teams) {
+	const char *zDb = journal("tcu-remote", "wi");
+	const char *azVsoc[] = { "vsoc", NULL }, *azTwo[] = { "oem_psirt", "legal_pr", NULL };
+	whatif_case(zDb, "tcu-remote", "poor", 0, NULL);
+	whatif_case(zDb, "tcu-remote", "poor", ENG_S(25 * 60), NULL);
+	whatif_case(zDb, "tcu-remote", "poor", ENG_S(90 * 60), NULL);
+	whatif_case(zDb, "tcu-remote", NULL, ENG_S(20 * 60), azVsoc);
+	whatif_case(zDb, "tcu-remote", NULL, ENG_S(3600), azTwo);
+	whatif_case(zDb, "tcu-remote", "poor", ENG_S(4 * 3600), NULL);
+	const char *zRelay = journal("relay-theft", "wi-relay");
+	const char *azPsirt[] = { "oem_psirt", NULL };
+	whatif_case(zRelay, "relay-theft", "poor", ENG_S(3 * 3600), NULL);
+	whatif_case(zRelay, "relay-theft", NULL, ENG_S(2 * 3600), azPsirt);
+	/* a scenario that loads files beside it: the journal's copies of them rebuild it */
+	const char *zSbom = journal("sbom-zlib", "wi-sbom");
+	whatif_case(zSbom, "sbom-zlib", "poor", ENG_S(3600), NULL);
+}
+
+TEST(whatif_refuses_a_bad_file_or_time) {
+	const char *zDb = journal("tcu-remote", "wibad");
+	char *zErr = NULL, zOut[600];
+	snprintf(zOut, sizeof zOut, "%s/out.db", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s --from 05:00:00 --db %s", zDb, zOut), 1);
+	ASSERT_CONTAINS(zErr, "outside the recording");
+	ASSERT_TRUE(access(zOut, F_OK) != 0);
+	free(zErr);
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s --from soon --db %s", zDb, zOut), 1);
+	ASSERT_CONTAINS(zErr, "bad time");
+	free(zErr);
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s/none.db --from 1h --db %s", ky_test_tmpdir(), zOut), 1);
+	ASSERT_CONTAINS(zErr, "none.db");
+	free(zErr);
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s --from 1h --without nobody --db %s", zDb, zOut), 1);
+	ASSERT_CONTAINS(zErr, "nobody");
+	free(zErr);
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s --from 0 --actions tests/data/replay/ties.jsonl --db %s", zDb, zOut), 1);
+	ASSERT_CONTAINS(zErr, "tests/data/replay/ties.jsonl:");
+	ASSERT_TRUE(access(zOut, F_OK) != 0);
+	free(zErr);
+}
+
+/* ---- compare ------------------------------------------------------------------------------------------------- */
+
+TEST(compare_frames_show_two_fleets) {
+	const char *zA = journal("relay-theft", "cmpA");
+	char zB[600], *zErr = NULL, zExtra[700];
+	snprintf(zB, sizeof zB, "%s/cmpB.db", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, &zErr, "whatif %s --from 2h --without oem_psirt --db %s", zA, zB), 0);
+	free(zErr);
+	snprintf(zExtra, sizeof zExtra, "--compare %s", zB);
+	image im = { 0 };
+	json_t *o = frame(zA, zExtra, ENG_S(5 * 3600), "compare", &im);
+	json_t *cmp = json_object_get(o, "compare");
+	ASSERT_TRUE(cmp != NULL);
+	long long nA[5], nB[5];
+	json_t *rA = json_object_get(json_object_get(o, "panels"), "fleet"), *rB = json_object_get(json_object_get(o, "panels"), "fleet_b");
+	ASSERT_TRUE(rB != NULL);
+	ASSERT_LE(json_integer_value(json_array_get(rA, 0)) + json_integer_value(json_array_get(rA, 2)), json_integer_value(json_array_get(rB, 0)));
+	check_areas(&im, rB, json_object_get(cmp, "drawn"), json_real_value(json_object_get(o, "car_area")), nB);
+	count_colours(&im, rA, nA);
+	ASSERT_LT(nA[1], nB[1]);   /* without the PSIRT's BCM update, more cars are stolen */
+	ASSERT_LT(nB[3], nA[3]);   /* and none patched */
+	json_decref(o);
+	free(im.p);
+}
+
+/* ---- bad journals, odd journals -------------------------------------------------------------------------------- */
+
+static void refused(const char *zDb, const char *zWant) {
+	char *zErr = NULL, zPng[600];
+	snprintf(zPng, sizeof zPng, "%s/bad.png", ky_test_tmpdir());
+	int rc = run(NULL, &zErr, "replay %s --headless --at 1h --out %s", zDb, zPng);
+	if (rc != 1) ky_test_fail(__FILE__, __LINE__, "replay %s: exit %d, want 1: %s", zDb, rc, zErr);
+	ASSERT_CONTAINS(zErr, zDb);
+	ASSERT_CONTAINS(zErr, zWant);
+	free(zErr);
+}
+
+TEST(a_missing_empty_damaged_or_newer_journal_is_refused_with_a_clear_error) {
+	char z[600];
+	const char *zDir = ky_test_tmpdir();
+	snprintf(z, sizeof z, "%s/missing.db", zDir);
+	refused(z, "No such file");
+	snprintf(z, sizeof z, "%s/empty.db", zDir);
+	fclose(fopen(z, "w"));
+	refused(z, "empty");
+	snprintf(z, sizeof z, "%s/garbage.db", zDir);
+	FILE *f = fopen(z, "w");
+	for (int i = 0; i < 4096; i++) fputc((i * 7919) & 0xff, f);
+	fclose(f);
+	refused(z, "not a kyodo journal");
+	const char *zDb = journal("tcu-remote", "newer");
+	sqlite3 *db = NULL;
+	ASSERT_EQ_INT(sqlite3_open(zDb, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	refused(zDb, "newer");
+	snprintf(z, sizeof z, "%s/other.db", zDir);
+	ASSERT_EQ_INT(sqlite3_open(z, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA application_id = 42", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	refused(z, "not a kyodo journal");
+	char *zErr = NULL;
+	ASSERT_EQ_INT(run(NULL, &zErr, "replay %s --headless --at later --out %s/x.png", zDb, zDir), 2); /* usage */
+	ASSERT_CONTAINS(zErr, "bad time");
+	free(zErr);
+}
+
+/* A damaged world log or snapshot never gives a wrong frame: the frame is right, or the run fails. */
+TEST(a_journal_with_damaged_rows_gives_a_correct_frame_or_an_error) {
+	const char *zDb = journal("tcu-remote", "damaged");
+	sqlite3 *db = NULL;
+	ASSERT_EQ_INT(sqlite3_open(zDb, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "UPDATE snapshots SET data = zeroblob(length(data)) WHERE t_us > 0", NULL, NULL, NULL),
+	              SQLITE_OK);
+	sqlite3_close(db);
+	image im = { 0 };
+	json_t *o = frame(zDb, NULL, ENG_S(5400), "damaged-snapshot", &im);
+	json_t *r = run_until("tcu-remote", NULL, ENG_S(5400));
+	same_counts(o, r);
+	json_decref(o);
+	json_decref(r);
+	free(im.p);
+	ASSERT_EQ_INT(sqlite3_open(zDb, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "UPDATE world_inputs SET args = '{bad' WHERE name = 'attack.spread'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	refused(zDb, "world_inputs");
+}
+
+TEST(a_journal_without_actions_gives_a_correct_frame) {
+	char zDb[600];
+	snprintf(zDb, sizeof zDb, "%s/noact.db", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, NULL, "run scenarios/tcu-remote.lua --db %s", zDb), 0);
+	image im = { 0 };
+	json_t *o = frame(zDb, NULL, ENG_S(7200), "no-actions", &im);
+	char zEmpty[600];
+	snprintf(zEmpty, sizeof zEmpty, "%s/empty.jsonl", ky_test_tmpdir());
+	fclose(fopen(zEmpty, "w"));
+	json_t *r = run_until("tcu-remote", zEmpty, ENG_S(7200));
+	same_counts(o, r);
+	json_decref(o);
+	json_decref(r);
+	free(im.p);
+}
+
+/* A drill killed while it ran: frames up to where its journal stops, an error after. */
+TEST(an_interrupted_drills_journal_gives_correct_frames_up_to_where_it_stops) {
+	char zDb[600];
+	snprintf(zDb, sizeof zDb, "%s/killed.db", ky_test_tmpdir());
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(kyodo(), "kyodo", "run", "scenarios/ota-supplier.lua", "--actions", "scenarios/ota-supplier.good.jsonl", "--db", zDb,
+		      (char *)NULL);
+		_exit(127);
+	}
+	eng_time_t tClean = 0;
+	for (int i = 0; i < 400 && tClean < ENG_S(1800); i++) { /* until it has recorded half an hour */
+		usleep(5000);
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'clean_us'", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			tClean = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ASSERT_LT(0, tClean);
+	image im = { 0 };
+	json_t *end = frame(zDb, NULL, 0, "interrupted-start", &im);
+	json_decref(end);
+	free(im.p);
+	char *zOut = NULL, *zErr = NULL, zPng[600];
+	snprintf(zPng, sizeof zPng, ART "/interrupted-end.png");
+	ASSERT_EQ_INT(run(&zOut, &zErr, "replay %s --headless --out %s", zDb, zPng), 0);
+	json_t *o = json_line(zOut);
+	eng_time_t tEnd = jint(o, "t_us");
+	ASSERT_LT(0, tEnd);
+	json_t *r = run_until("ota-supplier", NULL, tEnd);
+	same_counts(o, r);
+	free(zOut);
+	free(zErr);
+	json_decref(o);
+	json_decref(r);
+	ASSERT_EQ_INT(run(NULL, &zErr, "replay %s --headless --at 5h --out %s", zDb, zPng), 1);
+	ASSERT_CONTAINS(zErr, "after the end of the recording");
+	free(zErr);
+}
+
+/* ---- sequences, the window ------------------------------------------------------------------------------------- */
+
+TEST(frames_dir_writes_a_numbered_png_sequence) {
+	const char *zDb = journal("tcu-remote", "seq");
+	char *zOut = NULL, zDir[600];
+	snprintf(zDir, sizeof zDir, "%s/frames", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(&zOut, NULL, "replay %s --headless --frames %s --every 1h --size 640x360", zDb, zDir), 0);
+	json_t *o = json_line(zOut);
+	ASSERT_EQ_INT(jint(o, "frames"), 5);
+	for (int i = 1; i <= 5; i++) {
+		char z[700];
+		image im = { 0 };
+		snprintf(z, sizeof z, "%s/frame-%05d.png", zDir, i);
+		png_read(z, &im);
+		ASSERT_EQ_INT(im.w, 640);
+		free(im.p);
+	}
+	json_decref(o);
+	free(zOut);
+}
+
+/* The window (SDL's dummy video driver): keys seek to markers; the last frame keeps the colour rule. */
+TEST(the_window_plays_keys_and_its_frame_keeps_the_colours) {
+	const char *zDb = journal("tcu-remote", "window");
+	char *zOut = NULL, *zErr = NULL;
+	setenv("SDL_VIDEODRIVER", "dummy", 0);
+	int rc = run(&zOut, &zErr, "replay %s --keys end,left,left,left,wheelup,0 --out " ART "/window.png", zDb);
+	if (rc) ky_test_fail(__FILE__, __LINE__, "exit %d: %s", rc, zErr);
+	json_t *o = json_line(zOut);
+	ASSERT_EQ_INT(jint(o, "t_us"), ENG_S(7800)); /* end, then back three markers: 03:30, 02:30, 02:10 */
+	image im = { 0 };
+	png_read(ART "/window.png", &im);
+	long long n[5];
+	check_areas(&im, json_object_get(json_object_get(o, "panels"), "fleet"), json_object_get(o, "drawn"),
+	            json_real_value(json_object_get(o, "car_area")), n);
+	json_t *view = json_object_get(o, "view");
+	ASSERT_LT(json_integer_value(json_array_get(view, 1)) - json_integer_value(json_array_get(view, 0)), ENG_S(4 * 3600)); /* zoomed */
+	json_decref(o);
+	free(im.p);
+	free(zOut);
+	free(zErr);
+}
+
+/* More cars than pixels: cars share cells, each colour's area still in proportion (within two pixels). */
+TEST(a_fleet_larger_than_the_panel_shares_cells_in_proportion) {
+	char zLua[600], zDb[600];
+	snprintf(zLua, sizeof zLua, "%s/big.lua", ky_test_tmpdir());
+	snprintf(zDb, sizeof zDb, "%s/big.db", ky_test_tmpdir());
+	FILE *f = fopen(zLua, "w");
+	fputs("scenario { id = \"big\", title = \"大規模フリート\", duration = \"12m\", seed = 3 }\n"
+	      "teams { { id = \"vsoc\", name = \"Vehicle SOC\" } }\n"
+	      "fleet { { model = \"Sedan-A\", count = 250000, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } },\n"
+	      "        { model = \"SUV-B\", count = 150000, region = \"JP-Kansai\", ecus = { tcu = \"2.4.1\" } } }\n"
+	      "at(\"00:05:00\", function() attack.compromise { select = { ecu = \"tcu\", below = \"2.4.0\" }, fraction = 0.04 } end)\n",
+	      f);
+	fclose(f);
+	ASSERT_EQ_INT(run(NULL, NULL, "run %s --db %s", zLua, zDb), 0);
+	image im = { 0 };
+	json_t *o = frame(zDb, NULL, ENG_S(600), "shared-cells", &im);
+	ASSERT_LT(json_real_value(json_object_get(o, "car_area")), 1.0);
+	ASSERT_LT(8000, jint(o, "drawn.compromised")); /* 4 % of the 250,000 vulnerable, less those that went offline since */
+	char zRun[700], *zOut = NULL;
+	ASSERT_EQ_INT(run(&zOut, NULL, "run %s --until 600 --json", zLua), 0);
+	json_t *r = json_line(zOut);
+	same_counts(o, r);
+	json_decref(r);
+	free(zOut);
+	(void)zRun;
+	json_decref(o);
+	free(im.p);
+}

@@ -1,0 +1,78 @@
+/* draw (ui/replay): one frame of the replay viewer, drawn on any SDL_Renderer (the window's, or a software
+ * renderer on a surface for headless PNGs): the header (drill, time, the fleet's counts), the fleet panel (every
+ * car a cell, cells.h), the event panel (what happened around the playhead), the timeline (attack steps, injects,
+ * shares, the facilitator, each team's actions; the playhead), the metric curves (the world's counts and each
+ * team's score over time) and the help overlay. With a second drill (compare), both fleets side by side on one
+ * shared timeline, both curves overlaid. The fleet panel is drawn into a pixel buffer and copied without blending,
+ * so that inside it only the cars carry the five state colours (labels there are kept off them).
+ * Knows SDL, the model and the world's read-only views; nothing of the journal's storage. */
+#ifndef RPL_DRAW_H
+#define RPL_DRAW_H
+
+#include <SDL.h>
+
+#include "engine/err.h"
+#include "ui/replay/cells.h"
+#include "ui/replay/model.h"
+#include "ui/replay/text.h"
+#include "vehicles/world.h"
+
+#define RPL_MAX_GROUPS 64
+
+/* One drill as the frame shows it. */
+typedef struct rpl_side {
+	const rpl_model *m;
+	const veh_world *w;          /* the world at the frame's time */
+	const char *zLabel;          /* "A  drill.db" */
+	int nGroup;                  /* cohorts, in car-id order */
+	uint32_t aCount[RPL_MAX_GROUPS];
+	const char *azGroup[RPL_MAX_GROUPS]; /* "Sedan-A · JP-Kanto" */
+} rpl_side;
+
+typedef struct rpl_view {
+	eng_time_t t;                /* the playhead */
+	eng_time_t t0, t1;           /* the timeline's visible span (zoom); t1 <= t0: the whole drill */
+	unsigned long laneMask;      /* timeline lanes shown (bit per RPL_LANE_*) */
+	int bCompare;                /* show the second drill */
+	int bHelp;                   /* the keys overlay */
+	int bPlaying;
+	double speed;                /* sim seconds per wall second */
+	const char *zStatus;         /* a note for the header (NULL: none) */
+} rpl_view;
+
+/* What a frame drew, for the describe line and the tests. */
+typedef struct rpl_frame_info {
+	SDL_Rect header, fleet, fleetB, events, timeline, curves; /* fleetB.w == 0 without a second drill */
+	eng_time_t t0, t1;           /* the timeline's span */
+	int64_t drawn[2][RPL_NCLASS];
+	veh_metrics counts[2];       /* the worlds' counts */
+	double carArea[2];           /* pixels per car */
+	int nSides;
+	int w, h;                    /* the frame */
+	int laneH;                   /* height of a timeline lane: lane i spans timeline.y + i * laneH, laneH rows */
+} rpl_frame_info;
+
+typedef struct rpl_draw rpl_draw;
+
+/* scale: output pixels per window point (HiDPI). NULL when out of memory. */
+rpl_draw *rpl_draw_new(double scale);
+void rpl_draw_free(rpl_draw *d);
+/* Forgets textures made for the current renderer (before destroying it). */
+void rpl_draw_flush(rpl_draw *d);
+rpl_text *rpl_draw_text(rpl_draw *d);
+
+/* Draws a frame of w x h output pixels. b may be NULL (no compare). 0, or KY_ENOMEM / KY_EINVAL (a window too
+ * small for the panels) with err. */
+int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a, const rpl_side *b, const rpl_view *v,
+                   rpl_frame_info *out, ky_err *err);
+
+/* The x of time t on a timeline rectangle showing [t0, t1]: X + round((t - t0) * (W - 1) / (t1 - t0)), the formula
+ * every marker and the playhead use (docs/replay.md). And back, for the mouse. */
+int rpl_draw_time_x(const SDL_Rect *tl, eng_time_t t0, eng_time_t t1, eng_time_t t);
+eng_time_t rpl_draw_x_time(const SDL_Rect *tl, eng_time_t t0, eng_time_t t1, int x);
+/* The lane under y in the timeline rectangle (RPL_LANE_*), or -1. */
+int rpl_draw_lane_at(const rpl_draw *d, const SDL_Rect *tl, int nTeam, int y);
+/* The team colour of team i. */
+SDL_Color rpl_draw_team_colour(int i);
+
+#endif
