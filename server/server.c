@@ -90,6 +90,8 @@ typedef struct srv {
 	int bJournalErr;     /* a recording error was logged once */
 	lws_sorted_usec_list_t sulStep, sulSecond, sulWake, sulBeat;
 	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
+	uint64_t nGen;       /* bumped by every message routed: what a welcome's backlog was built from has changed */
+	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; size_t n, nCap; } *aBacklog; /* per team */
 	int nAct, nActAlloc;
 } srv;
 
@@ -241,6 +243,7 @@ static int team_index(const srv *s, const char *zTeam) {
 
 static void route(srv *s, json_t *msg, int role, int iTeam) {
 	srv_buf *b = srv_buf_json(msg);
+	s->nGen++; /* a team's backlog may have changed: its cached welcome backlog is stale (team_backlog) */
 	if (!b) return;
 	for (conn *c = s->pConns, *pNext; c; c = pNext) {
 		pNext = c->pNext;
@@ -396,6 +399,60 @@ static const char *code_of(int rc) {
 }
 
 
+static void backlog_drop(struct backlog_cache *bc) {
+	for (size_t i = 0; i < bc->n; i++) srv_buf_unref(bc->ap[i]);
+	bc->n = 0;
+}
+
+static int backlog_add(struct backlog_cache *bc, json_t *v) {
+	srv_buf *b = v ? srv_buf_json(v) : NULL;
+	if (!b) return v ? -1 : 0;
+	if (bc->n == bc->nCap) {
+		size_t nNew = bc->nCap ? 2 * bc->nCap : 64;
+		srv_buf **ap = realloc(bc->ap, nNew * sizeof *ap);
+		if (!ap) {
+			srv_buf_unref(b);
+			return -1;
+		}
+		bc->ap = ap;
+		bc->nCap = nNew;
+	}
+	bc->ap[bc->n++] = b;
+	return 0;
+}
+
+/* A team's welcome backlog (everything after the welcome), encoded once and shared by every connection of the team
+ * that joins before anything is routed or the clock moves: after a restart a hundred laptops of one team ask for it
+ * at once, and a thousand copies of it were the server's peak memory (bench/load). NULL when out of memory. */
+static struct backlog_cache *team_backlog(srv *s, int iTeam) {
+	struct backlog_cache *bc = &s->aBacklog[iTeam];
+	const char *zTeam = srv_drill_team_id(s->pDrill, iTeam);
+	json_t *b, *v;
+	size_t i;
+	int rc = 0;
+	if (bc->n && bc->gen == s->nGen && bc->t == srv_drill_now(s->pDrill)) return bc;
+	backlog_drop(bc);
+	bc->gen = s->nGen;
+	bc->t = srv_drill_now(s->pDrill);
+	b = srv_drill_backlog(s->pDrill, zTeam);
+	json_array_foreach(b, i, v) rc |= backlog_add(bc, v);
+	json_decref(b);
+	v = srv_drill_score_msg(s->pDrill, zTeam, 0);
+	rc |= backlog_add(bc, v);
+	json_decref(v);
+	b = srv_drill_replay(s->pDrill, zTeam);
+	json_array_foreach(b, i, v) rc |= backlog_add(bc, v);
+	json_decref(b);
+	v = srv_drill_fleet_msg(s->pDrill, zTeam);
+	rc |= backlog_add(bc, v);
+	json_decref(v);
+	if (rc) {
+		backlog_drop(bc);
+		return NULL;
+	}
+	return bc;
+}
+
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
 	                      "exercise", c->role == ROLE_FAC ? srv_drill_exercise(s->pDrill, 1)
@@ -411,6 +468,16 @@ static void send_welcome(srv *s, conn *c) {
 	c->bWelcoming = 1;
 	conn_send(s, c, w);
 	json_decref(w);
+	if (c->role == ROLE_TEAM && s->aBacklog) {
+		struct backlog_cache *bc = team_backlog(s, c->iTeam);
+		for (size_t k = 0; bc && k < bc->n; k++) conn_send_buf(s, c, bc->ap[k]);
+		json_decref(pSeen);
+		c->bWelcoming = 0;
+		pend_refill(c);
+		c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
+		if (!bc) conn_drop(s, c);
+		return;
+	}
 	for (int k = 0; k < s->nTeam; k++) {
 		const char *zTeam = srv_drill_team_id(s->pDrill, k);
 		if (c->role == ROLE_TEAM && k != c->iTeam) continue;
@@ -1215,6 +1282,7 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 	while (zBase[0] && zBase[strlen(zBase) - 1] == '/') zBase[strlen(zBase) - 1] = 0;
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
+	s->aBacklog = calloc((size_t)s->nTeam + 1, sizeof *s->aBacklog); /* NULL: welcomes built per connection */
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
 	if (pStored) { /* --resume: only digests were kept, so the URLs of the first start stay the ones to use */
 		snprintf(s->zFacHash, sizeof s->zFacHash, "%s", json_string_value(json_object_get(pStored, "facilitator")) ?: "");
@@ -1434,6 +1502,12 @@ out:
 	}
 	s.pDrill = NULL;
 	free(s.azTeamHash);
+	for (int i = 0; s.aBacklog && i < s.nTeam; i++) {
+		backlog_drop(&s.aBacklog[i]);
+		free(s.aBacklog[i].ap);
+	}
+	free(s.aBacklog);
+	s.aBacklog = NULL;
 	free(s.azRevoked);
 	s.azRevoked = NULL;
 	s.nRevoked = 0;
