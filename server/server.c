@@ -959,17 +959,22 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
 	c->bRxTooBig = c->bRxBinary = 0;
 }
 
-/* One write per callback; re-arms while the queue has more. */
+/* Up to SRV_WRITES_PER_CALLBACK messages per callback, each after lws_send_pipe_choked says the socket takes more
+ * (lws's way to write back to back); re-arms while the queue has more. One write per callback cost a whole service
+ * pass over every connection per message: after a restart, a thousand welcome backlogs of some 300 messages took
+ * that many passes, and answers waited behind them (bench/load). */
+#define SRV_WRITES_PER_CALLBACK 16
 static int on_writeable(srv *s, conn *c) {
-	srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
-	srv_buf *b = srv_outq_peek(q);
 	if (c->bDropped) return -1;
 	if (c->bRevoked) {
 		static const char zWhy[] = "token revoked";
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)zWhy, sizeof zWhy - 1);
 		return -1;
 	}
-	if (b) {
+	for (int k = 0; k < SRV_WRITES_PER_CALLBACK; k++) {
+		srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
+		srv_buf *b = srv_outq_peek(q);
+		if (!b || (k > 0 && lws_send_pipe_choked(c->wsi))) break;
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
 		s->m.nMsgOut++;
