@@ -3,11 +3,12 @@
 -- Story: a fleet-management partner's integration key for the OEM's connected-services API (the one the app
 -- backend uses to send remote commands) is committed to a public repository. A criminal group scripts it: first a
 -- few test unlocks, then waves of remote unlock / remote start against parked cars in Kanto. The vehicle SOC sees
--- bursts of remote commands from one API client; the OEM must kill the key (block it at the API gateway), decide
+-- bursts of remote commands from one API client; the OEM must kill the key (rotate it: the API gateway refuses the
+-- old one at once, and the partner's own integration is down until it deploys the new key), decide
 -- whether to disable remote features (safe, but every customer loses them), rotate partner credentials with the
 -- supplier that runs the API platform, tell the police and customers, and meet the reporting clocks.
 --
---   vsoc       triage the command-burst alert, block the API client key and the scripting hosts
+--   vsoc       triage the command-burst alert, rotate the partner's API key, block the scripting host
 --   oem_psirt  confirm the key's origin, temporarily disable remote_start for the targeted models, assess
 --   supplier   (connected-services platform vendor) rotate all partner keys, share gateway logs with the OEM
 --   isac       warn members: same partner integrates with other OEMs (TLP:AMBER), then TLP:GREEN advisory
@@ -38,7 +39,18 @@ fleet {
 
 local KEY = "apikey:fleetpartner-07"
 local HOSTS = "198.51.100.77"
-local keyBlocked = false
+
+-- The partner's key opens the app API (remote commands); the partner's fleet-management integration uses it, so a
+-- rotation stops that integration until the partner deploys the new key (1 hour; assumption: 1,200 business
+-- customers of the partner depend on it, all of them unserved while it is down: degraded_loss 1).
+services {
+	{ id = "partner_fleet", name = "fleetpartner-07 fleet-management integration", operator = "partners", customers = 1200,
+	  degraded_loss = 1 },
+}
+credentials {
+	{ id = KEY, name = "fleetpartner-07 connected-services API key", kind = "api_key", held_by = "partners",
+	  reaches = { "app_api" }, used_by = { "partner_fleet" }, rotation = "1h" },
+}
 
 penalty { action = "disable_feature", args = { feature = "remote_climate" }, points = 5,
           reason = "disabled an unrelated feature" }
@@ -55,17 +67,20 @@ dashboard {
 	series = { "unsafe_events", "compromised", "customers_affected" },
 }
 
--- 00:20 test unlocks; then every 10 minutes a wave, growing until the key is blocked.
-local wave = 0
+-- 00:20 test unlocks with the leaked key; then every 10 minutes a wave, growing until the key is rotated (the gateway
+-- refuses the old key: the commands fail). Blocking the scripting host pauses the waves for 20 minutes, the time it
+-- takes the group to rent another (assumption).
+local wave, hostBlockedAt = 0, nil
 at("00:20:00", function()
-	attack.abuse_feature { feature = "remote_unlock", fraction = 0.0002, select = { region = "JP-Kanto" } }
+	attack.abuse_feature { feature = "remote_unlock", fraction = 0.0002, select = { region = "JP-Kanto" }, credential = KEY }
 end)
 every("10m", function()
-	if keyBlocked then return false end  -- returning false stops this timer
+	if credential.status { credential = KEY }.rotations > 0 then return false end  -- false stops this timer
+	if hostBlockedAt and now() < hostBlockedAt + seconds("20m") then return end
 	wave = wave + 1
 	local f = math.min(0.0005 * wave, 0.004)
-	attack.abuse_feature { feature = "remote_unlock", fraction = f, select = { region = "JP-Kanto" } }
-	attack.abuse_feature { feature = "remote_start", fraction = f / 2, select = { region = "JP-Kanto" } }
+	attack.abuse_feature { feature = "remote_unlock", fraction = f, select = { region = "JP-Kanto" }, credential = KEY }
+	attack.abuse_feature { feature = "remote_start", fraction = f / 2, select = { region = "JP-Kanto" }, credential = KEY }
 	alert { source = "api-gateway", kind = "command_burst", client = KEY, count = 5 }
 end, { start = "00:40:00" })
 
@@ -76,7 +91,7 @@ inject {
 		"all to parked cars in Kanto, from 198.51.100.77 (a cloud VPS). The partner normally sends < 50 per day.",
 	expects = {
 		{ action = "triage", args = { inject = "K1" }, within = "15m", points = 5 },
-		{ action = "block_indicator", args = { value = KEY }, within = "30m", points = 25, label = "K1-block-key" },
+		{ action = "rotate_credential", args = { credential = KEY }, within = "30m", points = 25, label = "K1-rotate-key" },
 		{ action = "block_indicator", args = { value = HOSTS }, within = "1h", points = 5 },
 	},
 }
@@ -138,9 +153,12 @@ when(function() return world.metrics().unsafe_events > 1500 end, function()
 end)
 
 on("action", function(a)
-	if a.kind == "block_indicator" and a.args.value == KEY and not keyBlocked then
-		keyBlocked = true
-		log("API key blocked by " .. a.team .. " at " .. clock())
-		return { text = "The API gateway refuses fleetpartner-07's key: no more remote commands from it", effective = true }
+	if a.kind == "rotate_credential" and a.args.credential == KEY and a.result.attacker_cut then
+		log("API key rotated by " .. a.team .. " at " .. clock())
+		return { text = "The API gateway refuses fleetpartner-07's old key: no more remote commands from it" }
+	elseif a.kind == "block_indicator" and a.args.value == HOSTS and not hostBlockedAt then
+		hostBlockedAt = now()
+		return { text = "198.51.100.77 is refused at the API gateway: the waves pause until the group finds another host",
+		         effective = true }
 	end
 end)

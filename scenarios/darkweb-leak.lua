@@ -4,14 +4,14 @@
 -- which monitors vulnerability and dark-web intelligence, finds a public repository on a code-sharing site holding
 -- a telematics backend configuration file with a service account credential, and then a dark-web forum post
 -- selling "Japanese connected-car owner data" (names, VINs, location history). The credential still works:
--- someone is pulling records from the telematics backend. The teams must stop the bleeding (rotate / isolate),
+-- someone is pulling records from the telematics backend. The teams must stop the bleeding (rotate the account),
 -- get the repository taken down, report to the Personal Information Protection Commission (PPC: APPI 速報 within
 -- about 3-5 days, 確報 within 60 days) and inform MLIT (UN R155 7.4.1 monitoring), tell customers and share
 -- intelligence with the members.
 --
 --   isac       (ISAC liaison, with the SOC's dark-web monitoring) pass the finding to the OEM, warn members
 --   vsoc       triage the unusual API pulls, block the scraping hosts
---   oem_psirt  isolate the telematics service account path, assess which data and cars are exposed
+--   oem_psirt  rotate the leaked service account (the telematics backend is its issuer), assess the exposure
 --   supplier   (the backend contractor whose engineer pushed the repository) take it down, rotate, report
 --   legal_pr   PPC / regulator notices, customer notice, takedown requests
 --
@@ -40,9 +40,24 @@ fleet {
 }
 
 local SCRAPER = "192.0.2.45"
+local ACCOUNT = "svc-telemetry-batch"
+
+-- The contractor's nightly batch pulls telemetry with the service account; the account opens the telematics backend.
+-- A rotation stops the batch until the contractor deploys the new secret (30 minutes): reports to owners are late,
+-- nobody's car or app is affected (assumption: 100,000 owners receive the batch's monthly vehicle report; a late
+-- batch fails a tenth of them for the duration).
+services {
+	{ id = "telemetry_batch", name = "テレメトリ集計バッチ(委託先運用)", customers = 100000, degraded_loss = 0.1 },
+}
+credentials {
+	{ id = ACCOUNT, name = "テレマティクス API サービスアカウント", kind = "service_account", held_by = "supplier",
+	  reaches = { "telematics" }, used_by = { "telemetry_batch" }, rotation = "30m", leaked = true },
+}
 
 penalty { action = "share", args = { tlp = "clear", text = "~VIN" }, points = 10,
           reason = "published victims' VINs in a TLP:CLEAR share" }
+penalty { action = "isolate_service", args = { name = "telematics" }, points = 5, once = true,
+          reason = "took every car's telematics offline instead of rotating one account" }
 -- The worst case is what nobody's response gives: 36 pulls of 25,000 records over the 6 hours (900,000).
 outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 900000, points = 40 },
@@ -54,20 +69,17 @@ dashboard {
 	series = { "records_exfiltrated", "compromised", "customers_affected" },
 }
 
--- The leaked service account: the telematics backend counts as compromised from the start of the drill. Every 10
--- minutes the scraper pulls 25,000 records (the forum post's 120,000 records took it under an hour). Blocking the
--- scraping host stops the pulls, but the credential still works: 45 minutes later the group pulls again from a second
--- host (198.51.100.77), until the service account is cut (isolating the telematics path, which the supplier's
--- rotation then makes safe to restore) or that host is blocked too. Assumptions: 25,000 a pull, 45 minutes to move.
+-- The leaked service account (credentials{} above, leaked from the start of the drill). Every 10 minutes the scraper
+-- pulls 25,000 records with it (the forum post's 120,000 records took it under an hour). Blocking the scraping host
+-- stops the pulls, but the credential still works: 45 minutes later the group pulls again from a second host
+-- (198.51.100.77), until the service account is rotated (or the telematics service isolated) or that host is blocked
+-- too. Assumptions: 25,000 a pull, 45 minutes to move.
 local SCRAPER2 = "198.51.100.77"
-local stopped, blocked1, blocked2, tBlocked = false, false, false, nil
-at("00:00:30", function()
-	service.degrade { name = "telematics", level = "compromised" }
-end)
+local blocked1, blocked2, tBlocked = false, false, nil
 every("10m", function()
-	if stopped or (blocked1 and blocked2) then return false end
+	if blocked1 and blocked2 then return false end
 	if blocked1 and now() < tBlocked + seconds("45m") then return end
-	attack.exfiltrate { service = "telematics", records = 25000 }
+	attack.exfiltrate { credential = ACCOUNT, records = 25000 }  -- nothing once it is rotated
 end, { start = "00:05:00" })
 
 inject {
@@ -99,8 +111,8 @@ inject {
 	body = "公開リポジトリの設定ファイルに svc-telemetry-batch の認証情報。委託先エンジニアが 9 日前に push した" ..
 		"もの。認証情報は現在も有効で、抜き取りが続いている。",
 	expects = {
-		{ action = "isolate_service", args = { name = "telematics" }, within = "30m", points = 15,
-		  label = "D3-cut-service-account" },
+		{ action = "rotate_credential", args = { credential = ACCOUNT }, within = "30m", points = 15,
+		  label = "D3-rotate-service-account" },
 		{ action = "share", args = { to = "supplier" }, within = "30m", points = 10 },
 		{ action = "assess", args = { component = "~" }, within = "3h", points = 5, label = "D3-exposure" },
 	},
@@ -153,10 +165,9 @@ when(function() return world.metrics().records_exfiltrated > 500000 end, functio
 end)
 
 on("action", function(a)
-	if a.kind == "isolate_service" and a.args.name == "telematics" and not stopped then
-		stopped = true
-		log("サービスアカウント遮断: " .. clock())
-		return { text = "svc-telemetry-batch の経路を遮断:抜き取りは止まった", effective = true }
+	if a.kind == "rotate_credential" and a.result.attacker_cut then
+		log("サービスアカウント ローテーション: " .. clock())
+		return { text = "svc-telemetry-batch の旧認証情報は無効:抜き取りは止まった(委託先バッチは新しい認証情報の配備まで停止)" }
 	elseif a.kind == "block_indicator" and a.args.value == SCRAPER and not blocked1 then
 		blocked1, tBlocked = true, now()
 		return { text = "192.0.2.45 からの取得は止まった(認証情報はまだ有効)", effective = true }

@@ -387,8 +387,8 @@ static scn_drill *open_pass(const char *zPath, uint64_t seed, const scn_observer
 	d->scenarioSeed = 1;
 	d->seed = seed;
 	d->bCheckOnly = bCheckOnly;
-	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files || !d->parties ||
-	    !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
+	if (!d->zPath || !d->zDir || !d->zBase || !d->teams || !d->backlog || !d->shares || !d->techniques || !d->files ||
+	    !d->parties || !d->penaltyDefs || !d->outcomeDefs || !d->partyNames || !d->dashboardDefs) {
 		ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 		goto fail;
 	}
@@ -824,6 +824,11 @@ json_t *scn_drill_exercise_json(const scn_drill *d) {
 	}
 	json_object_set_new(o, "inject_list", inj);
 	if (veh_world_has_orgs(d->world)) json_object_set_new(o, "orgs", veh_world_orgs_json(d->world));
+	json_t *svc = veh_world_services_json(d->world), *cred = veh_world_credentials_json(d->world);
+	if (json_array_size(svc)) json_object_set(o, "services", svc);  /* declared ones only: the drill's story */
+	if (json_array_size(cred)) json_object_set(o, "credentials", cred);
+	json_decref(svc);
+	json_decref(cred);
 	if (json_object_size(d->partyNames)) json_object_set(o, "parties", d->partyNames);
 	if (d->dashboard) json_object_set(o, "dashboard", d->dashboard);
 	if (d->malware) json_object_set(o, "malware", d->malware);

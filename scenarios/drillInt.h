@@ -156,6 +156,9 @@ int scn_drill__team_known(const scn_drill *d, const char *zTeam);
 int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky_err *err);
 /* share.c: the organisation team zTeam acts for (borrowed), NULL without orgs or for an unknown team. */
 const char *scn_drill__team_org(const scn_drill *d, const char *zTeam);
+/* names.c: the static scan of service and credential names (entry, via, service, credential, a service call's name)
+ * in the whole source, callbacks included; "FILE:LINE: message" naming the known names. */
+int scn_names_check(const scn_drill *d, ky_err *err);
 /* drill.c: builds d->actSchemas from the world and the declared teams and parties (end of loading). */
 int scn_drill__build_schemas(scn_drill *d, ky_err *err);
 

@@ -17,6 +17,7 @@
 #include "scenarios/drill.h"
 #include "vehicles/action.h"
 #include "vehicles/fleet.h"
+#include "vehicles/world.h"
 
 #define MSEL_MAX_BYTES (16 << 20)
 
@@ -696,18 +697,57 @@ static void add_names(json_t *set, json_t *v) {
 	json_decref(all);
 }
 
-/* What the expectations' args name of the world, anywhere in them: car models, regions, ECU classes, parties. */
-static void collect_world(json_t *v, json_t *models, json_t *regions, json_t *ecus, json_t *parties) {
+/* What the expectations' args name of the world. */
+typedef struct world_names {
+	json_t *models, *regions, *ecus, *parties;
+	json_t *services;     /* declared services (a service action's name or a recall's dealers that is not built in) */
+	json_t *credentials;  /* a rotate_credential's credential */
+} world_names;
+
+/* The names args (of an expectation on kind zKind) give, anywhere in them, into n. */
+static void collect_world(json_t *v, const char *zKind, world_names *n) {
 	const char *k;
 	json_t *x;
+	int bSvc = zKind && (!strcmp(zKind, "isolate_service") || !strcmp(zKind, "restore_service"));
 	json_object_foreach(v, k, x) {
-		if (json_is_object(x)) collect_world(x, models, regions, ecus, parties);
-		else if (!strcmp(k, "model")) add_names(models, x);
-		else if (!strcmp(k, "region")) add_names(regions, x);
+		if (json_is_object(x)) collect_world(x, NULL, n);
+		else if (!strcmp(k, "model")) add_names(n->models, x);
+		else if (!strcmp(k, "region")) add_names(n->regions, x);
 		else if (!strcmp(k, "ecu") && json_is_string(x)) { /* an ECU class the world has; another is the check's to refuse */
-			for (int e = 0; e < VEH_ECU_N; e++) if (!strcmp(veh_ecu_name(e), json_string_value(x))) add_names(ecus, x);
+			for (int e = 0; e < VEH_ECU_N; e++) if (!strcmp(veh_ecu_name(e), json_string_value(x))) add_names(n->ecus, x);
 		}
-		else if (!strcmp(k, "party")) add_names(parties, x);
+		else if (!strcmp(k, "party")) add_names(n->parties, x);
+		else if (json_is_string(x) && ((bSvc && !strcmp(k, "name")) || (zKind && !strcmp(zKind, "recall") && !strcmp(k, "via"))) &&
+		         !veh_service_builtin(json_string_value(x)))
+			add_names(n->services, x);
+		else if (zKind && !strcmp(zKind, "rotate_credential") && !strcmp(k, "credential")) add_names(n->credentials, x);
+	}
+}
+
+/* Placeholders for the services and credentials the MSEL's expectations name (the planners describe them). */
+static void lua_declared(msel *m, lua_out *o, const world_names *n) {
+	size_t i;
+	json_t *x;
+	if (json_array_size(n->services)) {
+		out_puts(o, "-- Placeholders for the backend services the MSEL names: give their names, org and customers.\nservices {\n");
+		json_array_foreach(n->services, i, x) {
+			out_puts(o, "\t{ id = ");
+			out_str(o, json_string_value(x));
+			out_puts(o, " },\n");
+		}
+		out_puts(o, "}\n\n");
+	}
+	if (json_array_size(n->credentials)) {
+		out_puts(o, "-- Placeholders for the credentials the MSEL names: say what they are, who holds them and what they reach.\n"
+		            "credentials {\n");
+		json_array_foreach(n->credentials, i, x) {
+			out_puts(o, "\t{ id = ");
+			out_str(o, json_string_value(x));
+			out_puts(o, ", kind = \"service_account\", held_by = ");
+			out_str(o, json_string_value(json_array_get(m->teams, 0)));
+			out_puts(o, ", reaches = { \"telematics\" } },\n");
+		}
+		out_puts(o, "}\n\n");
 	}
 }
 
@@ -715,10 +755,11 @@ static void collect_world(json_t *v, json_t *models, json_t *regions, json_t *ec
  * so that `kyodo check` finds each expectation meetable; the planners replace the fleet with the real one. */
 static void lua_world(msel *m, lua_out *o) {
 	json_t *models = json_array(), *regions = json_array(), *ecus = json_pack("[sss]", "tcu", "gw", "ivi"), *parties = json_array();
+	world_names names = { models, regions, ecus, parties, json_array(), json_array() };
 	size_t i, k;
 	json_t *inj, *x;
 	json_array_foreach(m->injects, i, inj) json_array_foreach(json_object_get(inj, "expects"), k, x)
-		collect_world(json_object_get(x, "args"), models, regions, ecus, parties);
+		collect_world(json_object_get(x, "args"), json_string_value(json_object_get(x, "action")), &names);
 	json_t *extra = json_array();
 	json_array_foreach(parties, i, x) {
 		int bDefault = 0;
@@ -755,11 +796,14 @@ static void lua_world(msel *m, lua_out *o) {
 		out_puts(o, " } },\n");
 	}
 	out_puts(o, "}\n\n");
+	lua_declared(m, o, &names);
 	json_decref(models);
 	json_decref(regions);
 	json_decref(ecus);
 	json_decref(parties);
 	json_decref(extra);
+	json_decref(names.services);
+	json_decref(names.credentials);
 }
 
 static void lua_head(msel *m, lua_out *o) {

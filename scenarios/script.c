@@ -307,6 +307,78 @@ static int l_parties(lua_State *L) {
 	return 0;
 }
 
+/* services { { id = "dms", name = "Dealer management system", org = "oem_a", customers = 12000 }, ... }: backend
+ * services of the drill's story beside the built-in ones (vehicles/world.h veh_world_add_service). */
+static int l_services(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "services");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "services: expected a list of { id = ..., name = ... }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "services[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { id = ..., name = ... }", zWhat);
+		json_t *j = json_arg(L, lua_gettop(L), zWhat);
+		json_object_del(j, "description");
+		ky_err err = { 0 };
+		int rc = veh_world_add_service(d->world, j, &err);
+		json_decref(j);
+		if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* Is z one of the parties a notify may name (the defaults and parties{})? */
+static int party_known(const scn_drill *d, const char *z) {
+	size_t i;
+	json_t *v;
+	for (int k = 0; veh_action_parties[k]; k++)
+		if (!strcmp(z, veh_action_parties[k])) return 1;
+	json_array_foreach(d->parties, i, v) if (!strcmp(z, json_string_value(v))) return 1;
+	return 0;
+}
+
+/* The org of team zTeam (NULL: none, or not a team). */
+static const char *team_org(const scn_drill *d, const char *zTeam) {
+	size_t i;
+	json_t *t;
+	json_array_foreach(d->teams, i, t) if (!strcmp(zTeam, json_string_value(json_object_get(t, "id"))))
+		return json_string_value(json_object_get(t, "org"));
+	return NULL;
+}
+
+/* credentials { { id = "svc-telemetry-batch", kind = "service_account", held_by = "supplier", reaches = {...} } }:
+ * after the teams and the services they name. held_by is a team, an organisation or a party (parties{}); a team's
+ * organisation is the holder's (vehicles/world.h veh_world_add_credential). */
+static int l_credentials(lua_State *L) {
+	scn_drill *d = drill_of(L);
+	need_loading(L, d, "credentials");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n == 0) luaL_error(L, "credentials: expected a list of { id = ..., kind = ..., held_by = ..., reaches = {...} }");
+	for (lua_Integer i = 1; i <= n; i++) {
+		char zWhat[48];
+		snprintf(zWhat, sizeof zWhat, "credentials[%lld]", (long long)i);
+		if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "%s: expected a table { id = ..., kind = ..., ... }", zWhat);
+		const char *zHeld = str_field(L, lua_gettop(L), zWhat, "held_by", NULL);
+		int bTeam = scn_drill__team_known(d, zHeld), bOrg = veh_world_org_info(d->world, zHeld, NULL, NULL) == 0;
+		if (!bTeam && !bOrg && !party_known(d, zHeld))
+			luaL_error(L, "%s: held_by: '%s' is not a team, an organisation or a party (declare teams{}, orgs{} and "
+			              "parties{} before credentials{})", zWhat, zHeld);
+		json_t *j = json_arg(L, lua_gettop(L), zWhat);
+		json_object_del(j, "description");
+		if (bTeam && team_org(d, zHeld)) json_object_set_new(j, "holder_org", json_string(team_org(d, zHeld)));
+		ky_err err = { 0 };
+		int rc = veh_world_add_credential(d->world, j, &err);
+		json_decref(j);
+		if (rc) luaL_error(L, "%s: %s", zWhat, err.zMsg);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 static void add_cohort(lua_State *L, scn_drill *d, int idx, const char *zWhat) {
 	json_t *j = json_arg(L, idx, zWhat);
 	ky_err err = { 0 };
@@ -759,7 +831,7 @@ static int l_world_verb(lua_State *L) {
 	scn_drill *d = drill_of(L);
 	const char *zVerb = lua_tostring(L, lua_upvalueindex(2));
 	int bQuery = !strncmp(zVerb, "fleet.", 6) || !strcmp(zVerb, "service.status") || !strcmp(zVerb, "sbom.affected") ||
-	             !strcmp(zVerb, "world.metrics");
+	             !strcmp(zVerb, "world.metrics") || !strcmp(zVerb, "credential.status");
 	if (!bQuery) need_running(L, d, zVerb);
 	if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
 	json_t *args = json_arg(L, 1, zVerb);
@@ -1065,8 +1137,9 @@ static void set_verb_table(lua_State *L, scn_drill *d, int env, const char *zNs,
 
 static int register_api(lua_State *L) {
 	static const char *const azAttack[] = { "compromise", "spread", "stop", "exfiltrate", "abuse_feature",
-		"malicious_ota", NULL };
+		"malicious_ota", "steal_credential", NULL };
 	static const char *const azService[] = { "degrade", "status", NULL };
+	static const char *const azCredential[] = { "status", NULL };
 	scn_drill *d = lua_touserdata(L, 1);
 	scn_sandbox_push_env(d->script->sb);
 	int env = lua_gettop(L);
@@ -1074,6 +1147,8 @@ static int register_api(lua_State *L) {
 	set_fn(L, d, env, "orgs", l_orgs);
 	set_fn(L, d, env, "teams", l_teams);
 	set_fn(L, d, env, "parties", l_parties);
+	set_fn(L, d, env, "services", l_services);
+	set_fn(L, d, env, "credentials", l_credentials);
 	set_fn(L, d, env, "inject", l_inject);
 	set_fn(L, d, env, "at", l_at);
 	set_fn(L, d, env, "after", l_after);
@@ -1114,6 +1189,7 @@ static int register_api(lua_State *L) {
 
 	set_verb_table(L, d, env, "attack", azAttack);
 	set_verb_table(L, d, env, "service", azService);
+	set_verb_table(L, d, env, "credential", azCredential);
 	lua_newtable(L);
 	t = lua_gettop(L);
 	set_fn(L, d, t, "call", l_world_call);
@@ -1303,7 +1379,7 @@ int scn_script_validate(scn_drill *d, ky_err *err) {
 		}
 	}
 	if (check_penalties(d, err) || check_metrics(d, d->outcomeDefs, err) || check_metrics(d, d->dashboardDefs, err) ||
-	    check_techniques(d, err))
+	    check_techniques(d, err) || scn_names_check(d, err))
 		return err ? err->code : KY_EINVAL;
 	return 0;
 }

@@ -426,7 +426,7 @@ const char *srv_drill_team_id(const srv_drill *d, int i) { return json_string_va
 
 json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 	static const char *const azTeamKeys[] = { "id", "title", "description", "duration", "duration_us", "teams", "dashboard",
-	                                          "parties", "orgs" };
+	                                          "parties", "orgs", "services", "credentials" };
 	json_t *e;
 	if (bFacilitator) {
 		e = json_deep_copy(d->pExercise);

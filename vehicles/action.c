@@ -144,11 +144,11 @@ static json_t *s_block(const schema_ctx *c) {
 	                     json_pack("[s]", "value"), "blocks command-and-control through an indicator");
 }
 
+/* Every service of the drill: the built-in backend, then the declared ones (services{}). */
 static json_t *services(const schema_ctx *c) {
-	(void)c;
-	const char *az[VEH_SVC_N];
-	for (int i = 0; i < VEH_SVC_N; i++) az[i] = veh__svc_name(i);
-	return strings(az, VEH_SVC_N);
+	json_t *a = json_array();
+	for (int i = 0; a && i < veh__svc_count(c->w); i++) json_array_append_new(a, json_string(veh__svc_label(c->w, i)));
+	return a;
 }
 
 static json_t *s_isolate(const schema_ctx *c) {
@@ -193,6 +193,44 @@ static json_t *s_ota_pause(const schema_ctx *c) {
 	return object_schema(json_pack("{s:{s:s,s:i,s:s}}", "campaign", "type", "integer", "minimum", 1, "description",
 	                               "the OTA campaign's number (the fleet view's ota_campaigns)"),
 	                     json_pack("[s]", "campaign"), "pauses or resumes one OTA campaign");
+}
+
+static json_t *s_rotate(const schema_ctx *c) {
+	json_t *ids = json_array();
+	for (int k = 0; ids && k < c->w->nCred; k++) json_array_append_new(ids, json_string(c->w->aCred[k].zId));
+	return object_schema(json_pack("{s:o}", "credential",
+	                               enum_schema(ids, c->w->nCred ? "the credential (credentials{} of the drill)"
+	                                                            : "this drill declares no credentials")),
+	                     json_pack("[s]", "credential"),
+	                     "issues a new secret: a stolen copy stops working; the services that use it are degraded meanwhile");
+}
+
+static json_t *s_recall(const schema_ctx *c) {
+	const char *azEcu[VEH_ECU_N];
+	for (int i = 0; i < VEH_ECU_N; i++) azEcu[i] = veh_ecu_name(i);
+	json_t *props = json_pack("{s:o,s:o,s:{s:s,s:s,s:s},s:{s:s,s:f,s:f,s:s},s:{s:s,s:f,s:f,s:s},s:{s:[ss],s:s},s:o}",
+	                          "select", selector_schema(c->w, "cars recalled (default: every car with an older firmware)"),
+	                          "ecu", enum_schema(strings(azEcu, VEH_ECU_N), "ECU class re-flashed at the dealer"),
+	                          "version", "type", "string", "pattern", PAT_VERSION, "description", "firmware version installed",
+	                          "per_day", "type", "number", "minimum", 0.001, "maximum", 1.0, "description",
+	                          "share of the recalled cars brought in per day (default 0.02)",
+	                          "uptake", "type", "number", "minimum", 0.01, "maximum", 1.0, "description",
+	                          "share of owners who ever come (default 0.75)",
+	                          "visit", "type", "number", "string", "description",
+	                          "a customer's time per visit (seconds or \"3h\"; default 3h)",
+	                          "via", enum_schema(services(c), "a service the dealers need to book and work (e.g. the DMS)"));
+	return object_schema(props, json_pack("[ss]", "ecu", "version"),
+	                     "recalls cars to dealers for a fix: slow, no connectivity needed, each visit costs its owner time");
+}
+
+static json_t *s_advisory(const schema_ctx *c) {
+	const char *az[VEH_FEAT_N];
+	for (int i = 0; i < VEH_FEAT_N; i++) az[i] = veh_feature_name(i);
+	json_t *props = json_pack("{s:o,s:o,s:o}", "text", text_schema("what the owners are told"), "select",
+	                          selector_schema(c->w, "whose owners (default: every owner)"), "feature",
+	                          enum_schema(strings(az, VEH_FEAT_N), "a remote feature the advice is about (optional)"));
+	return object_schema(props, json_pack("[s]", "text"),
+	                     "a notice to car owners (what it changes is the scenario's: on(\"action\"))");
 }
 
 static json_t *s_contact(const schema_ctx *c) {
@@ -309,9 +347,12 @@ static const kind_row aKind[] = {
 	{ { "triage", N, VEH_SCOPE_NONE, "marks an inject as being handled" }, s_triage, NULL, NULL },
 	{ { "block_indicator", W | N, VEH_SCOPE_INDICATOR, "stops command-and-control through an indicator" }, s_block, NULL,
 	  veh__act_block },
-	{ { "isolate_service", W | C, VEH_SCOPE_SERVICE, "takes a backend service offline" }, s_isolate, NULL, veh__act_isolate },
-	{ { "restore_service", W, VEH_SCOPE_SERVICE, "brings an isolated service back, rebuilt clean" }, s_restore, NULL,
+	{ { "isolate_service", W | C | N, VEH_SCOPE_SERVICE, "takes a backend service offline" }, s_isolate, NULL, veh__act_isolate },
+	{ { "restore_service", W | N, VEH_SCOPE_SERVICE, "brings an isolated service back, rebuilt clean" }, s_restore, NULL,
 	  veh__act_restore },
+	{ { "rotate_credential", W | C | N, VEH_SCOPE_CREDENTIAL,
+	    "issues a new secret for a credential: a stolen copy stops working, its services are degraded meanwhile" },
+	  s_rotate, NULL, veh__act_rotate },
 	{ { "revoke_certificate", W | C, VEH_SCOPE_SELECT, "cuts affected cars from the backend until re-provisioned" },
 	  s_revoke, NULL, veh__act_revoke },
 	{ { "ota_campaign", W | C, VEH_SCOPE_SELECT, "pushes firmware over the air" }, s_ota, NULL, veh__act_ota },
@@ -321,6 +362,10 @@ static const kind_row aKind[] = {
 	  veh__act_ota_pause },
 	{ { "resume_ota_campaign", W, VEH_SCOPE_SERVICE, "resumes a paused OTA campaign" }, s_ota_pause, NULL,
 	  veh__act_ota_resume },
+	{ { "recall", W | C, VEH_SCOPE_SELECT, "recalls cars to dealers for a fix, at a cost in customer hours" }, s_recall, NULL,
+	  veh__act_recall },
+	{ { "customer_advisory", 0, VEH_SCOPE_SELECT, "a notice to car owners (the scenario says what it changes)" }, s_advisory,
+	  NULL, veh__act_advisory },
 	{ { "notify", N, VEH_SCOPE_NONE, "a notification to an outside party" }, s_notify, NULL, NULL },
 	{ { "contact", N, VEH_SCOPE_NONE, "asks an outside party to act (the scenario says what it does)" }, s_contact, NULL,
 	  NULL },
@@ -358,11 +403,12 @@ const char *veh_action_names(void) {
 }
 
 json_t *veh_action_kinds_json(void) {
-	static const char *const azScope[] = { "none", "select", "service", "indicator" };
+	static const char *const azScope[] = { [VEH_SCOPE_NONE] = "none", [VEH_SCOPE_SELECT] = "select", [VEH_SCOPE_SERVICE] = "service",
+		                                   [VEH_SCOPE_INDICATOR] = "indicator", [VEH_SCOPE_CREDENTIAL] = "credential" };
 	json_t *a = json_array();
 	for (int i = 0; a && i < N_KIND; i++) {
 		const veh_action_info *k = &aKind[i].info;
-		assert(k->scope >= VEH_SCOPE_NONE && k->scope <= VEH_SCOPE_INDICATOR);
+		assert(k->scope >= VEH_SCOPE_NONE && k->scope <= VEH_SCOPE_CREDENTIAL);
 		json_array_append_new(a, json_pack("{s:s,s:b,s:b,s:b,s:s,s:s}", "kind", k->zKind, "world", (k->flags & VEH_ACT_WORLD) != 0,
 		                                   "confirm", (k->flags & VEH_ACT_CONFIRM) != 0, "nofleet",
 		                                   (k->flags & VEH_ACT_NOFLEET) != 0, "scope", azScope[k->scope], "summary",
@@ -512,12 +558,45 @@ static int sc_select(const scope_in *x, json_t *args, json_t **pOut, ky_err *err
 	return 0;
 }
 
-/* isolate_service, restore_service: the org's own backend. */
+/* The refusal of a world-changing action by an org without cars or a vehicle backend. */
+static int refuse_nofleet(const veh_world *w, int iOrg, const char *zKind, ky_err *err) {
+	return ky_err_set(err, KY_EINVAL, "%s: organisation %s is a %s without cars or a vehicle backend: it acts through "
+	                  "share, notify, report, assess, triage and block_indicator (and on the services it runs)", zKind,
+	                  w->aOrg[iOrg].zId, veh__org_kind_name(w->aOrg[iOrg].kind));
+}
+
+/* isolate_service, restore_service (and the OTA campaign kinds): the org's own backend, or a declared service of the
+ * org (which an org without cars may also run: a supplier's build system). */
 static int sc_service(const scope_in *x, json_t *args, json_t **pOut, ky_err *err) {
+	const veh_world *w = x->w;
 	const char *zOrg = json_string_value(json_object_get(args, "org"));
-	if (zOrg && strcmp(zOrg, x->w->aOrg[x->iOrg].zId) != 0) return refuse_other(x, "org", zOrg, err);
+	const char *zName = json_string_value(json_object_get(args, "name"));
+	int s = zName ? veh__svc_find(w, zName) : -1;
+	if (zOrg && strcmp(zOrg, w->aOrg[x->iOrg].zId) != 0) return refuse_other(x, "org", zOrg, err);
+	if (s >= VEH_SVC_N && w->aSvcX[s - VEH_SVC_N].iOrg != x->iOrg)
+		return ky_err_set(err, KY_EINVAL, "%s: name: '%s' is %s's service (team %s acts for %s only)", x->zKind, zName,
+		                  w->aOrg[w->aSvcX[s - VEH_SVC_N].iOrg].zId, x->zTeam ? x->zTeam : "?", w->aOrg[x->iOrg].zId);
+	if (s < VEH_SVC_N && !veh__org_has_fleet(w, x->iOrg)) return refuse_nofleet(w, x->iOrg, x->zKind, err);
 	*pOut = json_copy(args);
-	json_object_set_new(*pOut, "org", json_string(x->w->aOrg[x->iOrg].zId));
+	json_object_set_new(*pOut, "org", json_string(w->aOrg[x->iOrg].zId));
+	return 0;
+}
+
+/* rotate_credential: a credential the org holds, or one that reaches the org's services (its issuer can revoke it). */
+static int sc_credential(const scope_in *x, json_t *args, json_t **pOut, ky_err *err) {
+	const veh_world *w = x->w;
+	int k = veh__cred_find(w, json_string_value(json_object_get(args, "credential")));
+	if (k >= 0) {
+		const veh_cred *c = &w->aCred[k];
+		int bOk = c->iHolder == x->iOrg || (c->iOrg == x->iOrg && (c->reach & ((1ull << VEH_SVC_N) - 1)));
+		for (int s = VEH_SVC_N; !bOk && s < veh__svc_count(w); s++)
+			bOk = (c->reach >> s & 1u) && w->aSvcX[s - VEH_SVC_N].iOrg == x->iOrg;
+		if (!bOk)
+			return ky_err_set(err, KY_EINVAL, "%s: credential: '%s' is held by %s and reaches %s's services (team %s acts "
+			                  "for %s only)", x->zKind, c->zId, c->zHeldBy, w->aOrg[c->iOrg].zId, x->zTeam ? x->zTeam : "?",
+			                  w->aOrg[x->iOrg].zId);
+	}
+	*pOut = json_incref(args);
 	return 0;
 }
 
@@ -525,7 +604,7 @@ static int sc_service(const scope_in *x, json_t *args, json_t **pOut, ky_err *er
  * gateway, nothing in the args to scope). */
 static int (*const aScopeRule[])(const scope_in *, json_t *, json_t **, ky_err *) = {
 	[VEH_SCOPE_NONE] = sc_none, [VEH_SCOPE_SELECT] = sc_select, [VEH_SCOPE_SERVICE] = sc_service,
-	[VEH_SCOPE_INDICATOR] = sc_none,
+	[VEH_SCOPE_INDICATOR] = sc_none, [VEH_SCOPE_CREDENTIAL] = sc_credential,
 };
 
 int veh_action_scope(veh_world *w, const char *zTeam, const char *zOrg, const char *zKind, json_t *args, json_t **pOut,
@@ -535,10 +614,7 @@ int veh_action_scope(veh_world *w, const char *zTeam, const char *zOrg, const ch
 	*pOut = NULL;
 	if (!r) return ky_err_set(err, KY_ENOENT, "unknown action '%s' (known: %s)", zKind, veh_action_names());
 	if (iOrg < 0) return ky_err_set(err, KY_ENOENT, "%s: unknown organisation '%s'", zKind, zOrg ? zOrg : "");
-	if (!veh__org_has_fleet(w, iOrg) && !(r->info.flags & VEH_ACT_NOFLEET))
-		return ky_err_set(err, KY_EINVAL, "%s: organisation %s is a %s without cars or a vehicle backend: it acts through "
-		                  "share, notify, report, assess, triage and block_indicator", zKind, w->aOrg[iOrg].zId,
-		                  veh__org_kind_name(w->aOrg[iOrg].kind));
+	if (!veh__org_has_fleet(w, iOrg) && !(r->info.flags & VEH_ACT_NOFLEET)) return refuse_nofleet(w, iOrg, zKind, err);
 	scope_in x = { w, iOrg, zTeam, zKind };
 	return aScopeRule[r->info.scope](&x, args, pOut, err);
 }

@@ -26,6 +26,7 @@ typedef enum veh_scope {
 	VEH_SCOPE_SELECT,     /* a selector of cars (select, scope) limited to the org's cars */
 	VEH_SCOPE_SERVICE,    /* a backend service name: the org's own service */
 	VEH_SCOPE_INDICATOR,  /* an indicator blocked for the org's cars and services only */
+	VEH_SCOPE_CREDENTIAL, /* a credential the org holds, or that reaches its services */
 } veh_scope;
 
 typedef struct veh_action_info {

@@ -16,12 +16,33 @@ static int sel_compile(veh_world *w, json_t *jSel, const char *zVerb, veh_select
 	return veh_selector_compile(&w->f, jSel, zWhere, s, err);
 }
 
-/* Entry point by name: ECU index, VEH_ENTRY_SVC + service, or -1. */
-static int entry_index(const char *z) {
+/* Entry point by name: ECU index, VEH_ENTRY_SVC + service (built-in or declared), or -1. */
+static int entry_index(const veh_world *w, const char *z) {
 	int e = veh_ecu_index(z);
 	if (e >= 0) return e;
-	int s = veh__svc_index(z);
+	int s = veh__svc_find(w, z);
 	return s >= 0 ? VEH_ENTRY_SVC + s : -1;
+}
+
+/* "unknown service" with the list of the world's services, naming zWhere.zField. */
+static int unknown_service(const veh_world *w, const char *zWhere, const char *zField, const char *zName, ky_err *err) {
+	char zKnown[800];
+	veh__svc_known(w, zKnown, sizeof zKnown);
+	return ky_err_set(err, KY_ENOENT, "%s: %s: unknown service '%s' (known: %s)", zWhere, zField, zName, zKnown);
+}
+
+/* The service an attack step with credential k goes through: zSvc (which k must reach) or the first it reaches. */
+static int cred_service(const veh_world *w, int k, const char *zSvc, const char *zVerb, const char *zField, int *ps, ky_err *err) {
+	const veh_cred *c = &w->aCred[k];
+	if (zSvc) {
+		*ps = veh__svc_find(w, zSvc);
+		if (*ps < 0) return unknown_service(w, zVerb, zField, zSvc, err);
+		if (!(c->reach >> *ps & 1u))
+			return ky_err_set(err, KY_EINVAL, "%s: %s: credential '%s' does not reach '%s' (its reaches{})", zVerb, zField, c->zId, zSvc);
+		return 0;
+	}
+	for (*ps = 0; !(c->reach >> *ps & 1u); (*ps)++) assert(*ps < 64);
+	return 0;
 }
 
 static int camp_find(const veh_world *w, const char *zInd) {
@@ -60,9 +81,9 @@ static int camp_get(veh_world *w, const char *zVerb, json_t *args, const char *z
 	return w->nCamp++;
 }
 
-/* Can org o's service s carry an attack (usable, and compromised when bComp)? */
+/* Can org o's service s (or declared service s, whoever's cars) carry an attack (usable, and compromised when bComp)? */
 static int svc_open(const veh_world *w, int o, int s, int bComp) {
-	return veh__svc_usable(w, o, s) && (!bComp || w->aOrg[o].aSvc[s].health == VEH_H_COMPROMISED);
+	return veh__svc_usable(w, o, s) && (!bComp || veh__svc_cat(w, o, s)->health == VEH_H_COMPROMISED);
 }
 
 /* Does some org with cars in selector sel (NULL: any) have service s open (svc_open)? */
@@ -122,44 +143,62 @@ static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **
 	if (jCount && !veh__count(jCount, &nWant)) return ky_err_set(err, KY_EINVAL, "%s: count: expected a non-negative integer", zVerb);
 	if (veh__arg_string(args, "c2", DEFAULT_C2, zVerb, &zC2, err)) return err->code;
 	const char *zDefEntry = json_string_value(json_object_get(jSel, "ecu"));
-	if (veh__arg_string(args, "entry", zDefEntry ? zDefEntry : "tcu", zVerb, &zEntry, err)) return err->code;
-	int entry = entry_index(zEntry);
-	if (entry < 0)
-		return ky_err_set(err, KY_ENOENT, "%s: entry: unknown entry point '%s' (an ECU: tcu, gw, ivi, bcm, adas; or a "
-		                  "service: telematics, ota, vsoc, pki, app_api)", zVerb, zEntry);
+	int k, entry;
+	if (veh__arg_cred(w, args, zVerb, &k, err)) return err->code;
+	if (k >= 0) {  /* with a credential: through a service it reaches */
+		int sEntry;
+		if (cred_service(w, k, json_string_value(json_object_get(args, "entry")), zVerb, "entry", &sEntry, err)) return err->code;
+		entry = VEH_ENTRY_SVC + sEntry;
+		zEntry = veh__svc_label(w, sEntry);
+	} else {
+		if (veh__arg_string(args, "entry", zDefEntry ? zDefEntry : "tcu", zVerb, &zEntry, err)) return err->code;
+		if ((entry = entry_index(w, zEntry)) < 0) {
+			char zKnown[800];
+			veh__svc_known(w, zKnown, sizeof zKnown);
+			return ky_err_set(err, KY_ENOENT, "%s: entry: unknown entry point '%s' (an ECU: tcu, gw, ivi, bcm, adas; or a "
+			                  "service: %s)", zVerb, zEntry, zKnown);
+		}
+	}
 	json_t *jP = json_object_get(args, "persistence");
 	if (jP && !json_is_boolean(jP)) return ky_err_set(err, KY_EINVAL, "%s: persistence: expected true or false", zVerb);
 	if (sel_compile(w, jSel, zVerb, &s, err)) return err->code;
-	if (entry >= VEH_ENTRY_SVC && !svc_open_somewhere(w, w->bOrgs ? &s : NULL, entry - VEH_ENTRY_SVC, 0)) {
+	if (k >= 0 && w->bOrgs && entry < VEH_ENTRY_SVC + VEH_SVC_N)  /* a credential opens its org's backend only */
+		for (int c = 0; c < w->f.nCoh; c++) s.aCohOk[c] &= w->f.aCoh[c].iOrg == w->aCred[k].iOrg;
+	const char *zBlocked = k >= 0 && !veh__cred_use(w, k, zVerb) ? "credential rotated"
+	                       : entry >= VEH_ENTRY_SVC && !svc_open_somewhere(w, w->bOrgs ? &s : NULL, entry - VEH_ENTRY_SVC, 0)
+	                           ? "service unusable" : NULL;
+	if (zBlocked) {
 		veh_selector_free(&s);
 		*result = json_integer(0);
 		veh__fact(w, "attack.compromise", zC2, json_pack("{sIssss}", "count", (json_int_t)0, "entry", zEntry, "blocked_by",
-		                                                 "service unusable"));
+		                                                 zBlocked));
 		return 0;
 	}
 	uint32_t *aId = NULL;
 	int64_t n = eligible(w, &s, entry, camp_find(w, zC2), 0, &aId);
 	veh_selector_free(&s);
 	if (n < 0) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
-	int64_t k = nWant >= 0 ? nWant : llround(frac * (double)n);
-	if (k > n) k = n;
+	int64_t nInfect = nWant >= 0 ? nWant : llround(frac * (double)n);
+	if (nInfect > n) nInfect = n;
 	int iCamp = camp_get(w, zVerb, args, zC2, entry, jSel, err);
 	if (iCamp < 0) {
 		free(aId);
 		return iCamp;
 	}
+	if (k >= 0 && !w->aCamp[iCamp].iCred) w->aCamp[iCamp].iCred = k + 1;
 	veh__comp_account(w);
-	infect(w, aId, n, k, iCamp, entry, jP && json_is_true(jP));
+	infect(w, aId, n, nInfect, iCamp, entry, jP && json_is_true(jP));
 	free(aId);
-	json_t *jFact = json_pack("{sIsIsssssb}", "count", (json_int_t)k, "eligible", (json_int_t)n, "entry", zEntry, "technique",
-	                          w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP));
+	json_t *jFact = json_pack("{sIsIsssssb}", "count", (json_int_t)nInfect, "eligible", (json_int_t)n, "entry", zEntry,
+	                          "technique", w->aCamp[iCamp].zTechnique, "persistence", jP && json_is_true(jP));
 	if (jFact && w->aCamp[iCamp].nInd > 1) { /* the campaign's other indicators (reports share them as STIX) */
 		json_t *jI = json_array();
 		for (int m = 1; m < w->aCamp[iCamp].nInd; m++) json_array_append_new(jI, json_string(w->aCamp[iCamp].azInd[m]));
 		json_object_set_new(jFact, "indicators", jI);
 	}
+	if (jFact && k >= 0) json_object_set_new(jFact, "credential", json_string(w->aCred[k].zId));
 	veh__fact(w, "attack.compromise", zC2, jFact);
-	*result = json_integer(k);
+	*result = json_integer(nInfect);
 	return 0;
 }
 
@@ -171,9 +210,12 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 		                  "the fraction of reachable cars when via a service)", zVerb);
 	double rate = json_number_value(jRate);
 	if (veh__arg_string(args, "via", "c2", zVerb, &zVia, err)) return err->code;
-	int iVia = strcmp(zVia, "c2") == 0 ? -1 : veh__svc_index(zVia);
-	if (iVia < 0 && strcmp(zVia, "c2") != 0)
-		return ky_err_set(err, KY_ENOENT, "%s: via: unknown path '%s' (c2, telematics, ota, app_api, pki, vsoc)", zVerb, zVia);
+	int iVia = strcmp(zVia, "c2") == 0 ? -1 : veh__svc_find(w, zVia);
+	if (iVia < 0 && strcmp(zVia, "c2") != 0) {
+		char zKnown[800];
+		veh__svc_known(w, zKnown, sizeof zKnown);
+		return ky_err_set(err, KY_ENOENT, "%s: via: unknown path '%s' (c2, or a service: %s)", zVerb, zVia, zKnown);
+	}
 	int iOnly = -1;
 	if (zC2 && (iOnly = camp_find(w, zC2)) < 0) return ky_err_set(err, KY_ENOENT, "%s: c2: no campaign uses '%s'", zVerb, zC2);
 	veh_selector sOver;
@@ -185,6 +227,7 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 		veh_campaign *k = &w->aCamp[c];
 		if ((iOnly >= 0 && c != iOnly) || k->bStopped || (!w->bOrgs && !veh__camp_active(w, 0, c))) continue;
 		if (iVia >= 0 && !svc_open_somewhere(w, NULL, iVia, 1)) continue;
+		if (iVia >= 0 && k->iCred && !veh__cred_works(w, k->iCred - 1)) continue;  /* its way in was rotated away */
 		veh_selector s;
 		if (!jSel) {
 			json_t *j = json_loads(k->zSel, 0, NULL);
@@ -237,22 +280,34 @@ static int v_stop(veh_world *w, const char *zVerb, json_t *args, json_t **result
 	return 0;
 }
 
-static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+/* attack.exfiltrate { service, records [, credential] }: a one-off theft of records from a service, which works while
+ * the service is usable and either compromised or opened by a credential the attacker holds. */
+static int exfil_service(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
 	const char *zSvc = json_string_value(json_object_get(args, "service"));
-	if (zSvc) {
-		int s = veh__svc_index(zSvc), o;
-		json_t *jRec = json_object_get(args, "records");
-		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: service: unknown service '%s' (telematics, ota, vsoc, pki, app_api)", zVerb, zSvc);
-		if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
-		int64_t nRec;
-		if (!veh__count(jRec, &nRec)) return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
-		int bComp = w->aOrg[o].aSvc[s].health == VEH_H_COMPROMISED;
-		int64_t n = (bComp && veh__svc_usable(w, o, s)) ? nRec : 0;
-		w->aOrg[o].c.nRecords += n;
-		veh__fact(w, "attack.exfiltrate", zSvc, veh__org_tag(w, o, json_pack("{sI}", "records", (json_int_t)n)));
-		*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", bComp);
-		return 0;
-	}
+	int s, o = 0, k;
+	int64_t nRec;
+	if (veh__arg_cred(w, args, zVerb, &k, err)) return err->code;
+	if (k >= 0 && cred_service(w, k, zSvc, zVerb, "service", &s, err)) return err->code;
+	if (k < 0 && (s = veh__svc_find(w, zSvc)) < 0) return unknown_service(w, zVerb, "service", zSvc, err);
+	if (k >= 0) o = w->aCred[k].iOrg;
+	else if (s < VEH_SVC_N && veh__arg_org(w, args, zVerb, &o, err)) return err->code;
+	if (!veh__count(json_object_get(args, "records"), &nRec))
+		return ky_err_set(err, KY_EINVAL, "%s: records: expected a non-negative integer", zVerb);
+	int bComp = veh__svc_cat(w, o, s)->health == VEH_H_COMPROMISED;
+	int bOpen = k >= 0 ? veh__cred_use(w, k, zVerb) : bComp;
+	int64_t n = (bOpen && veh__svc_usable(w, o, s)) ? nRec : 0;
+	int iOwner = veh__svc_owner(w, o, s);
+	w->aOrg[iOwner].c.nRecords += n;
+	json_t *jFact = json_pack("{sI}", "records", (json_int_t)n);
+	if (k >= 0) json_object_set_new(jFact, "credential", json_string(w->aCred[k].zId));
+	veh__fact(w, "attack.exfiltrate", veh__svc_label(w, s), veh__org_tag(w, iOwner, jFact));
+	*result = json_pack("{sIsb}", "records", (json_int_t)n, "service_compromised", bComp);
+	if (k >= 0) json_object_set_new(*result, "credential_works", json_boolean(bOpen));
+	return 0;
+}
+
+static int v_exfiltrate(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	if (json_object_get(args, "service") || json_object_get(args, "credential")) return exfil_service(w, zVerb, args, result, err);
 	json_t *jPer = json_object_get(args, "records_per_car");
 	int64_t per = w->p.recordsPerCar;
 	if (jPer && (!veh__count(jPer, &per) || per > 1000000000))
@@ -285,10 +340,15 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 		                  "location, horn_lights)", zVerb, zFeat);
 	if (veh__arg_fraction(args, "fraction", 1.0, zVerb, &frac, err)) return err->code;
 	if (veh__arg_string(args, "via", "app_api", zVerb, &zVia, err)) return err->code;
-	int bC2 = strcmp(zVia, "c2") == 0;
+	int bC2 = strcmp(zVia, "c2") == 0, k;
 	if (!bC2 && strcmp(zVia, "app_api") != 0)
 		return ky_err_set(err, KY_EINVAL, "%s: via: expected \"app_api\" or \"c2\"", zVerb);
+	if (veh__arg_cred(w, args, zVerb, &k, err)) return err->code;
+	if (k >= 0 && (bC2 || !(w->aCred[k].reach >> VEH_SVC_APP_API & 1u)))
+		return ky_err_set(err, KY_EINVAL, "%s: credential: '%s' does not reach app_api (commands with a credential go through "
+		                  "the app API)", zVerb, w->aCred[k].zId);
 	if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
+	int bKey = k < 0 || veh__cred_use(w, k, zVerb);  /* a rotated key is refused at the API gateway */
 	veh_fleet *f = &w->f;
 	int64_t nElig = 0, nOff = 0;
 	uint8_t bit = (uint8_t)(1u << iFeat);
@@ -296,6 +356,7 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	int bPath = 0;
 	for (int o = 0; o < w->nOrg; o++) {
 		aPath[o] = (uint8_t)(bC2 || (veh__svc_usable(w, o, VEH_SVC_APP_API) && veh__svc_usable(w, o, VEH_SVC_TELEMATICS)));
+		if (k >= 0) aPath[o] &= (uint8_t)(bKey && (!w->bOrgs || o == w->aCred[k].iOrg));  /* the key's own org's API */
 		bPath |= aPath[o] && veh__org_has_fleet(w, o);
 	}
 	uint32_t *aId = malloc(((size_t)f->n + 1) * sizeof *aId);
@@ -316,10 +377,10 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 		aId[nElig++] = i;
 	}
 	veh_selector_free(&s);
-	int64_t k = llround(frac * (double)nElig), nDone = 0;
+	int64_t nWant = llround(frac * (double)nElig), nDone = 0;
 	int bUnsafe = iFeat == VEH_FEAT_REMOTE_UNLOCK || iFeat == VEH_FEAT_REMOTE_START;
-	for (int64_t j = 0; j < nElig && nDone < k; j++) {
-		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) >= k - nDone) continue;
+	for (int64_t j = 0; j < nElig && nDone < nWant; j++) {
+		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(nElig - j)) >= nWant - nDone) continue;
 		nDone++;
 		veh_counts *c = veh__counts_of(w, aId[j]);  /* the harm falls on the car's org */
 		if (bUnsafe) c->nUnsafe++;
@@ -332,6 +393,7 @@ static int v_abuse(veh_world *w, const char *zVerb, json_t *args, json_t **resul
 	                                                      (json_int_t)nOff, "via", zVia));
 	*result = json_pack("{sIsIsIsb}", "affected", (json_int_t)nDone, "unsafe_events", (json_int_t)(bUnsafe ? nDone : 0),
 	                    "refused_disabled", (json_int_t)nOff, "path_open", bPath);
+	if (k >= 0) json_object_set_new(*result, "credential_works", json_boolean(bKey));
 	return 0;
 }
 
@@ -355,13 +417,19 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	json_decref(jOrgArgs);
 	if (rcOrg) return rcOrg;
 	const veh_service *aSvc = w->aOrg[o].aSvc;
-	int bOta = aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED, bKey = aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
+	int bOta = aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED, bKey = aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED, k;
+	if (veh__arg_cred(w, args, zVerb, &k, err)) return err->code;
+	if (k >= 0 && !(w->aCred[k].reach & (1ull << VEH_SVC_OTA | 1ull << VEH_SVC_PKI)))
+		return ky_err_set(err, KY_EINVAL, "%s: credential: '%s' reaches neither ota nor pki (a signing key does)", zVerb,
+		                  w->aCred[k].zId);
+	if (k >= 0) bKey = veh__svc_usable(w, o, VEH_SVC_OTA) && veh__cred_use(w, k, zVerb);  /* signed with the stolen key */
 	if ((!bOta && !bKey) || !veh__svc_usable(w, o, VEH_SVC_OTA)) {
 		veh_selector s;  /* still validate the selector: a typo must not pass silently */
 		if (sel_compile(w, json_object_get(args, "select"), zVerb, &s, err)) return err->code;
 		veh_selector_free(&s);
 		const char *zWhy = !veh__svc_usable(w, o, VEH_SVC_OTA) ? "ota server unusable"
-		                                                     : "package signature rejected (ota and pki not compromised)";
+		                   : k >= 0 ? "package signature rejected (the signing key was rotated)"
+		                            : "package signature rejected (ota and pki not compromised)";
 		veh__fact(w, "attack.malicious_ota", zEcu, veh__org_tag(w, o, json_pack("{sbss}", "accepted", 0, "reason", zWhy)));
 		*result = json_pack("{sbss}", "accepted", 0, "reason", zWhy);
 		return 0;
@@ -373,6 +441,7 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	int iCamp = camp_get(w, zVerb, args, zC2, VEH_ENTRY_SVC + VEH_SVC_OTA, jSel, err);
 	if (iCamp < 0) return iCamp;
 	w->aCamp[iCamp].bPersist = 1;
+	if (k >= 0 && !bOta) w->aCamp[iCamp].iCred = k + 1;  /* cars accept it while the key works (ota.c) */
 	int iOta;
 	int rc = veh__ota_add(w, jSel, zVerb, o, iEcu, ver, rollout, brick, iCamp, &iOta, err);
 	if (rc) return rc;
@@ -383,42 +452,60 @@ static int v_malicious_ota(veh_world *w, const char *zVerb, json_t *args, json_t
 	return 0;
 }
 
-static int v_degrade(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
-	const char *zName, *zLevel;
+/* The service args.name names: a built-in one of args.org (or the only OEM), or a declared one (whose org, if args
+ * names one, must be it). 0 with *ps and *po, or an error naming zVerb. */
+static int arg_service(veh_world *w, json_t *args, const char *zVerb, int *ps, int *po, ky_err *err) {
+	const char *zName;
 	if (veh__arg_string(args, "name", NULL, zVerb, &zName, err)) return err->code;
-	int s = veh__svc_index(zName);
-	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
+	if ((*ps = veh__svc_find(w, zName)) < 0) return unknown_service(w, zVerb, "name", zName, err);
+	if (veh__arg_org(w, args, zVerb, po, err)) {
+		if (*ps < VEH_SVC_N || json_object_get(args, "org")) return err->code;
+		*po = 0;  /* a declared service needs no org to be named */
+	}
+	if (*ps >= VEH_SVC_N) {
+		int iOwn = w->aSvcX[*ps - VEH_SVC_N].iOrg;
+		if (json_object_get(args, "org") && *po != iOwn)
+			return ky_err_set(err, KY_EINVAL, "%s: org: '%s' is %s's service, not %s's", zVerb, zName, w->aOrg[iOwn].zId,
+			                  w->aOrg[*po].zId);
+		*po = iOwn;
+	} else if (!veh__org_has_fleet(w, *po)) {
+		return ky_err_set(err, KY_EINVAL, "%s: org: '%s' is a %s: it runs no vehicle backend", zVerb, w->aOrg[*po].zId,
+		                  veh__org_kind_name(w->aOrg[*po].kind));
+	}
+	return 0;
+}
+
+static int v_degrade(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
+	const char *zLevel;
+	int s, o;
+	if (arg_service(w, args, zVerb, &s, &o, err)) return err->code;
 	if (veh__arg_string(args, "level", "degraded", zVerb, &zLevel, err)) return err->code;
-	int h = veh__health_index(zLevel), o;
+	int h = veh__health_index(zLevel);
 	if (h < 0) return ky_err_set(err, KY_ENOENT, "%s: level: unknown health '%s' (known: up, degraded, down, compromised)", zVerb, zLevel);
-	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
-	if (!veh__org_has_fleet(w, o))
-		return ky_err_set(err, KY_EINVAL, "%s: org: '%s' is a %s: it runs no vehicle backend", zVerb, w->aOrg[o].zId,
-		                  veh__org_kind_name(w->aOrg[o].kind));
-	veh_service *v = &w->aOrg[o].aSvc[s];
+	const veh_service *v = veh__svc_cat(w, o, s);
 	*result = json_string(veh__health_name(v->health));
 	veh__svc_set(w, o, s, h, v->bIsolated);
 	return 0;
 }
 
 static json_t *svc_json(const veh_world *w, int o, int s) {
-	const veh_service *v = &w->aOrg[o].aSvc[s];
+	const veh_service *v = veh__svc_cat(w, o, s);
 	return json_pack("{sssbsb}", "health", veh__health_name(v->health), "isolated", v->bIsolated, "usable",
 	                 veh__svc_usable(w, o, s));
 }
 
+/* service.status { name? , org? }: one service, or every service of the org (its backend and declared ones). */
 static int v_status(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
-	const char *zName = json_string_value(json_object_get(args, "name"));
-	int o;
-	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
-	if (zName) {
-		int s = veh__svc_index(zName);
-		if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zVerb, zName);
+	int o, s;
+	if (json_object_get(args, "name")) {
+		if (arg_service(w, args, zVerb, &s, &o, err)) return err->code;
 		*result = svc_json(w, o, s);
 		return 0;
 	}
+	if (veh__arg_org(w, args, zVerb, &o, err)) return err->code;
 	*result = json_object();
-	for (int s = 0; s < VEH_SVC_N; s++) json_object_set_new(*result, veh__svc_name(s), svc_json(w, o, s));
+	for (s = 0; s < veh__svc_count(w); s++)
+		if (s < VEH_SVC_N || w->aSvcX[s - VEH_SVC_N].iOrg == o) json_object_set_new(*result, veh__svc_label(w, s), svc_json(w, o, s));
 	return 0;
 }
 
@@ -520,8 +607,11 @@ int veh__call(veh_world *w, const char *v, json_t *args, json_t **result, ky_err
 		return 0;
 	}
 	if (strcmp(v, "ota.status") == 0) return v_ota_status(w, result);
+	if (strcmp(v, "attack.steal_credential") == 0) return veh__steal(w, v, args, result, err);
+	if (strcmp(v, "credential.status") == 0) return veh__cred_status(w, v, args, result, err);
 	return ky_err_set(err, KY_ENOENT, "unknown world verb '%s' (known: fleet.count, fleet.select, attack.compromise, "
 	                  "attack.spread, attack.stop, attack.exfiltrate, attack.abuse_feature, attack.malicious_ota, "
-	                  "service.degrade, service.status, alert, sbom.affected, world.metrics, ota.status)", v);
+	                  "attack.steal_credential, service.degrade, service.status, credential.status, alert, sbom.affected, "
+	                  "world.metrics, ota.status)", v);
 }
 

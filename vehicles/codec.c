@@ -1,5 +1,6 @@
 /* codec: the world's snapshot (a binary blob of the whole state), its restore, and the state hash (SHA-256 of the
- * snapshot). Format "KYW2" (a world without organisations) or "KYW3" (with them), little-endian, laid out in a stable order so that two snapshots of one world differ
+ * snapshot). Format "KYW2" (a world without organisations), "KYW3" (with them) or "KYW4" (with declared services,
+ * credentials or recalls), little-endian, laid out in a stable order so that two snapshots of one world differ
  * only where its state differs, at the same offsets: the journal's XOR against the previous snapshot is then mostly
  * zeros. Delta coding and any compression are the journal's business; this codec only has to be fast and stable.
  *   header   magic, cars, seed, cohorts, attack campaigns, OTA campaigns, version exceptions,
@@ -13,6 +14,12 @@
  * The per-organisation fields of KYW2 (services, counters, a campaign's alerts, incident and block) hold org 0's:
  * the implicit organisation of a drill without orgs, whose snapshot is therefore exactly what KYW2 always was (same
  * bytes, same state hash), and the first declared org in KYW3. Both are read.
+ *   ext      KYW4 only, after the version exceptions: a u32 of flags (bit 0: the orgs section follows), the orgs
+ *            section when flagged, then the declared services (id, health, isolated, down since, downtime, degraded
+ *            since, degraded time), the credentials (id, generation, the attacker's generation, rotation end, services
+ *            held degraded, uses), each attack campaign's credential, and the recall campaigns. A world writes KYW4 as
+ *            soon as it declares a service or a credential or runs a recall, and KYW2/KYW3 otherwise: a drill that
+ *            uses none of them keeps its bytes and its state hash. All three are read.
  * Byte planes: a column is stored as every car's low byte, then every car's next byte, ... up to its width, the
  * number of low bytes its largest value needs (0 when every car has 0; a check-in time needs 2 bytes for the first
  * 18 h). A check-in time moves in its low bytes, so its high planes stay the same from one snapshot to the next,
@@ -244,6 +251,31 @@ static void write_orgs(const veh_world *w, wbuf *b) {
 	for (int k = 0; k < w->nOta; k++) w_u32(b, (uint32_t)w->aOta[k].iOrg);
 }
 
+static int has_ext(const veh_world *w) { return w->nSvcX > 0 || w->nCred > 0 || w->nRecall > 0; }
+
+/* KYW4: the extension section (see the top of the file). */
+static void write_ext(const veh_world *w, wbuf *b) {
+	w_u32(b, (uint32_t)w->nSvcX), w_u32(b, (uint32_t)w->nCred), w_u32(b, (uint32_t)w->nRecall);
+	for (int k = 0; k < w->nSvcX; k++) {
+		const veh_svcx *x = &w->aSvcX[k];
+		w_s(b, x->zId);
+		w_u64(b, (uint64_t)x->s.health), w_u64(b, (uint64_t)x->s.bIsolated), w_i64(b, x->s.tDownSince), w_i64(b, x->s.downUs);
+		w_i64(b, x->tDegSince), w_i64(b, x->degUs);
+	}
+	for (int k = 0; k < w->nCred; k++) {
+		const veh_cred *c = &w->aCred[k];
+		w_s(b, c->zId);
+		w_i64(b, c->gen), w_i64(b, c->leakedGen), w_i64(b, c->tRotEnd), w_u64(b, c->heldDeg), w_i64(b, c->nUses);
+	}
+	for (int k = 0; k < w->nCamp; k++) w_u32(b, (uint32_t)w->aCamp[k].iCred);
+	for (int k = 0; k < w->nRecall; k++) {
+		const veh_recall *r = &w->aRecall[k];
+		w_u64(b, (uint64_t)r->iEcu), w_u64(b, r->ver), w_u32(b, (uint32_t)r->iOrg), w_i64(b, r->iVia), w_f64(b, r->perDay);
+		w_f64(b, r->uptake), w_i64(b, r->visitUs), w_i64(b, r->activeUs), w_i64(b, r->nTarget), w_i64(b, r->nDone);
+		w_u64(b, r->cursor), w_s(b, r->zSel);
+	}
+}
+
 static void write_world(const veh_world *w, wbuf *b) {
 	const veh_fleet *f = &w->f;
 	uint32_t n = f->n, nExc = 0;
@@ -254,7 +286,7 @@ static void write_world(const veh_world *w, wbuf *b) {
 		b->bOom = 1;
 		return;
 	}
-	w_bytes(b, w->bOrgs ? "KYW3" : "KYW2", 4);
+	w_bytes(b, has_ext(w) ? "KYW4" : w->bOrgs ? "KYW3" : "KYW2", 4);
 	w_u32(b, n);
 	w_u64(b, eng_sim_seed(w->sim));
 	w_u32(b, (uint32_t)f->nCoh), w_u32(b, (uint32_t)w->nCamp), w_u32(b, (uint32_t)w->nOta);
@@ -273,7 +305,9 @@ static void write_world(const veh_world *w, wbuf *b) {
 	write_tables(w, b);
 	for (uint32_t k = 0; k < nExc; k++) w_u32(b, aExc[k].car), w_u32(b, aExc[k].ecu), w_u32(b, aExc[k].ver);
 	free(aExc);
+	if (has_ext(w)) w_u32(b, (uint32_t)w->bOrgs);
 	if (w->bOrgs) write_orgs(w, b);
+	if (has_ext(w)) write_ext(w, b);
 	if (b->bOom) return;
 	for (int k = 0; k < 4; k++) b->p[28 + k] = (unsigned char)(nExc >> (8 * k));
 	memcpy(b->p + 32, aW, 16);
@@ -470,6 +504,82 @@ static void read_orgs(rbuf *b, veh_world *t) {
 	}
 }
 
+static void recalls_free(veh_recall *a, int n) {
+	for (int k = 0; k < n; k++) {
+		free(a[k].zSel);
+		veh_selector_free(&a[k].sel);
+	}
+	free(a);
+}
+
+/* KYW4: the declared services' and credentials' state into t's copies of their arrays (configured like the blob's:
+ * same ids, in order), the campaigns' credentials and the recalls (t->aRecall allocated). KY_ENOMEM or 0. */
+static int read_ext(rbuf *b, veh_world *t) {
+	uint32_t nSvcX = r_u32(b), nCred = r_u32(b), nRecall = r_u32(b);
+	char zId[65];
+	if (nSvcX != (uint32_t)t->nSvcX || nCred != (uint32_t)t->nCred || nRecall > VEH_RECALL_MAX) b->bBad = 1;
+	for (int k = 0; k < t->nSvcX && !b->bBad; k++) {
+		veh_svcx *x = &t->aSvcX[k];
+		r_s(b, zId, sizeof zId);
+		uint64_t h = r_u64(b);
+		x->s.health = h < VEH_H_N ? (int)h : VEH_H_UP, x->s.bIsolated = r_bool(b), x->s.tDownSince = r_i64(b), x->s.downUs = r_i64(b);
+		x->tDegSince = r_i64(b), x->degUs = r_i64(b);
+		int bUsable = !x->s.bIsolated && x->s.health != VEH_H_DOWN;
+		if (strcmp(zId, x->zId) != 0 || h >= VEH_H_N || !TIME_OK(x->s.tDownSince, -1) || !TIME_OK(x->s.downUs, 0) ||
+		    !TIME_OK(x->tDegSince, -1) || !TIME_OK(x->degUs, 0) || (x->s.tDownSince >= 0) != !bUsable ||
+		    (x->tDegSince >= 0) != (bUsable && x->s.health == VEH_H_DEGRADED))
+			b->bBad = 1;
+	}
+	for (int k = 0; k < t->nCred && !b->bBad; k++) {
+		veh_cred *c = &t->aCred[k];
+		r_s(b, zId, sizeof zId);
+		c->gen = r_i64(b), c->leakedGen = r_i64(b), c->tRotEnd = r_i64(b), c->heldDeg = r_u64(b), c->nUses = r_i64(b);
+		if (strcmp(zId, c->zId) != 0 || !TIME_OK(c->gen, 0) || c->leakedGen < -1 || c->leakedGen > c->gen ||
+		    !TIME_OK(c->tRotEnd, -1) || (c->heldDeg & ~c->usedBy) || (c->heldDeg != 0) != (c->tRotEnd >= 0) || !TIME_OK(c->nUses, 0))
+			b->bBad = 1;
+	}
+	for (int k = 0; k < t->nCamp && !b->bBad; k++) {
+		uint32_t iCred = r_u32(b);
+		if (iCred > (uint32_t)t->nCred) b->bBad = 1;
+		else t->aCamp[k].iCred = (int)iCred;
+	}
+	if (b->bBad) return 0;
+	if (!(t->aRecall = calloc((size_t)nRecall + 1, sizeof *t->aRecall))) return KY_ENOMEM;
+	while (t->nRecall < (int)nRecall && !b->bBad) {
+		veh_recall *r = &t->aRecall[t->nRecall++];
+		uint64_t iEcu = r_u64(b), ver = r_u64(b);
+		uint32_t iOrg = r_u32(b);
+		r->iEcu = (int)(iEcu & 0xf), r->ver = (uint32_t)ver, r->iOrg = (int)(iOrg & 0xff);
+		int64_t iVia = r_i64(b);
+		r->iVia = iVia >= -1 && iVia < veh__svc_count(t) ? (int)iVia : -1;
+		r->perDay = r_f64(b), r->uptake = r_f64(b), r->visitUs = r_i64(b), r->activeUs = r_i64(b), r->nTarget = r_i64(b);
+		r->nDone = r_i64(b), r->cursor = r_u64(b), r->zSel = r_sdup(b);
+		if (b->bBad || iEcu >= VEH_ECU_N || ver > UINT32_MAX || iOrg >= (uint32_t)t->nOrg || !veh__org_has_fleet(t, (int)iOrg) ||
+		    iVia < -1 || iVia >= veh__svc_count(t) || !(r->perDay > 0 && r->perDay <= 1) || !(r->uptake >= 0 && r->uptake <= 1) ||
+		    !TIME_OK(r->visitUs, 0) || !TIME_OK(r->activeUs, 0) || r->nTarget < 0 || r->nTarget > (int64_t)t->f.n ||
+		    r->nDone < 0 || r->nDone > r->nTarget || r->cursor > t->f.n || veh__recall_compile(t, r) != 0)
+			b->bBad = 1;
+	}
+	return 0;
+}
+
+/* t's own copies of w's declared services and credentials (configuration and state), for a restore to decode into. */
+static int ext_copy(const veh_world *w, veh_world *t) {
+	t->aSvcX = NULL, t->aCred = NULL, t->aRecall = NULL, t->nRecall = 0;
+	if (w->nSvcX && !(t->aSvcX = malloc((size_t)w->nSvcX * sizeof *t->aSvcX))) return KY_ENOMEM;
+	if (w->nCred && !(t->aCred = malloc((size_t)w->nCred * sizeof *t->aCred))) return KY_ENOMEM;
+	if (w->nSvcX) memcpy(t->aSvcX, w->aSvcX, (size_t)w->nSvcX * sizeof *t->aSvcX);
+	if (w->nCred) memcpy(t->aCred, w->aCred, (size_t)w->nCred * sizeof *t->aCred);
+	return 0;
+}
+
+static void ext_free(veh_world *t) {
+	free(t->aSvcX);
+	free(t->aCred);
+	recalls_free(t->aRecall, t->nRecall);
+	t->aSvcX = NULL, t->aCred = NULL, t->aRecall = NULL, t->nRecall = 0;
+}
+
 /* nCamp attack campaigns into t->aCamp (allocated; t->nCamp counts the entries to free). KY_ENOMEM or 0. */
 static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 	if (!(t->aCamp = calloc((size_t)nCamp + 1, sizeof *t->aCamp))) return KY_ENOMEM;
@@ -483,7 +593,7 @@ static int read_campaigns(rbuf *b, veh_world *t, uint32_t nCamp) {
 		o->aIncident[c] = (uint8_t)r_bool(b);
 		uint64_t nInd = r_u64(b);
 		check_camp_view(b, o, c);
-		if (nInd < 1 || nInd > 4 || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+		if (nInd < 1 || nInd > 4 || entry >= (uint64_t)(VEH_ENTRY_SVC + veh__svc_count(t)) || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 		    k->recordsPerBeacon < 0 || k->recordsPerBeacon > 1000000000 || !TIME_OK(k->nComp, 0)) {
 			b->bBad = 1;
 			break;
@@ -583,8 +693,10 @@ static int versions_ok(const snap_cols *s, const veh_fleet *f, const veh_world *
 			for (uint32_t i = k->iFirst; i < iEnd; i++) {
 				unsigned code = q[i];
 				if (code == 0) continue;
-				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one */
-				if (!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) return 0;
+				/* a firmware only changes when an update is done: a car with no OTA state runs its initial one,
+				 * unless a recall re-flashed it at a dealer (then it is patched) */
+				if ((!s->w[C_OTA] || s->q[C_OTA][i] == VEH_OTA_NONE) && (!t->nRecall || !s->w[C_FLAGS] || !(s->q[C_FLAGS][i] & VEH_F_PATCHED)))
+					return 0;
 				if (code == VER_EXC) {
 					const ver_exc *x = iExc < nExc ? &aExc[iExc++] : NULL;
 					if (!x || x->car != i || x->ecu != (uint32_t)e || ver_code(t, e, vInit, x->ver) != VER_EXC) return 0;
@@ -623,7 +735,7 @@ static int columns_ok(const snap_cols *s, veh_world *t, const veh_fleet *f, cons
 			uint32_t fl = aFl[j], camp = aCamp[j], entry = aEntry[j], ota = aOta[j], otaCamp = aOtaCamp[j];
 			int bComp = (fl & VEH_F_COMP) != 0;
 			if (fl > 0x7f || camp > (uint32_t)t->nCamp || bComp != (camp != 0) || ((fl & (VEH_F_PERSIST | VEH_F_FLAGGED)) && !bComp) ||
-			    (!bComp && entry != 0) || entry >= VEH_ENTRY_SVC + VEH_SVC_N || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
+			    (!bComp && entry != 0) || entry >= (uint32_t)(VEH_ENTRY_SVC + veh__svc_count(t)) || (entry >= VEH_ECU_N && entry < VEH_ENTRY_SVC) ||
 			    ((fl & VEH_F_OFFLINE) && (fl & VEH_F_BRICKED)) || aFeat[j] > VEH_FEAT_ALL || ota > VEH_OTA_FAILED ||
 			    otaCamp > (uint32_t)t->nOta || (ota == VEH_OTA_NONE) != (otaCamp == 0))
 				return 0;
@@ -714,7 +826,10 @@ static void commit(veh_world *w, veh_world *t) {
 	for (int o = 0; o < w->nOrg; o++)
 		for (int k = 0; k < w->nCamp; k++)
 			if (w->aOrg[o].aBlockAt[k] >= 0) eng_sim_cancel(w->sim, w->aOrg[o].aBlockId[k]);
+	for (int k = 0; k < w->nCred; k++)
+		if (w->aCred[k].tRotEnd >= 0) eng_sim_cancel(w->sim, w->aCred[k].rotId);
 	camps_free(w->aCamp, w->nCamp, w->aOta, w->nOta);
+	ext_free(w);
 	free(w->aOrg);
 	eng_time_t tTick = t->tTick, tVsoc = t->tVsoc;
 	t->tTick = w->tTick, t->tVsoc = w->tVsoc, t->tickId = w->tickId, t->vsocId = w->vsocId;
@@ -728,6 +843,11 @@ static void commit(veh_world *w, veh_world *t) {
 			w->aOrg[o].aBlockAt[k] = -1;
 			if (tb >= 0) veh__sched_block(w, o, k, tb);
 		}
+	for (int k = 0; k < w->nCred; k++) {
+		eng_time_t tr = w->aCred[k].tRotEnd;
+		w->aCred[k].tRotEnd = -1;
+		if (tr >= 0) veh__sched_rotate(w, k, tr);
+	}
 }
 
 int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err *err) {
@@ -738,9 +858,12 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	veh_fleet *f = &w->f;
 	int rc;
 	if (!w->bStarted && (rc = veh_world_start(w, err))) return rc;
-	if (len < SNAP_HDR || (memcmp(buf, "KYW2", 4) != 0 && memcmp(buf, "KYW3", 4) != 0))
+	if (len < SNAP_HDR || (memcmp(buf, "KYW2", 4) != 0 && memcmp(buf, "KYW3", 4) != 0 && memcmp(buf, "KYW4", 4) != 0))
 		return ky_err_set(err, KY_EPARSE, "world restore: not a world snapshot");
-	int bOrgs = buf[3] == '3';
+	int bExt = buf[3] == '4', bOrgs = buf[3] == '3' || (bExt && w->bOrgs);
+	if (!bExt && (w->nSvcX || w->nCred))
+		return ky_err_set(err, KY_EINVAL, "world restore: a snapshot of a world without declared services or credentials, "
+		                  "this world has some");
 	if (bOrgs != w->bOrgs)
 		return ky_err_set(err, KY_EINVAL, "world restore: a snapshot of a world %s organisations, this world has %s",
 		                  bOrgs ? "with" : "without", w->bOrgs ? "some" : "none");
@@ -763,10 +886,14 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	if (!bHdrOk) return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot header");
 	t = *w;
 	t.aCamp = NULL, t.nCamp = 0, t.aOta = NULL, t.nOta = 0;
-	if (!(t.aOrg = malloc((size_t)w->nOrg * sizeof *t.aOrg))) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
+	if (ext_copy(w, &t) || !(t.aOrg = malloc((size_t)w->nOrg * sizeof *t.aOrg))) {
+		ext_free(&t);
+		return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
+	}
 	for (int o = 0; o < w->nOrg; o++) veh__org_fresh(&w->aOrg[o], &t.aOrg[o]);
 	read_scalars(&b, &t);
 	if (!b.bBad && (t.p.checkinPeriod != w->p.checkinPeriod || t.p.slotWidth != w->p.slotWidth)) {
+		ext_free(&t);
 		free(t.aOrg);
 		return ky_err_set(err, KY_EINVAL, "world restore: the snapshot's check-in period or slot differs from this world's");
 	}
@@ -780,7 +907,9 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	rc = b.bBad ? 0 : read_campaigns(&b, &t, nCamp);
 	if (!rc && !b.bBad) rc = read_otas(&b, &t, f, nOta);
 	if (!rc && !b.bBad) rc = read_exceptions(&b, nExc, n, &aExc);
+	if (!rc && !b.bBad && bExt && r_u32(&b) != (uint32_t)w->bOrgs) b.bBad = 1;
 	if (!rc && !b.bBad && bOrgs) read_orgs(&b, &t);
+	if (!rc && !b.bBad && bExt) rc = read_ext(&b, &t);
 	if (!rc && !b.bBad && b.i != b.n) b.bBad = 1;
 	if (!rc && !b.bBad && !columns_ok(&s, &t, f, aExc, nExc)) b.bBad = 1, b.i = (size_t)(s.q[0] - buf);
 	if (!rc && !b.bBad) {
@@ -791,6 +920,7 @@ int veh_world_restore(veh_world *w, const unsigned char *buf, size_t len, ky_err
 	}
 	free(aExc);
 	camps_free(t.aCamp, t.nCamp, t.aOta, t.nOta);
+	ext_free(&t);
 	free(t.aOrg);
 	if (rc) return ky_err_set(err, KY_ENOMEM, "world restore: out of memory");
 	return ky_err_set(err, KY_EPARSE, "world restore: corrupt snapshot (at byte %zu of %zu)", b.i, len);

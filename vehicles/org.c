@@ -190,6 +190,10 @@ void veh__metrics(const veh_world *w, int iOrg, veh_metrics *m) {
 		if (veh__org_has_fleet(w, o)) down += org_downtime(w, o, now);
 		for (int k = 0; k < w->nCamp; k++) nQueued += w->aOrg[o].aQueued[k];
 	}
+	for (int k = 0; k < w->nSvcX; k++) {  /* declared services count for their org */
+		const veh_service *v = &w->aSvcX[k].s;
+		if (iOrg < 0 || w->aSvcX[k].iOrg == iOrg) down += v->downUs + (v->tDownSince >= 0 ? now - v->tDownSince : 0);
+	}
 	memset(m, 0, sizeof *m);
 	m->total = nCars;
 	m->patched = c.nPatched;
@@ -215,6 +219,9 @@ void veh__metrics(const veh_world *w, int iOrg, veh_metrics *m) {
 	m->checkins = c.nCheckins;
 	m->remote_commands = c.nCmd;
 	m->remote_commands_failed = c.nCmdFailed;
+	m->services_customer_hours = veh__svcx_customer_hours(w, iOrg);
+	m->recall_customer_hours = veh__recall_customer_hours(w, iOrg);
+	m->recall_visits = veh__recall_visits(w, iOrg);
 }
 
 void veh_world_metrics(const veh_world *w, veh_metrics *m) { veh__metrics(w, -1, m); }
@@ -238,10 +245,12 @@ static json_t *metrics_obj(const veh_metrics *m) {
 	MI(total); MI(clean); MI(compromised); MI(patched); MI(offline); MI(bricked); MI(revoked);
 	MI(records_exfiltrated); MI(unsafe_events); MI(customers_affected);
 	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
-	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
+	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed); MI(recall_visits);
 #undef MI
 	json_object_set_new(o, "compromised_car_hours", json_real(m->compromised_car_hours));
 	json_object_set_new(o, "service_downtime_s", json_real(m->service_downtime_s));
+	json_object_set_new(o, "services_customer_hours", json_real(m->services_customer_hours));
+	json_object_set_new(o, "recall_customer_hours", json_real(m->recall_customer_hours));
 	return o;
 }
 
@@ -257,6 +266,9 @@ static json_t *services_obj(const veh_world *w, int iOrg) {
 		}
 		if (h >= 0) json_object_set_new(svc, veh__svc_name(s), json_string(veh__health_name(h)));
 	}
+	for (int k = 0; k < w->nSvcX; k++)  /* declared services: the org's own (every one in the world's view) */
+		if (iOrg < 0 || w->aSvcX[k].iOrg == iOrg)
+			json_object_set_new(svc, w->aSvcX[k].zId, json_string(veh__health_name(shown_health(&w->aSvcX[k].s))));
 	return svc;
 }
 
@@ -295,6 +307,7 @@ static json_t *truth_obj(const veh_world *w, int iOrg) {
 	json_object_set_new(j, "services", services_obj(w, iOrg >= 0 ? iOrg : w->bOrgs ? -1 : 0));
 	json_object_set_new(j, "observed_compromised", json_integer(flagged(w, iOrg)));
 	json_object_set_new(j, "ota_campaigns", ota_list(w, iOrg, 1));
+	if (w->nCred) json_object_set_new(j, "credentials", veh__credentials_json(w, iOrg, 1));
 	return j;
 }
 
@@ -306,10 +319,11 @@ json_t *veh_world_org_metrics_json(const veh_world *w, const char *zOrg) {
 	return j;
 }
 
-/* A compromised service of org o is seen as such once its VSOC has opened an incident for an attack that entered
- * through that service; until then its monitoring shows it up (or degraded/down when it is). */
+/* A compromised service of org o (or declared service s, whose org is o) is seen as such once its VSOC has opened an
+ * incident for an attack that entered through that service; until then its monitoring shows it up (or
+ * degraded/down when it is). */
 static int observed_health(const veh_world *w, int o, int s) {
-	const veh_service *v = &w->aOrg[o].aSvc[s];
+	const veh_service *v = veh__svc_cat(w, o, s);
 	if (v->bIsolated) return VEH_H_DOWN;
 	if (v->health != VEH_H_COMPROMISED) return v->health;
 	for (int c = 0; c < w->nCamp; c++)
@@ -326,7 +340,7 @@ static json_t *observed_obj(const veh_world *w, int iOrg) {
 #define MI(name) json_object_set_new(o, #name, json_integer(m.name))
 	MI(total); MI(patched); MI(offline); MI(bricked); MI(revoked); MI(customers_affected);
 	MI(alerts); MI(alerts_queued); MI(incidents); MI(checkins); MI(remote_commands); MI(remote_commands_failed);
-	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed);
+	MI(ota_offered); MI(ota_downloading); MI(ota_installing); MI(ota_done); MI(ota_failed); MI(recall_visits);
 #undef MI
 	assert(nFlagged >= 0 && nFlagged <= m.compromised);
 	json_object_set_new(o, "compromised", json_integer(nFlagged));
@@ -341,8 +355,14 @@ static json_t *observed_obj(const veh_world *w, int iOrg) {
 		}
 		if (h >= 0) json_object_set_new(svc, veh__svc_name(s), json_string(veh__health_name(h)));
 	}
+	for (int k = 0; k < w->nSvcX; k++)
+		if (iOrg < 0 || w->aSvcX[k].iOrg == iOrg)
+			json_object_set_new(svc, w->aSvcX[k].zId, json_string(veh__health_name(observed_health(w, w->aSvcX[k].iOrg, VEH_SVC_N + k))));
 	json_object_set_new(o, "services", svc);
 	json_object_set_new(o, "ota_campaigns", ota_list(w, iOrg, 0));
+	if (w->nCred) json_object_set_new(o, "credentials", veh__credentials_json(w, iOrg, 0));
+	json_object_set_new(o, "services_customer_hours", json_real(m.services_customer_hours));
+	json_object_set_new(o, "recall_customer_hours", json_real(m.recall_customer_hours));
 	json_object_set_new(o, "observed", json_true());
 	return o;
 }

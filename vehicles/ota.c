@@ -59,8 +59,10 @@ static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {
 	if (c->iAttack < 0) return 1;
 	const veh_service *aSvc = w->aOrg[c->iOrg].aSvc;
-	return !c->bRevoked && !w->aCamp[c->iAttack].bStopped &&
-	       (aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED);
+	const veh_campaign *a = &w->aCamp[c->iAttack];
+	if (c->bRevoked || a->bStopped) return 0;
+	if (a->iCred) return veh__cred_works(w, a->iCred - 1);  /* signed with a stolen key: until it is rotated */
+	return aSvc[VEH_SVC_OTA].health == VEH_H_COMPROMISED || aSvc[VEH_SVC_PKI].health == VEH_H_COMPROMISED;
 }
 
 /* How many cars campaign c may have offered by now (rollout x targeted x hours since its start), computed once per
@@ -107,7 +109,8 @@ static void ota_offer(veh_world *w, const veh__tick_ctx *x, uint32_t i, eng_time
 		int bRetry = iOwn == o + 1 && st == VEH_OTA_FAILED;
 		if (c->bPaused || (!bRetry && c->nOffered >= c->nTarget) || !c->sel.aCohOk[x->iCoh]) continue;
 		if (iOwn == o + 1 && st == VEH_OTA_DONE) continue;
-		uint32_t v = st == VEH_OTA_NONE ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];
+		uint32_t v = st == VEH_OTA_NONE && !w->nRecall ? f->aCoh[x->iCoh].aVer[c->iEcu] : f->aVer[c->iEcu][i];  /* a recall
+		                                                                  flashes cars at dealers, outside OTA (recall.c) */
 		if (v == VEH_VER_NONE || v >= c->ver) continue;
 		if (c->iAttack >= 0 && (bRetry || !veh__ota_accepted(w, c))) continue;
 		if (!bRetry && (double)c->nOffered >= ota_quota(c, now)) continue;
@@ -142,7 +145,7 @@ static void ota_finish(veh_world *w, uint32_t i) {
 		c->nFailed++;
 		return;
 	}
-	f->aVer[c->iEcu][i] = c->ver;
+	if (f->aVer[c->iEcu][i] < c->ver || c->iAttack >= 0) f->aVer[c->iEcu][i] = c->ver;  /* a recall may have got there first */
 	veh__ota_set(w, i, VEH_OTA_DONE, f->aOtaCamp[i]);
 	c->nDone++;
 	if (c->iAttack >= 0) {

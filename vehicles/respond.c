@@ -57,23 +57,35 @@ int veh__act_block(veh_world *w, const char *zTeam, int iOrg, const char *zKind,
 	return 0;
 }
 
-/* isolate_service / restore_service of args.org's backend (scoped by action.c to the acting org). */
+/* isolate_service / restore_service of args.org's backend (scoped by action.c to the acting org), or of a declared
+ * service (its own org's; one an outside party operates is refused: the team contacts that party). */
 static int isolate(veh_world *w, const char *zKind, json_t *args, json_t **result, ky_err *err, int bIsolate) {
 	const char *zName;
-	int o;
+	char zKnown[800];
+	int o = 0;
 	if (veh__arg_string(args, "name", NULL, zKind, &zName, err)) return err->code;
-	int s = veh__svc_index(zName);
-	if (s < 0) return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: telematics, ota, vsoc, pki, app_api)", zKind, zName);
-	if (veh__arg_org(w, args, zKind, &o, err)) return err->code;
-	veh_service *v = &w->aOrg[o].aSvc[s];
+	int s = veh__svc_find(w, zName);
+	if (s < 0) {
+		veh__svc_known(w, zKnown, sizeof zKnown);
+		return ky_err_set(err, KY_ENOENT, "%s: name: unknown service '%s' (known: %s)", zKind, zName, zKnown);
+	}
+	if (s >= VEH_SVC_N && w->aSvcX[s - VEH_SVC_N].zOperator[0])
+		return ky_err_set(err, KY_EINVAL, "%s: name: '%s' is run by %s, an outside party: ask them (contact)", zKind, zName,
+		                  w->aSvcX[s - VEH_SVC_N].zOperator);
+	if (s < VEH_SVC_N && veh__arg_org(w, args, zKind, &o, err)) return err->code;
+	const veh_service *v = veh__svc_cat(w, o, s);
 	int bWas = v->bIsolated;
 	const char *zWas = veh__health_name(v->health);
 	veh__comp_account(w);
 	veh__svc_set(w, o, s, bIsolate ? v->health : VEH_H_UP, bIsolate);  /* restored from a clean build */
-	const veh_org *g = &w->aOrg[o];
-	int64_t nOnline = g->nCars - g->c.nOffline - g->c.nBricked;
-	*result = json_pack("{sssssbsI}", "service", zName, "health", zWas, "was_isolated", bWas, "cars_online", (json_int_t)nOnline);
-	if (w->bOrgs) json_object_set_new(*result, "org", json_string(g->zId));
+	*result = json_pack("{sssssb}", "service", zName, "health", zWas, "was_isolated", bWas);
+	if (s < VEH_SVC_N) {
+		const veh_org *g = &w->aOrg[o];
+		json_object_set_new(*result, "cars_online", json_integer(g->nCars - g->c.nOffline - g->c.nBricked));
+	} else {
+		json_object_set_new(*result, "customers", json_integer(w->aSvcX[s - VEH_SVC_N].nCustomers));
+	}
+	if (w->bOrgs) json_object_set_new(*result, "org", json_string(w->aOrg[veh__svc_owner(w, o, s)].zId));
 	return 0;
 }
 
@@ -254,4 +266,76 @@ int veh__act_ota_pause(veh_world *w, const char *zTeam, int iOrg, const char *zK
 int veh__act_ota_resume(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
 	(void)iOrg;
 	return pause_ota(w, zTeam, zKind, args, result, err, 0);
+}
+
+/* rotate_credential: see veh__rotate (svc.c). */
+int veh__act_rotate(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	int k;
+	(void)iOrg;
+	if (veh__arg_cred(w, args, zKind, &k, err)) return err->code;
+	if (k < 0) return ky_err_set(err, KY_EINVAL, "%s: credential: required", zKind);
+	return veh__rotate(w, k, zTeam, result, err);
+}
+
+/* recall: a recall campaign (recall.c) of the acting org's cars (the selector's org, or the only OEM, without one). */
+int veh__act_recall(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	const char *zEcu, *zVer, *zVia;
+	uint32_t ver;
+	double perDay, uptake;
+	eng_time_t visitUs;
+	char zKnown[800];
+	json_t *jSel = json_object_get(args, "select");
+	if (veh__arg_string(args, "ecu", NULL, zKind, &zEcu, err)) return err->code;
+	int iEcu = veh_ecu_index(zEcu);
+	if (iEcu < 0) return ky_err_set(err, KY_ENOENT, "%s: ecu: unknown ECU '%s' (known: tcu, gw, ivi, bcm, adas)", zKind, zEcu);
+	if (veh__arg_string(args, "version", NULL, zKind, &zVer, err)) return err->code;
+	if (veh_version_parse(zVer, &ver, err)) return ky_err_prefix(err, "%s: version", zKind);
+	if (veh__arg_fraction(args, "per_day", 0.02, zKind, &perDay, err) || veh__arg_fraction(args, "uptake", 0.75, zKind, &uptake, err) ||
+	    veh__arg_time(args, "visit", ENG_S(3 * 3600), zKind, &visitUs, err) || veh__arg_string(args, "via", "", zKind, &zVia, err))
+		return err->code;
+	if (perDay <= 0) return ky_err_set(err, KY_EINVAL, "%s: per_day: must be above 0 (share of the targeted cars a day)", zKind);
+	int iVia = *zVia ? veh__svc_find(w, zVia) : -1;
+	if (*zVia && iVia < 0) {
+		veh__svc_known(w, zKnown, sizeof zKnown);
+		return ky_err_set(err, KY_ENOENT, "%s: via: unknown service '%s' (known: %s)", zKind, zVia, zKnown);
+	}
+	int o = iOrg, iRecall;
+	if (o < 0) {
+		json_t *jSelOrg = json_object_get(jSel, "org");
+		json_t *a = json_is_string(jSelOrg) ? json_pack("{sO}", "org", jSelOrg) : json_object();
+		int rcOrg = veh__arg_org(w, a, zKind, &o, err);
+		json_decref(a);
+		if (rcOrg) return rcOrg;
+	}
+	int rc = veh__recall_add(w, jSel, zKind, o, iEcu, ver, perDay, uptake, visitUs, iVia, &iRecall, err);
+	if (rc) return rc;
+	const veh_recall *r = &w->aRecall[iRecall];
+	double visitH = (double)visitUs / (3600.0 * ENG_US_PER_S);
+	veh__fact(w, "recall.campaign", zEcu,
+	          veh__org_tag(w, o, json_pack("{sssisssIsfsf}", "team", zTeam ? zTeam : "", "recall", iRecall + 1, "version", zVer,
+	                                       "targeted", (json_int_t)r->nTarget, "per_day", perDay, "uptake", uptake)));
+	*result = json_pack("{sisIsfsfsfsf}", "recall", iRecall + 1, "targeted", (json_int_t)r->nTarget, "visits_per_day",
+	                    perDay * (double)r->nTarget, "days_to_uptake", uptake / perDay, "visit_hours", visitH,
+	                    "customer_hours_expected", uptake * (double)r->nTarget * visitH);
+	if (iVia >= 0) json_object_set_new(*result, "via", json_string(zVia));
+	return 0;
+}
+
+/* customer_advisory: a notice to the owners of the selected cars (the acting org's). Nothing in the world changes:
+ * the scenario decides what the advice does (on("action")); the result says whom it reached. */
+int veh__act_advisory(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result, ky_err *err) {
+	veh_selector s;
+	const char *zFeat = json_string_value(json_object_get(args, "feature"));
+	if (zFeat && veh_feature_index(zFeat) < 0)
+		return ky_err_set(err, KY_ENOENT, "%s: feature: unknown feature '%s' (remote_unlock, remote_start, remote_climate, "
+		                  "location, horn_lights)", zKind, zFeat);
+	if (veh_selector_compile(&w->f, json_object_get(args, "select"), "customer_advisory: select.", &s, err)) return err->code;
+	int64_t n = 0;
+	for (uint32_t i = 0; i < w->f.n; i++) n += !(w->f.aFlags[i] & VEH_F_BRICKED) && veh_selector_match(&w->f, &s, i);
+	veh_selector_free(&s);
+	veh__fact(w, "customer.advisory", zFeat ? zFeat : "",
+	          veh__org_tag(w, iOrg, json_pack("{sssI}", "team", zTeam ? zTeam : "", "customers", (json_int_t)n)));
+	*result = json_pack("{sI}", "customers", (json_int_t)n);
+	if (zFeat) json_object_set_new(*result, "feature", json_string(zFeat));
+	return 0;
 }

@@ -68,12 +68,15 @@ int veh__camp_active(const veh_world *w, int iOrg, int iCamp) {
 }
 
 int veh__svc_usable(const veh_world *w, int iOrg, int s) {
-	const veh_service *v = &w->aOrg[iOrg].aSvc[s];
+	const veh_service *v = veh__svc_cat(w, iOrg, s);
 	return !v->bIsolated && v->health != VEH_H_DOWN;
 }
 
+/* Sets the health and isolation of service s (org iOrg's built-in one, or a declared one), keeping its downtime (and
+ * a declared service's degraded time) exact, and reports the change as a "service.health" fact. */
 void veh__svc_set(veh_world *w, int iOrg, int s, int health, int bIsolated) {
-	veh_service *v = &w->aOrg[iOrg].aSvc[s];
+	veh_service *v = veh__svc_at(w, iOrg, s);
+	veh_svcx *x = s >= VEH_SVC_N ? &w->aSvcX[s - VEH_SVC_N] : NULL;
 	eng_time_t now = eng_sim_now(w->sim);
 	int bWas = veh__svc_usable(w, iOrg, s), hWas = v->health, iWas = v->bIsolated;
 	v->health = health;
@@ -84,10 +87,19 @@ void veh__svc_set(veh_world *w, int iOrg, int s, int health, int bIsolated) {
 		v->downUs += now - v->tDownSince;
 		v->tDownSince = -1;
 	}
+	if (x) {  /* degraded time counts while it serves, degraded */
+		int bDegWas = bWas && hWas == VEH_H_DEGRADED, bDegNow = bNow && health == VEH_H_DEGRADED;
+		if (!bDegWas && bDegNow) x->tDegSince = now;
+		if (bDegWas && !bDegNow) {
+			x->degUs += now - x->tDegSince;
+			x->tDegSince = -1;
+		}
+	}
 	if (hWas != health || iWas != bIsolated)
-		veh__fact(w, "service.health", azSvc[s],
-		          veh__org_tag(w, iOrg, json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated",
-		                                          bIsolated, "usable", bNow)));
+		veh__fact(w, "service.health", veh__svc_label(w, s),
+		          veh__org_tag(w, veh__svc_owner(w, iOrg, s),
+		                       json_pack("{sssssbsb}", "from", azHealth[hWas], "to", azHealth[health], "isolated",
+		                                 bIsolated, "usable", bNow)));
 }
 
 /* ---- argument helpers ---------------------------------------------------------------------------------- */

@@ -11,7 +11,7 @@ static const char *const azInput[VEH_INPUT_N] = { "call", "action", "params", "i
 
 /* Verbs that only read the world: not inputs (a drill may ask fleet.count every minute). */
 static const char *const azPure[] = { "fleet.count", "fleet.select", "service.status", "sbom.affected", "world.metrics",
-	                                  "ota.status", NULL };
+	                                  "ota.status", "credential.status", NULL };
 
 const char *veh_input_kind_name(int kind) { return kind >= 0 && kind < VEH_INPUT_N ? azInput[kind] : "?"; }
 
@@ -50,6 +50,8 @@ static int configure_one(veh_world *w, json_t *e, ky_err *err) {
 	if (!strcmp(zOp, "cohort")) return veh_world_add_cohort(w, a, err);
 	if (!strcmp(zOp, "params")) return veh_world_set_params(w, a, err);
 	if (!strcmp(zOp, "sbom")) return veh_world_add_sbom(w, a, err);
+	if (!strcmp(zOp, "service")) return veh_world_add_service(w, a, err);
+	if (!strcmp(zOp, "credential")) return veh_world_add_credential(w, a, err);
 	if (!strcmp(zOp, "sbom_load")) {
 		const char *zText = json_string_value(json_object_get(a, "text"));
 		veh_sbom_load opt = { .zEcu = json_string_value(json_object_get(a, "ecu")),
@@ -125,8 +127,8 @@ int veh_world_input(veh_world *w, int kind, const char *zName, const char *zTeam
 
 /* ---- pending events ------------------------------------------------------------------------------------ */
 
-static const char *const azPending[] = { "tick", "vsoc", "block" };
-enum { P_TICK, P_VSOC, P_BLOCK };
+static const char *const azPending[] = { "tick", "vsoc", "block", "rotate" };
+enum { P_TICK, P_VSOC, P_BLOCK, P_ROTATE, P_N };
 
 typedef struct pend {
 	int kind;
@@ -141,8 +143,8 @@ static int pend_cmp(const void *pa, const void *pb) {
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* Room for every pending event: the tick, the VSOC round, a block per (org, campaign). */
-static size_t pending_room(const veh_world *w) { return (size_t)w->nOrg * (size_t)w->nCamp + 2; }
+/* Room for every pending event: the tick, the VSOC round, a block per (org, campaign), a rotation per credential. */
+static size_t pending_room(const veh_world *w) { return (size_t)w->nOrg * (size_t)w->nCamp + (size_t)w->nCred + 2; }
 
 /* The pending events into a (pending_room entries), sorted in run order; returns their number. A block's index is
  * its campaign + 256 x the org whose gateway blocks it (VEH_CAMP_MAX < 256). */
@@ -155,6 +157,8 @@ static int pending_list(const veh_world *w, pend *a) {
 			const veh_org *g = &w->aOrg[o];
 			if (g->aBlockAt[c] >= 0) a[n++] = (pend){ P_BLOCK, o * 256 + c, g->aBlockAt[c], g->aBlockId[c] };
 		}
+	for (int k = 0; k < w->nCred; k++)
+		if (w->aCred[k].tRotEnd >= 0) a[n++] = (pend){ P_ROTATE, k, w->aCred[k].tRotEnd, w->aCred[k].rotId };
 	qsort(a, (size_t)n, sizeof *a, pend_cmp);
 	return n;
 }
@@ -179,7 +183,7 @@ static int pending_entry(json_t *e, pend *p) {
 	const char *z = json_string_value(json_array_get(e, 0));
 	json_t *jI = json_array_get(e, 1), *jT = json_array_get(e, 2);
 	p->kind = -1;
-	for (int k = 0; z && k < 3; k++)
+	for (int k = 0; z && k < P_N; k++)
 		if (!strcmp(z, azPending[k])) p->kind = k;
 	if (p->kind < 0 || !json_is_integer(jI) || !json_is_integer(jT)) return -1;
 	p->index = (int)json_integer_value(jI);
@@ -218,7 +222,8 @@ int veh_world_rearm(veh_world *w, json_t *pending, ky_err *err) {
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const pend *p = &aWant[i];
 		rc = p->kind == P_TICK ? veh__sched_tick(w, p->t) : p->kind == P_VSOC ? veh__sched_vsoc(w, p->t)
-		                                                                      : veh__sched_block(w, p->index / 256, p->index % 256, p->t);
+		     : p->kind == P_ROTATE ? veh__sched_rotate(w, p->index, p->t)
+		                           : veh__sched_block(w, p->index / 256, p->index % 256, p->t);
 		if (rc) ky_err_set(err, rc, "world rearm: cannot schedule %s at %lld us", azPending[p->kind], (long long)p->t);
 	}
 out:

@@ -160,6 +160,8 @@ void veh_world_free(veh_world *w) {
 	}
 	free(w->aCamp);
 	free(w->aOta);
+	veh__recall_free(w);
+	veh__svcx_free(w);
 	free(w->aOrg);
 	free(w->aCohOrg);
 	free(w->aSlotStart);
@@ -614,6 +616,7 @@ static void on_vsoc(eng_sim *sim, void *ctx, const eng_event *ev) {
 		app_commands(w, o);
 	}
 	veh__ota_progress_facts(w);
+	veh__recall_step(w);
 	veh__sched_vsoc(w, eng_sim_now(sim) + w->p.vsocInterval);
 }
 
@@ -657,8 +660,10 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 	for (int i = 0; i < VEH_FEAT_N; i++) json_array_append_new(a, json_string(veh_feature_name(i)));
 	json_object_set_new(o, "features", a);
 	a = json_array();
-	for (int i = 0; i < VEH_SVC_N; i++) json_array_append_new(a, json_string(veh__svc_name(i)));
+	for (int i = 0; i < veh__svc_count(w); i++) json_array_append_new(a, json_string(veh__svc_label(w, i)));
 	json_object_set_new(o, "services", a);
+	if (w->nSvcX) json_object_set_new(o, "declared_services", veh_world_services_json(w));
+	if (w->nCred) json_object_set_new(o, "credentials", veh_world_credentials_json(w));
 	a = json_array();
 	for (int i = 0; i < VEH_H_N; i++) json_array_append_new(a, json_string(veh__health_name(i)));
 	json_object_set_new(o, "health", a);
@@ -694,10 +699,11 @@ json_t *veh_world_catalog_json(const veh_world *w) {
 		json_object_set_new(a, d->zName, json_real(x));  /* times in seconds */
 	}
 	json_object_set_new(o, "params", a);
-	json_object_set_new(o, "verbs", json_pack("[ssssssssssssss]", "fleet.count", "fleet.select", "attack.compromise",
+	json_object_set_new(o, "verbs", json_pack("[ssssssssssssssss]", "fleet.count", "fleet.select", "attack.compromise",
 	                                          "attack.spread", "attack.stop", "attack.exfiltrate", "attack.abuse_feature",
-	                                          "attack.malicious_ota", "service.degrade", "service.status", "alert",
-	                                          "sbom.affected", "world.metrics", "ota.status"));
+	                                          "attack.malicious_ota", "attack.steal_credential", "service.degrade",
+	                                          "service.status", "credential.status", "alert", "sbom.affected",
+	                                          "world.metrics", "ota.status"));
 	return o;
 }
 

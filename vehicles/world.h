@@ -53,6 +53,27 @@ int veh_world_add_sbom_cyclonedx(veh_world *w, const char *ecu, const char *vers
 int veh_world_load_cyclonedx(veh_world *w, const char *zText, size_t nText, const char *zFile, veh_sbom_load *opt, ky_err *err);
 /* The SBOM facts a report needs (veh_sbom_json: firmware, vulnerabilities with their ground truth); new ref. */
 json_t *veh_world_sbom_json(const veh_world *w);
+/* A backend service of the drill's story (CONTRACT §2 services{}), before start, beside the built-in telematics, ota,
+ * vsoc, pki and app_api: {"id":"dms","name":"Dealer management system","org":"oem_a","customers":12000,
+ * "operator":"cdk","degraded_loss":0.5}. org: whose service (required with several OEMs; any org kind); customers:
+ * who use it directly (its customer-hours when it is down or degraded, degraded_loss the share a degraded service
+ * fails, default 0.5); operator: an outside party runs it (teams cannot isolate or restore it). Its id must differ
+ * from every other service's. KY_EINVAL / KY_ENOENT naming the field. */
+int veh_world_add_service(veh_world *w, json_t *svc, ky_err *err);
+/* A credential (credentials{}), before start, after the services it names: {"id":"svc-telemetry-batch",
+ * "kind":"service_account"|"api_key"|"signing_key","held_by":"supplier","holder_org":"tier1"?,"org":"oem_a"?,
+ * "reaches":["telematics"],"used_by":["telematics"]?,"rotation":"30m"?,"leaked":false?}. held_by: who holds it (a
+ * team or org id, recorded); with orgs the holder's org is holder_org or held_by itself; org: whose built-in services
+ * it reaches (default the holder's when an OEM, else the only OEM); used_by: the services degraded while it rotates
+ * (default: reaches); rotation: how long (default 30m service account, 1h API key, 2h signing key); leaked: the
+ * attacker holds it from the start. */
+int veh_world_add_credential(veh_world *w, json_t *cred, ky_err *err);
+/* Is z one of the built-in backend services (telematics, ota, vsoc, pki, app_api)? */
+int veh_service_builtin(const char *z);
+/* The declared services [{id,name,customers,org?,operator?}] and credentials [{id,name,kind,held_by,reaches,used_by,
+ * rotation_s,reaches_org?}] (new refs; empty arrays when none). */
+json_t *veh_world_services_json(const veh_world *w);
+json_t *veh_world_credentials_json(const veh_world *w);
 /* Schedules the cars' periodic behaviour (check-ins, IDS, OTA, VSOC). KY_ESTATE when called twice. */
 int veh_world_start(veh_world *w, ky_err *err);
 
@@ -91,6 +112,10 @@ typedef struct veh_metrics {
 	/* extensions (also in the JSON) */
 	int64_t alerts, alerts_queued, incidents, checkins, remote_commands, remote_commands_failed;
 	int64_t ota_offered, ota_downloading, ota_installing, ota_done, ota_failed;
+	/* declared services and recalls: customer-hours without a declared service (down: all its customers; degraded: its
+	 * degraded_loss share), cars fixed at dealers and the customer-hours those visits took */
+	double services_customer_hours, recall_customer_hours;
+	int64_t recall_visits;
 } veh_metrics;
 void veh_world_metrics(const veh_world *w, veh_metrics *out);
 /* {"total":..,"compromised":..,...,"services":{"telematics":"up","ota":"up",...}} (new ref); with orgs declared,
@@ -140,7 +165,7 @@ json_t *veh_world_catalog_json(const veh_world *w);
  * back in a recorded order after veh_world_restore (which schedules them in a fixed order: a tie at the same
  * time would otherwise run in another order than in the recorded drill). */
 
-/* The configuration given before start, in order: [{"op":"org"|"cohort"|"params"|"sbom","args":{..}} |
+/* The configuration given before start, in order: [{"op":"org"|"cohort"|"params"|"sbom"|"service"|"credential","args":{..}} |
  * {"op":"sbom_cdx","args":{"ecu","version","bom"}} | {"op":"sbom_load","args":{"text","file","ecu","version","part"}}]
  * (new ref); NULL when it could not be kept whole (then a replay must re-simulate the scenario). */
 json_t *veh_world_config_json(const veh_world *w);
@@ -170,8 +195,8 @@ uint64_t veh_world_steps(const veh_world *w);
 int veh_world_input(veh_world *w, int kind, const char *zName, const char *zTeam, json_t *args, ky_err *err);
 
 /* The pending events in the order the engine will run them (by time, then by insertion), as
- * [[KIND,INDEX,T_US],...] with KIND "tick", "vsoc" or "block" and INDEX the campaign of a block, plus 256 times the
- * organisation whose gateway blocks it (0 without orgs) (new ref). */
+ * [[KIND,INDEX,T_US],...] with KIND "tick", "vsoc", "block" or "rotate" and INDEX the campaign of a block, plus 256
+ * times the organisation whose gateway blocks it (0 without orgs), or the credential of a rotation (new ref). */
 json_t *veh_world_pending_json(const veh_world *w);
 /* Re-schedules the pending events in the order of such a list, which must name exactly the events pending
  * (KY_EINVAL otherwise, nothing changed). */

@@ -24,7 +24,21 @@
  * the KYW2 format of before organisations existed (codec.c). A cohort names its org (veh_cohort.iOrg), so a car's
  * org is aCohOrg[aCohort[i]]: no byte per car. An attack campaign spans organisations (one C2 can reach several
  * OEMs' cars); it is active for a car unless stopped by the scenario or blocked by that car's org. What an org
- * observes (its flagged cars, its VSOC's incidents, its monitoring of its backend) is kept in its veh_org too. */
+ * observes (its flagged cars, its VSOC's incidents, its monitoring of its backend) is kept in its veh_org too.
+ *
+ * Declared services, credentials, recalls (svc.c, recall.c). A drill may declare backend services of its story
+ * (services{}: a dealer management system, a charge-point operator, an MNO's SMS gateway) beside the built-in ones.
+ * They share one index space with them: s < VEH_SVC_N is a built-in service (one per OEM org, in veh_org.aSvc),
+ * VEH_SVC_N <= s < VEH_SVC_N + nSvcX is declared service s - VEH_SVC_N (one in the world, owned by one org, in
+ * aSvcX); veh__svc_at / _usable / _set take either, so attack entries, spread paths and team actions need no second
+ * path. Credentials (credentials{}: service accounts, API keys, signing keys) reach services; an attack step that
+ * names one works only while the attacker holds its current generation (leakedGen == gen); rotate_credential bumps
+ * gen (the stolen copy is dead at once) and holds the services that use it degraded for its rotation time (a
+ * "veh.rotate" event, registered with the first credential so that drills without any keep their event kinds).
+ * Recalls (recall.c) patch cars at dealers at a rate per day, in the "veh.vsoc" event. None of this is in the KYW2/KYW3
+ * body: a world that declares none of them writes the same bytes as before (same state hash); one that does writes
+ * KYW4, the same body plus an extension section (codec.c). The harm they cause (customer-hours without a declared
+ * service, dealer visits) is kept beside the counters: veh__customer_hours_extra is the hook for the harm index. */
 #ifndef VEH_WORLD_INT_H
 #define VEH_WORLD_INT_H
 
@@ -42,6 +56,10 @@ enum { VEH_ORG_OEM, VEH_ORG_SUPPLIER, VEH_ORG_ISAC, VEH_ORG_SOC, VEH_ORG_REGULAT
 #define VEH_CAMP_MAX 250
 #define VEH_OTA_MAX 250
 #define VEH_ORG_MAX 32
+#define VEH_SVCX_MAX 32    /* declared services per drill (aEntry = 8 + service index must fit a byte) */
+#define VEH_CRED_MAX 64    /* declared credentials (a service mask is 64 bits: VEH_SVC_N + VEH_SVCX_MAX fits) */
+#define VEH_RECALL_MAX 64  /* recall campaigns */
+enum { VEH_CRED_SERVICE_ACCOUNT, VEH_CRED_API_KEY, VEH_CRED_SIGNING_KEY, VEH_CRED_KIND_N };
 #define VEH_CATALOG_COMPONENTS 2000   /* component suggestions in the catalog */
 
 typedef struct veh_service {
@@ -50,6 +68,56 @@ typedef struct veh_service {
 	eng_time_t tDownSince; /* when it became unusable (down or isolated), -1 if usable */
 	eng_time_t downUs;     /* accumulated unusable time before tDownSince */
 } veh_service;
+
+/* A declared service (services{}), index VEH_SVC_N + k in the service space (see the notes above). */
+typedef struct veh_svcx {
+	char zId[33];
+	char zName[128];
+	char zOperator[33];    /* the outside party that runs it ("" : its org runs it); teams cannot isolate it */
+	int iOrg;              /* whose service (its customers, its data): 0 without orgs */
+	int64_t nCustomers;    /* customers who use it directly (configuration) */
+	double degradedLoss;   /* share of its customers a degraded service fails (configuration, default 0.5) */
+	veh_service s;
+	eng_time_t tDegSince;  /* degraded and usable since, -1 */
+	eng_time_t degUs;      /* accumulated degraded time before tDegSince */
+} veh_svcx;
+
+/* A declared credential (credentials{}). */
+typedef struct veh_cred {
+	char zId[65];
+	char zName[128];
+	char zHeldBy[33];      /* a team or org id, as declared */
+	int kind;              /* VEH_CRED_* */
+	int iHolder;           /* the holder's org (with orgs; else 0) */
+	int iOrg;              /* whose built-in services it reaches (with orgs; else 0) */
+	uint64_t reach;        /* bit s: the services it opens (service space) */
+	uint64_t usedBy;       /* bit s: the services that need it (degraded while it rotates) */
+	eng_time_t rotation;   /* how long a rotation holds them degraded */
+	int bLeakedAtStart;    /* configuration: the attacker holds it from the start */
+	/* state */
+	int64_t gen;           /* rotations so far */
+	int64_t leakedGen;     /* the generation the attacker holds, -1 none */
+	eng_time_t tRotEnd;    /* a rotation under way ends then, -1 none */
+	eng_event_id rotId;
+	uint64_t heldDeg;      /* services this rotation set degraded (set back up at its end) */
+	int64_t nUses;         /* attack steps that used it */
+} veh_cred;
+
+/* A recall campaign (recall action): cars come to dealers and get the ECU re-flashed. */
+typedef struct veh_recall {
+	int iEcu;
+	uint32_t ver;
+	int iOrg;
+	int iVia;              /* a service the dealers need (service space), -1 none */
+	char *zSel;
+	veh_selector sel;
+	double perDay;         /* share of the targeted cars that come in per day */
+	double uptake;         /* share that ever comes */
+	eng_time_t visitUs;    /* a customer's time per visit */
+	eng_time_t activeUs;   /* time the dealers could work on it (its via service usable) */
+	int64_t nTarget, nDone;
+	uint64_t cursor;       /* next position in the visiting order */
+} veh_recall;
 
 typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indicator; it may span organisations */
 	char azInd[4][96];             /* indicators: azInd[0] is the C2 address */
@@ -61,6 +129,7 @@ typedef struct veh_campaign {      /* an attack campaign, keyed by its C2 indica
 	int bStopped;                  /* stopped by the scenario (attack.stop) */
 	int64_t recordsPerBeacon;      /* exfiltration per active car check-in (attack.exfiltrate) */
 	int64_t nComp;                 /* cars compromised by it now */
+	int iCred;                     /* the credential it uses (index + 1, 0 none): its service paths need it */
 } veh_campaign;
 
 typedef struct veh_ota_camp {
@@ -147,6 +216,13 @@ struct veh_world {
 	int nCamp;
 	veh_ota_camp *aOta;
 	int nOta;
+	veh_svcx *aSvcX;               /* declared services */
+	int nSvcX;
+	veh_cred *aCred;               /* declared credentials */
+	int nCred;
+	uint32_t kRotate;              /* "veh.rotate", registered with the first credential */
+	veh_recall *aRecall;
+	int nRecall;
 	/* timing wheel */
 	uint32_t nSlot;
 	uint32_t *aSlotStart;          /* nSlot + 1: slot s holds runs aSlotStart[s] .. aSlotStart[s + 1] - 1 */
@@ -205,6 +281,44 @@ json_t *veh__org_tag(const veh_world *w, int iOrg, json_t *detail);
 void veh__totals(const veh_world *w, veh_counts *out);
 /* Metrics of one org (iOrg) or of the world (iOrg < 0). */
 void veh__metrics(const veh_world *w, int iOrg, veh_metrics *m);
+
+/* svc.c: the service space (built-in and declared services, see the notes above) and credentials. */
+static inline int veh__svc_count(const veh_world *w) { return VEH_SVC_N + w->nSvcX; }
+int veh__svc_find(const veh_world *w, const char *z);         /* built-in or declared, -1 if unknown */
+const char *veh__svc_label(const veh_world *w, int s);        /* its name or id */
+void veh__svc_known(const veh_world *w, char *z, size_t n);  /* "telematics, ota, vsoc, pki, app_api, dms" */
+veh_service *veh__svc_at(veh_world *w, int iOrg, int s);      /* org iOrg's built-in s, or declared s */
+const veh_service *veh__svc_cat(const veh_world *w, int iOrg, int s);
+int veh__svc_owner(const veh_world *w, int iOrg, int s);       /* whose service: iOrg, or the declared one's org */
+/* Does credential k work for the attacker (it holds the current generation)? */
+static inline int veh__cred_works(const veh_world *w, int k) {
+	return k >= 0 && k < w->nCred && w->aCred[k].leakedGen == w->aCred[k].gen;
+}
+int veh__cred_find(const veh_world *w, const char *z);        /* -1 if unknown */
+/* The credential named args.credential (*pk = -1 when absent); KY_ENOENT naming the known ones. */
+int veh__arg_cred(const veh_world *w, json_t *args, const char *zWhere, int *pk, ky_err *err);
+/* An attack step uses credential k: the attacker holds it now unless it was rotated after they took it (then 0:
+ * the step fails). A first use takes it (a leak the scenario did not narrate). Counts the use; 1 works. */
+int veh__cred_use(veh_world *w, int k, const char *zVerb);
+json_t *veh__credentials_json(const veh_world *w, int iOrg, int bTruth);  /* the fleet views' list, new ref */
+/* Customer-hours without a declared service (and dealer visits of recalls) of org iOrg (all when < 0): the hook the
+ * harm index adds to its customer-hours. */
+double veh__svcx_customer_hours(const veh_world *w, int iOrg);
+double veh__customer_hours_extra(const veh_world *w, int iOrg);
+int veh__rotate(veh_world *w, int k, const char *zTeam, json_t **result, ky_err *err);
+int veh__sched_rotate(veh_world *w, int k, eng_time_t t);      /* the end of credential k's rotation at t (-1: none) */
+int veh__steal(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);        /* attack.steal_credential */
+int veh__cred_status(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err);  /* credential.status */
+void veh__svcx_free(veh_world *w);
+/* recall.c */
+void veh__recall_step(veh_world *w);                          /* every vsoc.interval */
+double veh__recall_customer_hours(const veh_world *w, int iOrg);
+int64_t veh__recall_visits(const veh_world *w, int iOrg);
+void veh__recall_free(veh_world *w);
+int veh__recall_add(veh_world *w, json_t *jSel, const char *zWhere, int iOrg, int iEcu, uint32_t ver, double perDay,
+                    double uptake, eng_time_t visitUs, int iVia, int *piRecall, ky_err *err);
+int veh__recall_compile(const veh_world *w, veh_recall *r);   /* its selector from zSel (restore); 0 or -1 */
+uint32_t veh__recall_car(const veh_world *w, uint64_t pos);   /* the car at position pos of the visiting order */
 
 /* state.c */
 void veh__fact(veh_world *w, const char *zKind, const char *zSubject, json_t *detail);  /* steals detail */
@@ -289,7 +403,7 @@ int veh__action(veh_world *w, const char *zTeam, int iOrg, const char *zKind, js
 typedef int veh__act_fn(veh_world *w, const char *zTeam, int iOrg, const char *zKind, json_t *args, json_t **result,
                         ky_err *err);
 veh__act_fn veh__act_block, veh__act_isolate, veh__act_restore, veh__act_revoke, veh__act_ota, veh__act_disable,
-	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume;
+	veh__act_assess, veh__act_ota_pause, veh__act_ota_resume, veh__act_rotate, veh__act_recall, veh__act_advisory;
 /* respond.c: blocks indicator zVal at org iOrg's gateway after delay (every campaign that uses it); the number of
  * campaigns matched and their compromised cars of that org. */
 int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64_t *pnMatched, int64_t *pnCars,

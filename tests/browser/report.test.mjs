@@ -26,10 +26,12 @@ const CAPABILITY = {
 	en: { triage: "Detection and triage", block_indicator: "Containment", isolate_service: "Containment",
 		revoke_certificate: "Containment", disable_feature: "Containment", ota_campaign: "Remediation", restore_service: "Recovery",
 		assess: "Impact assessment", share: "Information sharing", notify: "Notification", report: "Reporting",
-		pause_ota_campaign: "Containment", resume_ota_campaign: "Recovery", contact: "Coordination with outside parties" },
+		pause_ota_campaign: "Containment", resume_ota_campaign: "Recovery", contact: "Coordination with outside parties",
+		rotate_credential: "Containment", recall: "Remediation", customer_advisory: "Notification" },
 	ja: { triage: "検知とトリアージ", block_indicator: "封じ込め", isolate_service: "封じ込め", revoke_certificate: "封じ込め",
 		disable_feature: "封じ込め", ota_campaign: "修復", restore_service: "復旧", assess: "影響評価", share: "情報共有",
-		notify: "通知", report: "報告", pause_ota_campaign: "封じ込め", resume_ota_campaign: "復旧", contact: "外部機関との連携" },
+		notify: "通知", report: "報告", pause_ota_campaign: "封じ込め", resume_ota_campaign: "復旧", contact: "外部機関との連携",
+		rotate_credential: "封じ込め", recall: "修復", customer_advisory: "通知" },
 };
 
 // The rating rule of docs/reports.md, written again here from the journal's summary and plan.

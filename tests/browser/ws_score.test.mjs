@@ -50,7 +50,8 @@ await run([
 		await soc.hello(srv.tokens.soc);
 		const kinds = w.exercise.catalog.action_kinds;
 		assert(Array.isArray(kinds) && kinds.length === Object.keys(w.exercise.catalog.actions).length, "one entry per schema");
-		assertEq(kinds.filter((k) => k.confirm).map((k) => k.kind).sort(), ["disable_feature", "isolate_service", "ota_campaign", "revoke_certificate"], "confirm");
+		assertEq(kinds.filter((k) => k.confirm).map((k) => k.kind).sort(), ["disable_feature", "isolate_service", "ota_campaign", "recall", "revoke_certificate",
+			"rotate_credential"], "confirm");
 	}],
 	["hold_at pauses the clock exactly at the sim time, at any speed", async () => {
 		fac.send({ type: "control", cmd: "speed", value: 5000 });

@@ -139,12 +139,13 @@ TEST(the_kinds_list_for_the_pages_follows_the_table_with_its_flags) {
 		ASSERT_EQ_STR(json_string_value(json_object_get(e, "summary")), k->zSummary);
 	}
 	ASSERT_EQ_INT(json_array_size(a), n);
-	/* what asks a participant to confirm: the fleet-wide ones */
+	/* what asks a participant to confirm: the fleet-wide ones, and those that cut a service for its customers (a
+	 * rotation degrades what uses the credential; a recall calls the cars in) */
 	for (int i = 0; i < n; i++) {
 		json_t *e = json_array_get(a, (size_t)i);
 		const char *z = json_string_value(json_object_get(e, "kind"));
 		int bWant = !strcmp(z, "revoke_certificate") || !strcmp(z, "ota_campaign") || !strcmp(z, "disable_feature") ||
-		            !strcmp(z, "isolate_service");
+		            !strcmp(z, "isolate_service") || !strcmp(z, "rotate_credential") || !strcmp(z, "recall");
 		if (json_is_true(json_object_get(e, "confirm")) != bWant) ky_test_fail(__FILE__, __LINE__, "%s: confirm", z);
 	}
 	json_decref(a);

@@ -54,6 +54,9 @@ static void add(box b, int (*fn)(veh_world *, json_t *, ky_err *), const char *z
 	if (rc) ky_test_fail(__FILE__, __LINE__, "adding %s: %s", z, err.zMsg);
 }
 
+/* With gDeclare, make_orgs also declares oem_b's dealer management system "dms" and its credential "b-dms-sync". */
+static int gDeclare;
+
 /* oem_a: 1000 Sedan-A (tcu 2.3.1, JP-Kanto), ingest 30 min; oem_b: 800 SUV-B (tcu 2.3.1, JP-Kansai) and 200 Kei-C
  * (tcu 2.5.0, JP-Kanto); tier1 (supplier) and isac without cars. The supplier's modem stack is in tcu 2.3.1 of both
  * OEMs. Everything online, no churn. */
@@ -77,6 +80,11 @@ static box make_orgs(uint64_t seed, const char *zParams) {
 	add(b, veh_world_add_cohort, "{\"model\":\"Kei-C\",\"count\":200,\"region\":\"JP-Kanto\",\"org\":\"oem_b\",\"online\":1,"
 	                             "\"ecus\":{\"tcu\":\"2.5.0\"}}");
 	add(b, veh_world_add_sbom, "{\"tcu\":{\"2.3.1\":[\"modem-stack@4.2.0\",\"openssl@1.1.1k\"],\"2.5.0\":[\"openssl@3.0.8\"]}}");
+	if (gDeclare) {
+		add(b, veh_world_add_service, "{\"id\":\"dms\",\"org\":\"oem_b\",\"customers\":500}");
+		add(b, veh_world_add_credential, "{\"id\":\"b-dms-sync\",\"kind\":\"service_account\",\"held_by\":\"oem_b\","
+		                                 "\"reaches\":[\"dms\",\"telematics\"]}");
+	}
 	veh_world_set_fact_sink(b.w, fact_sink, NULL);
 	nFact = 0;
 	ASSERT_EQ_INT(veh_world_start(b.w, &err), 0);
@@ -169,7 +177,7 @@ TEST(org_selectors_agree_with_a_brute_force_reference) {
 /* Args for kind naming another org (oem_b) than the actor's (oem_a), as a team could write them. */
 static const char *cross_args(const char *zKind, int iVariant) {
 	static const struct { const char *zKind, *azArgs[3]; } a[] = {
-		{ "isolate_service", { "{\"name\":\"telematics\",\"org\":\"oem_b\"}", NULL, NULL } },
+		{ "isolate_service", { "{\"name\":\"telematics\",\"org\":\"oem_b\"}", "{\"name\":\"dms\"}", NULL } },
 		{ "restore_service", { "{\"name\":\"ota\",\"org\":\"oem_b\"}", NULL, NULL } },
 		{ "revoke_certificate", { "{\"scope\":{\"org\":\"oem_b\"}}", "{\"scope\":{\"model\":\"SUV-B\"}}",
 		                          "{\"scope\":{\"select\":{\"model\":[\"SUV-B\",\"Kei-C\"]}}}" } },
@@ -179,6 +187,9 @@ static const char *cross_args(const char *zKind, int iVariant) {
 		                       "{\"feature\":\"remote_start\",\"select\":{\"region\":\"JP-Kansai\"}}", NULL } },
 		{ "pause_ota_campaign", { "{\"campaign\":1}", "{\"campaign\":1,\"org\":\"oem_b\"}", NULL } },  /* oem_b's campaign */
 		{ "resume_ota_campaign", { "{\"campaign\":1}", NULL, NULL } },
+		{ "rotate_credential", { "{\"credential\":\"b-dms-sync\"}", NULL, NULL } },  /* oem_b's own account */
+		{ "recall", { "{\"select\":{\"org\":\"oem_b\"},\"ecu\":\"tcu\",\"version\":\"2.6.0\"}",
+		              "{\"select\":{\"model\":\"Kei-C\"},\"ecu\":\"tcu\",\"version\":\"2.6.0\"}", NULL } },
 	};
 	for (size_t k = 0; k < sizeof a / sizeof a[0]; k++)
 		if (!strcmp(a[k].zKind, zKind)) return a[k].azArgs[iVariant];
@@ -192,7 +203,9 @@ TEST(every_world_changing_kind_refuses_another_orgs_cars_or_services_naming_it) 
 		if (!(k->flags & VEH_ACT_WORLD) || k->scope == VEH_SCOPE_INDICATOR) continue;  /* block_indicator: below */
 		ASSERT_TRUE(cross_args(k->zKind, 0) != NULL);  /* a new world-changing kind needs its case here */
 		for (int v = 0; v < 3 && cross_args(k->zKind, v); v++) {
+			gDeclare = 1;
 			box b = make_orgs(3, NULL);
+			gDeclare = 0;
 			ky_err err;
 			ASSERT_EQ_INT(act_as(b, "oem_b", "ota_campaign", "{\"ecu\":\"tcu\",\"version\":\"2.6.0\"}", NULL, &err), 0);
 			veh_metrics m0 = org_metrics(b, "oem_b");
@@ -209,7 +222,7 @@ TEST(every_world_changing_kind_refuses_another_orgs_cars_or_services_naming_it) 
 		}
 		nKinds++;
 	}
-	ASSERT_EQ_INT(nKinds, 7);
+	ASSERT_EQ_INT(nKinds, 9);
 }
 
 TEST(a_teams_actions_touch_its_own_org_only) {

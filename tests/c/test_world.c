@@ -928,6 +928,7 @@ static void busy_random_run(int bOrgs) {
 		"restore_service", "{\"name\":\"ota\"}",
 		"block_indicator", "{\"value\":\"203.0.113.7\"}",
 		"disable_feature", "{\"feature\":\"remote_unlock\"}",
+		"recall", "{\"ecu\":\"gw\",\"version\":\"1.6.%d\",\"per_day\":1}",
 	};
 	const int nOp = (int)(sizeof azOp / sizeof azOp[0] / 2), nAct = (int)(sizeof azAct / sizeof azAct[0] / 2);
 	box (*make)(uint64_t, const char *) = bOrgs ? make_world_orgs : make_world;
@@ -982,6 +983,7 @@ static void busy_random_run(int bOrgs) {
 	ASSERT_LT(0, m.offline);
 	ASSERT_LT(0, m.ota_done);
 	ASSERT_LT(0, m.ota_failed);
+	ASSERT_LT(0, m.recall_visits);
 	free_world(b);
 }
 

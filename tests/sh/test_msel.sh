@@ -135,7 +135,7 @@ I1,00:10:00,vsoc,high,Alert,,block_indicator 203.0.113.7,vsoc,1h,20,,
 "
 bad args_that_no_action_could_meet '3:expected_action: inject '\''I1'\'': expects[2]: no action can meet it' "$H
 I1,00:10:00,vsoc,high,Alert,,triage inject=I1,vsoc,15m,5,,
-I1,,vsoc,,,,isolate_service name=nosuch,vsoc,1h,20,,
+I1,,vsoc,,,,share to=vsoc tlp=purple,vsoc,1h,20,,
 "
 
 # ---- command lines ----

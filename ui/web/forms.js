@@ -147,6 +147,15 @@ function resultWords(kind, r, args, bFacilitator) {
 		return args.affected !== undefined ? t("res.assess", { claimed: num(args.affected) }) : t("res.recorded");
 	case "notify": return args.stage ? t("res.notify.stage", { party: valLabel("party", args.party), stage: valLabel("stage", args.stage) }) : t("res.notify", { party: valLabel("party", args.party) });
 	case "share": return t("res.share", { to: valLabel("to", args.to), tlp: t("tlp." + (args.tlp || "clear")) });
+	case "rotate_credential": {   // whether the attacker held it is the facilitator's truth
+		let s = t("res.rotate", { cred: r.credential || args.credential, n: num(r.rotations) });
+		if (Array.isArray(r.degraded) && r.degraded.length)
+			s += " " + t("res.rotate.degraded", { svcs: r.degraded.map((x) => valLabel("name", x)).join(", "), min: num(Math.round((r.downtime_s || 0) / 60)), cust: num(r.customers) });
+		if (bFacilitator && r.attacker_cut !== undefined) s += " " + t(r.attacker_cut ? "res.rotate.cut" : "res.rotate.nocut");
+		return s;
+	}
+	case "recall": return t("res.recall", { n: r.recall || "?", cars: num(r.targeted), perday: num(Math.round(r.visits_per_day || 0)), h: num(r.visit_hours) });
+	case "customer_advisory": return t("res.advisory", { n: num(r.customers) });
 	default: return t("res.recorded");
 	}
 }
