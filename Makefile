@@ -6,6 +6,7 @@
 #   SANITIZER  sanitizer flags, kept apart from CFLAGS so that `CFLAGS=` never wipes -std=
 #   SCENARIO   the drill `make run` starts (default scenarios/tcu-remote.lua)
 #   PREFIX     where `make install` puts kyodo (default /usr/local); DESTDIR a staging root in front of it
+#   FUZZ_SECONDS  how long `make fuzz` runs each fuzz target (default 60)
 
 PKGS      := sdl2 SDL2_ttf libwebsockets lua5.4 jansson sqlite3 libpng
 BUILD     ?= build
@@ -27,8 +28,15 @@ TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c for `make test` ($(BUILD)/fuzz/NAME replays the corpus),
+# with libFuzzer for `make fuzz` (build/libfuzzer/fuzzer/NAME, clang). FUZZ_LDFLAGS_NAME adds a target's own flags.
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_SECONDS ?= 60
+FUZZ_LDFLAGS_fuzz_scenario := -Wl,--wrap=veh_world_add_cohort -Wl,--wrap=scn_sandbox_call
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps test-deps bench-deps man-deps tests test run bench asan clean man install uninstall
+.PHONY: all deps test-deps bench-deps man-deps tests test run bench asan fuzz fuzzers fuzz-merge valgrind clean man install uninstall
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -54,6 +62,15 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/c/%.o $(BUILD)/obj/tests/c/ky_test.o $(BUIL
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(KLDLIBS)
 
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libkyodo.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(FUZZ_LDFLAGS_$*) $(KLDLIBS)
+
+$(BUILD)/fuzzer/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libkyodo.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD    $@")
+	$(Q)$(CC) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDFLAGS_$*) $(KLDLIBS)
+
 # A benchmark may need a peer's flags (e.g. ns-3, in C++); bench/NAME.mk may add BENCH_LIBS_NAME.
 -include $(wildcard bench/*.mk)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libkyodo.a
@@ -72,7 +89,7 @@ test-deps: deps
 bench-deps: deps
 	@sh mk/deps.sh bench
 
-tests: $(BUILD)/kyodo $(TEST_BIN)
+tests: $(BUILD)/kyodo $(TEST_BIN) $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
 test: test-deps
 	@$(MAKE) --no-print-directory tests
@@ -82,6 +99,24 @@ asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
 	  SANITIZER="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" tests
 	@BUILD=build/asan KY_ASAN=1 sh tests/run.sh
+
+# libFuzzer with ASan and UBSan (clang 14): each target FUZZ_SECONDS on its corpus; crashes land in
+# tests/fuzz/crashes/NAME/, which `make test` replays from then on. New corpus entries stay in build/libfuzzer/corpus;
+# `make fuzz-merge` adds the ones that cover something new to tests/fuzz/corpus.
+fuzzers: $(FUZZ_NAMES:%=$(BUILD)/fuzzer/%)
+
+fuzz: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" SANITIZER="$(FUZZ_SAN)" fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/libfuzzer $(FUZZ_NAMES)
+
+fuzz-merge: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" SANITIZER="$(FUZZ_SAN)" fuzzers
+	@FUZZ_MERGE=1 sh tests/fuzz/run.sh build/libfuzzer $(FUZZ_NAMES)
+
+# The websocket, hardening and page tests against a server under valgrind: no invalid access, no definite leak.
+valgrind: test-deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh tests/valgrind.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

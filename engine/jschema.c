@@ -135,7 +135,7 @@ static int check_object(json_t *s, json_t *v, const char *zPath, int bPartial, k
 	if (n && !(az = malloc(n * sizeof *az))) return ky_err_set(err, KY_ENOMEM, "%s: out of memory", zPath);
 	const char *zKey;
 	json_object_foreach(v, zKey, x) az[k++] = zKey;
-	qsort(az, n, sizeof *az, cmp_str);
+	if (n > 1) qsort(az, n, sizeof *az, cmp_str); /* not qsort(NULL, 0, ...): UBSan under make asan */
 	int rc = 0;
 	for (k = 0; k < n && rc == 0; k++) {
 		json_t *ps = json_object_get(props, az[k]);

@@ -70,12 +70,12 @@ bad:
 
 char *eng_time_format(eng_time_t t, char *z, size_t n) {
 	const char *zSign = t < 0 ? "-" : "";
-	long long u = t < 0 ? -(long long)t : (long long)t;
-	long long s = u / ENG_US_PER_S, us = u % ENG_US_PER_S;
+	unsigned long long u = t < 0 ? 0ull - (unsigned long long)t : (unsigned long long)t; /* INT64_MIN too */
+	unsigned long long s = u / ENG_US_PER_S, us = u % ENG_US_PER_S;
 	if (us) {
-		snprintf(z, n, "%s%02lld:%02lld:%02lld.%03lld", zSign, s / 3600, (s / 60) % 60, s % 60, us / 1000);
+		snprintf(z, n, "%s%02llu:%02llu:%02llu.%03llu", zSign, s / 3600, (s / 60) % 60, s % 60, us / 1000);
 	} else {
-		snprintf(z, n, "%s%02lld:%02lld:%02lld", zSign, s / 3600, (s / 60) % 60, s % 60);
+		snprintf(z, n, "%s%02llu:%02llu:%02llu", zSign, s / 3600, (s / 60) % 60, s % 60);
 	}
 	return z;
 }

@@ -41,6 +41,11 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 	need_cmd npm npm
 	need_cmd convert imagemagick
 	need_cmd pdftotext poppler-utils   # the report's PDF print test reads each page's text
+	need_cmd openssl openssl
+	# make fuzz (libFuzzer comes with clang 14's runtime) and make valgrind
+	need_cmd clang clang
+	need_file /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+	need_cmd valgrind valgrind
 fi
 if [ "$what" = bench ]; then
 	need_file /usr/include/ns3/simulator.h libns3-dev

@@ -18,6 +18,7 @@
 #include "engine/sha256.h"
 #include "engine/time.h"
 #include "engine/version.h"
+#include "scenarios/actions.h"
 #include "scenarios/drill.h"
 #include "scenarios/impact.h"
 #include "scenarios/record.h"
@@ -90,108 +91,17 @@ int scn_cli_check(int argc, char **argv) {
 
 /* --- actions file ----------------------------------------------------------------------------------- */
 
-typedef struct cli_action {
-	eng_time_t t;
-	int line;
-	char *zTeam, *zKind, *zId, *zInject;
-	json_t *args;
-} cli_action;
+typedef scn_action_line cli_action; /* the actions file: scenarios/actions.h */
+typedef scn_actions cli_actions;
 
-typedef struct cli_actions {
-	cli_action *a;
-	int n;
-	const char *zPath;
-} cli_actions;
-
-static void actions_free(cli_actions *p) {
-	for (int i = 0; i < p->n; i++) {
-		free(p->a[i].zTeam); free(p->a[i].zKind); free(p->a[i].zId); free(p->a[i].zInject);
-		json_decref(p->a[i].args);
-	}
-	free(p->a);
-	p->a = NULL;
-	p->n = 0;
-}
-
-static int action_cmp(const void *pa, const void *pb) {
-	const cli_action *a = pa, *b = pb;
-	if (a->t != b->t) return a->t < b->t ? -1 : 1;
-	return a->line - b->line;  /* stable: file order for equal times */
-}
+static void actions_free(cli_actions *p) { scn_actions_free(p); }
 
 /* Reads a JSONL actions file; prints FILE:LINE: message and returns -1 on a bad line. */
 static int actions_load(const char *zPath, cli_actions *p) {
-	FILE *f = fopen(zPath, "r");
-	if (!f) {
-		fprintf(stderr, "%s: cannot open the actions file: %s\n", zPath, strerror(errno));
-		return -1;
-	}
-	p->zPath = zPath;
-	char *zLine = NULL;
-	size_t nCap = 0;
-	ssize_t n;
-	int line = 0, nAlloc = 0, rc = 0;
-	while ((n = getline(&zLine, &nCap, f)) >= 0) {
-		line++;
-		while (n > 0 && (zLine[n - 1] == '\n' || zLine[n - 1] == '\r' || zLine[n - 1] == ' ')) zLine[--n] = 0;
-		if (n == 0 || zLine[0] == '#') continue;
-		json_error_t je;
-		json_t *o = json_loadb(zLine, (size_t)n, JSON_REJECT_DUPLICATES, &je);
-		const char *zT = NULL, *zTeam = NULL, *zKind = NULL, *zId = NULL, *zInject = NULL;
-		json_t *jt = NULL, *args = NULL;
-		if (!o) {
-			fprintf(stderr, "%s:%d: %s\n", zPath, line, je.text);
-			rc = -1;
-			break;
-		}
-		if (json_unpack_ex(o, &je, JSON_STRICT, "{s:o,s:s,s:s,s?o,s?s,s?s}", "t", &jt, "team", &zTeam, "kind", &zKind,
-		                   "args", &args, "id", &zId, "inject", &zInject) != 0) {
-			fprintf(stderr, "%s:%d: %s\n", zPath, line, je.text);
-			json_decref(o);
-			rc = -1;
-			break;
-		}
-		ky_err err = { 0 };
-		eng_time_t t = 0;
-		int trc = json_is_number(jt) ? eng_time_from_seconds(json_number_value(jt), &t, &err)
-		          : (zT = json_string_value(jt)) ? eng_time_parse(zT, &t, &err)
-		                                         : ky_err_set(&err, KY_EPARSE, "t must be a time string or seconds");
-		if (trc) {
-			fprintf(stderr, "%s:%d: t: %s\n", zPath, line, err.zMsg);
-			json_decref(o);
-			rc = -1;
-			break;
-		}
-		if (args && !json_is_object(args)) {
-			fprintf(stderr, "%s:%d: args must be an object\n", zPath, line);
-			json_decref(o);
-			rc = -1;
-			break;
-		}
-		if (p->n == nAlloc) {
-			nAlloc = nAlloc ? nAlloc * 2 : 64;
-			p->a = realloc(p->a, (size_t)nAlloc * sizeof *p->a);
-			if (!p->a) {
-				fprintf(stderr, "%s: out of memory\n", zPath);
-				json_decref(o);
-				rc = -1;
-				break;
-			}
-		}
-		cli_action *a = &p->a[p->n++];
-		a->t = t;
-		a->line = line;
-		a->zTeam = strdup(zTeam);
-		a->zKind = strdup(zKind);
-		a->zId = zId ? strdup(zId) : NULL;
-		a->zInject = zInject ? strdup(zInject) : NULL;
-		a->args = args ? json_incref(args) : json_object();
-		json_decref(o);
-	}
-	free(zLine);
-	fclose(f);
-	if (rc == 0 && p->n > 1) qsort(p->a, (size_t)p->n, sizeof *p->a, action_cmp);
-	return rc;
+	ky_err err = { 0 };
+	if (scn_actions_load(zPath, p, &err) == 0) return 0;
+	fprintf(stderr, "%s\n", err.zMsg);
+	return -1;
 }
 
 /* --- run -------------------------------------------------------------------------------------------- */

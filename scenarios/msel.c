@@ -341,10 +341,11 @@ static int collect_teams(msel *m) {
 		if (!zCopy) return ky_err_set(m->err, KY_ENOMEM, "out of memory");
 		for (char *t = strtok_r(zCopy, " ,;\t", &zSave); t; t = strtok_r(NULL, " ,;\t", &zSave)) {
 			if (!strcasecmp(t, "all")) continue;
-			if (!team_id_ok(t)) {
+			if (!team_id_ok(t)) { /* the message quotes t, inside zCopy: freed after (found by fuzz_msel) */
+				int rc = fail_at(m, m->aRow[i], C_TO, "'%s' is not a team id (letters, digits, '_', '-', '.'; several "
+				                 "separated by spaces; or all)", t);
 				free(zCopy);
-				return fail_at(m, m->aRow[i], C_TO, "'%s' is not a team id (letters, digits, '_', '-', '.'; several "
-				               "separated by spaces; or all)", t);
+				return rc;
 			}
 			int bSeen = 0;
 			size_t k;
@@ -458,9 +459,11 @@ static int row_inject(msel *m, json_t *r, int row, const char *zId) {
 		json_decref(to);
 		return fail_at(m, row, C_SEVERITY, "'%s' (known: info, low, medium, high, critical)", zSev);
 	}
+	/* a row shorter than the header has no body field at all: "" (it read as "out of memory"; found by fuzz_msel) */
+	const char *zBody = m->aCol[C_BODY] >= 0 ? json_string_value(json_array_get(r, (size_t)m->aCol[C_BODY])) : "";
 	json_t *inj = json_pack("{s:s,s:i,s:I,s:o,s:s,s:s,s:s,s:[]}", "id", zId, "row", row, "at_us", (json_int_t)at, "to", to,
-	                        "severity", zSev, "title", cell(m, r, C_TITLE, zBuf, sizeof zBuf), "body",
-	                        m->aCol[C_BODY] >= 0 ? json_string_value(json_array_get(r, (size_t)m->aCol[C_BODY])) : "", "expects");
+	                        "severity", zSev, "title", cell(m, r, C_TITLE, zBuf, sizeof zBuf), "body", zBody ? zBody : "",
+	                        "expects");
 	if (!inj) return ky_err_set(m->err, KY_ENOMEM, "out of memory");
 	json_array_append_new(m->injects, inj);
 	int rc = row_expect(m, r, row, inj);

@@ -1,9 +1,13 @@
 /* sandbox: one Lua 5.4 state for one scenario, safe to run a stranger's script in.
  * A capped allocator (every byte through it; past the cap allocations fail with LUA_ERRMEM and the state stays
- * usable), an instruction budget per call (a count hook re-armed before each call), and a fresh _ENV holding only
- * copies of the safe libraries: base functions without dofile/loadfile/require/collectgarbage, `load` of text
- * only into the sandbox, string (no dump), table, math (random from an engine stream, no randomseed), utf8,
- * coroutine. `pairs` iterates in a deterministic order (numbers ascending, then strings bytewise).
+ * usable; no one string over SCN_SANDBOX_MAX_STRING), an instruction budget per call (a count and call hook
+ * re-armed before each call; C work that loops without running instructions is charged too: pattern matching,
+ * table shifts and moves, sorting, allocation; once exhausted every instruction raises again, so pcall cannot
+ * swallow it), a wall-clock backstop per call (SCN_SANDBOX_TIME_US, for what no count sees), and a fresh _ENV
+ * holding only copies of the safe libraries: base functions without dofile/loadfile/require/collectgarbage, `load`
+ * of text only into the sandbox, string (no dump; its metatable locked), table, math (random from an engine
+ * stream, no randomseed), utf8, coroutine. `pairs` iterates in a deterministic order (numbers ascending, then
+ * strings bytewise). The escapes tried against it: tests/data/scn/esc_*.lua and docs/security.md.
  * Errors come back as "FILE:LINE: message" in a ky_err. Also: Lua values <-> JSON (jansson).
  * Knows nothing of the world or the drill. */
 #ifndef SCN_SANDBOX_H
@@ -24,11 +28,15 @@ typedef struct scn_sandbox scn_sandbox;
 #define SCN_SANDBOX_BUDGET 20000000LL           /* VM instructions per callback */
 #define SCN_SANDBOX_LOAD_BUDGET 100000000LL     /* VM instructions for the top-level chunk */
 #define SCN_SANDBOX_MAX_DEPTH 8                 /* nested calls (a callback triggering handlers) */
+#define SCN_SANDBOX_MAX_STRING (16u << 20)      /* bytes of one Lua string */
+#define SCN_SANDBOX_TIME_US (10LL * 1000000)    /* wall-clock backstop of one call (budget exhausted in C) */
 
 /* A new sandbox; pRng (borrowed, must outlive it) backs math.random. NULL with err set on failure. */
 scn_sandbox *scn_sandbox_new(size_t memCap, eng_rng *pRng, ky_err *err);
 void scn_sandbox_free(scn_sandbox *sb);
 lua_State *scn_sandbox_state(scn_sandbox *sb);
+/* The wall-clock backstop of one call (default SCN_SANDBOX_TIME_US; <= 0 restores it). */
+void scn_sandbox_set_time_limit(scn_sandbox *sb, int64_t us);
 /* Pushes the sandbox's _ENV table (for registering the scenario API in it). */
 void scn_sandbox_push_env(scn_sandbox *sb);
 

@@ -10,7 +10,7 @@
 #include "server/server.h"
 
 enum { S_PORT = KY_OPT_LONG, S_HOST, S_DB, S_SPEED, S_RESUME, S_AUTOSTART, S_WEB, S_PUBLIC_URL, S_QUEUE, S_TICK,
-       S_LOG_JSON };
+       S_LOG_JSON, S_TLS_CERT, S_TLS_KEY, S_PING };
 
 static const ky_opt kServeOpts[] = {
 	{ "port", S_PORT, "P", "listen port (default 8080; 0 picks a free one, shown in the join lines)" },
@@ -28,6 +28,10 @@ static const ky_opt kServeOpts[] = {
 	{ "queue", S_QUEUE, "N", "messages a connection may have waiting before it is dropped (default 4096)" },
 	{ "tick", S_TICK, "MS", "wall milliseconds per paced step (default 20)" },
 	{ "log-json", S_LOG_JSON, NULL, "write the log on stderr as JSON lines: {\"ts\",\"uptime_s\",\"sim_us\",\"sim\",\"msg\"}" },
+	{ "tls-cert", S_TLS_CERT, "FILE", "serve HTTPS and wss only, with this PEM certificate (chain); needs --tls-key;\n"
+	                                  "the join URLs become https:// (plain HTTP is redirected, a plain websocket refused)" },
+	{ "tls-key", S_TLS_KEY, "FILE", "the private key of --tls-cert (PEM)" },
+	{ "ping", S_PING, "S", "ping a websocket idle S seconds; close one silent 2S+5 s (default 10)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const ky_cmd kServe = {
@@ -73,6 +77,12 @@ static int serve_option(const ky_opts *g, int id, srv_opts *o, int *pbAuto) {
 		o->tickMs = (int)n;
 		return 0;
 	case S_LOG_JSON: o->bLogJson = 1; return 0;
+	case S_TLS_CERT: o->zTlsCert = g->zArg; return 0;
+	case S_TLS_KEY: o->zTlsKey = g->zArg; return 0;
+	case S_PING:
+		if (ky_opts_int(g, 1, 3600, &n)) return KY_EXIT_USAGE;
+		o->pingS = (int)n;
+		return 0;
 	}
 	return KY_EXIT_USAGE;
 }
@@ -89,6 +99,7 @@ int srv_cli_serve(int argc, char **argv) {
 	if (id < 0) return g.rc;
 	o.zScenario = g.azPos[0];
 	if (bAuto) o.bResume = has_journal(o.zDb);
+	if (!o.zTlsCert != !o.zTlsKey) return ky_opts_usage(&g, "--tls-cert and --tls-key go together");
 	rc = srv_serve(&o, &err);
 	if (rc) {
 		fprintf(stderr, "kyodo serve: %s\n", err.zMsg[0] ? err.zMsg : ky_err_name(rc));

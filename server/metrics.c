@@ -3,6 +3,16 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#define SRV_REFUSAL_NAME(e, z) z,
+static const char *const azRefusal[SRV_REFUSE_N] = { SRV_REFUSALS(SRV_REFUSAL_NAME) };
+
+void srv_metrics_refuse(srv_metrics *m, const char *zReason) {
+	int i = 0;
+	while (i < SRV_REFUSE_OTHER && strcmp(azRefusal[i], zReason ? zReason : "")) i++;
+	m->aRefused[i]++;
+}
 
 typedef struct out {
 	char *z;
@@ -37,11 +47,18 @@ size_t srv_metrics_render(const srv_metrics *m, char *z, size_t n) {
 	metric(&o, "kyodo_bytes_in_total", "counter", "Websocket payload bytes received.", (double)m->nBytesIn);
 	metric(&o, "kyodo_bytes_out_total", "counter", "Websocket payload bytes written.", (double)m->nBytesOut);
 	metric(&o, "kyodo_errors_total", "counter", "Error messages sent to clients.", (double)m->nErrors);
+	put(&o, "# HELP kyodo_refusals_total Refusals by reason: each error code sent, and connections refused or closed "
+	        "(origin: a browser page of another site; plain: a websocket without TLS on a TLS port; revoked: its "
+	        "team's token was revoked; hello_timeout: no valid hello in time).\n# TYPE kyodo_refusals_total counter\n");
+	for (int i = 0; i < SRV_REFUSE_N; i++)
+		put(&o, "kyodo_refusals_total{reason=\"%s\"} %llu\n", azRefusal[i], (unsigned long long)m->aRefused[i]);
 	metric(&o, "kyodo_actions_total", "counter", "Team actions acknowledged (durable).", (double)m->nActions);
 	metric(&o, "kyodo_action_groups_total", "counter", "Group commits of actions (one fsync each; actions arriving together share one).",
 	       (double)m->nActionGroups);
 	metric(&o, "kyodo_action_repeats_total", "counter", "Acknowledgements of a resent client id.", (double)m->nActionRepeats);
 	metric(&o, "kyodo_clients_dropped_total", "counter", "Clients closed because their out queue overflowed.", (double)m->nDropped);
+	metric(&o, "kyodo_hellos_delayed_total", "counter", "Hellos held back because their address sent wrong tokens.",
+	       (double)m->nHellosHeld);
 	metric(&o, "kyodo_http_requests_total", "counter", "Requests to /healthz and /metrics.", (double)m->nHttp);
 	metric(&o, "kyodo_queue_messages", "gauge", "Messages waiting in all out queues.", (double)m->nQueueMsgs);
 	metric(&o, "kyodo_queue_bytes", "gauge", "Payload bytes waiting in all out queues.", (double)m->nQueueBytes);

@@ -212,6 +212,13 @@ static int parse_grade(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg)
 	return 0;
 }
 
+static int parse_revoke(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
+	json_error_t e;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s}", "team", &r->zTeam)) return unpack_fail(pzCode, zMsg, nMsg, "revoke", &e);
+	if (!id_ok(r->zTeam)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "revoke: team: empty or too long");
+	return 0;
+}
+
 static const struct {
 	const char *zName;
 	srv_req_type type;
@@ -220,6 +227,7 @@ static const struct {
 	{ "hello", SRV_REQ_HELLO, parse_hello },       { "action", SRV_REQ_ACTION, parse_action },
 	{ "read", SRV_REQ_READ, parse_read },          { "control", SRV_REQ_CONTROL, parse_control },
 	{ "inject", SRV_REQ_INJECT, parse_inject },    { "grade", SRV_REQ_GRADE, parse_grade },
+	{ "revoke", SRV_REQ_REVOKE, parse_revoke },
 	{ "feedback", SRV_REQ_FEEDBACK, parse_feedback }, { "name", SRV_REQ_NAME, parse_name },
 };
 
@@ -256,8 +264,8 @@ int srv_proto_parse(const char *p, size_t n, srv_req *pReq, const char **pzCode,
 		}
 		return 0;
 	}
-	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject, grade, name "
-	         "or feedback)",
+	snprintf(zMsg, nMsg, "type: unknown message type '%.64s' (expected hello, action, read, control, inject, grade, name, "
+	         "feedback or revoke)",
 	         json_string_value(pType));
 	*pzCode = SRV_E_BAD_TYPE;
 	srv_req_clear(pReq);
@@ -270,8 +278,29 @@ void srv_req_clear(srv_req *pReq) {
 	memset(pReq, 0, sizeof *pReq);
 }
 
+/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n) {
+	size_t k = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (k == 0 || k > n || (k == 2 && p[0] < 0xc2) || (k == 4 && p[0] > 0xf4)) return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((p[i] & 0xc0) != 0x80) return 0;
+	if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) return 0; /* overlong, surrogate */
+	if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))) return 0;
+	return k;
+}
+
 json_t *srv_proto_error(json_t *pId, const char *zCode, const char *zMsg) {
-	json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", zCode, "message", zMsg);
+	/* a message may quote the client's text cut at a byte count: every invalid byte becomes '?', so that the
+	 * client always gets its error (jansson refuses a string that is not UTF-8) */
+	char zSafe[1024];
+	size_t o = 0, n = strlen(zMsg);
+	for (size_t i = 0; i < n && o + 5 < sizeof zSafe;) {
+		size_t k = utf8_len((const unsigned char *)zMsg + i, n - i);
+		if (k == 0) zSafe[o++] = '?', i++;
+		else memcpy(zSafe + o, zMsg + i, k), o += k, i += k;
+	}
+	zSafe[o] = 0;
+	json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", zCode, "message", zSafe);
 	if (m && pId) json_object_set(m, "id", pId);
 	return m;
 }

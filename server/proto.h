@@ -24,6 +24,8 @@
 #define SRV_E_STATE "bad_state"            /* not now: the drill is stopped, already started, ... */
 #define SRV_E_STORAGE "storage"            /* the journal could not store it; nothing was applied */
 #define SRV_E_INTERNAL "internal"          /* out of memory or a bug; nothing was applied */
+#define SRV_E_RATE_LIMITED "rate_limited"  /* a hello from an address that sent wrong tokens: wait (retry_after_ms) */
+#define SRV_E_REVOKED "revoked"            /* a hello with a token the facilitator revoked (since this start) */
 
 typedef enum srv_req_type {
 	SRV_REQ_HELLO = 1,
@@ -32,6 +34,7 @@ typedef enum srv_req_type {
 	SRV_REQ_CONTROL,
 	SRV_REQ_INJECT,
 	SRV_REQ_GRADE,
+	SRV_REQ_REVOKE,   /* facilitator: revoke a team's token and issue a new one */
 	SRV_REQ_FEEDBACK,
 	SRV_REQ_NAME,
 } srv_req_type;
@@ -62,6 +65,7 @@ typedef struct srv_req {
 	long long iSeq;           /* grade: the action's seq */
 	double points;            /* grade */
 	const char *zComment;     /* grade (optional, "" when absent) */
+	const char *zTeam;        /* revoke */
 	const char *zName;        /* hello (optional), name, feedback (optional): the participant's display name */
 	const char *zParticipant; /* feedback: the browser's participant id */
 	json_t *pAnswers;         /* feedback: {"ratings":{..},"well"?,"improve"?,"surprise"?} (new ref, freed by srv_req_clear) */

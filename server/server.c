@@ -17,6 +17,7 @@
 #include <libwebsockets.h>
 
 #include "server/drill.h"
+#include "server/guard.h"
 #include "server/metrics.h"
 #include "server/outq.h"
 #include "server/proto.h"
@@ -50,8 +51,17 @@ typedef struct conn {
 	size_t iPend, nPend, nPendCap;
 	int bWelcoming;      /* send_welcome is filling apPend */
 	uint32_t nPendLive;  /* live messages queued behind the backlog (bounded like q) */
-	char *zHttp;         /* HTTP: the body to write */
+	char *zHttp;         /* HTTP: LWS_PRE bytes of headroom (HTTP/2 frames the body in place), then the body */
 	size_t nHttp;
+	char zAddr[SRV_GUARD_ADDR]; /* the peer (behind a local reverse proxy: the address it forwards for) */
+	int64_t tOpen;       /* wall us when the websocket opened */
+	int bRevoked;        /* its team's token was revoked: closing */
+	int64_t tLastTx;     /* wall us of the last message written to it (or of the open) */
+	int64_t phaseUs;     /* its heartbeat's place in the second (spread, so that beats never come as one burst) */
+	int bHeld;           /* a hello waits (sulHello) for its address's delay after wrong tokens: zHeld its digest */
+	char zHeld[SRV_HASH_HEX];
+	char zHeldName[SRV_MAX_NAME + 1];
+	lws_sorted_usec_list_t sulHello;
 	char zName[SRV_MAX_NAME + 1]; /* the participant's display name (hello or name), "" if none */
 } conn;
 
@@ -65,6 +75,10 @@ typedef struct srv {
 	int nTeam;
 	char (*azTeamHash)[SRV_HASH_HEX];
 	char zFacHash[SRV_HASH_HEX];
+	char zBase[512];     /* base of the join URLs (http(s)://HOST:PORT or --public-url) */
+	char (*azRevoked)[SRV_HASH_HEX]; /* digests of the tokens revoked since this start (told apart from wrong ones) */
+	int nRevoked;
+	srv_guard guard;     /* failed hellos by address */
 	conn *pConns;
 	srv_metrics m;
 	int bStarted, bRunning, bEnded, bStopped;
@@ -74,8 +88,10 @@ typedef struct srv {
 	int64_t wallBase, wallStart;
 	uint64_t nEventsPrev;
 	int bJournalErr;     /* a recording error was logged once */
-	lws_sorted_usec_list_t sulStep, sulSecond, sulWake;
+	lws_sorted_usec_list_t sulStep, sulSecond, sulWake, sulBeat;
 	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
+	uint64_t nGen;       /* bumped by every message routed: what a welcome's backlog was built from has changed */
+	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; size_t n, nCap; } *aBacklog; /* per team */
 	int nAct, nActAlloc;
 } srv;
 
@@ -212,6 +228,7 @@ static void conn_send(srv *s, conn *c, json_t *msg) {
 static void conn_error(srv *s, conn *c, json_t *pId, const char *zCode, const char *zMsg) {
 	json_t *m = srv_proto_error(pId, zCode, zMsg);
 	s->m.nErrors++;
+	srv_metrics_refuse(&s->m, zCode);
 	conn_answer(s, c, m);
 	json_decref(m);
 }
@@ -226,10 +243,11 @@ static int team_index(const srv *s, const char *zTeam) {
 
 static void route(srv *s, json_t *msg, int role, int iTeam) {
 	srv_buf *b = srv_buf_json(msg);
+	s->nGen++; /* a team's backlog may have changed: its cached welcome backlog is stale (team_backlog) */
 	if (!b) return;
 	for (conn *c = s->pConns, *pNext; c; c = pNext) {
 		pNext = c->pNext;
-		if (c->role == ROLE_NONE || c->bClosing) continue;
+		if (c->role == ROLE_NONE || c->bClosing || c->bRevoked || c->bDropped) continue;
 		if (role == ROLE_NONE || (c->role == role && (role != ROLE_TEAM || c->iTeam == iTeam))) conn_send_buf(s, c, b);
 	}
 	srv_buf_unref(b);
@@ -322,7 +340,7 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 	uint64_t n = srv_drill_events(s->pDrill);
 	s->m.eventsPerS = (double)(n - s->nEventsPrev);
 	s->nEventsPrev = n;
-	if (s->bRunning) broadcast_clock(s);
+	if (s->bRunning) broadcast_clock(s); /* while held or ended, on_beat keeps the idle connections hearing one */
 	send_fleet(s);
 	srv_drill_tick(s->pDrill);
 	{
@@ -333,6 +351,30 @@ static void on_second(lws_sorted_usec_list_t *sul) {
 		}
 	}
 	lws_sul_schedule(s->ctx, 0, &s->sulSecond, on_second, LWS_US_PER_SEC);
+}
+
+/* The heartbeat (ui/web/conn.js shows a connection lost after 5 s without a message): every joined connection that
+ * has had nothing written for a second gets a clock, in its own 100 ms slot of the second, so that a thousand idle
+ * connections of a held drill never get their beats as one burst (an action arriving in it would wait). */
+#define SRV_BEAT_US 100000
+static void on_beat(lws_sorted_usec_list_t *sul) {
+	srv *s = lws_container_of(sul, srv, sulBeat);
+	int64_t now = wall_us();
+	srv_buf *b = NULL;
+	for (conn *c = s->pConns; c; c = c->pNext) {
+		if (c->role == ROLE_NONE || c->bClosing || c->bRevoked || c->bDropped || now - c->tLastTx < 1000000) continue;
+		if ((now + c->phaseUs) / SRV_BEAT_US % 10 != 0) continue;
+		if (!b) {
+			json_t *m = clock_obj(s, 1);
+			b = m ? srv_buf_json(m) : NULL;
+			json_decref(m);
+			if (!b) break;
+		}
+		c->tLastTx = now; /* counted as written now: one beat per second at most, even while the queue drains */
+		conn_send_buf(s, c, b);
+	}
+	if (b) srv_buf_unref(b);
+	lws_sul_schedule(s->ctx, 0, &s->sulBeat, on_beat, SRV_BEAT_US);
 }
 
 static void clock_run(srv *s) {
@@ -357,6 +399,60 @@ static const char *code_of(int rc) {
 }
 
 
+static void backlog_drop(struct backlog_cache *bc) {
+	for (size_t i = 0; i < bc->n; i++) srv_buf_unref(bc->ap[i]);
+	bc->n = 0;
+}
+
+static int backlog_add(struct backlog_cache *bc, json_t *v) {
+	srv_buf *b = v ? srv_buf_json(v) : NULL;
+	if (!b) return v ? -1 : 0;
+	if (bc->n == bc->nCap) {
+		size_t nNew = bc->nCap ? 2 * bc->nCap : 64;
+		srv_buf **ap = realloc(bc->ap, nNew * sizeof *ap);
+		if (!ap) {
+			srv_buf_unref(b);
+			return -1;
+		}
+		bc->ap = ap;
+		bc->nCap = nNew;
+	}
+	bc->ap[bc->n++] = b;
+	return 0;
+}
+
+/* A team's welcome backlog (everything after the welcome), encoded once and shared by every connection of the team
+ * that joins before anything is routed or the clock moves: after a restart a hundred laptops of one team ask for it
+ * at once, and a thousand copies of it were the server's peak memory (bench/load). NULL when out of memory. */
+static struct backlog_cache *team_backlog(srv *s, int iTeam) {
+	struct backlog_cache *bc = &s->aBacklog[iTeam];
+	const char *zTeam = srv_drill_team_id(s->pDrill, iTeam);
+	json_t *b, *v;
+	size_t i;
+	int rc = 0;
+	if (bc->n && bc->gen == s->nGen && bc->t == srv_drill_now(s->pDrill)) return bc;
+	backlog_drop(bc);
+	bc->gen = s->nGen;
+	bc->t = srv_drill_now(s->pDrill);
+	b = srv_drill_backlog(s->pDrill, zTeam);
+	json_array_foreach(b, i, v) rc |= backlog_add(bc, v);
+	json_decref(b);
+	v = srv_drill_score_msg(s->pDrill, zTeam, 0);
+	rc |= backlog_add(bc, v);
+	json_decref(v);
+	b = srv_drill_replay(s->pDrill, zTeam);
+	json_array_foreach(b, i, v) rc |= backlog_add(bc, v);
+	json_decref(b);
+	v = srv_drill_fleet_msg(s->pDrill, zTeam);
+	rc |= backlog_add(bc, v);
+	json_decref(v);
+	if (rc) {
+		backlog_drop(bc);
+		return NULL;
+	}
+	return bc;
+}
+
 static void send_welcome(srv *s, conn *c) {
 	json_t *w = json_pack("{s:s, s:s, s:o, s:o}", "type", "welcome", "role", c->role == ROLE_FAC ? "facilitator" : "team",
 	                      "exercise", c->role == ROLE_FAC ? srv_drill_exercise(s->pDrill, 1)
@@ -372,6 +468,16 @@ static void send_welcome(srv *s, conn *c) {
 	c->bWelcoming = 1;
 	conn_send(s, c, w);
 	json_decref(w);
+	if (c->role == ROLE_TEAM && s->aBacklog) {
+		struct backlog_cache *bc = team_backlog(s, c->iTeam);
+		for (size_t k = 0; bc && k < bc->n; k++) conn_send_buf(s, c, bc->ap[k]);
+		json_decref(pSeen);
+		c->bWelcoming = 0;
+		pend_refill(c);
+		c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
+		if (!bc) conn_drop(s, c);
+		return;
+	}
 	for (int k = 0; k < s->nTeam; k++) {
 		const char *zTeam = srv_drill_team_id(s->pDrill, k);
 		if (c->role == ROLE_TEAM && k != c->iTeam) continue;
@@ -408,13 +514,20 @@ static void send_welcome(srv *s, conn *c) {
 	c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
 }
 
-static void on_hello(srv *s, conn *c, srv_req *r) {
-	char zHash[SRV_HASH_HEX];
-	if (c->role != ROLE_NONE) {
-		conn_error(s, c, NULL, SRV_E_TWICE, "hello: this connection has already joined");
-		return;
-	}
-	srv_token_hash(r->zToken, zHash);
+/* An error that tells the client how long its address's next hello will be held. */
+static void conn_error_wait(srv *s, conn *c, const char *zCode, const char *zMsg, int64_t waitUs) {
+	json_t *m = srv_proto_error(NULL, zCode, zMsg);
+	if (m) json_object_set_new(m, "retry_after_ms", json_integer((json_int_t)((waitUs + 999) / 1000)));
+	s->m.nErrors++;
+	srv_metrics_refuse(&s->m, zCode);
+	conn_answer(s, c, m);
+	json_decref(m);
+}
+
+/* Checks a hello's token digest now: the connection joins as the facilitator or a team, or is refused; a wrong token
+ * makes its address wait longer (server/guard.h). Tokens are never logged, right or wrong. */
+static void hello_check(srv *s, conn *c, const char *zHash, const char *zName) {
+	int64_t now = wall_us(), wait;
 	if (srv_token_equal(zHash, s->zFacHash)) {
 		c->role = ROLE_FAC;
 		s->m.nConnPending--, s->m.nConnFacilitator++;
@@ -426,13 +539,64 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 			s->m.nConnPending--, s->m.nConnTeam++;
 		}
 	}
+	for (int i = 0; c->role == ROLE_NONE && i < s->nRevoked; i++) {
+		if (!srv_token_equal(zHash, s->azRevoked[i])) continue;
+		/* a page still holding a revoked link: it was valid, so no guessing, and the address is not held back
+		 * (a team behind the venue's one address would otherwise hold back everyone else there) */
+		conn_error(s, c, NULL, SRV_E_REVOKED, "hello: this token was revoked; ask the facilitator for the new join link");
+		return;
+	}
 	if (c->role == ROLE_NONE) {
-		conn_error(s, c, NULL, SRV_E_BAD_TOKEN, "hello: unknown token");
+		uint32_t n;
+		wait = srv_guard_fail(&s->guard, c->zAddr, now);
+		n = srv_guard_failures(&s->guard, c->zAddr, now);
+		if ((n & (n - 1)) == 0) /* 1, 2, 4, 8, ... : a storm does not flood the log */
+			srv_log(s, "hello with a wrong token from %s (%u in a row; its next hello waits %.2f s)", c->zAddr, n, (double)wait / 1e6);
+		conn_error_wait(s, c, SRV_E_BAD_TOKEN, "hello: unknown token", wait);
 		return;
 	}
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
-	if (r->zName) snprintf(c->zName, sizeof c->zName, "%s", r->zName);
+	if (zName) snprintf(c->zName, sizeof c->zName, "%s", zName);
 	send_welcome(s, c);
+}
+
+/* A held hello's turn: checked once its address no longer has to wait (a failure meanwhile may make it wait more). */
+static void on_hello_held(lws_sorted_usec_list_t *sul) {
+	conn *c = lws_container_of(sul, conn, sulHello);
+	srv *s = lws_context_user(lws_get_context(c->wsi));
+	int64_t wait = srv_guard_wait(&s->guard, c->zAddr, wall_us());
+	if (wait > 0) {
+		lws_sul_schedule(s->ctx, 0, &c->sulHello, on_hello_held, (lws_usec_t)wait);
+		return;
+	}
+	c->bHeld = 0;
+	hello_check(s, c, c->zHeld, c->zHeldName[0] ? c->zHeldName : NULL);
+	memset(c->zHeld, 0, sizeof c->zHeld);
+}
+
+/* A hello from an address that sent wrong tokens is held for that address's delay before its token is even
+ * looked at (exponential: 0.25 s after the first failure, doubling, up to 60 s). Other addresses never wait. */
+static void on_hello(srv *s, conn *c, srv_req *r) {
+	char zHash[SRV_HASH_HEX];
+	int64_t wait;
+	if (c->role != ROLE_NONE) {
+		conn_error(s, c, NULL, SRV_E_TWICE, "hello: this connection has already joined");
+		return;
+	}
+	if (c->bHeld) {
+		conn_error(s, c, NULL, SRV_E_RATE_LIMITED, "hello: one hello at a time (the previous one waits for this address's delay)");
+		return;
+	}
+	srv_token_hash(r->zToken, zHash);
+	if ((wait = srv_guard_wait(&s->guard, c->zAddr, wall_us())) > 0) {
+		c->bHeld = 1;
+		memcpy(c->zHeld, zHash, sizeof zHash);
+		snprintf(c->zHeldName, sizeof c->zHeldName, "%s", r->zName ? r->zName : "");
+		s->m.nHellosHeld++;
+		lws_sul_schedule(s->ctx, 0, &c->sulHello, on_hello_held, (lws_usec_t)wait);
+		return;
+	}
+	hello_check(s, c, zHash, r->zName);
 }
 
 /* A participant names themself (kept per connection; their actions and feedback say who). */
@@ -642,6 +806,80 @@ static void on_grade(srv *s, conn *c, srv_req *r) {
 	if (rc) conn_error(s, c, NULL, code_of(rc), err.zMsg[0] ? err.zMsg : ky_err_name(rc));
 }
 
+/* The token digests as the journal keeps them: {"facilitator":HEX,"teams":{ID:HEX}} (new ref). */
+static json_t *token_digests(srv *s) {
+	json_t *o = json_pack("{s:s, s:{}}", "facilitator", s->zFacHash, "teams"), *pTeams = json_object_get(o, "teams");
+	for (int i = 0; pTeams && i < s->nTeam; i++)
+		json_object_set_new(pTeams, srv_drill_team_id(s->pDrill, i), json_string(s->azTeamHash[i]));
+	return o;
+}
+
+/* Closes every connection of team i: its token was revoked. Returns how many. */
+static int close_team(srv *s, int iTeam) {
+	int n = 0;
+	for (conn *c = s->pConns; c; c = c->pNext) {
+		if (c->role != ROLE_TEAM || c->iTeam != iTeam || c->bRevoked) continue;
+		c->bRevoked = 1; /* on_writeable sends the close frame (1008 "token revoked"); 5 s for it, then killed */
+		srv_metrics_refuse(&s->m, "revoked");
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
+		lws_callback_on_writable(c->wsi);
+		n++;
+	}
+	return n;
+}
+
+/* revoke: a team's join link leaked. A new token replaces its token (its digest durable first, so a --resume
+ * knows only the new one), every connection of the team is closed, and the new join URL goes to the facilitator
+ * who asked (and, as at start, to stdout; never to the log). */
+static void on_revoke(srv *s, conn *c, srv_req *r) {
+	char zTok[SRV_TOKEN_HEX], zOld[SRV_HASH_HEX], zUrl[700];
+	ky_err err = { 0 };
+	int i = team_index(s, r->zTeam), rc, nClosed;
+	json_t *o, *m;
+	if (c->role != ROLE_FAC) {
+		conn_error(s, c, NULL, SRV_E_FORBIDDEN, "revoke: facilitator only");
+		return;
+	}
+	if (i < 0) {
+		snprintf(zUrl, sizeof zUrl, "revoke: unknown team '%.128s'", r->zTeam);
+		conn_error(s, c, NULL, SRV_E_REJECTED, zUrl);
+		return;
+	}
+	if ((rc = srv_token_new(zTok, &err)) != 0) {
+		conn_error(s, c, NULL, SRV_E_INTERNAL, err.zMsg);
+		return;
+	}
+	memcpy(zOld, s->azTeamHash[i], sizeof zOld);
+	srv_token_hash(zTok, s->azTeamHash[i]);
+	o = token_digests(s);
+	rc = o ? srv_drill_store_tokens(s->pDrill, o, &err) : ky_err_set(&err, KY_ENOMEM, "out of memory");
+	json_decref(o);
+	if (rc) { /* the old token stays: nothing changed */
+		memcpy(s->azTeamHash[i], zOld, sizeof zOld);
+		memset(zTok, 0, sizeof zTok);
+		conn_error(s, c, NULL, code_of(rc), err.zMsg);
+		return;
+	}
+	{
+		char (*a)[SRV_HASH_HEX] = realloc(s->azRevoked, (size_t)(s->nRevoked + 1) * sizeof *a);
+		if (a) {
+			s->azRevoked = a;
+			memcpy(a[s->nRevoked++], zOld, sizeof zOld);
+		}
+	}
+	nClosed = close_team(s, i);
+	snprintf(zUrl, sizeof zUrl, "%s/?token=%s", s->zBase, zTok);
+	m = json_pack("{s:s, s:s, s:s, s:s, s:i}", "type", "token", "team", r->zTeam, "token", zTok, "url", zUrl, "closed", nClosed);
+	conn_answer(s, c, m);
+	json_decref(m);
+	printf("join %s %s\n", r->zTeam, zUrl);
+	fflush(stdout);
+	memset(zTok, 0, sizeof zTok);
+	memset(zUrl, 0, sizeof zUrl);
+	srv_log(s, "facilitator: revoked the token of team '%s' and issued a new one (%d connections closed; the new join "
+	        "URL went to the facilitator and stdout)", r->zTeam, nClosed);
+}
+
 static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 	srv_req r;
 	const char *zCode;
@@ -667,6 +905,7 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 		case SRV_REQ_CONTROL: on_control(s, c, &r); break;
 		case SRV_REQ_INJECT: on_inject(s, c, &r); break;
 		case SRV_REQ_GRADE: on_grade(s, c, &r); break;
+		case SRV_REQ_REVOKE: on_revoke(s, c, &r); break;
 		case SRV_REQ_NAME: on_name(s, c, &r); break;
 		case SRV_REQ_FEEDBACK: on_feedback(s, c, &r); break;
 		}
@@ -678,7 +917,7 @@ static void handle_message(srv *s, conn *c, const unsigned char *p, size_t n) {
 static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
 	struct lws *wsi = c->wsi;
 	s->m.nBytesIn += n;
-	if (c->bDropped || c->bClosing) return;
+	if (c->bDropped || c->bClosing || c->bRevoked) return;
 	if (lws_frame_is_binary(wsi)) c->bRxBinary = 1;
 	if (c->nRx == 0 && lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi) && !c->bRxTooBig) {
 		s->m.nMsgIn++;
@@ -721,18 +960,29 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
 	c->bRxTooBig = c->bRxBinary = 0;
 }
 
-/* One write per callback; re-arms while the queue has more. */
+/* Up to SRV_WRITES_PER_CALLBACK messages per callback, each after lws_send_pipe_choked says the socket takes more
+ * (lws's way to write back to back); re-arms while the queue has more. One write per callback cost a whole service
+ * pass over every connection per message: after a restart, a thousand welcome backlogs of some 300 messages took
+ * that many passes, and answers waited behind them (bench/load). */
+#define SRV_WRITES_PER_CALLBACK 16
 static int on_writeable(srv *s, conn *c) {
-	srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
-	srv_buf *b = srv_outq_peek(q);
 	if (c->bDropped) return -1;
-	if (b) {
+	if (c->bRevoked) {
+		static const char zWhy[] = "token revoked";
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)zWhy, sizeof zWhy - 1);
+		return -1;
+	}
+	for (int k = 0; k < SRV_WRITES_PER_CALLBACK; k++) {
+		srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
+		srv_buf *b = srv_outq_peek(q);
+		if (!b || (k > 0 && lws_send_pipe_choked(c->wsi))) break;
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
 		s->m.nMsgOut++;
 		s->m.nBytesOut += b->n;
 		srv_outq_pop(q);
 		if (q == &c->q) c->nQWritten++;
+		c->tLastTx = wall_us();
 		pend_refill(c);
 	}
 	if (c->q.nLen || c->qAns.nLen || c->iPend < c->nPend) {
@@ -784,18 +1034,18 @@ static int on_http(srv *s, struct lws *wsi, conn *c) {
 	}
 	s->m.nHttp++;
 	if (!strcmp(zUri, "/healthz")) {
-		char *z = malloc(256);
+		char *z = malloc(LWS_PRE + 256);
 		if (!z) return -1;
-		n = snprintf(z, 256, "{\"status\":\"ok\",\"t_us\":%lld,\"running\":%s,\"connections\":%llu}\n",
+		n = snprintf(z + LWS_PRE, 256, "{\"status\":\"ok\",\"t_us\":%lld,\"running\":%s,\"connections\":%llu}\n",
 		             (long long)srv_drill_now(s->pDrill), s->bRunning ? "true" : "false",
 		             (unsigned long long)(s->m.nConnPending + s->m.nConnTeam + s->m.nConnFacilitator));
 		return http_reply(wsi, c, HTTP_STATUS_OK, "application/json", z, (size_t)n) ? -1 : 0;
 	}
 	if (!strcmp(zUri, "/metrics")) {
-		char *z = malloc(8192);
+		char *z = malloc(LWS_PRE + 16384);
 		if (!z) return -1;
 		metrics_fill(s);
-		n = (int)srv_metrics_render(&s->m, z, 8192);
+		n = (int)srv_metrics_render(&s->m, z + LWS_PRE, 16384);
 		return http_reply(wsi, c, HTTP_STATUS_OK, "text/plain; version=0.0.4", z, (size_t)n) ? -1 : 0;
 	}
 	if (!strcmp(zUri, "/facilitator") || !strcmp(zUri, "/facilitator/")) {
@@ -810,10 +1060,58 @@ static int on_http(srv *s, struct lws *wsi, conn *c) {
 static int on_http_writeable(struct lws *wsi, conn *c) {
 	int n;
 	if (!c->zHttp) return 0;
-	n = lws_write(wsi, (unsigned char *)c->zHttp, c->nHttp, LWS_WRITE_HTTP_FINAL);
+	n = lws_write(wsi, (unsigned char *)c->zHttp + LWS_PRE, c->nHttp, LWS_WRITE_HTTP_FINAL);
 	free(c->zHttp);
 	c->zHttp = NULL;
 	if (n < 0 || lws_http_transaction_completed(wsi)) return -1;
+	return 0;
+}
+
+/* --- who is on the other end ------------------------------------------------------------------------------- */
+
+static int is_loopback(const char *z) { return !strncmp(z, "127.", 4) || !strcmp(z, "::1") || !strncmp(z, "::ffff:127.", 11); }
+
+/* The client's address for the hello brake: the peer's, or, when the peer is this machine (a reverse proxy in front,
+ * --public-url), the last address of its X-Forwarded-For (the one that proxy added: earlier ones the client wrote). */
+static void peer_address(struct lws *wsi, char *z, size_t n) {
+	char zFwd[256];
+	int k;
+	z[0] = 0;
+	lws_get_peer_simple(wsi, z, n);
+	if (!is_loopback(z)) return;
+	k = lws_hdr_custom_copy(wsi, zFwd, sizeof zFwd, "x-forwarded-for:", 16);
+	if (k > 0) {
+		const char *p = strrchr(zFwd, ',');
+		p = p ? p + 1 : zFwd;
+		while (*p == ' ') p++;
+		if (*p) snprintf(z, n, "%.*s", (int)strcspn(p, " "), p);
+	}
+}
+
+/* host[:port] of an origin or URL ("https://a.example:8443/x" -> "a.example:8443"), lowercased into z. */
+static void host_of(const char *zUrl, char *z, size_t n) {
+	const char *p = strstr(zUrl, "://");
+	size_t i = 0;
+	p = p ? p + 3 : zUrl;
+	for (; *p && *p != '/' && *p != '?' && *p != '#' && i + 1 < n; p++) z[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	z[i] = 0;
+}
+
+/* A browser says which page opened a websocket (Origin): only the drill's own pages may (a page of another site, in a
+ * participant's browser, must not talk to the drill even with a token it got hold of). No Origin: not a browser. */
+static int origin_ok(srv *s, struct lws *wsi) {
+	char zOrigin[256], zHost[256], a[256], b[256];
+	if (lws_hdr_copy(wsi, zOrigin, sizeof zOrigin, WSI_TOKEN_ORIGIN) <= 0) return 1;
+	host_of(zOrigin, a, sizeof a);
+	if (lws_hdr_copy(wsi, zHost, sizeof zHost, WSI_TOKEN_HOST) > 0 ||
+	    lws_hdr_copy(wsi, zHost, sizeof zHost, WSI_TOKEN_HTTP_COLON_AUTHORITY) > 0) { /* HTTP/2: :authority */
+		host_of(zHost, b, sizeof b);
+		if (!strcmp(a, b)) return 1;
+	}
+	if (s->o.zPublicUrl) {
+		host_of(s->o.zPublicUrl, b, sizeof b);
+		if (!strcmp(a, b)) return 1;
+	}
 	return 0;
 }
 
@@ -834,6 +1132,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (lws_hdr_copy(wsi, zUri, sizeof zUri, WSI_TOKEN_GET_URI) <= 0 || strcmp(zUri, "/ws")) return 1;
+		if (!origin_ok(s, wsi)) {
+			srv_metrics_refuse(&s->m, "origin");
+			return 1;
+		}
+		if (s->o.zTlsCert && !lws_is_ssl(wsi)) { /* plain HTTP on a TLS port is only ever redirected, never upgraded */
+			srv_metrics_refuse(&s->m, "plain");
+			return 1;
+		}
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);
@@ -844,6 +1150,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 		}
 		c->nLaneUntil = UINT64_MAX; /* no answer overtakes anything before the welcome */
 		c->wsi = wsi;
+		c->tOpen = c->tLastTx = wall_us();
+		{
+			static uint32_t nSeen;
+			c->phaseUs = (int64_t)((nSeen++ * 2654435761u) % 1000000u); /* spread evenly over the second */
+		}
+		peer_address(wsi, c->zAddr, sizeof c->zAddr);
 		c->bWs = 1;
 		c->pNext = s->pConns;
 		if (s->pConns) s->pConns->pPrev = c;
@@ -854,11 +1166,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	case LWS_CALLBACK_CLOSED:
 		if (!c || !c->bWs) return 0;
 		conn_unlink(s, c);
+		lws_sul_cancel(&c->sulHello);
 		for (int i = 0; i < s->nAct; i++)
 			if (s->aAct[i].c == c) s->aAct[i].c = NULL; /* still stored; no one to ack */
 		if (c->role == ROLE_TEAM) s->m.nConnTeam--;
 		else if (c->role == ROLE_FAC) s->m.nConnFacilitator--;
 		else s->m.nConnPending--;
+		if (c->role == ROLE_NONE && wall_us() - c->tOpen >= (SRV_HELLO_TIMEOUT_S - 1) * 1000000LL)
+			srv_metrics_refuse(&s->m, "hello_timeout");
 		srv_outq_fini(&c->q);
 		srv_outq_fini(&c->qAns);
 		pend_free(c);
@@ -872,7 +1187,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return on_writeable(s, c);
 	case LWS_CALLBACK_HTTP:
-		if (!c) return -1;
+		if (!c || (s->o.zTlsCert && !lws_is_ssl(wsi))) return -1; /* TLS only (lws redirects plain requests first) */
 		memset(c, 0, sizeof *c);
 		return on_http(s, wsi, c);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -893,6 +1208,22 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *pUs
 static const struct lws_protocols aProtocols[] = {
 	{ "kyodo.v1", callback, sizeof(conn), 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* Security headers on every HTTP response (lws adds a vhost's headers to each status line it writes: files, our
+ * replies, errors). The pages load only their own files and run no inline script, so the policy allows nothing else;
+ * no-referrer keeps the ?token= of a join URL out of any Referer. aTlsHeaders adds HSTS when serving TLS. */
+#define SRV_CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+	"font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+static const struct lws_protocol_vhost_options aHeaders[] = {
+	{ &aHeaders[1], NULL, "content-security-policy:", SRV_CSP },
+	{ &aHeaders[2], NULL, "x-content-type-options:", "nosniff" },
+	{ &aHeaders[3], NULL, "referrer-policy:", "no-referrer" },
+	{ &aHeaders[4], NULL, "x-frame-options:", "DENY" },
+	{ NULL, NULL, "cross-origin-opener-policy:", "same-origin" },
+};
+static const struct lws_protocol_vhost_options aTlsHeaders[] = {
+	{ &aHeaders[0], NULL, "strict-transport-security:", "max-age=86400" },
 };
 
 static const struct lws_protocol_vhost_options aMime[] = {
@@ -949,13 +1280,15 @@ static int find_web(srv *s, ky_err *err) {
 /* Token hashes from the journal (resume) or fresh tokens, printed as join lines. */
 static int setup_tokens(srv *s, int port, ky_err *err) {
 	json_t *pStored = srv_drill_load_tokens(s->pDrill), *pNew = NULL, *pTeams;
-	char zBase[512], zTok[SRV_TOKEN_HEX];
+	char *zBase = s->zBase, zTok[SRV_TOKEN_HEX];
 	int rc = 0;
-	if (s->o.zPublicUrl) snprintf(zBase, sizeof zBase, "%.*s", (int)strcspn(s->o.zPublicUrl, "?#"), s->o.zPublicUrl);
-	else snprintf(zBase, sizeof zBase, "http://%s:%d", s->o.zHost, port);
+	if (s->o.zPublicUrl) snprintf(zBase, sizeof s->zBase, "%.*s", (int)strcspn(s->o.zPublicUrl, "?#"), s->o.zPublicUrl);
+	else if (strchr(s->o.zHost, ':')) snprintf(zBase, sizeof s->zBase, "%s://[%s]:%d", s->o.zTlsCert ? "https" : "http", s->o.zHost, port);
+	else snprintf(zBase, sizeof s->zBase, "%s://%s:%d", s->o.zTlsCert ? "https" : "http", s->o.zHost, port);
 	while (zBase[0] && zBase[strlen(zBase) - 1] == '/') zBase[strlen(zBase) - 1] = 0;
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
+	s->aBacklog = calloc((size_t)s->nTeam + 1, sizeof *s->aBacklog); /* NULL: welcomes built per connection */
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
 	if (pStored) { /* --resume: only digests were kept, so the URLs of the first start stay the ones to use */
 		snprintf(s->zFacHash, sizeof s->zFacHash, "%s", json_string_value(json_object_get(pStored, "facilitator")) ?: "");
@@ -1010,6 +1343,7 @@ void srv_opts_default(srv_opts *o) {
 	o->nQueueMax = 4096;
 	o->nQueueBytes = (size_t)8 << 20;
 	o->tickMs = 20;
+	o->pingS = 10;
 }
 
 static void raise_fd_limit(void) {
@@ -1051,6 +1385,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	static srv s;
 	struct lws_context_creation_info info;
 	struct lws_http_mount mRoot, mHealth, mMetrics, mFac;
+	static lws_retry_bo_t retry; /* outlives the context */
 	srv_drill_sink sink = { &s, sink_team, sink_fac, sink_all };
 	struct sigaction sa;
 	int rc = 0, port;
@@ -1061,6 +1396,7 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	s.speed = o->speed > 0 ? o->speed : 1;
 	s.tHold = -1;
 	s.wallStart = wall_us();
+	srv_guard_init(&s.guard);
 	if (!s.o.nQueueMax) s.o.nQueueMax = 4096;
 	if (!s.o.nQueueBytes) s.o.nQueueBytes = (size_t)8 << 20;
 	if (s.o.tickMs <= 0) s.o.tickMs = 20;
@@ -1106,9 +1442,32 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	info.vhost_name = "kyodo";
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.headers = aHeaders;
+	/* liveness: an idle websocket is pinged; one that answers nothing (a laptop closed, a network gone) is closed,
+	 * paused drill or not (the server's clock heartbeat keeps the live ones busy anyway) */
+	retry.secs_since_valid_ping = (uint16_t)(o->pingS > 0 ? o->pingS : 10);
+	retry.secs_since_valid_hangup = (uint16_t)(2 * retry.secs_since_valid_ping + 5);
+	info.retry_and_idle_policy = &retry;
 	if (!strchr(o->zHost, ':')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (o->zTlsCert) {
+		/* TLS only: a plain HTTP request on the port is answered with a redirect to https; a plain websocket
+		 * upgrade (which lws would let through) is refused in FILTER_PROTOCOL_CONNECTION */
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_ALLOW_NON_SSL_ON_SSL_PORT |
+		                LWS_SERVER_OPTION_REDIRECT_HTTP_TO_HTTPS;
+		info.ssl_cert_filepath = o->zTlsCert;
+		info.ssl_private_key_filepath = o->zTlsKey;
+		/* HTTP/1.1 only: over HTTP/2 Chromium would carry the websocket inside the h2 connection (RFC 8441), which
+		 * lws 4.1 fails (ERR_HTTP2_PROTOCOL_ERROR); a drill's pages gain nothing from h2 */
+		info.alpn = "http/1.1";
+		info.headers = aTlsHeaders;
+	}
 	lws_set_log_level(LLL_ERR, gbLogJson ? log_lws : NULL);
 	s.ctx = lws_create_context(&info);
+	if (!s.ctx && o->zTlsCert) {
+		rc = ky_err_set(err, KY_EIO, "serve: cannot listen with TLS on %s:%d (port in use, or --tls-cert %s / --tls-key %s "
+		                "not a readable PEM certificate and its key?)", o->zHost, o->port, o->zTlsCert, o->zTlsKey);
+		goto out;
+	}
 	if (!s.ctx) {
 		rc = ky_err_set(err, KY_EIO, "serve: cannot listen on %s:%d (in use or not a local address?)", o->zHost, o->port);
 		goto out;
@@ -1122,9 +1481,10 @@ int srv_serve(const srv_opts *o, ky_err *err) {
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	srv_log(&s, "serving %s on http://%s:%d/ (web %s, journal %s, speed %g, %s)", o->zScenario, o->zHost, port, s.zWeb,
-	        o->zDb, s.speed, o->bAutostart ? "started" : "held until the facilitator starts it");
+	srv_log(&s, "serving %s on %s://%s:%d/ (web %s, journal %s, speed %g, %s)", o->zScenario, o->zTlsCert ? "https" : "http",
+	        o->zHost, port, s.zWeb, o->zDb, s.speed, o->bAutostart ? "started" : "held until the facilitator starts it");
 	lws_sul_schedule(s.ctx, 0, &s.sulSecond, on_second, LWS_US_PER_SEC);
+	lws_sul_schedule(s.ctx, 0, &s.sulBeat, on_beat, SRV_BEAT_US);
 	if (o->bAutostart) {
 		s.bStarted = 1;
 		clock_run(&s);
@@ -1148,6 +1508,16 @@ out:
 	}
 	s.pDrill = NULL;
 	free(s.azTeamHash);
+	for (int i = 0; s.aBacklog && i < s.nTeam; i++) {
+		backlog_drop(&s.aBacklog[i]);
+		free(s.aBacklog[i].ap);
+	}
+	free(s.aBacklog);
+	s.aBacklog = NULL;
+	free(s.azRevoked);
+	s.azRevoked = NULL;
+	s.nRevoked = 0;
+	srv_guard_fini(&s.guard);
 	free(s.aAct);
 	s.aAct = NULL;
 	s.nAct = s.nActAlloc = 0;

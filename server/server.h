@@ -23,6 +23,9 @@ typedef struct srv_opts {
 	uint32_t nQueueMax;     /* messages per connection's out queue (default 4096) */
 	size_t nQueueBytes;     /* payload bytes per out queue (default 8 MiB) */
 	int tickMs;             /* wall milliseconds per paced step (default 20) */
+	const char *zTlsCert;   /* PEM certificate (chain) and private key: TLS only on the port; NULL: plain HTTP */
+	const char *zTlsKey;
+	int pingS;              /* a websocket idle this long is pinged; one silent 2*pingS + 5 s more is closed (10) */
 	int bLogJson;           /* the log as JSON lines {"ts","uptime_s","sim_us","sim","msg"} (default: text lines) */
 } srv_opts;
 

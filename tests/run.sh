@@ -4,12 +4,14 @@
 # pass, for a check this machine cannot make); a program that exits non-zero without
 # printing a FAIL line (a crash, a time-out) counts as one failure under its own name.
 #   C tests:        $BUILD/tests/test_*        (tests/c/test_*.c)
+#   fuzz replays:   $BUILD/fuzz/fuzz_*          (tests/fuzz: every corpus file and crash found, once)
 #   shell tests:    tests/sh/test_*.sh             (get KYODO=path of the binary)
 #   browser/ws:     tests/browser/*.test.mjs   (node; playwright-core + Debian chromium, ws)
 # Set ONLY=pattern to run the programs whose name contains pattern.
 BUILD=${BUILD:-build}
-export KYODO="$(pwd)/$BUILD/kyodo"
+export KYODO="${KYODO:-$(pwd)/$BUILD/kyodo}"  # make valgrind gives a wrapper
 export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
+export KYODO_FUZZ_DATA=tests/fuzz/data
 out=$(mktemp -d)
 pass=0
 fail=0
@@ -37,11 +39,17 @@ run_one() { # $1 name, rest: command
 	fail=$((fail + f))
 }
 
-for t in "$BUILD"/tests/test_*; do
+[ -n "${KY_VALGRIND:-}" ] || for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
 done
-for t in tests/sh/test_*.sh; do
+# Fuzz corpora and the crashes found so far, replayed (tests/fuzz/fuzz.h): each target once per input.
+[ -n "${KY_VALGRIND:-}" ] || for t in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	run_one "fuzz/$name" "$t" "tests/fuzz/corpus/$name" "tests/fuzz/crashes/$name"
+done
+[ -n "${KY_VALGRIND:-}" ] || for t in tests/sh/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$t" sh "$t"
 done
@@ -49,6 +57,8 @@ done
 # normal build's speed and run in `make test`.
 pattern="tests/browser/*.test.mjs"
 [ -n "${KY_ASAN:-}" ] && pattern="tests/browser/ws_*.test.mjs"
+# Under `make valgrind` only the tests that start servers, without the SIGKILL run: tests/valgrind.sh.
+[ -n "${KY_VALGRIND:-}" ] && pattern="tests/browser/ws_*.test.mjs tests/browser/hardening.test.mjs tests/browser/pages.test.mjs"
 for t in $pattern; do
 	[ -f "$t" ] || continue
 	run_one "$t" node "$t"

@@ -96,7 +96,7 @@ static int grow(void **pp, size_t nElem, size_t size) {
 }
 
 static int fleet_reserve(veh_fleet *f, uint32_t n) {
-	if (n <= f->nAlloc) return 0;
+	if (n <= f->nAlloc && f->nAlloc) return 0; /* a first cohort of 0 cars allocates too: no memset of NULL + 0 */
 	uint32_t m = f->nAlloc ? f->nAlloc : 1024;
 	while (m < n) m = m > 0x40000000u ? n : m * 2;
 	int rc = grow((void **)&f->aCohort, m, 2);

@@ -113,7 +113,7 @@ static int utf8_len(const unsigned char *p, const unsigned char *e) {
 
 /* An escape after the backslash at ps->p; appends the decoded bytes at *po. */
 static int parse_escape(parser *ps, char **po) {
-	char c = ps->p[1];
+	char c = ps->zEnd - ps->p > 1 ? ps->p[1] : 0; /* a backslash as the document's last byte (found by fuzz_sbom) */
 	unsigned cp, lo;
 	static const char azFrom[] = "\"\\/bfnrt", azTo[] = "\"\\/\b\f\n\r\t";
 	const char *q = c ? strchr(azFrom, c) : NULL;

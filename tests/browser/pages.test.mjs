@@ -21,7 +21,7 @@ const WEB = path.join(ROOT, "ui", "web");
 const ART = path.join(ROOT, process.env.BUILD || "build", "artifacts");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "kyodo-pages-"));
-const T = 20000; // ms to wait for one thing to show
+const T = 20000 * Math.max(1, Number(process.env.KY_TEST_SLOW || 1)); // ms to wait for one thing to show (KY_TEST_SLOW: make valgrind)
 
 let failed = 0;
 const children = [];
@@ -78,7 +78,7 @@ async function serve(name, lua, extra) {
 	let out = "", err = "";
 	proc.stderr.on("data", (d) => { err += d; });
 	return await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(name + ": no join URLs within 15 s; stderr: " + err.slice(-400))), 15000);
+		const timer = setTimeout(() => reject(new Error(name + ": no join URLs in time; stderr: " + err.slice(-400))), 15000 * Math.max(1, Number(process.env.KY_TEST_SLOW || 1)));
 		proc.on("exit", (code) => { clearTimeout(timer); reject(new Error(name + ": kyodo serve exited " + code + ": " + err.slice(-400))); });
 		proc.stdout.on("data", (d) => {
 			out += d;

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
 export { WebSocket };
+// KY_TEST_SLOW=N multiplies every wait of these helpers (make valgrind runs the server some 20x slower).
+export const SLOW = Math.max(1, Number(process.env.KY_TEST_SLOW || 1));
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const KYODO = process.env.KYODO || path.join(ROOT, "build/kyodo");
 
@@ -36,19 +38,19 @@ export function startServer(scenario, args = [], { timeoutMs = 15000 } = {}) {
 		live.add(proc);
 		const srv = { proc, tokens: {}, urls: {}, stderr: "", stdout: "", exited: null };
 		srv.exit = new Promise((r) => proc.on("exit", (code, sig) => { live.delete(proc); srv.exited = { code, sig }; r(srv.exited); }));
-		const timer = setTimeout(() => reject(new Error(`server did not print its join lines in time; stderr: ${srv.stderr}`)), timeoutMs);
+		const timer = setTimeout(() => reject(new Error(`server did not print its join lines in time; stderr: ${srv.stderr}`)), timeoutMs * SLOW);
 		proc.stderr.on("data", (d) => { srv.stderr += d; });
 		proc.stdout.on("data", (d) => {
 			srv.stdout += d;
 			for (const line of srv.stdout.split("\n")) {
-				let m = line.match(/^join (\S+) (http:\/\/[^/]+\/\S*)$/);
+				let m = line.match(/^join (\S+) (https?:\/\/[^/]+\/\S*)$/);
 				if (m) { srv.urls[m[1]] = m[2]; srv.tokens[m[1]] = new URL(m[2]).searchParams.get("token"); }
-				m = line.match(/^facilitator (http:\/\/[^/]+\/facilitator\S*)$/);
+				m = line.match(/^facilitator (https?:\/\/[^/]+\/facilitator\S*)$/);
 				if (m) {
 					srv.urls.facilitator = m[1];
 					srv.tokens.facilitator = new URL(m[1]).searchParams.get("token");
 					srv.base = new URL(m[1]).origin;
-					srv.ws = srv.base.replace("http", "ws") + "/ws";
+					srv.ws = srv.base.replace(/^http/, "ws") + "/ws";
 					clearTimeout(timer);
 					resolve(srv);
 				}
@@ -69,11 +71,12 @@ export async function stopServer(srv, sig = "SIGTERM") {
 
 // A websocket client that keeps every message and lets a test wait for one matching a predicate.
 export class Client {
-	constructor(url, { protocol = "kyodo.v1" } = {}) {
+	// wsOpts go to ws's WebSocket (origin, localAddress, autoPong, rejectUnauthorized, ...).
+	constructor(url, { protocol = "kyodo.v1", ...wsOpts } = {}) {
 		this.msgs = [];
 		this.waiters = [];
 		this.closed = null;
-		this.ws = new WebSocket(url, protocol ? [protocol] : undefined);
+		this.ws = new WebSocket(url, protocol ? [protocol] : undefined, wsOpts);
 		this.opened = new Promise((res, rej) => {
 			this.ws.once("open", res);
 			this.ws.once("error", rej);
@@ -98,7 +101,7 @@ export class Client {
 		if (hit) return Promise.resolve(hit);
 		return new Promise((res, rej) => {
 			const w = { pred, res: (m) => { clearTimeout(t); res(m); } };
-			const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); rej(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.msgs.slice(-5))}`)); }, timeoutMs);
+			const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); rej(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.msgs.slice(-5))}`)); }, timeoutMs * SLOW);
 			this.waiters.push(w);
 		});
 	}
@@ -107,7 +110,7 @@ export class Client {
 	waitClose(timeoutMs = 15000) {
 		if (this.closed) return Promise.resolve(this.closed);
 		return new Promise((res, rej) => {
-			const t = setTimeout(() => rej(new Error("timed out waiting for close")), timeoutMs);
+			const t = setTimeout(() => rej(new Error("timed out waiting for close")), timeoutMs * SLOW);
 			this.ws.once("close", (code, reason) => { clearTimeout(t); res({ code, reason: reason.toString() }); });
 		});
 	}
@@ -124,12 +127,14 @@ export async function httpGet(url) {
 	return { status: r.status, type: r.headers.get("content-type"), body: await r.text() };
 }
 
-// Runs the named async test cases in order, each as PASS/FAIL, then exits non-zero on any failure.
+// Runs the named async test cases in order, each as PASS/FAIL, then exits non-zero on any failure. A case that
+// returns { skip: "why" } prints a SKIP line instead (tests/run.sh shows it, never counts it as a pass).
 export async function run(cases) {
 	for (const [name, fn] of cases) {
 		try {
-			await fn();
-			pass(name);
+			const r = await fn();
+			if (r && r.skip) console.log(`SKIP ${name}: ${r.skip}`);
+			else pass(name);
 		} catch (e) {
 			fail(name, e && e.stack ? e.stack.split("\n").slice(0, 3).join(" | ") : String(e));
 		}

@@ -352,6 +352,9 @@ await run([
 		b.close();
 	}],
 	["a_client_that_stops_reading_is_dropped_and_the_others_never_wait", async () => {
+		// the flood must outrun the reader; under valgrind the server is the slow side, and the facilitator's own
+		// copies of 400 injects overflow its queue instead (make valgrind: tests/valgrind.sh)
+		if (process.env.KY_VALGRIND) return { skip: "timing-bound: under valgrind the server, not the reader, is slow" };
 		const slow = await Client.open(srv.ws);
 		await slow.hello(srv.tokens.red);
 		slow.ws._socket.pause(); // stops reading: the kernel buffers fill, then the server's queue (--queue 64)

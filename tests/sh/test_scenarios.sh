@@ -26,13 +26,47 @@ done
 
 # Broken scenarios and sandbox escapes: exit 1 with FILE:LINE: message, never a crash.
 for b in bad_syntax bad_team bad_kind bad_time bad_sbom bad_party bad_tlp bad_share_to bad_penalty bad_penalty_team bad_outcome bad_dashboard bad_dashboard_field bad_technique bad_technique2 esc_io esc_os esc_require esc_binary esc_binary2 esc_rep esc_mem \
-	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc; do
+	esc_table esc_concat esc_loop esc_dump esc_debug esc_dofile esc_sbom_path esc_gc \
+	esc_strmeta esc_strmeta_gc esc_collectgarbage esc_pcall_loop esc_coro_loop esc_coro_yield esc_coro_close esc_xpcall \
+	esc_recursion esc_recursion_meta esc_table_concat esc_pattern esc_pattern_gsub esc_find_plain esc_rep_empty \
+	esc_table_move esc_table_insert esc_big_string esc_pairs_sort; do
 	err=$("$KYODO" check "$DATA/$b.lua" 2>&1 >/dev/null)
 	rc=$?
 	expect_eq "check_${b}_exits_1" "$rc" 1
 	case "$err" in "$DATA/$b.lua:"[0-9]*": "*) pass "check_${b}_names_file_line" ;;
 	*) fail "check_${b}_names_file_line" "got: $err" ;; esac
 done
+# Each escape fails where it is tried and for the reason expected (docs/security.md lists them).
+# BUDGET: the instruction budget, or on a slow build (make asan) the wall-clock backstop first: both stop it there.
+while read -r b line what; do
+	err=$("$KYODO" check "$DATA/$b.lua" 2>&1 >/dev/null)
+	if [ "$what" = BUDGET ]; then
+		case "$err" in "$DATA/$b.lua:$line: instruction budget"* | "$DATA/$b.lua:$line: time limit"*) pass "${b}_fails_at_line_$line" ;;
+		*) fail "${b}_fails_at_line_$line" "got: $err" ;; esac
+	else
+		expect_contains "${b}_fails_at_line_$line" "$err" "$DATA/$b.lua:$line: $what"
+	fi
+done <<'EOF_ESC'
+esc_strmeta 5 attempt to index a boolean value
+esc_strmeta_gc 6 attempt to index a boolean value
+esc_collectgarbage 5 attempt to call a nil value (global 'collectgarbage')
+esc_pcall_loop 5 BUDGET
+esc_coro_loop 6 BUDGET
+esc_coro_yield 6 BUDGET
+esc_coro_close 7 BUDGET
+esc_xpcall 5 BUDGET
+esc_recursion 5 stack overflow
+esc_recursion_meta 5 C stack overflow
+esc_table_concat 7 out of memory
+esc_pattern 5 BUDGET
+esc_pattern_gsub 5 BUDGET
+esc_find_plain 6 BUDGET
+esc_rep_empty 6 BUDGET
+esc_table_move 5 BUDGET
+esc_table_insert 5 BUDGET
+esc_big_string 5 a string of 17000025 bytes is over the 16 MiB
+esc_pairs_sort 6 BUDGET
+EOF_ESC
 err=$("$KYODO" check "$DATA/bad_team.lua" 2>&1 >/dev/null)
 expect_contains "bad_team_message" "$err" "unknown team 'legal'"
 err=$("$KYODO" check "$DATA/bad_kind.lua" 2>&1 >/dev/null)

@@ -1,9 +1,13 @@
 // conn: the kyodo.v1 websocket client shared by both pages.
-// Opens ws(s)://HOST/ws, says hello with the page's token, and reconnects with back-off when the
-// connection drops; every (re)connection starts with a fresh welcome and backlog from the server.
+// Opens ws(s)://HOST/ws (wss: when the page came over https), says hello with the page's token, and reconnects
+// with back-off when the connection drops; every (re)connection starts with a fresh welcome and backlog from the
+// server. The server sends at least a clock message every second, paused or not: SILENCE_MS without any message
+// means the connection is dead even if the socket does not know it yet (a server that stopped, a network that
+// went away), so the page says so within seconds and reconnects.
 // It holds no drill state: the page rebuilds its view from what the server sends.
 
 export const PROTOCOL = "kyodo.v1";
+const SILENCE_MS = 5000;
 
 export class Conn {
 	/* token: the join token; handlers: {onMessage(msg), onState(state, attempt), onWelcome(msg), hello() -> extra
@@ -17,6 +21,8 @@ export class Conn {
 		this.fatal = null;
 		this.welcomed = false;
 		this.timer = null;
+		this.watch = null;
+		this.lastRx = 0;
 		addEventListener("online", () => this.kick());
 		document.addEventListener("visibilitychange", () => { if (!document.hidden) this.kick(); });
 	}
@@ -39,9 +45,13 @@ export class Conn {
 			return;
 		}
 		this.ws = ws;
+		this.lastRx = Date.now();
+		clearInterval(this.watch);
+		this.watch = setInterval(() => { if (Date.now() - this.lastRx > SILENCE_MS) this.lost(ws); }, 1000);
 		// the page may add fields to the hello (the participant's display name: hotwash.js)
 		ws.onopen = () => ws.send(JSON.stringify(Object.assign({}, this.h.hello ? this.h.hello() : {}, { type: "hello", token: this.token })));
 		ws.onmessage = (ev) => {
+			this.lastRx = Date.now();
 			let msg;
 			try { msg = JSON.parse(ev.data); } catch (e) { return; }
 			if (!msg || typeof msg.type !== "string") return;
@@ -57,11 +67,22 @@ export class Conn {
 		};
 		ws.onclose = () => {
 			if (this.ws !== ws) return;
+			clearInterval(this.watch);
 			this.ws = null;
 			if (this.fatal) { this.setState("denied"); return; }
 			this.retry();
 		};
 		ws.onerror = () => { /* onclose follows */ };
+	}
+
+	/* Nothing heard for SILENCE_MS (not even while connecting): drop that socket and reconnect. */
+	lost(ws) {
+		if (this.ws !== ws) return;
+		clearInterval(this.watch);
+		this.ws = null;
+		ws.onopen = ws.onmessage = ws.onclose = null;
+		try { ws.close(); } catch (e) { /* closing anyway */ }
+		if (!this.fatal) this.retry();
 	}
 
 	retry() {

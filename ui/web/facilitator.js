@@ -28,6 +28,7 @@ const S = {
 	scores: {}, joint: null,
 	inbox: {},              // team -> Map(id -> inject)
 	reads: new Set(),       // team \x01 inject
+	newLinks: {},           // team -> join URL issued by a revoke (shown for the facilitator to hand over)
 	actions: [],            // feed, by seq
 	events: [], errors: [],
 	fleet: [],
@@ -160,6 +161,12 @@ const handlers = {
 			cls: /^attack|^service\.health$/.test(kind) ? "attack" : /error/.test(kind) ? "error" : "" });
 	},
 	ack() { /* the facilitator's own control/grade/inject messages */ },
+	token(m) {
+		if (!m.team || !m.url) return;
+		S.newLinks[m.team] = m.url;
+		renderTeams();
+		toast(t("fac.newlink", { team: teamName(S.exercise, m.team) }), "ok");
+	},
 	hotwash(m) { S.hotwash = m; renderHotwash(); },   // how many participants answered the feedback form
 	error(m) {
 		for (const a of S.actions) if (a.gradeSending) { a.gradeSending = false; renderFeed(); }
@@ -294,8 +301,17 @@ function renderTeams() {
 				od ? h("span", { class: "tc-overdue" }, " · " + t("score.overdue.n", { n: od })) : null),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.unread")), h("span", { class: "tc-unread" + (un ? " has" : ""), "data-unread": un }, String(un))),
 			h("div", { class: "tc-row" }, h("span", {}, t("fac.lastaction")), h("span", { class: "tc-last", title: last ? summarize(last.kind, last.args) : "" }, last ? t("kind." + last.kind) + (typeof last.t_us === "number" ? " · " + fmtT(last.t_us) : "") : t("fac.noaction"))),
-			h("div", { class: "tc-foot" }, h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))));
+			h("div", { class: "tc-foot" }, h("button", { type: "button", class: "btn", "data-inbox": id, onclick: () => { S.inboxOpen = id; renderInboxModal(); } }, t("fac.viewinbox"))),
+			h("div", { class: "tc-foot" },
+				S.newLinks[id] ? h("input", { class: "tc-newlink", readonly: true, value: S.newLinks[id], "data-newlink": id, title: t("fac.newlink", { team: teamName(S.exercise, id) }), onfocus: (e) => e.target.select() }) : null,
+				h("button", { type: "button", class: "btn", "data-revoke": id, title: t("fac.revoke.title"), onclick: () => revoke(id) }, t("fac.revoke"))));
 	}));
+}
+
+/* A team's join link leaked: the server revokes its token, disconnects its pages and sends back a new link. */
+function revoke(id) {
+	if (!confirm(t("fac.revoke.confirm", { team: teamName(S.exercise, id) }))) return;
+	if (!conn.send({ type: "revoke", team: id })) toast(t("conn.offline"), "warn");
 }
 
 function renderScoreboard() {

@@ -1,0 +1,6 @@
+scenario { id = "fixture", title = "Fixture", duration = "1h" }
+teams { { id = "vsoc", name = "Vehicle SOC" }, { id = "oem_psirt", name = "OEM PSIRT" } }
+fleet { { model = "Sedan-A", count = 1000, region = "JP-Kanto", ecus = { tcu = "2.3.1" } } }
+-- deep recursion: stack overflow, not a crash
+local function f(n) return 1 + f(n + 1) end
+f(1)

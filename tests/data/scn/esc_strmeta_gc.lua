@@ -1,0 +1,6 @@
+scenario { id = "fixture", title = "Fixture", duration = "1h" }
+teams { { id = "vsoc", name = "Vehicle SOC" }, { id = "oem_psirt", name = "OEM PSIRT" } }
+fleet { { model = "Sedan-A", count = 1000, region = "JP-Kanto", ecus = { tcu = "2.3.1" } } }
+-- a finalizer or new methods on strings through their metatable
+local mt = getmetatable("")
+mt.__gc = function() while true do end end

@@ -1,0 +1,5 @@
+scenario { id = "fixture", title = "Fixture", duration = "1h" }
+teams { { id = "vsoc", name = "Vehicle SOC" }, { id = "oem_psirt", name = "OEM PSIRT" } }
+fleet { { model = "Sedan-A", count = 1000, region = "JP-Kanto", ecus = { tcu = "2.3.1" } } }
+-- table.insert shifting up to a length __len made up
+table.insert(setmetatable({}, { __len = function() return math.maxinteger - 1 end }), 1, 0)

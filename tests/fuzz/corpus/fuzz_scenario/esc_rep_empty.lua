@@ -1,0 +1,6 @@
+scenario { id = "fixture", title = "Fixture", duration = "1h" }
+teams { { id = "vsoc", name = "Vehicle SOC" }, { id = "oem_psirt", name = "OEM PSIRT" } }
+fleet { { model = "Sedan-A", count = 1000, region = "JP-Kanto", ecus = { tcu = "2.3.1" } } }
+-- string.rep of an empty string a huge number of times (the standard one loops n times)
+local s = (""):rep(math.maxinteger)
+while true do end
