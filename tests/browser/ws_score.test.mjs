@@ -12,6 +12,9 @@ const SCENARIO = `
 scenario { id = "ws-score", title = "Score reasons over the wire", duration = "2h", seed = 9 }
 teams { { id = "soc", name = "Vehicle SOC" }, { id = "legal", name = "Legal" } }
 fleet { { model = "Sedan-A", count = 500, region = "JP-Kanto", ecus = { tcu = "2.3.1" } } }
+-- the C2 the inject names is one an attack uses: a block of it is effective (an expectation on a world-changing kind
+-- is met only by an effective action, CONTRACT §2)
+at("00:00:30", function() attack.compromise { select = { ecu = "tcu" }, fraction = 0.01, c2 = "203.0.113.7" } end)
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 10, reason = "took telematics down" }
 inject { id = "I1", at = "00:01:00", to = { "soc" }, title = "Beacons", body = "203.0.113.7",
          expects = { { action = "block_indicator", args = { value = "203.0.113.7" }, within = "30m", points = 20, label = "Block the C2" },
