@@ -39,11 +39,8 @@ grep -v '"team":"isac_soc"' "$N.good.jsonl" >"$TMP/noisac.jsonl"
 "$KYODO" run "$N.lua" --actions "$TMP/noisac.jsonl" --json >"$TMP/noisac.json" 2>/dev/null
 expect_eq "without_the_isac_oem_b_is_hit" "$(json "$TMP/noisac.json" 's.orgs.oem_b.compromised_car_hours > 100 && s.orgs.oem_b.records_exfiltrated > 1000')" true
 expect_eq "the_isac_averts_records_leaked" "$(node -e "const f = (p) => JSON.parse(require('fs').readFileSync(p, 'utf8')).fleet.records_exfiltrated; console.log(f(process.argv[1]) < f(process.argv[2]))" "$TMP/good.json" "$TMP/noisac.json")" true
-if [ "$(json "$TMP/good.json" 's.impact !== undefined')" = true ]; then  # the harm index and its attribution (issue 12)
-	expect_eq "impact_isac_averted_is_positive" "$(json "$TMP/good.json" 's.impact.teams.isac_soc.averted > 0')" true
-else
-	echo "SKIP impact_isac_averted_is_positive: this build's summary has no impact figures yet"
-fi
+# the harm index and its attribution (issue 12): the ISAC's share of the harm averted
+expect_eq "impact_isac_averted_is_positive" "$(json "$TMP/good.json" 's.impact.teams.isac_soc.averted > 0')" true
 
 # determinism with orgs, and no orgs in a drill without them
 h1=$("$KYODO" run "$N.lua" --seed 9 --actions "$N.poor.jsonl" --json 2>/dev/null | sed -n 's/.*"state_hash":"\([0-9a-f]*\)".*/\1/p')
