@@ -56,9 +56,14 @@ penalty { action = "disable_feature", args = { feature = "remote_climate" }, poi
           reason = "disabled an unrelated feature" }
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 15, once = true,
           reason = "cut telematics (eCall data, stolen-vehicle tracking) instead of the app API key" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 16,532,000 and 791,533. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "unsafe_events", best = 0, worst = 3000, points = 30 },
 	{ metric = "customers_affected", best = 0, worst = 80000, points = 10 },
+	{ metric = "harm", best = 792000, worst = 16500000, points = 390 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

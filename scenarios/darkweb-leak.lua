@@ -59,8 +59,13 @@ penalty { action = "share", args = { tlp = "clear", text = "~VIN" }, points = 10
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 5, once = true,
           reason = "took every car's telematics offline instead of rotating one account" }
 -- The worst case is what nobody's response gives: 36 pulls of 25,000 records over the 6 hours (900,000).
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 9,000,000 and 1,505,000. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 900000, points = 40 },
+	{ metric = "harm", best = 1510000, worst = 9000000, points = 420 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

@@ -58,9 +58,14 @@ credentials {
 penalty { action = "isolate_service", args = { name = "app_api" }, points = 10, once = true,
           reason = "cut every owner's app instead of the DMS account" }
 -- The worst cases are what no response gives: 31 pulls of 6,000 records, the DMS down from 01:00 to the end.
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 1,902,000 and 313,603. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "records_exfiltrated", best = 0, worst = 186000, points = 30 },
 	{ metric = "services_customer_hours", best = 10000, worst = 42000, points = 20 },
+	{ metric = "harm", best = 314000, worst = 1900000, points = 360 },
 }
 
 -- What the pages show: the customers without the DMS, the records taken, the cars fixed at dealers.
@@ -162,6 +167,10 @@ on("action", function(a)
 	if a.kind == "contact" and a.args.party == "dealers" and not dealersWarned then
 		dealersWarned = true
 		return { text = "Dealers warned: no logins over the phone; manual booking sheets in use" }
+	elseif a.kind == "recall" and a.args.ecu == "bcm" then
+		-- the relay-theft weakness of BCM 3.1.x is outside this drill's world (no attack step here uses it): the
+		-- drill answers whether the recall addresses it (an effect-gated expectation, docs/scenario-api.md)
+		return { text = "Dealers booked for the BCM re-flash", effective = true }
 	elseif a.kind == "customer_advisory" then
 		return { text = "Owners told: bookings on paper, expect delays, the dealer never asks for passwords" }
 	elseif a.kind == "restore_service" and a.args.name == "dms" then

@@ -47,9 +47,14 @@ local C2 = "cpo-sync.example.com"
 
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 10, once = true,
           reason = "took the whole telematics backend down instead of the CPO integration" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 37,347,760 and 1,778,351. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "compromised", best = 0, worst = 8000, points = 25 },
 	{ metric = "records_exfiltrated", best = 0, worst = 2000000, points = 15 },
+	{ metric = "harm", best = 1780000, worst = 37300000, points = 465 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

@@ -90,9 +90,15 @@ local VULN = { ecu = "tcu", below = "7.1.2" }  -- every TCU here below 7.1.2 is 
 
 penalty { action = "revoke_certificate", args = { scope = "all" }, points = 15, once = true,
           reason = "cut every car of the fleet from the backend instead of blocking the C2 and patching" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 4,178,374 and 91,642 at the shipped scale (the harm grows with the
+-- fleet). A coalition that files every paper and changes nothing earns at most a quarter of the good joint score
+-- (test_impact).
 outcome {
 	{ metric = "compromised", best = 0, worst = cars(500000), points = 25 },
 	{ metric = "records_exfiltrated", best = 0, worst = cars(2000000), points = 15 },
+	{ metric = "harm", best = cars(9170000), worst = cars(417000000), points = 705 },
 }
 
 -- 00:20 the exploit kit hits A自動車's TCUs over SMS (0.5 % of its vulnerable cars); implants leak location records.

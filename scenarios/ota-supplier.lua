@@ -59,9 +59,14 @@ penalty { action = "revoke_certificate", args = { scope = "all" }, points = 15, 
           reason = "revoked every vehicle certificate instead of the supplier's signing key" }
 penalty { action = "isolate_service", args = { name = "ota" }, points = 5, once = true,
           reason = "took the whole OTA service down instead of pausing the poisoned campaign" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 2,477,063 and 58,438. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "compromised", best = 0, worst = 40000, points = 25 },
 	{ metric = "bricked", best = 0, worst = 1000, points = 15 },
+	{ metric = "harm", best = 58500, worst = 2470000, points = 585 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

@@ -43,8 +43,13 @@ local CREW = "relay-crew-kanto"
 
 penalty { action = "disable_feature", args = { feature = "remote_unlock" }, points = 5, once = true,
           reason = "disabled remote unlock, which the relay attack does not use" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 17,613 and 14,205. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "compromised", best = 0, worst = 300, points = 40 },  -- cars stolen
+	{ metric = "harm", best = 14300, worst = 17600, points = 360 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

@@ -56,9 +56,14 @@ penalty { action = "ota_campaign", args = { version = "2.4.0" }, points = 20,
           reason = "pushed the release candidate 2.4.0 that failed power-management tests" }
 penalty { action = "isolate_service", args = { name = "telematics" }, points = 10, once = true,
           reason = "took telematics down for every customer instead of blocking the C2" }
+-- The effect of the response weighs three times its expectations: a harm outcome (docs/scenario-api.md, "The
+-- harm index in the scores") with worst = the harm when nobody acts (impact.baseline of kyodo run --json) and
+-- best = the good script's (impact.harm), rounded: 170,337 and 11,102. A coalition that files every paper and
+-- changes nothing earns at most a quarter of the good joint score (test_impact).
 outcome {
 	{ metric = "compromised", best = 0, worst = 10000, points = 30 },
 	{ metric = "customers_affected", best = 0, worst = 20000, points = 10 },
+	{ metric = "harm", best = 11200, worst = 170000, points = 480 },
 }
 
 -- What the pages show of the fleet for this drill: tiles and chart series (each series on its own scale).

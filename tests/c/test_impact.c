@@ -231,38 +231,6 @@ static void nothing_case(int k) {
 
 TEST(doing_nothing_averts_exactly_zero_on_every_drill) { ky_test_fork_each(n_drills(), nothing_case); }
 
-/* A copy of the drill (with the files beside it) in the test's folder, with one more line appended. */
-static void copy_drill(const char *zName, const char *zLine, char *zOut, size_t nOut) {
-	char zCmd[9000];
-	snprintf(zOut, nOut, "%s/%s.lua", ky_test_tmpdir(), zName);
-	snprintf(zCmd, sizeof zCmd, "cp '%s/scenarios/%s'.* '%s/' && rm -f '%s/%s'.*.jsonl", root(), zName, ky_test_tmpdir(),
-	         ky_test_tmpdir(), zName);
-	ASSERT_EQ_INT(system(zCmd), 0);
-	FILE *f = fopen(zOut, "a");
-	ASSERT_TRUE(f != NULL);
-	fprintf(f, "\n%s\n", zLine);
-	fclose(f);
-}
-
-/* With an outcome term on the harm index worth three times the drill's expectation points, calibrated as
- * docs/scenario-api.md says (full points at the good response's harm, none at the baseline's), paperwork earns at most
- * a quarter of the good response's joint score: what the harm outcome lets a scenario author say (the shipped drills
- * give most of their points to paperwork). */
-static void paperwork_quarter(const char *zName, json_t *sg, json_t *good, json_t *gp) {
-	double pts = 0, h0 = dnum(sg, "impact.baseline"), h = dnum(sg, "impact.harm");
-	size_t i;
-	json_t *e;
-	json_array_foreach(json_object_get(sg, "expectations"), i, e) pts += dnum(e, "points");
-	char zLine[256], zScn[4200];
-	snprintf(zLine, sizeof zLine, "outcome { metric = \"harm\", best = %.3f, worst = %.3f, points = %.0f }", h, h0, 3 * pts);
-	copy_drill(zName, zLine, zScn, sizeof zScn);
-	json_t *sG = run(zScn, good, 0), *sP = run(zScn, gp, 0);
-	printf("  %-13s with a harm outcome of %.0f points: joint good %.2f, paperwork %.2f\n", zName, 3 * pts, dnum(sG, "joint"),
-	       dnum(sP, "joint"));
-	ASSERT_LE(4 * dnum(sP, "joint"), dnum(sG, "joint"));
-	json_decref(sG), json_decref(sP);
-}
-
 static void gaming_case(int k) {
 	{
 		char zScn[4200], zGood[4200];
@@ -318,7 +286,9 @@ static void gaming_case(int k) {
 		snprintf(zPath, sizeof zPath, "impact.teams.%s.harm_without", zBest);
 		ASSERT_NEAR(harm_of(sw), dnum(sg, zPath), 0.001);  /* the forked run equals the fresh one */
 		json_decref(gw), json_decref(sw);
-		paperwork_quarter(azDrill[k], sg, good, gp);
+		/* the shipped drills weigh the effect (a harm outcome term, docs/scenario-api.md): a coalition that files every
+		 * paper of the good script and changes nothing earns at most a quarter of the good response's joint score */
+		ASSERT_LE(4 * dnum(sp, "joint"), dnum(sg, "joint"));
 	done:
 		json_decref(gp), json_decref(gs), json_decref(go), json_decref(gl);
 		json_decref(sp), json_decref(ss), json_decref(so), json_decref(sl);
@@ -327,7 +297,6 @@ static void gaming_case(int k) {
 }
 
 TEST(gaming_scripts_do_not_beat_the_good_response_on_every_shipped_drill) {
-	ky_test_tmpdir();  /* made here, so that every case writes into it and it is removed after the test */
 	ky_test_fork_each(n_drills(), gaming_case);
 }
 

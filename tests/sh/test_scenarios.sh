@@ -131,12 +131,6 @@ for f in scenarios/*.lua; do
 	out=$("$KYODO" run "$f" --actions "scenarios/$name.good.jsonl" --json 2>"$TMP/good.err")
 	missed=$(printf '%s' "$out" | grep -o '"label":"[^"]*","inject":"[^"]*","team":"[^"]*","kind":"[^"]*"[^}]*"status":"missed"' |
 		sed 's/"label":"\([^"]*\)".*/\1/' | tr '\n' ' ')
-	# Effect-gated expectations (issue 12): dealer-dms's R5-recall asks for a recall of the Sedan-A's BCM to 3.2.1, a
-	# relay-theft fix that nothing in the drill's world models (no attack step selects or enters through the BCM, no SBOM
-	# statement names a vulnerability of it), so the recall reaches none of the incident's cars and is not effective.
-	# The drill's fix: declare the vulnerability (sbom{} with a vex/advisory on BCM 3.1.x) or answer the recall in
-	# on("action") with { effective = true }. Listed exactly, so that the fix (or any other miss) shows here.
-	case "$name" in dealer-dms) missed=$(printf '%s' "$missed" | sed 's/R5-recall //') ;; esac
 	if [ -z "$missed" ] && ! grep -qE "refused|rejected" "$TMP/good.err"; then pass "good_meets_every_expectation_$name"; else
 		fail "good_meets_every_expectation_$name" "missed: $missed; stderr: $(head -c 300 "$TMP/good.err")"; fi
 done
