@@ -431,6 +431,20 @@ int scn_impact_live_baseline(const scn_impact_live *l, eng_time_t t, double *pH0
 	return bHave;
 }
 
+size_t scn_impact_live_baseline_count(const scn_impact_live *l) {
+	return l ? l->base.n / (sizeof(int64_t) + sizeof(double)) : 0;
+}
+
+int scn_impact_live_baseline_sample(const scn_impact_live *l, size_t i, eng_time_t *pT, double *pH) {
+	struct rec { int64_t t; double h; } r;
+	if (i >= scn_impact_live_baseline_count(l)) return 0;
+	memcpy(&r, l->base.buf + i * sizeof r, sizeof r);
+	*pT = r.t, *pH = r.h;
+	return 1;
+}
+
+int scn_impact_live_baseline_ended(const scn_impact_live *l) { return l && l->base.fd < 0; }
+
 int scn_impact_live_finish(scn_impact_live *l, json_t *inputs, eng_time_t end, ky_err *err) {
 	if (!l || l->bFinStarted) return 0;
 	l->bFinStarted = 1;

@@ -83,6 +83,12 @@ scn_impact_live *scn_impact_live_start(const char *zPath, uint64_t seed, ky_err 
 void scn_impact_live_poll(scn_impact_live *l);
 /* The baseline's harm at t (at its last sample at or before t): 1 with *pH0, or 0 when that is not known yet. */
 int scn_impact_live_baseline(const scn_impact_live *l, eng_time_t t, double *pH0);
+/* The baseline's samples received so far (the viewer draws them as a curve): their number, and sample i's time and
+ * harm (0 when i is out of range). scn_impact_live_baseline_ended: 1 once its child has closed its pipe (done, or
+ * failed: then the last sample is before the drill's end), 0 while it runs. Call scn_impact_live_poll first. */
+size_t scn_impact_live_baseline_count(const scn_impact_live *l);
+int scn_impact_live_baseline_sample(const scn_impact_live *l, size_t i, eng_time_t *pT, double *pH);
+int scn_impact_live_baseline_ended(const scn_impact_live *l);
 /* Starts the attribution (scn_impact_replay with bImpact) of the served drill's inputs (scn_drill_inputs_json,
  * borrowed) up to end; once (later calls return 0 and change nothing). 0 or KY_EIO. */
 int scn_impact_live_finish(scn_impact_live *l, json_t *inputs, eng_time_t end, ky_err *err);

@@ -66,11 +66,7 @@ static void inputs_free(rsm_inputs *v) {
 
 /* The recorded scenario rebuilt in a temporary folder: its text, under its recorded file name, and the files it
  * loaded beside it (meta scenario_files), so that sbom.load finds them. */
-typedef struct temp_scenario {
-	char zDir[512];
-	char zPath[700];
-	json_t *files;
-} temp_scenario;
+typedef scn_temp_scenario temp_scenario;
 
 static void temp_remove(temp_scenario *ts) {
 	const char *k;
@@ -131,6 +127,13 @@ out:
 	free(zText);
 	return rc;
 }
+
+int scn_temp_scenario_write(eng_journal *j, scn_temp_scenario *ts, ky_err *err) {
+	memset(ts, 0, sizeof *ts);
+	return write_temp_scenario(j, ts, err);
+}
+
+void scn_temp_scenario_remove(scn_temp_scenario *ts) { temp_remove(ts); }
 
 /* Opens the drill of journal j with its recorded seed, checking the scenario file is the recorded one. */
 static scn_drill *open_recorded(eng_journal *j, const char *zScenarioPath, const scn_observer *pObs, ky_err *err) {

@@ -10,6 +10,7 @@
 #define SCN_RESUME_H
 
 #include "engine/err.h"
+#include "engine/journal.h"
 #include "engine/time.h"
 #include "scenarios/drill.h"
 #include "scenarios/record.h"
@@ -35,6 +36,18 @@ typedef struct scn_resume_opts {
  * different scenario file, or the error of a replayed input that no longer replays the same (names its seq). */
 scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn_record **ppRec, eng_time_t *pT,
                            ky_err *err);
+
+/* The recorded scenario rebuilt in a temporary folder (TMPDIR, else /tmp): its text (meta scenario_text) under its
+ * recorded file name, and the files it loaded beside it (meta scenario_files), so that it opens as it did (the
+ * viewer's baseline run). zPath: the scenario file. 0, or an error (no text recorded, a file that cannot be written);
+ * remove it with scn_temp_scenario_remove (a no-op after a failed write). */
+typedef struct scn_temp_scenario {
+	char zDir[512];
+	char zPath[700];
+	json_t *files;
+} scn_temp_scenario;
+int scn_temp_scenario_write(eng_journal *j, scn_temp_scenario *ts, ky_err *err);
+void scn_temp_scenario_remove(scn_temp_scenario *ts);
 
 /* ---- seek (replay viewer, reports) ---- */
 typedef struct scn_seek scn_seek;

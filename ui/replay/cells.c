@@ -51,7 +51,7 @@ static int64_t content_height(const uint32_t *aCount, int nGroup, int hdr, int c
 }
 
 /* Fills the groups' positions for the chosen cells. */
-static int place_groups(rpl_cells *L, const uint32_t *aCount) {
+static int place_groups(rpl_cells *L, const uint32_t *aCount, const uint32_t *aFirst) {
 	L->aGroup = calloc((size_t)L->nGroup + 1, sizeof *L->aGroup);
 	if (!L->aGroup) return -1;
 	int y = 0, pitch = L->cellH + L->gap;
@@ -60,7 +60,7 @@ static int place_groups(rpl_cells *L, const uint32_t *aCount) {
 		rpl_cells_group *p = &L->aGroup[g];
 		y += g ? GROUP_GAP : 0;
 		p->y = y;
-		p->iFirst = iFirst;
+		p->iFirst = aFirst ? aFirst[g] : iFirst;
 		p->n = aCount[g];
 		p->rows = (int)ceil_div(ceil_div(aCount[g], L->perCell), L->cols);
 		y += L->hdr + p->rows * pitch;
@@ -84,7 +84,7 @@ static int64_t shared_per_cell(const uint32_t *aCount, int nGroup, int hdr, int 
 	return lo;
 }
 
-int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, int nGroup, int hdr) {
+int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, const uint32_t *aFirst, int nGroup, int hdr) {
 	memset(L, 0, sizeof *L);
 	L->w = w;
 	L->h = h;
@@ -98,13 +98,13 @@ int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, int nGr
 			int cols = (w + gap) / (s + gap);
 			if (cols < 1 || content_height(aCount, nGroup, hdr, cols, sh + gap, 1) > h) continue;
 			L->cell = s, L->cellH = sh, L->gap = gap, L->cols = cols, L->perCell = 1;
-			return place_groups(L, aCount);
+			return place_groups(L, aCount, aFirst);
 		}
 		int cols = w / RPL_CELL;
 		int64_t per = cols > 0 ? shared_per_cell(aCount, nGroup, hdr, cols, h) : 0;
 		if (per > 0) {
 			L->bShared = 1, L->cell = L->cellH = RPL_CELL, L->gap = 0, L->cols = cols, L->perCell = per;
-			return place_groups(L, aCount);
+			return place_groups(L, aCount, aFirst);
 		}
 	}
 	return -1;

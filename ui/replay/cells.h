@@ -3,8 +3,8 @@
  * more per car), else a share of a cell of CELL x CELL pixels
  * with the other cars of that cell, the cell's pixels split among its cars' states in proportion (pixels given
  * out with carried remainders, so that over the panel each colour's area stays within a pixel or two of its share).
- * Cars are drawn in car-id order, one block per group (cohort: model and region), each block under a header strip
- * for its label. A car in several states takes the first of bricked, compromised, offline, patched, clean.
+ * Cars are drawn in car-id order within a block, one block per group (cohort: model and region, with its
+ * organisation when the drill declares them), each block under a header strip for its label. A car in several states takes the first of bricked, compromised, offline, patched, clean.
  * Pure pixel code over a caller's buffer: knows the world's flag bits, nothing of SDL or the journal. */
 #ifndef RPL_CELLS_H
 #define RPL_CELLS_H
@@ -40,9 +40,11 @@ typedef struct rpl_cells {
 	rpl_cells_group *aGroup;
 } rpl_cells;
 
-/* Lays out groups of aCount[i] cars (consecutive car ids) in a w x h panel with header strips of hdr pixels (given
- * up when they leave no room). 0, or -1 when out of memory or the panel is too small to hold one pixel per cell. */
-int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, int nGroup, int hdr);
+/* Lays out groups of aCount[i] cars in a w x h panel with header strips of hdr pixels (given up when they leave no
+ * room): group i is car ids [aFirst[i], aFirst[i] + aCount[i]) (aFirst NULL: consecutive from 0, in group order; the
+ * fleet grouped by organisation may list its cohorts out of car-id order). 0, or -1 when out of memory or the panel
+ * is too small to hold one pixel per cell. */
+int rpl_cells_layout(rpl_cells *L, int w, int h, const uint32_t *aCount, const uint32_t *aFirst, int nGroup, int hdr);
 void rpl_cells_free(rpl_cells *L);
 /* Pixels of one car (a fraction when cars share cells). */
 double rpl_cells_car_area(const rpl_cells *L);

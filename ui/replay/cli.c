@@ -131,6 +131,37 @@ static const char *lane_name(const rpl_model *m, int lane) {
 	return lane < RPL_LANE_TEAM0 ? az[lane] : m->azTeam[lane - RPL_LANE_TEAM0];
 }
 
+/* The fleet's blocks in the order drawn: label, first car id, cars. */
+static json_t *groups_json(const rpl_side *s) {
+	json_t *a = json_array();
+	uint32_t at = 0;
+	for (int g = 0; g < s->nGroup; g++) {
+		uint32_t iFirst = s->bFirst ? s->aFirst[g] : at;
+		json_array_append_new(a, json_pack("{sssIsI}", "label", s->azGroup[g] ? s->azGroup[g] : "", "first", (json_int_t)iFirst, "cars",
+		                                   (json_int_t)s->aCount[g]));
+		at += s->aCount[g];
+	}
+	return a;
+}
+
+static const char *const azBaseState[] = { "unavailable", "running", "done", "failed", "timed out" };
+
+/* The harm plot: the run's harm and the baseline's at t, the gap (averted so far, and as a share of the baseline),
+ * the summary's final share averted, the baseline's state and why it is missing. */
+static json_t *harm_json(const rpl_frame_info *fi, const rpl_source *a) {
+	const rpl_baseline *bl = &a->base;
+	json_t *o = json_pack("{sIsfso}", "t_us", (json_int_t)a->t, "max", fi->harmMax, "harm", fi->bHarmAt ? json_real(fi->harmAt) : json_null());
+	json_object_set_new(o, "baseline", fi->bBaseAt ? json_real(fi->baseAt) : json_null());
+	int bGap = fi->bHarmAt && fi->bBaseAt;
+	json_object_set_new(o, "averted_so_far", bGap ? json_real(fi->baseAt - fi->harmAt) : json_null());
+	json_object_set_new(o, "averted_so_far_share", bGap && fi->baseAt > 0 ? json_real((fi->baseAt - fi->harmAt) / fi->baseAt) : json_null());
+	json_object_set_new(o, "averted", a->m.bImpact ? json_real(a->m.impactAverted) : json_null());
+	json_object_set_new(o, "baseline_state", json_string(a->side.base ? azBaseState[bl->state] : "not started"));
+	json_object_set_new(o, "baseline_samples", json_integer((json_int_t)bl->n));
+	if (a->side.base && bl->zNote) json_object_set_new(o, "note", json_string(bl->zNote));
+	return o;
+}
+
 /* The describe line of CONTRACT §1, and what else the frame shows (markers at their x, the second drill). */
 static json_t *describe(const rpl_frame_info *fi, const rpl_source *a, const rpl_source *b, int w, int h, const char *zFont) {
 	json_t *panels = json_pack("{soso}", "fleet", rect_json(&fi->fleet), "header", rect_json(&fi->header));
@@ -138,6 +169,7 @@ static json_t *describe(const rpl_frame_info *fi, const rpl_source *a, const rpl
 	json_object_set_new(panels, "events", rect_json(&fi->events));
 	json_object_set_new(panels, "timeline", rect_json(&fi->timeline));
 	json_object_set_new(panels, "curves", rect_json(&fi->curves));
+	if (fi->harm.w) json_object_set_new(panels, "harm", rect_json(&fi->harm));
 	json_t *marks = json_array();
 	for (size_t i = 0; i < a->m.nMark; i++) {
 		const rpl_marker *k = &a->m.aMark[i];
@@ -154,17 +186,23 @@ static json_t *describe(const rpl_frame_info *fi, const rpl_source *a, const rpl
 	json_object_set_new(o, "exact", json_string(rpl_seek_exact_log(a->seek) ? "world log" : "re-simulation"));
 	json_object_set_new(o, "font", zFont ? json_string(zFont) : json_null());
 	json_object_set_new(o, "markers", marks);
+	json_object_set_new(o, "groups", groups_json(&a->side));
+	if (fi->harm.w) json_object_set_new(o, "harm", harm_json(fi, a));
 	if (b && fi->nSides == 2)
 		json_object_set_new(o, "compare", json_pack("{sIsosos{so}}", "t_us", (json_int_t)b->t, "fleet", counts_json(&fi->counts[1]),
 		                                            "drawn", drawn_json(fi->drawn[1]), "panels", "fleet", rect_json(&fi->fleetB)));
 	return o;
 }
 
+/* How long a headless frame waits for the baseline's harm (then drawn without it, and the describe line says so). */
+#define BASELINE_WAIT_MS 60000
+
 /* Seeks both drills to t and draws the frame into h's surface. */
 static int frame_at(headless *h, rpl_source *a, rpl_source *b, eng_time_t t, rpl_frame_info *fi, ky_err *err) {
 	int rc = rpl_source_at(a, t, err);
 	if (rc == 0 && b) rc = rpl_source_at(b, t, err);
 	if (rc) return rc;
+	rpl_source_baseline_wait(a, BASELINE_WAIT_MS);
 	rpl_view v = { .t = a->t, .laneMask = ~0ul, .bCompare = b != NULL, .speed = 60, .zStatus = NULL };
 	rc = rpl_draw_frame(h->d, h->r, h->sf->w, h->sf->h, &a->side, b ? &b->side : NULL, &v, fi, err);
 	SDL_RenderFlush(h->r);
@@ -229,6 +267,7 @@ int rpl_cli_replay(int argc, char **argv) {
 	rpl_source *a = rpl_source_open(ar.zDb, ar.zCompare ? "A" : NULL, &err), *b = NULL;
 	if (a && ar.zCompare) b = rpl_source_open(ar.zCompare, "B", &err);
 	rc = !a || (ar.zCompare && !b) ? 1 : 0;
+	if (rc == 0) rpl_source_baseline_start(a); /* before SDL starts any thread: it forks */
 	if (rc == 0 && check_time(&ar, a, &err) != 0) rc = 1;
 	if (rc == 0 && ar.bHeadless) {
 		headless h;

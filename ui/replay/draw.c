@@ -35,7 +35,8 @@ typedef struct fleetbuf {
 	SDL_Renderer *r;
 	rpl_cells L;
 	int bLayout, nGroupKey;
-	uint32_t aCountKey[RPL_MAX_GROUPS];
+	uint32_t aCountKey[RPL_MAX_GROUPS], aFirstKey[RPL_MAX_GROUPS];
+	int bFirstKey;
 	int64_t aGroupDrawn[RPL_MAX_GROUPS][RPL_NCLASS];
 	/* each group's header strip (label on the background, kept off the state colours), redrawn when its text changes */
 	char *azStrip[RPL_MAX_GROUPS];
@@ -155,11 +156,14 @@ int rpl_draw_lane_at(const rpl_draw *d, const SDL_Rect *tl, int nTeam, int y) {
 
 /* ---- layout ------------------------------------------------------------------------------------------------- */
 
+/* The harm plot's band at the bottom of the curves (the band of the counts and the scores' keep their sizes). */
+static int harm_band_h(const rpl_draw *d, int h) { return (int)fmax(px(d, 48), h * 0.08); }
+
 typedef struct layout {
 	SDL_Rect header, fleetTitle, fleet, fleetTitleB, fleetB, events, gutter, timeline, ticks, curves;
 } layout;
 
-static int make_layout(rpl_draw *d, int w, int h, int nTeam, int bCompare, layout *L, ky_err *err) {
+static int make_layout(rpl_draw *d, int w, int h, int nTeam, int bCompare, int bHarm, layout *L, ky_err *err) {
 	int pad = px(d, 8), titleH = rpl_text_height(d->text, RPL_TEXT_NORMAL) + px(d, 4);
 	int nLane = RPL_LANE_TEAM0 + nTeam, gutterW = px(d, 96);
 	if (w < 480 || h < 320) return ky_err_set(err, KY_EINVAL, "replay: a frame of %dx%d is too small (480x320 at least)", w, h);
@@ -167,7 +171,7 @@ static int make_layout(rpl_draw *d, int w, int h, int nTeam, int bCompare, layou
 	L->header = (SDL_Rect){ 0, 0, w, px(d, 40) };
 	d->laneH = (int)fmin(px(d, 12), fmax(4, (h * 0.2) / nLane));
 	int tlH = d->laneH * nLane, ticksH = rpl_text_height(d->text, RPL_TEXT_SMALL) + px(d, 2);
-	int curvesH = (int)fmax(px(d, 96), h * 0.2);
+	int curvesH = (int)fmax(px(d, 96), h * 0.2) + (bHarm ? harm_band_h(d, h) : 0);
 	int yBottom = h - pad - curvesH - ticksH - tlH;
 	int yTop = L->header.h + pad, topH = yBottom - pad - yTop;
 	int fleetW = (int)((w - 3 * pad) * 0.66);
@@ -203,7 +207,8 @@ static void keep_off_palette(const rpl_draw *d, uint32_t *p, size_t n) {
 
 static int fleet_prepare(rpl_draw *d, fleetbuf *f, const rpl_side *s, int w, int h) {
 	int bSame = f->bLayout && f->w == w && f->h == h && f->nGroupKey == s->nGroup &&
-	            !memcmp(f->aCountKey, s->aCount, (size_t)s->nGroup * sizeof *s->aCount);
+	            !memcmp(f->aCountKey, s->aCount, (size_t)s->nGroup * sizeof *s->aCount) && f->bFirstKey == s->bFirst &&
+	            (!s->bFirst || !memcmp(f->aFirstKey, s->aFirst, (size_t)s->nGroup * sizeof *s->aFirst));
 	if (bSame) return 0;
 	rpl_cells_free(&f->L);
 	strips_free(f);
@@ -217,8 +222,10 @@ static int fleet_prepare(rpl_draw *d, fleetbuf *f, const rpl_side *s, int w, int
 		f->w = w, f->h = h;
 	}
 	int hdr = rpl_text_font(d->text) ? rpl_text_height(d->text, RPL_TEXT_SMALL) + px(d, 2) : 0;
-	if (rpl_cells_layout(&f->L, w, h, s->aCount, s->nGroup, hdr) != 0) return KY_EINVAL;
+	if (rpl_cells_layout(&f->L, w, h, s->aCount, s->bFirst ? s->aFirst : NULL, s->nGroup, hdr) != 0) return KY_EINVAL;
 	memcpy(f->aCountKey, s->aCount, (size_t)s->nGroup * sizeof *s->aCount);
+	memcpy(f->aFirstKey, s->aFirst, (size_t)s->nGroup * sizeof *s->aFirst);
+	f->bFirstKey = s->bFirst;
 	f->nGroupKey = s->nGroup;
 	f->bLayout = 1;
 	return 0;
@@ -527,9 +534,20 @@ static void draw_score_curves(SDL_Renderer *r, const plot *p, const rpl_model *m
 	free(a);
 }
 
-static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_side *a, const rpl_side *b, eng_time_t t0,
-                        eng_time_t t1) {
-	const SDL_Rect *rc = &L->curves;
+static void draw_harm(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const SDL_Rect *rc, const rpl_side *a, const rpl_side *b,
+                      const rpl_view *v, eng_time_t t0, eng_time_t t1, rpl_frame_info *out);
+
+static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_side *a, const rpl_side *b, const rpl_view *v,
+                        eng_time_t t0, eng_time_t t1, rpl_frame_info *out) {
+	SDL_Rect rcAll = L->curves, rcH = { 0, 0, 0, 0 };
+	if (a->m->bHarm) {
+		int hh = harm_band_h(d, out->h);
+		rcAll.h -= hh;
+		rcH = (SDL_Rect){ rcAll.x, rcAll.y + rcAll.h + px(d, 2), rcAll.w, hh - px(d, 4) };
+		SDL_Rect g = { L->gutter.x, rcH.y, L->gutter.w, rcH.h };
+		draw_harm(d, r, &g, &rcH, a, b, v, t0, t1, out);
+	}
+	const SDL_Rect *rc = &rcAll;
 	SDL_Rect top = { rc->x, rc->y + px(d, 2), rc->w, rc->h * 55 / 100 - px(d, 4) };
 	SDL_Rect bot = { rc->x, rc->y + rc->h * 55 / 100 + px(d, 2), rc->w, rc->h - rc->h * 55 / 100 - px(d, 4) };
 	SDL_Rect gTop = { L->gutter.x, top.y, L->gutter.w, top.h }, gBot = { L->gutter.x, bot.y, L->gutter.w, bot.h };
@@ -554,6 +572,103 @@ static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl
 	plot q = { bot, t0, t1, lo, hi > lo ? hi : lo + 1 };
 	draw_score_curves(r, &q, a->m, 0);
 	if (b) draw_score_curves(r, &q, b->m, 1);
+}
+
+/* ---- harm -------------------------------------------------------------------------------------------------------- */
+
+static const SDL_Color cBase = { 255, 110, 110, 255 }, cAverted = { 30, 78, 58, 255 }, cAvertedText = { 120, 220, 170, 255 };
+
+/* The baseline's harm at t (its last sample at or before t): 1 with *pH, 0 before its first or when none. */
+static int base_at(const rpl_baseline *bl, eng_time_t t, double *pH) {
+	size_t lo = 0, hi = bl ? bl->n : 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (bl->aT[mid] <= t) lo = mid + 1;
+		else hi = mid;
+	}
+	if (!lo) return 0;
+	*pH = bl->aH[lo - 1];
+	return 1;
+}
+
+static int harm_at(const rpl_model *m, eng_time_t t, double *pH) {
+	const rpl_sample *s = m->bHarm ? rpl_model_sample_at(m, t) : NULL;
+	if (s) *pH = s->v[RPL_M_HARM];
+	return s != NULL;
+}
+
+/* The harm plot's scale: the largest harm of either drill, of the baseline so far and of the summary's baseline (so
+ * that it does not move while the baseline fills in). */
+static double harm_scale(const rpl_side *a, const rpl_side *b) {
+	double hi = fmax(metric_max(a->m, RPL_M_HARM), b && b->m->bHarm ? metric_max(b->m, RPL_M_HARM) : 0);
+	if (a->m->bImpact) hi = fmax(hi, a->m->impactBaseline);
+	for (size_t i = 0; a->base && i < a->base->n; i++) hi = fmax(hi, a->base->aH[i]);
+	return hi > 0 ? hi : 1;
+}
+
+static const char *pct(double f, char *z, size_t n) {
+	snprintf(z, n, "%.0f%%", f * 100);
+	return z;
+}
+
+/* The gutter's legend: the scale, the two curves, the final share averted (the summary's, else from the curves). */
+static void harm_legend(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const rpl_side *a, double hi) {
+	char z[96], zv[32], zp[16];
+	int lh = rpl_text_height(d->text, RPL_TEXT_SMALL), y = g->y, x = g->x + px(d, 2), w = g->w - px(d, 4);
+	const rpl_baseline *bl = a->base;
+	fill(r, g, cBg);
+	snprintf(z, sizeof z, "harm %s", grouped((int64_t)floor(hi + 0.5), zv, sizeof zv));
+	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, x, y, cText, w);
+	if ((y += lh) + lh <= g->y + g->h) rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "nobody acting", x, y, cBase, w);
+	double h0 = 0, h1 = 0;
+	int bFinal = a->m->bImpact;
+	double f = a->m->impactAverted;
+	if (!bFinal && bl && bl->state == RPL_BASE_DONE && bl->n && harm_at(a->m, a->m->duration, &h1)) {
+		h0 = bl->aH[bl->n - 1];
+		f = h0 > 0 ? (h0 - h1) / h0 : 0, bFinal = 1;
+	}
+	if (bFinal && (y += lh) + lh <= g->y + g->h) {
+		snprintf(z, sizeof z, "averted %s", pct(f, zp, sizeof zp));
+		rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, x, y, cAvertedText, w);
+	}
+}
+
+/* The run's harm index over time and the baseline's (the same scenario and seed, nobody acting) on one scale, the
+ * gap between them up to the playhead filled: the harm averted so far. */
+static void draw_harm(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const SDL_Rect *rc, const rpl_side *a, const rpl_side *b,
+                      const rpl_view *v, eng_time_t t0, eng_time_t t1, rpl_frame_info *out) {
+	const rpl_baseline *bl = a->base;
+	double hi = harm_scale(a, b);
+	plot p = { *rc, t0, t1, 0, hi };
+	harm_legend(d, r, g, a, hi);
+	int xNow = rpl_draw_time_x(rc, t0, t1, v->t < t0 ? t0 : v->t > t1 ? t1 : v->t);
+	for (int x = rc->x; x <= xNow && x < rc->x + rc->w; x++) {
+		eng_time_t t = rpl_draw_x_time(rc, t0, t1, x);
+		double h0, h1;
+		if (!base_at(bl, t, &h0) || !harm_at(a->m, t, &h1) || h0 <= h1) continue;
+		int y0 = plot_y(&p, h0), y1 = plot_y(&p, h1);
+		SDL_Rect col = { x, y0, 1, y1 - y0 + 1 };
+		fill(r, &col, cAverted);
+	}
+	if (bl && bl->n) curve(r, &p, bl->aT, bl->aH, bl->n, sizeof *bl->aT, cBase, 0);
+	const rpl_sample *s = a->m->aSample;
+	if (a->m->nSample) curve(r, &p, &s[0].t, &s[0].v[RPL_M_HARM], a->m->nSample, sizeof *s, cText, 0);
+	if (b && b->m->bHarm && b->m->nSample) curve(r, &p, &b->m->aSample[0].t, &b->m->aSample[0].v[RPL_M_HARM], b->m->nSample, sizeof *s, cText, 1);
+	out->harm = *rc, out->harmMax = hi;
+	out->bHarmAt = harm_at(a->m, v->t, &out->harmAt);
+	out->bBaseAt = base_at(bl, v->t, &out->baseAt);
+	/* what the playhead reads, or why there is no baseline */
+	char z[200], zv[32], zp[16], zb[32];
+	if (out->bHarmAt && out->bBaseAt)
+		snprintf(z, sizeof z, "harm averted so far %s (%s of nobody acting's %s)",
+		         grouped((int64_t)floor(out->baseAt - out->harmAt + 0.5), zv, sizeof zv),
+		         pct(out->baseAt > 0 ? (out->baseAt - out->harmAt) / out->baseAt : 0, zp, sizeof zp),
+		         grouped((int64_t)floor(out->baseAt + 0.5), zb, sizeof zb));
+	else if (!bl || bl->state == RPL_BASE_NONE || bl->state == RPL_BASE_FAILED || bl->state == RPL_BASE_TIMEOUT)
+		snprintf(z, sizeof z, "this run's harm only: %s", bl && bl->zNote ? bl->zNote : "no baseline");
+	else
+		snprintf(z, sizeof z, "the baseline (nobody acting) is being computed...");
+	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, rc->x + px(d, 4), rc->y, out->bBaseAt ? cAvertedText : cDim, rc->w / 2);
 }
 
 static void draw_playhead(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_view *v, eng_time_t t0, eng_time_t t1) {
@@ -594,7 +709,7 @@ int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a
 	layout L;
 	memset(out, 0, sizeof *out);
 	if (!(v->bCompare && b)) b = NULL;
-	int rc = make_layout(d, w, h, a->m->nTeam, b != NULL, &L, err);
+	int rc = make_layout(d, w, h, a->m->nTeam, b != NULL, a->m->bHarm, &L, err);
 	if (rc) return rc;
 	eng_time_t t0 = v->t1 > v->t0 ? v->t0 : 0, t1 = v->t1 > v->t0 ? v->t1 : a->m->duration;
 	if (b && b->m->duration > t1 && v->t1 <= v->t0) t1 = b->m->duration;
@@ -613,7 +728,8 @@ int rpl_draw_frame(rpl_draw *d, SDL_Renderer *r, int w, int h, const rpl_side *a
 	draw_header(d, r, &L.header, a, v, out);
 	draw_events(d, r, &L.events, a->m, v);
 	draw_timeline(d, r, &L, a, b, v, t0, t1);
-	draw_curves(d, r, &L, a, b, t0, t1);
+	out->w = w, out->h = h;
+	draw_curves(d, r, &L, a, b, v, t0, t1, out);
 	draw_playhead(d, r, &L, v, t0, t1);
 	if (v->bHelp) draw_help(d, r, w, h);
 	out->header = L.header, out->fleet = L.fleet, out->fleetB = b ? L.fleetB : (SDL_Rect){ 0, 0, 0, 0 };

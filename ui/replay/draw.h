@@ -1,8 +1,9 @@
 /* draw (ui/replay): one frame of the replay viewer, drawn on any SDL_Renderer (the window's, or a software
  * renderer on a surface for headless PNGs): the header (drill, time, the fleet's counts), the fleet panel (every
  * car a cell, cells.h), the event panel (what happened around the playhead), the timeline (attack steps, injects,
- * shares, the facilitator, each team's actions; the playhead), the metric curves (the world's counts and each
- * team's score over time) and the help overlay. With a second drill (compare), both fleets side by side on one
+ * shares, the facilitator, each team's actions; the playhead), the metric curves (the world's counts, the harm
+ * index against the baseline's with the harm averted between them, and each team's score over time) and the help
+ * overlay. With a second drill (compare), both fleets side by side on one
  * shared timeline, both curves overlaid. The fleet panel is drawn into a pixel buffer and copied without blending,
  * so that inside it only the cars carry the five state colours (labels there are kept off them).
  * Knows SDL, the model and the world's read-only views; nothing of the journal's storage. */
@@ -19,14 +20,28 @@
 
 #define RPL_MAX_GROUPS 64
 
+/* The baseline of the impact figures (the same scenario and seed with nobody acting): its harm at each metric
+ * sample received so far, run in a child process (scenarios/impact.h), so that the curve fills in. */
+enum { RPL_BASE_NONE, RPL_BASE_RUNNING, RPL_BASE_DONE, RPL_BASE_FAILED, RPL_BASE_TIMEOUT };
+typedef struct rpl_baseline {
+	int state;                   /* RPL_BASE_*: NONE when it could not be started (zNote says why) */
+	size_t n;                    /* samples so far, in time order */
+	const eng_time_t *aT;
+	const double *aH;
+	const char *zNote;           /* why there is none / why it stopped short (NULL: nothing to say) */
+} rpl_baseline;
+
 /* One drill as the frame shows it. */
 typedef struct rpl_side {
 	const rpl_model *m;
 	const veh_world *w;          /* the world at the frame's time */
 	const char *zLabel;          /* "A  drill.db" */
-	int nGroup;                  /* cohorts, in car-id order */
+	int nGroup;                  /* cohorts (grouped by organisation when the drill declares them) */
 	uint32_t aCount[RPL_MAX_GROUPS];
-	const char *azGroup[RPL_MAX_GROUPS]; /* "Sedan-A · JP-Kanto" */
+	int bFirst;                  /* aFirst given; 0: the groups are consecutive car ids from 0, in group order */
+	uint32_t aFirst[RPL_MAX_GROUPS]; /* each group's first car id */
+	const char *azGroup[RPL_MAX_GROUPS]; /* "Sedan-A · JP-Kanto", "A自動車 · A-Sedan · JP-Kanto" */
+	const rpl_baseline *base;    /* the baseline's harm (NULL: none; only the first drill's is drawn) */
 } rpl_side;
 
 typedef struct rpl_view {
@@ -50,6 +65,10 @@ typedef struct rpl_frame_info {
 	int nSides;
 	int w, h;                    /* the frame */
 	int laneH;                   /* height of a timeline lane: lane i spans timeline.y + i * laneH, laneH rows */
+	SDL_Rect harm;               /* the harm plot inside the curves (w == 0: the journal has no harm) */
+	double harmMax;              /* its scale: 0 at the bottom, harmMax at the top row */
+	double harmAt, baseAt;       /* the run's harm at t (its metric sample) and the baseline's (bBaseAt) */
+	int bHarmAt, bBaseAt;
 } rpl_frame_info;
 
 typedef struct rpl_draw rpl_draw;

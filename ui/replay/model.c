@@ -93,7 +93,7 @@ static const char *kv(json_t *o, char *z, size_t n) {
 static int on_metrics(void *ctx, const eng_journal_row *r) {
 	loader *l = ctx;
 	rpl_model *m = l->m;
-	static const char *const azKey[RPL_M_N] = { "total", "compromised", "patched", "offline", "bricked", "records_exfiltrated" };
+	static const char *const azKey[RPL_M_N] = { "total", "compromised", "patched", "offline", "bricked", "records_exfiltrated", "harm" };
 	json_t *o = r->zJson ? json_loads(r->zJson, 0, NULL) : NULL;
 	if (!o) return KY_EPARSE;
 	if (grow((void **)&m->aSample, m->nSample, &l->nSampleAlloc, sizeof *m->aSample) != 0) {
@@ -103,6 +103,7 @@ static int on_metrics(void *ctx, const eng_journal_row *r) {
 	rpl_sample *s = &m->aSample[m->nSample++];
 	s->t = r->t;
 	for (int k = 0; k < RPL_M_N; k++) s->v[k] = json_number_value(json_object_get(o, azKey[k]));
+	if (json_is_number(json_object_get(o, "harm"))) m->bHarm = 1;
 	json_decref(o);
 	return 0;
 }
@@ -240,6 +241,22 @@ static int cmp_line(const void *pa, const void *pb) {
 	return a->iOrder < b->iOrder ? -1 : a->iOrder > b->iOrder;
 }
 
+/* The impact figures of the run summary (meta summary, written at close) and the seed. */
+static void load_impact(rpl_model *m, eng_journal *j) {
+	char *zSum = eng_journal_meta_get(j, "summary", NULL), *zSeed = eng_journal_meta_get(j, "seed", NULL);
+	json_t *sum = zSum ? json_loads(zSum, 0, NULL) : NULL, *im = json_object_get(sum, "impact");
+	if (json_is_number(json_object_get(im, "averted"))) {
+		m->bImpact = 1;
+		m->impactHarm = json_number_value(json_object_get(im, "harm"));
+		m->impactBaseline = json_number_value(json_object_get(im, "baseline"));
+		m->impactAverted = json_number_value(json_object_get(im, "averted"));
+	}
+	m->seed = zSeed ? strtoull(zSeed, NULL, 10) : 0;
+	json_decref(sum);
+	free(zSum);
+	free(zSeed);
+}
+
 static void load_exercise(rpl_model *m, eng_journal *j) {
 	char *zEx = eng_journal_meta_get(j, "exercise", NULL), *zW = eng_journal_meta_get(j, "whatif", NULL);
 	json_t *ex = zEx ? json_loads(zEx, 0, NULL) : NULL, *w = zW ? json_loads(zW, 0, NULL) : NULL;
@@ -268,6 +285,7 @@ static void load_exercise(rpl_model *m, eng_journal *j) {
 	json_decref(w);
 	free(zEx);
 	free(zW);
+	load_impact(m, j);
 }
 
 int rpl_model_load(rpl_model *m, eng_journal *j, ky_err *err) {

@@ -6,6 +6,7 @@
 #define RPL_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/err.h"
 #include "engine/journal.h"
@@ -18,7 +19,7 @@ enum { RPL_LANE_ATTACK, RPL_LANE_INJECT, RPL_LANE_SHARE, RPL_LANE_FACILITATOR, R
 #define RPL_LANE_WORLD 64 /* event panel lines of other world facts (no timeline lane) */
 
 /* World metrics kept per sample (the fleet message's fields of the same names). */
-enum { RPL_M_TOTAL, RPL_M_COMPROMISED, RPL_M_PATCHED, RPL_M_OFFLINE, RPL_M_BRICKED, RPL_M_RECORDS, RPL_M_N };
+enum { RPL_M_TOTAL, RPL_M_COMPROMISED, RPL_M_PATCHED, RPL_M_OFFLINE, RPL_M_BRICKED, RPL_M_RECORDS, RPL_M_HARM, RPL_M_N };
 
 typedef struct rpl_marker {
 	eng_time_t t;
@@ -62,6 +63,10 @@ typedef struct rpl_model {
 	double scoreMin, scoreMax; /* over every team and sample, 0 included */
 	char *zWhatif;             /* a what-if journal: "what-if from 01:00:00, ALT.jsonl" (NULL otherwise) */
 	eng_time_t tWhatif;        /* where it leaves the recorded drill (-1: not a what-if) */
+	int bHarm;                 /* the metric samples carry the harm index (journals since the impact figures) */
+	int bImpact;               /* the run summary has the impact figures (meta summary.impact): */
+	double impactHarm, impactBaseline, impactAverted; /* its harm, baseline and averted (a fraction) */
+	uint64_t seed;             /* the recorded seed (meta seed) */
 } rpl_model;
 
 /* Reads the model of journal j. 0, or an error naming the table: KY_EIO/KY_EPARSE a damaged journal. */

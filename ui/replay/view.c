@@ -147,6 +147,7 @@ static void handle(viewer *x, const SDL_Event *e, ky_err *err) {
 
 /* Seeks both drills when the time moved, and draws. */
 static int frame(viewer *x, ky_err *err) {
+	rpl_source_poll(x->o->a); /* the baseline's harm curve fills in as its child sends it */
 	if (x->v.t != x->tShown || !x->o->a->side.w) {
 		int rc = rpl_source_at(x->o->a, x->v.t, err);
 		if (rc == 0 && x->o->b) rc = rpl_source_at(x->o->b, x->v.t, err);
@@ -247,6 +248,7 @@ int rpl_view_run(const rpl_view_opts *o, ky_err *err) {
 		rc = rpl_seek_prewarm(o->a->seek, err);
 		if (rc == 0 && o->b) rc = rpl_seek_prewarm(o->b->seek, err);
 	}
+	if (x.zKeys) rpl_source_baseline_wait(o->a, 60000); /* a scripted window (demos, tests) shows it whole */
 	Uint64 tPrev = SDL_GetPerformanceCounter();
 	while (rc == 0 && !x.bQuit) {
 		SDL_Event e;
