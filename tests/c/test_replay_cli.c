@@ -6,6 +6,7 @@
  * give exit 1 and a message naming them. The frames are kept in build/artifacts/replay/ to be looked at. */
 #include "tests/c/ky_test.h"
 
+#include <math.h>
 #include <png.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -633,4 +634,281 @@ TEST(a_fleet_larger_than_the_panel_shares_cells_in_proportion) {
 	(void)zRun;
 	json_decref(o);
 	free(im.p);
+}
+
+/* ---- organisations and the harm index (issues 12, 13) ------------------------------------------------------------ */
+
+static double jreal(json_t *o, const char *zKey) {
+	json_t *v = json_object_get(o, zKey);
+	if (!json_is_number(v)) ky_test_fail(__FILE__, __LINE__, "no number at %s", zKey);
+	return json_number_value(v);
+}
+
+/* The blocks of the fleet: each block's pixels of each colour, in its own rows of the panel, are its cars per
+ * colour times a car's area (exactly: whole pixels); together they cover car ids [0, total) once each. Returns the
+ * blocks' labels joined by "|" (z). */
+static const char *check_groups(const image *im, json_t *o, char *z, size_t n) {
+	json_t *fleet = json_object_get(json_object_get(o, "panels"), "fleet"), *g;
+	double area = json_real_value(json_object_get(o, "car_area"));
+	long long total = jint(o, "fleet.total"), covered = 0, aSum[5] = { 0 };
+	size_t i, at = 0;
+	ASSERT_EQ_INT(area, (double)(long long)area); /* whole pixels: the counts below are exact */
+	z[0] = 0;
+	json_array_foreach(json_object_get(o, "groups"), i, g) {
+		json_t *rows = json_object_get(g, "rows");
+		json_t *rect = json_pack("[IIII]", json_integer_value(json_array_get(fleet, 0)),
+		                         json_integer_value(json_array_get(fleet, 1)) + json_integer_value(json_array_get(rows, 0)),
+		                         json_integer_value(json_array_get(fleet, 2)), json_integer_value(json_array_get(rows, 1)));
+		long long nPix[5], nCars = 0;
+		check_areas(im, rect, json_object_get(g, "drawn"), area, nPix);
+		for (int c = 0; c < 5; c++) {
+			long long k = json_integer_value(json_object_get(json_object_get(g, "drawn"), azClass[c]));
+			nCars += k, aSum[c] += k;
+		}
+		ASSERT_EQ_INT(nCars, jint(g, "cars"));
+		/* car ids: no two blocks overlap (each starts where no other block's cars are) */
+		long long f = jint(g, "first");
+		size_t j;
+		json_t *h;
+		json_array_foreach(json_object_get(o, "groups"), j, h) {
+			if (j != i) ASSERT_TRUE(f + jint(g, "cars") <= jint(h, "first") || jint(h, "first") + jint(h, "cars") <= f);
+		}
+		covered += nCars;
+		json_decref(rect);
+		at += (size_t)snprintf(z + at, at < n ? n - at : 0, "%s%s", i ? "|" : "", json_string_value(json_object_get(g, "label")));
+	}
+	ASSERT_EQ_INT(covered, total);
+	for (int c = 0; c < 5; c++) ASSERT_EQ_INT(aSum[c], json_integer_value(json_object_get(json_object_get(o, "drawn"), azClass[c])));
+	return z;
+}
+
+/* The org of each of national-relay's OEMs, by name (the scenario's orgs{}). */
+static const char *const azOrgId[3] = { "oem_a", "oem_b", "oem_c" }, *const azOrgName[3] = { "A自動車", "B自動車", "C自動車" };
+
+/* Each org's blocks together hold its cars: their cars and compromised cars are the org's of `kyodo run --until`. */
+static void same_org_counts(json_t *o, json_t *r) {
+	ASSERT_EQ_INT(jint(o, "fleet.bricked"), 0); /* so that a compromised car is drawn compromised */
+	for (int k = 0; k < 3; k++) {
+		long long nCars = 0, nComp = 0;
+		size_t i;
+		json_t *g;
+		json_array_foreach(json_object_get(o, "groups"), i, g) {
+			if (strncmp(json_string_value(json_object_get(g, "label")), azOrgName[k], strlen(azOrgName[k])) != 0) continue;
+			nCars += jint(g, "cars");
+			nComp += jint(g, "drawn.compromised");
+		}
+		json_t *org = json_object_get(json_object_get(r, "orgs"), azOrgId[k]);
+		ASSERT_EQ_INT(nCars, json_integer_value(json_object_get(org, "total")));
+		ASSERT_EQ_INT(nComp, json_integer_value(json_object_get(org, "compromised")));
+	}
+}
+
+/* national-relay: one block per cohort, an org's cohorts together in the order the orgs are declared, each labelled
+ * with its org's name; the same drill with the orgs declared in another order than its cohorts keeps every block's
+ * cars exact (blocks out of car-id order). */
+TEST(the_fleet_is_grouped_by_org_in_the_order_declared) {
+	image im = { 0 };
+	char z[2000], zLua[600], zDb[600], *zOut = NULL;
+	const char *zNr = journal("national-relay", "orgs");
+	eng_time_t t = ENG_S(2 * 3600 + 40 * 60);
+	json_t *o = frame(zNr, NULL, t, "national-relay-orgs", &im);
+	check_groups(&im, o, z, sizeof z);
+	ASSERT_EQ_INT(json_array_size(json_object_get(o, "groups")), 5);
+	const char *azWant[5] = { "A自動車 · ", "A自動車 · ", "B自動車 · ", "B自動車 · ", "C自動車 · " };
+	for (int i = 0; i < 5; i++) {
+		const char *zLabel = json_string_value(json_object_get(json_array_get(json_object_get(o, "groups"), (size_t)i), "label"));
+		if (strncmp(zLabel, azWant[i], strlen(azWant[i])) != 0) ky_test_fail(__FILE__, __LINE__, "block %d is '%s'", i, zLabel);
+	}
+	json_t *r = run_until("national-relay", NULL, t);
+	same_org_counts(o, r);
+	ASSERT_LT(0, jint(o, "drawn.compromised"));
+	json_decref(r);
+	json_decref(o);
+	free(im.p);
+	/* the orgs declared B, C, A (A's line moved after C's): A's blocks, car ids 0.., come last */
+	snprintf(zLua, sizeof zLua, "%s/nr-order.lua", ky_test_tmpdir());
+	snprintf(zDb, sizeof zDb, "%s/nr-order.db", ky_test_tmpdir());
+	FILE *f = fopen("scenarios/national-relay.lua", "r");
+	ASSERT_TRUE(f != NULL);
+	size_t cap = 1 << 20, n = 0;
+	char *zText = malloc(cap);
+	n = fread(zText, 1, cap - 1, f);
+	zText[n] = 0;
+	fclose(f);
+	const char *zA = "\t{ id = \"oem_a\", name = \"A自動車\", kind = \"oem\" },\n", *zC = "\t{ id = \"oem_c\", name = \"C自動車\", kind = \"oem\" },\n";
+	char *pA = strstr(zText, zA), *pC = strstr(zText, zC);
+	ASSERT_TRUE(pA && pC && pA < pC);
+	f = fopen(zLua, "w");
+	fwrite(zText, 1, (size_t)(pA - zText), f);                       /* up to A's line */
+	fwrite(pA + strlen(zA), 1, (size_t)(pC + strlen(zC) - pA - strlen(zA)), f); /* B's and C's */
+	fputs(zA, f);
+	fputs(pC + strlen(zC), f);
+	fclose(f);
+	free(zText);
+	ASSERT_EQ_INT(run(NULL, NULL, "run %s --actions scenarios/national-relay.good.jsonl --db %s --no-impact", zLua, zDb), 0);
+	o = frame(zDb, NULL, t, "national-relay-orgs-reordered", &im);
+	check_groups(&im, o, z, sizeof z);
+	const char *azWant2[5] = { "B自動車 · ", "B自動車 · ", "C自動車 · ", "A自動車 · ", "A自動車 · " };
+	for (int i = 0; i < 5; i++) {
+		json_t *g = json_array_get(json_object_get(o, "groups"), (size_t)i);
+		const char *zLabel = json_string_value(json_object_get(g, "label"));
+		if (strncmp(zLabel, azWant2[i], strlen(azWant2[i])) != 0) ky_test_fail(__FILE__, __LINE__, "block %d is '%s'", i, zLabel);
+		if (i == 3) ASSERT_EQ_INT(jint(g, "first"), 0);
+	}
+	ASSERT_EQ_INT(run(&zOut, NULL, "run %s --actions scenarios/national-relay.good.jsonl --until %.6f --json --no-impact", zLua, (double)t / 1e6), 0);
+	r = json_line(zOut);
+	same_counts(o, r);
+	same_org_counts(o, r);
+	json_decref(r);
+	json_decref(o);
+	free(zOut);
+	free(im.p);
+}
+
+/* A drill without orgs: one block per cohort, labelled model · region, in car-id order, as before the orgs. */
+TEST(a_drill_without_orgs_keeps_its_blocks_in_car_id_order) {
+	image im = { 0 };
+	char z[2000];
+	json_t *o = frame(journal("tcu-remote", "noorgs"), NULL, ENG_S(5400), "no-orgs", &im);
+	check_groups(&im, o, z, sizeof z);
+	size_t i;
+	json_t *g;
+	long long at = 0;
+	json_array_foreach(json_object_get(o, "groups"), i, g) {
+		ASSERT_EQ_INT(jint(g, "first"), at);
+		at += jint(g, "cars");
+		const char *zL = json_string_value(json_object_get(g, "label")), *p = strstr(zL, " · ");
+		ASSERT_TRUE(p && !strstr(p + 1, " · ")); /* model · region: no org */
+	}
+	ASSERT_LE(2, (long long)i);
+	json_decref(o);
+	free(im.p);
+}
+
+/* The metric row of the journal in force at t (the last at or before it), as JSON. */
+static json_t *metrics_row(const char *zDb, eng_time_t t) {
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	ASSERT_EQ_INT(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT data FROM metrics WHERE t_us <= ? ORDER BY t_us DESC, id DESC LIMIT 1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, t);
+	ASSERT_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+	json_t *o = json_line((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return o;
+}
+
+static json_t *meta_json(const char *zDb, const char *zKey) {
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	ASSERT_EQ_INT(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+	ASSERT_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+	json_t *o = json_line((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return o;
+}
+
+/* Pixels of one colour in a rectangle, left of x1 (exclusive) or from it. */
+static long long colour_pixels(const image *im, json_t *rect, const uint8_t rgb[3], int x1, int bRight) {
+	int x0 = (int)json_integer_value(json_array_get(rect, 0)), y0 = (int)json_integer_value(json_array_get(rect, 1));
+	int w = (int)json_integer_value(json_array_get(rect, 2)), h = (int)json_integer_value(json_array_get(rect, 3));
+	long long n = 0;
+	for (int y = y0; y < y0 + h; y++)
+		for (int x = x0; x < x0 + w; x++) {
+			const uint8_t *p = im->p + ((size_t)y * (size_t)im->w + (size_t)x) * 4;
+			if ((bRight ? x >= x1 : x < x1) && p[0] == rgb[0] && p[1] == rgb[1] && p[2] == rgb[2]) n++;
+		}
+	return n;
+}
+
+static const uint8_t kBaseline[3] = { 255, 110, 110 }, kAverted[3] = { 30, 78, 58 };
+
+/* Under the curves: the run's harm (the journal's metric rows) and the baseline's (the same scenario and seed, nobody
+ * acting: `kyodo run --until T` without actions), the gap between them filled up to the playhead, the summary's
+ * final share averted; at the end the baseline is the impact figures' own. */
+TEST(the_harm_curve_shows_the_run_against_nobody_acting) {
+	image im = { 0 };
+	char *zOut = NULL;
+	const char *zDb = journal("national-relay", "harm");
+	eng_time_t t = ENG_S(3 * 3600);
+	json_t *o = frame(zDb, NULL, t, "national-relay-harm", &im), *h = json_object_get(o, "harm");
+	json_t *panels = json_object_get(o, "panels"), *rc = json_object_get(panels, "harm"), *cv = json_object_get(panels, "curves");
+	ASSERT_TRUE(json_is_array(rc));
+	/* inside the curves panel */
+	ASSERT_LE(json_integer_value(json_array_get(cv, 1)), json_integer_value(json_array_get(rc, 1)));
+	ASSERT_LE(json_integer_value(json_array_get(rc, 1)) + json_integer_value(json_array_get(rc, 3)),
+	          json_integer_value(json_array_get(cv, 1)) + json_integer_value(json_array_get(cv, 3)));
+	ASSERT_EQ_STR(json_string_value(json_object_get(h, "baseline_state")), "done");
+	json_t *row = metrics_row(zDb, t);
+	ASSERT_EQ_INT(jreal(h, "harm") == jreal(row, "harm"), 1);
+	ASSERT_EQ_INT(run(&zOut, NULL, "run scenarios/national-relay.lua --until %.6f --json --no-impact", (double)t / 1e6), 0);
+	json_t *r = json_line(zOut);
+	double h0 = jreal(json_object_get(r, "fleet"), "harm");
+	ASSERT_NEAR(jreal(h, "baseline"), h0, 1e-9 * h0);
+	ASSERT_LT(jreal(h, "harm"), jreal(h, "baseline")); /* the good script averts harm by then */
+	ASSERT_NEAR(jreal(h, "averted_so_far"), jreal(h, "baseline") - jreal(h, "harm"), 1e-6);
+	json_t *sum = meta_json(zDb, "summary"), *im0 = json_object_get(sum, "impact");
+	ASSERT_NEAR(jreal(h, "averted"), jreal(im0, "averted"), 1e-12);
+	/* the gap is filled left of the playhead only; the baseline's curve is drawn */
+	int xNow = (int)(json_integer_value(json_array_get(rc, 0)) +
+	                 llround((double)t * (double)(json_integer_value(json_array_get(rc, 2)) - 1) / (double)jint(o, "duration_us")));
+	ASSERT_LT(0, colour_pixels(&im, rc, kAverted, xNow + 1, 0));
+	ASSERT_EQ_INT(colour_pixels(&im, rc, kAverted, xNow + 1, 1), 0);
+	ASSERT_LT(0, colour_pixels(&im, rc, kBaseline, 0, 1));
+	json_decref(r), json_decref(row), json_decref(o);
+	free(zOut), free(im.p);
+	/* at the end: the baseline is the impact figures' (forked runs in `kyodo run`), the run's harm theirs too */
+	o = frame(zDb, NULL, ENG_S(100000), "national-relay-harm-end", &im);
+	h = json_object_get(o, "harm");
+	ASSERT_NEAR(jreal(h, "baseline"), jreal(im0, "baseline"), 1e-3);
+	ASSERT_NEAR(jreal(h, "harm"), jreal(im0, "harm"), 1e-3);
+	json_decref(sum), json_decref(o);
+	free(im.p);
+}
+
+/* Nobody acted: the run is its own baseline, nothing averted at any time. */
+TEST(a_drill_nobody_acted_in_averts_nothing) {
+	char zDb[600];
+	image im = { 0 };
+	snprintf(zDb, sizeof zDb, "%s/none.db", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, NULL, "run scenarios/tcu-remote.lua --db %s", zDb), 0);
+	for (int k = 1; k <= 3; k++) {
+		json_t *o = frame(zDb, NULL, ENG_S(k * 3600), "harm-none", &im), *h = json_object_get(o, "harm");
+		ASSERT_LT(0, jreal(h, "harm"));
+		ASSERT_NEAR(jreal(h, "baseline"), jreal(h, "harm"), 1e-9 * jreal(h, "harm"));
+		ASSERT_EQ_INT(colour_pixels(&im, json_object_get(json_object_get(o, "panels"), "harm"), kAverted, 0, 1), 0);
+		json_decref(o);
+		free(im.p);
+	}
+}
+
+/* A scenario that cannot be rebuilt (no text in the journal; a loaded file missing): the run's harm only, and the
+ * describe line says why. */
+TEST(without_the_scenario_the_harm_plot_shows_the_run_only) {
+	image im = { 0 };
+	sqlite3 *db = NULL;
+	const char *zDb = journal("tcu-remote", "notext"), *zSb = journal("sbom-zlib", "nofiles");
+	ASSERT_EQ_INT(sqlite3_open(zDb, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'scenario_text'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_EQ_INT(sqlite3_open(zSb, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'scenario_files'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	const char *azDb[2] = { zDb, zSb }, *azState[2] = { "unavailable", "failed" };
+	for (int k = 0; k < 2; k++) {
+		json_t *o = frame(azDb[k], NULL, ENG_S(3600), k ? "harm-no-files" : "harm-no-text", &im), *h = json_object_get(o, "harm");
+		json_t *row = metrics_row(azDb[k], ENG_S(3600));
+		ASSERT_EQ_STR(json_string_value(json_object_get(h, "baseline_state")), azState[k]);
+		ASSERT_TRUE(json_is_null(json_object_get(h, "baseline")));
+		ASSERT_EQ_INT(jreal(h, "harm") == jreal(row, "harm"), 1);
+		ASSERT_TRUE(strstr(json_string_value(json_object_get(h, "note")), "cannot be rebuilt") != NULL);
+		ASSERT_EQ_INT(colour_pixels(&im, json_object_get(json_object_get(o, "panels"), "harm"), kAverted, 0, 1), 0);
+		json_decref(row);
+		json_decref(o);
+		free(im.p);
+	}
 }

@@ -131,14 +131,20 @@ static const char *lane_name(const rpl_model *m, int lane) {
 	return lane < RPL_LANE_TEAM0 ? az[lane] : m->azTeam[lane - RPL_LANE_TEAM0];
 }
 
-/* The fleet's blocks in the order drawn: label, first car id, cars. */
-static json_t *groups_json(const rpl_side *s) {
+/* The fleet's blocks in the order drawn: label, first car id, cars, rows of the panel (y, h from fleet.y), cars per
+ * colour. */
+static json_t *groups_json(const rpl_side *s, const rpl_frame_info *fi) {
 	json_t *a = json_array();
 	uint32_t at = 0;
 	for (int g = 0; g < s->nGroup; g++) {
 		uint32_t iFirst = s->bFirst ? s->aFirst[g] : at;
-		json_array_append_new(a, json_pack("{sssIsI}", "label", s->azGroup[g] ? s->azGroup[g] : "", "first", (json_int_t)iFirst, "cars",
-		                                   (json_int_t)s->aCount[g]));
+		json_t *o = json_pack("{sssIsI}", "label", s->azGroup[g] ? s->azGroup[g] : "", "first", (json_int_t)iFirst, "cars",
+		                      (json_int_t)s->aCount[g]);
+		if (g < fi->nGroup) {
+			json_object_set_new(o, "rows", json_pack("[ii]", fi->aGroup[g].y, fi->aGroup[g].h));
+			json_object_set_new(o, "drawn", drawn_json(fi->aGroup[g].drawn));
+		}
+		json_array_append_new(a, o);
 		at += s->aCount[g];
 	}
 	return a;
@@ -186,7 +192,7 @@ static json_t *describe(const rpl_frame_info *fi, const rpl_source *a, const rpl
 	json_object_set_new(o, "exact", json_string(rpl_seek_exact_log(a->seek) ? "world log" : "re-simulation"));
 	json_object_set_new(o, "font", zFont ? json_string(zFont) : json_null());
 	json_object_set_new(o, "markers", marks);
-	json_object_set_new(o, "groups", groups_json(&a->side));
+	json_object_set_new(o, "groups", groups_json(&a->side, fi));
 	if (fi->harm.w) json_object_set_new(o, "harm", harm_json(fi, a));
 	if (b && fi->nSides == 2)
 		json_object_set_new(o, "compare", json_pack("{sIsosos{so}}", "t_us", (json_int_t)b->t, "fleet", counts_json(&fi->counts[1]),

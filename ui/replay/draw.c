@@ -301,6 +301,12 @@ static int draw_fleet(rpl_draw *d, SDL_Renderer *r, int k, const rpl_side *s, co
 	else SDL_UpdateTexture(f->tex, NULL, f->pix, f->w * 4);
 	SDL_RenderCopy(r, f->tex, NULL, rc);
 	out->carArea[k] = rpl_cells_car_area(&f->L);
+	for (int g = 0; k == 0 && g < f->L.nGroup && g < RPL_MAX_GROUPS; g++) {
+		out->aGroup[g].y = f->L.aGroup[g].y;
+		out->aGroup[g].h = f->L.hdr + f->L.aGroup[g].rows * (f->L.cellH + f->L.gap);
+		memcpy(out->aGroup[g].drawn, f->aGroupDrawn[g], sizeof out->aGroup[g].drawn);
+		out->nGroup = g + 1;
+	}
 	return 0;
 }
 

@@ -65,6 +65,11 @@ typedef struct rpl_frame_info {
 	int nSides;
 	int w, h;                    /* the frame */
 	int laneH;                   /* height of a timeline lane: lane i spans timeline.y + i * laneH, laneH rows */
+	int nGroup;                  /* the first drill's blocks in the fleet panel, in the order drawn: */
+	struct {
+		int y, h;                /* its rows in the panel (from the top of its label strip), relative to fleet.y */
+		int64_t drawn[RPL_NCLASS]; /* its cars per colour */
+	} aGroup[RPL_MAX_GROUPS];
 	SDL_Rect harm;               /* the harm plot inside the curves (w == 0: the journal has no harm) */
 	double harmMax;              /* its scale: 0 at the bottom, harmMax at the top row */
 	double harmAt, baseAt;       /* the run's harm at t (its metric sample) and the baseline's (bBaseAt) */
