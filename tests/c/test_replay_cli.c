@@ -825,7 +825,7 @@ static long long colour_pixels(const image *im, json_t *rect, const uint8_t rgb[
 	return n;
 }
 
-static const uint8_t kBaseline[3] = { 255, 110, 110 }, kAverted[3] = { 30, 78, 58 };
+static const uint8_t kBaseline[3] = { 255, 110, 110 }, kAverted[3] = { 34, 100, 74 };
 
 /* Under the curves: the run's harm (the journal's metric rows) and the baseline's (the same scenario and seed, nobody
  * acting: `kyodo run --until T` without actions), the gap between them filled up to the playhead, the summary's

@@ -582,7 +582,7 @@ static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl
 
 /* ---- harm -------------------------------------------------------------------------------------------------------- */
 
-static const SDL_Color cBase = { 255, 110, 110, 255 }, cAverted = { 30, 78, 58, 255 }, cAvertedText = { 120, 220, 170, 255 };
+static const SDL_Color cBase = { 255, 110, 110, 255 }, cAverted = { 34, 100, 74, 255 }, cAvertedText = { 120, 220, 170, 255 };
 
 /* The baseline's harm at t (its last sample at or before t): 1 with *pH, 0 before its first or when none. */
 static int base_at(const rpl_baseline *bl, eng_time_t t, double *pH) {
