@@ -161,6 +161,7 @@ static int harm_band_h(const rpl_draw *d, int h) { return (int)fmax(px(d, 48), h
 
 typedef struct layout {
 	SDL_Rect header, fleetTitle, fleet, fleetTitleB, fleetB, events, gutter, timeline, ticks, curves;
+	int harmH;     /* the harm plot's band at the bottom of the curves (0: none) */
 } layout;
 
 static int make_layout(rpl_draw *d, int w, int h, int nTeam, int bCompare, int bHarm, layout *L, ky_err *err) {
@@ -171,9 +172,13 @@ static int make_layout(rpl_draw *d, int w, int h, int nTeam, int bCompare, int b
 	L->header = (SDL_Rect){ 0, 0, w, px(d, 40) };
 	d->laneH = (int)fmin(px(d, 12), fmax(4, (h * 0.2) / nLane));
 	int tlH = d->laneH * nLane, ticksH = rpl_text_height(d->text, RPL_TEXT_SMALL) + px(d, 2);
-	int curvesH = (int)fmax(px(d, 96), h * 0.2) + (bHarm ? harm_band_h(d, h) : 0);
+	int curvesH = (int)fmax(px(d, 96), h * 0.2), yTop = L->header.h + pad;
+	/* the harm plot below the curves, when it leaves the fleet its room (a small frame goes without it) */
+	L->harmH = bHarm ? harm_band_h(d, h) : 0;
+	if (h - pad - curvesH - L->harmH - ticksH - tlH - pad - yTop < 100) L->harmH = 0;
+	curvesH += L->harmH;
 	int yBottom = h - pad - curvesH - ticksH - tlH;
-	int yTop = L->header.h + pad, topH = yBottom - pad - yTop;
+	int topH = yBottom - pad - yTop;
 	int fleetW = (int)((w - 3 * pad) * 0.66);
 	L->events = (SDL_Rect){ pad + fleetW + pad, yTop, w - 3 * pad - fleetW, topH };
 	L->gutter = (SDL_Rect){ pad, yBottom, gutterW, tlH };
@@ -546,8 +551,8 @@ static void draw_harm(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const SDL
 static void draw_curves(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_side *a, const rpl_side *b, const rpl_view *v,
                         eng_time_t t0, eng_time_t t1, rpl_frame_info *out) {
 	SDL_Rect rcAll = L->curves, rcH = { 0, 0, 0, 0 };
-	if (a->m->bHarm) {
-		int hh = harm_band_h(d, out->h);
+	if (L->harmH) {
+		int hh = L->harmH;
 		rcAll.h -= hh;
 		rcH = (SDL_Rect){ rcAll.x, rcAll.y + rcAll.h + px(d, 2), rcAll.w, hh - px(d, 4) };
 		SDL_Rect g = { L->gutter.x, rcH.y, L->gutter.w, rcH.h };
