@@ -630,7 +630,7 @@ static void harm_legend(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const r
 	fill(r, g, cBg);
 	snprintf(z, sizeof z, "harm %s", grouped((int64_t)floor(hi + 0.5), zv, sizeof zv));
 	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, x, y, cText, w);
-	if ((y += lh) + lh <= g->y + g->h) rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "nobody acting", x, y, cBase, w);
+	if (bl && bl->n && (y += lh) + lh <= g->y + g->h) rpl_text_draw(d->text, r, RPL_TEXT_SMALL, "nobody acting", x, y, cBase, w);
 	double h0 = 0, h1 = 0;
 	int bFinal = a->m->bImpact;
 	double f = a->m->impactAverted;
@@ -679,7 +679,7 @@ static void draw_harm(rpl_draw *d, SDL_Renderer *r, const SDL_Rect *g, const SDL
 		snprintf(z, sizeof z, "this run's harm only: %s", bl && bl->zNote ? bl->zNote : "no baseline");
 	else
 		snprintf(z, sizeof z, "the baseline (nobody acting) is being computed...");
-	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, rc->x + px(d, 4), rc->y, out->bBaseAt ? cAvertedText : cDim, rc->w / 2);
+	rpl_text_draw(d->text, r, RPL_TEXT_SMALL, z, rc->x + px(d, 4), rc->y, out->bBaseAt ? cAvertedText : cDim, rc->w * 3 / 4);
 }
 
 static void draw_playhead(rpl_draw *d, SDL_Renderer *r, const layout *L, const rpl_view *v, eng_time_t t0, eng_time_t t1) {

@@ -147,7 +147,7 @@ void rpl_source_poll(rpl_source *s) {
 	if (n && s->aBaseT[n - 1] >= s->m.duration) s->base.state = RPL_BASE_DONE;
 	else {
 		char z[32];
-		base_note(s, RPL_BASE_FAILED, "the baseline stopped at %s (the scenario cannot be rebuilt: a file it loads is missing?)",
+		base_note(s, RPL_BASE_FAILED, "the scenario cannot be rebuilt (a file it loads missing?): the baseline stopped at %s",
 		          eng_time_format(n ? s->aBaseT[n - 1] : 0, z, sizeof z));
 	}
 }
