@@ -28,6 +28,11 @@ void scn_drill__event(scn_drill *d, const char *zKind, const char *zSubject, jso
 	}
 }
 
+void scn_drill_note(scn_drill *d, const char *zKind, json_t *detail) {
+	if (!zKind || strncmp(zKind, "facilitator.", 12)) return; /* not a way to forge the simulation's facts */
+	scn_drill__event(d, zKind, "facilitator", detail);
+}
+
 void scn_drill__script_error(scn_drill *d, const ky_err *err, const char *zWhat) {
 	size_t nPos;
 	const char *zRest;

@@ -104,6 +104,10 @@ json_t *scn_drill_action_schemas(const scn_drill *d);
 
 /* Facilitator: ad-hoc inject {"to":[...]|"all","title":..,"body":..,"severity":..,"id"?:..} sent now. */
 int scn_drill_inject(scn_drill *d, json_t *msg, ky_err *err);
+/* A fact from outside the simulation, told to the observers (the journal) at the drill's current time: the facilitator's
+ * clock controls (kind "facilitator.control", detail {"cmd","speed","running","hold_at_us"?}) so that the debrief
+ * can show when the room paused. zKind must start with "facilitator."; the world and the scores never see it. */
+void scn_drill_note(scn_drill *d, const char *zKind, json_t *detail);
 /* Facilitator grade of an action by seq: points add to that action's team (a second grade replaces the first). */
 int scn_drill_grade(scn_drill *d, int64_t seq, double points, const char *zComment, ky_err *err);
 /* Read receipt of a team for an inject (KY_ENOENT for an unknown team or an inject it has not received). */

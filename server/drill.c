@@ -586,6 +586,14 @@ int srv_drill_flush(srv_drill *d, ky_err *err) {
 	return rc ? rc : scn_record_error(d->pRec, err);
 }
 
+void srv_drill_control_note(srv_drill *d, const char *zCmd, double speed, int bRunning, eng_time_t tHold) {
+	json_t *det = json_pack("{s:s, s:f, s:b}", "cmd", zCmd, "speed", speed, "running", bRunning);
+	if (!det) return;
+	if (tHold >= 0) json_object_set_new(det, "hold_at_us", json_integer(tHold));
+	scn_drill_note(d->pDrill, "facilitator.control", det);
+	json_decref(det);
+}
+
 int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err) {
 	return scn_drill_grade(d->pDrill, iSeq, points, zComment, err);
 }

@@ -78,6 +78,8 @@ void srv_drill_actions_cb(srv_drill *d, srv_drill_act *aAct, int nAct, srv_drill
 int srv_drill_inject(srv_drill *d, json_t *pMsg, ky_err *err);
 /* Commits the journal's pending rows (called on a wall-clock timer); 0 or the first recording error. */
 int srv_drill_flush(srv_drill *d, ky_err *err);
+/* Journals a facilitator's clock control (pause, resume, speed, hold_at, stop) at the drill's current time. */
+void srv_drill_control_note(srv_drill *d, const char *zCmd, double speed, int bRunning, eng_time_t tHold);
 int srv_drill_grade(srv_drill *d, int64_t iSeq, double points, const char *zComment, ky_err *err);
 int srv_drill_read(srv_drill *d, const char *zTeam, const char *zInject, ky_err *err);
 

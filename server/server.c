@@ -314,6 +314,7 @@ static void clock_step(srv *s) {
 		s->tBase = srv_drill_now(s->pDrill);
 		lws_sul_cancel(&s->sulStep);
 		srv_log(s, "the clock reached the hold the facilitator set: paused");
+		srv_drill_control_note(s->pDrill, "held", s->speed, 0, -1);
 		broadcast_clock(s);
 		send_fleet(s);
 	} else if (srv_drill_now(s->pDrill) >= tEnd) {
@@ -776,6 +777,7 @@ static void on_control(srv *s, conn *c, srv_req *r) {
 		break;
 	}
 	srv_log(s, "facilitator: %s%s (speed %g)", srv_cmd_name(r->cmd), s->bRunning ? ", running" : ", held", s->speed);
+	srv_drill_control_note(s->pDrill, srv_cmd_name(r->cmd), s->speed, s->bRunning, s->tHold);
 	broadcast_clock(s);
 }
 

@@ -6,7 +6,8 @@
 // a server resumed from its journal (--resume) gives the same reasons back.
 import fs from "node:fs";
 import path from "node:path";
-import { startServer, stopServer, Client, tmpdir, run, assert, assertEq, failures } from "./ws_lib.mjs";
+import { execFileSync } from "node:child_process";
+import { startServer, stopServer, Client, tmpdir, run, assert, assertEq, failures, sql, KYODO } from "./ws_lib.mjs";
 
 const SCENARIO = `
 scenario { id = "ws-score", title = "Score reasons over the wire", duration = "2h", seed = 9 }
@@ -112,6 +113,17 @@ for (const c of [fac, soc]) c.close();
 await stopServer(srv);
 
 await run([
+	["the facilitator's clock controls are journaled at their sim times, and the replay's timeline shows them", async () => {
+		const rows = sql(path.join(dir, "j.db"), "SELECT t_us, json_extract(detail, '$.cmd'), json_extract(detail, '$.running'), " +
+			"coalesce(json_extract(detail, '$.hold_at_us'), '') FROM events WHERE kind = 'facilitator.control' ORDER BY id")
+			.split("\n").map((l) => l.split("|"));
+		assertEq(rows.map((r) => r.join(" ")), ["0 speed 0 ", "0 hold_at 0 120000000", "0 start 1 120000000", "120000000 held 0 ",
+			"120000000 hold_at 0 720000000", "120000000 resume 1 720000000", "720000000 held 0 "], "controls");
+		const out = execFileSync(KYODO, ["replay", path.join(dir, "j.db"), "--headless", "--at", "00:12:00", "--out", path.join(dir, "f.png")],
+			{ encoding: "utf8", env: { ...process.env, SDL_VIDEODRIVER: "dummy" } });
+		const marks = JSON.parse(out.trim().split("\n").pop()).markers.filter((m) => m.lane === "facilitator").map((m) => m.t_us);
+		assertEq(marks, [0, 0, 0, 120e6, 120e6, 120e6, 720e6], "markers on the facilitator's lane");
+	}],
 	["a server resumed from its journal gives every reason back", async () => {
 		srv = await startServer(file, ["--db", path.join(dir, "j.db"), "--resume"]);
 		const w = await Client.open(srv.ws);

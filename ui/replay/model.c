@@ -161,6 +161,16 @@ static int on_event(void *ctx, eng_time_t t, const char *zKind, const char *zSub
 		add_line(l, r->t, RPL_LANE_ATTACK, 0, "%s %s %s", k, r->zSubject ? r->zSubject : "", kv(d, zB, sizeof zB));
 	} else if (!strcmp(k, "log")) {
 		add_line(l, r->t, RPL_LANE_FACILITATOR, 0, "log: %s", json_string_value(json_object_get(d, "text")));
+	} else if (!strcmp(k, "facilitator.control")) { /* the room's clock: pause, resume, speed, hold_at, stop */
+		const char *zCmd = json_string_value(json_object_get(d, "cmd"));
+		json_t *jHold = json_object_get(d, "hold_at_us");
+		char zHold[32] = "";
+		if (json_is_integer(jHold)) eng_time_format((eng_time_t)json_integer_value(jHold), zHold, sizeof zHold);
+		snprintf(zLabel, sizeof zLabel, "%s", zCmd ? zCmd : "control");
+		add_marker(l, r->t, RPL_LANE_FACILITATOR, 0, zLabel);
+		add_line(l, r->t, RPL_LANE_FACILITATOR, 0, "facilitator: %s, speed x%g, %s%s%s", zLabel,
+		         json_number_value(json_object_get(d, "speed")), json_is_true(json_object_get(d, "running")) ? "running" : "paused",
+		         zHold[0] ? ", pause at " : "", zHold);
 	} else if (!strncmp(k, "scenario.", 9)) {
 		add_line(l, r->t, RPL_LANE_FACILITATOR, 1, "%s %s: %s", k, r->zSubject ? r->zSubject : "",
 		         json_string_value(json_object_get(d, "message")));
