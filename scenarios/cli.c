@@ -323,10 +323,12 @@ static void print_summary(json_t *s) {
 	json_t *fl = json_object_get(s, "fleet");
 	printf("scenario   %s (seed %lld)\n", json_string_value(json_object_get(s, "scenario")),
 	       (long long)json_integer_value(json_object_get(s, "seed")));
-	printf("sim end    %s, %lld events, %lld actions, %lld injects sent, %lld scenario errors\n",
+	json_t *act = json_object_get(s, "actions");  /* {"applied","refused"} */
+	printf("sim end    %s, %lld events, %lld actions (%lld refused), %lld injects sent, %lld scenario errors\n",
 	       eng_time_format((eng_time_t)json_integer_value(json_object_get(s, "sim_end_us")), z, sizeof z),
 	       (long long)json_integer_value(json_object_get(s, "events")),
-	       (long long)json_integer_value(json_object_get(s, "actions")),
+	       (long long)json_integer_value(json_object_get(act, "applied")),
+	       (long long)json_integer_value(json_object_get(act, "refused")),
 	       (long long)json_integer_value(json_object_get(s, "injects_sent")),
 	       (long long)json_integer_value(json_object_get(s, "scenario_errors")));
 	printf("fleet      total %lld, compromised %lld, patched %lld, offline %lld\n",
