@@ -296,15 +296,39 @@ static int run_once(const run_opts *o, const cli_actions *acts, json_t **pSummar
 	return rc;
 }
 
+static double num(json_t *o, const char *zKey) { return json_number_value(json_object_get(o, zKey)); }
+
+/* The impact lines; with the recorded drill's figures (whatif's impact_recorded) beside each one. */
+static void print_impact(json_t *im, json_t *rec) {
+	const char *k;
+	json_t *v;
+	if (!im) return;
+	if (rec) {
+		printf("impact     harm %.1f (recorded %.1f), baseline %.1f (no team actions): %.1f %% averted (recorded %.1f %%)\n",
+		       num(im, "harm"), num(rec, "harm"), num(im, "baseline"), 100 * num(im, "averted"), 100 * num(rec, "averted"));
+	} else {
+		printf("impact     harm %.1f, baseline %.1f (no team actions): %.1f %% averted\n", num(im, "harm"), num(im, "baseline"),
+		       100 * num(im, "averted"));
+	}
+	json_object_foreach(json_object_get(im, "teams"), k, v) {
+		json_t *r = json_object_get(json_object_get(rec, "teams"), k);
+		printf("averted by %-14s %6.1f %% (harm without it: %.1f", k, 100 * num(v, "averted"), num(v, "harm_without"));
+		if (r) printf("; recorded %.1f %%", 100 * num(r, "averted"));
+		printf(")\n");
+	}
+}
+
 static void print_summary(json_t *s) {
 	char z[32];
 	json_t *fl = json_object_get(s, "fleet");
 	printf("scenario   %s (seed %lld)\n", json_string_value(json_object_get(s, "scenario")),
 	       (long long)json_integer_value(json_object_get(s, "seed")));
-	printf("sim end    %s, %lld events, %lld actions, %lld injects sent, %lld scenario errors\n",
+	json_t *act = json_object_get(s, "actions");  /* {"applied","refused"} */
+	printf("sim end    %s, %lld events, %lld actions (%lld refused), %lld injects sent, %lld scenario errors\n",
 	       eng_time_format((eng_time_t)json_integer_value(json_object_get(s, "sim_end_us")), z, sizeof z),
 	       (long long)json_integer_value(json_object_get(s, "events")),
-	       (long long)json_integer_value(json_object_get(s, "actions")),
+	       (long long)json_integer_value(json_object_get(act, "applied")),
+	       (long long)json_integer_value(json_object_get(act, "refused")),
 	       (long long)json_integer_value(json_object_get(s, "injects_sent")),
 	       (long long)json_integer_value(json_object_get(s, "scenario_errors")));
 	printf("fleet      total %lld, compromised %lld, patched %lld, offline %lld\n",
@@ -321,16 +345,7 @@ static void print_summary(json_t *s) {
 	}
 	printf("outcome    %.2f\njoint      %.2f\n", json_number_value(json_object_get(s, "outcome")),
 	       json_number_value(json_object_get(s, "joint")));
-	json_t *im = json_object_get(s, "impact");
-	if (im) {
-		printf("impact     harm %.1f, baseline %.1f (no team actions): %.1f %% averted\n",
-		       json_number_value(json_object_get(im, "harm")), json_number_value(json_object_get(im, "baseline")),
-		       100 * json_number_value(json_object_get(im, "averted")));
-		json_object_foreach(json_object_get(im, "teams"), k, v) {
-			printf("averted by %-14s %6.1f %% (harm without it: %.1f)\n", k, 100 * json_number_value(json_object_get(v, "averted")),
-			       json_number_value(json_object_get(v, "harm_without")));
-		}
-	}
+	print_impact(json_object_get(s, "impact"), json_object_get(s, "impact_recorded"));
 	printf("state_hash %s\n", json_string_value(json_object_get(s, "state_hash")));
 }
 
@@ -676,7 +691,7 @@ int scn_cli_sweep(int argc, char **argv) {
 
 /* --- whatif ----------------------------------------------------------------------------------------- */
 
-enum { W_FROM = KY_OPT_LONG + 40, W_ACTIONS, W_WITHOUT, W_DB, W_JSON };
+enum { W_FROM = KY_OPT_LONG + 40, W_ACTIONS, W_WITHOUT, W_DB, W_JSON, W_NO_IMPACT };
 
 static const ky_opt kWhatifOpts[] = {
 	{ "from", W_FROM, "T", "where the what-if leaves the recorded drill (required): the recorded drill up to T" },
@@ -685,13 +700,16 @@ static const ky_opt kWhatifOpts[] = {
 	{ "without", W_WITHOUT, "TEAM", "drop that team's actions from T on (repeatable)" },
 	{ "db", W_DB, "OUT.db", "the new journal (required): a whole journal, for replay, report and --compare" },
 	{ "json", W_JSON, NULL, "print OUT.db's run summary as one JSON object, as 'kyodo run --json' does" },
+	{ "no-impact", W_NO_IMPACT, NULL, "skip the impact figures (the what-if without the teams' actions, and without\n"
+	                                  "each team's); the recorded drill's figures are then not shown either" },
 	{ NULL, 0, NULL, NULL },
 };
 static const ky_cmd kWhatif = {
-	"whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json]",
+	"whatif", "FILE.db --from T [--actions ALT.jsonl] [--without TEAM]... --db OUT.db [--json] [--no-impact]",
 	"Re-play the drill recorded in FILE.db (its scenario text, seed and inputs) up to T, then go on with ALT's\n"
 	"actions in place of the recorded ones from T on (--without TEAM: drop that team's actions from T on), to the\n"
-	"end of the drill. The same inputs give the same state_hash as 'kyodo run' of the spliced actions.",
+	"end of the drill. The same inputs give the same state_hash and impact figures as 'kyodo run' of the spliced\n"
+	"actions; the summary shows the recorded drill's impact figures beside the what-if's (impact_recorded).",
 	kWhatifOpts,
 	"From T on the what-if's inputs are team actions only: the facilitator's grades, read receipts and ad-hoc\n"
 	"injects after T answered the recorded drill and are dropped. See docs/replay.md.\n\n"
@@ -703,7 +721,7 @@ static const ky_cmd kWhatif = {
 typedef struct whatif_args {
 	const char *zSource, *zOut, *zActions, *zFrom;
 	const char *azWithout[32];
-	int nWithout, bJson;
+	int nWithout, bJson, bNoImpact;
 } whatif_args;
 
 static int whatif_option(const ky_opts *g, int id, whatif_args *w) {
@@ -712,6 +730,7 @@ static int whatif_option(const ky_opts *g, int id, whatif_args *w) {
 	case W_ACTIONS: w->zActions = g->zArg; return 0;
 	case W_DB: w->zOut = g->zArg; return 0;
 	case W_JSON: w->bJson = 1; return 0;
+	case W_NO_IMPACT: w->bNoImpact = 1; return 0;
 	case W_WITHOUT:
 		if (w->nWithout == 32) return ky_opts_usage(g, "--without: at most 32 teams");
 		w->azWithout[w->nWithout++] = g->zArg;
@@ -761,6 +780,7 @@ int scn_cli_whatif(int argc, char **argv) {
 	}
 	scn_whatif_opts o = { .zSource = w.zSource, .zOut = w.zOut, .tFrom = tFrom, .bAlt = w.zActions != NULL, .aAlt = aAlt,
 	                      .nAlt = acts.n, .zAltName = w.zActions, .azWithout = w.azWithout, .nWithout = w.nWithout,
+	                      .bNoImpact = w.bNoImpact,
 	                      .xRefused = whatif_refused, .pCtx = (void *)(w.zActions ? w.zActions : "") };
 	json_t *s = NULL;
 	scn_whatif_result res = { 0 };

@@ -236,19 +236,21 @@ int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err
 	return *pImpact ? 0 : ky_err_set(err, KY_ENOMEM, "impact: out of memory");
 }
 
-void scn_impact_summary_put(json_t *summary, json_t *impact) {
-	json_t *copy = json_copy(summary), *v;
+void scn_impact_summary_put(json_t *summary, json_t *impact) { scn_impact_summary_put_as(summary, "impact", impact); }
+
+void scn_impact_summary_put_as(json_t *summary, const char *zKey, json_t *v) {
+	json_t *copy = json_copy(summary), *x;
 	const char *k;
-	if (!copy || !impact) {
+	if (!copy || !v) {
 		json_decref(copy);
 		return;
 	}
 	json_object_clear(summary);
-	json_object_foreach(copy, k, v) {
-		if (!strcmp(k, "teams")) json_object_set(summary, "impact", impact);
-		json_object_set(summary, k, v);
+	json_object_foreach(copy, k, x) {
+		if (!strcmp(k, "teams")) json_object_set(summary, zKey, v);
+		if (strcmp(k, zKey)) json_object_set(summary, k, x);
 	}
-	if (!json_object_get(summary, "impact")) json_object_set(summary, "impact", impact);
+	if (!json_object_get(summary, zKey)) json_object_set(summary, zKey, v);
 	json_decref(copy);
 }
 

@@ -52,6 +52,9 @@ int scn_impact_finish(scn_impact *m, scn_drill *d, json_t **pImpact, ky_err *err
 /* Puts the impact object (borrowed) into a run summary (borrowed, changed in place) as "impact", right before its
  * "teams": a tool that takes the last "TEAM":{…} of the text finds the team's score, not its share of the harm. */
 void scn_impact_summary_put(json_t *summary, json_t *impact);
+/* The same for any key (a value already there under zKey is replaced): `kyodo whatif` puts "impact_recorded" (the
+ * recorded drill's figures) right after its "impact" this way. */
+void scn_impact_summary_put_as(json_t *summary, const char *zKey, json_t *v);
 /* Frees the plan; children still running are killed and reaped. NULL is a no-op. */
 void scn_impact_free(scn_impact *m);
 

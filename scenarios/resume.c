@@ -169,11 +169,12 @@ out:
 }
 
 /* Replays one input at its time. */
-static int replay_one(scn_drill *d, const rsm_input *in, ky_err *err) {
+static int replay_one(scn_drill *d, const rsm_input *in, const scn_resume_opts *o, ky_err *err) {
 	int rc;
 	/* as the drill did: every event up to the input's time first (also those of time 0 before a first input then) */
 	int bAdvance = in->t > scn_drill_now(d) || eng_sim_events_run(scn_drill_sim(d)) == 0;
 	if (bAdvance && (rc = scn_drill_advance_to(d, in->t, err)) != 0) return rc;
+	if (o->xInput && (rc = o->xInput(o->pInputCtx, d, in->zKind, in->t, err)) != 0) return rc;
 	if (strcmp(in->zKind, "action") == 0) {
 		json_error_t je;
 		json_t *args = in->zArgs ? json_loads(in->zArgs, JSON_DECODE_ANY, &je) : json_object();
@@ -246,7 +247,7 @@ scn_drill *scn_resume_open(const char *zDbPath, const scn_resume_opts *opts, scn
 	}
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.a[i].t > tEnd) break;
-		if (replay_one(d, &in.a[i], err) != 0) goto fail;
+		if (replay_one(d, &in.a[i], o, err) != 0) goto fail;
 	}
 	if (tEnd > scn_drill_now(d) && scn_drill_advance_to(d, tEnd, err) != 0) goto fail;
 	if (r) {
@@ -321,8 +322,9 @@ int scn_seek_exact(scn_seek *s, eng_time_t t, ky_err *err) {
 	}
 	if (t > scn_drill_duration(s->dx)) t = scn_drill_duration(s->dx);
 	int rc = 0;
+	scn_resume_opts o0 = { 0 };
 	for (; s->iNext < s->in.n && s->in.a[s->iNext].t <= t; s->iNext++) {
-		if ((rc = replay_one(s->dx, &s->in.a[s->iNext], err)) != 0) break;
+		if ((rc = replay_one(s->dx, &s->in.a[s->iNext], &o0, err)) != 0) break;
 	}
 	if (rc == 0 && t > scn_drill_now(s->dx)) rc = scn_drill_advance_to(s->dx, t, err);
 	if (rc != 0) {

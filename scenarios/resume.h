@@ -28,6 +28,11 @@ typedef struct scn_resume_opts {
 	/* Observer attached before the re-simulation, after the recorder (may be NULL): it sees everything the
 	 * re-simulation does, and an action only once the journal has it. */
 	const scn_observer *pObs;
+	/* Told of each recorded input about to be replayed (may be NULL): after the advance to its time, before it is
+	 * applied, as `kyodo run`'s loop is before an action (what-if: the impact figures fork there). zKind: action,
+	 * grade, read or adhoc. Non-zero (a KY_E* with err set) stops the resume with that error. */
+	int (*xInput)(void *ctx, scn_drill *d, const char *zKind, eng_time_t t, ky_err *err);
+	void *pInputCtx;
 } scn_resume_opts;
 
 /* Rebuilds the drill recorded in the journal zDbPath. Returns the drill (its now = the resume time, also in *pT

@@ -32,6 +32,7 @@ typedef struct scn_whatif_opts {
 	const char *zAltName;         /* for the journal's meta whatif (may be NULL) */
 	const char *const *azWithout; /* teams whose actions from T on are dropped */
 	int nWithout;
+	int bNoImpact;                /* 1: no impact figures (`--no-impact`) */
 	/* told of each action the world refused (it is recorded and the run goes on), may be NULL; line 0: a
 	 * recorded action */
 	void (*xRefused)(void *ctx, eng_time_t t, const char *zTeam, const char *zKind, int line, const char *zMsg);
@@ -43,9 +44,13 @@ typedef struct scn_whatif_result {
 	int nIgnored;    /* alternative actions before T, ignored */
 	int nRejected;   /* actions recorded but refused by the world (as `kyodo run` reports them) */
 	int iBadLine;    /* an alternative action refused before it was recorded (unknown team, bad args): its line */
+	int nLate;       /* alternative actions after the drill's end, not played (`actions_not_played`) */
 } scn_whatif_result;
 
-/* Runs the what-if; *pSummary gets OUT's run summary (new ref; the object `kyodo run --json` prints). 0, or an
+/* Runs the what-if; *pSummary gets OUT's run summary (new ref; the object `kyodo run --json` of the spliced actions
+ * prints, also stored as OUT's meta summary): unless bNoImpact, its "impact" (CONTRACT §1: baseline = the same
+ * scenario and seed with no team actions, per team = the what-if without that team's actions, before and after T)
+ * and, when the recorded journal's summary has one, "impact_recorded" (that summary's "impact") right after it. 0, or an
  * error naming the file or T: KY_ENOENT/KY_EIO/KY_EVERSION an unusable recorded journal, KY_EINVAL a T outside the
  * recording, an action refused before it was recorded (res->iBadLine), KY_EIO the new journal. On error the new
  * journal is removed. */

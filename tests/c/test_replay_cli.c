@@ -343,17 +343,40 @@ static void splice(const char *zDrill, const char *zAlt, eng_time_t t, const cha
 	fclose(out);
 }
 
+/* A journal's meta summary (the run summary stored at close), read with sqlite3 itself; NULL when it has none. */
+static json_t *meta_summary(const char *zDb) {
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	json_t *o = NULL;
+	ASSERT_EQ_INT(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'summary'", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) o = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return o;
+}
+
+/* The impact objects are equal (every figure, every team), else the test fails showing both. */
+static void same_impact(const char *zWhat, json_t *a, json_t *b, int line) {
+	if (!json_is_object(a) || !json_is_object(b) || !json_equal(a, b)) {
+		char *zA = a ? json_dumps(a, JSON_COMPACT) : NULL, *zB = b ? json_dumps(b, JSON_COMPACT) : NULL;
+		ky_test_fail(__FILE__, line, "%s: impact %s, expected %s", zWhat, zA ? zA : "(none)", zB ? zB : "(none)");
+	}
+}
+
 static void whatif_case(const char *zDb, const char *zDrill, const char *zAltName, eng_time_t t, const char *const *azWithout) {
-	char zAlt[300] = "", zWithout[300] = "", zOut[600], zSpliced[600];
-	if (zAltName) snprintf(zAlt, sizeof zAlt, "--actions scenarios/%s.%s.jsonl", zDrill, zAltName);
+	char zAlt[400] = "", zWithout[300] = "", zOut[600], zSpliced[600];
+	char zAltPath[300];
+	if (zAltName && strchr(zAltName, '/')) snprintf(zAltPath, sizeof zAltPath, "%s", zAltName);  /* a path */
+	else snprintf(zAltPath, sizeof zAltPath, "scenarios/%s.%s.jsonl", zDrill, zAltName ? zAltName : "good");
+	if (zAltName) snprintf(zAlt, sizeof zAlt, "--actions %s", zAltPath);
 	for (int w = 0; azWithout && azWithout[w]; w++)
 		snprintf(zWithout + strlen(zWithout), sizeof zWithout - strlen(zWithout), " --without %s", azWithout[w]);
 	snprintf(zOut, sizeof zOut, "%s/whatif.db", ky_test_tmpdir());
 	snprintf(zSpliced, sizeof zSpliced, "%s/spliced.jsonl", ky_test_tmpdir());
-	char *zJson = NULL, *zErr = NULL, zAltPath[300];
+	char *zJson = NULL, *zErr = NULL;
 	int rc = run(&zJson, &zErr, "whatif %s --from %.6f %s %s --db %s --json", zDb, (double)t / 1e6, zAlt, zWithout, zOut);
 	if (rc) ky_test_fail(__FILE__, __LINE__, "whatif exit %d: %s", rc, zErr);
-	snprintf(zAltPath, sizeof zAltPath, "scenarios/%s.%s.jsonl", zDrill, zAltName ? zAltName : "good");
 	splice(zDrill, zAltPath, t, azWithout, zSpliced);
 	json_t *w = json_line(zJson), *r = run_until(zDrill, zSpliced, ENG_S(100000));
 	const char *zW = json_string_value(json_object_get(w, "state_hash")), *zR = json_string_value(json_object_get(r, "state_hash"));
@@ -361,6 +384,17 @@ static void whatif_case(const char *zDb, const char *zDrill, const char *zAltNam
 		ky_test_fail(__FILE__, __LINE__, "%s whatif --from %lld us %s%s: state_hash %s, run of the spliced actions %s", zDrill,
 		             (long long)t, zAlt, zWithout, zW, zR);
 	same_counts(w, r);
+	/* the impact figures: the what-if's are those of `kyodo run` of the splice (baseline, averted, each team's),
+	 * stored in OUT.db's summary, with the recorded drill's figures (its journal's summary) beside them */
+	char zWhat[900];
+	snprintf(zWhat, sizeof zWhat, "%s whatif --from %lld us %s%s", zDrill, (long long)t, zAlt, zWithout);
+	same_impact(zWhat, json_object_get(w, "impact"), json_object_get(r, "impact"), __LINE__);
+	ASSERT_TRUE(json_integer_value(json_object_get(json_object_get(w, "impact"), "runs")) > 0);
+	json_t *src = meta_summary(zDb), *out = meta_summary(zOut);
+	same_impact(zWhat, json_object_get(w, "impact_recorded"), json_object_get(src, "impact"), __LINE__);
+	same_impact(zWhat, json_object_get(out, "impact"), json_object_get(w, "impact"), __LINE__);
+	json_decref(src);
+	json_decref(out);
 	/* OUT.db is a whole journal: the viewer opens it and shows the same end */
 	image im = { 0 };
 	json_t *f = frame(zOut, NULL, ENG_S(100000), "whatif-end", &im);
@@ -382,6 +416,10 @@ TEST(whatif_equals_run_of_the_spliced_actions_for_several_times_and_teams) {
 	whatif_case(zDb, "tcu-remote", NULL, ENG_S(20 * 60), azVsoc);
 	whatif_case(zDb, "tcu-remote", NULL, ENG_S(3600), azTwo);
 	whatif_case(zDb, "tcu-remote", "poor", ENG_S(4 * 3600), NULL);
+	/* the good script without its triage: the first actions of the teams change the world, so a counterfactual
+	 * forked one input late (after T, and the baseline at T = 0) would differ */
+	whatif_case(zDb, "tcu-remote", "tests/data/replay/tcu-remote.notriage.jsonl", 0, NULL);
+	whatif_case(zDb, "tcu-remote", "tests/data/replay/tcu-remote.notriage.jsonl", ENG_S(20 * 60), NULL);
 	const char *zRelay = journal("relay-theft", "wi-relay");
 	const char *azPsirt[] = { "oem_psirt", NULL };
 	whatif_case(zRelay, "relay-theft", "poor", ENG_S(3 * 3600), NULL);
@@ -389,6 +427,66 @@ TEST(whatif_equals_run_of_the_spliced_actions_for_several_times_and_teams) {
 	/* a scenario that loads files beside it: the journal's copies of them rebuild it */
 	const char *zSbom = journal("sbom-zlib", "wi-sbom");
 	whatif_case(zSbom, "sbom-zlib", "poor", ENG_S(3600), NULL);
+}
+
+/* The figure after `zKey` on the summary's impact line, e.g. "harm " or "(recorded ". */
+static double text_figure(const char *zText, const char *zKey) {
+	const char *p = strstr(zText, "\nimpact ");
+	ASSERT_TRUE(p != NULL);
+	p = strstr(p, zKey);
+	ASSERT_TRUE(p != NULL);
+	return strtod(p + strlen(zKey), NULL);
+}
+
+TEST(whatif_impact_text_no_impact_and_report) {
+	const char *zDb = journal("tcu-remote", "wimp");
+	char zOut[600], zB[600], zHtml[700], *zText = NULL, *zJson = NULL, *zErr = NULL;
+	snprintf(zOut, sizeof zOut, "%s/wimp-out.db", ky_test_tmpdir());
+	snprintf(zB, sizeof zB, "%s/wimp-b.db", ky_test_tmpdir());
+	/* text: the what-if's harm and share averted beside the recorded ones, one line per team with both shares */
+	ASSERT_EQ_INT(run(&zText, &zErr, "whatif %s --from 20m --without vsoc --db %s", zDb, zOut), 0);
+	free(zErr);
+	json_t *s = meta_summary(zOut), *im = json_object_get(s, "impact"), *rec = json_object_get(s, "impact_recorded");
+	ASSERT_TRUE(im && rec);
+	ASSERT_TRUE(fabs(text_figure(zText, "harm ") - json_number_value(json_object_get(im, "harm"))) < 0.051);
+	ASSERT_TRUE(fabs(text_figure(zText, "(recorded ") - json_number_value(json_object_get(rec, "harm"))) < 0.051);
+	ASSERT_TRUE(fabs(text_figure(zText, "(no team actions): ") - 100 * json_number_value(json_object_get(im, "averted"))) < 0.051);
+	ASSERT_TRUE(fabs(text_figure(zText, "averted (recorded ") - 100 * json_number_value(json_object_get(rec, "averted"))) < 0.051);
+	/* without the VSOC's actions from 20 min on, less harm is averted than in the recorded drill */
+	ASSERT_LT(json_number_value(json_object_get(im, "averted")), json_number_value(json_object_get(rec, "averted")) - 0.1);
+	ASSERT_CONTAINS(zText, "averted by vsoc");
+	ASSERT_CONTAINS(zText, "; recorded ");
+	/* the report of OUT.db shows the what-if's share averted (it reads the journal's summary) */
+	snprintf(zHtml, sizeof zHtml, "%s/wimp.html", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, NULL, "report %s --out %s", zOut, zHtml), 0);
+	char zWant[100], zGrep[1000];
+	snprintf(zWant, sizeof zWant, "data-k=\"impact.averted\" data-v=\"%.10g\"", json_number_value(json_object_get(im, "averted")));
+	snprintf(zGrep, sizeof zGrep, "grep -qF '%s' '%s'", zWant, zHtml);
+	ASSERT_EQ_INT(system(zGrep), 0);
+	json_decref(s);
+	free(zText);
+	/* --no-impact: neither the figures nor the recorded ones, in JSON, text or OUT.db */
+	ASSERT_EQ_INT(run(&zJson, NULL, "whatif %s --from 20m --without vsoc --db %s --json --no-impact", zDb, zB), 0);
+	json_t *w = json_line(zJson);
+	ASSERT_TRUE(json_object_get(w, "impact") == NULL && json_object_get(w, "impact_recorded") == NULL);
+	ASSERT_TRUE(json_object_get(w, "state_hash") != NULL);
+	json_decref(w);
+	free(zJson);
+	s = meta_summary(zB);
+	ASSERT_TRUE(s && !json_object_get(s, "impact"));
+	json_decref(s);
+	ASSERT_EQ_INT(run(&zText, NULL, "whatif %s --from 20m --db %s --no-impact", zDb, zB), 0);
+	ASSERT_TRUE(strstr(zText, "\nimpact ") == NULL && strstr(zText, "averted by") == NULL);
+	free(zText);
+	/* a recorded drill without figures: the what-if has its own, and no recorded ones */
+	char zNo[600];
+	snprintf(zNo, sizeof zNo, "%s/wimp-noimp.db", ky_test_tmpdir());
+	ASSERT_EQ_INT(run(NULL, NULL, "run scenarios/tcu-remote.lua --actions scenarios/tcu-remote.good.jsonl --no-impact --db %s", zNo), 0);
+	ASSERT_EQ_INT(run(&zJson, NULL, "whatif %s --from 1h --actions scenarios/tcu-remote.poor.jsonl --db %s --json", zNo, zB), 0);
+	w = json_line(zJson);
+	ASSERT_TRUE(json_object_get(w, "impact") != NULL && json_object_get(w, "impact_recorded") == NULL);
+	json_decref(w);
+	free(zJson);
 }
 
 TEST(whatif_refuses_a_bad_file_or_time) {

@@ -142,6 +142,8 @@ out=$("$KYODO" run scenarios/tcu-remote.lua --actions "$TMP/refused.jsonl" --jso
 expect_eq "world_refusal_exits_0" "$?" 0
 expect_contains "world_refusal_line" "$(cat "$TMP/refused.err")" "00:01:00 oem_psirt ota_campaign: refused: "
 expect_contains "world_refusal_counted" "$out" '"actions":{"applied":1,"refused":1}'
+out=$("$KYODO" run scenarios/tcu-remote.lua --actions "$TMP/refused.jsonl" --no-impact 2>/dev/null)
+expect_contains "world_refusal_counted_in_text" "$out" "1 actions (1 refused)"
 
 # A bad actions file: exit 1 with FILE:LINE.
 printf '%s\n%s\n' '{"t":"00:01:00","team":"vsoc","kind":"triage","args":{"inject":"I1"}}' \
