@@ -265,10 +265,12 @@ async function englishDrill(browser) {
 			await sendAction(oem, "report", { "#f-text": "Situation: TCU exploit suspected; OTA being prepared." });
 			await oem.waitForSelector("#history [data-kind=report][data-status=acked]", { timeout: T });
 			const before = await scoreOf(oem);
-			const form = await fac.waitForSelector("#feed [data-kind=report][data-team=oem] .grade-form", { timeout: T });
-			await (await form.$(".grade-points")).fill("15");
-			await (await form.$(".grade-comment")).fill("Clear and timely");
-			await (await form.$("button")).click();
+			// locators, not element handles: the feed is rebuilt until the facilitator's focus is in a grade form
+			const form = fac.locator("#feed [data-kind=report][data-team=oem] .grade-form");
+			await form.waitFor({ timeout: T });
+			await form.locator(".grade-points").fill("15");
+			await form.locator(".grade-comment").fill("Clear and timely");
+			await form.locator("button").click();
 			await oem.waitForFunction((b) => (window.kyodo.state.score || {}).score === (b || 0) + 15, before, { timeout: T });
 			await fac.waitForSelector("#feed [data-kind=report] .graded-badge", { timeout: T });
 			// the points and the comment next to the action and in the score's breakdown (the Score tab)

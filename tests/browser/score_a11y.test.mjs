@@ -149,10 +149,13 @@ async function main() {
 			await enterAction(soc, "report", { text: "Situation report for exercise control." });
 			await soc.waitForSelector("#tab-score [data-exp-status=adjust]:has-text('report sent to the wrong address')", { timeout: T });
 			assert((await soc.textContent("#tab-score [data-exp-status=adjust]")).includes("−3"), "adjust points");
-			const form = await fac.waitForSelector("#feed [data-kind=report][data-team=soc] .grade-form", { timeout: T });
-			await (await form.$(".grade-points")).fill("5");
-			await (await form.$(".grade-comment")).fill("Clear and complete");
-			await (await form.$("button")).click();
+			// locators, not element handles: the feed is rebuilt as messages arrive until the facilitator's focus is in a
+			// grade form (facilitator.js), so a handle taken before the first fill can be detached by then
+			const form = fac.locator("#feed [data-kind=report][data-team=soc] .grade-form");
+			await form.waitFor({ timeout: T });
+			await form.locator(".grade-points").fill("5");
+			await form.locator(".grade-comment").fill("Clear and complete");
+			await form.locator("button").click();
 			await soc.waitForSelector("#history [data-kind=report] .graded[data-points='5']:has-text('Clear and complete')", { timeout: T });
 			await soc.waitForSelector("#tab-score [data-exp-status=graded]:has-text('Clear and complete')", { timeout: T });
 			const score = await soc.evaluate(() => window.kyodo.state.score.score);
