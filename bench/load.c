@@ -589,8 +589,11 @@ int main(int argc, char **argv) {
 	if (!zOnly || !strcmp(zOnly, "ours")) {
 		snprintf(zPort, sizeof zPort, "%d", ours.port = free_port());
 		snprintf(zLog, sizeof zLog, "%s/server.log", zDir);
-		char *avFirst[] = { zKyodo, "serve", zScn, "--port", zPort, "--db", zDb, "--web", zWeb, "--speed", "60", "--autostart", NULL };
-		char *avResume[] = { zKyodo, "serve", zScn, "--port", zPort, "--db", zDb, "--web", zWeb, "--speed", "60", "--resume", NULL };
+		/* no per-team action limit (the peer has none; --rate can ask for more than the default limit) */
+		char *avFirst[] = { zKyodo, "serve", zScn, "--port", zPort, "--db", zDb, "--web", zWeb, "--speed", "60", "--autostart",
+		                    "--action-rate", "0", NULL };
+		char *avResume[] = { zKyodo, "serve", zScn, "--port", zPort, "--db", zDb, "--web", zWeb, "--speed", "60", "--resume",
+		                     "--action-rate", "0", NULL };
 		if (access(zKyodo, X_OK) || run_one(&ours, avFirst, avResume, zLog, zDb, NULL, &ro) || !ro.bOk) {
 			fprintf(stderr, "load: our server failed (log: %s)\n", zLog);
 			rc = 1;

@@ -492,7 +492,8 @@ int main(int argc, char **argv) {
 		write_file(zScn, z);
 	}
 	if (!zOnly || !strcmp(zOnly, "ours")) {
-		char *av[] = { zKyodo, "serve", zScn, "--port", "0", "--db", zDb, "--web", zWeb, NULL };
+		/* no per-team action limit: ws.ack sends one team's actions back to back, as fast as they are acked */
+		char *av[] = { zKyodo, "serve", zScn, "--port", "0", "--db", zDb, "--web", zWeb, "--action-rate", "0", NULL };
 		if (access(zKyodo, X_OK) || spawn_target(&ours, av, zLog) || measure(&ours, &ro)) {
 			snprintf(z, sizeof z, "%s", zLog);
 			fprintf(stderr, "ws: our server failed (log: %s)\n", zLog);

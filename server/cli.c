@@ -10,7 +10,7 @@
 #include "server/server.h"
 
 enum { S_PORT = KY_OPT_LONG, S_HOST, S_DB, S_SPEED, S_RESUME, S_AUTOSTART, S_WEB, S_PUBLIC_URL, S_QUEUE, S_TICK,
-       S_LOG_JSON, S_TLS_CERT, S_TLS_KEY, S_PING };
+       S_LOG_JSON, S_TLS_CERT, S_TLS_KEY, S_PING, S_ACTION_RATE, S_ACTION_BURST };
 
 static const ky_opt kServeOpts[] = {
 	{ "port", S_PORT, "P", "listen port (default 8080; 0 picks a free one, shown in the join lines)" },
@@ -32,6 +32,9 @@ static const ky_opt kServeOpts[] = {
 	                                  "the join URLs become https:// (plain HTTP is redirected, a plain websocket refused)" },
 	{ "tls-key", S_TLS_KEY, "FILE", "the private key of --tls-cert (PEM)" },
 	{ "ping", S_PING, "S", "ping a websocket idle S seconds; close one silent 2S+5 s (default 10)" },
+	{ "action-rate", S_ACTION_RATE, "N", "actions a second one team may send, sustained; more are refused with\n"
+	                                     "rate_limited and retry_after_ms (default 20; 0: no limit)" },
+	{ "action-burst", S_ACTION_BURST, "N", "actions one team may send at once before --action-rate applies (default 200)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const ky_cmd kServe = {
@@ -82,6 +85,11 @@ static int serve_option(const ky_opts *g, int id, srv_opts *o, int *pbAuto) {
 	case S_PING:
 		if (ky_opts_int(g, 1, 3600, &n)) return KY_EXIT_USAGE;
 		o->pingS = (int)n;
+		return 0;
+	case S_ACTION_RATE: return ky_opts_double(g, 0, 1e6, &o->actionRate);
+	case S_ACTION_BURST:
+		if (ky_opts_int(g, 1, 1 << 20, &n)) return KY_EXIT_USAGE;
+		o->actionBurst = (int)n;
 		return 0;
 	}
 	return KY_EXIT_USAGE;

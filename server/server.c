@@ -92,6 +92,7 @@ typedef struct srv {
 	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
 	uint64_t nGen;       /* bumped by every message routed: what a welcome's backlog was built from has changed */
 	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; size_t n, nCap; } *aBacklog; /* per team */
+	struct action_bucket { double n; int64_t wallUs; } *aBucket; /* per team: actions it may send now (token bucket) */
 	int nAct, nActAlloc;
 } srv;
 
@@ -638,9 +639,38 @@ static void on_feedback(srv *s, conn *c, srv_req *r) {
 /* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
  * commit (flush_actions: after lws_service returns, before any other message is handled and before a paced clock
  * step) and then acked; the request is kept until then. */
+/* A team's token bucket (--action-rate, --action-burst): 0 when the team may send this action now (one taken), else
+ * the wall microseconds until it may. A team flooding actions would slow the drill for every team. */
+static int64_t action_wait(srv *s, int iTeam) {
+	if (s->o.actionRate <= 0 || !s->aBucket) return 0;
+	struct action_bucket *b = &s->aBucket[iTeam];
+	int64_t now = wall_us();
+	b->n += (double)(now - b->wallUs) / 1e6 * s->o.actionRate;
+	if (b->n > s->o.actionBurst) b->n = s->o.actionBurst;
+	b->wallUs = now;
+	if (b->n >= 1) {
+		b->n -= 1;
+		return 0;
+	}
+	return (int64_t)((1 - b->n) / s->o.actionRate * 1e6) + 1;
+}
+
 static void on_action(srv *s, conn *c, srv_req *r) {
 	if (c->role != ROLE_TEAM) {
 		conn_error(s, c, r->pId, SRV_E_FORBIDDEN, "action: only a team acts; the facilitator injects and grades");
+		return;
+	}
+	int64_t waitUs = action_wait(s, c->iTeam);
+	if (waitUs > 0) { /* refused before it is stored: the client resends it (same id) after retry_after_ms */
+		char z[200];
+		snprintf(z, sizeof z, "action: team '%s' sent more than %d actions at once or %g a second; resend it later",
+		         srv_drill_team_id(s->pDrill, c->iTeam), s->o.actionBurst, s->o.actionRate);
+		json_t *m = srv_proto_error(r->pId, SRV_E_RATE_LIMITED, z);
+		if (m) json_object_set_new(m, "retry_after_ms", json_integer((json_int_t)((waitUs + 999) / 1000)));
+		s->m.nErrors++;
+		srv_metrics_refuse(&s->m, SRV_E_RATE_LIMITED);
+		conn_answer(s, c, m);
+		json_decref(m);
 		return;
 	}
 	if (s->nAct == s->nActAlloc) {
@@ -1291,6 +1321,8 @@ static int setup_tokens(srv *s, int port, ky_err *err) {
 	s->nTeam = srv_drill_team_count(s->pDrill);
 	s->azTeamHash = calloc((size_t)s->nTeam + 1, sizeof *s->azTeamHash);
 	s->aBacklog = calloc((size_t)s->nTeam + 1, sizeof *s->aBacklog); /* NULL: welcomes built per connection */
+	s->aBucket = calloc((size_t)s->nTeam + 1, sizeof *s->aBucket);
+	for (int i = 0; s->aBucket && i < s->nTeam; i++) s->aBucket[i] = (struct action_bucket){ s->o.actionBurst, wall_us() };
 	if (!s->azTeamHash) return ky_err_set(err, KY_ENOMEM, "serve: out of memory");
 	if (pStored) { /* --resume: only digests were kept, so the URLs of the first start stay the ones to use */
 		snprintf(s->zFacHash, sizeof s->zFacHash, "%s", json_string_value(json_object_get(pStored, "facilitator")) ?: "");
@@ -1346,6 +1378,8 @@ void srv_opts_default(srv_opts *o) {
 	o->nQueueBytes = (size_t)8 << 20;
 	o->tickMs = 20;
 	o->pingS = 10;
+	o->actionRate = 20;
+	o->actionBurst = 200;
 }
 
 static void raise_fd_limit(void) {
@@ -1516,6 +1550,8 @@ out:
 	}
 	free(s.aBacklog);
 	s.aBacklog = NULL;
+	free(s.aBucket);
+	s.aBucket = NULL;
 	free(s.azRevoked);
 	s.azRevoked = NULL;
 	s.nRevoked = 0;

@@ -27,6 +27,8 @@ typedef struct srv_opts {
 	const char *zTlsKey;
 	int pingS;              /* a websocket idle this long is pinged; one silent 2*pingS + 5 s more is closed (10) */
 	int bLogJson;           /* the log as JSON lines {"ts","uptime_s","sim_us","sim","msg"} (default: text lines) */
+	double actionRate;      /* actions a second a team may send, sustained (default 20); 0: no limit */
+	int actionBurst;        /* actions a team may send at once before the rate applies (default 200) */
 } srv_opts;
 
 /* Fills o with the defaults. */
