@@ -35,6 +35,8 @@
 
 #include <libwebsockets.h>
 
+#include "bench/wsbench.h"
+
 #define MAX_TEAMS 32
 #define OUT_SLOTS 256 /* messages one client may have waiting to be written */
 
@@ -87,11 +89,6 @@ static double gtKill, gtRecovered;
 static long long gnJoins;
 static target *gpT;
 
-static double now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* --- one client ----------------------------------------------------------------------------------------------- */
 
@@ -111,7 +108,7 @@ static void send_action(long long i) {
 	char z[256];
 	if (!c->bJoined) return; /* sent when it joins again */
 	snprintf(z, sizeof z, "{\"type\":\"action\",\"id\":\"a%lld\",\"kind\":\"report\",\"args\":{\"text\":\"load %lld\"}}", i, i);
-	a->tSend = now_ms();
+	a->tSend = wsb_now_ms();
 	a->bSteady = a->tSend - c->tWelcome >= 10000;
 	a->gen = gGen;
 	a->nSent++;
@@ -120,9 +117,9 @@ static void send_action(long long i) {
 
 static void on_welcome(lconn *c) {
 	c->bJoined = 1;
-	c->tWelcome = now_ms();
+	c->tWelcome = wsb_now_ms();
 	gnJoins++;
-	if (gGen == 1 && gtRecovered == 0) gtRecovered = now_ms();
+	if (gGen == 1 && gtRecovered == 0) gtRecovered = wsb_now_ms();
 	if (c->bFac && gGen == 1) conn_queue(c, "{\"type\":\"control\",\"cmd\":\"resume\"}"); /* a resumed drill is held */
 	for (int k = 0; k < c->nMine; k++)
 		if (!gaAct[c->aMine[k]].bAcked) send_action(c->aMine[k]);
@@ -139,7 +136,7 @@ static void on_ack(const char *z) {
 	}
 	a->bAcked = 1;
 	a->seq = seq;
-	a->tAck = now_ms();
+	a->tAck = wsb_now_ms();
 }
 
 static void on_text(lconn *c, const char *p, size_t n) {
@@ -156,7 +153,7 @@ static void conn_down(lconn *c) {
 	c->bUp = c->bJoined = 0;
 	c->nOut = c->iOut = 0;
 	c->bDown = 1;
-	c->tRetry = now_ms() + 100 + (double)(rand() % 200);
+	c->tRetry = wsb_now_ms() + 100 + (double)(rand() % 200);
 }
 
 static int client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
@@ -221,17 +218,6 @@ static void on_signal(int sig) {
 	raise(sig);
 }
 
-static double hwm_mib(pid_t pid) {
-	char zPath[64], zLine[256];
-	double v = -1;
-	FILE *f;
-	snprintf(zPath, sizeof zPath, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(zPath, "r"))) return -1;
-	while (fgets(zLine, sizeof zLine, f))
-		if (!strncmp(zLine, "VmHWM:", 6)) v = atof(zLine + 6) / 1024.0;
-	fclose(f);
-	return v;
-}
 
 static int free_port(void) {
 	struct sockaddr_in a;
@@ -252,7 +238,7 @@ static int spawn_target(target *t, char *const argv[], const char *zLog) {
 	int aPipe[2];
 	char zBuf[16384];
 	size_t nBuf = 0;
-	double tEnd = now_ms() + 120000;
+	double tEnd = wsb_now_ms() + 120000;
 	if (pipe(aPipe)) return -1;
 	t->pid = fork();
 	if (t->pid < 0) return -1;
@@ -266,7 +252,7 @@ static int spawn_target(target *t, char *const argv[], const char *zLog) {
 	}
 	close(aPipe[1]);
 	gaChild[0] = t->pid;
-	while (now_ms() < tEnd) {
+	while (wsb_now_ms() < tEnd) {
 		struct pollfd pfd = { aPipe[0], POLLIN, 0 };
 		ssize_t r;
 		char *q;
@@ -380,16 +366,7 @@ static void check_journal(const char *zDb, const char *zJsonl, result *r) {
 	free(aSeen);
 }
 
-static int cmp_d(const void *a, const void *b) {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
-static double pct(double *a, size_t n, double p) {
-	if (!n) return -1;
-	qsort(a, n, sizeof *a, cmp_d);
-	return a[(size_t)((double)(n - 1) * p + 0.5)];
-}
 
 static void ack_figures(result *r) {
 	double *a = malloc((size_t)(gnAct + 1) * sizeof *a), *b = malloc((size_t)(gnAct + 1) * sizeof *b);
@@ -400,9 +377,9 @@ static void ack_figures(result *r) {
 		a[n++] = x->tAck - x->tSend;
 		if (x->bSteady) b[m++] = x->tAck - x->tSend;
 	}
-	r->ackP99All = pct(a, n, 0.99);
-	r->ackP50 = pct(b, m, 0.50);
-	r->ackP99 = pct(b, m, 0.99);
+	r->ackP99All = wsb_pct(a, n, 0.99);
+	r->ackP50 = wsb_pct(b, m, 0.50);
+	r->ackP99 = wsb_pct(b, m, 0.99);
 	free(a);
 	free(b);
 }
@@ -442,13 +419,13 @@ static int run_one(target *t, char **argvFirst, char **argvResume, const char *z
 		connect_one(c);
 		if (i % 50 == 49) lws_service(gCtx, 0);
 	}
-	tEnd = now_ms() + 60000;
-	while (gnJoins < gnClients + 1 && now_ms() < tEnd) lws_service(gCtx, 0);
+	tEnd = wsb_now_ms() + 60000;
+	while (gnJoins < gnClients + 1 && wsb_now_ms() < tEnd) lws_service(gCtx, 0);
 	if (gnJoins < gnClients + 1) fprintf(stderr, "load: %s: only %lld of %d clients joined\n", t->zName, gnJoins, gnClients + 1);
-	t0 = now_ms();
+	t0 = wsb_now_ms();
 	tNextInject = t0 + 2000;
 	tEnd = t0 + gSeconds * 1000.0;
-	for (double tNow = t0; tNow < tEnd; tNow = now_ms()) {
+	for (double tNow = t0; tNow < tEnd; tNow = wsb_now_ms()) {
 		add_action(t0, tNow);
 		if (tNow >= tNextInject) {
 			char z[256];
@@ -458,9 +435,9 @@ static int run_one(target *t, char **argvFirst, char **argvResume, const char *z
 			tNextInject += 2000;
 		}
 		if (!gGen && tNow - t0 >= gKillAt * 1000.0) { /* the crash */
-			double h = hwm_mib(t->pid);
+			double h = wsb_proc_mib(t->pid, "VmHWM:");
 			if (h > t->hwm) t->hwm = h;
-			gtKill = now_ms();
+			gtKill = wsb_now_ms();
 			stop_target(t, SIGKILL);
 			gGen = 1;
 			if (spawn_target(t, argvResume, zLog)) {
@@ -472,13 +449,13 @@ static int run_one(target *t, char **argvFirst, char **argvResume, const char *z
 		lws_service(gCtx, 0);
 	}
 	/* drain: every action acked (or 30 s) */
-	tEnd = now_ms() + 30000;
-	while (!all_acked() && now_ms() < tEnd) {
-		reconnect_due(now_ms());
+	tEnd = wsb_now_ms() + 30000;
+	while (!all_acked() && wsb_now_ms() < tEnd) {
+		reconnect_due(wsb_now_ms());
 		lws_service(gCtx, 0);
 	}
 	{
-		double h = t->pid > 0 ? hwm_mib(t->pid) : -1;
+		double h = t->pid > 0 ? wsb_proc_mib(t->pid, "VmHWM:") : -1;
 		if (h > t->hwm) t->hwm = h;
 	}
 	stop_target(t, SIGTERM);
@@ -503,10 +480,6 @@ static void emit(const char *zBench, const char *zMetric, const char *zUnit, dou
 	       "\"ratio\":%.3f}\n", zBench, zMetric, ours, zUnit, peer, ratio);
 }
 
-static void write_file(const char *zPath, const char *z) {
-	FILE *f = fopen(zPath, "w");
-	if (f) fputs(z, f), fclose(f);
-}
 
 static void summary(const char *zName, const result *r) {
 	printf("  %-8s sent %lld, acked %lld, journal %lld | lost %lld, duplicated %lld, unacked %lld | steady ack p50 %.2f ms, "
@@ -515,14 +488,12 @@ static void summary(const char *zName, const result *r) {
 }
 
 int main(int argc, char **argv) {
-	char zExe[PATH_MAX], zRoot[PATH_MAX], zDir[PATH_MAX], zScn[PATH_MAX + 32], zDb[PATH_MAX + 32], zWeb[PATH_MAX + 32],
-	     zKyodo[PATH_MAX + 32], zPeer[PATH_MAX + 32], zLog[PATH_MAX + 32], zJl[PATH_MAX + 32], zTok[PATH_MAX + 32],
-	     zPort[16], z[2 * PATH_MAX];
+	char zScn[PATH_MAX + 32], zDb[PATH_MAX + 32], zLog[PATH_MAX + 32], zJl[PATH_MAX + 32], zTok[PATH_MAX + 32], zPort[16],
+	     z[2 * PATH_MAX];
 	const char *zOnly = NULL;
 	target ours = { "kyodo", 0, 0, { { 0 } }, { 0 }, 0, 0 }, peer = { "node-ws", 0, 0, { { 0 } }, { 0 }, 0, 0 };
 	result ro = { 0 }, rp = { 0 };
 	struct rlimit rl;
-	ssize_t n;
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--clients") && i + 1 < argc) gnClients = atoi(argv[++i]);
@@ -547,26 +518,13 @@ int main(int argc, char **argv) {
 	signal(SIGTERM, on_signal);
 	lws_set_log_level(LLL_ERR, NULL);
 	srand(1);
-	n = readlink("/proc/self/exe", zExe, sizeof zExe - 1);
-	if (n <= 0) return 1;
-	zExe[n] = 0;
-	*strrchr(zExe, '/') = 0;
-	snprintf(zKyodo, sizeof zKyodo, "%s/../kyodo", zExe);
-	snprintf(z, sizeof z, "%s/../..", zExe);
-	if (!realpath(z, zRoot)) return 1;
-	snprintf(zPeer, sizeof zPeer, "%s/bench/ws_peer.mjs", zRoot);
-	snprintf(zDir, sizeof zDir, "%s/kyodo-bench-load-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(zDir)) return 1;
+	wsb_paths P;
+	if (wsb_setup(&P, "load", "load")) return 1;
+	char *zKyodo = P.zKyodo, *zPeer = P.zPeer, *zDir = P.zDir, *zWeb = P.zWeb;
 	snprintf(zScn, sizeof zScn, "%s/load.lua", zDir);
 	snprintf(zDb, sizeof zDb, "%s/load.db", zDir);
 	snprintf(zJl, sizeof zJl, "%s/peer.jsonl", zDir);
 	snprintf(zTok, sizeof zTok, "%s/peer.tokens", zDir);
-	snprintf(zWeb, sizeof zWeb, "%s/web", zDir);
-	mkdir(zWeb, 0755);
-	snprintf(z, sizeof z, "%s/index.html", zWeb);
-	write_file(z, "<!doctype html><title>load</title>\n");
-	snprintf(z, sizeof z, "%s/facilitator.html", zWeb);
-	write_file(z, "<!doctype html><title>load</title>\n");
 	{
 		char zTeams[2048] = "";
 		for (int i = 0; i < gnTeams; i++) {
@@ -584,7 +542,7 @@ int main(int argc, char **argv) {
 		         "at(\"00:05:00\", function() attack.compromise { select = { model = \"Sedan-A\" }, fraction = 0.01, c2 = \"203.0.113.7\" } end)\n"
 		         "every(\"10m\", function() attack.spread { rate = 0.1, c2 = \"203.0.113.7\" } end)\n",
 		         zTeams);
-		write_file(zScn, z);
+		wsb_write_file(zScn, z);
 	}
 	if (!zOnly || !strcmp(zOnly, "ours")) {
 		snprintf(zPort, sizeof zPort, "%d", ours.port = free_port());

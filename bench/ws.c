@@ -26,6 +26,8 @@
 
 #include <libwebsockets.h>
 
+#include "bench/wsbench.h"
+
 #define MAX_TEAMS 10
 
 typedef struct bconn {
@@ -65,11 +67,6 @@ static size_t gnBurstBase = (size_t)-1; /* action ids from here on are the burst
 static double *gaBurst;          /* burst round trips, ms */
 static size_t gnBurstAck;
 
-static double now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void conn_queue(bconn *c, const char *z) {
 	size_t n = strlen(z);
@@ -94,8 +91,8 @@ static void on_text(bconn *c, const char *p, size_t n) {
 		if (q) {
 			long i = strtol(q + 7, NULL, 10);
 			if (i >= 0 && (size_t)i < gnAckSent && gaAckSent[i] > 0) {
-				if ((size_t)i >= gnBurstBase) gaBurst[gnBurstAck++] = now_ms() - gaAckSent[i];
-				else gaAck[gnAck++] = now_ms() - gaAckSent[i];
+				if ((size_t)i >= gnBurstBase) gaBurst[gnBurstAck++] = wsb_now_ms() - gaAckSent[i];
+				else gaAck[gnAck++] = wsb_now_ms() - gaAckSent[i];
 				gaAckSent[i] = -1;
 			}
 		}
@@ -105,7 +102,7 @@ static void on_text(bconn *c, const char *p, size_t n) {
 		const char *q = strstr(z, "fanout-");
 		if (q && atoi(q + 7) == gRound && c->lastRound != gRound) {
 			c->lastRound = gRound;
-			gaFan[gnFan++] = now_ms() - gRoundT0;
+			gaFan[gnFan++] = wsb_now_ms() - gRoundT0;
 			gnRoundGot++;
 		}
 	}
@@ -172,8 +169,8 @@ static lws_sorted_usec_list_t gSulTick;
 static void on_tick(lws_sorted_usec_list_t *sul) { lws_sul_schedule(gCtx, 0, sul, on_tick, LWS_US_PER_MS); }
 
 static void service_until(int (*done)(void), double msMax) {
-	double tEnd = now_ms() + msMax;
-	while (!done() && now_ms() < tEnd) lws_service(gCtx, 0);
+	double tEnd = wsb_now_ms() + msMax;
+	while (!done() && wsb_now_ms() < tEnd) lws_service(gCtx, 0);
 }
 
 static int all_joined(void) { return gnJoined >= gnClients + 1 || gnErr > gnClients / 10; }
@@ -182,29 +179,8 @@ static int never(void) { return 0; }
 static size_t gnBurstWant;
 static int burst_done(void) { return gnBurstAck >= gnBurstWant; }
 
-static int cmp_d(const void *a, const void *b) {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
-static double pct(double *a, size_t n, double p) {
-	if (!n) return -1;
-	qsort(a, n, sizeof *a, cmp_d);
-	return a[(size_t)((double)(n - 1) * p + 0.5)];
-}
 
-static double rss_mib(pid_t pid) {
-	char zPath[64], zLine[256];
-	double v = -1;
-	FILE *f;
-	snprintf(zPath, sizeof zPath, "/proc/%d/status", (int)pid);
-	f = fopen(zPath, "r");
-	if (!f) return -1;
-	while (fgets(zLine, sizeof zLine, f))
-		if (!strncmp(zLine, "VmRSS:", 6)) v = atof(zLine + 6) / 1024.0;
-	fclose(f);
-	return v;
-}
 
 static pid_t gaChild[2];
 static void on_signal(int sig) {
@@ -219,7 +195,7 @@ static int spawn_target(target *t, char *const argv[], const char *zLog) {
 	int aPipe[2];
 	char zBuf[8192];
 	size_t nBuf = 0;
-	double tEnd = now_ms() + 30000;
+	double tEnd = wsb_now_ms() + 30000;
 	if (pipe(aPipe)) return -1;
 	t->pid = fork();
 	if (t->pid < 0) return -1;
@@ -233,7 +209,7 @@ static int spawn_target(target *t, char *const argv[], const char *zLog) {
 	}
 	close(aPipe[1]);
 	gaChild[gaChild[0] ? 1 : 0] = t->pid;
-	while (now_ms() < tEnd) {
+	while (wsb_now_ms() < tEnd) {
 		struct pollfd pfd = { aPipe[0], POLLIN, 0 };
 		ssize_t r;
 		if (poll(&pfd, 1, 200) <= 0) continue;
@@ -325,34 +301,34 @@ static int measure(target *t, result *r) {
 		         "sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim.\"}", k);
 		gnRoundGot = 0;
 		gRound = k;
-		gRoundT0 = now_ms();
+		gRoundT0 = wsb_now_ms();
 		conn_queue(&gFac, z);
 		service_until(round_done, 10000);
 		if (gnRoundGot < gnClients) fprintf(stderr, "ws: %s: round %d reached %d of %d\n", t->zName, k, gnRoundGot, gnClients);
 	}
 	gRound = 0;
-	r->rss = rss_mib(t->pid);
+	r->rss = wsb_proc_mib(t->pid, "VmRSS:");
 	/* acks: 200 actions per second from the team clients, round trip to the ack */
 	{
 		size_t nTotal = (size_t)gAckSeconds * 200;
-		double tStart = now_ms();
+		double tStart = wsb_now_ms();
 		gaAckSent = calloc(nTotal, sizeof *gaAckSent);
 		gaAck = calloc(nTotal, sizeof *gaAck);
 		while (gnAckSent < nTotal) {
 			double tDue = tStart + (double)gnAckSent * 5.0;
-			if (now_ms() >= tDue) {
+			if (wsb_now_ms() >= tDue) {
 				char z[256];
 				bconn *c = &gaConn[(gnAckSent * 7) % (size_t)gnClients];
 				snprintf(z, sizeof z, "{\"type\":\"action\",\"id\":\"b%zu\",\"kind\":\"report\",\"args\":{\"text\":\"bench %zu\"}}",
 				         gnAckSent, gnAckSent);
-				gaAckSent[gnAckSent++] = now_ms();
+				gaAckSent[gnAckSent++] = wsb_now_ms();
 				conn_queue(c, z);
 			}
 			lws_service(gCtx, 0);
 		}
 		{
-			double tEnd = now_ms() + 5000;
-			while (gnAck < nTotal && now_ms() < tEnd) lws_service(gCtx, 0);
+			double tEnd = wsb_now_ms() + 5000;
+			while (gnAck < nTotal && wsb_now_ms() < tEnd) lws_service(gCtx, 0);
 		}
 		if (gnAck < nTotal) fprintf(stderr, "ws: %s: %zu of %zu actions acked\n", t->zName, gnAck, nTotal);
 	}
@@ -377,7 +353,7 @@ static int measure(target *t, result *r) {
 				bconn *c = &gaConn[j]; /* connection j belongs to team j % teams */
 				snprintf(z, sizeof z, "{\"type\":\"action\",\"id\":\"b%zu\",\"kind\":\"report\",\"args\":{\"text\":\"burst %zu\"}}",
 				         gnAckSent, gnAckSent);
-				gaAckSent[gnAckSent++] = now_ms();
+				gaAckSent[gnAckSent++] = wsb_now_ms();
 				conn_queue(c, z);
 			}
 			gnBurstWant += (size_t)gnBurst;
@@ -385,22 +361,22 @@ static int measure(target *t, result *r) {
 		}
 		if (gnBurstAck < nBurstTotal) fprintf(stderr, "ws: %s: %zu of %zu burst actions acked\n", t->zName, gnBurstAck, nBurstTotal);
 		r->nBurst = gnBurstAck;
-		r->burstP50 = pct(gaBurst, gnBurstAck, 0.50);
-		r->burstP99 = pct(gaBurst, gnBurstAck, 0.99);
+		r->burstP50 = wsb_pct(gaBurst, gnBurstAck, 0.50);
+		r->burstP99 = wsb_pct(gaBurst, gnBurstAck, 0.99);
 		gnBurstBase = (size_t)-1;
 		free(gaBurst);
 		gaBurst = NULL;
 	}
 	{
-		double rss2 = rss_mib(t->pid);
+		double rss2 = wsb_proc_mib(t->pid, "VmRSS:");
 		if (rss2 > r->rss) r->rss = rss2;
 	}
 	r->nFan = gnFan;
 	r->nAck = gnAck;
-	r->fanP50 = pct(gaFan, gnFan, 0.50);
-	r->fanP99 = pct(gaFan, gnFan, 0.99);
-	r->ackP50 = pct(gaAck, gnAck, 0.50);
-	r->ackP99 = pct(gaAck, gnAck, 0.99);
+	r->fanP50 = wsb_pct(gaFan, gnFan, 0.50);
+	r->fanP99 = wsb_pct(gaFan, gnFan, 0.99);
+	r->ackP50 = wsb_pct(gaAck, gnAck, 0.50);
+	r->ackP99 = wsb_pct(gaAck, gnAck, 0.99);
 	lws_context_destroy(gCtx);
 	free(gaConn), free(gaFan), free(gaAckSent), free(gaAck);
 	gaAckSent = gaAck = NULL;
@@ -418,19 +394,13 @@ static void emit(const char *zBench, const char *zMetric, const char *zUnit, dou
 	       zBench, zMetric, ours, zUnit, peer, ours > 0 && peer > 0 ? peer / ours : 0);
 }
 
-static void write_file(const char *zPath, const char *z) {
-	FILE *f = fopen(zPath, "w");
-	if (f) fputs(z, f), fclose(f);
-}
 
 int main(int argc, char **argv) {
-	char zExe[PATH_MAX], zRoot[PATH_MAX], zDir[PATH_MAX], zScn[PATH_MAX + 32], zDb[PATH_MAX + 32],
-	     zWeb[PATH_MAX + 32], zKyodo[PATH_MAX + 32], zPeer[PATH_MAX + 32], zLog[PATH_MAX + 32], zJl[PATH_MAX + 32], z[2 * PATH_MAX];
+	char zScn[PATH_MAX + 32], zDb[PATH_MAX + 32], zLog[PATH_MAX + 32], zJl[PATH_MAX + 32], z[2 * PATH_MAX];
 	const char *zOnly = NULL;
 	target ours = { "kyodo", 0, 0, { { 0 } }, { 0 }, 0 }, peer = { "node-ws", 0, 0, { { 0 } }, { 0 }, 0 };
 	result ro = { 0 }, rp = { 0 };
 	struct rlimit rl;
-	ssize_t n;
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--clients") && i + 1 < argc) gnClients = atoi(argv[++i]);
@@ -457,26 +427,13 @@ int main(int argc, char **argv) {
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	lws_set_log_level(LLL_ERR, NULL);
-	n = readlink("/proc/self/exe", zExe, sizeof zExe - 1);
-	if (n <= 0) return 1;
-	zExe[n] = 0;
-	*strrchr(zExe, '/') = 0;                        /* build/bench */
-	snprintf(zKyodo, sizeof zKyodo, "%s/../kyodo", zExe);
-	snprintf(z, sizeof z, "%s/../..", zExe);
-	if (!realpath(z, zRoot)) return 1;
-	snprintf(zPeer, sizeof zPeer, "%s/bench/ws_peer.mjs", zRoot);
-	snprintf(zDir, sizeof zDir, "%s/kyodo-bench-ws-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(zDir)) return 1;
+	wsb_paths P;
+	if (wsb_setup(&P, "ws", "bench")) return 1;
+	char *zKyodo = P.zKyodo, *zPeer = P.zPeer, *zDir = P.zDir, *zWeb = P.zWeb;
 	snprintf(zScn, sizeof zScn, "%s/bench.lua", zDir);
 	snprintf(zDb, sizeof zDb, "%s/bench.db", zDir);
 	snprintf(zJl, sizeof zJl, "%s/peer.jsonl", zDir);
-	snprintf(zWeb, sizeof zWeb, "%s/web", zDir);
 	snprintf(zLog, sizeof zLog, "%s/server.log", zDir);
-	mkdir(zWeb, 0755);
-	snprintf(z, sizeof z, "%s/index.html", zWeb);
-	write_file(z, "<!doctype html><title>bench</title>\n");
-	snprintf(z, sizeof z, "%s/facilitator.html", zWeb);
-	write_file(z, "<!doctype html><title>bench</title>\n");
 	{
 		char zTeams[1024] = "";
 		for (int i = 0; i < MAX_TEAMS; i++) {
@@ -489,7 +446,7 @@ int main(int argc, char **argv) {
 		         "teams { %s }\n"
 		         "fleet { { model = \"Sedan-A\", count = 1000, region = \"JP-Kanto\", ecus = { tcu = \"2.3.1\" } } }\n",
 		         zTeams);
-		write_file(zScn, z);
+		wsb_write_file(zScn, z);
 	}
 	if (!zOnly || !strcmp(zOnly, "ours")) {
 		/* no per-team action limit: ws.ack sends one team's actions back to back, as fast as they are acked */
