@@ -516,9 +516,10 @@ static void send_welcome(srv *s, conn *c) {
 	c->nLaneUntil = c->nQPushed + (c->nPend - c->iPend); /* the welcome and its backlog go first */
 }
 
-/* An error that tells the client how long its address's next hello will be held. */
-static void conn_error_wait(srv *s, conn *c, const char *zCode, const char *zMsg, int64_t waitUs) {
-	json_t *m = srv_proto_error(NULL, zCode, zMsg);
+/* An error that tells the client how long to wait before it tries again (its address's next hello, its team's next
+ * action): retry_after_ms. pId (borrowed, may be NULL): the request's id. */
+static void conn_error_wait(srv *s, conn *c, json_t *pId, const char *zCode, const char *zMsg, int64_t waitUs) {
+	json_t *m = srv_proto_error(pId, zCode, zMsg);
 	if (m) json_object_set_new(m, "retry_after_ms", json_integer((json_int_t)((waitUs + 999) / 1000)));
 	s->m.nErrors++;
 	srv_metrics_refuse(&s->m, zCode);
@@ -554,7 +555,7 @@ static void hello_check(srv *s, conn *c, const char *zHash, const char *zName) {
 		n = srv_guard_failures(&s->guard, c->zAddr, now);
 		if ((n & (n - 1)) == 0) /* 1, 2, 4, 8, ... : a storm does not flood the log */
 			srv_log(s, "hello with a wrong token from %s (%u in a row; its next hello waits %.2f s)", c->zAddr, n, (double)wait / 1e6);
-		conn_error_wait(s, c, SRV_E_BAD_TOKEN, "hello: unknown token", wait);
+		conn_error_wait(s, c, NULL, SRV_E_BAD_TOKEN, "hello: unknown token", wait);
 		return;
 	}
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
@@ -665,12 +666,7 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 		char z[200];
 		snprintf(z, sizeof z, "action: team '%s' sent more than %d actions at once or %g a second; resend it later",
 		         srv_drill_team_id(s->pDrill, c->iTeam), s->o.actionBurst, s->o.actionRate);
-		json_t *m = srv_proto_error(r->pId, SRV_E_RATE_LIMITED, z);
-		if (m) json_object_set_new(m, "retry_after_ms", json_integer((json_int_t)((waitUs + 999) / 1000)));
-		s->m.nErrors++;
-		srv_metrics_refuse(&s->m, SRV_E_RATE_LIMITED);
-		conn_answer(s, c, m);
-		json_decref(m);
+		conn_error_wait(s, c, r->pId, SRV_E_RATE_LIMITED, z, waitUs);
 		return;
 	}
 	if (s->nAct == s->nActAlloc) {
