@@ -218,6 +218,31 @@ static void conn_answer(srv *s, conn *c, json_t *msg) {
 	srv_buf_unref(b);
 }
 
+/* An action's ack, written at once when nothing of this connection's waits ahead of it (conn_answer's lane empty
+ * and open, no welcome backlog) and its socket takes data now: the client hears that its action is stored without
+ * waiting for the loop's next pass, whose writable callbacks serve every connection the loop has queued for (a
+ * thousand injects, the group's own action records) in socket order. Else as conn_answer. A write outside the
+ * writable callback is allowed while the connection can take data (lws_send_pipe_choked); a part the kernel does not
+ * take, lws keeps and sends first, holding back this connection's writable callbacks until then. */
+static void conn_ack_now(srv *s, conn *c, json_t *msg) {
+	if (c->bDropped || c->bClosing || c->bRevoked || c->bWelcoming || c->iPend < c->nPend || c->qAns.nLen ||
+	    c->nQWritten < c->nLaneUntil || lws_send_pipe_choked(c->wsi)) {
+		conn_answer(s, c, msg);
+		return;
+	}
+	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
+	if (!b) return;
+	if (lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT) < (int)b->n) {
+		c->bDropped = 1; /* the socket failed: closed from its next callback (on_writeable) or the timeout */
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+	} else {
+		s->m.nMsgOut++;
+		s->m.nBytesOut += b->n;
+		c->tLastTx = wall_us();
+	}
+	srv_buf_unref(b);
+}
+
 /* Sends msg (borrowed) to one connection. */
 static void conn_send(srv *s, conn *c, json_t *msg) {
 	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
@@ -685,8 +710,9 @@ static void on_action(srv *s, conn *c, srv_req *r) {
 	memset(r, 0, sizeof *r);
 }
 
-/* The answer to action i of the group: its ack, or its error, on its connection if still open. */
-static void answer_action(srv *s, int i, const srv_drill_act *a) {
+/* The answer to action i of the group: its ack, or its error, on its connection if still open; bNow: an ack is
+ * written at once if it can be (conn_ack_now). */
+static void answer_action(srv *s, int i, const srv_drill_act *a, int bNow) {
 	conn *c = s->aAct[i].c;
 	srv_req *r = &s->aAct[i].r;
 	if (!c) {
@@ -697,15 +723,17 @@ static void answer_action(srv *s, int i, const srv_drill_act *a) {
 		json_t *m = srv_proto_ack(r->pId, a->iSeq, a->t);
 		s->m.nActions++;
 		if (a->bRepeat) s->m.nActionRepeats++;
-		conn_answer(s, c, m);
+		if (bNow) conn_ack_now(s, c, m);
+		else conn_answer(s, c, m);
 		json_decref(m);
 	}
 }
 
-/* srv_drill_durable_fn: the group is committed, nothing of it applied yet: every answer goes out now, so each ack
- * is queued ahead of the action records, messages and scores the group then fans out. */
+/* srv_drill_durable_fn: the group is committed, nothing of it applied yet: every answer goes out now (an ack
+ * written at once where it can be), so each ack is ahead of the action records, messages and scores the group then
+ * fans out. */
 static void on_durable(void *pCtx, const srv_drill_act *a, int n) {
-	for (int i = 0; i < n; i++) answer_action(pCtx, i, &a[i]);
+	for (int i = 0; i < n; i++) answer_action(pCtx, i, &a[i], 1);
 }
 
 /* Stores the pending actions as one group, then answers each on its connection if still open: after the commit,
@@ -737,7 +765,7 @@ static void flush_actions(srv *s) {
 		} else if (s->bEnded) {
 			if (c) conn_error(s, c, r->pId, SRV_E_STATE, "action: the drill has ended");
 		} else if (!a[i].bEarly) {
-			answer_action(s, i, &a[i]);
+			answer_action(s, i, &a[i], 0);
 		} else if (a[i].rc == 0 && a[i].iSeq != a[i].iSeqEarly) {
 			srv_log(s, "action '%s' of team '%s' was acked as seq %lld but applied as seq %lld", a[i].zClientId ? a[i].zClientId : "",
 			        a[i].zTeam, (long long)a[i].iSeqEarly, (long long)a[i].iSeq);
