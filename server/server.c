@@ -663,8 +663,8 @@ static void on_feedback(srv *s, conn *c, srv_req *r) {
 }
 
 /* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
- * commit (flush_actions: after lws_service returns, before any other message is handled and before a paced clock
- * step) and then acked; the request is kept until then. */
+ * commit (flush_actions: after lws_service returns, before any other message is handled, before the pass writes to
+ * any connection, and before a paced clock step) and then acked; the request is kept until then. */
 /* A team's token bucket (--action-rate, --action-burst): 0 when the team may send this action now (one taken), else
  * the wall microseconds until it may. A team flooding actions would slow the drill for every team. */
 static int64_t action_wait(srv *s, int iTeam) {
@@ -1022,6 +1022,12 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
  * that many passes, and answers waited behind them (bench/load). */
 #define SRV_WRITES_PER_CALLBACK 16
 static int on_writeable(srv *s, conn *c) {
+	/* Actions received earlier in this service pass are committed and acked before it writes anything: one pass
+	 * may hold a thousand writable connections (an inject, a fleet sample to every client), and an action would
+	 * otherwise wait for all of them (flush_actions after lws_service). The ones received later in the pass form
+	 * the next group. */
+	int bFlushed = s->nAct > 0;
+	if (bFlushed) flush_actions(s);
 	if (c->bDropped) return -1;
 	if (c->bRevoked) {
 		static const char zWhy[] = "token revoked";
@@ -1031,7 +1037,7 @@ static int on_writeable(srv *s, conn *c) {
 	for (int k = 0; k < SRV_WRITES_PER_CALLBACK; k++) {
 		srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
 		srv_buf *b = srv_outq_peek(q);
-		if (!b || (k > 0 && lws_send_pipe_choked(c->wsi))) break;
+		if (!b || ((k > 0 || bFlushed) && lws_send_pipe_choked(c->wsi))) break; /* the group may have acked here */
 		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
 		if (n < (int)b->n) return -1;
 		s->m.nMsgOut++;
