@@ -12,7 +12,11 @@
  * - Group commit (eng_journal_group_*): inputs given between begin and commit share one FULL transaction, so
  *   the server acknowledges the actions that arrived together after one fsync. Rolled back as a whole.
  * - Checkpoints: a wal hook replaces sqlite's auto-checkpoint, which would run inside whichever COMMIT crosses
- *   the threshold (an action's too); checkpoint_maybe runs a passive one after batch commits and flushes only.
+ *   the threshold (an action's too); checkpoint_maybe asks for a passive one after batch commits and flushes only.
+ *   A writable journal runs them in a thread of its own with a second connection (ckpt_*), so that the copy and
+ *   the database file's fsync never hold up the caller (the server's event loop); inline if the thread cannot
+ *   start. The caller's connection stays the only writer and is closed last (its close checkpoints and removes
+ *   the WAL).
  * - Every prepared statement is made once at open (SQLITE_PREPARE_PERSISTENT) and reset after each use.
  * - meta.clean_us, rewritten with each batch commit, is the resume point: every row with a time before it is
  *   committed. Inputs carry a global order (ord) so that resume can replay them as they happened.
@@ -23,6 +27,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +160,13 @@ struct eng_journal {
 	int64_t iOrdGroup;      /* iOrd at group_begin, restored when the group is rolled back */
 	eng_time_t tCleanGroup; /* tClean at group_begin, likewise */
 	int nWalFrames;         /* frames in the WAL after the last commit (wal hook) */
+	/* background checkpoints (ckpt_*): ckDb is the thread's own connection; the flags are under ckMu */
+	sqlite3 *ckDb;
+	pthread_t ckThread;
+	pthread_mutex_t ckMu;
+	pthread_cond_t ckCv;
+	int bCkThread;          /* the thread runs */
+	int bCkWanted, bCkStop;
 	/* resume point */
 	eng_time_t tClean;      /* every row before it has been given to us */
 	eng_time_t tCleanStored;
@@ -233,13 +245,82 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *zDb, int nFrame) {
 	return SQLITE_OK;
 }
 
-/* A passive checkpoint once the WAL holds JRN_CHECKPOINT_FRAMES frames, outside any transaction. Called after
- * batch commits (size, span, flush, close), never on an input's path, so an acknowledgement never waits for
- * one. A failure is harmless (the WAL keeps the rows; the next call tries again). */
+/* The checkpoint thread: a passive checkpoint on its own connection each time one is asked for. PASSIVE never
+ * waits for the writer or readers; it copies what it can, and the writer restarts the WAL from its start once all
+ * of it is copied. */
+static void *ckpt_main(void *pArg) {
+	eng_journal *j = pArg;
+	pthread_mutex_lock(&j->ckMu);
+	for (;;) {
+		while (!j->bCkWanted && !j->bCkStop) pthread_cond_wait(&j->ckCv, &j->ckMu);
+		if (j->bCkStop) break;
+		j->bCkWanted = 0;
+		pthread_mutex_unlock(&j->ckMu);
+		sqlite3_wal_checkpoint_v2(j->ckDb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&j->ckMu);
+	}
+	pthread_mutex_unlock(&j->ckMu);
+	return NULL;
+}
+
+/* Starts the checkpoint thread of a writable journal (WAL mode set). On any failure checkpoints stay inline. */
+static void ckpt_start(eng_journal *j) {
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(j->zPath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) { /* opens the WAL */
+		sqlite3_close(db);
+		return;
+	}
+	if (pthread_mutex_init(&j->ckMu, NULL) != 0) {
+		sqlite3_close(db);
+		return;
+	}
+	if (pthread_cond_init(&j->ckCv, NULL) != 0) {
+		pthread_mutex_destroy(&j->ckMu);
+		sqlite3_close(db);
+		return;
+	}
+	j->ckDb = db;
+	if (pthread_create(&j->ckThread, NULL, ckpt_main, j) != 0) {
+		pthread_cond_destroy(&j->ckCv);
+		pthread_mutex_destroy(&j->ckMu);
+		sqlite3_close(db);
+		j->ckDb = NULL;
+		return;
+	}
+	j->bCkThread = 1;
+}
+
+/* Stops the thread (a checkpoint under way finishes first) and closes its connection; later checkpoints are inline. */
+static void ckpt_stop(eng_journal *j) {
+	if (!j->bCkThread) return;
+	pthread_mutex_lock(&j->ckMu);
+	j->bCkStop = 1;
+	pthread_cond_signal(&j->ckCv);
+	pthread_mutex_unlock(&j->ckMu);
+	pthread_join(j->ckThread, NULL);
+	pthread_cond_destroy(&j->ckCv);
+	pthread_mutex_destroy(&j->ckMu);
+	sqlite3_close(j->ckDb);
+	j->ckDb = NULL;
+	j->bCkThread = 0;
+}
+
+/* A passive checkpoint once the WAL holds JRN_CHECKPOINT_FRAMES frames, outside any transaction: asked of the
+ * checkpoint thread, or run here without it. Called after batch commits (size, span, flush, close), never on an
+ * input's path, so an acknowledgement never waits for one. A failure is harmless (the WAL keeps the rows; the
+ * next call tries again). */
 static void checkpoint_maybe(eng_journal *j) {
 	if (j->bInTxn || j->bReadOnly || j->nWalFrames < JRN_CHECKPOINT_FRAMES) return;
-	sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	j->nWalFrames = 0;
+	if (j->bCkThread) {
+		pthread_mutex_lock(&j->ckMu);
+		j->bCkWanted = 1;
+		pthread_cond_signal(&j->ckCv);
+		pthread_mutex_unlock(&j->ckMu);
+		return;
+	}
+	sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 /* Makes sure a batch transaction is open before a batched row at time t. */
@@ -440,6 +521,7 @@ eng_journal *eng_journal_open(const char *zPath, int flags, ky_err *err) {
 	j->tClean = j->tCleanStored = v;
 	if (query_int(j, aSql[S_MAX_ORD], &v, err, "read the input order") != 0) goto fail;
 	j->iOrd = v;
+	if (!j->bReadOnly) ckpt_start(j);
 	return j;
 fail:
 	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
@@ -453,6 +535,7 @@ int eng_journal_close(eng_journal *j, ky_err *err) {
 	int rc = 0;
 	if (!j) return 0;
 	if (j->bGroup) eng_journal_group_abort(j); /* its inputs were never acknowledged */
+	ckpt_stop(j); /* its connection first: the writer's close, the last, checkpoints and removes the WAL */
 	if (!j->bReadOnly) rc = eng_journal_flush(j, err);
 	for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(j->aStmt[i]);
 	if (sqlite3_close(j->db) != SQLITE_OK && rc == 0) rc = ky_err_set(err, KY_EIO, "journal %s: close failed", j->zPath);

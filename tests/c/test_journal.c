@@ -2,10 +2,12 @@
  * damaged files, and a writer killed with SIGKILL. Real sqlite files in the test's scratch directory. */
 #include "tests/c/ky_test.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -466,6 +468,48 @@ static int count_events(void *ctx, eng_time_t t, const char *zKind, const char *
 	(void)t, (void)zKind, (void)zSubject, (void)zDetail;
 	(*(int *)ctx)++;
 	return 0;
+}
+
+/* Threads of this process (/proc/self/task). */
+static int thread_count(void) {
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	if (!d) return -1;
+	for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TEST(the_wal_is_copied_back_by_a_checkpoint_thread_while_the_journal_is_open) {
+	const char *zPath = db_path("ckpt.db");
+	ky_err err = { 0 };
+	char zDetail[400];
+	struct stat st;
+	int nBefore = thread_count();
+	memset(zDetail, 'c', sizeof zDetail - 1);
+	zDetail[sizeof zDetail - 1] = 0;
+	eng_journal *j = open_new(zPath);
+	ASSERT_EQ_INT(thread_count(), nBefore + 1); /* the checkpoint thread of a writable journal */
+	eng_journal_set_batch(j, 500, ENG_S(3600));
+	for (int i = 0; i < 20000; i++) ASSERT_EQ_INT(eng_journal_event(j, i, "k", "s", zDetail, &err), 0);
+	ASSERT_EQ_INT(eng_journal_flush(j, &err), 0);
+	/* some 2,000 pages went through the WAL: the thread copies them into the database file meanwhile */
+	for (int k = 0; k < 1000 && (stat(zPath, &st) != 0 || st.st_size < 4 * 1024 * 1024); k++) usleep(10000);
+	ASSERT_TRUE(stat(zPath, &st) == 0 && st.st_size >= 4 * 1024 * 1024);
+	ASSERT_EQ_INT(eng_journal_action(j, 1, "t1", "c1", 20000, "report", "{}", NULL, NULL, &err), 0); /* the writer goes on */
+	ASSERT_EQ_INT(other_count(zPath, "SELECT count(*) FROM events"), 20000);
+	ASSERT_EQ_INT(eng_journal_close(j, &err), 0);
+	ASSERT_EQ_INT(thread_count(), nBefore); /* stopped and joined at close */
+	char zWal[600];
+	snprintf(zWal, sizeof zWal, "%s-wal", zPath);
+	ASSERT_TRUE(stat(zWal, &st) != 0); /* the last close still removes the WAL */
+	j = eng_journal_open(zPath, ENG_JOURNAL_READONLY, &err);
+	if (!j) ky_test_fail(__FILE__, __LINE__, "reopen: %s", err.zMsg);
+	ASSERT_EQ_INT(thread_count(), nBefore); /* read-only: none */
+	int n = 0;
+	ASSERT_EQ_INT(eng_journal_events(j, 0, ENG_TIME_MAX, count_events, &n, &err), 0);
+	ASSERT_EQ_INT(n, 20000);
+	eng_journal_close(j, NULL);
 }
 
 TEST(a_journal_damaged_in_the_middle_is_reported_not_crashed_on) {
