@@ -94,6 +94,7 @@ typedef struct srv {
 	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; size_t n, nCap; } *aBacklog; /* per team */
 	struct action_bucket { double n; int64_t wallUs; } *aBucket; /* per team: actions it may send now (token bucket) */
 	int nAct, nActAlloc;
+	int nWritableWaited; /* writable callbacks run while actions waited for their commit (on_writeable) */
 } srv;
 
 static volatile sig_atomic_t gbQuit;
@@ -663,8 +664,8 @@ static void on_feedback(srv *s, conn *c, srv_req *r) {
 }
 
 /* Actions are answered in groups: the consecutive ones received in one service pass are stored with one durable
- * commit (flush_actions: after lws_service returns, before any other message is handled, before the pass writes to
- * any connection, and before a paced clock step) and then acked; the request is kept until then. */
+ * commit (flush_actions: after lws_service returns, before any other message is handled, once the pass has
+ * written to SRV_WRITABLE_BEFORE_FLUSH connections, and before a paced clock step) and then acked; the request is kept until then. */
 /* A team's token bucket (--action-rate, --action-burst): 0 when the team may send this action now (one taken), else
  * the wall microseconds until it may. A team flooding actions would slow the drill for every team. */
 static int64_t action_wait(srv *s, int iTeam) {
@@ -777,6 +778,7 @@ static void flush_actions(srv *s) {
 		srv_req_clear(r);
 	}
 	s->nAct = 0;
+	s->nWritableWaited = 0;
 	free(a);
 }
 
@@ -1021,12 +1023,13 @@ static void on_receive(srv *s, conn *c, const unsigned char *p, size_t n) {
  * pass over every connection per message: after a restart, a thousand welcome backlogs of some 300 messages took
  * that many passes, and answers waited behind them (bench/load). */
 #define SRV_WRITES_PER_CALLBACK 16
+#define SRV_WRITABLE_BEFORE_FLUSH 32
 static int on_writeable(srv *s, conn *c) {
-	/* Actions received earlier in this service pass are committed and acked before it writes anything: one pass
-	 * may hold a thousand writable connections (an inject, a fleet sample to every client), and an action would
-	 * otherwise wait for all of them (flush_actions after lws_service). The ones received later in the pass form
-	 * the next group. */
-	int bFlushed = s->nAct > 0;
+	/* Actions received earlier in this service pass are committed and acked once the pass has served
+	 * SRV_WRITABLE_BEFORE_FLUSH writable connections after them: one pass may hold a thousand (an inject, a fleet
+	 * sample to every client), and an action would otherwise wait for all of them (flush_actions after lws_service).
+	 * A few writes between the actions of a burst keep them in one group. The ones received later form the next. */
+	int bFlushed = s->nAct > 0 && ++s->nWritableWaited > SRV_WRITABLE_BEFORE_FLUSH;
 	if (bFlushed) flush_actions(s);
 	if (c->bDropped) return -1;
 	if (c->bRevoked) {
