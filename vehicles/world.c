@@ -669,11 +669,7 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	if (o->aBlocked[iCamp]) return;
 	veh__comp_account(w);
 	o->aBlocked[iCamp] = 1;
-	int64_t nCut = c->nComp;
-	if (w->bOrgs) {  /* the cars of this org only */
-		nCut = 0;
-		for (uint32_t i = 0; i < w->f.n; i++) nCut += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
-	}
+	int64_t nCut = veh__camp_cars_of(w, iCamp, iOrg);
 	veh__fact(w, "c2.blocked", c->azInd[0],
 	          veh__org_tag(w, iOrg, json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)nCut)));
 }
