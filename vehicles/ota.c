@@ -56,7 +56,7 @@ int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iOrg, int i
 
 static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
 	uint32_t a = (uint32_t)(lo / ENG_US_PER_S), b = (uint32_t)(hi / ENG_US_PER_S);
-	return a + (b > a ? (uint32_t)eng_rng_below(r, b - a + 1) : 0);
+	return a + (b > a ? (uint32_t)eng_rng_next_below(r, b - a + 1) : 0);
 }
 
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {

@@ -439,7 +439,7 @@ static void tick_run(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t iFirst
 	int64_t nIn = 0;
 	for (uint32_t i = iFirst; i < iEnd; i++) {
 		uint16_t fl = aFlags[i];
-		if (fl & VEH_F_BRICKED) continue;
+		if (__builtin_expect(fl & VEH_F_BRICKED, 0)) continue;
 		uint64_t u = eng_rng_next(r);
 		uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
 		if (fl & VEH_F_OFFLINE) {
@@ -450,7 +450,7 @@ static void tick_run(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t iFirst
 			fl &= (uint16_t)~VEH_F_OFFLINE;
 			aFlags[i] = fl;
 			o->c.nOffline--;
-		} else if (lo < thrOff) {
+		} else if (__builtin_expect(lo < thrOff, 0)) {
 			/* going offline is a power cycle: a compromise without persistence is gone */
 			if ((fl & VEH_F_COMP) && !(fl & VEH_F_PERSIST)) {
 				veh__comp_clear(w, i);
@@ -461,30 +461,30 @@ static void tick_run(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t iFirst
 			continue;
 		}
 		int bAlert = 0, iCamp = -1;
-		if ((fl & VEH_F_COMP) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
+		if (__builtin_expect(fl & VEH_F_COMP, 0) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
 			iCamp = f->aCamp[i] - 1;
 			o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;  /* C2 beacon (direct, not through the backend) */
 			bAlert = eng_rng_next(r) >> 32 < thrDetect;
 		}
-		if (!bReach || (fl & VEH_F_REVOKED)) {  /* telematics refuses it: no draw */
+		if (__builtin_expect(!bReach || (fl & VEH_F_REVOKED), 0)) {  /* telematics refuses it: no draw */
 			if (aOta[i] == VEH_OTA_DOWNLOADING) aOtaT[i] += periodS;  /* the download stalls */
 			continue;
 		}
 		uint64_t r2 = eng_rng_next(r);
-		if ((uint32_t)r2 < thrLoss) {  /* lost by a degraded telematics server (thrLoss is 0 otherwise) */
+		if (__builtin_expect((uint32_t)r2 < thrLoss, 0)) {  /* lost by a degraded telematics server (thrLoss is 0 otherwise) */
 			if (aOta[i] == VEH_OTA_DOWNLOADING) aOtaT[i] += periodS;
 			continue;
 		}
 		aLast[i] = tS + (uint32_t)(((uint64_t)hi * jitterS) >> 32) + 1;
 		nIn++;
-		if (bAlert) {
+		if (__builtin_expect(bAlert, 0)) {
 			if (bVsocSees && !(fl & VEH_F_FLAGGED)) {
 				aFlags[i] = fl | VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
 				o->c.nFlagged++;
 			}
 			o->aQueued[iCamp]++;
 			o->c.nRecvTrue++;
-		} else if (!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < thrFp) {
+		} else if (__builtin_expect(!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < thrFp, 0)) {
 			o->c.nFalseQueued++;
 			o->c.nRecvFalse++;
 		}
