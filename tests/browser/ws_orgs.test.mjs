@@ -2,7 +2,8 @@
 // and an OEM's catalog holds its own cohorts only; a share's TLP delivery matrix (RED/AMBER/GREEN/CLEAR × a team
 // of the sender's org, of another org, the ISAC's, and "all") as the connected teams receive it live; a team's fleet
 // messages hold its own org's cars only, the ISAC's and the facilitator's every org's; an action on another org's
-// service is acked, refused by the world and shown to the team with the org named. Fixture: tests/data/scn/orgs_small.lua.
+// service is acked, refused by the world and shown to the team with the org named; a notify to the regulator org
+// reaches its liaison team only. Fixture: tests/data/scn/orgs_small.lua.
 import fs from "node:fs";
 import path from "node:path";
 import { Client, ROOT, assert, assertEq, failures, run, sleep, startServer, stopServer, tmpdir } from "./ws_lib.mjs";
@@ -106,6 +107,16 @@ await run([
 		assert(!own.error && own.result && own.result.org === "oem_b", `b1's own: ${JSON.stringify(own)}`);
 		const { rec: isac } = await act("isac1", "revoke_certificate", { scope: "all" });
 		assert(isac.error && isac.error.includes("organisation isac is a isac without cars"), `isac: ${JSON.stringify(isac)}`);
+	}],
+	["a_notify_to_the_regulator_reaches_its_liaison_live", async () => {
+		const n = Object.fromEntries(TEAMS.map((t) => [t, c[t].msgs.length]));
+		const { ans } = await act("a1", "notify", { party: "reg", stage: "initial", text: "n to the regulator" });
+		assertEq(ans.type, "ack", "notify acked");
+		const m = await c.reg1.next((x) => x.type === "message" && x.text === "n to the regulator", { from: n.reg1 });
+		assertEq([m.from, m.from_org, m.to, m.tlp, m.notify], ["a1", "oem_a", "reg", "amber", { party: "reg", stage: "initial" }], "the notification's fields");
+		await sleep(300);
+		const got = TEAMS.filter((t) => t !== "a1" && c[t].msgs.slice(n[t]).some((x) => x.type === "message" && x.text === "n to the regulator"));
+		assertEq(got, ["reg1"], "received by the regulator's team only");
 	}],
 	["the_server_stops_cleanly", async () => {
 		for (const t of TEAMS) c[t].close();

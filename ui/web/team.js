@@ -466,7 +466,8 @@ function messageRow(m) {
 	const unread = !S.seenMsg.has(key);
 	return h("li", { class: "item message" + (unread ? " unread" : ""), role: "option", "aria-selected": "false", "data-msg": "1", "data-key": "m:" + key, onclick: () => openThread(m.from) },
 		h("div", { class: "row1" }, h("span", { class: "tlp tlp-" + tlp }, t("tlp." + tlp)), h("span", { class: "time" }, t("time.t", { time: fmtT(m.t_us) })), unread ? h("span", { class: "new" }, t("inbox.new")) : null),
-		h("div", { class: "title" }, t("inbox.from", { team: teamName(S.exercise, m.from) })),
+		h("div", { class: "title" }, m.notify ? t("inbox.notify", { team: teamName(S.exercise, m.from), stage: t("val.stage." + (m.notify.stage || "initial")) })
+			: t("inbox.from", { team: teamName(S.exercise, m.from) })),
 		h("div", { class: "sub clamp" }, m.text || ""));
 }
 

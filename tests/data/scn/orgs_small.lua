@@ -11,6 +11,8 @@ orgs {
 	{ id = "reg", name = "Regulator", kind = "regulator" },
 }
 
+parties { "reg" }  -- a notify may name the regulator organisation: its team receives it
+
 teams {
 	{ id = "a1", name = "OEM A SOC", org = "oem_a" },
 	{ id = "a2", name = "OEM A PSIRT", org = "oem_a" },
