@@ -47,6 +47,19 @@ await run([
 		assertEq(wa.exercise.catalog.cohorts.map((x) => x.model), ["A-Sedan"], "oem_a's catalog: its own cohorts");
 		assertEq(wa.exercise.catalog.models, ["A-Sedan"], "oem_a's models");
 		assertEq(wi.exercise.catalog.cohorts.length, 3, "the ISAC's catalog: every org's cohorts");
+		// another maker's declared services, credentials, models and regions are in none of an OEM team's lists or schemas
+		const ca = wa.exercise.catalog, wb = c.b1.msgs.find((m) => m.type === "welcome");
+		assertEq([(wa.exercise.services || []).map((x) => x.id), (wa.exercise.credentials || []).map((x) => x.id)], [["a_portal"], []], "oem_a's services and credentials");
+		assertEq(ca.services, ["telematics", "ota", "vsoc", "pki", "app_api", "a_portal"], "oem_a's catalog services");
+		const sa = JSON.stringify(ca.actions);
+		for (const x of ["b_portal", "b-portal-key", "B-SUV", "B-Kei", "JP-Chubu", "oem_b"]) assert(!sa.includes(`"${x}"`) && !sa.includes(`|${x}`), `oem_a's schemas name ${x}`);
+		assert(!ca.actions.rotate_credential && !ca.action_kinds.some((k) => k.kind === "rotate_credential"), "no credential of its own to rotate: no such action shown");
+		assertEq(ca.actions.recall.properties.select.properties.model.pattern, "^(A-Sedan)$", "the model pattern names its own models");
+		assertEq(ca.actions.isolate_service.properties.org.enum, ["oem_a"], "a service action names its own org");
+		assert(ca.actions.notify.properties.party.enum.includes("isac"), "a notify may still name the ISAC");
+		assertEq([wb.exercise.catalog.services.at(-1), wb.exercise.catalog.credentials.map((x) => x.id), !!wb.exercise.catalog.actions.rotate_credential],
+			["b_portal", ["b-portal-key"], true], "oem_b's own service and the key that reaches it");
+		assertEq(wi.exercise.services.map((x) => x.id), ["a_portal", "b_portal"], "the ISAC's services: every org's");
 		fac.send({ type: "control", cmd: "start" });
 		await fac.next((m) => m.type === "clock" && m.running === true);
 	}],
