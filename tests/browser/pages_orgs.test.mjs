@@ -88,6 +88,8 @@ await run([
 		const row = await reg.$$eval("#inbox-list [data-msg]", (els) => els.map((e) => e.querySelector(".title").textContent + " | " + e.textContent).find((x) => x.includes("TCU exploit")));
 		assert(row.startsWith("Initial notification from OEM A PSIRT"), `the row names the notification and its sender: ${row}`);
 		await reg.screenshot({ path: path.join(ART, "team-orgs-regulator.png") });
+		await fac.waitForTimeout(400);
+		assertEq(await fac.$$eval("#orgs-panel .org-edge", (els) => els.length), 6, "a notification is not drawn as a share");
 	}],
 	["a_drill_without_orgs_has_no_organisations_panel", async () => {
 		const lua = path.join(dir, "plain.lua");
