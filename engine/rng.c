@@ -35,16 +35,7 @@ double eng_rng_double(eng_rng *pRng) {
 }
 
 uint64_t eng_rng_below(eng_rng *pRng, uint64_t n) {
-	unsigned __int128 m = (unsigned __int128)eng_rng_u64(pRng) * n;
-	uint64_t lo = (uint64_t)m;
-	if (lo < n) {
-		uint64_t t = -n % n;
-		while (lo < t) {
-			m = (unsigned __int128)eng_rng_u64(pRng) * n;
-			lo = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
+	return eng_rng_next_below(pRng, n);
 }
 
 double eng_rng_exp(eng_rng *pRng, double mean) {

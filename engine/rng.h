@@ -29,6 +29,15 @@ static inline uint64_t eng_rng_next(eng_rng *pRng) {
 double eng_rng_double(eng_rng *pRng);
 /* Uniform integer in [0, n); n > 0 (Lemire's method, unbiased). */
 uint64_t eng_rng_below(eng_rng *pRng, uint64_t n);
+/* The same draw as eng_rng_below, inline, for hot loops (an attack's selection sampling draws one per candidate). */
+static inline uint64_t eng_rng_next_below(eng_rng *pRng, uint64_t n) {
+	unsigned __int128 m = (unsigned __int128)eng_rng_next(pRng) * n;
+	if ((uint64_t)m < n) {
+		uint64_t t = -n % n;
+		while ((uint64_t)m < t) m = (unsigned __int128)eng_rng_next(pRng) * n;
+	}
+	return (uint64_t)(m >> 64);
+}
 /* Exponential with the given mean (> 0). */
 double eng_rng_exp(eng_rng *pRng, double mean);
 /* 1 with probability p (clamped to [0,1]), else 0. */

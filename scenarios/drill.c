@@ -654,6 +654,7 @@ int scn_drill_action_apply(scn_drill *d, int64_t seq, ky_err *err) {
 	int wrc = 0;
 	if (!strcmp(r->zKind, "share")) wrc = scn_drill__share(d, r, &result, &we);
 	else wrc = veh_world_action_as(d->world, r->zTeam, scn_drill__team_org(d, r->zTeam), r->zKind, r->pArgs, &result, &we);
+	if (!wrc && !strcmp(r->zKind, "notify")) scn_drill__notify(d, r);  /* to an organisation: its teams receive it */
 	json_t *det = json_pack("{s:I,s:s,s:s,s:O,s:I}", "seq", (json_int_t)seq, "team", r->zTeam, "kind", r->zKind, "args",
 	                        r->pArgs, "t_us", (json_int_t)r->t);
 	if (r->zClientId) json_object_set_new(det, "id", json_string(r->zClientId));

@@ -156,6 +156,8 @@ int scn_drill__team_known(const scn_drill *d, const char *zTeam);
 /* share.c: applies a team's share (its TLP across orgs, relay, ingest, the journal's "share" event); *pResult (new
  * ref, may be NULL without orgs) says who received it. A relay the sender may not make is refused (err). */
 int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky_err *err);
+/* A notify accepted by the world whose party is an organisation: a message to that organisation's teams (share.c). */
+void scn_drill__notify(scn_drill *d, const scn_action_rec *r);
 /* share.c: the organisation team zTeam acts for (borrowed), NULL without orgs or for an unknown team. */
 const char *scn_drill__team_org(const scn_drill *d, const char *zTeam);
 /* names.c: the static scan of service and credential names (entry, via, service, credential, a service call's name)

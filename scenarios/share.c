@@ -10,7 +10,11 @@
  * A relay (args.relay = the seq of a share the sender received) passes that report on with its indicators; its TLP may
  * only tighten (clear < green < amber < amber+strict < red) and a red report is never passed on. Every organisation
  * that receives a share with indicators, other than the sender's, ingests them if it has `ingest` (not from a red
- * share): its gateway blocks them that long after. */
+ * share): its gateway blocks them that long after.
+ *
+ * A `notify` whose party is an organisation of the drill (the national drill's regulator `mlit`, the `isac`) is also
+ * delivered, as a message marked with the notification's party and stage, to every team of that organisation: the
+ * regulator's liaison sees the makers' notifications arrive. It is confidential to them (TLP:AMBER). */
 #include "scenarios/drillInt.h"
 
 #include <stdlib.h>
@@ -185,4 +189,25 @@ int scn_drill__share(scn_drill *d, const scn_action_rec *r, json_t **pResult, ky
 	json_decref(ingested);
 	if (m) scn_drill__message(d, m);
 	return 0;
+}
+
+void scn_drill__notify(scn_drill *d, const scn_action_rec *r) {
+	const char *zParty = json_string_value(json_object_get(r->pArgs, "party")), *zStage;
+	if (!zParty || !veh_world_has_orgs(d->world) || veh_world_org_info(d->world, zParty, NULL, NULL)) return;
+	json_t *to = json_array(), *t;
+	size_t i;
+	json_array_foreach(d->teams, i, t) {
+		const char *zOrg = json_string_value(json_object_get(t, "org"));
+		if (zOrg && !strcmp(zOrg, zParty)) add_recipient(to, json_string_value(json_object_get(t, "id")), r->zTeam);
+	}
+	if (!json_array_size(to)) {
+		json_decref(to);
+		return;
+	}
+	zStage = json_string_value(json_object_get(r->pArgs, "stage"));
+	json_t *m = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:O,s:I,s:o,s:{s:s,s:s}}", "type", "message", "seq", (json_int_t)r->seq,
+	                      "from", r->zTeam, "from_org", scn_drill__team_org(d, r->zTeam), "to", zParty, "tlp", "amber",
+	                      "text", json_object_get(r->pArgs, "text"), "t_us", (json_int_t)r->t, "recipients", to, "notify",
+	                      "party", zParty, "stage", zStage ? zStage : "initial");
+	if (m) scn_drill__message(d, m);
 }

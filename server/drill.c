@@ -1,6 +1,7 @@
 /* drill (server): see drill.h. The observer attached here runs after the journal's (attach order). Actions go
  * through the drill's two steps (stage, then apply) around one journal group commit. */
 #include "server/drill.h"
+#include "server/scope.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -468,35 +469,11 @@ json_t *srv_drill_exercise(const srv_drill *d, int bFacilitator) {
 	return e;
 }
 
-/* An OEM team's catalog lists its own org's cohorts, models and regions only (another OEM's fleet is not its
- * business); a team of an org without a fleet (ISAC, supplier) sees every org's. */
-static void catalog_for_org(json_t *c, const char *zOrg) {
-	json_t *pKeep = json_array(), *pModels = json_array(), *pRegions = json_array(), *v;
-	size_t i;
-	json_array_foreach(json_object_get(c, "cohorts"), i, v) {
-		if (strcmp(json_string_value(json_object_get(v, "org")), zOrg) != 0) continue;
-		json_array_append(pKeep, v);
-		json_t *aNames[2] = { pModels, pRegions };
-		const char *azKey[2] = { "model", "region" };
-		for (int k = 0; k < 2; k++) {
-			json_t *x = json_object_get(v, azKey[k]), *y;
-			size_t j;
-			int bHave = 0;
-			json_array_foreach(aNames[k], j, y) bHave |= json_equal(x, y);
-			if (!bHave) json_array_append(aNames[k], x);
-		}
-	}
-	json_object_set_new(c, "cohorts", pKeep);
-	json_object_set_new(c, "models", pModels);
-	json_object_set_new(c, "regions", pRegions);
-}
-
 json_t *srv_drill_team_exercise(const srv_drill *d, const char *zTeam) {
 	json_t *e = srv_drill_exercise(d, 0);
 	const char *zOrg = srv_drill_team_org(d, zTeam);
 	const char *zKind = json_string_value(json_object_get(d->pOrgKind, zOrg ? zOrg : ""));
-	json_t *c = json_object_get(e, "catalog");
-	if (c && zKind && !strcmp(zKind, "oem")) catalog_for_org(c, zOrg);
+	if (e && zKind && !strcmp(zKind, "oem")) srv_scope_exercise(e, zOrg, d->pTeamOrg);  /* its own org's only */
 	return e;
 }
 

@@ -68,16 +68,21 @@ static void pat_literal(char *buf, size_t n, const char *z) {
 	}
 }
 
-/* A name or a list of names, each one of values (steals values): model, region, state of a selector. */
-static json_t *names_schema(json_t *values, const char *zDesc) {
-	char zPat[4096] = "^(";
+void veh_action_names_pattern(const json_t *values, char *zPat, size_t n) {
 	size_t i;
 	json_t *v;
+	snprintf(zPat, n, "^(");
 	json_array_foreach(values, i, v) {
-		if (i) strcat(zPat, "|");
-		pat_literal(zPat, sizeof zPat - 4, json_string_value(v));
+		if (i && strlen(zPat) + 5 < n) strcat(zPat, "|");
+		pat_literal(zPat, n - 4, json_string_value(v));
 	}
 	strcat(zPat, ")$");
+}
+
+/* A name or a list of names, each one of values (steals values): model, region, state of a selector. */
+static json_t *names_schema(json_t *values, const char *zDesc) {
+	char zPat[4096];
+	veh_action_names_pattern(values, zPat, sizeof zPat);
 	return json_pack("{s:[ss],s:s,s:{s:s,s:o},s:s}", "type", "string", "array", "pattern", zPat, "items", "type",
 	                 "string", "enum", values, "description", zDesc);
 }

@@ -51,6 +51,9 @@ json_t *veh_action_kinds_json(void);
 /* The default parties a `notify` can name (NULL-terminated; a scenario may add its own). */
 extern const char *const veh_action_parties[];
 
+/* The pattern of a "name or list of names" property over values (strings), as the schemas write it: "^(a|b)$" with
+ * each name a literal of both POSIX ERE and ECMAScript (server/scope.c rebuilds it for a team's narrower list). */
+void veh_action_names_pattern(const json_t *values, char *zPat, size_t n);
 /* The schema of every kind for this world, {"triage":{...},"block_indicator":{...},...}: enums of the world's
  * services, features, ECUs, models and regions, plus what the drill knows (ctx, borrowed, may be NULL):
  * {"teams":["vsoc",...], "parties":["kba",...]} (parties added to the defaults). NULL when out of memory. */

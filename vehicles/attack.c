@@ -93,17 +93,34 @@ static int svc_open_somewhere(const veh_world *w, const veh_selector *sel, int s
 	return 0;
 }
 
-/* Is car i a possible victim of campaign iCamp (-1: a new one) through entry: reachable, clean, unpatched, the entry
- * ECU fitted or the entry service of its org usable (and compromised when bViaComp), and its org's gateway does not
- * block the campaign's C2 (the exploit is delivered and driven through it)? */
-static int victim_ok(const veh_world *w, uint32_t i, int entry, int iCamp, int bViaComp) {
+/* Gathers into a[] the cars of cohort c that match s and are possible victims through entry: reachable, clean,
+ * unpatched, the entry ECU fitted or the entry service of its org usable (and compromised when bViaComp). The caller
+ * has checked the cohort against s->aCohOk and that its org's gateway does not block the campaign's C2 (the exploit is
+ * delivered and driven through it). What is the same for every car of the cohort is tested once, out of the loop,
+ * which runs over the whole fleet (10M cars) at every spread step. Returns the number gathered. */
+static uint32_t eligible_cohort(const veh_world *w, const veh_selector *s, int c, int entry, int bViaComp, uint32_t *a) {
 	const veh_fleet *f = &w->f;
-	uint16_t fl = f->aFlags[i];
-	if (fl & (VEH_F_COMP | VEH_F_BRICKED | VEH_F_OFFLINE | VEH_F_PATCHED)) return 0;
-	int o = veh__org_of(w, i);
-	if (iCamp >= 0 && w->aOrg[o].aBlocked[iCamp]) return 0;
-	if (entry >= VEH_ENTRY_SVC) return !(fl & VEH_F_REVOKED) && svc_open(w, o, entry - VEH_ENTRY_SVC, bViaComp);
-	return f->aVer[entry][i] != VEH_VER_NONE;
+	const veh_cohort *k = &f->aCoh[c];
+	uint32_t n = 0, iEnd = k->iFirst + k->nCount;
+	uint16_t mask = VEH_F_COMP | VEH_F_BRICKED | VEH_F_OFFLINE | VEH_F_PATCHED;
+	const uint32_t *aEntry = NULL, *aSel = s->iEcu >= 0 ? f->aVer[s->iEcu] : NULL;
+	if (entry >= VEH_ENTRY_SVC) {
+		if (!svc_open(w, k->iOrg, entry - VEH_ENTRY_SVC, bViaComp)) return 0;
+		mask |= VEH_F_REVOKED;
+	} else {
+		aEntry = f->aVer[entry];
+	}
+	for (uint32_t i = k->iFirst; i < iEnd; i++) {
+		if (f->aFlags[i] & mask) continue;
+		if (aEntry && aEntry[i] == VEH_VER_NONE) continue;
+		if (aSel) {
+			uint32_t v = aSel[i];
+			if (v == VEH_VER_NONE || (s->op == 1 && !(v < s->ver)) || (s->op == 2 && v != s->ver)) continue;
+		}
+		if (s->stateAny && !veh_selector_match(f, s, i)) continue;
+		a[n++] = i;
+	}
+	return n;
 }
 
 /* Gathers the eligible cars (ascending ids) into *paId; returns their number or KY_ENOMEM. */
@@ -112,25 +129,38 @@ static int64_t eligible(veh_world *w, const veh_selector *s, int entry, int iCam
 	int64_t n = 0;
 	uint32_t *a = malloc(((size_t)f->n + 1) * sizeof *a);
 	if (!a) return KY_ENOMEM;
-	for (int c = 0; c < f->nCoh; c++) {
-		if (!s->aCohOk[c]) continue;
-		const veh_cohort *k = &f->aCoh[c];
-		for (uint32_t i = k->iFirst; i < k->iFirst + k->nCount; i++)
-			if (victim_ok(w, i, entry, iCamp, bViaComp) && veh_selector_match(f, s, i)) a[n++] = i;
-	}
+	for (int c = 0; c < f->nCoh; c++)
+		if (s->aCohOk[c] && !(iCamp >= 0 && w->aOrg[f->aCoh[c].iOrg].aBlocked[iCamp]))
+			n += eligible_cohort(w, s, c, entry, bViaComp, a + n);
 	*paId = a;
 	return n;
 }
 
 /* Compromises exactly k of the n cars in aId (selection sampling). */
 static void infect(veh_world *w, const uint32_t *aId, int64_t n, int64_t k, int iCamp, int entry, int bPersist) {
+	eng_rng r = w->rAttack;  /* a local copy for the loop (one draw per candidate until the k-th), written back after */
 	for (int64_t j = 0; j < n && k > 0; j++) {
-		if ((int64_t)eng_rng_below(&w->rAttack, (uint64_t)(n - j)) < k) {
+		if ((int64_t)eng_rng_next_below(&r, (uint64_t)(n - j)) < k) {
 			veh__comp_set(w, aId[j], iCamp, entry, bPersist);
 			k--;
 			w->nCarEvents++;
 		}
 	}
+	w->rAttack = r;
+}
+
+/* The compromised cars of campaign c that reach new victims through its C2: online, their org not blocking it. */
+static int64_t spread_sources(const veh_world *w, int c) {
+	const veh_fleet *f = &w->f;
+	int64_t n = 0;
+	if (w->aCamp[c].nComp == 0) return 0;
+	for (int h = 0; h < f->nCoh; h++) {
+		const veh_cohort *k = &f->aCoh[h];
+		if (w->aOrg[k->iOrg].aBlocked[c]) continue;
+		for (uint32_t i = k->iFirst, iEnd = k->iFirst + k->nCount; i < iEnd; i++)
+			n += (f->aCamp[i] == c + 1) & !(f->aFlags[i] & VEH_F_OFFLINE);
+	}
+	return n;
 }
 
 static int v_compromise(veh_world *w, const char *zVerb, json_t *args, json_t **result, ky_err *err) {
@@ -246,10 +276,7 @@ static int v_spread(veh_world *w, const char *zVerb, json_t *args, json_t **resu
 			rc = ky_err_set(err, KY_ENOMEM, "%s: out of memory", zVerb);
 			break;
 		}
-		int64_t nSrc = 0;  /* only compromised cars that are online, whose org does not block the C2, reach new victims */
-		for (uint32_t i = 0; iVia < 0 && i < w->f.n; i++)
-			nSrc += w->f.aCamp[i] == c + 1 && !(w->f.aFlags[i] & VEH_F_OFFLINE) &&
-			        !w->aOrg[veh__org_of(w, i)].aBlocked[c];
+		int64_t nSrc = iVia < 0 ? spread_sources(w, c) : 0;
 		int64_t want = iVia >= 0 ? llround(rate * (double)n) : llround(rate * (double)nSrc);
 		if (want > n) want = n;
 		infect(w, aId, n, want, c, entry, k->bPersist);

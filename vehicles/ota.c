@@ -40,12 +40,15 @@ int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iOrg, int i
 	c->iAttack = iAttack;
 	c->tStart = eng_sim_now(w->sim);
 	const veh_fleet *f = &w->f;
-	for (uint32_t i = 0; i < f->n; i++) {
-		uint32_t v = f->aVer[iEcu][i];
-		if (v == VEH_VER_NONE || v >= ver || (f->aFlags[i] & VEH_F_BRICKED) || !veh_selector_match(f, &c->sel, i)) continue;
-		/* a car already being updated on this ECU by another campaign is not offered this one */
-		if (f->aOta[i] >= VEH_OTA_OFFERED && f->aOta[i] <= VEH_OTA_INSTALLING && w->aOta[f->aOtaCamp[i] - 1].iEcu == iEcu) continue;
-		c->nTarget++;
+	for (int h = 0; h < f->nCoh; h++) {  /* the cars of the cohorts it selects (an OEM's campaign: its own) */
+		if (!c->sel.aCohOk[h]) continue;
+		for (uint32_t i = f->aCoh[h].iFirst, iEnd = i + f->aCoh[h].nCount; i < iEnd; i++) {
+			uint32_t v = f->aVer[iEcu][i];
+			if (v == VEH_VER_NONE || v >= ver || (f->aFlags[i] & VEH_F_BRICKED) || !veh_selector_match(f, &c->sel, i)) continue;
+			/* a car already being updated on this ECU by another campaign is not offered this one */
+			if (veh__ota_busy(f->aOta[i]) && w->aOta[f->aOtaCamp[i] - 1].iEcu == iEcu) continue;
+			c->nTarget++;
+		}
 	}
 	*piOta = w->nOta++;
 	return 0;
@@ -53,7 +56,7 @@ int veh__ota_add(veh_world *w, json_t *jSel, const char *zWhere, int iOrg, int i
 
 static uint32_t draw_between(eng_rng *r, eng_time_t lo, eng_time_t hi) {
 	uint32_t a = (uint32_t)(lo / ENG_US_PER_S), b = (uint32_t)(hi / ENG_US_PER_S);
-	return a + (b > a ? (uint32_t)eng_rng_below(r, b - a + 1) : 0);
+	return a + (b > a ? (uint32_t)eng_rng_next_below(r, b - a + 1) : 0);
 }
 
 int veh__ota_accepted(const veh_world *w, const veh_ota_camp *c) {

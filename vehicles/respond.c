@@ -16,13 +16,6 @@ static int of_org(const veh_world *w, int iOrg, uint32_t i) {
 }
 
 /* Cars of campaign iCamp that belong to org iOrg (all of its cars without orgs). */
-static int64_t camp_cars_of(const veh_world *w, int iCamp, int iOrg) {
-	if (!w->bOrgs) return w->aCamp[iCamp].nComp;
-	int64_t n = 0;
-	for (uint32_t i = 0; i < w->f.n; i++) n += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
-	return n;
-}
-
 int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64_t *pnMatched, int64_t *pnCars,
                ky_err *err) {
 	eng_time_t t = eng_sim_now(w->sim) + delay;
@@ -34,7 +27,7 @@ int veh__block(veh_world *w, int iOrg, const char *zVal, eng_time_t delay, int64
 		for (int i = 0; i < k->nInd; i++) bHit |= strcasecmp(k->azInd[i], zVal) == 0;
 		if (!bHit) continue;
 		(*pnMatched)++;
-		*pnCars += camp_cars_of(w, c, iOrg);
+		*pnCars += veh__camp_cars_of(w, c, iOrg);
 		if (!o->aBlocked[c] && (o->aBlockAt[c] < 0 || o->aBlockAt[c] > t)) {
 			int rc = veh__sched_block(w, iOrg, c, t);
 			if (rc) return ky_err_set(err, rc, "block %s: cannot schedule the block", zVal);

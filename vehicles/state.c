@@ -68,6 +68,17 @@ void veh__comp_clear(veh_world *w, uint32_t i) {
 	veh__counts_of(w, i)->nComp--;
 }
 
+int64_t veh__camp_cars_of(const veh_world *w, int iCamp, int iOrg) {
+	if (!w->bOrgs) return w->aCamp[iCamp].nComp;
+	const veh_fleet *f = &w->f;
+	int64_t n = 0;
+	for (int h = 0; h < f->nCoh; h++) {
+		if (w->aCohOrg[h] != iOrg) continue;
+		for (uint32_t i = f->aCoh[h].iFirst, iEnd = i + f->aCoh[h].nCount; i < iEnd; i++) n += f->aCamp[i] == iCamp + 1;
+	}
+	return n;
+}
+
 int veh__camp_active(const veh_world *w, int iOrg, int iCamp) {
 	return iCamp >= 0 && iCamp < w->nCamp && !w->aCamp[iCamp].bStopped && !w->aOrg[iOrg].aBlocked[iCamp];
 }

@@ -409,65 +409,97 @@ static uint32_t thr32(double p) {
 
 
 
-/* One car's check-in slot: connectivity churn, C2 beacon and exfiltration, IDS, upload, OTA step. x is the slot's
- * context for the car's organisation; r the "veh.tick" stream, held in a local copy for the slot. */
-static inline __attribute__((always_inline)) void car_tick(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t i,
-                                                          uint32_t tS, eng_time_t now) {
+/* Does car i, with an update of campaign iCamp1 (index + 1) downloading or installing, have nothing to do at this
+ * check-in? The same outcome as veh__ota_step doing nothing, tested inline: the step is not due yet, the package is
+ * genuine (accepted whatever happens) and, for a download, the OTA server is usable and the campaign not paused. */
+static inline int ota_waiting(const veh_world *w, const veh__tick_ctx *x, uint8_t st, uint8_t iCamp1, uint32_t tEnd,
+                              uint32_t tS) {
+	if (tS >= tEnd || st < VEH_OTA_DOWNLOADING || st > VEH_OTA_INSTALLING) return 0;
+	const veh_ota_camp *c = &w->aOta[iCamp1 - 1];
+	return c->iAttack < 0 && (st == VEH_OTA_INSTALLING || (x->bOta && !c->bPaused));
+}
+
+/* The check-in slot of cars [iFirst, iEnd) of one cohort (x: its org's context): for each car connectivity churn,
+ * C2 beacon and exfiltration, IDS, upload, OTA step; r is the "veh.tick" stream, held in a local copy for the slot.
+ * The columns are held in locals for the run (a 10M-car fleet runs this 480M times in 4 simulated hours). */
+static void tick_run(veh_world *w, veh__tick_ctx *x, eng_rng *r, uint32_t iFirst, uint32_t iEnd, uint32_t tS,
+                     eng_time_t now) {
 	veh_fleet *f = &w->f;
-	uint16_t fl = f->aFlags[i];
-	if (fl & VEH_F_BRICKED) return;
+	uint16_t *aFlags = f->aFlags;
+	uint8_t *aOta = f->aOta, *aOtaCamp = f->aOtaCamp;
+	uint32_t *aOtaT = f->aOtaT, *aLast = f->aLast;
 	veh_org *o = &w->aOrg[x->iOrg];
-	uint64_t u = eng_rng_next(r);
-	uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
-	if (fl & VEH_F_OFFLINE) {
-		if (lo >= x->thrOn) {
-			if (f->aOta[i] == VEH_OTA_DOWNLOADING || f->aOta[i] == VEH_OTA_INSTALLING) f->aOtaT[i] += x->periodS;
-			return;
+	/* the slot's thresholds in locals too: the stores to the columns could alias them for the compiler */
+	const uint32_t thrOn = x->thrOn, thrOff = x->thrOff, thrFp = x->thrFp, thrDetect = x->thrDetect,
+	               thrLoss = x->bDegraded ? x->thrLoss : 0, periodS = x->periodS;
+	const uint64_t jitterS = x->jitterS;
+	const int bReach = x->bReach, bVsocSees = x->bVsocSees, bNoneCan = x->bNoneCan, nDoneOpen = x->nDoneOpen;
+	const uint8_t iDone1 = (uint8_t)(x->iDoneOpen + 1);
+	int bOffers = w->bOtaOffers;  /* only an OTA step changes it */
+	int64_t nIn = 0;
+	for (uint32_t i = iFirst; i < iEnd; i++) {
+		uint16_t fl = aFlags[i];
+		if (__builtin_expect(fl & VEH_F_BRICKED, 0)) continue;
+		uint64_t u = eng_rng_next(r);
+		uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
+		if (fl & VEH_F_OFFLINE) {
+			if (lo >= thrOn) {
+				if (aOta[i] == VEH_OTA_DOWNLOADING || aOta[i] == VEH_OTA_INSTALLING) aOtaT[i] += periodS;
+				continue;
+			}
+			fl &= (uint16_t)~VEH_F_OFFLINE;
+			aFlags[i] = fl;
+			o->c.nOffline--;
+		} else if (__builtin_expect(lo < thrOff, 0)) {
+			/* going offline is a power cycle: a compromise without persistence is gone */
+			if ((fl & VEH_F_COMP) && !(fl & VEH_F_PERSIST)) {
+				veh__comp_clear(w, i);
+				fl = aFlags[i];
+			}
+			aFlags[i] = fl | VEH_F_OFFLINE;
+			o->c.nOffline++;
+			continue;
 		}
-		fl &= (uint16_t)~VEH_F_OFFLINE;
-		o->c.nOffline--;
-	} else if (lo < x->thrOff) {
-		/* going offline is a power cycle: a compromise without persistence is gone */
-		if ((fl & VEH_F_COMP) && !(fl & VEH_F_PERSIST)) {
-			veh__comp_clear(w, i);
-			fl = f->aFlags[i];
+		int bAlert = 0, iCamp = -1;
+		if (__builtin_expect(fl & VEH_F_COMP, 0) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
+			iCamp = f->aCamp[i] - 1;
+			o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;  /* C2 beacon (direct, not through the backend) */
+			bAlert = eng_rng_next(r) >> 32 < thrDetect;
 		}
-		f->aFlags[i] = fl | VEH_F_OFFLINE;
-		o->c.nOffline++;
-		return;
+		if (__builtin_expect(!bReach || (fl & VEH_F_REVOKED), 0)) {  /* telematics refuses it: no draw */
+			if (aOta[i] == VEH_OTA_DOWNLOADING) aOtaT[i] += periodS;  /* the download stalls */
+			continue;
+		}
+		uint64_t r2 = eng_rng_next(r);
+		if (__builtin_expect((uint32_t)r2 < thrLoss, 0)) {  /* lost by a degraded telematics server (thrLoss is 0 otherwise) */
+			if (aOta[i] == VEH_OTA_DOWNLOADING) aOtaT[i] += periodS;
+			continue;
+		}
+		aLast[i] = tS + (uint32_t)(((uint64_t)hi * jitterS) >> 32) + 1;
+		nIn++;
+		if (__builtin_expect(bAlert, 0)) {
+			if (bVsocSees && !(fl & VEH_F_FLAGGED)) {
+				aFlags[i] = fl | VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
+				o->c.nFlagged++;
+			}
+			o->aQueued[iCamp]++;
+			o->c.nRecvTrue++;
+		} else if (__builtin_expect(!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < thrFp, 0)) {
+			o->c.nFalseQueued++;
+			o->c.nRecvFalse++;
+		}
+		/* the OTA step has nothing to do for a car with no update under way (none yet, or done) when no open campaign
+		 * could offer it one (veh__ota_run_gate): its offer would find nothing, the same as not asking */
+		uint8_t st = aOta[i];
+		int bStep = st == VEH_OTA_NONE   ? bOffers && bNoneCan
+		            : st == VEH_OTA_DONE ? bOffers && (nDoneOpen > 1 || (nDoneOpen == 1 && aOtaCamp[i] != iDone1))
+		                                 : !ota_waiting(w, x, st, aOtaCamp[i], aOtaT[i], tS);
+		if (bStep) {
+			veh__ota_step(w, x, i, tS, now);
+			bOffers = w->bOtaOffers;
+		}
 	}
-	f->aFlags[i] = fl;
-	int bAlert = 0, iCamp = -1;
-	if ((fl & VEH_F_COMP) && veh__camp_active(w, x->iOrg, f->aCamp[i] - 1)) {
-		iCamp = f->aCamp[i] - 1;
-		o->c.nRecords += w->aCamp[iCamp].recordsPerBeacon;   /* C2 beacon (direct, not through the backend) */
-		bAlert = eng_rng_next(r) >> 32 < x->thrDetect;
-	}
-	uint64_t r2 = x->bReach && !(fl & VEH_F_REVOKED) ? eng_rng_next(r) : 0;
-	if (!x->bReach || (fl & VEH_F_REVOKED) || (x->bDegraded && (uint32_t)r2 < x->thrLoss)) {
-		if (f->aOta[i] == VEH_OTA_DOWNLOADING) f->aOtaT[i] += x->periodS;  /* the download stalls */
-		return;
-	}
-	f->aLast[i] = tS + (uint32_t)(((uint64_t)hi * x->jitterS) >> 32) + 1;
-	x->nCheckins++;
-	if (bAlert && x->bVsocSees && !(f->aFlags[i] & VEH_F_FLAGGED)) {
-		f->aFlags[i] |= VEH_F_FLAGGED;  /* the owner now knows this car is compromised */
-		o->c.nFlagged++;
-	}
-	if (bAlert) {
-		o->aQueued[iCamp]++;
-		o->c.nRecvTrue++;
-	} else if (!(fl & VEH_F_COMP) && (uint32_t)(r2 >> 32) < x->thrFp) {
-		o->c.nFalseQueued++;
-		o->c.nRecvFalse++;
-	}
-	/* the OTA step has nothing to do for a car with no update under way (none yet, or done) when no open campaign
-	 * could offer it one (veh__ota_run_gate): its offer would find nothing, the same as not asking */
-	uint8_t st = f->aOta[i];
-	int bStep = st == VEH_OTA_NONE   ? w->bOtaOffers && x->bNoneCan
-	            : st == VEH_OTA_DONE ? w->bOtaOffers && (x->nDoneOpen > 1 || (x->nDoneOpen == 1 && f->aOtaCamp[i] != x->iDoneOpen + 1))
-	                                 : 1;
-	if (bStep) veh__ota_step(w, x, i, tS, now);
+	x->nCheckins += nIn;
 }
 
 /* The thresholds of this slot for org o's cars (its telematics and OTA server). */
@@ -505,7 +537,7 @@ static void on_tick(eng_sim *sim, void *ctx, const eng_event *ev) {
 		x->iCoh = u->iCoh;
 		veh__ota_run_gate(w, x, now);
 		w->nCarEvents += u->nCount;
-		for (uint32_t i = u->iFirst, iEnd = u->iFirst + u->nCount; i < iEnd; i++) car_tick(w, x, &r, i, tS, now);
+		tick_run(w, x, &r, u->iFirst, u->iFirst + u->nCount, tS, now);
 	}
 	w->rTick = r;
 	for (int o = 0; o < w->nOrg; o++) w->aOrg[o].c.nCheckins += ax[o].nCheckins;
@@ -637,11 +669,7 @@ static void on_block(eng_sim *sim, void *ctx, const eng_event *ev) {
 	if (o->aBlocked[iCamp]) return;
 	veh__comp_account(w);
 	o->aBlocked[iCamp] = 1;
-	int64_t nCut = c->nComp;
-	if (w->bOrgs) {  /* the cars of this org only */
-		nCut = 0;
-		for (uint32_t i = 0; i < w->f.n; i++) nCut += w->f.aCamp[i] == iCamp + 1 && veh__org_of(w, i) == iOrg;
-	}
+	int64_t nCut = veh__camp_cars_of(w, iCamp, iOrg);
 	veh__fact(w, "c2.blocked", c->azInd[0],
 	          veh__org_tag(w, iOrg, json_pack("{sssI}", "indicator", c->azInd[0], "cars_cut", (json_int_t)nCut)));
 }

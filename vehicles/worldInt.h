@@ -393,6 +393,8 @@ int veh__health_index(const char *z);
 void veh__svc_set(veh_world *w, int iOrg, int iSvc, int health, int bIsolated);
 /* Is campaign iCamp active for the cars of org iOrg (not stopped, its C2 not blocked by that org)? */
 int veh__camp_active(const veh_world *w, int iOrg, int iCamp);
+/* The cars of org iOrg compromised by campaign iCamp now (all of its cars when the world has no orgs). */
+int64_t veh__camp_cars_of(const veh_world *w, int iCamp, int iOrg);
 /* world.c */
 int veh__sched_tick(veh_world *w, eng_time_t t);
 int veh__sched_vsoc(veh_world *w, eng_time_t t);

@@ -243,6 +243,36 @@ await run([
 			await ctx.close();
 		}
 	}],
+	["a_team_page_resends_what_the_rate_limit_held_back", async () => {
+		const s2 = await startServer(scenario, ["--db", path.join(dir, "rate.db"), "--web", web, "--action-rate", "2", "--action-burst", "1"]);
+		for (const t of Object.values(s2.tokens)) seenTokens.add(t);
+		const ctx = await (await getBrowser()).newContext();
+		try {
+			const fc = await Client.open(s2.ws);
+			await fc.hello(s2.tokens.facilitator);
+			fc.send({ type: "control", cmd: "start" });
+			await fc.next((m) => m.type === "clock" && m.running === true);
+			const page = await ctx.newPage();
+			await page.goto(s2.urls.blue);
+			await page.waitForSelector("#conn[data-state=online]", { timeout: 20000 * SLOW });
+			for (let i = 1; i <= 4; i++) {  // as fast as a participant can click: beyond the burst of 1
+				await page.selectOption("#act-kind", "share");
+				await page.selectOption("#f-to", "red");
+				await page.fill("#f-text", `note ${i}`);
+				await page.click("#act-send");
+			}
+			await page.waitForFunction(() => { const o = window.kyodo.state.outbox; return o.length === 4 && o.every((a) => a.status === "acked"); }, null, { timeout: 20000 * SLOW });
+			const outbox = await page.evaluate(() => window.kyodo.state.outbox.map((a) => [a.args.text, a.status, a.error || null]));
+			assertEq(outbox.map((a) => a[0]).sort(), ["note 1", "note 2", "note 3", "note 4"], "every action sent");
+			const m = await httpGet(s2.base + "/metrics");
+			const held = metric(m.body, 'kyodo_refusals_total{reason="rate_limited"}');
+			assert(held >= 1, `the rate limit held some back: ${held}`);
+			fc.close();
+		} finally {
+			await ctx.close();
+			await stopServer(s2);
+		}
+	}],
 	["the_facilitator_page_revokes_a_team_link", async () => {
 		const b = await getBrowser();
 		try {

@@ -1,7 +1,8 @@
 // pages with organisations (ui/web/orgs.js) in real headless Chromium against a real `kyodo serve` of
 // tests/data/scn/orgs_small.lua: the facilitator page groups the teams by organisation with each org's cars and
 // compromised count, and draws the sharing graph live as teams share (edges per from-org → to-org and TLP, with their
-// counts; the share list with the ISAC's relay); a team page names its organisation; a drill without orgs shows no
+// counts; the share list with the ISAC's relay); a team page names its organisation; the regulator's liaison sees a
+// maker's notification labelled as one; a drill without orgs shows no
 // panel; screenshots under build/artifacts/; no console errors. Prints PASS/FAIL lines; exits non-zero on any failure.
 import fs from "node:fs";
 import path from "node:path";
@@ -75,6 +76,20 @@ await run([
 		await fac.reload();
 		await fac.waitForFunction(() => document.querySelectorAll("#orgs-panel .org-edge").length === 6, null, { timeout: T });
 		fc.close();
+	}],
+	["the_regulators_page_shows_a_makers_notification", async () => {
+		const reg = await openPage(srv.urls.reg1, "reg1");
+		ws.a2 = await Client.open(srv.ws);
+		await ws.a2.hello(srv.tokens.a2);
+		const id = "n" + Math.random().toString(36).slice(2), n = ws.a2.msgs.length;
+		ws.a2.send({ type: "action", id, kind: "notify", args: { party: "reg", stage: "initial", text: "Initial notice: TCU exploit at OEM A" } });
+		await ws.a2.next((m) => m.type === "ack" && m.id === id, { from: n });
+		await reg.waitForFunction(() => [...document.querySelectorAll("#inbox-list [data-msg]")].some((e) => e.textContent.includes("TCU exploit at OEM A")), null, { timeout: T });
+		const row = await reg.$$eval("#inbox-list [data-msg]", (els) => els.map((e) => e.querySelector(".title").textContent + " | " + e.textContent).find((x) => x.includes("TCU exploit")));
+		assert(row.startsWith("Initial notification from OEM A PSIRT"), `the row names the notification and its sender: ${row}`);
+		await reg.screenshot({ path: path.join(ART, "team-orgs-regulator.png") });
+		await fac.waitForTimeout(400);
+		assertEq(await fac.$$eval("#orgs-panel .org-edge", (els) => els.length), 6, "a notification is not drawn as a share");
 	}],
 	["a_drill_without_orgs_has_no_organisations_panel", async () => {
 		const lua = path.join(dir, "plain.lua");

@@ -86,7 +86,7 @@ async function checkNumbers(db, label, lang) {
 	const teams = q(db, "SELECT json_extract(t.value, '$.id') AS id FROM meta, json_each(meta.value, '$.teams') AS t WHERE meta.key = 'exercise'").map((r) => r.id);
 	const score = Object.fromEntries(q(db, "SELECT team, score FROM scores s WHERE id = (SELECT max(id) FROM scores WHERE team = s.team)").map((r) => [r.team, r.score]));
 	const acts = Object.fromEntries(q(db, "SELECT team, count(*) AS n FROM actions GROUP BY team").map((r) => [r.team, r.n]));
-	const shares = Object.fromEntries(q(db, "SELECT from_team AS team, count(*) AS n FROM messages GROUP BY from_team").map((r) => [r.team, r.n]));
+	const shares = Object.fromEntries(q(db, "SELECT from_team AS team, count(*) AS n FROM messages WHERE json_extract(msg, '$.notify') IS NULL GROUP BY from_team").map((r) => [r.team, r.n]));
 	const refused = Object.fromEntries(q(db, "SELECT team, count(*) AS n FROM actions WHERE json_type(result, '$.error') = 'text' GROUP BY team").map((r) => [r.team, r.n]));
 	const exp = q(db, "SELECT json_extract(e.value, '$.team') AS team, json_extract(e.value, '$.label') AS label, json_extract(e.value, '$.status') AS status," +
 		" (json_extract(e.value, '$.met_us') - json_extract(e.value, '$.opened_us')) / 1e6 AS resp, json_extract(e.value, '$.within_us') / 1e6 AS win" +
@@ -117,7 +117,7 @@ async function checkNumbers(db, label, lang) {
 	// counts
 	const one = (s) => q(db, s)[0].n;
 	const counts = { "count.injects_sent": one("SELECT count(*) AS n FROM injects"), "count.actions": one("SELECT count(*) AS n FROM actions"),
-		"count.shares": one("SELECT count(*) AS n FROM messages"), "count.grades": one("SELECT count(DISTINCT seq) AS n FROM grades"),
+		"count.shares": one("SELECT count(*) AS n FROM messages WHERE json_extract(msg, '$.notify') IS NULL"), "count.grades": one("SELECT count(DISTINCT seq) AS n FROM grades"),
 		"count.scenario_errors": one("SELECT count(*) AS n FROM events WHERE kind = 'scenario.error'"),
 		"count.met": exp.filter((e) => e.status === "met").length, "count.missed": exp.filter((e) => e.status === "missed").length,
 		"count.refused": one("SELECT count(*) AS n FROM actions WHERE json_type(result, '$.error') = 'text'") };
@@ -215,7 +215,7 @@ function checkStix(bundle, db) {
 		assert(!(o.object_marking_refs || []).includes("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"), "nothing marked TLP:RED");
 	}
 	// each share that is not TLP:RED is a note marked with its TLP; none of the red ones
-	const msgs = q(db, "SELECT json_extract(msg, '$.tlp') AS tlp, json_extract(msg, '$.text') AS text FROM messages");
+	const msgs = q(db, "SELECT json_extract(msg, '$.tlp') AS tlp, json_extract(msg, '$.text') AS text FROM messages WHERE json_extract(msg, '$.notify') IS NULL");
 	const notes = bundle.objects.filter((o) => o.type === "note");
 	assertEq(notes.length, msgs.filter((m) => m.tlp !== "red").length, "a note per share that is not red");
 	for (const m of msgs) {

@@ -2,7 +2,8 @@
 // and an OEM's catalog holds its own cohorts only; a share's TLP delivery matrix (RED/AMBER/GREEN/CLEAR × a team
 // of the sender's org, of another org, the ISAC's, and "all") as the connected teams receive it live; a team's fleet
 // messages hold its own org's cars only, the ISAC's and the facilitator's every org's; an action on another org's
-// service is acked, refused by the world and shown to the team with the org named. Fixture: tests/data/scn/orgs_small.lua.
+// service is acked, refused by the world and shown to the team with the org named; a notify to the regulator org
+// reaches its liaison team only. Fixture: tests/data/scn/orgs_small.lua.
 import fs from "node:fs";
 import path from "node:path";
 import { Client, ROOT, assert, assertEq, failures, run, sleep, startServer, stopServer, tmpdir } from "./ws_lib.mjs";
@@ -46,6 +47,19 @@ await run([
 		assertEq(wa.exercise.catalog.cohorts.map((x) => x.model), ["A-Sedan"], "oem_a's catalog: its own cohorts");
 		assertEq(wa.exercise.catalog.models, ["A-Sedan"], "oem_a's models");
 		assertEq(wi.exercise.catalog.cohorts.length, 3, "the ISAC's catalog: every org's cohorts");
+		// another maker's declared services, credentials, models and regions are in none of an OEM team's lists or schemas
+		const ca = wa.exercise.catalog, wb = c.b1.msgs.find((m) => m.type === "welcome");
+		assertEq([(wa.exercise.services || []).map((x) => x.id), (wa.exercise.credentials || []).map((x) => x.id)], [["a_portal"], []], "oem_a's services and credentials");
+		assertEq(ca.services, ["telematics", "ota", "vsoc", "pki", "app_api", "a_portal"], "oem_a's catalog services");
+		const sa = JSON.stringify(ca.actions);
+		for (const x of ["b_portal", "b-portal-key", "B-SUV", "B-Kei", "JP-Chubu", "oem_b"]) assert(!sa.includes(`"${x}"`) && !sa.includes(`|${x}`), `oem_a's schemas name ${x}`);
+		assert(!ca.actions.rotate_credential && !ca.action_kinds.some((k) => k.kind === "rotate_credential"), "no credential of its own to rotate: no such action shown");
+		assertEq(ca.actions.recall.properties.select.properties.model.pattern, "^(A-Sedan)$", "the model pattern names its own models");
+		assertEq(ca.actions.isolate_service.properties.org.enum, ["oem_a"], "a service action names its own org");
+		assert(ca.actions.notify.properties.party.enum.includes("isac"), "a notify may still name the ISAC");
+		assertEq([wb.exercise.catalog.services.at(-1), wb.exercise.catalog.credentials.map((x) => x.id), !!wb.exercise.catalog.actions.rotate_credential],
+			["b_portal", ["b-portal-key"], true], "oem_b's own service and the key that reaches it");
+		assertEq(wi.exercise.services.map((x) => x.id), ["a_portal", "b_portal"], "the ISAC's services: every org's");
 		fac.send({ type: "control", cmd: "start" });
 		await fac.next((m) => m.type === "clock" && m.running === true);
 	}],
@@ -106,6 +120,16 @@ await run([
 		assert(!own.error && own.result && own.result.org === "oem_b", `b1's own: ${JSON.stringify(own)}`);
 		const { rec: isac } = await act("isac1", "revoke_certificate", { scope: "all" });
 		assert(isac.error && isac.error.includes("organisation isac is a isac without cars"), `isac: ${JSON.stringify(isac)}`);
+	}],
+	["a_notify_to_the_regulator_reaches_its_liaison_live", async () => {
+		const n = Object.fromEntries(TEAMS.map((t) => [t, c[t].msgs.length]));
+		const { ans } = await act("a1", "notify", { party: "reg", stage: "initial", text: "n to the regulator" });
+		assertEq(ans.type, "ack", "notify acked");
+		const m = await c.reg1.next((x) => x.type === "message" && x.text === "n to the regulator", { from: n.reg1 });
+		assertEq([m.from, m.from_org, m.to, m.tlp, m.notify], ["a1", "oem_a", "reg", "amber", { party: "reg", stage: "initial" }], "the notification's fields");
+		await sleep(300);
+		const got = TEAMS.filter((t) => t !== "a1" && c[t].msgs.slice(n[t]).some((x) => x.type === "message" && x.text === "n to the regulator"));
+		assertEq(got, ["reg1"], "received by the regulator's team only");
 	}],
 	["the_server_stops_cleanly", async () => {
 		for (const t of TEAMS) c[t].close();

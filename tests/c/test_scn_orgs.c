@@ -119,6 +119,36 @@ TEST(a_share_reaches_whom_its_tlp_allows_across_orgs) {
 	close_small(d, &r);
 }
 
+TEST(a_notify_to_an_organisation_reaches_its_teams_and_no_one_else) {
+	rec r;
+	scn_drill *d = open_small(&r, SMALL);
+	ky_err err;
+	char zGot[128];
+	ASSERT_EQ_INT(scn_drill_advance_to(d, MIN(1), &err), 0);
+	ASSERT_EQ_INT(act(d, "a1", "notify", "{\"party\":\"reg\",\"stage\":\"initial\",\"text\":\"n reg\"}", NULL, &err), 0);
+	ASSERT_EQ_INT(act(d, "b1", "notify", "{\"party\":\"isac\",\"stage\":\"detailed\",\"text\":\"n isac\"}", NULL, &err), 0);
+	ASSERT_EQ_INT(act(d, "a1", "notify", "{\"party\":\"ppc\",\"text\":\"n ppc\"}", NULL, &err), 0);  /* not an org */
+	holders(d, "a1", "n reg", zGot, sizeof zGot);
+	ASSERT_EQ_STR(zGot, "reg1");
+	holders(d, "b1", "n isac", zGot, sizeof zGot);
+	ASSERT_EQ_STR(zGot, "isac1");
+	holders(d, "a1", "n ppc", zGot, sizeof zGot);
+	ASSERT_EQ_STR(zGot, "");
+	json_t *b = scn_drill_backlog_json(d, "isac1"), *m, *pFound = NULL;
+	size_t i;
+	json_array_foreach(b, i, m) if (json_object_get(m, "notify")) pFound = m;
+	ASSERT_TRUE(pFound != NULL);
+	ASSERT_EQ_STR(json_string_value(json_object_get(json_object_get(pFound, "notify"), "stage")), "detailed");
+	ASSERT_EQ_STR(json_string_value(json_object_get(pFound, "from_org")), "oem_b");
+	ASSERT_EQ_STR(json_string_value(json_object_get(pFound, "tlp")), "amber");
+	json_decref(b);
+	/* a notify the world refuses (an unknown party) delivers nothing */
+	ASSERT_TRUE(act(d, "a1", "notify", "{\"party\":\"nobody\",\"text\":\"n bad\"}", NULL, &err) != 0);
+	holders(d, "a1", "n bad", zGot, sizeof zGot);
+	ASSERT_EQ_STR(zGot, "");
+	close_small(d, &r);
+}
+
 /* The time of the first c2.blocked event for org, -1 if none. */
 static eng_time_t blocked_at(const rec *r, const char *zOrg) {
 	size_t i;

@@ -221,8 +221,13 @@ static int on_message(void *ctx, const eng_journal_row *r) {
 	char zLabel[80];
 	snprintf(zLabel, sizeof zLabel, "%s>%s", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?");
 	add_marker(l, r->t, RPL_LANE_SHARE, 0, zLabel);
-	add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) \"%s\"", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?",
-	         zTlp ? zTlp : "clear", zText ? zText : "");
+	json_t *pNotify = json_object_get(o, "notify");  /* a notify delivered to an organisation's teams (CONTRACT §3) */
+	if (pNotify)
+		add_line(l, r->t, RPL_LANE_SHARE, 0, "notify %s -> %s (%s) \"%s\"", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?",
+		         json_string_value(json_object_get(pNotify, "stage")), zText ? zText : "");
+	else
+		add_line(l, r->t, RPL_LANE_SHARE, 0, "share %s -> %s (TLP:%s) \"%s\"", r->zFrom ? r->zFrom : "?", r->zTo ? r->zTo : "?",
+		         zTlp ? zTlp : "clear", zText ? zText : "");
 	json_decref(o);
 	return 0;
 }

@@ -78,7 +78,7 @@ export class OrgsPanel {
 	}
 	/* A `message` the facilitator got: a share between orgs carries from_org and recipients. */
 	message(m) {
-		if (!m || !m.from_org || !Array.isArray(m.recipients)) return;
+		if (!m || !m.from_org || !Array.isArray(m.recipients) || m.notify) return;   // a notification is not a share
 		const key = m.from + "\u0001" + m.t_us + "\u0001" + m.text;
 		if (this.shares.some((x) => x.key === key)) return;   // a welcome's backlog may replay it
 		this.shares.push(Object.assign({ key }, m));

@@ -167,6 +167,12 @@ const handlers = {
 	error(m) {
 		if (hw && hw.onError(m)) return;   // an answer to the feedback form
 		const a = m.id ? S.outbox.find((x) => x.id === m.id) : null;
+		if (a && m.code === "rate_limited") {  // not stored: it stays pending and goes again when the server allows
+			const ms = Math.min(60000, Math.max(100, Number(m.retry_after_ms) || 1000));
+			toast(t("act.ratelimited", { s: Math.ceil(ms / 1000) }), "info", 3500);
+			setTimeout(() => { if (a.status === "pending" && conn && conn.online) transmit(a); }, ms + Math.floor(Math.random() * 200));
+			return;
+		}
 		if (a) {
 			a.status = "error"; a.error = errorWords(m.code, m.message);
 			if (form) form.settled(m.id, false, a.error);
@@ -466,7 +472,8 @@ function messageRow(m) {
 	const unread = !S.seenMsg.has(key);
 	return h("li", { class: "item message" + (unread ? " unread" : ""), role: "option", "aria-selected": "false", "data-msg": "1", "data-key": "m:" + key, onclick: () => openThread(m.from) },
 		h("div", { class: "row1" }, h("span", { class: "tlp tlp-" + tlp }, t("tlp." + tlp)), h("span", { class: "time" }, t("time.t", { time: fmtT(m.t_us) })), unread ? h("span", { class: "new" }, t("inbox.new")) : null),
-		h("div", { class: "title" }, t("inbox.from", { team: teamName(S.exercise, m.from) })),
+		h("div", { class: "title" }, m.notify ? t("inbox.notify", { team: teamName(S.exercise, m.from), stage: t("val.stage." + (m.notify.stage || "initial")) })
+			: t("inbox.from", { team: teamName(S.exercise, m.from) })),
 		h("div", { class: "sub clamp" }, m.text || ""));
 }
 

@@ -11,6 +11,8 @@ orgs {
 	{ id = "reg", name = "Regulator", kind = "regulator" },
 }
 
+parties { "reg" }  -- a notify may name the regulator organisation: its team receives it
+
 teams {
 	{ id = "a1", name = "OEM A SOC", org = "oem_a" },
 	{ id = "a2", name = "OEM A PSIRT", org = "oem_a" },
@@ -25,6 +27,15 @@ fleet {
 	{ org = "oem_a", model = "A-Sedan", count = 3000, region = "JP-Kanto", ecus = { tcu = "3.2.0" } },
 	{ org = "oem_b", model = "B-SUV", count = 2000, region = "JP-Chubu", ecus = { tcu = "3.2.0" } },
 	{ org = "oem_b", model = "B-Kei", count = 1000, region = "JP-Kanto", ecus = { tcu = "4.0.0" } },
+}
+
+-- a declared service of each OEM and a key to one of them: an OEM team's catalog names its own only
+services {
+	{ id = "a_portal", name = "OEM A dealer portal", org = "oem_a", customers = 100 },
+	{ id = "b_portal", name = "OEM B dealer portal", org = "oem_b", customers = 100 },
+}
+credentials {
+	{ id = "b-portal-key", name = "OEM B portal key", kind = "api_key", held_by = "tier1", reaches = { "b_portal" }, org = "oem_b" },
 }
 
 sbom { tcu = { ["3.2.0"] = { "qmodem-sdk@2.4.1" }, ["4.0.0"] = { "qmodem-sdk@2.5.0" } } }
