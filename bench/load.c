@@ -59,6 +59,7 @@ typedef struct lconn {
 	size_t anOut[OUT_SLOTS];
 	int iOut, nOut;
 	double tWelcome;  /* its latest welcome, ms */
+	long long maxSeq; /* the highest seq of its team's action records it received: its hello's since */
 	int *aMine;       /* indices of this client's actions (for the resend) */
 	int nMine, nMineCap;
 } lconn;
@@ -146,6 +147,11 @@ static void on_text(lconn *c, const char *p, size_t n) {
 	z[k] = 0;
 	if (!c->bJoined && strstr(z, "\"type\":\"welcome\"")) on_welcome(c);
 	else if (strstr(z, "\"type\":\"ack\"")) on_ack(z);
+	else if (strstr(z, "\"type\":\"action\"")) {  /* a record of its team's: a page keeps them over a reconnect */
+		const char *q = memmem(p, n, "\"seq\":", 6);
+		long long seq = q ? strtoll(q + 6, NULL, 10) : 0;
+		if (seq > c->maxSeq) c->maxSeq = seq;
+	}
 }
 
 static void conn_down(lconn *c) {
@@ -161,7 +167,13 @@ static int client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->bUp = 1;
-		conn_queue(c, c->zHello);
+		if (c->maxSeq > 0 && !c->bFac) {  /* a reconnect: the records it holds need not come again (hello's since) */
+			char z[200];
+			snprintf(z, sizeof z, "%.*s,\"since\":%lld}", (int)strlen(c->zHello) - 1, c->zHello, c->maxSeq);
+			conn_queue(c, z);
+		} else {
+			conn_queue(c, c->zHello);
+		}
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: /* lws has already cleared c->wsi (pwsi) */
 		if (c) conn_down(c);

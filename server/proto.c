@@ -37,8 +37,13 @@ static int name_ok(json_t *pName, const char **pz, const char *zWhat, const char
 static int parse_hello(srv_req *r, const char **pzCode, char *zMsg, size_t nMsg) {
 	json_error_t e;
 	json_t *pName = NULL;
-	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o}", "token", &r->zToken, "name", &pName)) return unpack_fail(pzCode, zMsg, nMsg, "hello", &e);
+	json_t *pSince = NULL;
+	if (json_unpack_ex(r->pRoot, &e, 0, "{s:s, s?o, s?o}", "token", &r->zToken, "name", &pName, "since", &pSince))
+		return unpack_fail(pzCode, zMsg, nMsg, "hello", &e);
 	if (!id_ok(r->zToken)) return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "hello: token: empty or too long");
+	if (pSince && (!json_is_integer(pSince) || json_integer_value(pSince) < 0))
+		return fail(pzCode, SRV_E_BAD_FIELD, zMsg, nMsg, "hello: since: expected an action seq, an integer 0 or more");
+	r->iSince = pSince ? json_integer_value(pSince) : 0;
 	return name_ok(pName, &r->zName, "hello", pzCode, zMsg, nMsg);
 }
 

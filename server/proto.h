@@ -54,6 +54,7 @@ typedef struct srv_req {
 	srv_req_type type;
 	json_t *pRoot;
 	const char *zToken;       /* hello */
+	long long iSince;         /* hello (optional, 0 if absent): the team's action records up to this seq are held */
 	json_t *pId;              /* action: the client's id as sent (string or integer), echoed in ack/error */
 	char zId[SRV_MAX_ID + 1]; /* action: the client id as text (integers in decimal) */
 	const char *zKind;        /* action */

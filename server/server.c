@@ -61,6 +61,7 @@ typedef struct conn {
 	int bHeld;           /* a hello waits (sulHello) for its address's delay after wrong tokens: zHeld its digest */
 	char zHeld[SRV_HASH_HEX];
 	char zHeldName[SRV_MAX_NAME + 1];
+	long long iSince;    /* its hello's since: the team's action records it already holds, up to this seq */
 	lws_sorted_usec_list_t sulHello;
 	char zName[SRV_MAX_NAME + 1]; /* the participant's display name (hello or name), "" if none */
 } conn;
@@ -91,7 +92,8 @@ typedef struct srv {
 	lws_sorted_usec_list_t sulStep, sulSecond, sulWake, sulBeat;
 	struct pend_act { conn *c; int iTeam; srv_req r; } *aAct; /* actions of this service pass, for one group commit */
 	uint64_t nGen;       /* bumped by every message routed: what a welcome's backlog was built from has changed */
-	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; size_t n, nCap; } *aBacklog; /* per team */
+	struct backlog_cache { uint64_t gen; eng_time_t t; srv_buf **ap; int64_t *aSeq; size_t n, nCap; } *aBacklog; /* per team;
+	                                                 aSeq: an ungraded action record's seq, else 0 (hello's since) */
 	struct action_bucket { double n; int64_t wallUs; } *aBucket; /* per team: actions it may send now (token bucket) */
 	int nAct, nActAlloc;
 	int nWritableWaited; /* writable callbacks run while actions waited for their commit (on_writeable) */
@@ -432,19 +434,30 @@ static void backlog_drop(struct backlog_cache *bc) {
 	bc->n = 0;
 }
 
+/* The seq by which a hello's `since` may leave backlog message v out: an action record's, unless it has been graded
+ * (its points reach a laptop that saw it before only through the record); 0 for every other message. */
+static int64_t backlog_seq(json_t *v) {
+	const char *zType = json_string_value(json_object_get(v, "type"));
+	if (!zType || strcmp(zType, "action") != 0 || json_object_get(v, "points")) return 0;
+	return json_integer_value(json_object_get(v, "seq"));
+}
+
 static int backlog_add(struct backlog_cache *bc, json_t *v) {
 	srv_buf *b = v ? srv_buf_json(v) : NULL;
 	if (!b) return v ? -1 : 0;
 	if (bc->n == bc->nCap) {
 		size_t nNew = bc->nCap ? 2 * bc->nCap : 64;
 		srv_buf **ap = realloc(bc->ap, nNew * sizeof *ap);
-		if (!ap) {
+		int64_t *aSeq = ap ? realloc(bc->aSeq, nNew * sizeof *aSeq) : NULL;
+		if (ap) bc->ap = ap;
+		if (!aSeq) {
 			srv_buf_unref(b);
 			return -1;
 		}
-		bc->ap = ap;
+		bc->aSeq = aSeq;
 		bc->nCap = nNew;
 	}
+	bc->aSeq[bc->n] = backlog_seq(v);
 	bc->ap[bc->n++] = b;
 	return 0;
 }
@@ -498,7 +511,8 @@ static void send_welcome(srv *s, conn *c) {
 	json_decref(w);
 	if (c->role == ROLE_TEAM && s->aBacklog) {
 		struct backlog_cache *bc = team_backlog(s, c->iTeam);
-		for (size_t k = 0; bc && k < bc->n; k++) conn_send_buf(s, c, bc->ap[k]);
+		for (size_t k = 0; bc && k < bc->n; k++)  /* less what the laptop says it holds (hello's since) */
+			if (!bc->aSeq[k] || bc->aSeq[k] > c->iSince) conn_send_buf(s, c, bc->ap[k]);
 		json_decref(pSeen);
 		c->bWelcoming = 0;
 		pend_refill(c);
@@ -617,6 +631,7 @@ static void on_hello(srv *s, conn *c, srv_req *r) {
 		return;
 	}
 	srv_token_hash(r->zToken, zHash);
+	c->iSince = r->iSince;
 	if ((wait = srv_guard_wait(&s->guard, c->zAddr, wall_us())) > 0) {
 		c->bHeld = 1;
 		memcpy(c->zHeld, zHash, sizeof zHash);
@@ -1580,6 +1595,7 @@ out:
 	for (int i = 0; s.aBacklog && i < s.nTeam; i++) {
 		backlog_drop(&s.aBacklog[i]);
 		free(s.aBacklog[i].ap);
+		free(s.aBacklog[i].aSeq);
 	}
 	free(s.aBacklog);
 	s.aBacklog = NULL;

@@ -230,6 +230,12 @@ await run([
 			const page = await ctx.newPage();
 			await page.goto(srv.urls.blue);
 			await page.waitForSelector("#conn[data-state=online]", { timeout: 20000 * SLOW });
+			// an action of the team first: after the reconnect the page holds its record and says so (hello's since)
+			await page.selectOption("#act-kind", "share");
+			await page.selectOption("#f-to", "red");
+			await page.fill("#f-text", "before the outage");
+			await page.click("#act-send");
+			await page.waitForFunction(() => window.kyodo.state.outbox.some((a) => a.args.text === "before the outage" && a.recorded), null, { timeout: 20000 * SLOW });
 			srv.proc.kill("SIGSTOP"); // the server hangs: no close, no error, only silence
 			const t0 = Date.now();
 			// within seconds: the page's 5 s watchdog (ui/web/conn.js), nothing from the server can tell it
@@ -238,6 +244,9 @@ await run([
 			assert(await page.isVisible("#banner"), "no lost-connection banner");
 			srv.proc.kill("SIGCONT");
 			await page.waitForSelector("#conn[data-state=online]", { timeout: 20000 * SLOW });
+			const st = await page.evaluate(() => ({ since: window.kyodo.state.sentSince, rows: window.kyodo.state.outbox.filter((a) => a.args.text === "before the outage").map((a) => a.status) }));
+			assert(st.since >= 1, `the reconnect's hello said which records it holds: since ${st.since}`);
+			assertEq(st.rows, ["acked"], "the action before the outage is still in the history, once");
 		} finally {
 			srv.proc.kill("SIGCONT");
 			await ctx.close();

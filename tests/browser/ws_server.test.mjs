@@ -351,6 +351,30 @@ await run([
 		await b.next((m) => m.type === "message" && m.text === "IOC 203.0.113.7");
 		b.close();
 	}],
+	["a_reconnect_with_since_leaves_out_the_records_it_holds", async () => {
+		// red holds a1 (graded: it comes again with its points) and s1; since = the highest seq a laptop holds
+		const backlogActs = async (since) => {
+			const c = await Client.open(srv.ws);
+			c.send({ type: "hello", token: srv.tokens.red, since });
+			const w = await c.type("welcome");
+			await c.next((m) => m.type === "fleet_history", { from: c.msgs.indexOf(w), what: "the end of the backlog" });
+			await sleep(150);
+			const acts = c.msgs.slice(c.msgs.indexOf(w)).filter((m) => m.type === "action").map((a) => a.id);
+			const injects = c.msgs.slice(c.msgs.indexOf(w)).filter(isInject("I1")).length;
+			c.close();
+			return [acts, injects];
+		};
+		assertEq(await backlogActs(ack1.seq + 1), [["a1"], 1], "since = s1's seq: only the graded a1 again, the injects as always");
+		assertEq(await backlogActs(ack1.seq), [["a1", "s1"], 1], "since = a1's seq: s1 and the graded a1");
+		assertEq(await backlogActs(0), [["a1", "s1"], 1], "since 0: every record");
+		for (const bad of [-1, "7", 1.5]) {
+			const c = await Client.open(srv.ws);
+			c.send({ type: "hello", token: srv.tokens.red, since: bad });
+			const e = await c.type("error");
+			assert(e.code === "bad_field" && /since/.test(e.message), `since ${JSON.stringify(bad)}: ${JSON.stringify(e)}`);
+			c.close();
+		}
+	}],
 	["a_client_that_stops_reading_is_dropped_and_the_others_never_wait", async () => {
 		// the flood must outrun the reader; under valgrind the server is the slow side, and the facilitator's own
 		// copies of 400 injects overflow its queue instead (make valgrind: tests/valgrind.sh)

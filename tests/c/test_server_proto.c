@@ -24,6 +24,7 @@ static const char *parse_code(const char *z) {
 
 TEST(parse_accepts_every_client_message_of_the_contract) {
 	ASSERT_EQ_STR(parse_code("{\"type\":\"hello\",\"token\":\"abc\"}"), "ok");
+	ASSERT_EQ_STR(parse_code("{\"type\":\"hello\",\"token\":\"abc\",\"since\":412}"), "ok");
 	ASSERT_EQ_STR(parse_code("{\"type\":\"action\",\"id\":\"c1\",\"kind\":\"block_indicator\",\"args\":{\"value\":\"1.2.3.4\"}}"), "ok");
 	ASSERT_EQ_STR(parse_code("{\"type\":\"action\",\"id\":7,\"kind\":\"triage\",\"args\":{},\"inject\":\"I1\"}"), "ok");
 	ASSERT_EQ_STR(parse_code("{\"type\":\"read\",\"inject\":\"I1\"}"), "ok");
@@ -41,6 +42,8 @@ TEST(parse_names_the_error_of_bad_input) {
 	ASSERT_EQ_STR(parse_code("{\"token\":\"abc\"}"), SRV_E_BAD_TYPE);
 	ASSERT_EQ_STR(parse_code("{\"type\":\"dance\"}"), SRV_E_BAD_TYPE);
 	ASSERT_EQ_STR(parse_code("{\"type\":\"hello\"}"), SRV_E_BAD_FIELD);
+	ASSERT_EQ_STR(parse_code("{\"type\":\"hello\",\"token\":\"abc\",\"since\":-1}"), SRV_E_BAD_FIELD);
+	ASSERT_EQ_STR(parse_code("{\"type\":\"hello\",\"token\":\"abc\",\"since\":\"3\"}"), SRV_E_BAD_FIELD);
 	ASSERT_EQ_STR(parse_code("{\"type\":\"action\",\"id\":\"c1\",\"kind\":\"triage\"}"), SRV_E_BAD_FIELD);
 	ASSERT_EQ_STR(parse_code("{\"type\":\"action\",\"id\":{},\"kind\":\"triage\",\"args\":{}}"), SRV_E_BAD_FIELD);
 	ASSERT_EQ_STR(parse_code("{\"type\":\"action\",\"id\":\"c\",\"kind\":\"triage\",\"args\":[]}"), SRV_E_BAD_FIELD);

@@ -84,7 +84,11 @@ const handlers = {
 		S.messages = [];
 		S.scoreLog = [];
 		S.fleet = [];
-		S.outbox = S.outbox.filter((a) => a.status === "pending" && a.seq === undefined);   // the server replays the rest
+		// the server replays the rest: every action record, or those after the hello's since (the records this page
+		// already holds, kept over a reconnect: a thousand laptops coming back after a restart get a short backlog)
+		const since = S.sentSince || 0;
+		S.outbox = S.outbox.filter((a) => (a.status === "pending" && a.seq === undefined) || (since > 0 && a.seq !== undefined && a.seq <= since && a.recorded));
+		S.recSeq = since;
 		S.read = new Set(S.readPending);
 		S.welcomeAt = performance.now();
 		if (m.score) handlers.score(m.score);
@@ -195,7 +199,7 @@ const handlers = {
 		if (!m.id || !m.kind) return;
 		let a = S.outbox.find((x) => x.id === m.id);
 		if (!a) { a = { id: m.id, kind: m.kind, args: m.args || {}, inject: m.inject, created: Date.now() }; S.outbox.push(a); }
-		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null; }
+		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null; a.recorded = true; S.recSeq = Math.max(S.recSeq || 0, m.seq); }
 		if (m.inject) a.inject = m.inject;
 		if (m.result !== undefined) a.result = m.result;
 		if (m.error) { a.status = "refused"; a.error = m.error; }
@@ -777,7 +781,8 @@ function start() {
 	renderAll();
 	setInterval(renderClock, 250);
 	if (!token) { showBanner(t("conn.notoken"), "bad"); renderConn("offline", 0); conn = { send: () => false, state: "offline", attempt: 0 }; return; }
-	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => hw.helloFields() });
+	// a reconnect's hello says which action records this page holds (since): only those after come again
+	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => { S.sentSince = S.recSeq || 0; return Object.assign(hw.helloFields(), S.sentSince ? { since: S.sentSince } : {}); } });
 	window.kyodo = { state: S, conn };   // for the browser tests and for debugging from the console
 	conn.open();
 }
