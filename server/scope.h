@@ -3,7 +3,9 @@
  * credentials that reach its backend (or that it holds), and the action schemas it is sent name only those: another
  * maker's fleet and backend are not its business. What a team may do is still decided by the world's scope rules
  * (vehicles/action.c) against the drill's whole catalog; this is what it is shown. Teams of an org without cars (an
- * ISAC, a supplier, a regulator) and the facilitator see the whole catalog. */
+ * ISAC, a supplier, a regulator) and the facilitator see the whole catalog. A name taken out is taken out of every
+ * list of values in the schemas: names of different kinds are assumed not to collide (a declared service of another
+ * maker named like a notify party would take that party out of this team's form too; the server would still accept it). */
 #ifndef SRV_SCOPE_H
 #define SRV_SCOPE_H
 
