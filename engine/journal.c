@@ -166,6 +166,7 @@ struct eng_journal {
 	pthread_mutex_t ckMu;
 	pthread_cond_t ckCv;
 	int bCkThread;          /* the thread runs */
+	pid_t ckPid;            /* the process it runs in (a forked child has no such thread: it neither signals nor joins) */
 	int bCkWanted, bCkStop;
 	/* resume point */
 	eng_time_t tClean;      /* every row before it has been given to us */
@@ -245,6 +246,15 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *zDb, int nFrame) {
 	return SQLITE_OK;
 }
 
+/* fork() and the checkpoint threads: a thread holds gCkFork while it checkpoints, and fork() takes it first
+ * (pthread_atfork), so that a child (an impact run, a served drill's baseline) never starts with a checkpoint half
+ * done in a thread it does not have: sqlite's and the allocator's locks taken by it would never be released there. */
+static pthread_mutex_t gCkFork = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t gCkOnce = PTHREAD_ONCE_INIT;
+static void ck_fork_lock(void) { pthread_mutex_lock(&gCkFork); }
+static void ck_fork_unlock(void) { pthread_mutex_unlock(&gCkFork); }
+static void ck_atfork(void) { pthread_atfork(ck_fork_lock, ck_fork_unlock, ck_fork_unlock); }
+
 /* The checkpoint thread: a passive checkpoint on its own connection each time one is asked for. PASSIVE never
  * waits for the writer or readers; it copies what it can, and the writer restarts the WAL from its start once all
  * of it is copied. */
@@ -256,7 +266,9 @@ static void *ckpt_main(void *pArg) {
 		if (j->bCkStop) break;
 		j->bCkWanted = 0;
 		pthread_mutex_unlock(&j->ckMu);
+		pthread_mutex_lock(&gCkFork);
 		sqlite3_wal_checkpoint_v2(j->ckDb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_unlock(&gCkFork);
 		pthread_mutex_lock(&j->ckMu);
 	}
 	pthread_mutex_unlock(&j->ckMu);
@@ -266,6 +278,7 @@ static void *ckpt_main(void *pArg) {
 /* Starts the checkpoint thread of a writable journal (WAL mode set). On any failure checkpoints stay inline. */
 static void ckpt_start(eng_journal *j) {
 	sqlite3 *db = NULL;
+	if (pthread_once(&gCkOnce, ck_atfork) != 0) return;
 	if (sqlite3_open_v2(j->zPath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) { /* opens the WAL */
 		sqlite3_close(db);
@@ -289,11 +302,17 @@ static void ckpt_start(eng_journal *j) {
 		return;
 	}
 	j->bCkThread = 1;
+	j->ckPid = getpid();
 }
 
 /* Stops the thread (a checkpoint under way finishes first) and closes its connection; later checkpoints are inline. */
 static void ckpt_stop(eng_journal *j) {
 	if (!j->bCkThread) return;
+	if (j->ckPid != getpid()) {  /* a forked child: the thread is its parent's; only the bookkeeping is dropped */
+		j->bCkThread = 0;
+		j->ckDb = NULL;
+		return;
+	}
 	pthread_mutex_lock(&j->ckMu);
 	j->bCkStop = 1;
 	pthread_cond_signal(&j->ckCv);

@@ -16,12 +16,16 @@ out=$(mktemp -d)
 pass=0
 fail=0
 
+# seconds one test program may take; the sanitizers' builds run several times slower (make asan)
+limit=900
+[ -n "${KY_ASAN:-}" ] && limit=2700
+
 run_one() { # $1 name, rest: command
 	name=$1; shift
 	case "$name" in *"${ONLY:-}"*) ;; *) return ;; esac
 	log="$out/$(echo "$name" | tr '/' '_').log"
 	echo "== $name"
-	timeout 900 "$@" >"$log" 2>&1
+	timeout "$limit" "$@" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
