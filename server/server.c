@@ -221,6 +221,15 @@ static void conn_answer(srv *s, conn *c, json_t *msg) {
 	srv_buf_unref(b);
 }
 
+/* Writes b to c's socket now and counts it; -1 when the socket did not take it whole. */
+static int conn_write(srv *s, conn *c, srv_buf *b) {
+	if (lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT) < (int)b->n) return -1;
+	s->m.nMsgOut++;
+	s->m.nBytesOut += b->n;
+	c->tLastTx = wall_us();
+	return 0;
+}
+
 /* An action's ack, written at once when nothing of this connection's waits ahead of it (conn_answer's lane empty
  * and open, no welcome backlog) and its socket takes data now: the client hears that its action is stored without
  * waiting for the loop's next pass, whose writable callbacks serve every connection the loop has queued for (a
@@ -235,13 +244,9 @@ static void conn_ack_now(srv *s, conn *c, json_t *msg) {
 	}
 	srv_buf *b = msg ? srv_buf_json(msg) : NULL;
 	if (!b) return;
-	if (lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT) < (int)b->n) {
+	if (conn_write(s, c, b)) {
 		c->bDropped = 1; /* the socket failed: closed from its next callback (on_writeable) or the timeout */
 		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-	} else {
-		s->m.nMsgOut++;
-		s->m.nBytesOut += b->n;
-		c->tLastTx = wall_us();
 	}
 	srv_buf_unref(b);
 }
@@ -1056,13 +1061,9 @@ static int on_writeable(srv *s, conn *c) {
 		srv_outq *q = c->qAns.nLen ? &c->qAns : &c->q; /* answers first (conn_answer keeps their order) */
 		srv_buf *b = srv_outq_peek(q);
 		if (!b || ((k > 0 || bFlushed) && lws_send_pipe_choked(c->wsi))) break; /* the group may have acked here */
-		int n = lws_write(c->wsi, srv_buf_payload(b), b->n, LWS_WRITE_TEXT);
-		if (n < (int)b->n) return -1;
-		s->m.nMsgOut++;
-		s->m.nBytesOut += b->n;
+		if (conn_write(s, c, b)) return -1;
 		srv_outq_pop(q);
 		if (q == &c->q) c->nQWritten++;
-		c->tLastTx = wall_us();
 		pend_refill(c);
 	}
 	if (c->q.nLen || c->qAns.nLen || c->iPend < c->nPend) {

@@ -88,7 +88,6 @@ const handlers = {
 		// already holds, kept over a reconnect: a thousand laptops coming back after a restart get a short backlog)
 		const since = S.sentSince || 0;
 		S.outbox = S.outbox.filter((a) => (a.status === "pending" && a.seq === undefined) || (since > 0 && a.seq !== undefined && a.seq <= since && a.recorded));
-		S.recSeq = since;
 		S.read = new Set(S.readPending);
 		S.welcomeAt = performance.now();
 		if (m.score) handlers.score(m.score);
@@ -199,7 +198,7 @@ const handlers = {
 		if (!m.id || !m.kind) return;
 		let a = S.outbox.find((x) => x.id === m.id);
 		if (!a) { a = { id: m.id, kind: m.kind, args: m.args || {}, inject: m.inject, created: Date.now() }; S.outbox.push(a); }
-		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null; a.recorded = true; S.recSeq = Math.max(S.recSeq || 0, m.seq); }
+		if (m.seq !== undefined) { a.status = "acked"; a.seq = m.seq; a.t_us = m.t_us; a.error = null; a.recorded = true; }
 		if (m.inject) a.inject = m.inject;
 		if (m.result !== undefined) a.result = m.result;
 		if (m.error) { a.status = "refused"; a.error = m.error; }
@@ -261,6 +260,9 @@ function resendPending() {
 	if (pend.length && pend.some((a) => a.sent)) toast(t("act.resent", { n: pend.length }), "info", 3500);
 	renderHistory();
 }
+
+/* The highest seq of the team's action records this page holds (0: none): a reconnect's hello says it (since). */
+function recordsHeld() { return S.outbox.reduce((n, a) => (a.recorded && a.seq > n ? a.seq : n), 0); }
 
 function markRead(id) {
 	if (!id || S.read.has(id)) return;
@@ -782,7 +784,7 @@ function start() {
 	setInterval(renderClock, 250);
 	if (!token) { showBanner(t("conn.notoken"), "bad"); renderConn("offline", 0); conn = { send: () => false, state: "offline", attempt: 0 }; return; }
 	// a reconnect's hello says which action records this page holds (since): only those after come again
-	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => { S.sentSince = S.recSeq || 0; return Object.assign(hw.helloFields(), S.sentSince ? { since: S.sentSince } : {}); } });
+	conn = new Conn(token, { onMessage, onState: renderConn, hello: () => { S.sentSince = recordsHeld(); return Object.assign(hw.helloFields(), S.sentSince ? { since: S.sentSince } : {}); } });
 	window.kyodo = { state: S, conn };   // for the browser tests and for debugging from the console
 	conn.open();
 }
